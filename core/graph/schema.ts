@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { NODE_ID_PATTERN } from '../ids.ts';
+import { NODE_KIND_NAMES } from '../nodes/registry.ts';
+
+export const GRAPH_FORMAT = 'multitask-studio/graph';
+export const GRAPH_VERSION = 1;
+
+const finite = () => z.number().refine(Number.isFinite, 'expected a finite number');
+
+export const positionSchema = z.strictObject({ x: finite(), y: finite() });
+
+export const graphNodeSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(
+      NODE_ID_PATTERN,
+      'a node id starts with a letter and has only letters, digits, _ and - (at most 64)',
+    ),
+  kind: z.enum(NODE_KIND_NAMES),
+  label: z.string().max(100).optional(),
+  /** Checked against the kind's own schema by the analysis, so one bad value marks one node. */
+  params: z.record(z.string(), z.unknown()).prefault({}),
+  position: positionSchema.prefault({ x: 0, y: 0 }),
+});
+
+export const graphEdgeSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  /** Single-input nodes have the port 'in'; merge nodes have 'in0', 'in1', … */
+  targetPort: z.string().min(1).default('in'),
+});
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+
+export const trainingSettingsSchema = z.strictObject({
+  optimizer: z.enum(OPTIMIZERS).default('adam').describe('Adam, SGD with momentum or RMSprop.'),
+  learningRate: z.number().gt(0).max(10).default(0.001).describe('Step size of the optimizer.'),
+  momentum: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.9)
+    .describe('Momentum for SGD and RMSprop; Adam ignores it.'),
+  batchSize: z.number().int().min(1).max(4096).default(32).describe('Samples per step.'),
+  epochs: z.number().int().min(1).max(10000).default(5).describe('Passes over the training split.'),
+  shuffle: z.boolean().default(true).describe('Shuffle the training split every epoch.'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42)
+    .describe('Seed for data, initial weights and shuffling.'),
+  dataset: z.string().min(1).default('digits').describe('The dataset this graph trains on.'),
+  limit: z
+    .number()
+    .int()
+    .min(3)
+    .optional()
+    .describe('Use only this many samples in all (quick runs).'),
+});
+
+export const graphDocumentSchema = z
+  .strictObject({
+    format: z.literal(GRAPH_FORMAT),
+    version: z.literal(GRAPH_VERSION),
+    name: z.string().min(1).max(200).default('Untitled graph'),
+    description: z.string().max(5000).default(''),
+    nodes: z.array(graphNodeSchema).max(5000),
+    edges: z.array(graphEdgeSchema).max(20000).default([]),
+    training: trainingSettingsSchema.prefault({}),
+  })
+  .superRefine((doc, ctx) => {
+    const ids = new Set<string>();
+    doc.nodes.forEach((node, i) => {
+      if (ids.has(node.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'id'],
+          message: `the node id '${node.id}' is used twice; node ids must be unique`,
+        });
+      }
+      ids.add(node.id);
+    });
+    const edgeIds = new Set<string>();
+    doc.edges.forEach((edge, i) => {
+      if (edgeIds.has(edge.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['edges', i, 'id'],
+          message: `the link id '${edge.id}' is used twice; link ids must be unique`,
+        });
+      }
+      edgeIds.add(edge.id);
+      for (const end of ['source', 'target'] as const) {
+        if (!ids.has(edge[end])) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['edges', i, end],
+            message: `expected the id of a node in the graph, but there is no node '${edge[end]}'`,
+          });
+        }
+      }
+    });
+  });
+
+export type GraphDocument = z.infer<typeof graphDocumentSchema>;
+export type GraphNode = z.infer<typeof graphNodeSchema>;
+export type GraphEdge = z.infer<typeof graphEdgeSchema>;
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+export type OptimizerName = (typeof OPTIMIZERS)[number];

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { TASK_NAME_PATTERN } from '../ids.ts';
+
+/** Field builders shared by several node kinds, so bounds and docs stay the same everywhere. */
+
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'softplus',
+  'softsign',
+  'swish',
+  'mish',
+  'gelu',
+] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+export const activationField = (fallback: ActivationName, doc = 'Function applied to the output.') =>
+  z.enum(ACTIVATIONS).default(fallback).describe(doc);
+
+export const intField = (min: number, max: number, fallback: number, doc: string) =>
+  z.number().int().min(min).max(max).default(fallback).describe(doc);
+
+export const paddingField = (fallback: 'same' | 'valid') =>
+  z
+    .enum(['same', 'valid'])
+    .default(fallback)
+    .describe("'same' keeps the size (divided by the stride); 'valid' only uses whole windows.");
+
+export const useBiasField = () => z.boolean().default(true).describe('Add a learned bias.');
+
+export const mergeInputsField = () => intField(2, 8, 2, 'How many inputs the node merges.');
+
+export const taskField = (fallback: string) =>
+  z
+    .string()
+    .regex(
+      TASK_NAME_PATTERN,
+      'a task name starts with a letter and has only letters, digits, _ and - (at most 40)',
+    )
+    .default(fallback)
+    .describe('Name of the task, shown in charts and results; unique in the graph.');
+
+export const targetField = (fallback: string) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .default(fallback)
+    .describe('The dataset target this head learns, by name.');
+
+export const lossWeightField = () =>
+  z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe('Weight of this task in the total loss: total = sum of weight × task loss.');

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { ProblemCode } from '../problems.ts';
+import type { Shape } from '../shape.ts';
+
+export type NodeCategory = 'input' | 'trunk' | 'merge' | 'head';
+
+/** What a node receives on one input port: the shape and who sends it (for error sentences). */
+export interface IncomingShape {
+  readonly shape: Shape;
+  /** e.g. "MaxPooling2D 'pool2'" */
+  readonly from: string;
+}
+
+export type ShapeResult =
+  | { readonly ok: true; readonly shape: Shape }
+  | { readonly ok: false; readonly code: ProblemCode; readonly message: string };
+
+/**
+ * A layer as plain data in Keras' own vocabulary (class name + config), so the pure core can
+ * describe the model and the engine instantiates it with tfjs. The same data serves export.
+ */
+export interface LayerSpec {
+  readonly className: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface ParamCount {
+  readonly trainable: number;
+  readonly nonTrainable: number;
+}
+
+export type TargetKind = 'class' | 'box' | 'numeric';
+export type MetricName = 'accuracy' | 'meanIoU' | 'iou50' | 'mae';
+
+/** What a task head adds to a node kind: how its task is learned and measured. */
+export interface HeadTraits<P> {
+  readonly targetKind: TargetKind;
+  readonly metrics: readonly MetricName[];
+  /** Width of the head's output (classes, 4 for a box, N for regression). */
+  readonly units: (params: P) => number;
+}
+
+export interface NodeKindSpec<S extends z.ZodObject = z.ZodObject> {
+  readonly kind: string;
+  readonly title: string;
+  readonly category: NodeCategory;
+  /** One line for the palette and tooltips. */
+  readonly doc: string;
+  /** Strict object: every field has a default, bounds and a one-line description. */
+  readonly params: S;
+  readonly inputPorts: (params: z.infer<S>) => readonly string[];
+  /** The shape rule. `self` names the node in messages, e.g. "Dense 'fc1'". */
+  readonly outputShape: (
+    params: z.infer<S>,
+    inputs: readonly IncomingShape[],
+    self: string,
+  ) => ShapeResult;
+  readonly paramCount: (params: z.infer<S>, inputs: readonly Shape[]) => ParamCount;
+  /** The builder: the layer this node becomes, named `name`. */
+  readonly layer: (params: z.infer<S>, name: string) => LayerSpec;
+  /** Key parameters in a few words, for the node's face on the canvas and the summary. */
+  readonly describe: (params: z.infer<S>) => string;
+  readonly head?: HeadTraits<z.infer<S>>;
+}
+
+/** Identity helper that keeps the params type of each kind while checking the spec's shape. */
+export const defineNodeKind = <S extends z.ZodObject>(spec: NodeKindSpec<S>): NodeKindSpec<S> =>
+  spec;

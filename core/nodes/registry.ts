@@ -1,0 +1,47 @@
+import { activationKind } from './activation.ts';
+import { addKind } from './add.ts';
+import { averagePooling2dKind } from './average-pooling2d.ts';
+import { batchNormalizationKind } from './batch-normalization.ts';
+import { boxHeadKind } from './box-head.ts';
+import { classificationHeadKind } from './classification-head.ts';
+import { concatenateKind } from './concatenate.ts';
+import { conv2dKind } from './conv2d.ts';
+import { denseKind } from './dense.ts';
+import { dropoutKind } from './dropout.ts';
+import { flattenKind } from './flatten.ts';
+import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
+import { inputKind } from './input.ts';
+import type { NodeKindSpec } from './kind.ts';
+import { maxPooling2dKind } from './max-pooling2d.ts';
+import { regressionHeadKind } from './regression-head.ts';
+
+/** Every node kind, in palette order. Static and exhaustive: nothing registers itself. */
+export const NODE_KINDS = {
+  Input: inputKind,
+  Conv2D: conv2dKind,
+  MaxPooling2D: maxPooling2dKind,
+  AveragePooling2D: averagePooling2dKind,
+  BatchNormalization: batchNormalizationKind,
+  Dropout: dropoutKind,
+  Flatten: flattenKind,
+  Dense: denseKind,
+  GlobalAveragePooling2D: globalAveragePooling2dKind,
+  Activation: activationKind,
+  Concatenate: concatenateKind,
+  Add: addKind,
+  ClassificationHead: classificationHeadKind,
+  BoxHead: boxHeadKind,
+  RegressionHead: regressionHeadKind,
+} as const;
+
+export type NodeKind = keyof typeof NODE_KINDS;
+export const NODE_KIND_NAMES = Object.keys(NODE_KINDS) as NodeKind[];
+
+export const isNodeKind = (kind: string): kind is NodeKind => Object.hasOwn(NODE_KINDS, kind);
+
+/** The spec of a kind with its params widened, for code that handles every kind alike. */
+export const kindSpec = (kind: NodeKind): NodeKindSpec => NODE_KINDS[kind] as unknown as NodeKindSpec;
+
+/** Default params of a kind: what a freshly added node gets. */
+export const defaultParams = (kind: NodeKind): Record<string, unknown> =>
+  kindSpec(kind).params.parse({}) as Record<string, unknown>;

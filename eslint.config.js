@@ -1,0 +1,40 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Import direction per zone (STYLE.md): core imports nothing of ours and no runtime. */
+const restrict = (patterns) => ({
+  'no-restricted-imports': ['error', { patterns }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'runs/**', 'dist/**', 'out/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: restrict([
+      { group: ['**/main/**', '**/electron/**', '**/renderer/**'], message: 'core is pure: it imports no other zone.' },
+      { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'core is pure: no Node imports.' },
+      { group: ['@tensorflow/*', 'electron', 'react', 'react-dom'], message: 'core is pure: no tensors, Electron or DOM.' },
+    ]),
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: restrict([
+      { group: ['**/electron/**', '**/renderer/**', 'electron', 'react', 'react-dom'], message: 'main is the Node engine: it imports only core.' },
+    ]),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: restrict([
+      { group: ['**/main/**', '**/electron/**', 'electron', 'node:*', '@tensorflow/*'], message: 'renderer talks to the engine only through the host interface.' },
+    ]),
+  },
+);
