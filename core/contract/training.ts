@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The typed contract of a training run: every event the engine emits, as plain JSON that a
+ * terminal, a WebSocket or an Electron port can carry. The schemas are the single source of the
+ * types and of the re-validation at each process boundary.
+ */
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const backendInfoSchema = z.object({
+  name: z.enum(BACKEND_NAMES),
+  /** e.g. "WebAssembly (tfjs-backend-wasm, SIMD, 1 thread)" */
+  description: z.string(),
+  /** Each better backend that was not used, and why, best first. */
+  fallbacks: z.array(z.object({ backend: z.enum(BACKEND_NAMES), reason: z.string() })),
+});
+export type BackendInfo = z.infer<typeof backendInfoSchema>;
+
+export const taskMetricsSchema = z.object({
+  loss: z.number(),
+  accuracy: z.number().optional(),
+  meanIoU: z.number().optional(),
+  iou50: z.number().optional(),
+  mae: z.number().optional(),
+});
+export type TaskMetrics = z.infer<typeof taskMetricsSchema>;
+
+export const splitMetricsSchema = z.object({
+  /** Σ weight × task loss, averaged over the split's samples. */
+  loss: z.number(),
+  samples: z.number().int(),
+  tasks: z.record(z.string(), taskMetricsSchema),
+});
+export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
+
+export const taskInfoSchema = z.object({
+  task: z.string(),
+  nodeId: z.string(),
+  kind: z.string(),
+  loss: z.string(),
+  lossWeight: z.number(),
+  target: z.string(),
+  metrics: z.array(z.string()),
+});
+export type TaskInfo = z.infer<typeof taskInfoSchema>;
+
+const splitSizes = z.object({
+  train: z.number().int(),
+  validation: z.number().int(),
+  test: z.number().int(),
+});
+
+export const trainingEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    backend: backendInfoSchema,
+    dataset: z.object({ name: z.string(), sizes: splitSizes }),
+    tasks: z.array(taskInfoSchema),
+    epochs: z.number().int(),
+    batchSize: z.number().int(),
+    batchesPerEpoch: z.number().int(),
+    parameters: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('batch'),
+    epoch: z.number().int(),
+    batch: z.number().int(),
+    batchesPerEpoch: z.number().int(),
+    /** Steps since the run started, counting from 1. */
+    step: z.number().int(),
+    loss: z.number(),
+    tasks: z.record(z.string(), z.number()),
+    samplesPerSec: z.number(),
+    etaSeconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('epoch'),
+    epoch: z.number().int(),
+    epochs: z.number().int(),
+    train: splitMetricsSchema,
+    val: splitMetricsSchema,
+    samplesPerSec: z.number(),
+    seconds: z.number(),
+    backend: z.enum(BACKEND_NAMES),
+  }),
+  z.object({
+    type: z.literal('finished'),
+    epochs: z.number().int(),
+    seconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('stopped'),
+    epoch: z.number().int(),
+    batch: z.number().int(),
+    epochsCompleted: z.number().int(),
+    seconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('failed'),
+    code: z.string(),
+    message: z.string(),
+    epoch: z.number().int().optional(),
+    task: z.string().optional(),
+  }),
+]);
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;
+export type TrainingEventType = TrainingEvent['type'];
+export type EventOf<T extends TrainingEventType> = Extract<TrainingEvent, { type: T }>;

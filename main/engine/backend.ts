@@ -1,0 +1,121 @@
+import { BACKEND_NAMES, type BackendInfo, type BackendName } from '../../core/contract/training.ts';
+import { StudioError } from '../../core/problems.ts';
+import { tf } from './tf.ts';
+import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+
+type Fallback = BackendInfo['fallbacks'][number];
+
+interface Candidate {
+  readonly name: BackendName;
+  /** Loads and selects the backend, or throws with the reason it is unavailable. */
+  readonly start: () => Promise<string>;
+}
+
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0] ?? 'unknown error';
+
+const isMissingModule = (e: unknown) => {
+  const code = (e as { code?: string })?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+};
+
+async function startNative(pkg: string, needs: string): Promise<string> {
+  try {
+    await import(pkg);
+  } catch (e) {
+    throw new Error(
+      isMissingModule(e)
+        ? `${pkg} is not installed (${needs})`
+        : `${pkg} is installed but did not load: ${firstLine(e)}`,
+    );
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not start`);
+  return `native TensorFlow through ${pkg}`;
+}
+
+/** Best first. Each names what it needs, so a fallback says why in words a user can act on. */
+const CANDIDATES: readonly Candidate[] = [
+  {
+    name: 'tensorflow-gpu',
+    start: () =>
+      startNative(
+        '@tensorflow/tfjs-node-gpu',
+        'it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1, and downloads TensorFlow when it installs',
+      ),
+  },
+  {
+    name: 'tensorflow',
+    start: () =>
+      startNative('@tensorflow/tfjs-node', 'it downloads the TensorFlow library when it installs'),
+  },
+  {
+    name: 'wasm',
+    start: async () => {
+      if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
+      registerWasmConv2DBackpropFilter();
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, one thread under Node)`;
+    },
+  },
+  {
+    name: 'cpu',
+    start: async () => {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the CPU backend did not start');
+      return 'plain JavaScript CPU (very slow for convolutions)';
+    },
+  },
+];
+
+let current: { info: BackendInfo; prefer: BackendName | undefined } | undefined;
+
+export const isBackendName = (name: string): name is BackendName =>
+  (BACKEND_NAMES as readonly string[]).includes(name);
+
+/**
+ * Picks the best backend this machine can run — tfjs-node-gpu, tfjs-node, WebAssembly, plain
+ * CPU — and says why each better one was not used. `prefer` starts at that backend instead
+ * (for tests and `--backend`); the environment variable MTS_BACKEND does the same.
+ */
+export async function initBackend(
+  prefer: BackendName | undefined = envPreference(),
+): Promise<BackendInfo> {
+  if (current && current.prefer === prefer) return current.info;
+  const fallbacks: Fallback[] = [];
+  const start = prefer ? CANDIDATES.findIndex((c) => c.name === prefer) : 0;
+  for (const skipped of CANDIDATES.slice(0, start)) {
+    fallbacks.push({ backend: skipped.name, reason: `not tried: the ${prefer} backend was asked for` });
+  }
+  for (const candidate of CANDIDATES.slice(start)) {
+    try {
+      const description = await candidate.start();
+      await tf.ready();
+      const info: BackendInfo = { name: candidate.name, description, fallbacks };
+      current = { info, prefer };
+      return info;
+    } catch (e) {
+      fallbacks.push({ backend: candidate.name, reason: firstLine(e) });
+    }
+  }
+  throw new StudioError(
+    'E_NO_BACKEND',
+    `No TensorFlow.js backend could start: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}.`,
+  );
+}
+
+function envPreference(): BackendName | undefined {
+  const value = process.env.MTS_BACKEND;
+  if (!value) return undefined;
+  if (!isBackendName(value)) {
+    throw new StudioError(
+      'E_BAD_BACKEND',
+      `MTS_BACKEND is '${value}' but must be one of ${BACKEND_NAMES.join(', ')}.`,
+    );
+  }
+  return value;
+}
+
+/** "wasm — WebAssembly (…); not tensorflow-gpu: …; not tensorflow: …" */
+export const describeBackend = (info: BackendInfo): string =>
+  [
+    `${info.name}: ${info.description}`,
+    ...info.fallbacks.map((f) => `not ${f.backend}: ${f.reason}`),
+  ].join('\n  ');

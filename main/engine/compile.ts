@@ -1,0 +1,72 @@
+import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import type { NodeId } from '../../core/ids.ts';
+import { kindSpec } from '../../core/nodes/registry.ts';
+import { errorsOf, StudioError } from '../../core/problems.ts';
+import type { Shape } from '../../core/shape.ts';
+import { createLayer } from './layer-factory.ts';
+import { tf, type LayersModel, type SymbolicTensor } from './tf.ts';
+
+export interface CompiledGraph {
+  readonly model: LayersModel;
+  /** In the order of the model's outputs. */
+  readonly heads: readonly HeadInfo[];
+  readonly inputShape: Shape;
+  readonly analysis: GraphAnalysis;
+}
+
+/** Throws the graph's first error as a sentence (and how many more there are). */
+export function assertCompilable(analysis: GraphAnalysis): void {
+  const errors = errorsOf(analysis.problems);
+  const first = errors[0];
+  if (!first) return;
+  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} in the graph)` : '';
+  throw new StudioError(first.code, `${first.message}${more}`);
+}
+
+/**
+ * Graph → tfjs functional model with one output per head. Layer names are the node ids, so they
+ * are stable across runs and a saved model maps back onto its graph. Nodes that reach no head
+ * are left out, as Keras would leave them out of the model.
+ */
+export function compileGraph(doc: GraphDocument, options: { seed?: number } = {}): CompiledGraph {
+  const analysis = analyzeGraph(doc);
+  assertCompilable(analysis);
+  const seed = options.seed ?? doc.training.seed;
+  const inputId = analysis.inputId as NodeId;
+  const inputNode = analysis.nodes.get(inputId);
+  const inputShape = inputNode?.outputShape;
+  if (!inputShape) throw new Error('compilable graph without an input shape');
+
+  const needed = nodesFeedingHeads(analysis);
+  const tensors = new Map<NodeId, SymbolicTensor>();
+  analysis.order.forEach((id, index) => {
+    if (!needed.has(id)) return;
+    const node = analysis.nodes.get(id);
+    if (!node?.params) throw new Error(`node '${id}' has no params after analysis`);
+    if (node.kind === 'Input') {
+      tensors.set(id, tf.input({ shape: [...inputShape], name: id }));
+      return;
+    }
+    const layer = createLayer(kindSpec(node.kind).layer(node.params, id), seed * 1000 + index);
+    const inputs = node.sources.map((s) => tensors.get(s));
+    if (inputs.some((t) => !t)) throw new Error(`node '${id}' is built before its inputs`);
+    const args = inputs.length === 1 ? inputs[0] : inputs;
+    tensors.set(id, layer.apply(args as SymbolicTensor | SymbolicTensor[]) as SymbolicTensor);
+  });
+
+  const outputs = analysis.heads.map((h) => tensors.get(h.nodeId) as SymbolicTensor);
+  const model = tf.model({ inputs: tensors.get(inputId) as SymbolicTensor, outputs, name: 'multitask' });
+  return { model, heads: analysis.heads, inputShape, analysis };
+}
+
+function nodesFeedingHeads(analysis: GraphAnalysis): Set<NodeId> {
+  const needed = new Set<NodeId>();
+  const stack = analysis.heads.map((h) => h.nodeId);
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    if (needed.has(id)) continue;
+    needed.add(id);
+    stack.push(...(analysis.nodes.get(id)?.sources ?? []));
+  }
+  return needed;
+}

@@ -1,0 +1,52 @@
+import type { SplitMetrics } from '../../core/contract/training.ts';
+import type { HeadInfo } from '../../core/graph/analyze.ts';
+import type { DatasetSplit, ImageShape } from '../datasets/types.ts';
+import { batchIndices, disposeBatch, makeBatch } from './batches.ts';
+import { batchLosses, SplitAccumulator } from './split-stats.ts';
+import { tf, type LayersModel, type Tensor } from './tf.ts';
+
+/** The model's outputs as a list in head order, whether it has one output or several. */
+export const outputsOf = (out: Tensor | Tensor[]): Tensor[] => (Array.isArray(out) ? out : [out]);
+
+/**
+ * Total loss and each task's loss and metrics on a split, as Keras' `evaluate` reports them:
+ * means over all samples, computed by our own code in inference mode.
+ */
+export async function evaluateSplit(
+  model: LayersModel,
+  heads: readonly HeadInfo[],
+  split: DatasetSplit,
+  imageShape: ImageShape,
+  batchSize: number,
+): Promise<SplitMetrics> {
+  const acc = new SplitAccumulator(heads);
+  const order = Int32Array.from({ length: split.size }, (_, i) => i);
+  for (const indices of batchIndices(order, batchSize)) {
+    const batch = makeBatch(split, imageShape, heads, indices);
+    const stats = tf.tidy(() => {
+      const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
+      return batchLosses(heads, batch.ys, preds).stats;
+    });
+    disposeBatch(batch);
+    acc.add(await stats.data(), batch.size);
+    stats.dispose();
+  }
+  return acc.result();
+}
+
+/** Predictions for the first `count` samples of a split, per head, as plain arrays. */
+export async function predictSamples(
+  model: LayersModel,
+  heads: readonly HeadInfo[],
+  split: DatasetSplit,
+  imageShape: ImageShape,
+  count: number,
+): Promise<number[][][]> {
+  const indices = Int32Array.from({ length: Math.min(count, split.size) }, (_, i) => i);
+  const batch = makeBatch(split, imageShape, heads, indices);
+  const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
+  const arrays = await Promise.all(preds.map((p) => p.array() as Promise<number[][]>));
+  tf.dispose(preds);
+  disposeBatch(batch);
+  return arrays;
+}

@@ -1,0 +1,46 @@
+import type { LayerSpec } from '../../core/nodes/kind.ts';
+import { tf } from './tf.ts';
+
+type Layer = tf.layers.Layer;
+type Config = Record<string, unknown>;
+
+/** Initialisers are seeded per layer so the same graph and seed start from the same weights. */
+const seeded = (config: Config, seed: number): Config => ({
+  ...config,
+  kernelInitializer: tf.initializers.glorotUniform({ seed }),
+});
+
+/**
+ * Turns a node's Keras-style layer description into a tfjs layer. Exhaustive over the class
+ * names the node kinds produce; an unknown one is a programming error.
+ */
+export function createLayer(spec: LayerSpec, seed: number): Layer {
+  // tfjs' layer factories take loosely typed configs; the node kinds' schemas have checked them.
+  const c = spec.config as never;
+  switch (spec.className) {
+    case 'Conv2D':
+      return tf.layers.conv2d(seeded(spec.config as Config, seed) as never);
+    case 'Dense':
+      return tf.layers.dense(seeded(spec.config as Config, seed) as never);
+    case 'MaxPooling2D':
+      return tf.layers.maxPooling2d(c);
+    case 'AveragePooling2D':
+      return tf.layers.averagePooling2d(c);
+    case 'BatchNormalization':
+      return tf.layers.batchNormalization(c);
+    case 'Dropout':
+      return tf.layers.dropout({ ...(spec.config as Config), seed } as never);
+    case 'Flatten':
+      return tf.layers.flatten(c);
+    case 'GlobalAveragePooling2D':
+      return tf.layers.globalAveragePooling2d(c);
+    case 'Activation':
+      return tf.layers.activation(c);
+    case 'Concatenate':
+      return tf.layers.concatenate(c);
+    case 'Add':
+      return tf.layers.add(c);
+    default:
+      throw new Error(`no tfjs layer for class '${spec.className}'`);
+  }
+}

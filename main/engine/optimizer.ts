@@ -1,0 +1,20 @@
+import type { OptimizerName } from '../../core/graph/schema.ts';
+import { tf } from './tf.ts';
+
+export interface OptimizerSettings {
+  readonly optimizer: OptimizerName;
+  readonly learningRate: number;
+  readonly momentum: number;
+}
+
+/** Adam as Keras configures it; SGD with (non-Nesterov) momentum; RMSprop with rho 0.9. */
+export function createOptimizer(s: OptimizerSettings): tf.Optimizer {
+  switch (s.optimizer) {
+    case 'adam':
+      return tf.train.adam(s.learningRate, 0.9, 0.999, 1e-7);
+    case 'sgd':
+      return tf.train.momentum(s.learningRate, s.momentum);
+    case 'rmsprop':
+      return tf.train.rmsprop(s.learningRate, 0.9, s.momentum, 1e-7);
+  }
+}

@@ -1,0 +1,199 @@
+import type { BackendInfo, EventOf, TrainingEvent } from '../../core/contract/training.ts';
+import type { TrainingSettings } from '../../core/graph/schema.ts';
+import type { Dataset } from '../datasets/types.ts';
+import { createRng, shuffle } from '../datasets/rng.ts';
+import { batchIndices, disposeBatch, makeBatch } from './batches.ts';
+import type { CompiledGraph } from './compile.ts';
+import { evaluateSplit, outputsOf } from './evaluate.ts';
+import { createOptimizer } from './optimizer.ts';
+import { batchLosses, SplitAccumulator } from './split-stats.ts';
+import { tf, type Tensor, type Tensor1D } from './tf.ts';
+
+export type EpochEvent = EventOf<'epoch'>;
+
+export interface TrainOptions {
+  readonly compiled: CompiledGraph;
+  readonly dataset: Dataset;
+  readonly settings: Pick<
+    TrainingSettings,
+    'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'momentum' | 'shuffle' | 'seed'
+  >;
+  readonly backend: BackendInfo;
+  /** Abort to stop between batches. */
+  readonly signal?: AbortSignal;
+  /** Awaited, so a listener may save a checkpoint on an epoch event before training goes on. */
+  readonly onEvent: (event: TrainingEvent) => void | Promise<void>;
+  /** Batch events are throttled to one per interval: 50 ms is 20 a second. */
+  readonly batchEventIntervalMs?: number;
+}
+
+export interface TrainResult {
+  readonly status: 'finished' | 'stopped' | 'failed';
+  readonly epochsCompleted: number;
+  readonly history: readonly EpochEvent[];
+  /** The event that ended the run. */
+  readonly last: EventOf<'finished' | 'stopped' | 'failed'>;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/**
+ * The multi-task training loop. tfjs' `fit()` cannot weight losses and misreports per-output
+ * validation values for multi-output models in 4.22, so each step is ours: total loss =
+ * Σ weight × task loss, one backend read per step for every task's loss and metric sums.
+ */
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const { compiled, dataset, settings, backend, signal, onEvent } = options;
+  const { model, heads } = compiled;
+  const interval = options.batchEventIntervalMs ?? 50;
+  const train = dataset.splits.train;
+  const imageShape = dataset.imageShape;
+  const history: EpochEvent[] = [];
+  const batchesPerEpoch = Math.ceil(train.size / settings.batchSize);
+  const totalSteps = batchesPerEpoch * settings.epochs;
+  const optimizer = createOptimizer(settings);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const rng = createRng(settings.seed, 0x5eed);
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  const runStart = performance.now();
+  let step = 0;
+  let trainingMs = 0;
+  let lastBatchEvent = -Infinity;
+
+  const end = async <E extends TrainResult['last']>(event: E): Promise<TrainResult> => {
+    optimizer.dispose();
+    await onEvent(event);
+    return { status: event.type, epochsCompleted: history.length, history, last: event };
+  };
+
+  await onEvent({
+    type: 'started',
+    backend,
+    dataset: {
+      name: dataset.name,
+      sizes: {
+        train: train.size,
+        validation: dataset.splits.validation.size,
+        test: dataset.splits.test.size,
+      },
+    },
+    tasks: heads.map((h) => ({
+      task: h.task,
+      nodeId: h.nodeId,
+      kind: h.kind,
+      loss: h.loss,
+      lossWeight: h.lossWeight,
+      target: h.target,
+      metrics: [...h.metrics],
+    })),
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    batchesPerEpoch,
+    parameters: model.countParams(),
+  });
+
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      if (settings.shuffle) shuffle(order, rng);
+      const acc = new SplitAccumulator(heads);
+      const epochStart = performance.now();
+      let batchNumber = 0;
+      for (const indices of batchIndices(order, settings.batchSize)) {
+        if (signal?.aborted) {
+          return await end({
+            type: 'stopped',
+            epoch,
+            batch: batchNumber,
+            epochsCompleted: history.length,
+            seconds: seconds(performance.now() - runStart),
+          });
+        }
+        const stepStart = performance.now();
+        const batch = makeBatch(train, imageShape, heads, indices);
+        let stats: Tensor1D | undefined;
+        try {
+          const { value, grads } = tf.variableGrads(() => {
+            const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+            const losses = batchLosses(heads, batch.ys, preds);
+            stats = tf.keep(losses.stats);
+            return losses.total as tf.Scalar;
+          }, variables);
+          optimizer.applyGradients(grads);
+          tf.dispose([value, ...Object.values(grads)]);
+        } finally {
+          disposeBatch(batch);
+        }
+        const values = await (stats as Tensor1D).data();
+        (stats as Tensor1D).dispose();
+        step++;
+        batchNumber++;
+        trainingMs += performance.now() - stepStart;
+
+        const taskLosses = SplitAccumulator.batchTaskLosses(heads, values, batch.size);
+        const broken = heads.find((h) => !Number.isFinite(taskLosses[h.task]));
+        if (broken) {
+          const what = Number.isNaN(taskLosses[broken.task]) ? 'NaN' : 'infinite';
+          return await end({
+            type: 'failed',
+            code: 'E_NAN_LOSS',
+            message: `The loss of task '${broken.task}' became ${what} in epoch ${epoch} (batch ${batchNumber}), so training stopped; try a lower learning rate or check the '${broken.target}' targets.`,
+            epoch,
+            task: broken.task,
+          });
+        }
+        acc.add(values, batch.size);
+
+        const now = performance.now();
+        if (now - lastBatchEvent >= interval) {
+          lastBatchEvent = now;
+          const msPerStep = trainingMs / step;
+          await onEvent({
+            type: 'batch',
+            epoch,
+            batch: batchNumber,
+            batchesPerEpoch,
+            step,
+            loss: heads.reduce((sum, h) => sum + h.lossWeight * (taskLosses[h.task] ?? 0), 0),
+            tasks: taskLosses,
+            samplesPerSec: (step * settings.batchSize * 1000) / Math.max(trainingMs, 1),
+            etaSeconds: seconds((totalSteps - step) * msPerStep),
+          });
+        }
+        await yieldToEventLoop();
+      }
+      const trainMs = performance.now() - epochStart;
+      const val = await evaluateSplit(
+        model,
+        heads,
+        dataset.splits.validation,
+        imageShape,
+        settings.batchSize,
+      );
+      const event: EpochEvent = {
+        type: 'epoch',
+        epoch,
+        epochs: settings.epochs,
+        train: acc.result(),
+        val,
+        samplesPerSec: (train.size * 1000) / Math.max(trainMs, 1),
+        seconds: seconds(performance.now() - epochStart),
+        backend: backend.name,
+      };
+      history.push(event);
+      await onEvent(event);
+    }
+  } catch (e) {
+    return await end({
+      type: 'failed',
+      code: 'E_TRAINING_CRASHED',
+      message: `Training failed in the ${backend.name} backend: ${(e as Error).message}`,
+      ...(history.length < settings.epochs ? { epoch: history.length + 1 } : {}),
+    });
+  }
+  return await end({
+    type: 'finished',
+    epochs: history.length,
+    seconds: seconds(performance.now() - runStart),
+  });
+}
