@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { BACKEND_NAMES } from '../../core/contract/training.ts';
+import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { initBackend } from '../engine/backend.ts';
+import { evaluateSplit } from '../engine/evaluate.ts';
+import { loadModel } from '../engine/model-io.ts';
+import { loadDatasetForGraph } from '../runs/dataset-for-run.ts';
+import { MODEL_DIR, openRunFolder } from '../runs/run-folder.ts';
+import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
+import type { CommandContext } from './context.ts';
+import { evaluationTable } from './format.ts';
+
+const SPLITS = ['train', 'validation', 'test'] as const;
+
+/** Keras' evaluate for a finished run: total loss and each task's loss and metrics on a split. */
+export async function evaluateCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const { positionals, values } = parseCommandArgs('evaluate', argv, {
+    split: { type: 'string' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  } as const);
+  const dir = onePositional('evaluate', 'a run folder', positionals);
+  const split = choiceFlag('split', values.split, SPLITS) ?? 'test';
+  const backend = choiceFlag('backend', values.backend, BACKEND_NAMES);
+  const run = await openRunFolder(dir);
+  const batchSize = intFlag('batch-size', values['batch-size'], 1, 4096) ?? run.manifest.settings.batchSize;
+  await initBackend(backend);
+  const analysis = analyzeGraph(run.graph);
+  const dataset = loadDatasetForGraph(analysis, {
+    name: run.manifest.dataset.name,
+    seed: run.manifest.dataset.seed,
+    ...(run.manifest.dataset.limit !== undefined ? { limit: run.manifest.dataset.limit } : {}),
+  });
+  const model = await loadModel(join(run.dir, MODEL_DIR));
+  try {
+    const metrics = await evaluateSplit(
+      model,
+      analysis.heads,
+      dataset.splits[split],
+      dataset.imageShape,
+      batchSize,
+    );
+    if (values.json) {
+      ctx.out(`${JSON.stringify({ type: 'evaluation', split, run: run.dir, ...metrics })}\n`);
+    } else {
+      ctx.out(`${run.manifest.graphName} on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`);
+      ctx.out(`${evaluationTable(metrics)}\n`);
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}

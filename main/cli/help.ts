@@ -1,0 +1,28 @@
+export const HELP = `Multitask Studio command line
+
+Usage: npm run cli -- <command> [options]
+
+  summary <graph.json> [--json]
+      Layers, output shapes, parameters and total, like Keras summary(); or the graph's problems.
+
+  train <graph.json> [--dataset digits|shapes] [--epochs N] [--batch-size N] [--limit N]
+        [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--out DIR]
+        [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]
+      Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
+      test split. Flags override the graph's own training settings. --json prints one JSON
+      object per line (started, each epoch, done). Ctrl-C stops after the current batch and
+      keeps the run; a second Ctrl-C quits at once.
+
+  evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
+      Total loss and each task's loss and metrics of a run's model on a split.
+
+  export <run dir> --out DIR
+      Copies the run's model (TensorFlow.js Layers: model.json + weights.bin) with its graph and
+      metrics into DIR.
+
+  datasets
+      Lists the built-in datasets and their targets.
+
+The backend is the best one that starts (tensorflow-gpu, tensorflow, wasm, cpu); --backend or
+the MTS_BACKEND environment variable starts from another.
+`;

@@ -1,0 +1,64 @@
+import { StudioError } from '../../core/problems.ts';
+import { DatasetError } from '../datasets/index.ts';
+import type { CommandContext } from './context.ts';
+import { datasetsCommand } from './datasets.ts';
+import { evaluateCommand } from './evaluate.ts';
+import { exportCommand } from './export.ts';
+import { HELP } from './help.ts';
+import { summaryCommand } from './summary.ts';
+import { trainCommand } from './train.ts';
+
+const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) => Promise<number>> = {
+  summary: summaryCommand,
+  train: trainCommand,
+  evaluate: evaluateCommand,
+  export: exportCommand,
+  datasets: datasetsCommand,
+};
+
+/** Runs one command; every expected failure becomes one sentence on stderr and exit code 1. */
+export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    ctx.out(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.err(`error: There is no command '${name}'; the commands are ${Object.keys(COMMANDS).join(', ')}.\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, ctx);
+  } catch (e) {
+    if (e instanceof StudioError || e instanceof DatasetError) {
+      ctx.err(`error: ${e.message}\n`);
+      return e.code === 'E_BAD_FLAG' ? 2 : 1;
+    }
+    // Anything else is our bug; the sentence still comes first, the stack only on request.
+    ctx.err(`error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.MTS_DEBUG) ctx.err(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nStopping after the current batch (Ctrl-C again to quit now)…\n');
+    controller.abort();
+  });
+  const code = await runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns ?? 100,
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

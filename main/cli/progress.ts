@@ -1,0 +1,68 @@
+import type { TrainingEvent } from '../../core/contract/training.ts';
+import { compactMetrics, duration, fixed } from './format.ts';
+
+export interface ProgressOutput {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  readonly columns: number;
+}
+
+const BAR = 24;
+
+/**
+ * Human progress for `train`: a live bar with each task's loss, samples/s and ETA on a terminal,
+ * one line per epoch always (so logs piped to a file stay readable).
+ */
+export function createProgressPrinter(out: ProgressOutput): (event: TrainingEvent) => void {
+  let live = false;
+  const clearLive = () => {
+    if (live) out.write('\r\x1b[2K');
+    live = false;
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'started': {
+        const s = event.dataset.sizes;
+        out.write(
+          `Training ${event.tasks.map((t) => `'${t.task}'`).join(', ')} on ${event.dataset.name} (${s.train} train / ${s.validation} validation / ${s.test} test), ${event.epochs} epochs of ${event.batchesPerEpoch} batches of ${event.batchSize}\n` +
+            `Backend: ${event.backend.name}, ${event.backend.description}\n` +
+            event.backend.fallbacks.map((f) => `  not ${f.backend}: ${f.reason}\n`).join(''),
+        );
+        return;
+      }
+      case 'batch': {
+        if (!out.isTTY) return;
+        const done = Math.round((event.batch / event.batchesPerEpoch) * BAR);
+        const tasks = Object.entries(event.tasks)
+          .map(([t, l]) => `${t} ${fixed(l, 3)}`)
+          .join(' ');
+        const line = `epoch ${event.epoch} [${'#'.repeat(done)}${'.'.repeat(BAR - done)}] ${event.batch}/${event.batchesPerEpoch} loss ${fixed(event.loss, 3)} (${tasks}) ${event.samplesPerSec.toFixed(1)} samples/s ETA ${duration(event.etaSeconds)}`;
+        out.write(`\r\x1b[2K${line.slice(0, Math.max(out.columns - 1, 40))}`);
+        live = true;
+        return;
+      }
+      case 'epoch':
+        clearLive();
+        out.write(
+          `epoch ${event.epoch}/${event.epochs}  ${duration(event.seconds)}  ${event.samplesPerSec.toFixed(1)} samples/s\n` +
+            `  train  loss ${fixed(event.train.loss)}  ${compactMetrics(event.train)}\n` +
+            `  val    loss ${fixed(event.val.loss)}  ${compactMetrics(event.val)}\n`,
+        );
+        return;
+      case 'finished':
+        clearLive();
+        out.write(`Finished ${event.epochs} epochs in ${duration(event.seconds)}.\n`);
+        return;
+      case 'stopped':
+        clearLive();
+        out.write(
+          `Stopped in epoch ${event.epoch} after batch ${event.batch}; ${event.epochsCompleted} epochs were complete.\n`,
+        );
+        return;
+      case 'failed':
+        clearLive();
+        out.write(`Training failed: ${event.message}\n`);
+        return;
+    }
+  };
+}

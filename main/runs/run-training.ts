@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
+import { analyzeGraph } from '../../core/graph/analyze.ts';
+import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
+import { initBackend } from '../engine/backend.ts';
+import { assertCompilable, compileGraph } from '../engine/compile.ts';
+import { evaluateSplit } from '../engine/evaluate.ts';
+import { saveModel } from '../engine/model-io.ts';
+import { trainModel, type TrainResult } from '../engine/trainer.ts';
+import { loadDatasetForGraph } from './dataset-for-run.ts';
+import {
+  createRunFolder,
+  GRAPH_FILE,
+  METRICS_FILE,
+  MODEL_DIR,
+  RUN_FILE,
+  writeJson,
+  type RunManifest,
+} from './run-folder.ts';
+
+export interface RunRequest {
+  readonly graph: GraphDocument;
+  /** Overrides of the graph's own training settings (command-line flags, the run panel). */
+  readonly overrides?: Partial<TrainingSettings>;
+  readonly out?: string;
+  readonly backend?: BackendName;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: TrainingEvent) => void;
+  readonly batchEventIntervalMs?: number;
+}
+
+export interface RunOutcome {
+  readonly dir: string;
+  readonly status: TrainResult['status'];
+  readonly result: TrainResult;
+  readonly test?: SplitMetrics;
+  readonly manifest: RunManifest;
+}
+
+/**
+ * A whole training run as a user starts it: check the graph, pick the backend, load the data,
+ * train, checkpoint every epoch, evaluate on the test split, and leave it all in a run folder.
+ * A failed or stopped run keeps every finished epoch's model and metrics.
+ */
+export async function runTraining(request: RunRequest): Promise<RunOutcome> {
+  const { graph } = request;
+  const settings: TrainingSettings = { ...graph.training, ...request.overrides };
+  const analysis = analyzeGraph(graph);
+  assertCompilable(analysis);
+  const backend = await initBackend(request.backend);
+  const dataset = loadDatasetForGraph(analysis, {
+    name: settings.dataset,
+    seed: settings.seed,
+    ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+  });
+  const compiled = compileGraph(graph, { seed: settings.seed });
+  const { dir, id } = await createRunFolder(graph, request.out);
+  const manifest: RunManifest = {
+    format: 'multitask-studio/run',
+    version: 1,
+    id,
+    createdAt: new Date().toISOString(),
+    graphName: graph.name,
+    dataset: {
+      name: dataset.name,
+      seed: settings.seed,
+      ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+      imageShape: [...dataset.imageShape],
+      sizes: {
+        train: dataset.splits.train.size,
+        validation: dataset.splits.validation.size,
+        test: dataset.splits.test.size,
+      },
+    },
+    settings,
+    backend,
+    status: 'running',
+    epochsCompleted: 0,
+  };
+  await writeJson(dir, GRAPH_FILE, graph);
+  await writeJson(dir, RUN_FILE, manifest);
+  const history: TrainingEvent[] = [];
+
+  try {
+    const result = await trainModel({
+      compiled,
+      dataset,
+      settings,
+      backend,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.batchEventIntervalMs !== undefined
+        ? { batchEventIntervalMs: request.batchEventIntervalMs }
+        : {}),
+      onEvent: async (event) => {
+        if (event.type === 'epoch') {
+          history.push(event);
+          // Checkpoint: the model of the last finished epoch is always on disk.
+          await saveModel(compiled.model, join(dir, MODEL_DIR));
+          await writeJson(dir, METRICS_FILE, { history });
+          await writeJson(dir, RUN_FILE, { ...manifest, epochsCompleted: event.epoch });
+        }
+        request.onEvent?.(event);
+      },
+    });
+    let test: SplitMetrics | undefined;
+    if (result.status === 'finished') {
+      test = await evaluateSplit(
+        compiled.model,
+        compiled.heads,
+        dataset.splits.test,
+        dataset.imageShape,
+        settings.batchSize,
+      );
+    }
+    if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));
+    await writeJson(dir, METRICS_FILE, { history, ...(test ? { test } : {}) });
+    const final: RunManifest = {
+      ...manifest,
+      status: result.status,
+      epochsCompleted: result.epochsCompleted,
+      ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
+    };
+    await writeJson(dir, RUN_FILE, final);
+    return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
+  } finally {
+    compiled.model.dispose();
+  }
+}
