@@ -68,7 +68,8 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
 
   const inputs = doc.nodes.filter((n) => n.kind === 'Input');
   const headNodes = doc.nodes.filter((n) => kindSpec(n.kind).head);
-  if (inputs.length === 0) problems.push(problem('E_NO_INPUT', 'The graph has no Input node; add one.'));
+  if (inputs.length === 0)
+    problems.push(problem('E_NO_INPUT', 'The graph has no Input node; add one.'));
   if (inputs.length > 1) {
     problems.push(
       problem(
@@ -79,12 +80,20 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
     );
   }
   if (headNodes.length === 0) {
-    problems.push(problem('E_NO_HEADS', 'The graph has no task head; add a classification, box or regression head.'));
+    problems.push(
+      problem(
+        'E_NO_HEADS',
+        'The graph has no task head; add a classification, box or regression head.',
+      ),
+    );
   }
 
   const sources = connectPorts(doc, byId, params, problems);
 
-  const cycle = findCycle(doc.nodes.map((n) => n.id), doc.edges);
+  const cycle = findCycle(
+    doc.nodes.map((n) => n.id),
+    doc.edges,
+  );
   if (cycle) {
     problems.push(
       problem(
@@ -94,7 +103,12 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
       ),
     );
   }
-  const order = cycle ? [] : topologicalOrder(doc.nodes.map((n) => n.id), doc.edges);
+  const order = cycle
+    ? []
+    : topologicalOrder(
+        doc.nodes.map((n) => n.id),
+        doc.edges,
+      );
 
   const inputId = inputs.length === 1 && inputs[0] ? asNodeId(inputs[0].id) : undefined;
   checkReachability(doc, byId, inputId, headNodes, problems);
@@ -126,7 +140,10 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
       const result = spec.outputShape(nodeParams, incoming, label);
       if (result.ok) {
         outputShape = result.shape;
-        count = spec.paramCount(nodeParams, incoming.map((i) => i.shape));
+        count = spec.paramCount(
+          nodeParams,
+          incoming.map((i) => i.shape),
+        );
         trainable += count.trainable;
         nonTrainable += count.nonTrainable;
       } else {
@@ -214,7 +231,9 @@ function connectPorts(
     const label = nodeLabel(node);
     for (const edge of edges) {
       if (!ports.includes(edge.targetPort)) {
-        const has = ports.length ? `its inputs are ${ports.map((p) => `'${p}'`).join(', ')}` : 'it takes no input';
+        const has = ports.length
+          ? `its inputs are ${ports.map((p) => `'${p}'`).join(', ')}`
+          : 'it takes no input';
         problems.push(
           problem(
             'E_UNKNOWN_PORT',
@@ -231,9 +250,11 @@ function connectPorts(
       const portName = ports.length > 1 ? `input ${i + 1}` : 'its input';
       if (on.length === 0) {
         problems.push(
-          problem('E_PORT_UNCONNECTED', `${label} has nothing connected to ${portName}; link a layer to it.`, [
-            asNodeId(node.id),
-          ]),
+          problem(
+            'E_PORT_UNCONNECTED',
+            `${label} has nothing connected to ${portName}; link a layer to it.`,
+            [asNodeId(node.id)],
+          ),
         );
       } else if (on.length > 1) {
         problems.push(
@@ -289,7 +310,10 @@ function checkReachability(
     }
   }
   if (headNodes.length === 0) return;
-  const toHeads = reach(headNodes.map((h) => h.id), backward);
+  const toHeads = reach(
+    headNodes.map((h) => h.id),
+    backward,
+  );
   for (const node of doc.nodes) {
     if (!toHeads.has(node.id) && byId.has(node.id)) {
       problems.push(

@@ -47,7 +47,10 @@ export function checkBindings(
       const what =
         target.kind === 'class'
           ? { field: 'classes', words: `${width} classes (${list(target.classes)})` }
-          : { field: 'units', words: `${width} columns (${list(target.kind === 'numeric' ? target.columns : [])})` };
+          : {
+              field: 'units',
+              words: `${width} columns (${list(target.kind === 'numeric' ? target.columns : [])})`,
+            };
       problems.push(
         problem(
           'E_TARGET_SIZE',

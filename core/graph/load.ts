@@ -42,7 +42,8 @@ export function loadGraphDocument(
       return fail(`The graph file is not valid JSON: ${(e as Error).message}.`);
     }
   }
-  if (!isRecord(raw)) return fail('The graph file is not a Multitask Studio graph: expected a JSON object.');
+  if (!isRecord(raw))
+    return fail('The graph file is not a Multitask Studio graph: expected a JSON object.');
   if (raw.format !== GRAPH_FORMAT) {
     return fail(
       `The file is not a Multitask Studio graph: expected "format": "${GRAPH_FORMAT}"${
@@ -51,8 +52,10 @@ export function loadGraphDocument(
     );
   }
   const version = raw.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return fail(`The graph file has an invalid version ${JSON.stringify(version)}: expected a whole number from 1.`);
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return fail(
+      `The graph file has an invalid version ${JSON.stringify(version)}: expected a whole number.`,
+    );
   }
   if (version > currentVersion) {
     return fail(
@@ -62,7 +65,10 @@ export function loadGraphDocument(
   let doc = raw;
   for (let v = version; v < currentVersion; v++) {
     const step = migrations.find((m) => m.from === v);
-    if (!step) return fail(`The graph file is version ${version} and no migration from version ${v} exists.`);
+    if (!step)
+      return fail(
+        `The graph file is version ${version} and no migration from version ${v} exists.`,
+      );
     doc = { ...step.migrate(doc), version: v + 1 };
   }
   const parsed = graphDocumentSchema.safeParse(doc);
@@ -86,7 +92,9 @@ function fillParamDefaults(doc: GraphDocument): GraphDocument {
   return {
     ...doc,
     nodes: doc.nodes.map((node) =>
-      isNodeKind(node.kind) ? { ...node, params: { ...defaultParams(node.kind), ...node.params } } : node,
+      isNodeKind(node.kind)
+        ? { ...node, params: { ...defaultParams(node.kind), ...node.params } }
+        : node,
     ),
   };
 }
@@ -99,16 +107,23 @@ function describeIssue(error: z.ZodError, doc: Record<string, unknown>): string 
   let cursor: unknown = doc;
   for (const key of issue.path) {
     where += typeof key === 'number' ? `[${key}]` : `${where ? '.' : ''}${String(key)}`;
-    cursor = isRecord(cursor) || Array.isArray(cursor) ? (cursor as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    cursor =
+      isRecord(cursor) || Array.isArray(cursor)
+        ? (cursor as Record<PropertyKey, unknown>)[key as PropertyKey]
+        : undefined;
     if (typeof key === 'number' && isRecord(cursor) && typeof cursor.id === 'string') {
       where += ` ('${cursor.id}')`;
     }
   }
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    error.issues.length > 1
+      ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})`
+      : '';
   return `The graph file is not valid: ${where || 'the document'}: ${lowerFirst(issue.message)}${more}.`;
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** The document as saved: plain JSON, stable key order from the schema. */
-export const serializeGraphDocument = (doc: GraphDocument): string => `${JSON.stringify(doc, null, 2)}\n`;
+export const serializeGraphDocument = (doc: GraphDocument): string =>
+  `${JSON.stringify(doc, null, 2)}\n`;

@@ -13,7 +13,8 @@ const adjacency = (ids: readonly string[], links: readonly Link[]) => {
 export function topologicalOrder(ids: readonly string[], links: readonly Link[]): string[] {
   const next = adjacency(ids, links);
   const indegree = new Map<string, number>(ids.map((id) => [id, 0]));
-  for (const l of links) if (indegree.has(l.source)) indegree.set(l.target, (indegree.get(l.target) ?? 0) + 1);
+  for (const l of links)
+    if (indegree.has(l.source)) indegree.set(l.target, (indegree.get(l.target) ?? 0) + 1);
   const ready = ids.filter((id) => indegree.get(id) === 0);
   const order: string[] = [];
   while (ready.length) {

@@ -29,7 +29,8 @@ export const concatenateKind = defineNodeKind({
     const out = [...first.shape];
     for (const other of rest) {
       const fits =
-        other.shape.length === rank && other.shape.every((d, i) => i === axis || d === first.shape[i]);
+        other.shape.length === rank &&
+        other.shape.every((d, i) => i === axis || d === first.shape[i]);
       if (!fits) {
         return {
           ok: false,

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import {
-  activationField,
-  intField,
-  paddingField,
-  useBiasField,
-} from './fields.ts';
+import { activationField, intField, paddingField, useBiasField } from './fields.ts';
 import { only, requireImage, requirePositive, singlePort } from './rules.ts';
 import { windowOutputLength } from '../shape.ts';
 

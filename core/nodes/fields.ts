@@ -20,8 +20,10 @@ export const ACTIVATIONS = [
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
-export const activationField = (fallback: ActivationName, doc = 'Function applied to the output.') =>
-  z.enum(ACTIVATIONS).default(fallback).describe(doc);
+export const activationField = (
+  fallback: ActivationName,
+  doc = 'Function applied to the output.',
+) => z.enum(ACTIVATIONS).default(fallback).describe(doc);
 
 export const intField = (min: number, max: number, fallback: number, doc: string) =>
   z.number().int().min(min).max(max).default(fallback).describe(doc);

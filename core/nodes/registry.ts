@@ -40,7 +40,8 @@ export const NODE_KIND_NAMES = Object.keys(NODE_KINDS) as NodeKind[];
 export const isNodeKind = (kind: string): kind is NodeKind => Object.hasOwn(NODE_KINDS, kind);
 
 /** The spec of a kind with its params widened, for code that handles every kind alike. */
-export const kindSpec = (kind: NodeKind): NodeKindSpec => NODE_KINDS[kind] as unknown as NodeKindSpec;
+export const kindSpec = (kind: NodeKind): NodeKindSpec =>
+  NODE_KINDS[kind] as unknown as NodeKindSpec;
 
 /** Default params of a kind: what a freshly added node gets. */
 export const defaultParams = (kind: NodeKind): Record<string, unknown> =>

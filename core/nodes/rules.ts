@@ -31,10 +31,7 @@ export function requireImage(self: string, input: IncomingShape): ShapeResult | 
 /** Dense-like layers take a vector; a bigger rank almost always means a missing Flatten. */
 export function requireVector(self: string, input: IncomingShape): ShapeResult | undefined {
   if (input.shape.length === 1) return undefined;
-  const hint =
-    input.shape.length > 1
-      ? '; add a Flatten or GlobalAveragePooling2D before it'
-      : '';
+  const hint = input.shape.length > 1 ? '; add a Flatten or GlobalAveragePooling2D before it' : '';
   return {
     ok: false,
     code: 'E_DENSE_RANK',

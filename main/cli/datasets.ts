@@ -3,7 +3,10 @@ import { parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 import { thousands } from './format.ts';
 
-export async function datasetsCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
+export async function datasetsCommand(
+  argv: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   parseCommandArgs('datasets', argv, {});
   for (const d of describeBuiltInDatasets()) {
     const targets = d.targets
@@ -15,7 +18,9 @@ export async function datasetsCommand(argv: readonly string[], ctx: CommandConte
             : `${t.name} (numeric: ${t.columns.join(', ')})`,
       )
       .join('; ');
-    ctx.out(`${d.name}: ${d.description}\n  ${thousands(d.fullSize)} samples; targets ${targets}\n`);
+    ctx.out(
+      `${d.name}: ${d.description}\n  ${thousands(d.fullSize)} samples; targets ${targets}\n`,
+    );
   }
   return 0;
 }

@@ -13,7 +13,10 @@ import { evaluationTable } from './format.ts';
 const SPLITS = ['train', 'validation', 'test'] as const;
 
 /** Keras' evaluate for a finished run: total loss and each task's loss and metrics on a split. */
-export async function evaluateCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
+export async function evaluateCommand(
+  argv: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   const { positionals, values } = parseCommandArgs('evaluate', argv, {
     split: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -24,7 +27,8 @@ export async function evaluateCommand(argv: readonly string[], ctx: CommandConte
   const split = choiceFlag('split', values.split, SPLITS) ?? 'test';
   const backend = choiceFlag('backend', values.backend, BACKEND_NAMES);
   const run = await openRunFolder(dir);
-  const batchSize = intFlag('batch-size', values['batch-size'], 1, 4096) ?? run.manifest.settings.batchSize;
+  const batchSize =
+    intFlag('batch-size', values['batch-size'], 1, 4096) ?? run.manifest.settings.batchSize;
   await initBackend(backend);
   const analysis = analyzeGraph(run.graph);
   const dataset = loadDatasetForGraph(analysis, {
@@ -44,7 +48,9 @@ export async function evaluateCommand(argv: readonly string[], ctx: CommandConte
     if (values.json) {
       ctx.out(`${JSON.stringify({ type: 'evaluation', split, run: run.dir, ...metrics })}\n`);
     } else {
-      ctx.out(`${run.manifest.graphName} on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`);
+      ctx.out(
+        `${run.manifest.graphName} on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`,
+      );
       ctx.out(`${evaluationTable(metrics)}\n`);
     }
   } finally {

@@ -2,7 +2,13 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../engine/model-io.ts';
-import { GRAPH_FILE, METRICS_FILE, MODEL_DIR, openRunFolder, RUN_FILE } from '../runs/run-folder.ts';
+import {
+  GRAPH_FILE,
+  METRICS_FILE,
+  MODEL_DIR,
+  openRunFolder,
+  RUN_FILE,
+} from '../runs/run-folder.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 
@@ -11,9 +17,12 @@ import type { CommandContext } from './context.ts';
  * folder of the user's, with the graph and the metrics summary beside it.
  */
 export async function exportCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const { positionals, values } = parseCommandArgs('export', argv, { out: { type: 'string' } } as const);
+  const { positionals, values } = parseCommandArgs('export', argv, {
+    out: { type: 'string' },
+  } as const);
   const dir = onePositional('export', 'a run folder', positionals);
-  if (!values.out) throw new StudioError('E_BAD_FLAG', "'export' needs --out DIR, the folder to export to.");
+  if (!values.out)
+    throw new StudioError('E_BAD_FLAG', "'export' needs --out DIR, the folder to export to.");
   const run = await openRunFolder(dir);
   const modelDir = join(run.dir, MODEL_DIR);
   const modelFiles = await readdir(modelDir).catch(() => [] as string[]);
@@ -26,7 +35,10 @@ export async function exportCommand(argv: readonly string[], ctx: CommandContext
   const out = resolve(values.out);
   const existing = await readdir(out).catch(() => [] as string[]);
   if (existing.length > 0) {
-    throw new StudioError('E_EXPORT_EXISTS', `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`);
+    throw new StudioError(
+      'E_EXPORT_EXISTS',
+      `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
+    );
   }
   await mkdir(out, { recursive: true });
   await copyFile(join(modelDir, MODEL_FILE), join(out, MODEL_FILE));

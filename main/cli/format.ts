@@ -5,11 +5,14 @@ export const thousands = (n: number) => n.toLocaleString('en-US');
 /** Left-aligned columns separated by two spaces; `right` lists columns aligned right. */
 export function table(rows: readonly (readonly string[])[], right: readonly number[] = []): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows
     .map((row) =>
       row
-        .map((cell, i) => (right.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .map((cell, i) =>
+          right.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+        )
         .join('  ')
         .trimEnd(),
     )
@@ -25,7 +28,11 @@ export function duration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+  return h
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m
+      ? `${m}m${String(r).padStart(2, '0')}s`
+      : `${r}s`;
 }
 
 const METRIC_LABELS: Record<keyof Omit<TaskMetrics, 'loss'>, string> = {

@@ -8,13 +8,14 @@ import { HELP } from './help.ts';
 import { summaryCommand } from './summary.ts';
 import { trainCommand } from './train.ts';
 
-const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) => Promise<number>> = {
-  summary: summaryCommand,
-  train: trainCommand,
-  evaluate: evaluateCommand,
-  export: exportCommand,
-  datasets: datasetsCommand,
-};
+const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) => Promise<number>> =
+  {
+    summary: summaryCommand,
+    train: trainCommand,
+    evaluate: evaluateCommand,
+    export: exportCommand,
+    datasets: datasetsCommand,
+  };
 
 /** Runs one command; every expected failure becomes one sentence on stderr and exit code 1. */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -25,7 +26,9 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
   }
   const command = COMMANDS[name];
   if (!command) {
-    ctx.err(`error: There is no command '${name}'; the commands are ${Object.keys(COMMANDS).join(', ')}.\n`);
+    ctx.err(
+      `error: There is no command '${name}'; the commands are ${Object.keys(COMMANDS).join(', ')}.\n`,
+    );
     return 2;
   }
   try {

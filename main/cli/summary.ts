@@ -7,8 +7,13 @@ import { readGraphFile } from './read-graph.ts';
 import type { CommandContext } from './context.ts';
 
 /** Like Keras' summary(): layers, output shapes, parameters, what each is connected to. */
-export async function summaryCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const { positionals, values } = parseCommandArgs('summary', argv, { json: { type: 'boolean' } } as const);
+export async function summaryCommand(
+  argv: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
+  const { positionals, values } = parseCommandArgs('summary', argv, {
+    json: { type: 'boolean' },
+  } as const);
   const path = onePositional('summary', 'a graph file', positionals);
   const graph = await readGraphFile(path);
   const analysis = analyzeGraph(graph);
@@ -52,8 +57,13 @@ export async function summaryCommand(argv: readonly string[], ctx: CommandContex
   const { trainable, nonTrainable } = analysis.totalParams;
   ctx.out(`Model: "${graph.name}"\n\n${table(rows, [2])}\n\n`);
   ctx.out(`Total params: ${thousands(trainable + nonTrainable)}\n`);
-  ctx.out(`Trainable params: ${thousands(trainable)}\nNon-trainable params: ${thousands(nonTrainable)}\n`);
-  ctx.out(`Tasks: ${analysis.heads.map((h) => `${h.task} (${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}')`).join('; ')}\n`);
-  for (const w of analysis.problems.filter((p) => p.severity === 'warning')) ctx.out(`warning: ${w.message}\n`);
+  ctx.out(
+    `Trainable params: ${thousands(trainable)}\nNon-trainable params: ${thousands(nonTrainable)}\n`,
+  );
+  ctx.out(
+    `Tasks: ${analysis.heads.map((h) => `${h.task} (${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}')`).join('; ')}\n`,
+  );
+  for (const w of analysis.problems.filter((p) => p.severity === 'warning'))
+    ctx.out(`warning: ${w.message}\n`);
   return 0;
 }

@@ -24,7 +24,10 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const { positionals, values: v } = parseCommandArgs('train', argv, TRAIN_OPTIONS);
   const path = onePositional('train', 'a graph file', positionals);
   const overrides: Partial<TrainingSettings> = {};
-  const set = <K extends keyof TrainingSettings>(key: K, value: TrainingSettings[K] | undefined) => {
+  const set = <K extends keyof TrainingSettings>(
+    key: K,
+    value: TrainingSettings[K] | undefined,
+  ) => {
     if (value !== undefined) overrides[key] = value;
   };
   set('dataset', v.dataset);

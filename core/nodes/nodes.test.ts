@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { defaultParams, kindSpec, NODE_KIND_NAMES } from './registry.ts';
+import type { IncomingShape } from './kind.ts';
+
+const from = (shape: number[], label = "Input 'x'"): IncomingShape => ({ shape, from: label });
+const shapeOf = (
+  kind: (typeof NODE_KIND_NAMES)[number],
+  params: Record<string, unknown>,
+  inputs: IncomingShape[],
+) => {
+  const spec = kindSpec(kind);
+  const result = spec.outputShape(spec.params.parse(params), inputs, `${kind} 'n'`);
+  return result.ok ? result.shape : result.code;
+};
+
+describe('node kinds', () => {
+  it.each(NODE_KIND_NAMES)('%s documents every parameter and has defaults for all', (kind) => {
+    const spec = kindSpec(kind);
+    const schema = z.toJSONSchema(spec.params) as {
+      properties?: Record<string, { description?: string; default?: unknown }>;
+    };
+    for (const [field, prop] of Object.entries(schema.properties ?? {})) {
+      expect(prop.description, `${kind}.${field}`).toBeTruthy();
+      expect(prop.default, `${kind}.${field}`).not.toBeUndefined();
+    }
+    expect(() => defaultParams(kind)).not.toThrow();
+    expect(spec.doc).toMatch(/\.$/);
+  });
+
+  it('Conv2D follows Keras output sizes for strides and paddings', () => {
+    expect(shapeOf('Conv2D', { filters: 8 }, [from([64, 64, 3])])).toEqual([64, 64, 8]);
+    expect(shapeOf('Conv2D', { filters: 8, strides: 2 }, [from([15, 16, 3])])).toEqual([8, 8, 8]);
+    expect(
+      shapeOf('Conv2D', { filters: 8, padding: 'valid', kernelSize: 5, strides: 2 }, [
+        from([15, 16, 3]),
+      ]),
+    ).toEqual([6, 6, 8]);
+    expect(shapeOf('Conv2D', {}, [from([10])])).toBe('E_SHAPE_MISMATCH');
+  });
+
+  it('pooling defaults its stride to the pool size', () => {
+    expect(shapeOf('MaxPooling2D', {}, [from([7, 8, 4])])).toEqual([3, 4, 4]);
+    expect(shapeOf('AveragePooling2D', { poolSize: 3, strides: 1 }, [from([7, 8, 4])])).toEqual([
+      5, 6, 4,
+    ]);
+    expect(shapeOf('AveragePooling2D', { padding: 'same' }, [from([7, 8, 4])])).toEqual([4, 4, 4]);
+  });
+
+  it('Concatenate joins along its axis and refuses shapes that disagree elsewhere', () => {
+    expect(shapeOf('Concatenate', {}, [from([4, 4, 2]), from([4, 4, 3])])).toEqual([4, 4, 5]);
+    expect(shapeOf('Concatenate', { axis: 0 }, [from([4, 4, 2]), from([5, 4, 2])])).toEqual([
+      9, 4, 2,
+    ]);
+    expect(shapeOf('Concatenate', {}, [from([4, 4, 2]), from([5, 4, 2])])).toBe('E_MERGE_SHAPES');
+    expect(shapeOf('Concatenate', { axis: 2 }, [from([4]), from([4])])).toBe('E_MERGE_SHAPES');
+  });
+
+  it('heads and Dense need a vector; GlobalAveragePooling2D makes one', () => {
+    expect(shapeOf('BoxHead', {}, [from([32])])).toEqual([4]);
+    expect(shapeOf('RegressionHead', { units: 3 }, [from([32])])).toEqual([3]);
+    expect(shapeOf('ClassificationHead', {}, [from([4, 4, 2])])).toBe('E_DENSE_RANK');
+    expect(shapeOf('GlobalAveragePooling2D', {}, [from([4, 4, 2])])).toEqual([2]);
+  });
+
+  it('builders describe Keras layers named after the node', () => {
+    const spec = kindSpec('Conv2D');
+    expect(spec.layer(spec.params.parse({ filters: 8, strides: 2 }), 'c1')).toEqual({
+      className: 'Conv2D',
+      config: {
+        name: 'c1',
+        filters: 8,
+        kernelSize: [3, 3],
+        strides: [2, 2],
+        padding: 'same',
+        activation: 'relu',
+        useBias: true,
+      },
+    });
+    const head = kindSpec('BoxHead');
+    expect(head.layer(head.params.parse({}), 'b').config).toMatchObject({
+      units: 4,
+      activation: 'sigmoid',
+    });
+  });
+});
