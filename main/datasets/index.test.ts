@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUILT_IN_DATASETS,
+  DatasetError,
+  describeBuiltInDatasets,
+  isBuiltInDataset,
+  loadBuiltInDataset,
+} from './index.ts';
+import type { BuiltInDatasetName, BuiltInDatasetOptions, ImageShape } from './index.ts';
+
+const valid: BuiltInDatasetOptions = { imageShape: [16, 16, 3], seed: 1, limit: 10 };
+
+function errorOf(run: () => unknown): DatasetError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DatasetError) return error;
+    throw error;
+  }
+  throw new Error('expected a DatasetError');
+}
+
+describe('built-in dataset registry', () => {
+  it('lists and recognises the built-in datasets', () => {
+    expect(BUILT_IN_DATASETS).toEqual(['digits', 'shapes']);
+    expect(isBuiltInDataset('digits')).toBe(true);
+    expect(isBuiltInDataset('mnist')).toBe(false);
+    const listing = describeBuiltInDatasets();
+    expect(listing.map((info) => info.name)).toEqual(['digits', 'shapes']);
+    for (const info of listing) {
+      expect(info.description.length).toBeGreaterThan(20);
+      expect(info.fullSize).toBe(10_000);
+      expect(info.targets.map((t) => t.kind).slice(0, 2)).toEqual(['class', 'box']);
+    }
+    expect(listing[1]?.targets[2]).toEqual({
+      name: 'colour',
+      kind: 'numeric',
+      columns: ['red', 'green', 'blue'],
+    });
+  });
+
+  it('loads each dataset with the asked shape', () => {
+    for (const name of BUILT_IN_DATASETS) {
+      const dataset = loadBuiltInDataset(name, { ...valid, imageShape: [12, 20, 1] });
+      expect(dataset.name).toBe(name);
+      expect(dataset.imageShape).toEqual([12, 20, 1]);
+      expect(dataset.splits.train.images.length).toBe(8 * 12 * 20);
+    }
+  });
+
+  it('rejects bad options with a sentence naming the value', () => {
+    const cases: [Partial<BuiltInDatasetOptions>, RegExp, string][] = [
+      [{ seed: 1.5 }, /seed must be a whole number; got 1.5\./, 'E_DATASET_OPTION'],
+      [{ imageShape: [16, 16, 2] }, /1 or 3 channels; got 2\./, 'E_DATASET_OPTION'],
+      [
+        { imageShape: [7, 16, 3] },
+        /height must be a whole number from 8 to 512; got 7\./,
+        'E_DATASET_OPTION',
+      ],
+      [{ imageShape: [16, 513, 3] }, /width .* got 513\./, 'E_DATASET_OPTION'],
+      [
+        { imageShape: [16, 16] as unknown as ImageShape },
+        /\[height, width, channels\]; got \[16,16\]/,
+        'E_DATASET_OPTION',
+      ],
+      [{ limit: 2 }, /--limit 2 is too few\./, 'E_DATASET_LIMIT'],
+      [{ limit: 12.5 }, /--limit must be a whole number; got 12.5\./, 'E_DATASET_LIMIT'],
+      [
+        { limit: 10_001 },
+        /has 10000 samples; --limit 10001 is more than that\./,
+        'E_DATASET_LIMIT',
+      ],
+      [
+        { imageShape: [512, 512, 3], limit: undefined },
+        /needs 7\.3 GiB .* pass --limit 2730 or fewer\./,
+        'E_DATASET_TOO_LARGE',
+      ],
+    ];
+    for (const name of BUILT_IN_DATASETS) {
+      for (const [change, message, code] of cases) {
+        const error = errorOf(() => loadBuiltInDataset(name, { ...valid, ...change }));
+        expect(error.message).toMatch(message);
+        expect(error.code).toBe(code);
+      }
+    }
+    const unknown = errorOf(() => loadBuiltInDataset('cifar' as BuiltInDatasetName, valid));
+    expect(unknown.message).toBe(
+      'There is no built-in dataset called "cifar"; choose one of digits, shapes.',
+    );
+  });
+});

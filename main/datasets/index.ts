@@ -1,0 +1,68 @@
+/** The datasets that ship with the app: no download, no set-up, the same bytes for the same seed. */
+import { DIGITS_DESCRIPTION, DIGITS_FULL_SIZE, DIGITS_TARGETS, loadDigits } from './digits.ts';
+import { DatasetError, showValue } from './errors.ts';
+import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
+import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
+
+export type {
+  BuiltInDatasetOptions,
+  Dataset,
+  DatasetSplit,
+  DatasetTarget,
+  ImageShape,
+  SplitName,
+} from './types.ts';
+export { DatasetError } from './errors.ts';
+export type { DatasetErrorCode } from './errors.ts';
+
+export const BUILT_IN_DATASETS = ['digits', 'shapes'] as const;
+export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
+
+export function isBuiltInDataset(name: string): name is BuiltInDatasetName {
+  return (BUILT_IN_DATASETS as readonly string[]).includes(name);
+}
+
+/** Generates a built-in dataset; throws a DatasetError naming the bad value for invalid options. */
+export function loadBuiltInDataset(
+  name: BuiltInDatasetName,
+  options: BuiltInDatasetOptions,
+): Dataset {
+  switch (name) {
+    case 'digits':
+      return loadDigits(options);
+    case 'shapes':
+      return loadShapes(options);
+    default:
+      // Reachable only from untyped callers (a CLI argument, an IPC payload).
+      throw new DatasetError(
+        'E_DATASET_UNKNOWN',
+        `There is no built-in dataset called ${showValue(name)}; choose one of ${BUILT_IN_DATASETS.join(', ')}.`,
+      );
+  }
+}
+
+export interface BuiltInDatasetInfo {
+  readonly name: BuiltInDatasetName;
+  readonly description: string;
+  /** Samples across all three splits when no limit is given. */
+  readonly fullSize: number;
+  readonly targets: readonly DatasetTarget[];
+}
+
+/** What each built-in dataset is, for a CLI listing; cheap (loads no data). */
+export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
+  return [
+    {
+      name: 'digits',
+      description: DIGITS_DESCRIPTION,
+      fullSize: DIGITS_FULL_SIZE,
+      targets: DIGITS_TARGETS,
+    },
+    {
+      name: 'shapes',
+      description: SHAPES_DESCRIPTION,
+      fullSize: SHAPES_FULL_SIZE,
+      targets: SHAPES_TARGETS,
+    },
+  ];
+}

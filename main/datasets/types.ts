@@ -1,0 +1,30 @@
+/** The shape of one image, in the order the pixels are stored (HWC). */
+export type ImageShape = readonly [height: number, width: number, channels: number];
+
+/** One task a dataset can train: what its target values mean. The editor shares the type. */
+export type { DatasetTarget } from '../../core/dataset-target.ts';
+import type { DatasetTarget } from '../../core/dataset-target.ts';
+
+export type SplitName = 'train' | 'validation' | 'test';
+
+export interface DatasetSplit {
+  readonly size: number;
+  /** size*h*w*c bytes, HWC order per image, 0..255 */
+  readonly images: Uint8Array;
+  /** per target name: class -> Int32Array(size) of class indices; box -> Float32Array(size*4) [xmin,ymin,xmax,ymax] normalised to [0,1] by width/height; numeric -> Float32Array(size*columns.length) */
+  readonly targets: Readonly<Record<string, Int32Array | Float32Array>>;
+}
+
+export interface Dataset {
+  readonly name: string;
+  readonly description: string;
+  readonly imageShape: ImageShape;
+  readonly targets: readonly DatasetTarget[];
+  readonly splits: Readonly<Record<SplitName, DatasetSplit>>;
+}
+
+export interface BuiltInDatasetOptions {
+  readonly imageShape: ImageShape; // the graph's Input node decides; channels 1 or 3; height/width 8..512
+  readonly seed: number; // integer; same seed + options => byte-identical dataset
+  readonly limit?: number; // total samples across the three splits (quick runs); default = the dataset's full size
+}

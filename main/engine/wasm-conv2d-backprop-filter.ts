@@ -1,0 +1,177 @@
+// tfjs-backend-wasm 4.22 registers no `Conv2DBackpropFilter` kernel, so every convolution's
+// gradient throws "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" and nothing
+// with a Conv2D layer can train on wasm, the fastest backend that installs everywhere (see
+// shared/docs/ENVIRONMENT.md; https://github.com/tensorflow/tfjs/issues/8474). This supplies the
+// kernel, built only from kernels the wasm backend does have, so the arithmetic stays in XNNPACK
+// rather than in JavaScript loops. Drop it once tfjs-backend-wasm ships its own (registration
+// already steps aside when it does).
+//
+// The filter gradient of a forward convolution with stride (sh, sw) and padding (top, left) is
+//   dW[i, j, ci, co] = Σ_{b, y, x} X[b, y·sh + i − top, x·sw + j − left, ci] · dY[b, y, x, co],
+// which is itself a convolution: take the input as [C_in, H, W, B] (batch := C_in, channels := B),
+// take dY as a filter [h_out, w_out, B, C_out] dilated by the forward stride, slide it with
+// stride 1; the output [C_in, kh, kw, C_out] transposed to [kh, kw, C_in, C_out] is dW.
+// The wasm Conv2D (XNNPACK) accepts dilation > 1 with stride 1 and explicit padding, so the
+// zero padding travels as the convolution's own padding instead of a PadV2 copy of the input.
+// Most of the time goes into the Conv2D re-laying out and packing dY as weights on every call (the
+// filter is new each time); the two transposes here are ~10%. Measured and slower: the native
+// Conv3DBackpropFilterV2 with depth 1 (9-30x), dY as input and X as filter (stride 1 only, its
+// dY transpose is slower), and a one-hot depthwise im2col followed by BatchMatMul.
+//
+// Only the rows and columns the forward windows reached may contribute. The last window row
+// starts at (h_out − 1)·sh − top, so the padded input must span exactly (h_out − 1)·sh + kh rows:
+// bottom = (h_out − 1)·sh + kh − top − H. That is not always the forward conv's bottom padding:
+// a stride that skips the input's last rows ('valid', or 'same' with a kernel smaller than the
+// stride) makes it negative, an explicit or numeric pad the windows never reach makes it smaller,
+// and 'round'/'ceil' rounding can make it larger than the pad. A negative amount cannot be
+// padding, so the input is left unpadded there and the surplus output rows, which would hold those
+// unused rows, are sliced off (slicing the small output is far cheaper than the input).
+import * as tf from '@tensorflow/tfjs';
+import type {
+  Conv2DBackpropFilterAttrs,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+
+type Shape4 = [number, number, number, number];
+type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+
+/** Runs another wasm kernel directly, bypassing the engine so nothing lands on the gradient tape. */
+function runWasmKernel(
+  name: string,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+  backend: KernelBackend,
+): TensorInfo {
+  const config = tf.getKernel(name, 'wasm') as tf.KernelConfig | undefined;
+  if (config === undefined) {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm needs the wasm kernel '${name}', which is missing.`,
+    );
+  }
+  const out = config.kernelFunc({ inputs, attrs, backend });
+  if (Array.isArray(out)) {
+    throw new Error(`The wasm kernel '${name}' returned several tensors where one was expected.`);
+  }
+  return out;
+}
+
+function shape4(info: TensorInfo, what: string): Shape4 {
+  const [a, b, c, d, ...rest] = info.shape;
+  if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {
+    throw new Error(
+      `Conv2DBackpropFilter expects a rank-4 ${what} but got shape [${info.shape.join(', ')}].`,
+    );
+  }
+  return [a, b, c, d];
+}
+
+const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => {
+  const backend = anyBackend as KernelBackend;
+  const { x, dy } = inputs;
+  if (x === undefined || dy === undefined) {
+    throw new Error('Conv2DBackpropFilter needs the inputs x and dy.');
+  }
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
+  if (dataFormat !== 'NHWC') {
+    throw new Error(
+      `Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'.`,
+    );
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    shape4(x, 'input x'),
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { inHeight, inWidth, inChannels, strideHeight, strideWidth, filterHeight, filterWidth } =
+    info;
+  const [batch, outHeight, outWidth, outChannels] = shape4(dy, 'gradient dy');
+  if (filterShape[2] !== inChannels) {
+    throw new Error(
+      `Conv2DBackpropFilter got a filter shape [${filterShape.join(', ')}] whose input ` +
+        `channels differ from the ${inChannels} of x [${x.shape.join(', ')}].`,
+    );
+  }
+  // dy's own height and width, not the ones computeConv2DInfo derives, say where the last window
+  // sat: tfjs's Conv2D gradient drops dimRoundingMode, so for 'round' and 'ceil' the recomputed
+  // size falls short of dy (the cpu kernel then silently ignores dy's last rows).
+  if (batch !== info.batchSize || outChannels !== filterShape[3]) {
+    throw new Error(
+      `Conv2DBackpropFilter got dy of shape [${dy.shape.join(', ')}], which does not fit ` +
+        `x [${x.shape.join(', ')}] and filter [${filterShape.join(', ')}].`,
+    );
+  }
+  const { top, left } = info.padInfo;
+  const bottom = (outHeight - 1) * strideHeight + filterHeight - top - inHeight;
+  const right = (outWidth - 1) * strideWidth + filterWidth - left - inWidth;
+
+  if (batch === 0 || outHeight === 0 || outWidth === 0 || x.shape.some((d) => d === 0)) {
+    return runWasmKernel('Fill', {}, { shape: filterShape, value: 0, dtype: 'float32' }, backend);
+  }
+
+  const temporaries: TensorInfo[] = [];
+  const keep = (t: TensorInfo): TensorInfo => {
+    temporaries.push(t);
+    return t;
+  };
+  try {
+    const xT = keep(runWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, backend));
+    const dyT = keep(runWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend));
+    const padding: ExplicitPadding = [
+      [0, 0],
+      [top, Math.max(0, bottom)],
+      [left, Math.max(0, right)],
+      [0, 0],
+    ];
+    // [C_in, kh + surplus rows, kw + surplus columns, C_out]
+    let grad = keep(
+      runWasmKernel(
+        'Conv2D',
+        { x: xT, filter: dyT },
+        {
+          strides: [1, 1],
+          pad: padding,
+          dataFormat: 'NHWC',
+          dilations: [strideHeight, strideWidth],
+        },
+        backend,
+      ),
+    );
+    if (bottom < 0 || right < 0) {
+      grad = keep(
+        runWasmKernel(
+          'Slice',
+          { x: grad },
+          { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] },
+          backend,
+        ),
+      );
+    }
+    return runWasmKernel('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }, backend);
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+};
+
+/**
+ * Registers the missing wasm `Conv2DBackpropFilter` kernel so convolutions can be trained on the
+ * wasm backend. Safe to call more than once; later calls do nothing.
+ */
+export function registerWasmConv2DBackpropFilter(): void {
+  if ((tf.getKernel('Conv2DBackpropFilter', 'wasm') as tf.KernelConfig | undefined) !== undefined) {
+    return;
+  }
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: conv2DBackpropFilterWasm,
+  });
+}
