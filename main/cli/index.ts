@@ -1,5 +1,4 @@
 import { StudioError } from '../../core/problems.ts';
-import { DatasetError } from '../datasets/index.ts';
 import type { CommandContext } from './context.ts';
 import { datasetsCommand } from './datasets.ts';
 import { evaluateCommand } from './evaluate.ts';
@@ -34,7 +33,7 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
   try {
     return await command(rest, ctx);
   } catch (e) {
-    if (e instanceof StudioError || e instanceof DatasetError) {
+    if (e instanceof StudioError) {
       ctx.err(`error: ${e.message}\n`);
       return e.code === 'E_BAD_FLAG' ? 2 : 1;
     }

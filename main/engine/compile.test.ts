@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import { StudioError } from '../../core/problems.ts';
+import { initBackend } from './backend.ts';
+import { compileGraph } from './compile.ts';
+import { tinyReferenceGraph } from './test-graphs.ts';
+import { tf } from './tf.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('compileGraph', () => {
+  it('builds the Keras reference with exactly its parameter count and one output per head', () => {
+    const doc = parseGraphDocument(
+      readFileSync(join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json'), 'utf8'),
+    );
+    const { model, heads } = compileGraph(doc);
+    expect(model.countParams()).toBe(6_313_550);
+    expect(model.outputs.map((o) => o.shape)).toEqual([
+      [null, 10],
+      [null, 4],
+    ]);
+    expect(heads.map((h) => h.task)).toEqual(['class', 'box']);
+    expect(model.layers.map((l) => l.name)).toEqual([
+      'image',
+      'conv1',
+      'pool1',
+      'conv2',
+      'pool2',
+      'cls_flatten',
+      'box_flatten',
+      'cls_dense',
+      'box_dense',
+      'class_output',
+      'box_output',
+    ]);
+    model.dispose();
+  });
+
+  it('names layers after node ids and starts from the same weights for the same seed', () => {
+    const a = compileGraph(tinyReferenceGraph(), { seed: 5 });
+    const b = compileGraph(tinyReferenceGraph(), { seed: 5 });
+    const c = compileGraph(tinyReferenceGraph(), { seed: 6 });
+    expect(a.model.layers.map((l) => l.name)).toEqual(b.model.layers.map((l) => l.name));
+    const kernel = (m: typeof a) => m.model.getLayer('conv').getWeights()[0]?.dataSync();
+    expect(kernel(a)).toEqual(kernel(b));
+    expect(kernel(a)).not.toEqual(kernel(c));
+    for (const m of [a, b, c]) m.model.dispose();
+  });
+
+  it('leaves out nodes that reach no head and matches the analysis parameter count', () => {
+    const doc = tinyReferenceGraph({ extra: true });
+    const { model } = compileGraph(doc);
+    expect(model.layers.map((l) => l.name)).not.toContain('unused');
+    const total = analyzeGraph(doc).totalParams.trainable - (32 * 3 + 3);
+    expect(model.countParams()).toBe(total);
+    model.dispose();
+  });
+
+  it('gives the same numbers as a hand-built tfjs model', () => {
+    const { model } = compileGraph(tinyReferenceGraph(), { seed: 1 });
+    const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 9);
+    const [cls, box] = model.predict(x) as tf.Tensor[];
+    // The same layers applied one by one with the model's own weights.
+    const get = (name: string) => model.getLayer(name);
+    const manual = tf.tidy(() => {
+      const h = get('fc').apply(get('flat').apply(get('pool').apply(get('conv').apply(x)))) as tf.Tensor;
+      return [get('class_out').apply(h) as tf.Tensor, get('box_out').apply(h) as tf.Tensor];
+    });
+    expect(Array.from(cls?.dataSync() ?? [])).toEqual(Array.from(manual[0]?.dataSync() ?? []));
+    expect(Array.from(box?.dataSync() ?? [])).toEqual(Array.from(manual[1]?.dataSync() ?? []));
+    expect(cls?.sum(1).dataSync()[0]).toBeCloseTo(1, 5);
+    tf.dispose([x, cls, box, ...manual]);
+    model.dispose();
+  });
+
+  it('refuses a graph with errors, with the first error as its sentence', () => {
+    const doc = tinyReferenceGraph();
+    const broken = { ...doc, edges: doc.edges.filter((e) => e.target !== 'flat') };
+    expect(() => compileGraph(broken)).toThrow(StudioError);
+    expect(() => compileGraph(broken)).toThrow("Flatten 'flat' has nothing connected to its input");
+  });
+});

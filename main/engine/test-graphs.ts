@@ -1,0 +1,44 @@
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+
+/**
+ * A small version of the reference model for tests: the same kinds of layers and the same two
+ * tasks, on 16×16 images so a few epochs take seconds.
+ */
+export function tinyReferenceGraph(
+  overrides: { classWeight?: number; boxWeight?: number; extra?: boolean } = {},
+): GraphDocument {
+  const nodes: unknown[] = [
+    { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
+    { id: 'conv', kind: 'Conv2D', params: { filters: 8, kernelSize: 3 } },
+    { id: 'pool', kind: 'MaxPooling2D', params: {} },
+    { id: 'flat', kind: 'Flatten', params: {} },
+    { id: 'fc', kind: 'Dense', params: { units: 32 } },
+    {
+      id: 'class_out',
+      kind: 'ClassificationHead',
+      params: { task: 'class', classes: 10, lossWeight: overrides.classWeight ?? 1 },
+    },
+    { id: 'box_out', kind: 'BoxHead', params: { task: 'box', lossWeight: overrides.boxWeight ?? 1 } },
+  ];
+  const edges = [
+    ['image', 'conv'],
+    ['conv', 'pool'],
+    ['pool', 'flat'],
+    ['flat', 'fc'],
+    ['fc', 'class_out'],
+    ['fc', 'box_out'],
+  ];
+  if (overrides.extra) {
+    nodes.push({ id: 'unused', kind: 'Dense', params: { units: 3 } });
+    edges.push(['fc', 'unused']);
+  }
+  return parseGraphDocument({
+    format: 'multitask-studio/graph',
+    version: 1,
+    name: 'tiny reference',
+    nodes,
+    edges: edges.map(([source, target]) => ({ id: `${source}-${target}`, source, target })),
+    training: { learningRate: 0.003, batchSize: 16, epochs: 3, seed: 3, dataset: 'digits', limit: 240 },
+  });
+}
