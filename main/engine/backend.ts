@@ -11,7 +11,8 @@ interface Candidate {
   readonly start: () => Promise<string>;
 }
 
-const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0] ?? 'unknown error';
+const firstLine = (e: unknown) =>
+  String((e as Error)?.message ?? e).split('\n')[0] ?? 'unknown error';
 
 const isMissingModule = (e: unknown) => {
   const code = (e as { code?: string })?.code;
@@ -28,7 +29,8 @@ async function startNative(pkg: string, needs: string): Promise<string> {
         : `${pkg} is installed but did not load: ${firstLine(e)}`,
     );
   }
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not start`);
+  if (!(await tf.setBackend('tensorflow')))
+    throw new Error(`${pkg} loaded but its backend did not start`);
   return `native TensorFlow through ${pkg}`;
 }
 
@@ -82,7 +84,10 @@ export async function initBackend(
   const fallbacks: Fallback[] = [];
   const start = prefer ? CANDIDATES.findIndex((c) => c.name === prefer) : 0;
   for (const skipped of CANDIDATES.slice(0, start)) {
-    fallbacks.push({ backend: skipped.name, reason: `not tried: the ${prefer} backend was asked for` });
+    fallbacks.push({
+      backend: skipped.name,
+      reason: `not tried: the ${prefer} backend was asked for`,
+    });
   }
   for (const candidate of CANDIDATES.slice(start)) {
     try {

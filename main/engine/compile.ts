@@ -20,7 +20,10 @@ export function assertCompilable(analysis: GraphAnalysis): void {
   const errors = errorsOf(analysis.problems);
   const first = errors[0];
   if (!first) return;
-  const more = errors.length > 1 ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} in the graph)` : '';
+  const more =
+    errors.length > 1
+      ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} in the graph)`
+      : '';
   throw new StudioError(first.code, `${first.message}${more}`);
 }
 
@@ -56,7 +59,11 @@ export function compileGraph(doc: GraphDocument, options: { seed?: number } = {}
   });
 
   const outputs = analysis.heads.map((h) => tensors.get(h.nodeId) as SymbolicTensor);
-  const model = tf.model({ inputs: tensors.get(inputId) as SymbolicTensor, outputs, name: 'multitask' });
+  const model = tf.model({
+    inputs: tensors.get(inputId) as SymbolicTensor,
+    outputs,
+    name: 'multitask',
+  });
   return { model, heads: analysis.heads, inputShape, analysis };
 }
 

@@ -47,7 +47,9 @@ export function boxIoU(a: Tensor, b: Tensor): Tensor1D {
     const area = (x0: Tensor1D, y0: Tensor1D, x1: Tensor1D, y1: Tensor1D) =>
       x1.sub(x0).relu().mul(y1.sub(y0).relu());
     const inter = area(ax0.maximum(bx0), ay0.maximum(by0), ax1.minimum(bx1), ay1.minimum(by1));
-    const union = area(ax0, ay0, ax1, ay1).add(area(bx0, by0, bx1, by1)).sub(inter);
+    const union = area(ax0, ay0, ax1, ay1)
+      .add(area(bx0, by0, bx1, by1))
+      .sub(inter);
     return inter.div(union.maximum(EPSILON)) as Tensor1D;
   });
 }

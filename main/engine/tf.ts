@@ -6,4 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 export { tf };
-export type { Tensor, Tensor1D, Tensor2D, Tensor4D, LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
+export type {
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor4D,
+  LayersModel,
+  SymbolicTensor,
+} from '@tensorflow/tfjs';
