@@ -291,7 +291,11 @@ function checkReachability(
     const seen = new Set(starts);
     const stack = [...starts];
     for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
-      for (const n of next.get(id) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
+      for (const n of next.get(id) ?? []) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        stack.push(n);
+      }
     }
     return seen;
   };

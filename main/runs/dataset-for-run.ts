@@ -3,6 +3,7 @@ import { checkBindings } from '../../core/graph/binding.ts';
 import { StudioError } from '../../core/problems.ts';
 import {
   BUILT_IN_DATASETS,
+  describeBuiltInDatasets,
   isBuiltInDataset,
   loadBuiltInDataset,
   type Dataset,
@@ -36,15 +37,18 @@ export function loadDatasetForGraph(analysis: GraphAnalysis, request: DatasetReq
       `There is no dataset called '${request.name}'; the built-in datasets are ${BUILT_IN_DATASETS.join(' and ')}.`,
     );
   }
-  const dataset = loadBuiltInDataset(request.name, {
+  // Bindings are checked against the dataset's description first: a mistake costs no loading.
+  const targets = describeBuiltInDatasets().find((d) => d.name === request.name)?.targets ?? [];
+  const [first, ...rest] = checkBindings(analysis.heads, targets, request.name);
+  if (first) {
+    const more = rest.length
+      ? ` (${rest.length} more problem${rest.length > 1 ? 's' : ''} with the targets)`
+      : '';
+    throw new StudioError(first.code, `${first.message}${more}`);
+  }
+  return loadBuiltInDataset(request.name, {
     imageShape: inputImageShape(analysis),
     seed: request.seed,
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
   });
-  const [first, ...rest] = checkBindings(analysis.heads, dataset.targets, dataset.name);
-  if (first) {
-    const more = rest.length ? ` (${rest.length} more problem${rest.length > 1 ? 's' : ''} with the targets)` : '';
-    throw new StudioError(first.code, `${first.message}${more}`);
-  }
-  return dataset;
 }

@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serializeGraphDocument } from '../../core/graph/load.ts';
+import { loadModel } from '../engine/model-io.ts';
+import { tinyReferenceGraph } from '../engine/test-graphs.ts';
+import { tf } from '../engine/tf.ts';
+import type { CommandContext } from './context.ts';
+import { runCli } from './index.ts';
+
+const root = join(import.meta.dirname, '../..');
+const reference = join(root, 'assets/examples/keras-reference.graph.json');
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const ctx: CommandContext = {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    isTTY: false,
+    columns: 100,
+    signal: new AbortController().signal,
+  };
+  const code = await runCli(argv, ctx);
+  return { code, out, err };
+}
+
+let work: string;
+let graphFile: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'mts-cli-'));
+  graphFile = join(work, 'tiny.graph.json');
+  await writeFile(graphFile, serializeGraphDocument(tinyReferenceGraph()));
+});
+
+describe('summary', () => {
+  it('prints layers, shapes and the Keras parameter total', async () => {
+    const { code, out } = await cli('summary', reference);
+    expect(code).toBe(0);
+    expect(out).toContain('conv2 (Conv2D: 64 3×3 same relu)');
+    expect(out).toMatch(/box_dense .*\[256\]\s+4,194,560\s+box_flatten/);
+    expect(out).toContain('Total params: 6,313,550');
+  });
+
+  it('lists the problems of a broken graph instead', async () => {
+    const broken = join(root, 'core/graph/fixtures/broken-dense-without-flatten.graph.json');
+    const { code, out, err } = await cli('summary', broken);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(
+      "error: Dense 'fc' expects a vector input but MaxPooling2D 'pool' gives [8, 8, 3]",
+    );
+  });
+});
+
+describe('train, evaluate, export', () => {
+  it('trains with one JSON line per epoch, then evaluates and exports the run', async () => {
+    const out = join(work, 'run');
+    const train = await cli(
+      'train',
+      graphFile,
+      '--json',
+      '--epochs',
+      '2',
+      '--limit',
+      '60',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+    );
+    expect(train.err).toBe('');
+    expect(train.code).toBe(0);
+    const lines = train.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.type)).toEqual(['started', 'epoch', 'epoch', 'done']);
+    const epoch = lines[1];
+    expect(Object.keys(epoch)).toEqual(
+      expect.arrayContaining(['epoch', 'train', 'val', 'samplesPerSec', 'backend']),
+    );
+    expect(epoch.backend).toBe('wasm');
+    expect(epoch.train.tasks.class).toEqual({
+      loss: expect.any(Number),
+      accuracy: expect.any(Number),
+    });
+    expect(epoch.val.tasks.box).toEqual({
+      loss: expect.any(Number),
+      meanIoU: expect.any(Number),
+      iou50: expect.any(Number),
+    });
+    const done = lines[3];
+    expect(done).toMatchObject({ type: 'done', status: 'finished', out, epochs: 2 });
+
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.history).toHaveLength(2);
+    expect(metrics.test.loss).toBeCloseTo(done.test.loss, 10);
+
+    const evaluated = await cli('evaluate', out, '--json');
+    expect(evaluated.code).toBe(0);
+    const evaluation = JSON.parse(evaluated.out);
+    expect(evaluation.split).toBe('test');
+    expect(evaluation.loss).toBeCloseTo(done.test.loss, 5);
+    expect(evaluation.tasks.box.meanIoU).toBeCloseTo(done.test.tasks.box.meanIoU, 5);
+
+    const human = await cli('evaluate', out, '--split', 'validation');
+    expect(human.out).toMatch(/class\s+\d\.\d{4}\s+accuracy/);
+
+    const exported = join(work, 'exported');
+    const exp = await cli('export', out, '--out', exported);
+    expect(exp.code).toBe(0);
+    const again = await cli('export', out, '--out', exported);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('is not empty');
+    const [a, b] = await Promise.all([loadModel(join(out, 'model')), loadModel(exported)]);
+    const x = tf.ones([1, 16, 16, 3]);
+    const pa = a.predict(x) as tf.Tensor[];
+    const pb = b.predict(x) as tf.Tensor[];
+    expect(Array.from(pb[1]?.dataSync() ?? [])).toEqual(Array.from(pa[1]?.dataSync() ?? []));
+    tf.dispose([x, ...pa, ...pb]);
+    a.dispose();
+    b.dispose();
+    expect(JSON.parse(await readFile(join(exported, 'graph.json'), 'utf8')).name).toBe(
+      'tiny reference',
+    );
+  });
+
+  it('refuses to train into a folder that already holds something', async () => {
+    const { code, err } = await cli(
+      'train',
+      graphFile,
+      '--limit',
+      '30',
+      '--epochs',
+      '1',
+      '--out',
+      work,
+    );
+    expect(code).toBe(1);
+    expect(err).toBe(
+      `error: The folder ${work} is not empty; choose a new or empty folder for the run so nothing in it is overwritten.\n`,
+    );
+  });
+});
+
+describe('bad input gets one sentence', () => {
+  it.each([
+    [['train', 'missing.json'], 'error: There is no file missing.json.'],
+    [
+      ['train', reference, '--dataset', 'cifar'],
+      "error: There is no dataset called 'cifar'; the built-in datasets are digits and shapes.",
+    ],
+    [['train', reference, '--epochz', '3'], "error: 'train' has no option --epochz;"],
+    [
+      ['train', reference, '--epochs', 'many'],
+      "error: --epochs must be a whole number from 1 to 10000, not 'many'.",
+    ],
+    [
+      ['train', reference, '--limit', '20000'],
+      'error: The digits dataset has 10000 samples; --limit 20000 is more than that.',
+    ],
+    [['train', reference, '--dataset', 'shapes'], 'set classes to 5.'],
+    [['train'], "error: 'train' needs a graph file"],
+    [['evaluate', '/'], 'error: / is not a Multitask Studio run folder: run.json is missing.'],
+    [['export', '/'], "error: 'export' needs --out DIR"],
+    [
+      ['summary', join(root, 'core/graph/fixtures/broken-not-json.graph.json')],
+      'is not valid JSON',
+    ],
+    [['fly'], "error: There is no command 'fly'"],
+  ])('%j', async (argv, sentence) => {
+    const { code, out, err } = await cli(...argv);
+    expect(code).toBeGreaterThan(0);
+    expect(out).toBe('');
+    expect(err).toContain(sentence);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('the real command exits non-zero with no stack trace', async () => {
+    const run = promisify(execFile);
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'main/cli/index.ts'), 'summary', 'nope.json'],
+      {
+        cwd: root,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in result && result.code).toBe(1);
+    expect(result.stderr).toBe('error: There is no file nope.json.\n');
+  });
+});

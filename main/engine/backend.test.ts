@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { describeBackend, initBackend } from './backend.ts';
+import { tf } from './tf.ts';
+
+describe('initBackend', () => {
+  it('falls back to WebAssembly here and says why it did not get the native backends', async () => {
+    const info = await initBackend();
+    // These machines cannot install tfjs-node; where it is installed this test learns nothing new.
+    if (info.name === 'wasm') {
+      expect(info.fallbacks.map((f) => f.backend)).toEqual(['tensorflow-gpu', 'tensorflow']);
+      expect(info.fallbacks[0]?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
+      expect(info.fallbacks[0]?.reason).toContain('CUDA 11.2 and cuDNN 8.1');
+      expect(describeBackend(info)).toContain(
+        'not tensorflow: @tensorflow/tfjs-node is not installed',
+      );
+    }
+    expect(tf.getBackend()).toBe(info.name === 'tensorflow-gpu' ? 'tensorflow' : info.name);
+  });
+
+  it('starts from the backend asked for and registers the missing convolution gradient', async () => {
+    const info = await initBackend('wasm');
+    expect(info.name).toBe('wasm');
+    expect(info.fallbacks.every((f) => f.reason.startsWith('not tried'))).toBe(true);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    const cpu = await initBackend('cpu');
+    expect(cpu.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
