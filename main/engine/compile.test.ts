@@ -16,7 +16,10 @@ beforeAll(async () => {
 describe('compileGraph', () => {
   it('builds the Keras reference with exactly its parameter count and one output per head', () => {
     const doc = parseGraphDocument(
-      readFileSync(join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json'), 'utf8'),
+      readFileSync(
+        join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json'),
+        'utf8',
+      ),
     );
     const { model, heads } = compileGraph(doc);
     expect(model.countParams()).toBe(6_313_550);
@@ -68,7 +71,9 @@ describe('compileGraph', () => {
     // The same layers applied one by one with the model's own weights.
     const get = (name: string) => model.getLayer(name);
     const manual = tf.tidy(() => {
-      const h = get('fc').apply(get('flat').apply(get('pool').apply(get('conv').apply(x)))) as tf.Tensor;
+      const h = get('fc').apply(
+        get('flat').apply(get('pool').apply(get('conv').apply(x))),
+      ) as tf.Tensor;
       return [get('class_out').apply(h) as tf.Tensor, get('box_out').apply(h) as tf.Tensor];
     });
     expect(Array.from(cls?.dataSync() ?? [])).toEqual(Array.from(manual[0]?.dataSync() ?? []));

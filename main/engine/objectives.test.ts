@@ -14,8 +14,14 @@ const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
 describe('per-sample losses', () => {
   it('categorical cross-entropy is -log of the true class probability', () => {
-    const y = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
-    const p = tf.tensor2d([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]]);
+    const y = tf.tensor2d([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const p = tf.tensor2d([
+      [0.2, 0.5, 0.3],
+      [0.9, 0.05, 0.05],
+    ]);
     const got = values(perSampleLoss(head('categoricalCrossentropy'), y, p));
     expect(got[0]).toBeCloseTo(-Math.log(0.5), 5);
     expect(got[1]).toBeCloseTo(-Math.log(0.9), 5);
@@ -32,7 +38,10 @@ describe('per-sample losses', () => {
   it('squared, absolute and Huber errors follow their definitions', () => {
     const y = tf.tensor2d([[0, 0, 0, 0]]);
     const p = tf.tensor2d([[0.5, -0.5, 3, 0]]);
-    expect(values(perSampleLoss(head('meanSquaredError'), y, p))[0]).toBeCloseTo((0.25 + 0.25 + 9) / 4, 5);
+    expect(values(perSampleLoss(head('meanSquaredError'), y, p))[0]).toBeCloseTo(
+      (0.25 + 0.25 + 9) / 4,
+      5,
+    );
     expect(values(perSampleLoss(head('meanAbsoluteError'), y, p))[0]).toBeCloseTo(4 / 4, 5);
     // Huber with delta 1: 0.5·e² below 1, |e| − 0.5 above.
     const huber = (0.125 + 0.125 + 2.5 + 0) / 4;
@@ -67,8 +76,16 @@ describe('box metrics', () => {
 
   it('accuracy counts argmax matches', () => {
     const cls = { ...head('categoricalCrossentropy'), metrics: ['accuracy'] } as HeadInfo;
-    const y = tf.tensor2d([[0, 1], [1, 0], [1, 0]]);
-    const p = tf.tensor2d([[0.3, 0.7], [0.4, 0.6], [0.8, 0.2]]);
+    const y = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+      [1, 0],
+    ]);
+    const p = tf.tensor2d([
+      [0.3, 0.7],
+      [0.4, 0.6],
+      [0.8, 0.2],
+    ]);
     expect(values(metricSums(cls, y, p)[0] as tf.Tensor)[0]).toBe(2);
   });
 });

@@ -19,7 +19,11 @@ export function tinyReferenceGraph(
       kind: 'ClassificationHead',
       params: { task: 'class', classes: 10, lossWeight: overrides.classWeight ?? 1 },
     },
-    { id: 'box_out', kind: 'BoxHead', params: { task: 'box', lossWeight: overrides.boxWeight ?? 1 } },
+    {
+      id: 'box_out',
+      kind: 'BoxHead',
+      params: { task: 'box', lossWeight: overrides.boxWeight ?? 1 },
+    },
   ];
   const edges = [
     ['image', 'conv'],
@@ -39,6 +43,13 @@ export function tinyReferenceGraph(
     name: 'tiny reference',
     nodes,
     edges: edges.map(([source, target]) => ({ id: `${source}-${target}`, source, target })),
-    training: { learningRate: 0.003, batchSize: 16, epochs: 3, seed: 3, dataset: 'digits', limit: 240 },
+    training: {
+      learningRate: 0.003,
+      batchSize: 16,
+      epochs: 3,
+      seed: 3,
+      dataset: 'digits',
+      limit: 240,
+    },
   });
 }
