@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKEND_NAMES } from '../../core/contract/training.ts';
+import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
+import { table } from '../cli/format.ts';
+import { describeBackend, initBackend } from '../engine/backend.ts';
+import type { DatasetSplit } from '../datasets/types.ts';
+import { loadDatasetForGraph } from '../runs/dataset-for-run.ts';
+import {
+  bareLoopThroughput,
+  forwardThroughput,
+  median,
+  trainerThroughput,
+} from './training-bench.ts';
+
+/**
+ * `npm run bench`: training throughput of the Keras reference model at batch 32 through the
+ * trainer, against a bare loop of the same steps and against inference, measured side by side
+ * in one process on the backend this machine gets. Medians of the timed epochs.
+ */
+async function main(): Promise<void> {
+  const { values } = parseCommandArgs('bench', process.argv.slice(2), {
+    batches: { type: 'string' },
+    epochs: { type: 'string' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string' },
+    graph: { type: 'string' },
+  } as const);
+  const batchSize = intFlag('batch-size', values['batch-size'], 1, 4096) ?? 32;
+  const batches = intFlag('batches', values.batches, 1) ?? 6;
+  const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
+  const graphPath =
+    values.graph ?? join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json');
+  const graph = parseGraphDocument(readFileSync(graphPath, 'utf8'));
+  const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES));
+  // Enough samples for the 80/10/10 split, then exactly `batches` full batches of training.
+  const limit = Math.ceil((batches * batchSize) / 0.8) + 2;
+  const loaded = loadDatasetForGraph(analyzeGraph(graph), {
+    name: graph.training.dataset,
+    seed: 1,
+    limit,
+  });
+  const dataset = {
+    ...loaded,
+    splits: { ...loaded.splits, train: firstSamples(loaded.splits.train, batches * batchSize) },
+  };
+  const settings = { graph, dataset, backend, batchSize, epochs };
+
+  process.stdout.write(
+    `Benchmark: ${graph.name}, batch ${batchSize}, ${dataset.splits.train.size} samples an epoch, 1 warm-up + ${epochs} timed epochs\n` +
+      `Backend: ${describeBackend(backend)}\n` +
+      `Node ${process.version}, ${process.platform} ${process.arch}\n\n`,
+  );
+  const rows: string[][] = [['measure', 'median samples/s', 'epochs (samples/s)']];
+  const add = (name: string, rates: number[]) => {
+    rows.push([name, median(rates).toFixed(1), rates.map((r) => r.toFixed(1)).join(' ')]);
+    return median(rates);
+  };
+  const bare = add('bare training loop', await bareLoopThroughput(settings));
+  const trainer = add(
+    'trainer (per-task losses, metrics, events)',
+    await trainerThroughput(settings),
+  );
+  add('inference only', await forwardThroughput(settings));
+  process.stdout.write(`${table(rows, [1])}\n\n`);
+  process.stdout.write(
+    `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
+  );
+}
+
+function firstSamples(split: DatasetSplit, n: number): DatasetSplit {
+  const pixels = split.images.length / split.size;
+  const targets = Object.fromEntries(
+    Object.entries(split.targets).map(([name, values]) => [
+      name,
+      values.subarray(0, (values.length / split.size) * n),
+    ]),
+  );
+  return { size: n, images: split.images.subarray(0, n * pixels), targets };
+}
+
+await main();

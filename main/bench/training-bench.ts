@@ -1,0 +1,93 @@
+import type { BackendInfo } from '../../core/contract/training.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import type { Dataset } from '../datasets/types.ts';
+import { batchIndices, disposeBatch, makeBatch } from '../engine/batches.ts';
+import { compileGraph } from '../engine/compile.ts';
+import { outputsOf } from '../engine/evaluate.ts';
+import { createOptimizer } from '../engine/optimizer.ts';
+import { batchLosses } from '../engine/split-stats.ts';
+import { tf, type Tensor } from '../engine/tf.ts';
+import { trainModel } from '../engine/trainer.ts';
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+export interface BenchSettings {
+  readonly graph: GraphDocument;
+  readonly dataset: Dataset;
+  readonly backend: BackendInfo;
+  readonly batchSize: number;
+  /** Timed epochs after one warm-up epoch. */
+  readonly epochs: number;
+}
+
+/** Samples/s of each timed epoch through the real trainer (validation time excluded). */
+export async function trainerThroughput(s: BenchSettings): Promise<number[]> {
+  const compiled = compileGraph(s.graph);
+  const result = await trainModel({
+    compiled,
+    dataset: s.dataset,
+    settings: { ...s.graph.training, epochs: s.epochs + 1, batchSize: s.batchSize },
+    backend: s.backend,
+    onEvent: () => undefined,
+  });
+  compiled.model.dispose();
+  if (result.status !== 'finished') throw new Error(`the benchmark run ended ${result.status}`);
+  return result.history.slice(1).map((e) => e.samplesPerSec);
+}
+
+/**
+ * The same steps with nothing of the trainer around them: no per-task read-back, no metrics, no
+ * events, no shuffling — the floor the trainer's overhead is measured against.
+ */
+export async function bareLoopThroughput(s: BenchSettings): Promise<number[]> {
+  const { model, heads } = compileGraph(s.graph);
+  const optimizer = createOptimizer(s.graph.training);
+  const train = s.dataset.splits.train;
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  const rates: number[] = [];
+  for (let epoch = 0; epoch <= s.epochs; epoch++) {
+    const start = performance.now();
+    for (const indices of batchIndices(order, s.batchSize)) {
+      const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
+      const cost = optimizer.minimize(() => {
+        const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+        return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
+      }, true);
+      // One read per step, as any loop that wants to see its loss must do.
+      await cost?.data();
+      cost?.dispose();
+      disposeBatch(batch);
+    }
+    if (epoch > 0) rates.push((train.size * 1000) / (performance.now() - start));
+  }
+  optimizer.dispose();
+  model.dispose();
+  return rates;
+}
+
+/** Inference samples/s over the training split, for scale. */
+export async function forwardThroughput(s: BenchSettings): Promise<number[]> {
+  const { model, heads } = compileGraph(s.graph);
+  const train = s.dataset.splits.train;
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  const rates: number[] = [];
+  for (let epoch = 0; epoch <= s.epochs; epoch++) {
+    const start = performance.now();
+    for (const indices of batchIndices(order, s.batchSize)) {
+      const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
+      const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
+      await Promise.all(preds.map((p) => p.data()));
+      tf.dispose(preds);
+      disposeBatch(batch);
+    }
+    if (epoch > 0) rates.push((train.size * 1000) / (performance.now() - start));
+  }
+  model.dispose();
+  return rates;
+}
