@@ -26,47 +26,18 @@
 // and 'round'/'ceil' rounding can make it larger than the pad. A negative amount cannot be
 // padding, so the input is left unpadded there and the surplus output rows, which would hold those
 // unused rows, are sliced off (slicing the small output is far cheaper than the input).
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.ts';
+import { runWasmKernel, shape4 } from './wasm-kernels.ts';
 import type {
   Conv2DBackpropFilterAttrs,
   KernelBackend,
   KernelFunc,
-  NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
 
-type Shape4 = [number, number, number, number];
+const OWNER = 'Conv2DBackpropFilter';
+
 type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
-
-/** Runs another wasm kernel directly, bypassing the engine so nothing lands on the gradient tape. */
-function runWasmKernel(
-  name: string,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap,
-  backend: KernelBackend,
-): TensorInfo {
-  const config = tf.getKernel(name, 'wasm') as tf.KernelConfig | undefined;
-  if (config === undefined) {
-    throw new Error(
-      `Conv2DBackpropFilter on wasm needs the wasm kernel '${name}', which is missing.`,
-    );
-  }
-  const out = config.kernelFunc({ inputs, attrs, backend });
-  if (Array.isArray(out)) {
-    throw new Error(`The wasm kernel '${name}' returned several tensors where one was expected.`);
-  }
-  return out;
-}
-
-function shape4(info: TensorInfo, what: string): Shape4 {
-  const [a, b, c, d, ...rest] = info.shape;
-  if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {
-    throw new Error(
-      `Conv2DBackpropFilter expects a rank-4 ${what} but got shape [${info.shape.join(', ')}].`,
-    );
-  }
-  return [a, b, c, d];
-}
 
 const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => {
   const backend = anyBackend as KernelBackend;
@@ -82,7 +53,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
     );
   }
   const info = tf.backend_util.computeConv2DInfo(
-    shape4(x, 'input x'),
+    shape4(OWNER, x.shape, 'input x'),
     filterShape,
     strides,
     1,
@@ -93,7 +64,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
   );
   const { inHeight, inWidth, inChannels, strideHeight, strideWidth, filterHeight, filterWidth } =
     info;
-  const [batch, outHeight, outWidth, outChannels] = shape4(dy, 'gradient dy');
+  const [batch, outHeight, outWidth, outChannels] = shape4(OWNER, dy.shape, 'gradient dy');
   if (filterShape[2] !== inChannels) {
     throw new Error(
       `Conv2DBackpropFilter got a filter shape [${filterShape.join(', ')}] whose input ` +
@@ -114,7 +85,13 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
   const right = (outWidth - 1) * strideWidth + filterWidth - left - inWidth;
 
   if (batch === 0 || outHeight === 0 || outWidth === 0 || x.shape.some((d) => d === 0)) {
-    return runWasmKernel('Fill', {}, { shape: filterShape, value: 0, dtype: 'float32' }, backend);
+    return runWasmKernel(
+      OWNER,
+      'Fill',
+      {},
+      { shape: filterShape, value: 0, dtype: 'float32' },
+      backend,
+    );
   }
 
   const temporaries: TensorInfo[] = [];
@@ -123,8 +100,8 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
     return t;
   };
   try {
-    const xT = keep(runWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, backend));
-    const dyT = keep(runWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend));
+    const xT = keep(runWasmKernel(OWNER, 'Transpose', { x }, { perm: [3, 1, 2, 0] }, backend));
+    const dyT = keep(runWasmKernel(OWNER, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend));
     const padding: ExplicitPadding = [
       [0, 0],
       [top, Math.max(0, bottom)],
@@ -134,6 +111,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
     // [C_in, kh + surplus rows, kw + surplus columns, C_out]
     let grad = keep(
       runWasmKernel(
+        OWNER,
         'Conv2D',
         { x: xT, filter: dyT },
         {
@@ -148,6 +126,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
     if (bottom < 0 || right < 0) {
       grad = keep(
         runWasmKernel(
+          OWNER,
           'Slice',
           { x: grad },
           { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] },
@@ -155,7 +134,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
         ),
       );
     }
-    return runWasmKernel('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }, backend);
+    return runWasmKernel(OWNER, 'Transpose', { x: grad }, { perm: [1, 2, 0, 3] }, backend);
   } finally {
     for (const t of temporaries) backend.disposeData(t.dataId);
   }

@@ -1,0 +1,35 @@
+import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { tf } from './tf.ts';
+
+/**
+ * Shared by the kernels the engine supplies to the WebAssembly backend: they are built from the
+ * backend's own kernels, called directly so nothing lands on the gradient tape.
+ */
+export type Shape4 = [number, number, number, number];
+
+/** Runs a wasm kernel on TensorInfos; `owner` names the kernel that needs it, for the error. */
+export function runWasmKernel(
+  owner: string,
+  name: string,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+  backend: KernelBackend,
+): TensorInfo {
+  const config = tf.getKernel(name, 'wasm') as KernelConfig | undefined;
+  if (config === undefined) {
+    throw new Error(`${owner} on wasm needs the wasm kernel '${name}', which is missing.`);
+  }
+  const out = config.kernelFunc({ inputs, attrs, backend });
+  if (Array.isArray(out)) {
+    throw new Error(`The wasm kernel '${name}' returned several tensors where one was expected.`);
+  }
+  return out;
+}
+
+export function shape4(owner: string, shape: readonly number[], what: string): Shape4 {
+  const [a, b, c, d, ...rest] = shape;
+  if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {
+    throw new Error(`${owner} expects a rank-4 ${what} but got shape [${shape.join(', ')}].`);
+  }
+  return [a, b, c, d];
+}
