@@ -72,29 +72,25 @@ export const graphDocumentSchema = z
     training: trainingSettingsSchema.prefault({}),
   })
   .superRefine((doc, ctx) => {
-    const ids = new Set<string>();
-    doc.nodes.forEach((node, i) => {
-      if (ids.has(node.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['nodes', i, 'id'],
-          message: `the node id '${node.id}' is used twice; node ids must be unique`,
-        });
-      }
-      ids.add(node.id);
-    });
-    const edgeIds = new Set<string>();
+    const unique = (list: 'nodes' | 'edges', word: string) => {
+      const seen = new Set<string>();
+      doc[list].forEach(({ id }, i) => {
+        if (seen.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i, 'id'],
+            message: `the ${word} id '${id}' is used twice; ${word} ids must be unique`,
+          });
+        }
+        seen.add(id);
+      });
+      return seen;
+    };
+    const nodeIds = unique('nodes', 'node');
+    unique('edges', 'link');
     doc.edges.forEach((edge, i) => {
-      if (edgeIds.has(edge.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['edges', i, 'id'],
-          message: `the link id '${edge.id}' is used twice; link ids must be unique`,
-        });
-      }
-      edgeIds.add(edge.id);
       for (const end of ['source', 'target'] as const) {
-        if (!ids.has(edge[end])) {
+        if (!nodeIds.has(edge[end])) {
           ctx.addIssue({
             code: 'custom',
             path: ['edges', i, end],

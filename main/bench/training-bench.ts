@@ -1,7 +1,8 @@
 import type { BackendInfo } from '../../core/contract/training.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { Dataset } from '../datasets/types.ts';
-import { batchIndices, disposeBatch, makeBatch } from '../engine/batches.ts';
+import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { batchIndices, disposeBatch, makeBatch, type Batch } from '../engine/batches.ts';
 import { compileGraph } from '../engine/compile.ts';
 import { outputsOf } from '../engine/evaluate.ts';
 import { createOptimizer } from '../engine/optimizer.ts';
@@ -41,6 +42,27 @@ export async function trainerThroughput(s: BenchSettings): Promise<number[]> {
   return result.history.slice(1).map((e) => e.samplesPerSec);
 }
 
+/** Samples/s of each epoch after the first (the warm-up), running `step` on every batch. */
+async function timeEpochs(
+  s: BenchSettings,
+  step: (batch: Batch) => Promise<void>,
+): Promise<number[]> {
+  const train = s.dataset.splits.train;
+  const heads = analyzeGraph(s.graph).heads;
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  const rates: number[] = [];
+  for (let epoch = 0; epoch <= s.epochs; epoch++) {
+    const start = performance.now();
+    for (const indices of batchIndices(order, s.batchSize)) {
+      const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
+      await step(batch);
+      disposeBatch(batch);
+    }
+    if (epoch > 0) rates.push((train.size * 1000) / (performance.now() - start));
+  }
+  return rates;
+}
+
 /**
  * The same steps with nothing of the trainer around them: no per-task read-back, no metrics, no
  * events, no shuffling — the floor the trainer's overhead is measured against.
@@ -48,24 +70,15 @@ export async function trainerThroughput(s: BenchSettings): Promise<number[]> {
 export async function bareLoopThroughput(s: BenchSettings): Promise<number[]> {
   const { model, heads } = compileGraph(s.graph);
   const optimizer = createOptimizer(s.graph.training);
-  const train = s.dataset.splits.train;
-  const order = Int32Array.from({ length: train.size }, (_, i) => i);
-  const rates: number[] = [];
-  for (let epoch = 0; epoch <= s.epochs; epoch++) {
-    const start = performance.now();
-    for (const indices of batchIndices(order, s.batchSize)) {
-      const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
-      const cost = optimizer.minimize(() => {
-        const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-        return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
-      }, true);
-      // One read per step, as any loop that wants to see its loss must do.
-      await cost?.data();
-      cost?.dispose();
-      disposeBatch(batch);
-    }
-    if (epoch > 0) rates.push((train.size * 1000) / (performance.now() - start));
-  }
+  const rates = await timeEpochs(s, async (batch) => {
+    const cost = optimizer.minimize(() => {
+      const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+      return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
+    }, true);
+    // One read per step, as any loop that wants to see its loss must do.
+    await cost?.data();
+    cost?.dispose();
+  });
   optimizer.dispose();
   model.dispose();
   return rates;
@@ -73,21 +86,12 @@ export async function bareLoopThroughput(s: BenchSettings): Promise<number[]> {
 
 /** Inference samples/s over the training split, for scale. */
 export async function forwardThroughput(s: BenchSettings): Promise<number[]> {
-  const { model, heads } = compileGraph(s.graph);
-  const train = s.dataset.splits.train;
-  const order = Int32Array.from({ length: train.size }, (_, i) => i);
-  const rates: number[] = [];
-  for (let epoch = 0; epoch <= s.epochs; epoch++) {
-    const start = performance.now();
-    for (const indices of batchIndices(order, s.batchSize)) {
-      const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
-      const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
-      await Promise.all(preds.map((p) => p.data()));
-      tf.dispose(preds);
-      disposeBatch(batch);
-    }
-    if (epoch > 0) rates.push((train.size * 1000) / (performance.now() - start));
-  }
+  const { model } = compileGraph(s.graph);
+  const rates = await timeEpochs(s, async (batch) => {
+    const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
+    await Promise.all(preds.map((p) => p.data()));
+    tf.dispose(preds);
+  });
   model.dispose();
   return rates;
 }
