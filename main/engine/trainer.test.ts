@@ -10,6 +10,7 @@ import { compileGraph } from './compile.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf } from './tf.ts';
 import { trainModel, type TrainOptions } from './trainer.ts';
+import { predictSamples } from './evaluate.ts';
 
 let backend: BackendInfo;
 let digits: Dataset;
@@ -136,5 +137,31 @@ describe('trainModel', () => {
     expect(slow.events.filter((e) => e.type === 'batch')).toHaveLength(1);
     every.compiled.model.dispose();
     slow.compiled.model.dispose();
+  });
+
+  it.each(['sgd', 'rmsprop', 'adam'] as const)('trains with %s', async (optimizer) => {
+    const graph = tinyReferenceGraph();
+    const { compiled } = await train({ settings: { ...graph.training, optimizer, epochs: 1 } });
+    const fresh = compileGraph(graph);
+    const kernel = (m: typeof compiled) =>
+      Array.from(m.model.getLayer('fc').getWeights()[0]?.dataSync() ?? []);
+    expect(kernel(compiled)).not.toEqual(kernel(fresh));
+    compiled.model.dispose();
+    fresh.model.dispose();
+  });
+
+  it('predicts samples per head for a results gallery', async () => {
+    const { model, heads } = compileGraph(tinyReferenceGraph());
+    const [classes, boxes] = await predictSamples(
+      model,
+      heads,
+      digits.splits.validation,
+      digits.imageShape,
+      3,
+    );
+    expect(classes).toHaveLength(3);
+    expect(classes?.[0]).toHaveLength(10);
+    expect(boxes?.[2]).toHaveLength(4);
+    model.dispose();
   });
 });
