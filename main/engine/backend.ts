@@ -1,6 +1,7 @@
 import { BACKEND_NAMES, type BackendInfo, type BackendName } from '../../core/contract/training.ts';
 import { StudioError } from '../../core/problems.ts';
 import { tf } from './tf.ts';
+import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
 
@@ -54,9 +55,11 @@ const CANDIDATES: readonly Candidate[] = [
     name: 'wasm',
     start: async () => {
       if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-      // The missing convolution filter gradient, and a far faster input gradient.
+      // The missing convolution filter gradient, a far faster input gradient, and transposed
+      // matrix products (every Dense gradient) on XNNPACK instead of a slow loop.
       registerWasmConv2DBackpropFilter();
       registerWasmConv2DBackpropInput();
+      registerWasmBatchMatMul();
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, one thread under Node)`;
     },

@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend that every helper here switches to.
 import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
+import { maxRelativeError, product, seededValues } from './wasm-test-values.ts';
+
+export { maxRelativeError, product, seededValues };
 
 export type Padding =
   'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -28,19 +31,6 @@ export interface ConvCase {
 
 /** Largest relative error either kernel may show against cpu or float64. */
 const TOLERANCE = 1e-4;
-
-/** Deterministic values in [-1, 1) so both backends see identical data. */
-export function seededValues(size: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = state / 2 ** 31 - 1;
-  }
-  return values;
-}
-
-export const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
 export const xShape = (c: ConvCase): Shape4 => [c.batch, c.height, c.width, c.inChannels];
 
@@ -195,17 +185,6 @@ export async function checkEach(
 }
 
 /** Largest |actual - expected| / max(1, |expected|). */
-export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] ?? Number.NaN;
-    const a = actual[i] ?? Number.NaN;
-    const error = Math.abs(a - e) / Math.max(1, Math.abs(e));
-    worst = Number.isNaN(error) ? Infinity : Math.max(worst, error);
-  }
-  return worst;
-}
 
 export type Reference = 'cpu' | 'float64';
 
