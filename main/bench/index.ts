@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const settings = { graph, dataset, backend, batchSize, epochs };
 
   process.stdout.write(
-    `Benchmark: ${graph.name}, batch ${batchSize}, ${dataset.splits.train.size} samples an epoch, 1 warm-up + ${epochs} timed epochs\n` +
+    `Benchmark: ${graph.name}, batch ${batchSize}, ${dataset.splits.train.size} samples an epoch, 2 alternating rounds of 1 warm-up + ${epochs} timed epochs\n` +
       `Backend: ${describeBackend(backend)}\n` +
       `Node ${process.version}, ${process.platform} ${process.arch}\n\n`,
   );
@@ -58,11 +58,15 @@ async function main(): Promise<void> {
     rows.push([name, median(rates).toFixed(1), rates.map((r) => r.toFixed(1)).join(' ')]);
     return median(rates);
   };
-  const bare = add('bare training loop', await bareLoopThroughput(settings));
-  const trainer = add(
-    'trainer (per-task losses, metrics, events)',
-    await trainerThroughput(settings),
-  );
+  // Alternated, so neither side gets the process's later warm-up or the machine's quieter spell.
+  const bareRates: number[] = [];
+  const trainerRates: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    bareRates.push(...(await bareLoopThroughput(settings)));
+    trainerRates.push(...(await trainerThroughput(settings)));
+  }
+  const bare = add('bare training loop', bareRates);
+  const trainer = add('trainer (per-task losses, metrics, events)', trainerRates);
   add('inference only', await forwardThroughput(settings));
   process.stdout.write(`${table(rows, [1])}\n\n`);
   process.stdout.write(
