@@ -441,3 +441,22 @@ export async function expectRefusesNchw(
   ).toThrow(/supports dataFormat 'NHWC' only, got 'NCHW'/);
   tf.dispose(Object.values(inputs));
 }
+
+/**
+ * The Conv2D node allows square kernels up to 11 and strides up to 4 with 'same' or 'valid'
+ * padding; the grid stops at kernel 5 and stride 3, so these cover the node's far end.
+ */
+export const nodeLimitCases: ConvCase[] = [7, 11].flatMap((k) =>
+  [3, 4].flatMap((s) =>
+    (['same', 'valid'] as const).map((pad): ConvCase => ({
+      batch: 2,
+      height: 16,
+      width: 15,
+      inChannels: 3,
+      outChannels: 4,
+      kernel: [k, k],
+      strides: [s, s],
+      pad,
+    })),
+  ),
+);

@@ -81,6 +81,9 @@ describe('wasm Conv2DBackpropFilter against the cpu backend', () => {
       support.checkEach(support.numericPaddingCases([mode]), 2000, expectKernelMatchesReference),
   );
 
+  it("covers the Conv2D node's largest kernels (11) and strides (4)", () =>
+    support.checkEach(support.nodeLimitCases, 3000, expectFilterGradientMatchesCpu));
+
   it('handles the seed model conv shapes at a small batch', () =>
     expectKernelMatchesReference(support.referenceModelConvCase, 7));
 });

@@ -83,6 +83,9 @@ describe('wasm Conv2DBackpropInput against the cpu backend', () => {
       support.checkEach(support.numericPaddingCases([mode]), 2000, expectKernelMatchesReference),
   );
 
+  it("covers the Conv2D node's largest kernels (11) and strides (4)", () =>
+    support.checkEach(support.nodeLimitCases, 3000, expectInputGradientMatchesCpu));
+
   it('handles the reference model conv shape at a small batch', () =>
     expectKernelMatchesReference(support.referenceModelConvCase, 7));
 });
