@@ -56,6 +56,19 @@ export function problem(
 export const errorsOf = (problems: readonly Problem[]): Problem[] =>
   problems.filter((p) => p.severity === 'error');
 
+/** The first error's sentence and how many more there are, e.g. "… (2 more problems in the graph)". */
+export function firstErrorSentence(
+  problems: readonly Problem[],
+  where = 'in the graph',
+): { code: string; message: string } | undefined {
+  const [first, ...rest] = errorsOf(problems);
+  if (!first) return undefined;
+  const more = rest.length
+    ? ` (${rest.length} more problem${rest.length > 1 ? 's' : ''} ${where})`
+    : '';
+  return { code: first.code, message: `${first.message}${more}` };
+}
+
 /** An error the engine throws for the user to read: one sentence, with a code to test against. */
 export class StudioError extends Error {
   constructor(

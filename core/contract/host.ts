@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trainingSettingsSchema } from '../graph/schema.ts';
+import { trainingSettingsPatchSchema } from '../graph/schema.ts';
 import { splitMetricsSchema, trainingEventSchema } from './training.ts';
 
 /**
@@ -12,7 +12,7 @@ export const startRunRequestSchema = z.object({
   /** The graph document as the editor holds it; the engine loads and checks it again. */
   graph: z.unknown(),
   /** Overrides of the graph's own training settings, from the run panel. */
-  settings: trainingSettingsSchema.partial().default({}),
+  settings: trainingSettingsPatchSchema.default({}),
 });
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;
 

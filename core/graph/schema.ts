@@ -61,6 +61,19 @@ export const trainingSettingsSchema = z.strictObject({
     .describe('Use only this many samples in all (quick runs).'),
 });
 
+/**
+ * Overrides of some training settings (command-line flags, the run panel): the same fields and
+ * bounds without defaults, so naming one setting never resets the others.
+ */
+export const trainingSettingsPatchSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(trainingSettingsSchema.shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
+    ]),
+  ),
+) as unknown as z.ZodType<Partial<z.infer<typeof trainingSettingsSchema>>>;
+
 export const graphDocumentSchema = z
   .strictObject({
     format: z.literal(GRAPH_FORMAT),

@@ -2,7 +2,7 @@ import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/grap
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
-import { errorsOf, StudioError } from '../../core/problems.ts';
+import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import type { Shape } from '../../core/shape.ts';
 import { createLayer } from './layer-factory.ts';
 import { tf, type LayersModel, type SymbolicTensor } from './tf.ts';
@@ -17,14 +17,8 @@ export interface CompiledGraph {
 
 /** Throws the graph's first error as a sentence (and how many more there are). */
 export function assertCompilable(analysis: GraphAnalysis): void {
-  const errors = errorsOf(analysis.problems);
-  const first = errors[0];
-  if (!first) return;
-  const more =
-    errors.length > 1
-      ? ` (${errors.length - 1} more problem${errors.length > 2 ? 's' : ''} in the graph)`
-      : '';
-  throw new StudioError(first.code, `${first.message}${more}`);
+  const error = firstErrorSentence(analysis.problems);
+  if (error) throw new StudioError(error.code, error.message);
 }
 
 /**

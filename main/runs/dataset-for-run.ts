@@ -1,11 +1,12 @@
 import type { GraphAnalysis } from '../../core/graph/analyze.ts';
 import { checkBindings } from '../../core/graph/binding.ts';
-import { StudioError } from '../../core/problems.ts';
+import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import {
   BUILT_IN_DATASETS,
   describeBuiltInDatasets,
   isBuiltInDataset,
   loadBuiltInDataset,
+  type BuiltInDatasetName,
   type Dataset,
   type ImageShape,
 } from '../datasets/index.ts';
@@ -27,26 +28,30 @@ export function inputImageShape(analysis: GraphAnalysis): ImageShape {
 }
 
 /**
- * Loads the dataset a run trains on, at the graph's input size, and checks before any training
- * that every head can learn its target from it.
+ * Checks, before anything is loaded, that the dataset exists and that every head can learn its
+ * target from it. Needs no data and no TensorFlow, so the browser host runs it before it spawns
+ * a training process.
  */
-export function loadDatasetForGraph(analysis: GraphAnalysis, request: DatasetRequest): Dataset {
-  if (!isBuiltInDataset(request.name)) {
+export function checkDatasetForGraph(analysis: GraphAnalysis, name: string): BuiltInDatasetName {
+  if (!isBuiltInDataset(name)) {
     throw new StudioError(
       'E_DATASET_UNKNOWN',
-      `There is no dataset called '${request.name}'; the built-in datasets are ${BUILT_IN_DATASETS.join(' and ')}.`,
+      `There is no dataset called '${name}'; the built-in datasets are ${BUILT_IN_DATASETS.join(' and ')}.`,
     );
   }
-  // Bindings are checked against the dataset's description first: a mistake costs no loading.
-  const targets = describeBuiltInDatasets().find((d) => d.name === request.name)?.targets ?? [];
-  const [first, ...rest] = checkBindings(analysis.heads, targets, request.name);
-  if (first) {
-    const more = rest.length
-      ? ` (${rest.length} more problem${rest.length > 1 ? 's' : ''} with the targets)`
-      : '';
-    throw new StudioError(first.code, `${first.message}${more}`);
-  }
-  return loadBuiltInDataset(request.name, {
+  const targets = describeBuiltInDatasets().find((d) => d.name === name)?.targets ?? [];
+  const error = firstErrorSentence(
+    checkBindings(analysis.heads, targets, name),
+    'with the targets',
+  );
+  if (error) throw new StudioError(error.code, error.message);
+  return name;
+}
+
+/** Loads the dataset a run trains on, at the graph's input size, after checkDatasetForGraph. */
+export function loadDatasetForGraph(analysis: GraphAnalysis, request: DatasetRequest): Dataset {
+  const name = checkDatasetForGraph(analysis, request.name);
+  return loadBuiltInDataset(name, {
     imageShape: inputImageShape(analysis),
     seed: request.seed,
     ...(request.limit !== undefined ? { limit: request.limit } : {}),

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
-import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { analyzeGraph, type HeadInfo } from '../../core/graph/analyze.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
+import type { Dataset } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph } from '../engine/compile.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { saveModel } from '../engine/model-io.ts';
+import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { loadDatasetForGraph } from './dataset-for-run.ts';
 import {
@@ -27,6 +29,19 @@ export interface RunRequest {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: TrainingEvent) => void;
   readonly batchEventIntervalMs?: number;
+  /**
+   * Called once the run folder is complete, with the trained model before it is disposed: the
+   * browser host draws its sample predictions here instead of loading the model and the dataset
+   * again.
+   */
+  readonly onTrained?: (trained: TrainedModel) => Promise<void>;
+}
+
+export interface TrainedModel {
+  readonly status: TrainResult['status'];
+  readonly model: LayersModel;
+  readonly heads: readonly HeadInfo[];
+  readonly dataset: Dataset;
 }
 
 export interface RunOutcome {
@@ -121,6 +136,12 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
     };
     await writeJson(dir, RUN_FILE, final);
+    await request.onTrained?.({
+      status: result.status,
+      model: compiled.model,
+      heads: compiled.heads,
+      dataset,
+    });
     return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
   } finally {
     compiled.model.dispose();

@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { runIdSchema, type DatasetInfo } from '../../core/contract/host.ts';
+import { describeBuiltInDatasets } from '../datasets/index.ts';
+import { listExamples } from './examples.ts';
+import { HttpError, readJsonBody, sendJson } from './http-util.ts';
+import { zipRunModel } from './run-files.ts';
+import { checkRunRequest } from './run-request.ts';
+import type { RunSupervisor } from './run-supervisor.ts';
+
+export interface ApiContext {
+  readonly supervisor: RunSupervisor;
+  readonly runsDir: string;
+  readonly examplesDir: string;
+  readonly log: (line: string) => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, runId: string) => Promise<void>;
+
+interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly pattern: RegExp;
+  readonly handle: Handler;
+}
+
+function datasets(): DatasetInfo[] {
+  return describeBuiltInDatasets().map((d) => ({
+    name: d.name,
+    description: d.description,
+    fullSize: d.fullSize,
+    targets: d.targets.map((t) =>
+      t.kind === 'class'
+        ? { name: t.name, kind: t.kind, classes: [...t.classes] }
+        : t.kind === 'numeric'
+          ? { name: t.name, kind: t.kind, columns: [...t.columns] }
+          : { name: t.name, kind: t.kind },
+    ),
+  }));
+}
+
+function routes(ctx: ApiContext): readonly Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/api\/examples$/,
+      handle: async (_req, res) =>
+        sendJson(
+          res,
+          200,
+          await listExamples(ctx.examplesDir, (file, reason) =>
+            ctx.log(`The example ${file} was left out: ${reason}`),
+          ),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/datasets$/,
+      handle: async (_req, res) => sendJson(res, 200, datasets()),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/runs$/,
+      handle: async (req, res) => {
+        // Checked here too, so a graph with a mistake costs no training process.
+        const checked = checkRunRequest(await readJsonBody(req));
+        if (!checked.ok) throw new HttpError(400, checked.message);
+        const runId = ctx.supervisor.start({ graph: checked.graph, settings: checked.overrides });
+        sendJson(res, 200, { runId });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/runs\/([^/]+)\/stop$/,
+      handle: async (_req, res, runId) => {
+        ctx.supervisor.stop(runId);
+        res.writeHead(204).end();
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/runs\/([^/]+)\/export$/,
+      handle: async (_req, res, runId) => {
+        // Runs of earlier sessions live in the same folder and export the same way.
+        const dir = ctx.supervisor.get(runId)?.out ?? join(ctx.runsDir, runId);
+        const zip = await zipRunModel(dir, runId);
+        res.writeHead(200, {
+          'Content-Type': 'application/zip',
+          'Content-Length': zip.byteLength,
+          'Content-Disposition': `attachment; filename="${runId}-model.zip"`,
+          'Cache-Control': 'no-store',
+        });
+        res.end(zip);
+      },
+    },
+  ];
+}
+
+/** The API behind the token; throws HttpError or StudioError for the server to answer. */
+export function createApi(ctx: ApiContext) {
+  const table = routes(ctx);
+  return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    const matching = table.filter((route) => route.pattern.test(pathname));
+    if (matching.length === 0) throw new HttpError(404, `There is no API endpoint ${pathname}.`);
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) {
+      res.setHeader('Allow', matching.map((r) => r.method).join(', '));
+      throw new HttpError(405, `${pathname} does not answer ${req.method ?? 'this method'}.`);
+    }
+    const raw = route.pattern.exec(pathname)?.[1];
+    let runId = '';
+    if (raw !== undefined) {
+      const decoded = (() => {
+        try {
+          return decodeURIComponent(raw);
+        } catch {
+          return raw;
+        }
+      })();
+      // A run id names a folder: nothing but the id's own characters may reach the disk.
+      if (!runIdSchema.safeParse(decoded).success) {
+        throw new HttpError(404, `There is no run '${decoded}'.`);
+      }
+      runId = decoded;
+    }
+    await route.handle(req, res, runId);
+  };
+}

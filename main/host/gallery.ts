@@ -1,0 +1,51 @@
+import type { GallerySample } from '../../core/contract/host.ts';
+import type { HeadInfo } from '../../core/graph/analyze.ts';
+import type { Dataset } from '../datasets/index.ts';
+import { predictSamples } from '../engine/evaluate.ts';
+import type { LayersModel } from '../engine/tf.ts';
+
+export const GALLERY_SIZE = 12;
+
+/** Each head's truth for one sample, in the form its prediction has (a class is one-hot). */
+function truthOf(head: HeadInfo, values: Int32Array | Float32Array, index: number): number[] {
+  if (head.targetKind === 'class') {
+    const label = values[index] ?? -1;
+    return Array.from({ length: head.units }, (_, k) => (k === label ? 1 : 0));
+  }
+  return Array.from(values.subarray(index * head.units, (index + 1) * head.units));
+}
+
+/**
+ * The first validation images with every head's truth and prediction, for the results gallery.
+ * Validation, not test: the test split stays unseen by anything the user looks at while tuning.
+ */
+export async function buildGallery(
+  model: LayersModel,
+  heads: readonly HeadInfo[],
+  dataset: Dataset,
+  count = GALLERY_SIZE,
+): Promise<GallerySample[]> {
+  const split = dataset.splits.validation;
+  const [height, width, channels] = dataset.imageShape;
+  const pixels = height * width * channels;
+  const predictions = await predictSamples(model, heads, split, dataset.imageShape, count);
+  const samples = Math.min(count, split.size);
+  return Array.from({ length: samples }, (_, i) => ({
+    width,
+    height,
+    channels,
+    pixels: Buffer.from(split.images.subarray(i * pixels, (i + 1) * pixels)).toString('base64'),
+    heads: heads.map((head, h) => {
+      const target = dataset.targets.find((t) => t.name === head.target);
+      const values = split.targets[head.target];
+      if (!values) throw new Error(`the validation split has no target '${head.target}'`);
+      return {
+        task: head.task,
+        targetKind: head.targetKind,
+        truth: truthOf(head, values, i),
+        prediction: predictions[h]?.[i] ?? [],
+        ...(target?.kind === 'class' ? { classes: [...target.classes] } : {}),
+      };
+    }),
+  }));
+}

@@ -1,0 +1,284 @@
+import { fork } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  hostEventSchema,
+  type HostEvent,
+  type RunStatus,
+  type StartRunRequest,
+} from '../../core/contract/host.ts';
+import { StudioError } from '../../core/problems.ts';
+import type { ParentMessage } from './process-protocol.ts';
+import { markRunEnded } from './run-files.ts';
+
+/** What the supervisor needs of a child process; a ChildProcess from fork, or a fake in tests. */
+export interface TrainingChild {
+  readonly pid?: number | undefined;
+  send(message: ParentMessage, callback: (error: Error | null) => void): boolean;
+  kill(signal: NodeJS.Signals): boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(
+    event: 'exit' | 'close',
+    listener: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export interface RunInfo {
+  readonly runId: string;
+  /** The run folder. */
+  readonly out: string;
+  readonly status: RunStatus;
+  /** The training process, while it may still be running. */
+  readonly pid?: number;
+}
+
+export interface RunSupervisor {
+  /** Starts a training process for the request (already checked by the caller) and returns its id. */
+  start(request: StartRunRequest): string;
+  /** Asks the run to stop after the current batch; kills its process if it has not ended in time. */
+  stop(runId: string): void;
+  /** Stops every run and resolves once each has ended and its process is gone. */
+  stopAll(): Promise<void>;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+  get(runId: string): RunInfo | undefined;
+  list(): RunInfo[];
+}
+
+export interface RunSupervisorOptions {
+  readonly runsDir: string;
+  readonly spawn?: () => TrainingChild;
+  /** How long a run may take to stop before its process is killed. */
+  readonly stopTimeoutMs?: number;
+  /** How long to wait after 'exit' for the child's last messages and 'close'. */
+  readonly exitGraceMs?: number;
+  /** Where protocol problems are reported (they are our bugs, not the user's). */
+  readonly log?: (line: string) => void;
+}
+
+const TRAINING_PROCESS = fileURLToPath(new URL('./training-process.ts', import.meta.url));
+
+/** One process per run, TypeScript through tsx (resolved here, so any working directory will do). */
+export const forkTrainingProcess = (): TrainingChild =>
+  fork(TRAINING_PROCESS, [], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    // stdout carries nothing for us (TensorFlow.js greets there); stderr shows crashes.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+
+interface RunRecord {
+  readonly runId: string;
+  readonly out: string;
+  readonly child: TrainingChild;
+  status: RunStatus;
+  ended: boolean;
+  exited: boolean;
+  stopRequested: boolean;
+  killedAfterStop: boolean;
+  timers: Set<NodeJS.Timeout>;
+  /** Resolves when the run has ended and its process is gone. */
+  readonly done: Promise<void>;
+  settle: () => void;
+}
+
+const stamp = (d: Date) =>
+  d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+
+const UNTOUCHED = 'the graph and earlier runs are untouched';
+
+/**
+ * Runs each training in its own process and turns whatever the process does — reports, exits,
+ * crashes, hangs — into the host's event stream, with exactly one `run-ended` per run.
+ */
+export function createRunSupervisor(options: RunSupervisorOptions): RunSupervisor {
+  const runsDir = resolve(options.runsDir);
+  const spawn = options.spawn ?? forkTrainingProcess;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 5000;
+  const exitGraceMs = options.exitGraceMs ?? 1000;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runs = new Map<string, RunRecord>();
+  const listeners = new Set<(event: HostEvent) => void>();
+  let counter = 0;
+
+  const emit = (event: HostEvent) => {
+    for (const listener of [...listeners]) listener(event);
+  };
+
+  const later = (record: RunRecord, ms: number, action: () => void) => {
+    const timer = setTimeout(() => {
+      record.timers.delete(timer);
+      action();
+    }, ms);
+    record.timers.add(timer);
+  };
+
+  const clearTimers = (record: RunRecord) => {
+    for (const timer of record.timers) clearTimeout(timer);
+    record.timers.clear();
+  };
+
+  const kill = (record: RunRecord) => {
+    try {
+      record.child.kill('SIGKILL');
+    } catch (e) {
+      log(`Could not end the training process of ${record.runId}: ${(e as Error).message}`);
+    }
+  };
+
+  const maybeSettle = (record: RunRecord) => {
+    if (record.ended && record.exited) {
+      clearTimers(record);
+      record.settle();
+    }
+  };
+
+  /** The one place a run ends. */
+  const end = (record: RunRecord, event: Extract<HostEvent, { type: 'run-ended' }>) => {
+    if (record.ended) return;
+    record.ended = true;
+    record.status = event.status;
+    emit(event);
+    // A process that has said its last word but lingers is ended, quietly.
+    if (!record.exited) later(record, stopTimeoutMs, () => kill(record));
+    maybeSettle(record);
+  };
+
+  /** The process ended without reporting how the run ended: say it for it. */
+  const endUnreported = (record: RunRecord, why: string) => {
+    if (record.ended) return;
+    const [status, message]: ['stopped' | 'failed', string] = record.killedAfterStop
+      ? [
+          'stopped',
+          `The run did not stop within ${stopTimeoutMs / 1000} s, so its training process was ended; the model of its last finished epoch is kept.`,
+        ]
+      : ['failed', `The training process stopped unexpectedly (${why}); ${UNTOUCHED}.`];
+    // run.json still says 'running'; make the folder tell the same story as the event.
+    void markRunEnded(record.out, status, message).catch((e: unknown) =>
+      log(`Could not record the end of ${record.runId}: ${(e as Error).message}`),
+    );
+    end(record, { type: 'run-ended', runId: record.runId, status, message });
+  };
+
+  const onMessage = (record: RunRecord, raw: unknown) => {
+    const parsed = hostEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      log(`Dropped an invalid message from the training process of ${record.runId}.`);
+      return;
+    }
+    const event = parsed.data;
+    if (event.runId !== record.runId) {
+      log(`Dropped a message about ${event.runId} from the training process of ${record.runId}.`);
+      return;
+    }
+    if (record.ended) return;
+    switch (event.type) {
+      case 'run':
+        if (event.event.type === 'started') record.status = 'running';
+        emit(event);
+        break;
+      case 'run-result':
+        emit(event);
+        break;
+      case 'run-ended':
+        end(record, event);
+        break;
+      default:
+        event satisfies never;
+    }
+  };
+
+  const onExit = (
+    record: RunRecord,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    closed: boolean,
+  ) => {
+    if (record.exited && !closed) return;
+    record.exited = true;
+    const why = signal ? `signal ${signal}` : `exit code ${code ?? 'unknown'}`;
+    // After 'exit' the last messages may still be in the channel; 'close' comes after them.
+    if (closed) endUnreported(record, why);
+    else if (!record.ended) later(record, exitGraceMs, () => endUnreported(record, why));
+    maybeSettle(record);
+  };
+
+  const start = (request: StartRunRequest): string => {
+    const runId = `run-${stamp(new Date())}-${++counter}`;
+    const out = join(runsDir, runId);
+    let settle = () => {};
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const child = spawn();
+    const record: RunRecord = {
+      runId,
+      out,
+      child,
+      status: 'starting',
+      ended: false,
+      exited: false,
+      stopRequested: false,
+      killedAfterStop: false,
+      timers: new Set(),
+      done,
+      settle,
+    };
+    runs.set(runId, record);
+    child.on('message', (message) => onMessage(record, message));
+    child.on('exit', (code, signal) => onExit(record, code, signal, false));
+    child.on('close', (code, signal) => onExit(record, code, signal, true));
+    // Spawning, signalling or the channel failed: the process cannot be trusted to go on.
+    const fail = (error: Error) => {
+      if (!record.exited) kill(record);
+      endUnreported(record, error.message);
+    };
+    child.on('error', fail);
+    child.send({ type: 'start', runId, request, out }, (error) => {
+      if (error) fail(error);
+    });
+    return runId;
+  };
+
+  const stop = (runId: string) => {
+    const record = runs.get(runId);
+    if (!record) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
+    if (record.ended || record.stopRequested) return;
+    record.stopRequested = true;
+    // A failed send means the process is already going; its exit ends the run.
+    record.child.send({ type: 'stop' }, () => undefined);
+    later(record, stopTimeoutMs, () => {
+      if (record.exited) return;
+      record.killedAfterStop = true;
+      kill(record);
+    });
+  };
+
+  const info = (record: RunRecord): RunInfo => ({
+    runId: record.runId,
+    out: record.out,
+    status: record.status,
+    ...(record.child.pid !== undefined && !record.exited ? { pid: record.child.pid } : {}),
+  });
+
+  return {
+    start,
+    stop,
+    async stopAll() {
+      for (const record of runs.values()) if (!record.ended) stop(record.runId);
+      // Bounded: a process that outlives even SIGKILL must not keep the server from closing.
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, stopTimeoutMs + exitGraceMs + 1000);
+      });
+      await Promise.race([Promise.all([...runs.values()].map((record) => record.done)), cap]);
+      clearTimeout(timer);
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    get: (runId) => {
+      const record = runs.get(runId);
+      return record ? info(record) : undefined;
+    },
+    list: () => [...runs.values()].map(info),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * One training run in its own process, so a long epoch never blocks the server's event loop and
+ * a crash of the engine takes only this run with it. Started by the run supervisor with
+ * child_process.fork; it speaks over the IPC channel: ParentMessages in, HostEvents out.
+ */
+import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
+import { StudioError } from '../../core/problems.ts';
+import { runTraining } from '../runs/run-training.ts';
+import { buildGallery } from './gallery.ts';
+import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
+import { checkRunRequest, describeIssues } from './run-request.ts';
+
+const controller = new AbortController();
+let started = false;
+
+/** Resolves once the message is handed to the channel, so exiting afterwards loses nothing. */
+const post = (event: HostEvent): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(event, undefined, {}, () => resolve());
+  });
+
+function exitWithProtocolError(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+async function run({ runId, request, out }: StartMessage): Promise<void> {
+  try {
+    const checked = checkRunRequest(request);
+    if (!checked.ok) {
+      await post({ type: 'run-ended', runId, status: 'failed', message: checked.message });
+      return;
+    }
+    let gallery: GallerySample[] = [];
+    const outcome = await runTraining({
+      graph: checked.graph,
+      overrides: checked.overrides,
+      out,
+      signal: controller.signal,
+      onEvent: (event) => void post({ type: 'run', runId, event }),
+      onTrained: async ({ status, model, heads, dataset }) => {
+        if (status === 'failed') return;
+        // The pictures are a bonus: a run whose gallery cannot be drawn has still finished.
+        gallery = await buildGallery(model, heads, dataset).catch((e: unknown) => {
+          process.stderr.write(`warning: no sample predictions: ${(e as Error).message}\n`);
+          return [];
+        });
+      },
+    });
+    if (outcome.status !== 'failed') {
+      await post({
+        type: 'run-result',
+        runId,
+        ...(outcome.test ? { test: outcome.test } : {}),
+        gallery,
+      });
+    }
+    const last = outcome.result.last;
+    await post({
+      type: 'run-ended',
+      runId,
+      status: outcome.status,
+      ...(last.type === 'failed' ? { message: last.message } : {}),
+    });
+  } catch (e) {
+    // A StudioError is a sentence for the user; anything else is our bug, still said in words.
+    const message =
+      e instanceof StudioError
+        ? e.message
+        : `The training process failed: ${(e as Error)?.message ?? String(e)}`;
+    await post({ type: 'run-ended', runId, status: 'failed', message });
+  }
+}
+
+if (!process.send) {
+  exitWithProtocolError(
+    'training-process.ts is started by the Multitask Studio server, not by hand.',
+  );
+}
+
+process.on('message', (raw: unknown) => {
+  const parsed = parentMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    exitWithProtocolError(describeIssues('A message from the server', parsed.error));
+  }
+  const message = parsed.data;
+  switch (message.type) {
+    case 'start':
+      if (started) exitWithProtocolError('The training process was asked to start a second run.');
+      started = true;
+      void run(message).then(() => process.exit(0));
+      break;
+    case 'stop':
+      controller.abort();
+      break;
+    default:
+      message satisfies never;
+  }
+});
+
+// The server decides when a run stops: Ctrl-C in its terminal reaches this process too.
+process.on('SIGINT', () => undefined);
+// Without the server nobody reads the events: stop after the current batch, keeping the model.
+process.on('disconnect', () => {
+  if (!started) process.exit(0);
+  controller.abort();
+});

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { HostEvent } from '../../../core/contract/host.ts';
+import { createBrowserHost, type BrowserEnv } from './browser-host.ts';
+
+class FakeSocket {
+  onopen: (() => void) | null = null;
+  onmessage: ((message: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  closed = false;
+  constructor(readonly url: string) {}
+  close() {
+    this.closed = true;
+    this.onclose?.();
+  }
+}
+
+function setup(search = '?token=abc123') {
+  const stored = new Map<string, string>();
+  const sockets: FakeSocket[] = [];
+  const calls: { url: string; init: RequestInit }[] = [];
+  const downloads: { blob: Blob; filename: string }[] = [];
+  let respond: (url: string) => Response = () => Response.json([]);
+  const env: BrowserEnv = {
+    fetch: async (input, init = {}) => {
+      calls.push({ url: String(input), init });
+      return respond(String(input));
+    },
+    openSocket: (url) => {
+      const socket = new FakeSocket(url);
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+    storage: {
+      getItem: (key) => stored.get(key) ?? null,
+      setItem: (key, value) => void stored.set(key, value),
+    },
+    download: (blob, filename) => void downloads.push({ blob, filename }),
+  };
+  const location = { search, host: '127.0.0.1:5177', protocol: 'http:' };
+  return {
+    host: createBrowserHost(location, env),
+    again: (query: string) => createBrowserHost({ ...location, search: query }, env),
+    sockets,
+    calls,
+    downloads,
+    answer: (fn: (url: string) => Response) => (respond = fn),
+  };
+}
+
+const ended: HostEvent = { type: 'run-ended', runId: 'run-1', status: 'finished' };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createBrowserHost', () => {
+  it('sends the token from the address, and remembers it for a reload without it', async () => {
+    const { host, again, calls } = setup();
+    await host.listDatasets();
+    await again('').listExamples();
+    expect(
+      calls.map((c) => [c.url, (c.init.headers as Record<string, string>)['X-Studio-Token']]),
+    ).toEqual([
+      ['/api/datasets', 'abc123'],
+      ['/api/examples', 'abc123'],
+    ]);
+  });
+
+  it('throws the sentence the server answers with', async () => {
+    const { host, answer } = setup();
+    answer(() => Response.json({ error: "Dense 'fc' expects a rank-2 input." }, { status: 400 }));
+    await expect(host.startRun({ graph: {} })).rejects.toThrow(
+      "Dense 'fc' expects a rank-2 input.",
+    );
+    answer(() => new Response('oops', { status: 502, statusText: 'Bad Gateway' }));
+    await expect(host.stopRun('run-1')).rejects.toThrow(
+      'The Multitask Studio server answered 502 Bad Gateway.',
+    );
+  });
+
+  it('posts a run request and returns its id', async () => {
+    const { host, answer, calls } = setup();
+    answer(() => Response.json({ runId: 'run-7' }));
+    await expect(host.startRun({ graph: { a: 1 }, settings: { epochs: 2 } })).resolves.toEqual({
+      runId: 'run-7',
+    });
+    expect(calls[0]?.init).toMatchObject({
+      method: 'POST',
+      body: JSON.stringify({ graph: { a: 1 }, settings: { epochs: 2 } }),
+    });
+  });
+
+  it('downloads an exported run as a zip', async () => {
+    const { host, answer, calls, downloads } = setup();
+    answer(
+      () =>
+        new Response(new Uint8Array([80, 75, 3, 4]), {
+          headers: { 'Content-Type': 'application/zip' },
+        }),
+    );
+    await host.exportRun('run-1');
+    expect(calls[0]?.url).toBe('/api/runs/run-1/export');
+    expect(downloads).toHaveLength(1);
+    expect(downloads[0]?.filename).toBe('run-1-model.zip');
+    expect(downloads[0]?.blob.size).toBe(4);
+  });
+
+  it('opens one socket for every listener, and drops messages that are not host events', () => {
+    const { host, sockets } = setup();
+    const a: HostEvent[] = [];
+    const b: HostEvent[] = [];
+    const offA = host.onEvent((e) => a.push(e));
+    const offB = host.onEvent((e) => b.push(e));
+    expect(sockets.map((s) => s.url)).toEqual(['ws://127.0.0.1:5177/api/events?token=abc123']);
+    const socket = sockets[0] as FakeSocket;
+    socket.onmessage?.({ data: 'not json' });
+    socket.onmessage?.({ data: JSON.stringify({ type: 'run-ended', runId: 'run-1' }) });
+    socket.onmessage?.({ data: JSON.stringify(ended) });
+    expect(a).toEqual([ended]);
+    expect(b).toEqual([ended]);
+    offA();
+    expect(socket.closed).toBe(false);
+    offB();
+    expect(socket.closed).toBe(true);
+  });
+
+  it('reconnects with a growing delay when the socket drops, and resets it once open', () => {
+    vi.useFakeTimers();
+    const { host, sockets } = setup();
+    const off = host.onEvent(() => undefined);
+    sockets[0]?.onclose?.();
+    vi.advanceTimersByTime(499);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+    sockets[1]?.onclose?.();
+    vi.advanceTimersByTime(999);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3);
+    sockets[2]?.onopen?.();
+    sockets[2]?.onclose?.();
+    vi.advanceTimersByTime(500);
+    expect(sockets).toHaveLength(4);
+    off();
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(4);
+  });
+});
