@@ -1,0 +1,120 @@
+import { memo, useEffect, useRef } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import type { StudioFlowNode } from './flow-elements.ts';
+import './editor.css';
+
+/** Height a merge node needs so each input handle gets its own row. */
+const PORT_ROW = 22;
+
+/**
+ * A node on the canvas: kind and id, key params, output shape and parameter count; heads show
+ * their task and loss weight; problems are marked and the first error is spelled out.
+ */
+export const StudioNode = memo(function StudioNode({
+  id,
+  data,
+  selected,
+}: NodeProps<StudioFlowNode>) {
+  const v = data.view;
+  const ports = v.ports ? v.ports.split(' ') : [];
+  const updateNodeInternals = useUpdateNodeInternals();
+  // Handles are measured with their node; a merge that gains or loses a port must be measured
+  // again. Not on mount: React Flow measures new nodes itself, and an early call would make a
+  // queued fitView fit the first node alone.
+  const measuredPorts = useRef(v.ports);
+  useEffect(() => {
+    if (measuredPorts.current === v.ports) return;
+    measuredPorts.current = v.ports;
+    updateNodeInternals(id);
+  }, [id, v.ports, updateNodeInternals]);
+  const className = [
+    'studio-node',
+    `studio-node--${v.category}`,
+    v.error ? 'studio-node--error' : v.warning ? 'studio-node--warning' : '',
+    selected ? 'studio-node--selected' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const many = ports.length > 1;
+  return (
+    <div
+      className={className}
+      style={many ? { minHeight: 18 + ports.length * PORT_ROW } : undefined}
+      data-testid="studio-node"
+      data-node-id={v.id}
+    >
+      <div className="studio-node__head">
+        <span className="studio-node__title">{v.title}</span>
+        <span className="studio-node__id" title={v.id}>
+          {v.id}
+        </span>
+      </div>
+      {v.label && <div className="studio-node__label">{v.label}</div>}
+      {v.detail && (
+        <div className="studio-node__detail" title={v.detail}>
+          {v.detail}
+        </div>
+      )}
+      {v.task !== undefined && (
+        <div className="studio-node__task">
+          weight <strong>{v.lossWeight}</strong>
+        </div>
+      )}
+      <div className="studio-node__foot">
+        <span
+          className="studio-node__shape"
+          data-testid="node-shape"
+          title={
+            v.shape
+              ? 'Output shape (without the batch)'
+              : 'Output shape unknown until the problems before it are fixed'
+          }
+        >
+          {v.shape ?? '?'}
+        </span>
+        <span className="studio-node__params" title="Parameters">
+          <span data-testid="node-params">{v.params ?? '?'}</span> params
+        </span>
+      </div>
+      {v.error ? (
+        <div
+          className="studio-node__problem studio-node__problem--error"
+          data-testid="node-error"
+          title={v.error}
+        >
+          {v.error}
+        </div>
+      ) : v.warning ? (
+        <div
+          className="studio-node__problem studio-node__problem--warning"
+          data-testid="node-warning"
+          title={v.warning}
+        >
+          {v.warning}
+        </div>
+      ) : null}
+      {ports.map((port, i) => (
+        <Handle
+          key={port}
+          type="target"
+          id={port}
+          position={Position.Left}
+          className="studio-handle studio-handle--in"
+          style={many ? { top: `${((i + 1) / (ports.length + 1)) * 100}%` } : undefined}
+          title={many ? `Input ${i + 1} (${port})` : 'Input'}
+        >
+          {many && <span className="studio-handle__label">{i + 1}</span>}
+        </Handle>
+      ))}
+      {v.hasOutput && (
+        <Handle
+          type="source"
+          id="out"
+          position={Position.Right}
+          className="studio-handle studio-handle--out"
+          title="Output: drag to a layer's input"
+        />
+      )}
+    </div>
+  );
+});

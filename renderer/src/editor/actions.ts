@@ -1,0 +1,224 @@
+import { useMemo } from 'react';
+import { useReactFlow, type ReactFlowInstance } from '@xyflow/react';
+import { loadGraphDocument } from '../../../core/graph/load.ts';
+import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
+import { clipboardForPaste, copyToClipboard, writeSystemClipboard } from '../graph/clipboard.ts';
+import { addNode, removeElements, type Position } from '../graph/commands.ts';
+import { emptyDocument } from '../graph/empty-document.ts';
+import { downloadGraph, graphFileName, readGraphFile, safeFileName } from '../graph/files.ts';
+import { useGraphStore } from '../graph/graph-store.ts';
+import { autoLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
+import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
+import type { CommandId } from './shortcuts.ts';
+import { showNotice, useUiStore } from './ui-store.ts';
+
+/**
+ * What the toolbar, the keyboard and the panels do, in one place: each action runs named
+ * commands through the graph store, so every path gives the same result and undo step.
+ */
+
+export const EMPTY_TEMPLATE = 'empty';
+/** The template the studio opens with. */
+export const REFERENCE_TEMPLATE = 'keras-reference';
+
+const graph = () => useGraphStore.getState();
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Asks before unsaved work is thrown away; true when there is none or the user agrees. */
+export function confirmDiscard(): boolean {
+  const { file } = graph();
+  if (!file.dirty) return true;
+  return window.confirm(`${graphFileName(file.name)} has unsaved changes. Discard them?`);
+}
+
+/** A file with no positions (every node at one spot) is laid out rather than piled up. */
+function placed(doc: GraphDocument): GraphDocument {
+  const [first, ...rest] = doc.nodes;
+  const piled =
+    first !== undefined &&
+    rest.length > 0 &&
+    rest.every((n) => n.position.x === first.position.x && n.position.y === first.position.y);
+  return piled ? autoLayout(doc) : doc;
+}
+
+/** Opens a document as the current one, after asking about unsaved work. */
+export function openDocument(name: string, doc: GraphDocument): boolean {
+  if (!confirmDiscard()) return false;
+  graph().setDocumentFromFile(name, placed(doc));
+  useUiStore.getState().clearNotice();
+  return true;
+}
+
+/** Reads a chosen or dropped file; a broken one leaves the current graph as it is. */
+export async function openFile(file: File): Promise<void> {
+  const result = await readGraphFile(file);
+  if (!result.ok) {
+    showNotice(result.message);
+    return;
+  }
+  openDocument(result.name, result.document);
+}
+
+/** Opens a template by id (`empty` for an empty canvas). */
+export function openTemplate(id: string): boolean {
+  if (id === EMPTY_TEMPLATE) return openDocument('untitled', emptyDocument());
+  const example = useUiStore.getState().examples.find((e) => e.id === id);
+  if (!example) return false;
+  const loaded = loadGraphDocument(example.document);
+  if (!loaded.ok) {
+    showNotice(loaded.error.message);
+    return false;
+  }
+  // Example files were drawn for no particular node size; laid out for ours, every link's shape
+  // label has room between the nodes.
+  return openDocument(example.id, autoLayout(loaded.document));
+}
+
+export interface EditorActions extends Readonly<Record<CommandId, () => void>> {
+  /** Copies the selected nodes to the in-app clipboard; their JSON text, or undefined. */
+  copyText(): string | undefined;
+  /** Paste, preferring the system clipboard's text when it holds copied nodes. */
+  pasteText(systemText?: string): void;
+  /** Adds a node of `kind` with its top-left corner at `position` (flow coordinates). */
+  addNodeAt(kind: NodeKind, position: Position): void;
+  /** Adds a node in the middle of what the canvas shows. */
+  addNodeAtCentre(kind: NodeKind): void;
+  /** Selects nodes and brings the first into view. */
+  focusNodes(nodeIds: readonly string[]): void;
+  deleteSelection(): void;
+}
+
+function measuredSizes(rf: ReactFlowInstance): Map<string, Size> {
+  const sizes = new Map<string, Size>();
+  for (const node of rf.getNodes()) {
+    const { width, height } = node.measured ?? {};
+    if (width && height) sizes.set(node.id, { width, height });
+  }
+  return sizes;
+}
+
+export function createEditorActions(rf: ReactFlowInstance): EditorActions {
+  const selectAdded = (before: GraphDocument) =>
+    graph().select({ nodeIds: addedNodeIds(before, graph().document), edgeIds: [] });
+
+  const pasteText = (systemText?: string) => {
+    const clip = clipboardForPaste(systemText);
+    if (!clip) return;
+    const before = graph().document;
+    const label = `Paste ${plural(clip.content.nodes.length, 'node')}`;
+    if (graph().execute(label, (d) => paste(d, clip.content, clip.offset))) selectAdded(before);
+  };
+
+  const copyText = () => {
+    const { document: doc, selection } = graph();
+    return copyToClipboard(doc, selection.nodeIds);
+  };
+
+  const deleteSelection = () => {
+    const { nodeIds, edgeIds } = graph().selection;
+    if (nodeIds.length === 0 && edgeIds.length === 0) return;
+    const label =
+      nodeIds.length > 0
+        ? `Delete ${plural(nodeIds.length, 'node')}`
+        : `Delete ${plural(edgeIds.length, 'link')}`;
+    graph().execute(label, (d) => removeElements(d, nodeIds, edgeIds));
+  };
+
+  const addNodeAt = (kind: NodeKind, position: Position) => {
+    const before = graph().document;
+    const at = { x: Math.round(position.x), y: Math.round(position.y) };
+    if (graph().execute(`Add ${kindSpec(kind).title}`, (d) => addNode(d, kind, at))) {
+      selectAdded(before);
+    }
+  };
+
+  return {
+    new: () => {
+      openDocument('untitled', emptyDocument());
+    },
+    open: () => {
+      document.querySelector<HTMLInputElement>('[data-testid="file-input"]')?.click();
+    },
+    save: () => {
+      const { file, document: doc } = graph();
+      downloadGraph(file.name, doc);
+      graph().markSaved();
+    },
+    saveAs: () => {
+      const { file, document: doc } = graph();
+      const answer = window.prompt('Save the graph as:', file.name);
+      if (answer === null || answer.trim() === '') return;
+      const name = safeFileName(answer);
+      downloadGraph(name, doc);
+      graph().markSaved(name);
+    },
+    undo: () => graph().undo(),
+    redo: () => graph().redo(),
+    copy: () => {
+      const text = copyText();
+      if (text) writeSystemClipboard(text);
+    },
+    copyText,
+    paste: () => pasteText(),
+    pasteText,
+    duplicate: () => {
+      const { nodeIds } = graph().selection;
+      if (nodeIds.length === 0) return;
+      const before = graph().document;
+      if (
+        graph().execute(`Duplicate ${plural(nodeIds.length, 'node')}`, (d) => duplicate(d, nodeIds))
+      ) {
+        selectAdded(before);
+      }
+    },
+    delete: deleteSelection,
+    deleteSelection,
+    selectAll: () => {
+      const { document: doc } = graph();
+      graph().select({ nodeIds: doc.nodes.map((n) => n.id), edgeIds: doc.edges.map((e) => e.id) });
+    },
+    layout: () => {
+      const sizes = measuredSizes(rf);
+      if (graph().execute('Auto-layout', (d) => autoLayout(d, { sizes }))) {
+        void rf.fitView({ padding: 0.15, duration: 200, maxZoom: 1.25 });
+      }
+    },
+    fitView: () => {
+      void rf.fitView({ padding: 0.15, duration: 200, maxZoom: 1.25 });
+    },
+    summary: () => useUiStore.getState().openDialog('summary'),
+    shortcuts: () => useUiStore.getState().openDialog('shortcuts'),
+    addNodeAt,
+    addNodeAtCentre: (kind) => {
+      const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+      const centre = pane
+        ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 })
+        : { x: 0, y: 0 };
+      // Clicking the same kind again should not stack nodes exactly on top of each other.
+      const taken = new Set(graph().document.nodes.map((n) => `${n.position.x},${n.position.y}`));
+      let at = { x: Math.round(centre.x - NODE_WIDTH / 2), y: Math.round(centre.y - 40) };
+      while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 30, y: at.y + 30 };
+      addNodeAt(kind, at);
+    },
+    focusNodes: (nodeIds) => {
+      graph().select({ nodeIds, edgeIds: [] });
+      const first = nodeIds[0] ? rf.getInternalNode(nodeIds[0]) : undefined;
+      if (!first) return;
+      const { x, y } = first.internals.positionAbsolute;
+      const width = first.measured.width ?? NODE_WIDTH;
+      const height = first.measured.height ?? 80;
+      void rf.setCenter(x + width / 2, y + height / 2, {
+        zoom: Math.max(rf.getZoom(), 0.8),
+        duration: 250,
+      });
+    },
+  };
+}
+
+/** The editor's actions, bound to this canvas. */
+export function useEditorActions(): EditorActions {
+  const rf = useReactFlow();
+  return useMemo(() => createEditorActions(rf), [rf]);
+}

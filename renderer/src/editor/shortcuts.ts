@@ -1,0 +1,114 @@
+/**
+ * Every editor command that has a key, in one table: the keydown handler, the toolbar
+ * tooltips and the shortcuts dialog all read it, so a key shown is a key that works.
+ */
+
+export type CommandId =
+  | 'new'
+  | 'open'
+  | 'save'
+  | 'saveAs'
+  | 'undo'
+  | 'redo'
+  | 'copy'
+  | 'paste'
+  | 'duplicate'
+  | 'delete'
+  | 'selectAll'
+  | 'layout'
+  | 'fitView'
+  | 'summary'
+  | 'shortcuts';
+
+export interface KeyBinding {
+  /** `KeyboardEvent.key`, lower case for letters. */
+  readonly key: string;
+  /** Ctrl, or Cmd on a Mac. */
+  readonly mod?: boolean;
+  readonly shift?: boolean;
+}
+
+export interface CommandInfo {
+  readonly label: string;
+  readonly keys: readonly KeyBinding[];
+}
+
+export const COMMANDS: Readonly<Record<CommandId, CommandInfo>> = {
+  new: { label: 'New graph', keys: [{ key: 'n', mod: true }] },
+  open: { label: 'Open a graph file', keys: [{ key: 'o', mod: true }] },
+  save: { label: 'Save', keys: [{ key: 's', mod: true }] },
+  saveAs: { label: 'Save as', keys: [{ key: 's', mod: true, shift: true }] },
+  undo: { label: 'Undo', keys: [{ key: 'z', mod: true }] },
+  redo: {
+    label: 'Redo',
+    keys: [
+      { key: 'z', mod: true, shift: true },
+      { key: 'y', mod: true },
+    ],
+  },
+  copy: { label: 'Copy', keys: [{ key: 'c', mod: true }] },
+  paste: { label: 'Paste', keys: [{ key: 'v', mod: true }] },
+  duplicate: { label: 'Duplicate', keys: [{ key: 'd', mod: true }] },
+  delete: { label: 'Delete', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
+  selectAll: { label: 'Select all', keys: [{ key: 'a', mod: true }] },
+  layout: { label: 'Auto-layout', keys: [{ key: 'l' }] },
+  fitView: { label: 'Fit view', keys: [{ key: 'f' }] },
+  summary: { label: 'Model summary', keys: [{ key: 'm' }] },
+  shortcuts: { label: 'Keyboard shortcuts', keys: [{ key: '?' }] },
+};
+
+export const COMMAND_IDS = Object.keys(COMMANDS) as CommandId[];
+
+const isMac = (): boolean =>
+  typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+const keyName = (key: string) => (key.length === 1 ? key.toUpperCase() : key);
+
+/** "Ctrl+Shift+S" (⌘⇧S on a Mac). */
+export function bindingText(binding: KeyBinding, mac = isMac()): string {
+  if (mac) {
+    return `${binding.mod ? '⌘' : ''}${binding.shift ? '⇧' : ''}${keyName(binding.key)}`;
+  }
+  return [binding.mod && 'Ctrl', binding.shift && 'Shift', keyName(binding.key)]
+    .filter(Boolean)
+    .join('+');
+}
+
+/** Every key of a command, e.g. "Ctrl+Shift+Z or Ctrl+Y". */
+export const shortcutText = (id: CommandId, mac = isMac()): string =>
+  COMMANDS[id].keys.map((k) => bindingText(k, mac)).join(' or ');
+
+/** A button's tooltip: "Undo Add Dense (Ctrl+Z)". */
+export const tooltip = (id: CommandId, label: string = COMMANDS[id].label): string =>
+  `${label} (${shortcutText(id)})`;
+
+interface KeyEventLike {
+  readonly key: string;
+  readonly ctrlKey: boolean;
+  readonly metaKey: boolean;
+  readonly shiftKey: boolean;
+  readonly altKey: boolean;
+}
+
+/** The command a key press means, if any. */
+export function commandForKey(e: KeyEventLike): CommandId | undefined {
+  if (e.altKey) return undefined;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  // Shift is part of a letter shortcut, but only produces symbols like '?' otherwise.
+  const letter = /^[a-z]$/.test(key);
+  return COMMAND_IDS.find((id) =>
+    COMMANDS[id].keys.some(
+      (b) => b.key === key && !!b.mod === mod && (!letter || !!b.shift === e.shiftKey),
+    ),
+  );
+}
+
+/** Keys typed into a field belong to the field. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).closest !== 'function') return false;
+  const el = target as HTMLElement;
+  return (
+    el.isContentEditable || el.closest('input, textarea, select, [contenteditable="true"]') !== null
+  );
+}

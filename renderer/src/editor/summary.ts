@@ -1,0 +1,60 @@
+import type { GraphAnalysis } from '../../../core/graph/analyze.ts';
+import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { asNodeId } from '../../../core/ids.ts';
+import { kindSpec } from '../../../core/nodes/registry.ts';
+import { formatShape } from '../../../core/shape.ts';
+import { thousands } from './format.ts';
+
+export interface SummaryRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly detail: string;
+  readonly shape: string;
+  readonly params: string;
+  readonly connectedTo: string;
+}
+
+export interface ModelSummary {
+  readonly rows: readonly SummaryRow[];
+  readonly total: string;
+  readonly trainable: string;
+  readonly nonTrainable: string;
+  readonly tasks: readonly string[];
+  readonly errors: number;
+}
+
+/** Like Keras' `summary()`: layers in compute order, shapes, parameters, what feeds each. */
+export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): ModelSummary {
+  const ids = analysis.order.length > 0 ? analysis.order : doc.nodes.map((n) => asNodeId(n.id));
+  const rows = ids.flatMap((id): SummaryRow[] => {
+    const node = doc.nodes.find((n) => n.id === id);
+    if (!node) return [];
+    const info = analysis.nodes.get(id);
+    const count = info?.paramCount ? info.paramCount.trainable + info.paramCount.nonTrainable : 0;
+    return [
+      {
+        id,
+        kind: node.kind,
+        detail: info?.params ? kindSpec(node.kind).describe(info.params) : '',
+        shape: info?.outputShape ? formatShape(info.outputShape) : '?',
+        params: info?.paramCount ? thousands(count) : '?',
+        connectedTo: doc.edges
+          .filter((e) => e.target === id)
+          .sort((a, b) => a.targetPort.localeCompare(b.targetPort))
+          .map((e) => e.source)
+          .join(', '),
+      },
+    ];
+  });
+  const { trainable, nonTrainable } = analysis.totalParams;
+  return {
+    rows,
+    total: thousands(trainable + nonTrainable),
+    trainable: thousands(trainable),
+    nonTrainable: thousands(nonTrainable),
+    tasks: analysis.heads.map(
+      (h) => `${h.task}: ${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}'`,
+    ),
+    errors: analysis.problems.filter((p) => p.severity === 'error').length,
+  };
+}

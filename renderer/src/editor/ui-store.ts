@@ -1,0 +1,40 @@
+import { create } from 'zustand';
+import type { ExampleGraph } from '../../../core/contract/host.ts';
+
+/** Editor UI state that is no part of the graph: the notice, the open dialog, the templates. */
+
+export type DialogName = 'summary' | 'shortcuts';
+
+export interface Notice {
+  /** Changes with every notice, so the same sentence twice is shown again. */
+  readonly id: number;
+  readonly text: string;
+}
+
+interface UiState {
+  readonly notice: Notice | undefined;
+  readonly dialog: DialogName | undefined;
+  /** The engine's example graphs, offered as templates. */
+  readonly examples: readonly ExampleGraph[];
+  setExamples(examples: readonly ExampleGraph[]): void;
+  showNotice(text: string): void;
+  clearNotice(): void;
+  openDialog(name: DialogName): void;
+  closeDialog(): void;
+}
+
+export const useUiStore = create<UiState>()((set, get) => ({
+  notice: undefined,
+  dialog: undefined,
+  examples: [],
+  setExamples: (examples) => set({ examples }),
+  showNotice: (text) => set({ notice: { id: (get().notice?.id ?? 0) + 1, text } }),
+  clearNotice: () => {
+    if (get().notice) set({ notice: undefined });
+  },
+  openDialog: (name) => set({ dialog: name }),
+  closeDialog: () => set({ dialog: undefined }),
+}));
+
+/** For code outside React (actions, event handlers). */
+export const showNotice = (text: string): void => useUiStore.getState().showNotice(text);

@@ -1,0 +1,51 @@
+import { loadGraphDocument, serializeGraphDocument } from '../../../core/graph/load.ts';
+import type { GraphDocument } from '../../../core/graph/schema.ts';
+
+/** Graph files in the browser: read a chosen or dropped file, save as a download. */
+
+export const GRAPH_FILE_SUFFIX = '.graph.json';
+
+/** `model.graph.json` → `model`; `model.json` → `model`. */
+export const fileBaseName = (fileName: string): string =>
+  fileName.replace(/\.graph\.json$/i, '').replace(/\.json$/i, '') || 'untitled';
+
+export const graphFileName = (name: string): string => `${name}${GRAPH_FILE_SUFFIX}`;
+
+export type OpenResult =
+  | { readonly ok: true; readonly name: string; readonly document: GraphDocument }
+  | { readonly ok: false; readonly message: string };
+
+/** Reads and loads a graph file; the failure is the engine's sentence. */
+export async function readGraphFile(file: File): Promise<OpenResult> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    return { ok: false, message: `Could not read ${file.name}: ${(e as Error).message}.` };
+  }
+  const loaded = loadGraphDocument(text);
+  return loaded.ok
+    ? { ok: true, name: fileBaseName(file.name), document: loaded.document }
+    : { ok: false, message: loaded.error.message };
+}
+
+/** Saves the document as a download named `<name>.graph.json`. */
+export function downloadGraph(name: string, doc: GraphDocument): void {
+  const blob = new Blob([serializeGraphDocument(doc)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = graphFileName(name);
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The click starts the download; the URL may go once the browser has read it.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** A name a file can have: no path separators or characters file systems refuse. */
+export const safeFileName = (name: string): string =>
+  fileBaseName(name.trim())
+    .replace(/[^\p{L}\p{N} ._()-]+/gu, '-')
+    .slice(0, 120) || 'untitled';
