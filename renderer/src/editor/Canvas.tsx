@@ -98,9 +98,15 @@ export function Canvas() {
     [doc, analysis, selection],
   );
 
-  // A whole new document (open, template, New): show all of it once it is measured.
+  // A whole new document (open, template, New): show all of it once it is measured; an empty
+  // one starts at 100 % from the origin, so layers dropped on it land where they look.
   useEffect(() => {
-    if (loadCount > 0) void rf.fitView(FIT);
+    if (loadCount === 0) return;
+    if (useGraphStore.getState().document.nodes.length === 0) {
+      void rf.setViewport({ x: 0, y: 0, zoom: 1 });
+    } else {
+      void rf.fitView(FIT);
+    }
   }, [loadCount, rf]);
 
   const onNodesChange = useCallback((changes: NodeChange<StudioFlowNode>[]) => {

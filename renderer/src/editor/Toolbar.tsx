@@ -82,7 +82,11 @@ export function Toolbar() {
       })
       .catch((e: unknown) => {
         if (live)
-          useUiStore.getState().showNotice(`Could not list the example graphs: ${String(e)}`);
+          useUiStore
+            .getState()
+            .showNotice(
+              `Could not list the example graphs: ${e instanceof Error ? e.message : String(e)}`,
+            );
       });
     return () => {
       live = false;

@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { createWebHost, type WebHost } from '../main/host/web-server.ts';
+
+/**
+ * End-to-end tests drive the real app: the renderer built by Vite, served by the browser host
+ * with real training processes, in Debian's Chromium (no browser download is possible here).
+ */
+export const ROOT = join(import.meta.dirname, '..');
+export const CHROMIUM = process.env.MTS_CHROMIUM ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = join(ROOT, 'out', 'screenshots');
+
+let built: Promise<void> | undefined;
+
+/** Builds the renderer once per test process. */
+export function buildRenderer(): Promise<void> {
+  built ??= build({ configFile: join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' }).then(
+    () => undefined,
+  );
+  return built;
+}
+
+export interface Studio {
+  readonly host: WebHost;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Uncaught errors in the page; a test that ends with any has found a bug. */
+  readonly pageErrors: string[];
+  readonly runsDir: string;
+  close(): Promise<void>;
+}
+
+export async function startStudio(): Promise<Studio> {
+  await buildRenderer();
+  const runsDir = await mkdtemp(join(tmpdir(), 'mts-e2e-runs-'));
+  const host = await createWebHost({
+    port: 0,
+    staticDir: join(ROOT, 'out/renderer'),
+    runsDir,
+    examplesDir: join(ROOT, 'assets/examples'),
+    log: () => undefined,
+  });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1600, height: 1000 },
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${host.url}?token=${host.token}`);
+  await page.locator('.react-flow__node').first().waitFor();
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    host,
+    browser,
+    context,
+    page,
+    pageErrors,
+    runsDir,
+    close: async () => {
+      await browser.close();
+      await host.close();
+      await rm(runsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const nodeLocator = (page: Page, id: string) =>
+  page.locator(`.react-flow__node[data-id="${id}"]`);
+
+async function centre(page: Page, selector: string) {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from one node's output handle to another's input port, as a user connects them. */
+export async function connect(page: Page, source: string, target: string, port = 'in') {
+  const from = await centre(
+    page,
+    `.react-flow__node[data-id="${source}"] .react-flow__handle[data-handleid="out"]`,
+  );
+  const to = await centre(
+    page,
+    `.react-flow__node[data-id="${target}"] .react-flow__handle[data-handleid="${port}"]`,
+  );
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Drags a palette item onto the canvas at a point relative to the canvas's top-left corner. */
+export async function dropFromPalette(page: Page, kind: string, x: number, y: number) {
+  await page
+    .getByTestId(`palette-item-${kind}`)
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+}

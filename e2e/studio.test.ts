@@ -1,0 +1,186 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serializeGraphDocument } from '../core/graph/load.ts';
+import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
+import {
+  connect,
+  dropFromPalette,
+  hasChromium,
+  nodeLocator,
+  ROOT,
+  SCREENSHOTS,
+  startStudio,
+  type Studio,
+} from './harness.ts';
+
+if (!hasChromium) {
+  console.warn(
+    'Skipping the end-to-end tests: no Chromium at /usr/bin/chromium (apt-get install chromium).',
+  );
+}
+
+describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000 }, () => {
+  let studio: Studio;
+  let tinyGraphFile: string;
+
+  beforeAll(async () => {
+    studio = await startStudio();
+    studio.page.on('dialog', (dialog) => void dialog.accept());
+    tinyGraphFile = join(studio.runsDir, 'tiny.graph.json');
+    await writeFile(tinyGraphFile, serializeGraphDocument(tinyReferenceGraph()));
+  }, 180_000);
+
+  afterAll(async () => {
+    expect(studio?.pageErrors ?? []).toEqual([]);
+    await studio?.close();
+  });
+
+  it('opens with the reference model, every node showing its shape and parameters', async () => {
+    const { page } = studio;
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
+    await expect
+      .poll(() => nodeLocator(page, 'pool2').getByTestId('node-shape').textContent())
+      .toBe('[16, 16, 64]');
+    expect(await nodeLocator(page, 'box_dense').getByTestId('node-params').textContent()).toBe(
+      '4,194,560',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-reference.png') });
+  });
+
+  it('builds the reference model from an empty canvas by drag and connect', async () => {
+    const { page } = studio;
+    await page.getByTestId('template-select').selectOption({ label: 'Empty canvas' });
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(0);
+
+    const layout: [string, number, number][] = [
+      ['Input', 40, 30],
+      ['Conv2D', 260, 30],
+      ['MaxPooling2D', 480, 30],
+      ['Conv2D', 700, 30],
+      ['MaxPooling2D', 40, 200],
+      ['Flatten', 260, 200],
+      ['Dense', 480, 200],
+      ['ClassificationHead', 700, 200],
+      ['Flatten', 260, 360],
+      ['Dense', 480, 360],
+      ['BoxHead', 700, 360],
+    ];
+    for (const [kind, x, y] of layout) await dropFromPalette(page, kind, x, y);
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-dropped.png') });
+    // The second convolution has 64 filters and the box branch 256 units, as in the reference.
+    await nodeLocator(page, 'conv2d_2').click();
+    await page.getByTestId('param-filters').fill('64');
+    await nodeLocator(page, 'dense_2').click();
+    await page.getByTestId('param-units').fill('256');
+    await page.keyboard.press('Tab');
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-before-connect.png') });
+
+    await connect(page, 'input_1', 'conv2d_1');
+    await connect(page, 'conv2d_1', 'max_pooling2d_1');
+    await connect(page, 'max_pooling2d_1', 'conv2d_2');
+    await connect(page, 'conv2d_2', 'max_pooling2d_2');
+    // A Dense straight after pooling: the shape error names both nodes and the shape.
+    await connect(page, 'max_pooling2d_2', 'dense_1');
+    await expect
+      .poll(() => nodeLocator(page, 'dense_1').getByTestId('node-error').textContent())
+      .toContain("MaxPooling2D 'max_pooling2d_2' gives [16, 16, 64]; add a Flatten");
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-shape-error.png') });
+    // Putting the Flatten in between replaces the link into Dense's single input.
+    await connect(page, 'max_pooling2d_2', 'flatten_1');
+    await connect(page, 'flatten_1', 'dense_1');
+    await expect.poll(() => nodeLocator(page, 'dense_1').getByTestId('node-error').count()).toBe(0);
+    await connect(page, 'dense_1', 'classification_head_1');
+    await connect(page, 'max_pooling2d_2', 'flatten_2');
+    await connect(page, 'flatten_2', 'dense_2');
+    await connect(page, 'dense_2', 'box_head_1');
+
+    await expect.poll(() => page.getByTestId('problem-item').count()).toBe(0);
+    await page.getByTestId('btn-summary').click();
+    await expect
+      .poll(() => page.getByTestId('summary-dialog').textContent())
+      .toContain('6,313,550');
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-built-from-scratch.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('trains a tiny run, shows a series per task, and exports the model', async () => {
+    const { page } = studio;
+    await page.getByTestId('file-input').setInputFiles(tinyGraphFile);
+    await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
+    await page.getByTestId('btn-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 })
+      .toContain('Finished');
+    const legend = await page
+      .getByTestId('chart-batch-loss')
+      .locator('.recharts-legend-item-text')
+      .allTextContents();
+    expect(legend.join(' ')).toContain('class');
+    expect(legend.join(' ')).toContain('box');
+    await expect
+      .poll(() => page.getByTestId('results-table').textContent())
+      .toMatch(/class[\s\S]*box/);
+    expect(await page.getByTestId('gallery-item').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('run-backend').textContent()).toContain('wasm');
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-charts.png') });
+    await page.getByTestId('gallery').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-results.png') });
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('btn-export').click();
+    const file = join(studio.runsDir, 'export.zip');
+    await (await download).saveAs(file);
+    const files = unzipSync(new Uint8Array(await readFile(file)));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(['model.json', 'weights.bin', 'graph.json']),
+    );
+  });
+
+  it('stops a run between batches', async () => {
+    const { page } = studio;
+    await page.getByTestId('run-epochs').fill('200');
+    await page.getByTestId('btn-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-progress').textContent(), { timeout: 60_000 })
+      .toMatch(/batch \d+/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-in-progress.png') });
+    await page.getByTestId('btn-stop').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 })
+      .toContain('Stopped');
+  });
+
+  it('saves, reloads and gets the same graph', async () => {
+    const { page } = studio;
+    const saved = page.waitForEvent('download');
+    await page.getByTestId('btn-save').click();
+    const first = join(studio.runsDir, 'first.graph.json');
+    await (await saved).saveAs(first);
+    await page.reload();
+    await page.locator('.react-flow__node').first().waitFor();
+    await page.getByTestId('file-input').setInputFiles(first);
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(7);
+    const again = page.waitForEvent('download');
+    await page.getByTestId('btn-save').click();
+    const second = join(studio.runsDir, 'second.graph.json');
+    await (await again).saveAs(second);
+    expect(JSON.parse(await readFile(second, 'utf8'))).toEqual(
+      JSON.parse(await readFile(first, 'utf8')),
+    );
+  });
+
+  it('refuses a broken file with the engine sentence and keeps the graph', async () => {
+    const { page } = studio;
+    const before = await page.getByTestId('studio-node').count();
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(join(ROOT, 'core/graph/fixtures/broken-unknown-kind.graph.json'));
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toContain("nodes[1] ('x').kind");
+    expect(await page.getByTestId('studio-node').count()).toBe(before);
+  });
+});

@@ -1,0 +1,187 @@
+import { memo, useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ChartModel } from './chart-data.ts';
+import { fixed } from './format.ts';
+
+export interface RunLineChartProps {
+  readonly testId: string;
+  readonly title: string;
+  readonly model: ChartModel;
+  /** 'step' for per-batch charts, 'epoch' for per-epoch ones. */
+  readonly xKey: 'step' | 'epoch';
+  /** The run's planned extent, so the x axis does not rescale with every update. */
+  readonly xMax?: number;
+  readonly log?: boolean;
+  /** Fixed 0–1 axis for ratios (accuracy, IoU). */
+  readonly ratio?: boolean;
+}
+
+const HEIGHT = 168;
+const TICK = { fontSize: 11 };
+
+/** "0.0123" → "0.012", "1234" → "1.2k": short tick labels. */
+export function shortNumber(v: number): string {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1000) return `${Number((v / 1000).toPrecision(3))}k`;
+  if (a >= 1) return String(Number(v.toPrecision(3)));
+  return String(Number(v.toPrecision(2)));
+}
+
+/** Round tick values (multiples of 1, 2, 2.5 or 5 × 10^k) from `min` to `max`, about `count`. */
+export function niceTicks(min: number, max: number, count = 5, integer = false): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const nice = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const step = integer ? Math.max(1, Math.round(nice)) : nice;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) {
+    ticks.push(Number(t.toPrecision(12)));
+  }
+  return ticks;
+}
+
+/** Round ticks from 0 to the first round value at or above `max`: a loss axis. */
+export function zeroBasedTicks(max: number): number[] {
+  if (!(max > 0) || !Number.isFinite(max)) return [0, 1];
+  const [, second = max] = niceTicks(0, max, 4);
+  return Array.from({ length: Math.ceil(max / second - 1e-9) + 1 }, (_, i) =>
+    Number((i * second).toPrecision(12)),
+  );
+}
+
+/** The largest value drawn on the left axis. */
+function leftMax(model: ChartModel): number {
+  let max = 0;
+  const keys = model.lines.filter((l) => l.axis !== 'mae').map((l) => l.key);
+  for (const row of model.rows) for (const k of keys) max = Math.max(max, row[k] ?? 0);
+  return max;
+}
+
+const LEGEND_STYLE = { fontSize: 11, lineHeight: '14px', top: 0 };
+/** The legend names the task (or metric); the line style already says train or validation. */
+const legendName = (name: unknown) => String(name).replace(/ train$/, '');
+
+const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(v));
+
+/**
+ * One run chart. Memoised on its props: the container hands it a memoised model, so it draws
+ * again only when its own data (or the scale) changes, never for unrelated store updates.
+ * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
+ */
+export const RunLineChart = memo(function RunLineChart({
+  testId,
+  title,
+  model,
+  xKey,
+  xMax,
+  log = false,
+  ratio = false,
+}: RunLineChartProps) {
+  const hasMae = model.lines.some((l) => l.axis === 'mae');
+  // A single epoch is one point: without a dot nothing would be visible.
+  const single = model.rows.length === 1;
+  const xLabel = xKey === 'step' ? 'step' : 'epoch';
+  const xMin = xKey === 'step' ? 0 : 1;
+  // Epoch axes count whole epochs; recharts' own ticks on a fixed domain can land on 1050.
+  const xTicks = useMemo(
+    () => (xMax === undefined ? undefined : niceTicks(xMin, xMax, Math.min(5, xMax - xMin), true)),
+    [xMin, xMax],
+  );
+  // Recharts' own ticks on [0, auto] can be 0.65, 1.3, 1.95: round ones read better.
+  const yTicks = useMemo(
+    () => (ratio || log ? undefined : zeroBasedTicks(leftMax(model))),
+    [model, ratio, log],
+  );
+  return (
+    <figure className="run-chart" data-testid={testId}>
+      <figcaption>{title}</figcaption>
+      {model.rows.length === 0 ? (
+        <div className="run-chart-empty" style={{ height: HEIGHT }}>
+          {xKey === 'step' ? 'Waiting for the first batches…' : 'Waiting for the first epoch…'}
+        </div>
+      ) : (
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <LineChart data={model.rows as object[]} margin={{ top: 6, right: 10, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
+            <XAxis
+              dataKey={xKey}
+              type="number"
+              domain={[xMin, xMax ?? 'dataMax']}
+              padding={{ left: 6, right: 6 }}
+              ticks={xTicks}
+              allowDecimals={false}
+              tick={TICK}
+              tickFormatter={shortNumber}
+            />
+            <YAxis
+              yAxisId="left"
+              scale={log ? 'log' : 'linear'}
+              domain={
+                ratio ? [0, 1] : log ? ['auto', 'auto'] : [0, yTicks?.[yTicks.length - 1] ?? 'auto']
+              }
+              ticks={yTicks}
+              allowDataOverflow={log}
+              width={44}
+              tick={TICK}
+              tickFormatter={shortNumber}
+            />
+            {hasMae && (
+              <YAxis
+                yAxisId="mae"
+                orientation="right"
+                domain={[0, 'auto']}
+                width={40}
+                tick={TICK}
+                tickFormatter={shortNumber}
+              />
+            )}
+            <Legend
+              verticalAlign="top"
+              align="right"
+              height={20}
+              iconSize={10}
+              wrapperStyle={LEGEND_STYLE}
+              formatter={legendName}
+              itemSorter={null}
+            />
+            <Tooltip
+              isAnimationActive={false}
+              formatter={tooltipValue}
+              labelFormatter={(x) => `${xLabel} ${String(x)}`}
+              contentStyle={{ fontSize: 11, padding: '4px 8px' }}
+            />
+            {model.lines.map((line) => (
+              <Line
+                key={line.key}
+                yAxisId={line.axis === 'mae' ? 'mae' : 'left'}
+                dataKey={line.key}
+                name={line.name}
+                type="linear"
+                stroke={line.color}
+                strokeWidth={line.width}
+                strokeOpacity={line.opacity}
+                strokeDasharray={line.dash}
+                dot={single ? { r: 3, fill: line.color, strokeWidth: 0, strokeDasharray: '' } : false}
+                activeDot={false}
+                connectNulls
+                legendType={line.legend ? 'plainline' : 'none'}
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+});

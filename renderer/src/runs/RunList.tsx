@@ -1,0 +1,85 @@
+import { memo } from 'react';
+import { useHost } from '../host/host-context.tsx';
+import { summaryText } from './format.ts';
+import { exportRun } from './run-actions.ts';
+import { hasModel, type Run } from './run-reducer.ts';
+import { useRunStore } from './run-store.ts';
+import { statusText } from './RunStatus.tsx';
+
+/** Every run of the session: pick the one to show, the ones to overlay, and export models. */
+export function RunList() {
+  const runs = useRunStore((s) => s.runs);
+  if (runs.length === 0) return null;
+  return (
+    <section className="run-list" aria-label="Runs">
+      <h3>Runs</h3>
+      <ul data-testid="run-list">
+        {[...runs].reverse().map((run) => (
+          <RunItem key={run.runId} run={run} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Memoised: a batch update of the running run does not re-render the other runs' items. */
+const RunItem = memo(function RunItem({ run }: { run: Run }) {
+  const host = useHost();
+  const selected = useRunStore((s) => s.selectedRunId === run.runId);
+  const compared = useRunStore((s) => s.compareRunIds.includes(run.runId));
+  const select = useRunStore((s) => s.select);
+  const toggleCompare = useRunStore((s) => s.toggleCompare);
+  const last = run.epochs[run.epochs.length - 1];
+  const metrics = run.test ?? last?.val;
+  const exportable = hasModel(run);
+
+  return (
+    <li className={`run-item${selected ? ' selected' : ''}`} data-testid="run-item">
+      <button
+        type="button"
+        className="run-item-main"
+        aria-pressed={selected}
+        onClick={() => select(run.runId)}
+      >
+        <span className="run-item-label">{run.label}</span>
+        <span className={`run-item-status status-${run.status}`} title={run.message}>
+          {run.status === 'failed' ? 'Failed' : statusText(run)}
+        </span>
+        {metrics && (
+          <span className="run-item-metrics">
+            {run.test ? 'test ' : `val (epoch ${last?.epoch}) `}
+            {summaryText(metrics)}
+          </span>
+        )}
+      </button>
+      <div className="run-item-actions">
+        <label
+          className="run-check"
+          title={selected ? 'This is the run the charts show.' : 'Overlay this run on the charts.'}
+        >
+          <input
+            type="checkbox"
+            data-testid={`compare-${run.runId}`}
+            checked={compared && !selected}
+            disabled={selected}
+            onChange={() => toggleCompare(run.runId)}
+          />
+          compare
+        </label>
+        <button
+          type="button"
+          data-testid="btn-export"
+          disabled={!exportable}
+          title={
+            exportable
+              ? 'Save the trained model (TensorFlow.js Layers format).'
+              : 'A run has a model once it finished, or stopped after a whole epoch.'
+          }
+          onClick={() => void exportRun(host, run.runId)}
+        >
+          Export
+        </button>
+      </div>
+    </li>
+  );
+});

@@ -1,0 +1,87 @@
+import type { RunId } from '../../../core/ids.ts';
+import { duration, progressFraction, progressText } from './format.ts';
+import { findRun, isLive, type Run } from './run-reducer.ts';
+import { useRunStore } from './run-store.ts';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "Running", "Finished", "Failed: <sentence>"… */
+export function statusText(run: Run): string {
+  switch (run.status) {
+    case 'starting':
+      return 'Starting…';
+    case 'running':
+      if (run.stopping) return 'Stopping after the current batch…';
+      if (run.end?.type === 'finished') return 'Evaluating on the test split…';
+      return 'Running';
+    case 'finished':
+      return run.end?.type === 'finished'
+        ? `Finished in ${duration(run.end.seconds)}`
+        : 'Finished';
+    case 'stopped':
+      return run.end?.type === 'stopped'
+        ? `Stopped in epoch ${run.end.epoch}; ${plural(run.end.epochsCompleted, 'whole epoch')} kept`
+        : 'Stopped';
+    case 'failed':
+      return `Failed: ${run.message ?? 'the run ended with an error.'}`;
+  }
+}
+
+/** The shown run: what it is doing, on which backend and why, and how far it is. */
+export function RunStatus({ runId }: { runId: RunId }) {
+  const run = useRunStore((s) => findRun(s, runId));
+  if (!run) return null;
+  const { started, progress } = run;
+  const backend = started?.backend;
+  const fallbacks = backend?.fallbacks.map((f) => `not ${f.backend}: ${f.reason}`) ?? [];
+  const sizes = started?.dataset.sizes;
+  const last = run.epochs[run.epochs.length - 1];
+
+  return (
+    <section className="run-status" aria-label="Run status">
+      <h3 title={run.label}>{run.label}</h3>
+      <p className={`run-status-line status-${run.status}`} data-testid="run-status">
+        {statusText(run)}
+      </p>
+      {backend && (
+        <div className="run-backend" data-testid="run-backend" title={fallbacks.join('\n')}>
+          <strong>{backend.name}</strong> · {backend.description}
+          {fallbacks.length > 0 && (
+            <details>
+              <summary>why not a faster backend</summary>
+              {fallbacks.map((f) => (
+                <small key={f}>{f}</small>
+              ))}
+            </details>
+          )}
+        </div>
+      )}
+      {started && sizes && (
+        <p className="run-note">
+          {started.dataset.name}: {sizes.train} train / {sizes.validation} validation /{' '}
+          {sizes.test} test · {started.parameters.toLocaleString('en-US')} parameters
+        </p>
+      )}
+      {progress && !isLive(run) && (
+        <p className="run-note" data-testid="run-progress">
+          {plural(run.epochs.length, 'epoch')} of {progress.epochs} done
+          {last ? ` · ${last.samplesPerSec.toFixed(1)} samples/s` : ''}
+        </p>
+      )}
+      {progress && isLive(run) && (
+        <div className="run-progress" data-testid="run-progress">
+          <span>{progressText(progress)}</span>
+          <div
+            className="run-progress-bar"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progressFraction(progress) * 100)}
+          >
+            <div style={{ width: `${(progressFraction(progress) * 100).toFixed(1)}%` }} />
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

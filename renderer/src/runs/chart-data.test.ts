@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { appendBatchLoss, emptySeries } from './batch-series.ts';
+import {
+  growingAxisMax,
+  batchLossModel,
+  drawable,
+  epochLossModel,
+  metricsModel,
+  taskColors,
+  totalLossModel,
+  type ChartRun,
+} from './chart-data.ts';
+import { kerasLine, progressText } from './format.ts';
+import { argmax, boxIoU, decodeToRgba, headCaption, normaliseBox } from './gallery-draw.ts';
+import type { EpochEvent } from './run-reducer.ts';
+import { niceTicks, shortNumber, zeroBasedTicks } from './RunLineChart.tsx';
+import { split } from './test-events.ts';
+
+const epochEvent = (epoch: number, loss: number): EpochEvent => ({
+  type: 'epoch',
+  epoch,
+  epochs: 3,
+  train: split(loss),
+  val: split(loss * 1.1),
+  samplesPerSec: 50,
+  seconds: 10,
+  backend: 'wasm',
+});
+
+const series = (losses: number[]) =>
+  losses.reduce((s, l, i) => appendBatchLoss(s, (i + 1) * 10, l), emptySeries());
+
+const shown: ChartRun = {
+  label: 'Run 2 · Keras reference',
+  tasks: ['class', 'box'],
+  batchSeries: { class: series([2, 1, 0]), box: series([0.7, 0.6, 0.5]) },
+  epochs: [epochEvent(1, 1), epochEvent(2, 0.5)],
+};
+const previous: ChartRun = {
+  label: 'Run 1 · Keras reference',
+  tasks: ['box', 'colour'],
+  batchSeries: { box: series([0.8, 0.7]), colour: series([3]) },
+  epochs: [epochEvent(1, 2)],
+};
+
+describe('chart models', () => {
+  it('gives each task one colour in every run', () => {
+    const colors = taskColors([shown, previous]);
+    expect([...colors.keys()]).toEqual(['class', 'box', 'colour']);
+    const model = batchLossModel([shown, previous], false);
+    const boxLines = model.lines.filter((l) => l.key.includes('|box|'));
+    expect(new Set(boxLines.map((l) => l.color))).toEqual(new Set([colors.get('box')]));
+  });
+
+  it('batch loss: raw and smoothed for the shown run, smoothed and thinner for overlays', () => {
+    const model = batchLossModel([shown, previous], false);
+    expect(model.lines.map((l) => l.key)).toEqual([
+      '0|class|raw',
+      '0|class|smooth',
+      '0|box|raw',
+      '0|box|smooth',
+      '1|box|smooth',
+      '1|colour|smooth',
+    ]);
+    expect(model.lines[4]).toMatchObject({ name: 'box · Run 1 · Keras reference', width: 1.25 });
+    expect(model.rows.map((r) => r.step)).toEqual([10, 20, 30]);
+    expect(model.rows[0]?.['1|box|smooth']).toBeCloseTo(0.8);
+  });
+
+  it('guards a log axis against zero and non-finite values', () => {
+    expect(drawable(0, true)).toBeNull();
+    expect(drawable(0, false)).toBe(0);
+    expect(drawable(Number.NaN, false)).toBeNull();
+    const model = batchLossModel([shown], true);
+    expect(model.rows[2]?.['0|class|raw']).toBeNull();
+  });
+
+  it('epoch charts: train solid and validation dashed, per task and in total', () => {
+    const losses = epochLossModel([shown], false);
+    expect(losses.lines.map((l) => [l.key, l.dash])).toEqual([
+      ['0|class|train', undefined],
+      ['0|class|val', '6 4'],
+      ['0|box|train', undefined],
+      ['0|box|val', '6 4'],
+    ]);
+    expect(losses.rows.map((r) => r.epoch)).toEqual([1, 2]);
+    expect(losses.rows[1]?.['0|class|train']).toBeCloseTo(0.25);
+    expect(losses.rows[1]?.['0|class|val']).toBeCloseTo(0.275);
+    expect(totalLossModel([shown], false).rows[1]?.['0|total|val']).toBeCloseTo(0.55);
+  });
+
+  it('metrics: every metric the run reports, per task and split', () => {
+    const names = metricsModel([shown]).lines.map((l) => l.name);
+    expect(names).toEqual([
+      'class accuracy train',
+      'class accuracy validation',
+      'box mean IoU train',
+      'box mean IoU validation',
+      'box IoU≥0.5 train',
+      'box IoU≥0.5 validation',
+    ]);
+  });
+});
+
+describe('formatting', () => {
+  it('progress reads like the command line', () => {
+    const p = { epoch: 2, epochs: 5, batch: 120, batchesPerEpoch: 250, samplesPerSec: 55.31, etaSeconds: 192 };
+    expect(progressText(p)).toBe('epoch 2/5 · batch 120/250 · 55.3 samples/s · ETA 3m12s');
+  });
+
+  it('the evaluation line reads like Keras', () => {
+    expect(kerasLine(split(0.5))).toBe(
+      'loss: 0.5000 - class_loss: 0.2500 - box_loss: 0.2500 - class_accuracy: 0.9000 - box_mean_iou: 0.6000 - box_iou50: 0.7000',
+    );
+  });
+
+  it('ticks are round numbers', () => {
+    expect(niceTicks(0, 1250)).toEqual([0, 250, 500, 750, 1000, 1250]);
+    expect(niceTicks(1, 5, 4, true)).toEqual([1, 2, 3, 4, 5]);
+    expect(niceTicks(1, 12, 5, true)).toEqual([3, 6, 9, 12]);
+    expect(zeroBasedTicks(2.6)).toEqual([0, 1, 2, 3]);
+    expect(zeroBasedTicks(0.71)).toEqual([0, 0.2, 0.4, 0.6, 0.8]);
+    expect(shortNumber(1250)).toBe('1.25k');
+    expect(shortNumber(0.01234)).toBe('0.012');
+  });
+});
+
+describe('gallery', () => {
+  it('decodes grey and colour pixels to RGBA', () => {
+    const grey = { width: 2, height: 1, channels: 1, pixels: btoa('\x00\xff'), heads: [] };
+    expect([...decodeToRgba(grey)]).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
+    const rgb = { width: 1, height: 1, channels: 3, pixels: btoa('\x01\x02\x03'), heads: [] };
+    expect([...decodeToRgba(rgb)]).toEqual([1, 2, 3, 255]);
+  });
+
+  it('names the true and predicted class with its probability', () => {
+    const head = {
+      task: 'class',
+      targetKind: 'class' as const,
+      truth: [0, 0, 1],
+      prediction: [0.1, 0.7, 0.2],
+      classes: ['circle', 'square', 'triangle'],
+    };
+    expect(argmax(head.prediction)).toBe(1);
+    expect(headCaption(head)).toEqual({ text: 'true triangle · predicted square (70%)', ok: false });
+  });
+
+  it('orders and clamps box corners and measures IoU', () => {
+    expect(normaliseBox([0.5, 0.6, 0.1, 1.2])).toEqual([0.1, 0.6, 0.5, 1]);
+    expect(boxIoU([0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5])).toBe(1);
+    expect(boxIoU([0, 0, 0.5, 0.5], [0.25, 0, 0.75, 0.5])).toBeCloseTo(1 / 3);
+  });
+});
+
+describe('growingAxisMax', () => {
+  it('runs a quarter ahead of the data in round steps, never past the plan', () => {
+    expect(growingAxisMax(4, 2400)).toBe(5);
+    expect(growingAxisMax(40, 2400)).toBe(50);
+    expect(growingAxisMax(90, 2400)).toBe(200);
+    expect(growingAxisMax(2000, 2400)).toBe(2400);
+    expect(growingAxisMax(2400, 2400)).toBe(2400);
+    expect(growingAxisMax(1, 200)).toBe(2);
+    expect(growingAxisMax(0, 0)).toBe(1);
+  });
+});

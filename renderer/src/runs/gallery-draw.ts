@@ -1,0 +1,99 @@
+import type { GallerySample } from '../../../core/contract/host.ts';
+
+export type GalleryHead = GallerySample['heads'][number];
+export type Box = readonly [xmin: number, ymin: number, xmax: number, ymax: number];
+
+export const TRUE_COLOR = '#22c55e';
+export const PREDICTED_COLOR = '#f97316';
+
+/** The sample's HWC bytes (1 or 3 channels, base64) as RGBA for an ImageData. */
+export function decodeToRgba(sample: GallerySample): Uint8ClampedArray<ArrayBuffer> {
+  const raw = atob(sample.pixels);
+  const n = sample.width * sample.height;
+  const rgba = new Uint8ClampedArray(n * 4);
+  const c = sample.channels;
+  for (let i = 0; i < n; i++) {
+    const r = raw.charCodeAt(i * c);
+    rgba[i * 4] = r;
+    rgba[i * 4 + 1] = c >= 3 ? raw.charCodeAt(i * c + 1) : r;
+    rgba[i * 4 + 2] = c >= 3 ? raw.charCodeAt(i * c + 2) : r;
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+export function argmax(values: readonly number[]): number {
+  let best = 0;
+  values.forEach((v, i) => {
+    if (v > (values[best] ?? -Infinity)) best = i;
+  });
+  return best;
+}
+
+/** A box with its corners in order and inside the image, whatever the head predicted. */
+export function normaliseBox(values: readonly number[]): Box {
+  const clamp = (v: number | undefined) => Math.min(1, Math.max(0, v ?? 0));
+  const [a, b, c, d] = [0, 1, 2, 3].map((i) => clamp(values[i]));
+  return [Math.min(a!, c!), Math.min(b!, d!), Math.max(a!, c!), Math.max(b!, d!)];
+}
+
+export function boxIoU(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Draws the image scaled up without blurring, then every box head's true and predicted box. */
+export function drawSample(canvas: HTMLCanvasElement, sample: GallerySample, scale: number) {
+  const { width, height } = sample;
+  canvas.width = width * scale;
+  canvas.height = height * scale;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const source = document.createElement('canvas');
+  source.width = width;
+  source.height = height;
+  source.getContext('2d')?.putImageData(new ImageData(decodeToRgba(sample), width, height), 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+
+  ctx.lineWidth = 2;
+  for (const head of sample.heads) {
+    if (head.targetKind !== 'box') continue;
+    const pairs = [
+      [head.truth, TRUE_COLOR],
+      [head.prediction, PREDICTED_COLOR],
+    ] as const;
+    for (const [values, color] of pairs) {
+      const [x0, y0, x1, y1] = normaliseBox(values);
+      ctx.strokeStyle = color;
+      ctx.strokeRect(x0 * canvas.width, y0 * canvas.height, (x1 - x0) * canvas.width, (y1 - y0) * canvas.height);
+    }
+  }
+}
+
+const percent = (p: number | undefined) => `${((p ?? 0) * 100).toFixed(p !== undefined && p > 0.995 ? 1 : 0)}%`;
+const short = (values: readonly number[]) => values.map((v) => Number(v.toPrecision(3))).join(', ');
+
+/** What a head says about one sample, in words, and whether it got it right. */
+export function headCaption(head: GalleryHead): { text: string; ok?: boolean } {
+  switch (head.targetKind) {
+    case 'class': {
+      const truth = argmax(head.truth);
+      const predicted = argmax(head.prediction);
+      const name = (i: number) => head.classes?.[i] ?? String(i);
+      return {
+        text: `true ${name(truth)} · predicted ${name(predicted)} (${percent(head.prediction[predicted])})`,
+        ok: truth === predicted,
+      };
+    }
+    case 'box': {
+      const iou = boxIoU(normaliseBox(head.truth), normaliseBox(head.prediction));
+      return { text: `box IoU ${iou.toFixed(2)}`, ok: iou >= 0.5 };
+    }
+    case 'numeric':
+      return { text: `true ${short(head.truth)} · predicted ${short(head.prediction)}` };
+  }
+}

@@ -1,0 +1,160 @@
+import { create } from 'zustand';
+import type { HostEvent, StudioHost } from '../../../core/contract/host.ts';
+import type { GraphDocument, TrainingSettings } from '../../../core/graph/schema.ts';
+import type { RunId } from '../../../core/ids.ts';
+import { applyHostEvent, initialRunsState, newRun, type RunsState } from './run-reducer.ts';
+
+/**
+ * The training runs of this session. Separate from the graph store, so a loss update re-renders
+ * the run panel's charts and never the canvas (STYLE.md, habit 7).
+ */
+export interface RunStore extends RunsState {
+  /** A run is being asked for: Start was pressed and the host has not answered yet. */
+  readonly starting: boolean;
+  /** The last start, stop or export that the host refused, as a sentence. */
+  readonly error?: string;
+  /** Log-scale Y on the loss charts. */
+  readonly logScale: boolean;
+
+  /** Applies host events in one state update (what the coalescing subscriber calls). */
+  applyEvents(events: readonly HostEvent[]): void;
+  /** A run the host has accepted; it becomes the active and the shown run. */
+  addRun(init: { runId: RunId; graph: GraphDocument; settings: TrainingSettings }): void;
+  markStopping(runId: RunId): void;
+  select(runId: RunId): void;
+  toggleCompare(runId: RunId): void;
+  setStarting(starting: boolean): void;
+  setError(error: string | undefined): void;
+  setLogScale(logScale: boolean): void;
+}
+
+/**
+ * Events of runs the store does not know yet are parked, not dropped: the host may send a run's
+ * first events before `startRun` has returned its id. Bounded, so events of runs started
+ * elsewhere cannot pile up.
+ */
+const MAX_PARKED = 500;
+
+export function createRunStore() {
+  let parked: HostEvent[] = [];
+
+  return create<RunStore>()((set, get) => ({
+    ...initialRunsState,
+    starting: false,
+    logScale: false,
+
+    applyEvents(events) {
+      if (events.length === 0) return;
+      let state: RunsState = get();
+      const before = state;
+      for (const event of events) {
+        if (state.runs.some((r) => r.runId === event.runId)) state = applyHostEvent(state, event);
+        else parked.push(event);
+      }
+      if (parked.length > MAX_PARKED) parked = parked.slice(-MAX_PARKED);
+      if (state !== before) set(state);
+    },
+
+    addRun({ runId, graph, settings }) {
+      const state = get();
+      if (state.runs.some((r) => r.runId === runId)) return;
+      const label = `Run ${state.runs.length + 1} · ${graph.name}`;
+      let next: RunsState = {
+        ...state,
+        runs: [...state.runs, newRun({ runId, label, graph, settings })],
+        activeRunId: runId,
+        selectedRunId: runId,
+      };
+      const early = parked.filter((e) => e.runId === runId);
+      parked = parked.filter((e) => e.runId !== runId);
+      for (const event of early) next = applyHostEvent(next, event);
+      set(next);
+    },
+
+    markStopping(runId) {
+      set((s) => ({ runs: s.runs.map((r) => (r.runId === runId ? { ...r, stopping: true } : r)) }));
+    },
+
+    select(runId) {
+      set({ selectedRunId: runId });
+    },
+
+    toggleCompare(runId) {
+      set((s) => ({
+        compareRunIds: s.compareRunIds.includes(runId)
+          ? s.compareRunIds.filter((id) => id !== runId)
+          : [...s.compareRunIds, runId],
+      }));
+    },
+
+    setStarting(starting) {
+      set({ starting });
+    },
+
+    setError(error) {
+      set({ error });
+    },
+
+    setLogScale(logScale) {
+      set({ logScale });
+    },
+  }));
+}
+
+export type RunStoreApi = ReturnType<typeof createRunStore>;
+
+export const useRunStore: RunStoreApi = createRunStore();
+
+/** A timer source, injectable so tests drive time by hand. */
+export interface Clock {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: Clock = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** How long events wait to be applied together: at most about eight store updates a second. */
+export const COALESCE_MS = 120;
+
+/**
+ * Subscribes the run store to the host's events. Events are buffered and applied together at
+ * most once per `intervalMs` (the first event of a quiet spell starts the timer), so a trainer
+ * sending 20 batch events a second causes about eight renders a second, not twenty. Returns the
+ * function that unsubscribes; it applies whatever is still buffered.
+ */
+export function connectRunStore(
+  host: Pick<StudioHost, 'onEvent'>,
+  { store = useRunStore, clock = realClock, intervalMs = COALESCE_MS } = {} as {
+    store?: RunStoreApi;
+    clock?: Clock;
+    intervalMs?: number;
+  },
+): () => void {
+  let buffer: HostEvent[] = [];
+  let timer: unknown;
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    const events = buffer;
+    buffer = [];
+    store.getState().applyEvents(events);
+  };
+
+  const unsubscribe = host.onEvent((event) => {
+    buffer.push(event);
+    if (!scheduled) {
+      scheduled = true;
+      timer = clock.setTimeout(flush, intervalMs);
+    }
+  });
+
+  return () => {
+    unsubscribe();
+    if (scheduled) clock.clearTimeout(timer);
+    flush();
+  };
+}
