@@ -55,7 +55,7 @@ export default tseslint.config(
     ]),
   },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    files: ['renderer/src/**/*.{ts,tsx}'],
     rules: restrict([
       {
         group: ['**/main/**', '**/electron/**', 'electron', 'node:*', '@tensorflow/*'],

@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'main/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'e2e/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'main/**/*.test.ts',
+      'renderer/src/**/*.test.{ts,tsx}',
+      'e2e/**/*.test.ts',
+    ],
     // Training tests are CPU-bound; two workers match the two cores CI machines have.
     pool: 'forks',
     maxWorkers: 2,
