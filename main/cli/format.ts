@@ -1,6 +1,7 @@
-import type { SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
+import type { SplitMetrics } from '../../core/contract/training.ts';
+import { fixed, metricsOf } from '../../core/format.ts';
 
-export const thousands = (n: number) => n.toLocaleString('en-US');
+export { duration, fixed, thousands } from '../../core/format.ts';
 
 /** Left-aligned columns separated by two spaces; `right` lists columns aligned right. */
 export function table(rows: readonly (readonly string[])[], right: readonly number[] = []): string {
@@ -19,38 +20,15 @@ export function table(rows: readonly (readonly string[])[], right: readonly numb
     .join('\n');
 }
 
-export const fixed = (n: number | undefined, digits = 4) =>
-  n === undefined ? '' : Number.isFinite(n) ? n.toFixed(digits) : String(n);
-
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return h
-    ? `${h}h${String(m).padStart(2, '0')}m`
-    : m
-      ? `${m}m${String(r).padStart(2, '0')}s`
-      : `${r}s`;
-}
-
-const METRIC_LABELS: Record<keyof Omit<TaskMetrics, 'loss'>, string> = {
-  accuracy: 'accuracy',
-  meanIoU: 'mean IoU',
-  iou50: 'IoU≥0.5',
-  mae: 'MAE',
-};
-
-/** "class 0.2314 acc 0.9120 · box 0.1220 mean IoU 0.6011" for one split. */
+/** "class loss 0.2314 accuracy 0.9120 · box loss 0.1220 mean IoU 0.6011" for one split. */
 export function compactMetrics(m: SplitMetrics): string {
   return Object.entries(m.tasks)
-    .map(([task, t]) => {
-      const metrics = (Object.keys(METRIC_LABELS) as (keyof typeof METRIC_LABELS)[])
-        .filter((k) => t[k] !== undefined)
-        .map((k) => `${METRIC_LABELS[k]} ${fixed(t[k])}`);
-      return [`${task} loss ${fixed(t.loss)}`, ...metrics].join(' ');
-    })
+    .map(([task, t]) =>
+      [
+        `${task} loss ${fixed(t.loss)}`,
+        ...metricsOf(t).map((k) => `${k.label} ${fixed(t[k.key])}`),
+      ].join(' '),
+    )
     .join(' · ');
 }
 
@@ -59,11 +37,9 @@ export function evaluationTable(m: SplitMetrics): string {
   const rows: string[][] = [['task', 'loss', 'metric', 'value']];
   rows.push(['(total)', fixed(m.loss), '', '']);
   for (const [task, t] of Object.entries(m.tasks)) {
-    const metrics = (Object.keys(METRIC_LABELS) as (keyof typeof METRIC_LABELS)[]).filter(
-      (k) => t[k] !== undefined,
-    );
+    const metrics = metricsOf(t);
     metrics.forEach((k, i) =>
-      rows.push([i === 0 ? task : '', i === 0 ? fixed(t.loss) : '', METRIC_LABELS[k], fixed(t[k])]),
+      rows.push([i === 0 ? task : '', i === 0 ? fixed(t.loss) : '', k.label, fixed(t[k.key])]),
     );
     if (metrics.length === 0) rows.push([task, fixed(t.loss), '', '']);
   }

@@ -1,0 +1,46 @@
+import type { SplitMetrics, TaskMetrics } from './contract/training.ts';
+
+/** How numbers, durations and metrics read everywhere: the terminal, the app and the docs. */
+
+const thousandsFormat = new Intl.NumberFormat('en-US');
+
+/** 6313550 → "6,313,550", as Keras prints parameter counts. */
+export const thousands = (n: number): string => thousandsFormat.format(n);
+
+/** Four decimals, like Keras' evaluate; non-finite values as they are ("NaN"). */
+export const fixed = (n: number | undefined, digits = 4): string =>
+  n === undefined ? '' : Number.isFinite(n) ? n.toFixed(digits) : String(n);
+
+/** "3m12s", "1h05m", "42s"; "?" when unknown. */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h) return `${h}h${String(m).padStart(2, '0')}m`;
+  return m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+}
+
+export type MetricKey = keyof Omit<TaskMetrics, 'loss'>;
+
+/** Every metric a head can report: its label for people and its name in Keras' logs. */
+export const METRICS: readonly { key: MetricKey; label: string; keras: string }[] = [
+  { key: 'accuracy', label: 'accuracy', keras: 'accuracy' },
+  { key: 'meanIoU', label: 'mean IoU', keras: 'mean_iou' },
+  { key: 'iou50', label: 'IoU≥0.5', keras: 'iou50' },
+  { key: 'mae', label: 'MAE', keras: 'mae' },
+];
+
+export const metricsOf = (t: TaskMetrics) => METRICS.filter((m) => t[m.key] !== undefined);
+
+/** The line Keras' evaluate prints: "loss: 0.1234 - class_loss: 0.0500 - class_accuracy: …". */
+export function kerasLine(m: SplitMetrics): string {
+  const parts = [`loss: ${fixed(m.loss)}`];
+  for (const [task, t] of Object.entries(m.tasks)) parts.push(`${task}_loss: ${fixed(t.loss)}`);
+  for (const [task, t] of Object.entries(m.tasks)) {
+    for (const metric of metricsOf(t))
+      parts.push(`${task}_${metric.keras}: ${fixed(t[metric.key])}`);
+  }
+  return parts.join(' - ');
+}
