@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  datasetInfoSchema,
+  exampleGraphSchema,
+  hostEventSchema,
+  runIdSchema,
+  startRunRequestSchema,
+} from './host.ts';
+
+/**
+ * The desktop shell's IPC contract: one channel per request, each with the schema of its payload
+ * and of its answer. The preload exposes one function per channel (never ipcRenderer itself); the
+ * main process checks every message's sender and validates its payload with the same schema.
+ * File paths never come from the renderer: they come from the main process's own dialogs or its
+ * recent-files list, which the renderer names by index.
+ */
+
+/** A graph file as the main process read it. */
+export const openedFileSchema = z.object({
+  /** Shown in the title bar and the recent list; the renderer never sends it back as a path. */
+  path: z.string(),
+  name: z.string(),
+  text: z.string(),
+});
+export type OpenedFile = z.infer<typeof openedFileSchema>;
+
+export const recentFileSchema = z.object({ path: z.string(), name: z.string() });
+export type RecentFile = z.infer<typeof recentFileSchema>;
+
+/** Commands a menu item sends to the renderer; the editor and run panel dispatch them. */
+export const MENU_COMMANDS = [
+  'new',
+  'open',
+  'save',
+  'saveAs',
+  'exportModel',
+  'undo',
+  'redo',
+  'cut',
+  'copy',
+  'paste',
+  'selectAll',
+  'runTraining',
+  'stopTraining',
+] as const;
+export const menuCommandSchema = z.enum(MENU_COMMANDS);
+export type MenuCommand = z.infer<typeof menuCommandSchema>;
+
+const none = z.undefined();
+
+export const DESKTOP_CHANNELS = {
+  'examples:list': { request: none, response: z.array(exampleGraphSchema) },
+  'datasets:list': { request: none, response: z.array(datasetInfoSchema) },
+  'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
+  'run:stop': { request: runIdSchema, response: none },
+  /** Asks for a folder with the main process's dialog and exports the run's model there. */
+  'run:export': { request: runIdSchema, response: z.object({ folder: z.string() }).nullable() },
+  /** The open dialog; null when the user cancels. */
+  'file:open': { request: none, response: openedFileSchema.nullable() },
+  /** Opens the n-th entry of the recent list. */
+  'file:open-recent': {
+    request: z.number().int().min(0).max(20),
+    response: openedFileSchema.nullable(),
+  },
+  /**
+   * Saves the document text to the file it came from (atomically), or asks where with the save
+   * dialog when it has none or `saveAs` is set; null when the user cancels.
+   */
+  'file:save': {
+    request: z.object({
+      text: z.string().max(50_000_000),
+      saveAs: z.boolean(),
+      suggestedName: z.string().max(200),
+    }),
+    response: z.object({ path: z.string(), name: z.string() }).nullable(),
+  },
+  'recent:list': { request: none, response: z.array(recentFileSchema) },
+  /** The editor's state for the title bar, the close prompt and autosave. */
+  'document:state': {
+    request: z.object({
+      name: z.string().max(200),
+      dirty: z.boolean(),
+      text: z.string().max(50_000_000),
+    }),
+    response: none,
+  },
+} as const;
+
+export type DesktopChannel = keyof typeof DESKTOP_CHANNELS;
+export type DesktopRequest<C extends DesktopChannel> = z.input<
+  (typeof DESKTOP_CHANNELS)[C]['request']
+>;
+export type DesktopResponse<C extends DesktopChannel> = z.infer<
+  (typeof DESKTOP_CHANNELS)[C]['response']
+>;
+
+/** Messages the main process pushes to the renderer. */
+export const DESKTOP_EVENTS = {
+  'host-event': hostEventSchema,
+  'menu-command': menuCommandSchema,
+  /** A file opened from the command line, the file manager or a second instance. */
+  'file-opened': openedFileSchema,
+} as const;
+export type DesktopEvent = keyof typeof DESKTOP_EVENTS;
+
+/**
+ * What the preload exposes as `window.studioDesktop`: one function per channel and one
+ * subscription per event, typed from the schemas above.
+ */
+export type DesktopApi = {
+  readonly [C in DesktopChannel]: (request: DesktopRequest<C>) => Promise<DesktopResponse<C>>;
+} & {
+  readonly on: <E extends DesktopEvent>(
+    event: E,
+    listener: (payload: z.infer<(typeof DESKTOP_EVENTS)[E]>) => void,
+  ) => () => void;
+};
