@@ -147,6 +147,17 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
       .poll(() => page.getByTestId('run-progress').textContent(), { timeout: 60_000 })
       .toMatch(/batch \d+/);
     await page.screenshot({ path: join(SCREENSHOTS, 'run-in-progress.png') });
+    // Editing the graph does not disturb the run: it trains the graph as it was at Start.
+    await nodeLocator(page, 'box_out').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(6);
+    const progressNow = await page.getByTestId('run-progress').textContent();
+    await expect
+      .poll(() => page.getByTestId('run-progress').textContent(), { timeout: 30_000 })
+      .not.toBe(progressNow);
+    expect(await page.getByTestId('run-status').textContent()).toContain('Running');
+    await page.getByTestId('btn-undo').click();
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(7);
     await page.getByTestId('btn-stop').click();
     await expect
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 })
