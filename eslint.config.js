@@ -55,6 +55,15 @@ export default tseslint.config(
     ]),
   },
   {
+    files: ['electron/**/*.ts'],
+    rules: restrict([
+      {
+        group: ['**/renderer/**', 'react', 'react-dom'],
+        message: 'the desktop shell talks to the renderer only through IPC.',
+      },
+    ]),
+  },
+  {
     files: ['renderer/src/**/*.{ts,tsx}'],
     rules: restrict([
       {

@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       'core/**/*.test.ts',
       'main/**/*.test.ts',
+      'electron/**/*.test.ts',
       'renderer/src/**/*.test.{ts,tsx}',
       'e2e/**/*.test.ts',
     ],

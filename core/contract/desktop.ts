@@ -81,6 +81,8 @@ export const DESKTOP_CHANNELS = {
       name: z.string().max(200),
       dirty: z.boolean(),
       text: z.string().max(50_000_000),
+      /** True after New or a template: the next Save must ask where, not overwrite a file. */
+      untitled: z.boolean().default(false),
     }),
     response: none,
   },

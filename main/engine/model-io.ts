@@ -1,17 +1,13 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { tf, type LayersModel } from './tf.ts';
+
+export { writeFileAtomic };
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
-
-/** Writes beside the target and renames, so a crash never leaves a half-written file. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, path);
-}
 
 /**
  * Saves in the TensorFlow.js Layers format (`model.json` + one weights file) that

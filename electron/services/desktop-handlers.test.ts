@@ -1,0 +1,345 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createFakeDialog, createFakeIpcMain, createFakeWindow } from '../fake-electron.ts';
+import { isAppFrame, registerChannels } from '../ipc/register-channels.ts';
+import { createDesktopHandlers, graphFileName, type Timers } from './desktop-handlers.ts';
+import { createFileService } from './file-service.ts';
+
+vi.mock('electron', async () => (await import('../fake-electron.ts')).fakeElectron);
+
+const GRAPH = await readFile(
+  new URL('../../assets/examples/digits-compact.graph.json', import.meta.url),
+  'utf8',
+);
+const EDITED = GRAPH.replace(/"name":\s*"[^"]*"/, '"name": "Edited"');
+
+function manualTimers() {
+  const pending = new Map<number, () => void>();
+  let next = 0;
+  const timers: Timers & { flush(): void; readonly pending: Map<number, () => void> } = {
+    pending,
+    setTimeout(callback) {
+      pending.set(++next, callback);
+      return next;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle as number);
+    },
+    flush() {
+      for (const [id, callback] of [...pending]) {
+        pending.delete(id);
+        callback();
+      }
+    },
+  };
+  return timers;
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mts-desktop-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function setup() {
+  const dialog = createFakeDialog();
+  const window = createFakeWindow();
+  const timers = manualTimers();
+  const files = createFileService({ userDataDir: join(dir, 'user-data') });
+  const runsDir = join(dir, 'runs');
+  const shell = createDesktopHandlers({
+    dialog,
+    files,
+    timers,
+    getWindow: () => window,
+    defaultSaveDir: join(dir, 'documents'),
+    listExamples: async () => [],
+    listDatasets: () => [],
+    runs: {
+      start: async () => ({ runId: 'r1' }),
+      stop: async () => undefined,
+      modelDir: (runId) => {
+        if (!runId.startsWith('r')) throw new Error(`There is no run '${runId}'.`);
+        return join(runsDir, runId, 'model');
+      },
+    },
+  });
+  const ipcMain = createFakeIpcMain();
+  registerChannels(ipcMain, shell.handlers, { isTrustedSender: isAppFrame });
+  const graphPath = join(dir, 'model.graph.json');
+  await writeFile(graphPath, GRAPH);
+  return { dialog, window, timers, files, shell, ipcMain, graphPath, runsDir };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+const save = (ipc: Setup['ipcMain'], saveAs = false, text = EDITED) =>
+  ipc.invoke('file:save', { text, saveAs, suggestedName: 'Digits compact' });
+
+async function openGraph({ dialog, ipcMain, graphPath }: Setup) {
+  dialog.openAnswers.push({ canceled: false, filePaths: [graphPath] });
+  return ipcMain.invoke('file:open');
+}
+
+describe('opening', () => {
+  it('opens the file the dialog picked, records it as recent and titles the window', async () => {
+    const s = await setup();
+    await expect(openGraph(s)).resolves.toEqual({
+      path: s.graphPath,
+      name: 'model.graph.json',
+      text: GRAPH,
+    });
+    expect(s.dialog.shown[0]?.options).toMatchObject({
+      properties: ['openFile'],
+      filters: [{ extensions: ['graph.json'] }, { extensions: ['json'] }],
+    });
+    expect(await s.ipcMain.invoke('recent:list')).toEqual([
+      { path: s.graphPath, name: 'model.graph.json' },
+    ]);
+    expect(s.window.title).toBe('model.graph.json — Multitask Studio');
+  });
+
+  it('answers null when the user cancels', async () => {
+    const s = await setup();
+    s.dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    await expect(s.ipcMain.invoke('file:open')).resolves.toBeNull();
+    expect(await s.ipcMain.invoke('recent:list')).toEqual([]);
+  });
+
+  it('refuses a file that is not a graph with a sentence, and keeps the document', async () => {
+    const s = await setup();
+    await openGraph(s);
+    const bad = join(dir, 'bad.graph.json');
+    await writeFile(bad, '[]');
+    s.dialog.openAnswers.push({ canceled: false, filePaths: [bad] });
+    await expect(s.ipcMain.invoke('file:open')).rejects.toThrow(
+      'The graph file is not a Multitask Studio graph: expected a JSON object.',
+    );
+    expect(s.window.title).toBe('model.graph.json — Multitask Studio');
+  });
+
+  it('opens a recent file by its index; an index past the list opens nothing', async () => {
+    const s = await setup();
+    await s.files.addRecent(s.graphPath);
+    await expect(s.ipcMain.invoke('file:open-recent', 0)).resolves.toMatchObject({
+      path: s.graphPath,
+    });
+    await expect(s.ipcMain.invoke('file:open-recent', 5)).resolves.toBeNull();
+    expect(s.dialog.shown).toEqual([]);
+  });
+
+  it('opens a path from the command line or a second instance', async () => {
+    const s = await setup();
+    await expect(s.shell.openPath(s.graphPath)).resolves.toMatchObject({ text: GRAPH });
+    expect(s.window.title).toBe('model.graph.json — Multitask Studio');
+  });
+});
+
+describe('saving', () => {
+  it('asks where with the save dialog when the document has no file', async () => {
+    const s = await setup();
+    const target = join(dir, 'documents', 'chosen');
+    await mkdir(join(dir, 'documents'));
+    s.dialog.saveAnswers.push({ canceled: false, filePath: target });
+    await expect(save(s.ipcMain)).resolves.toEqual({
+      path: `${target}.graph.json`,
+      name: 'chosen.graph.json',
+    });
+    expect(s.dialog.shown[0]?.options).toMatchObject({
+      defaultPath: join(dir, 'documents', 'Digits compact.graph.json'),
+    });
+    expect(await readFile(`${target}.graph.json`, 'utf8')).toBe(EDITED);
+    expect((await s.files.listRecent())[0]?.path).toBe(`${target}.graph.json`);
+    expect(s.window.title).toBe('chosen.graph.json — Multitask Studio');
+  });
+
+  it('saves to the opened file without a dialog, atomically', async () => {
+    const s = await setup();
+    await openGraph(s);
+    await expect(save(s.ipcMain)).resolves.toEqual({
+      path: s.graphPath,
+      name: 'model.graph.json',
+    });
+    expect(s.dialog.shown.map((d) => d.kind)).toEqual(['open']);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(EDITED);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('asks again for Save As, and after the editor started a new document', async () => {
+    const s = await setup();
+    await openGraph(s);
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(save(s.ipcMain, true)).resolves.toBeNull();
+    s.shell.forgetFile();
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(save(s.ipcMain, false)).resolves.toBeNull();
+    expect(s.dialog.shown.map((d) => d.kind)).toEqual(['open', 'save', 'save']);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(GRAPH);
+  });
+
+  it('asks where after the renderer reports an untitled document (New, a template)', async () => {
+    const s = await setup();
+    await openGraph(s);
+    await s.ipcMain.invoke('document:state', {
+      name: 'Untitled',
+      dirty: true,
+      text: EDITED,
+      untitled: true,
+    });
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(save(s.ipcMain, false)).resolves.toBeNull();
+    expect(s.dialog.shown.map((d) => d.kind)).toEqual(['open', 'save']);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(GRAPH);
+  });
+
+  it('never takes a path from the renderer', async () => {
+    const s = await setup();
+    const planted = join(dir, 'planted.graph.json');
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(
+      s.ipcMain.invoke('file:save', {
+        text: EDITED,
+        saveAs: false,
+        suggestedName: '../../planted',
+        path: planted,
+      }),
+    ).resolves.toBeNull();
+    expect(s.dialog.shown[0]?.options).toMatchObject({
+      defaultPath: join(dir, 'documents', '..-..-planted.graph.json'),
+    });
+    await expect(readFile(planted)).rejects.toThrow('ENOENT');
+  });
+});
+
+describe('document state, autosave and closing', () => {
+  it('marks the title while dirty, autosaves after the pause, and a save clears it', async () => {
+    const s = await setup();
+    await openGraph(s);
+    await s.ipcMain.invoke('document:state', { name: 'Digits', dirty: true, text: EDITED });
+    expect(s.window.title).toBe('model.graph.json• — Multitask Studio');
+    expect(s.window.edited).toBe(true);
+    expect(s.timers.pending.size).toBe(1);
+    // Another edit within the pause restarts it rather than queueing a second write.
+    await s.ipcMain.invoke('document:state', { name: 'Digits', dirty: true, text: EDITED });
+    expect(s.timers.pending.size).toBe(1);
+    s.timers.flush();
+    expect(await s.files.pendingRecovery()).toMatchObject({
+      name: 'model.graph.json',
+      path: s.graphPath,
+      text: EDITED,
+    });
+    await save(s.ipcMain);
+    expect(await s.files.pendingRecovery()).toBeNull();
+    expect(s.window.title).toBe('model.graph.json — Multitask Studio');
+  });
+
+  it('closes a clean document without asking', async () => {
+    const s = await setup();
+    await expect(s.shell.confirmClose()).resolves.toBe(true);
+    expect(s.dialog.shown).toEqual([]);
+  });
+
+  it('stays open on Cancel, keeping the autosave', async () => {
+    const s = await setup();
+    await s.ipcMain.invoke('document:state', { name: 'Digits', dirty: true, text: EDITED });
+    s.timers.flush();
+    s.dialog.messageAnswers.push(2);
+    await expect(s.shell.confirmClose()).resolves.toBe(false);
+    expect(s.dialog.shown[0]?.options).toMatchObject({
+      message: 'Do you want to save the changes you made to Digits?',
+      cancelId: 2,
+    });
+    expect(await s.files.pendingRecovery()).not.toBeNull();
+  });
+
+  it("closes on Don't Save and leaves nothing to recover", async () => {
+    const s = await setup();
+    await s.ipcMain.invoke('document:state', { name: 'Digits', dirty: true, text: EDITED });
+    s.timers.flush();
+    s.dialog.messageAnswers.push(1);
+    await expect(s.shell.confirmClose()).resolves.toBe(true);
+    expect(await s.files.pendingRecovery()).toBeNull();
+    expect(s.timers.pending.size).toBe(0);
+  });
+
+  it('saves the latest text on Save, and stays open when the save dialog is cancelled', async () => {
+    const s = await setup();
+    await openGraph(s);
+    await s.ipcMain.invoke('document:state', { name: 'Digits', dirty: true, text: EDITED });
+    s.dialog.messageAnswers.push(0);
+    await expect(s.shell.confirmClose()).resolves.toBe(true);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(EDITED);
+
+    s.shell.forgetFile();
+    await s.ipcMain.invoke('document:state', { name: 'New', dirty: true, text: GRAPH });
+    s.dialog.messageAnswers.push(0);
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(s.shell.confirmClose()).resolves.toBe(false);
+    expect(s.shell.isDirty()).toBe(true);
+  });
+});
+
+describe('exporting a run', () => {
+  async function makeRun(runsDir: string, id: string) {
+    const runDir = join(runsDir, id);
+    await mkdir(join(runDir, 'model'), { recursive: true });
+    await writeFile(join(runDir, 'model', 'model.json'), '{"format":"layers-model"}');
+    await writeFile(join(runDir, 'model', 'weights.bin'), new Uint8Array([1, 2, 3]));
+    await writeFile(join(runDir, 'graph.json'), GRAPH);
+    await writeFile(join(runDir, 'metrics.json'), '{}');
+    await writeFile(join(runDir, 'run.json'), '{}');
+  }
+
+  it('copies the model, graph and metrics into the folder the user picked', async () => {
+    const s = await setup();
+    await makeRun(s.runsDir, 'r1');
+    const out = join(dir, 'export');
+    s.dialog.openAnswers.push({ canceled: false, filePaths: [out] });
+    await expect(s.ipcMain.invoke('run:export', 'r1')).resolves.toEqual({ folder: out });
+    expect(s.dialog.shown[0]?.options).toMatchObject({
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    expect((await readdir(out)).sort()).toEqual([
+      'graph.json',
+      'metrics.json',
+      'model.json',
+      'weights.bin',
+    ]);
+  });
+
+  it('refuses a folder that is not empty, and answers null when cancelled', async () => {
+    const s = await setup();
+    await makeRun(s.runsDir, 'r1');
+    const out = join(dir, 'full');
+    await mkdir(out);
+    await writeFile(join(out, 'keep.txt'), 'mine');
+    s.dialog.openAnswers.push({ canceled: false, filePaths: [out] });
+    await expect(s.ipcMain.invoke('run:export', 'r1')).rejects.toThrow(
+      `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
+    );
+    expect(await readdir(out)).toEqual(['keep.txt']);
+    s.dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    await expect(s.ipcMain.invoke('run:export', 'r1')).resolves.toBeNull();
+  });
+
+  it('refuses a run without a model before asking for a folder', async () => {
+    const s = await setup();
+    await expect(s.ipcMain.invoke('run:export', 'r2')).rejects.toThrow(
+      "The run 'r2' has no trained model yet: it saves one after its first epoch.",
+    );
+    await expect(s.ipcMain.invoke('run:export', 'x1')).rejects.toThrow("There is no run 'x1'.");
+    expect(s.dialog.shown).toEqual([]);
+  });
+});
+
+describe('graphFileName', () => {
+  it('keeps folders out and adds the suffix once', () => {
+    expect(graphFileName('My model')).toBe('My model.graph.json');
+    expect(graphFileName('a.graph.json')).toBe('a.graph.json');
+    expect(graphFileName('a.json')).toBe('a.graph.json');
+    expect(graphFileName('../x/y')).toBe('..-x-y.graph.json');
+    expect(graphFileName('  ')).toBe('Untitled.graph.json');
+  });
+});

@@ -1,0 +1,258 @@
+import * as nodeFs from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { FileFilter } from 'electron';
+import type { OpenedFile } from '../../core/contract/desktop.ts';
+import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
+import { StudioError } from '../../core/problems.ts';
+import { RUN_FILES } from '../../main/host/run-files.ts';
+import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
+import { closePromptOptions, decideClose } from './close-prompt.ts';
+import type { DialogPort } from './dialog-port.ts';
+import type { FileService } from './file-service.ts';
+
+export const APP_NAME = 'Multitask Studio';
+export const GRAPH_SUFFIX = '.graph.json';
+export const AUTOSAVE_DELAY_MS = 2000;
+
+/** `.graph.json` first; plain JSON too, because macOS filters only on the last extension. */
+export const GRAPH_FILE_FILTERS: FileFilter[] = [
+  { name: 'Multitask Studio graphs', extensions: ['graph.json'] },
+  { name: 'JSON files', extensions: ['json'] },
+];
+
+/** The training side: electron/training/desktop-runs.ts's DesktopRuns fits it. */
+export interface RunsPort {
+  start(request: DesktopParsedRequest<'run:start'>): Promise<{ runId: string }> | { runId: string };
+  stop(runId: string): Promise<void> | void;
+  /**
+   * The run's model folder (`<run>/model`); graph.json and metrics.json sit in its parent, the
+   * run folder. Throws a sentence for an unknown run.
+   */
+  modelDir(runId: string): string;
+}
+
+/** The part of a BrowserWindow the handlers touch; the two macOS calls are optional. */
+export interface TitledWindowLike {
+  setTitle(title: string): void;
+  setDocumentEdited?(edited: boolean): void;
+}
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface DesktopHandlerDeps {
+  readonly dialog: DialogPort;
+  readonly files: FileService;
+  readonly runs: RunsPort;
+  readonly listExamples: () => Promise<ExampleGraph[]>;
+  readonly listDatasets: () => Promise<DatasetInfo[]> | DatasetInfo[];
+  readonly getWindow: () => TitledWindowLike | null;
+  /** Where the save dialog starts for a document that has no file yet (e.g. Documents). */
+  readonly defaultSaveDir: string;
+  readonly fs?: Pick<typeof nodeFs, 'readdir' | 'copyFile' | 'mkdir'>;
+  readonly timers?: Timers;
+  /** Autosave runs in the background; its failures are logged, never thrown at the user. */
+  readonly onBackgroundError?: (error: unknown) => void;
+}
+
+/** The handlers for `registerChannels` and what the main process needs of the same document. */
+export interface DesktopShell {
+  readonly handlers: DesktopHandlers;
+  /** A file from the command line, the file manager or a second instance; send it as 'file-opened'. */
+  openPath(path: string): Promise<OpenedFile>;
+  /** The window's close event: true when it may close (after saving, if the user chose Save). */
+  confirmClose(): Promise<boolean>;
+  /** The editor started a new document: Save must ask where, not overwrite the last file. */
+  forgetFile(): void;
+  isDirty(): boolean;
+  /** Stops the pending autosave (the app is quitting). */
+  dispose(): void;
+}
+
+export const windowTitle = (name: string, dirty: boolean) =>
+  `${name}${dirty ? '•' : ''} — ${APP_NAME}`;
+
+/** A file name from the renderer's suggestion: no folders, and the graph suffix. */
+export function graphFileName(suggested: string): string {
+  const base = suggested.replace(/[\\/:*?"<>|]+/g, '-').trim() || 'Untitled';
+  return base.endsWith(GRAPH_SUFFIX) ? base : `${base.replace(/\.json$/, '')}${GRAPH_SUFFIX}`;
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
+  const { dialog, files, runs } = deps;
+  const fs = deps.fs ?? nodeFs;
+  const timers: Timers = deps.timers ?? {
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  const document = {
+    /** The file the document came from or was saved to; only dialogs and the recent list set it. */
+    path: null as string | null,
+    name: 'Untitled',
+    dirty: false,
+    /** The editor's latest text, for Save on close and autosave. */
+    text: null as string | null,
+  };
+  let autosaveTimer: unknown = null;
+
+  const displayName = () => (document.path ? basename(document.path) : document.name);
+
+  function updateTitle(): void {
+    const window = deps.getWindow();
+    window?.setTitle(windowTitle(displayName(), document.dirty));
+    window?.setDocumentEdited?.(document.dirty);
+  }
+
+  function cancelAutosave(): void {
+    if (autosaveTimer !== null) timers.clearTimeout(autosaveTimer);
+    autosaveTimer = null;
+  }
+
+  function scheduleAutosave(): void {
+    cancelAutosave();
+    autosaveTimer = timers.setTimeout(() => {
+      autosaveTimer = null;
+      if (!document.dirty || document.text === null) return;
+      files
+        .autosave(document.text, displayName(), document.path)
+        .catch((e: unknown) => deps.onBackgroundError?.(e));
+    }, AUTOSAVE_DELAY_MS);
+  }
+
+  async function adopt(path: string): Promise<OpenedFile> {
+    const opened = await files.readGraphFile(path);
+    cancelAutosave();
+    Object.assign(document, { path, name: opened.name, dirty: false, text: opened.text });
+    await files.addRecent(path);
+    updateTitle();
+    return opened;
+  }
+
+  /** Saves the text where it belongs, asking first when it has no file or `saveAs` is set. */
+  async function save(
+    text: string,
+    saveAs: boolean,
+    suggestedName: string,
+  ): Promise<{ path: string; name: string } | null> {
+    let path = saveAs ? null : document.path;
+    if (!path) {
+      const answer = await dialog.showSaveDialog({
+        title: 'Save the graph',
+        defaultPath: document.path ?? join(deps.defaultSaveDir, graphFileName(suggestedName)),
+        filters: GRAPH_FILE_FILTERS,
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      });
+      if (answer.canceled || !answer.filePath) return null;
+      path = answer.filePath.endsWith('.json')
+        ? answer.filePath
+        : `${answer.filePath}${GRAPH_SUFFIX}`;
+    }
+    await files.saveGraphFile(path, text);
+    cancelAutosave();
+    Object.assign(document, { path, name: basename(path), dirty: false, text });
+    await files.addRecent(path);
+    await files.clearAutosave();
+    updateTitle();
+    return { path, name: basename(path) };
+  }
+
+  async function exportRun(runId: string): Promise<{ folder: string } | null> {
+    const modelDir = runs.modelDir(runId);
+    const runDir = dirname(modelDir);
+    const modelFiles = await fs.readdir(modelDir).catch(() => [] as string[]);
+    if (!modelFiles.includes(RUN_FILES.model) || !modelFiles.includes(RUN_FILES.weights)) {
+      throw new StudioError(
+        'E_MODEL_MISSING',
+        `The run '${runId}' has no trained model yet: it saves one after its first epoch.`,
+      );
+    }
+    const answer = await dialog.showOpenDialog({
+      title: 'Export the trained model to a folder',
+      buttonLabel: 'Export',
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    const folder = answer.filePaths[0];
+    if (answer.canceled || !folder) return null;
+    const existing = await fs.readdir(folder).catch((e: unknown) => {
+      if (isMissing(e)) return [] as string[];
+      throw e;
+    });
+    if (existing.length > 0) {
+      throw new StudioError(
+        'E_EXPORT_EXISTS',
+        `The folder ${folder} is not empty; export to a new or empty folder so nothing is overwritten.`,
+      );
+    }
+    await fs.mkdir(folder, { recursive: true });
+    for (const file of [RUN_FILES.model, RUN_FILES.weights]) {
+      await fs.copyFile(join(modelDir, file), join(folder, file));
+    }
+    for (const file of [RUN_FILES.graph, RUN_FILES.metrics]) {
+      // A run stopped early may lack its metrics; the model is what the user asked for.
+      await fs.copyFile(join(runDir, file), join(folder, file)).catch((e: unknown) => {
+        if (!isMissing(e)) throw e;
+      });
+    }
+    return { folder };
+  }
+
+  const handlers: DesktopHandlers = {
+    'examples:list': () => deps.listExamples(),
+    'datasets:list': () => deps.listDatasets(),
+    'run:start': (request) => runs.start(request),
+    'run:stop': (runId) => runs.stop(runId),
+    'run:export': (runId) => exportRun(runId),
+    'file:open': async () => {
+      const answer = await dialog.showOpenDialog({
+        title: 'Open a graph',
+        filters: GRAPH_FILE_FILTERS,
+        properties: ['openFile'],
+      });
+      const path = answer.filePaths[0];
+      if (answer.canceled || !path) return null;
+      return adopt(path);
+    },
+    'file:open-recent': async (index) => {
+      const path = await files.recentPath(index);
+      return path === undefined ? null : adopt(path);
+    },
+    'file:save': ({ text, saveAs, suggestedName }) => save(text, saveAs, suggestedName),
+    'recent:list': () => files.listRecent(),
+    'document:state': ({ name, dirty, text, untitled }) => {
+      Object.assign(document, { name, dirty, text });
+      if (untitled) document.path = null;
+      updateTitle();
+      if (dirty) scheduleAutosave();
+      else cancelAutosave();
+    },
+  };
+
+  return {
+    handlers,
+    openPath: adopt,
+    async confirmClose() {
+      const decision = await decideClose(
+        document,
+        async () => (await dialog.showMessageBox(closePromptOptions(displayName()))).response,
+      );
+      if (decision === 'cancel') return false;
+      if (decision === 'save-then-close') {
+        const saved = await save(document.text ?? '', false, document.name);
+        if (!saved) return false;
+      }
+      cancelAutosave();
+      // Saved, or the user chose Don't Save: either way nothing is left to recover.
+      await files.clearAutosave();
+      return true;
+    },
+    forgetFile() {
+      document.path = null;
+    },
+    isDirty: () => document.dirty,
+    dispose: cancelAutosave,
+  };
+}
