@@ -1,24 +1,23 @@
 /**
  * One training run in its own process, so a long epoch never blocks the server's event loop and
  * a crash of the engine takes only this run with it. Started by the run supervisor with
- * child_process.fork; it speaks over the IPC channel: ParentMessages in, HostEvents out.
+ * child_process.fork (the browser host) or Electron's utilityProcess.fork (the desktop app);
+ * either way it speaks through connectParent: ParentMessages in, HostEvents out.
  */
 import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { buildGallery } from './gallery.ts';
+import { connectParent } from './parent-link.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
 
 const controller = new AbortController();
 let started = false;
+const parent = connectParent();
 
 /** Resolves once the message is handed to the channel, so exiting afterwards loses nothing. */
-const post = (event: HostEvent): Promise<void> =>
-  new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(event, undefined, {}, () => resolve());
-  });
+const post = (event: HostEvent): Promise<void> => parent?.send(event) ?? Promise.resolve();
 
 function exitWithProtocolError(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -73,13 +72,13 @@ async function run({ runId, request, out }: StartMessage): Promise<void> {
   }
 }
 
-if (!process.send) {
+if (!parent) {
   exitWithProtocolError(
     'training-process.ts is started by the Multitask Studio server, not by hand.',
   );
 }
 
-process.on('message', (raw: unknown) => {
+parent.onMessage((raw: unknown) => {
   const parsed = parentMessageSchema.safeParse(raw);
   if (!parsed.success) {
     exitWithProtocolError(describeIssues('A message from the server', parsed.error));
@@ -89,7 +88,7 @@ process.on('message', (raw: unknown) => {
     case 'start':
       if (started) exitWithProtocolError('The training process was asked to start a second run.');
       started = true;
-      void run(message).then(() => process.exit(0));
+      void run(message).then(() => parent.exit(0));
       break;
     case 'stop':
       controller.abort();
@@ -102,7 +101,7 @@ process.on('message', (raw: unknown) => {
 // The server decides when a run stops: Ctrl-C in its terminal reaches this process too.
 process.on('SIGINT', () => undefined);
 // Without the server nobody reads the events: stop after the current batch, keeping the model.
-process.on('disconnect', () => {
+parent.onDisconnect(() => {
   if (!started) process.exit(0);
   controller.abort();
 });
