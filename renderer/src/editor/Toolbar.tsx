@@ -13,6 +13,7 @@ import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { tooltip, type CommandId } from './shortcuts.ts';
 import { SummaryDialog } from './SummaryDialog.tsx';
 import { useUiStore } from './ui-store.ts';
+import { useDesktopBridge } from './use-desktop-bridge.ts';
 import { useShortcuts } from './use-shortcuts.ts';
 import './editor.css';
 
@@ -69,6 +70,7 @@ export function Toolbar() {
   const dialog = useUiStore((s) => s.dialog);
   const fileInput = useRef<HTMLInputElement>(null);
   useShortcuts(actions);
+  useDesktopBridge(actions, host);
 
   useEffect(() => {
     let live = true;

@@ -6,10 +6,20 @@ import { kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
 import { clipboardForPaste, copyToClipboard, writeSystemClipboard } from '../graph/clipboard.ts';
 import { addNode, removeElements, type Position } from '../graph/commands.ts';
 import { emptyDocument } from '../graph/empty-document.ts';
-import { downloadGraph, graphFileName, readGraphFile, safeFileName } from '../graph/files.ts';
+import {
+  downloadGraph,
+  graphFileName,
+  loadGraphText,
+  readGraphFile,
+  safeFileName,
+  type OpenResult,
+} from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { autoLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
+import type { OpenedFile } from '../../../core/contract/desktop.ts';
+import { desktopApi } from '../host/desktop-host.ts';
+import { openRecent, openWithDialog, saveWithDialog, setUntitled } from './desktop-files.ts';
 import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 
@@ -43,27 +53,84 @@ function placed(doc: GraphDocument): GraphDocument {
   return piled ? autoLayout(doc) : doc;
 }
 
-/** Opens a document as the current one, after asking about unsaved work. */
-export function openDocument(name: string, doc: GraphDocument): boolean {
-  if (!confirmDiscard()) return false;
+/** Opens a document as the current one, after asking about unsaved work (unless asked already). */
+export function openDocument(name: string, doc: GraphDocument, askFirst = true): boolean {
+  if (askFirst && !confirmDiscard()) return false;
   graph().setDocumentFromFile(name, placed(doc));
   useUiStore.getState().clearNotice();
   return true;
 }
 
-/** Reads a chosen or dropped file; a broken one leaves the current graph as it is. */
-export async function openFile(file: File): Promise<void> {
-  const result = await readGraphFile(file);
+/** Opens a loaded file, or shows why it did not load and leaves the current graph as it is. */
+function openResult(result: OpenResult, askFirst = true): boolean {
   if (!result.ok) {
     showNotice(result.message);
+    return false;
+  }
+  return openDocument(result.name, result.document, askFirst);
+}
+
+/** Reads a chosen or dropped file; a broken one leaves the current graph as it is. */
+export async function openFile(file: File): Promise<void> {
+  openResult(await readGraphFile(file));
+}
+
+const sentence = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * A file the desktop app read (its dialog, the recent list, the command line, a second
+ * instance): loaded the same way as a picked file. When it does not become the document, the
+ * main process still holds its path, so the next Save must ask where.
+ */
+export function openDesktopFile(file: OpenedFile, askFirst = true): boolean {
+  const opened = openResult(loadGraphText(file.name, file.text), askFirst);
+  setUntitled(!opened);
+  return opened;
+}
+
+/** Asks about unsaved work before the main process reads a file (and adopts its path). */
+async function openFromDesktop(read: () => Promise<OpenedFile | null>): Promise<void> {
+  if (!confirmDiscard()) return;
+  let file: OpenedFile | null;
+  try {
+    file = await read();
+  } catch (e) {
+    showNotice(sentence(e));
     return;
   }
-  openDocument(result.name, result.document);
+  if (file) openDesktopFile(file, false);
+}
+
+/** Opens the n-th entry of the desktop app's recent files. */
+export function openRecentFile(index: number): void {
+  const api = desktopApi();
+  if (api) void openFromDesktop(() => openRecent(api, index));
+}
+
+/** Save and Save As in the desktop app: a real file, through the main process's dialog. */
+async function saveToDesktop(saveAs: boolean): Promise<void> {
+  const api = desktopApi();
+  if (!api) return;
+  const { file, document: doc } = graph();
+  try {
+    const name = await saveWithDialog(api, file.name, doc, saveAs);
+    // Edits made while the dialog was open are not in the file: the document stays dirty.
+    if (name !== null && graph().document === doc) graph().markSaved(name);
+  } catch (e) {
+    showNotice(sentence(e));
+  }
+}
+
+/** New and templates: the document has no file yet. */
+function openUntitled(name: string, doc: GraphDocument): boolean {
+  const opened = openDocument(name, doc);
+  if (opened) setUntitled(true);
+  return opened;
 }
 
 /** Opens a template by id (`empty` for an empty canvas). */
 export function openTemplate(id: string): boolean {
-  if (id === EMPTY_TEMPLATE) return openDocument('untitled', emptyDocument());
+  if (id === EMPTY_TEMPLATE) return openUntitled('untitled', emptyDocument());
   const example = useUiStore.getState().examples.find((e) => e.id === id);
   if (!example) return false;
   const loaded = loadGraphDocument(example.document);
@@ -73,7 +140,7 @@ export function openTemplate(id: string): boolean {
   }
   // Example files were drawn for no particular node size; laid out for ours, every link's shape
   // label has room between the nodes.
-  return openDocument(example.id, autoLayout(loaded.document));
+  return openUntitled(example.id, autoLayout(loaded.document));
 }
 
 export interface EditorActions extends Readonly<Record<CommandId, () => void>> {
@@ -136,17 +203,30 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
 
   return {
     new: () => {
-      openDocument('untitled', emptyDocument());
+      openUntitled('untitled', emptyDocument());
     },
     open: () => {
+      const api = desktopApi();
+      if (api) {
+        void openFromDesktop(() => openWithDialog(api));
+        return;
+      }
       document.querySelector<HTMLInputElement>('[data-testid="file-input"]')?.click();
     },
     save: () => {
+      if (desktopApi()) {
+        void saveToDesktop(false);
+        return;
+      }
       const { file, document: doc } = graph();
       downloadGraph(file.name, doc);
       graph().markSaved();
     },
     saveAs: () => {
+      if (desktopApi()) {
+        void saveToDesktop(true);
+        return;
+      }
       const { file, document: doc } = graph();
       const answer = window.prompt('Save the graph as:', file.name);
       if (answer === null || answer.trim() === '') return;

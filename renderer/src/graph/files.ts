@@ -23,9 +23,14 @@ export async function readGraphFile(file: File): Promise<OpenResult> {
   } catch (e) {
     return { ok: false, message: `Could not read ${file.name}: ${(e as Error).message}.` };
   }
+  return loadGraphText(file.name, text);
+}
+
+/** Loads the text of a graph file named `fileName` (picked, dropped or read by the desktop app). */
+export function loadGraphText(fileName: string, text: string): OpenResult {
   const loaded = loadGraphDocument(text);
   return loaded.ok
-    ? { ok: true, name: fileBaseName(file.name), document: loaded.document }
+    ? { ok: true, name: fileBaseName(fileName), document: loaded.document }
     : { ok: false, message: loaded.error.message };
 }
 

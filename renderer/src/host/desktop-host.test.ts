@@ -1,0 +1,86 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { DesktopApi, DesktopEvent } from '../../../core/contract/desktop.ts';
+import type { HostEvent } from '../../../core/contract/host.ts';
+import { createDesktopHost, ipcSentence } from './desktop-host.ts';
+
+function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
+  const calls: { channel: string; request: unknown }[] = [];
+  const listeners = new Map<DesktopEvent, (payload: unknown) => void>();
+  const channel =
+    (name: string) =>
+    async (request: unknown): Promise<unknown> => {
+      calls.push({ channel: name, request });
+      const answer = answers[name];
+      if (answer instanceof Error) throw answer;
+      return answer;
+    };
+  const api = {
+    'examples:list': channel('examples:list'),
+    'datasets:list': channel('datasets:list'),
+    'run:start': channel('run:start'),
+    'run:stop': channel('run:stop'),
+    'run:export': channel('run:export'),
+    'file:open': channel('file:open'),
+    'file:open-recent': channel('file:open-recent'),
+    'file:save': channel('file:save'),
+    'recent:list': channel('recent:list'),
+    'document:state': channel('document:state'),
+    on: vi.fn((event: DesktopEvent, listener: (payload: unknown) => void) => {
+      listeners.set(event, listener);
+      return () => listeners.delete(event);
+    }),
+  } as unknown as DesktopApi;
+  return { api, calls, listeners };
+}
+
+describe('createDesktopHost', () => {
+  it('is the desktop host and maps each request to its channel', async () => {
+    const { api, calls } = fakeApi({
+      'examples:list': [],
+      'datasets:list': [],
+      'run:start': { runId: 'r1' },
+      'run:export': { folder: '/tmp/model' },
+    });
+    const host = createDesktopHost(api);
+    expect(host.kind).toBe('desktop');
+    await expect(host.listExamples()).resolves.toEqual([]);
+    await expect(host.listDatasets()).resolves.toEqual([]);
+    await expect(host.startRun({ graph: { a: 1 } })).resolves.toEqual({ runId: 'r1' });
+    await expect(host.stopRun('r1')).resolves.toBeUndefined();
+    await expect(host.exportRun('r1')).resolves.toBeUndefined();
+    expect(calls).toEqual([
+      { channel: 'examples:list', request: undefined },
+      { channel: 'datasets:list', request: undefined },
+      { channel: 'run:start', request: { graph: { a: 1 } } },
+      { channel: 'run:stop', request: 'r1' },
+      { channel: 'run:export', request: 'r1' },
+    ]);
+  });
+
+  it('treats a cancelled export as done', async () => {
+    const { api } = fakeApi({ 'run:export': null });
+    await expect(createDesktopHost(api).exportRun('r1')).resolves.toBeUndefined();
+  });
+
+  it("passes host events on through 'host-event' and unsubscribes", () => {
+    const { api, listeners } = fakeApi();
+    const seen: HostEvent[] = [];
+    const off = createDesktopHost(api).onEvent((event) => seen.push(event));
+    const ended: HostEvent = { type: 'run-ended', runId: 'r1', status: 'finished' };
+    listeners.get('host-event')?.(ended);
+    expect(seen).toEqual([ended]);
+    off();
+    expect(listeners.has('host-event')).toBe(false);
+  });
+
+  it("gives the main process's sentence, not Electron's wrapping", async () => {
+    const wrapped = new Error(
+      "Error invoking remote method 'run:start': StudioError: The graph has no task head.",
+    );
+    const { api } = fakeApi({ 'run:start': wrapped });
+    await expect(createDesktopHost(api).startRun({ graph: {} })).rejects.toThrow(
+      /^The graph has no task head\.$/,
+    );
+    expect(ipcSentence(new Error('Plain sentence.')).message).toBe('Plain sentence.');
+  });
+});
