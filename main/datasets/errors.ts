@@ -6,7 +6,12 @@ export type DatasetErrorCode =
   | 'E_DATASET_OPTION'
   | 'E_DATASET_LIMIT'
   | 'E_DATASET_TOO_LARGE'
-  | 'E_DATASET_SOURCE';
+  | 'E_DATASET_SOURCE'
+  | 'E_DATASET_NOT_FOUND'
+  | 'E_DATASET_FORMAT'
+  | 'E_DATASET_UNREADABLE'
+  | 'E_DATASET_COLUMNS'
+  | 'E_DATASET_EMPTY';
 
 /** An error whose message is one sentence naming the thing and the offending value. */
 export class DatasetError extends StudioError {

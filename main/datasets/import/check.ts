@@ -1,0 +1,375 @@
+/**
+ * The check pass: opens every image of an index (does it exist, does it decode, how large is
+ * it), turns boxes into fractions of the image, repairs or drops bad boxes, picks the one object
+ * a single-object head learns, and splits the images. What it drops or repairs it reports.
+ */
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import type { SplitName } from '../types.ts';
+import { badRow, capitalise, compareText, errorReason, mapLimit } from './files.ts';
+import { assignSplits, splitSettings } from './split.ts';
+import type {
+  BadRow,
+  CheckedDataset,
+  ImportedIndex,
+  ImportedObject,
+  ImportedRecord,
+  ImportOptions,
+  ObjectChoice,
+  Sample,
+  UnitBox,
+} from './types.ts';
+
+/** Images opened at once: enough to keep sharp's threads and the disk busy on a small machine. */
+export const CHECK_CONCURRENCY = 6;
+/** Decoding to a thumbnail still reads every byte, so a truncated file fails, at little cost. */
+const THUMBNAIL_SIDE = 8;
+/** Normalised coordinates written with six decimals may overshoot an edge by this much. */
+const EDGE_TOLERANCE = 1e-6;
+/** Progress is reported at most this often, and once at the end. */
+const PROGRESS_INTERVAL_MS = 125;
+
+type Probe =
+  | { readonly ok: true; readonly width: number; readonly height: number }
+  | { readonly ok: false; readonly bad: BadRow };
+
+/** 'a.png' (row 5 of labels.csv): the image and where it is named, for a sentence. */
+const imageRef = (record: ImportedRecord): string =>
+  record.where === record.key ? `'${record.key}'` : `'${record.key}' (${record.where})`;
+
+/** Whether the file exists and decodes whole, and its size as it is shown (EXIF orientation applied). */
+async function probeImage(record: ImportedRecord): Promise<Probe> {
+  const missing = (): Probe => ({
+    ok: false,
+    bad: badRow(
+      'missing-file',
+      record.where,
+      `${capitalise(imageRef(record))} does not exist; the image was skipped.`,
+      'dropped',
+      record.key,
+    ),
+  });
+  try {
+    if (!(await stat(record.file)).isFile()) return missing();
+  } catch {
+    return missing();
+  }
+  try {
+    const image = sharp(record.file, { failOn: 'truncated' });
+    const { autoOrient } = await image.metadata();
+    await image.resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'fill' }).raw().toBuffer();
+    return { ok: true, width: autoOrient.width, height: autoOrient.height };
+  } catch (error) {
+    return {
+      ok: false,
+      bad: badRow(
+        'unreadable-image',
+        record.where,
+        `${capitalise(imageRef(record))} cannot be decoded as an image (${errorReason(error)}); the image was skipped.`,
+        'dropped',
+        record.key,
+      ),
+    };
+  }
+}
+
+const round = (n: number): number => Number(n.toFixed(2));
+
+interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** An object's box as fractions of the image, whether the reader gave pixels or fractions. */
+function unitBoxOf(object: ImportedObject, size: Size): UnitBox | undefined {
+  if (object.unitBox) return object.unitBox;
+  if (!object.box) return undefined;
+  const [xmin, ymin, xmax, ymax] = object.box;
+  return [xmin / size.width, ymin / size.height, xmax / size.width, ymax / size.height];
+}
+
+const boxText = (box: UnitBox, size: Size): string =>
+  `[${[box[0] * size.width, box[1] * size.height, box[2] * size.width, box[3] * size.height].map(round).join(', ')}]`;
+
+const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+type BoxCheck = { readonly box: UnitBox; readonly bad?: BadRow } | { readonly bad: BadRow };
+
+/** Clips a box reaching past the image; drops one with no area or wholly outside it. */
+function checkBox(box: UnitBox, size: Size, where: string, key: string): BoxCheck {
+  const [xmin, ymin, xmax, ymax] = box;
+  const shown = `The box ${boxText(box, size)} of '${key}' in ${where}`;
+  const pixels = `${size.width}×${size.height}`;
+  if (!(xmax > xmin && ymax > ymin)) {
+    return {
+      bad: badRow(
+        'box-empty',
+        where,
+        `${shown} has no area; the object was skipped.`,
+        'dropped',
+        key,
+      ),
+    };
+  }
+  const clipped: UnitBox = [clamp01(xmin), clamp01(ymin), clamp01(xmax), clamp01(ymax)];
+  if (!(clipped[2] > clipped[0] && clipped[3] > clipped[1])) {
+    return {
+      bad: badRow(
+        'box-outside',
+        where,
+        `${shown} lies wholly outside the ${pixels} image; the object was skipped.`,
+        'dropped',
+        key,
+      ),
+    };
+  }
+  const overshoot = Math.max(-xmin, -ymin, xmax - 1, ymax - 1);
+  if (overshoot <= EDGE_TOLERANCE) return { box: clipped };
+  return {
+    box: clipped,
+    bad: badRow(
+      'box-clipped',
+      where,
+      `${shown} reaches outside the ${pixels} image; clipped to the image.`,
+      'fixed',
+      key,
+    ),
+  };
+}
+
+const area = (box: UnitBox): number => (box[2] - box[0]) * (box[3] - box[1]);
+
+interface Checked {
+  readonly sample?: Omit<Sample, 'split'>;
+  readonly badRows: readonly BadRow[];
+  readonly multiObject: boolean;
+}
+
+interface Usable {
+  readonly classIndex: number;
+  readonly box?: UnitBox;
+}
+
+/**
+ * The objects a head can learn from: a known class and, when the dataset has boxes, a box with
+ * area inside the image. Unknown classes, bad boxes and repeated objects are reported.
+ */
+function usableObjects(
+  record: ImportedRecord,
+  size: Size,
+  index: ImportedIndex,
+  classIndexOf: ReadonlyMap<string, number>,
+  badRows: BadRow[],
+): Usable[] {
+  const eligible: Usable[] = [];
+  const seen = new Set<string>();
+  for (const object of record.objects) {
+    const where = object.where ?? record.where;
+    const classIndex = classIndexOf.get(object.className);
+    if (classIndex === undefined) {
+      badRows.push(
+        badRow(
+          'unknown-class',
+          where,
+          `${capitalise(where)} gives '${record.key}' the class '${object.className}', which is not one of the dataset's ${index.classes.length} classes; the object was skipped.`,
+          'dropped',
+          record.key,
+        ),
+      );
+      continue;
+    }
+    const given = unitBoxOf(object, size);
+    let box: UnitBox | undefined;
+    if (given) {
+      const checked = checkBox(given, size, where, record.key);
+      if (checked.bad) badRows.push(checked.bad);
+      if (!('box' in checked)) continue;
+      box = checked.box;
+    }
+    const identity = `${classIndex}:${box?.join(',') ?? ''}`;
+    if (seen.has(identity)) {
+      badRows.push(
+        badRow(
+          'duplicate',
+          where,
+          `${capitalise(where)} repeats an earlier '${object.className}' object of '${record.key}'; the copy was skipped.`,
+          'dropped',
+          record.key,
+        ),
+      );
+      continue;
+    }
+    seen.add(identity);
+    if (index.hasBoxes && !box) continue;
+    eligible.push({ classIndex, ...(box ? { box } : {}) });
+  }
+  return eligible;
+}
+
+/** 'largest' by area (the first of equals), or 'first' in the annotation's order. */
+function chooseObject(eligible: readonly Usable[], choice: ObjectChoice): Usable | undefined {
+  if (choice === 'first') return eligible[0];
+  return eligible.reduce<Usable | undefined>(
+    (best, o) => (!best || (o.box && best.box && area(o.box) > area(best.box)) ? o : best),
+    undefined,
+  );
+}
+
+/** Everything about one record once its image is probed: its sample, or why it has none. */
+function checkRecord(
+  record: ImportedRecord,
+  probe: Probe,
+  index: ImportedIndex,
+  classIndexOf: ReadonlyMap<string, number>,
+  choice: ObjectChoice,
+): Checked {
+  if (!probe.ok) return { badRows: [probe.bad], multiObject: false };
+  const badRows: BadRow[] = [];
+  const size = { width: probe.width, height: probe.height };
+  const { width: statedWidth, height: statedHeight } = record;
+  const stated = statedWidth !== undefined && statedHeight !== undefined;
+  if (stated && (statedWidth !== size.width || statedHeight !== size.height)) {
+    badRows.push(
+      badRow(
+        'size-mismatch',
+        record.where,
+        `${capitalise(imageRef(record))} is ${size.width}×${size.height} pixels but the annotation says ${statedWidth}×${statedHeight}; the file's size was used.`,
+        'fixed',
+        record.key,
+      ),
+    );
+  }
+
+  const eligible = usableObjects(record, size, index, classIndexOf, badRows);
+  const chosen = chooseObject(eligible, choice);
+  if (!chosen) {
+    const reason =
+      record.objects.length === 0
+        ? 'has no objects'
+        : index.hasBoxes
+          ? 'has no object left with a class and a usable box'
+          : 'has no object left with a known class';
+    badRows.push(
+      badRow(
+        'no-objects',
+        record.where,
+        `${capitalise(imageRef(record))} ${reason}; the image was skipped.`,
+        'dropped',
+        record.key,
+      ),
+    );
+    return { badRows, multiObject: false };
+  }
+  const missingValue = index.valueColumns.find((c) => !Number.isFinite(record.values[c]));
+  if (missingValue !== undefined) {
+    badRows.push(
+      badRow(
+        'not-a-number',
+        record.where,
+        `${capitalise(imageRef(record))} has no number in column '${missingValue}'; the image was skipped.`,
+        'dropped',
+        record.key,
+      ),
+    );
+    return { badRows, multiObject: false };
+  }
+  return {
+    badRows,
+    multiObject: eligible.length > 1,
+    sample: {
+      key: record.key,
+      file: record.file,
+      width: size.width,
+      height: size.height,
+      classIndex: chosen.classIndex,
+      ...(chosen.box ? { box: chosen.box } : {}),
+      values: record.values,
+    },
+  };
+}
+
+/** The targets the data offers, named as the built-in datasets name theirs. */
+export function targetsOf(index: ImportedIndex): DatasetTarget[] {
+  const targets: DatasetTarget[] = [{ name: 'class', kind: 'class', classes: index.classes }];
+  if (index.hasBoxes) targets.push({ name: 'box', kind: 'box' });
+  const taken = new Set(['class', 'box', 'values']);
+  for (const column of index.valueColumns) {
+    // A column called 'box' must not shadow the box target.
+    const name = taken.has(column) ? `${column} (value)` : column;
+    targets.push({ name, kind: 'numeric', columns: [column] });
+  }
+  if (index.valueColumns.length >= 2) {
+    targets.push({ name: 'values', kind: 'numeric', columns: index.valueColumns });
+  }
+  return targets;
+}
+
+/** Reports progress at most every PROGRESS_INTERVAL_MS, and always the last step. */
+function throttle(report: ((done: number, total: number) => void) | undefined) {
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (!report || (done < total && now - last < PROGRESS_INTERVAL_MS)) return;
+    last = now;
+    report(done, total);
+  };
+}
+
+/**
+ * Checks every record of an index against its image and splits the good ones. Bad rows come in
+ * the index's order, the reader's first; samples in each split are in key order.
+ */
+export async function checkIndex(
+  index: ImportedIndex,
+  options: ImportOptions = {},
+  onProgress?: (checked: number, total: number) => void,
+): Promise<CheckedDataset> {
+  const { fractions, seed } = splitSettings(options);
+  const objectChoice = options.objectChoice ?? 'largest';
+  const classIndexOf = new Map(index.classes.map((name, i) => [name, i]));
+  const progress = throttle(onProgress);
+  let done = 0;
+  const results = await mapLimit(index.records, CHECK_CONCURRENCY, async (record) => {
+    const checked = checkRecord(
+      record,
+      await probeImage(record),
+      index,
+      classIndexOf,
+      objectChoice,
+    );
+    done += 1;
+    progress(done, index.records.length);
+    return { record, checked };
+  });
+
+  const kept = results.flatMap(({ record, checked }) =>
+    checked.sample ? [{ record, sample: checked.sample }] : [],
+  );
+  const splitFrom = index.records.some((r) => r.split !== undefined) ? 'data' : 'ratio';
+  const splits: SplitName[] =
+    splitFrom === 'data'
+      ? kept.map(({ record }) => record.split ?? 'train')
+      : assignSplits(
+          kept.map(({ sample }) => sample),
+          fractions,
+          seed,
+        );
+  const samples: Record<SplitName, Sample[]> = { train: [], validation: [], test: [] };
+  kept.forEach(({ sample }, i) => {
+    const split = splits[i] ?? 'train';
+    samples[split].push({ ...sample, split });
+  });
+  for (const list of Object.values(samples)) list.sort((a, b) => compareText(a.key, b.key));
+
+  return {
+    index,
+    targets: targetsOf(index),
+    samples,
+    badRows: [...index.badRows, ...results.flatMap(({ checked }) => checked.badRows)],
+    objectChoice,
+    multiObjectImages: results.filter(({ checked }) => checked.sample && checked.multiObject)
+      .length,
+    splitFrom,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Which column of a CSV header holds what: the image path, the class, the box, the split, the
+ * image size and the value columns a regression head can learn.
+ */
+import { DatasetError } from '../errors.ts';
+import { parseNumber } from './files.ts';
+
+/** Names are compared lower-cased without spaces, '_' or '-': 'File Name' and 'file_name' match 'filename'. */
+const normaliseName = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
+
+/** Accepted names in order of preference: the first one present wins. */
+const PATH_NAMES = [
+  'path',
+  'image',
+  'file',
+  'filename',
+  'imagepath',
+  'imagefile',
+  'imagename',
+  'filepath',
+  'img',
+  'imgpath',
+];
+const CLASS_NAMES = ['class', 'label', 'category', 'classname', 'categoryname', 'labelname'];
+const SPLIT_NAMES = ['split', 'subset'];
+const BOX_NAMES = {
+  xmin: ['xmin', 'x1'],
+  ymin: ['ymin', 'y1'],
+  xmax: ['xmax', 'x2'],
+  ymax: ['ymax', 'y2'],
+} as const;
+const WIDTH_NAMES = ['width', 'imagewidth', 'imgwidth'];
+const HEIGHT_NAMES = ['height', 'imageheight', 'imgheight'];
+/** Numeric identifiers are not something to learn, so they do not become value columns. */
+const IDENTIFIER_NAMES = new Set(['id', 'imageid', 'objectid', 'annotationid', 'index', 'idx']);
+
+export type BoxCorner = keyof typeof BOX_NAMES;
+export const BOX_CORNERS: readonly BoxCorner[] = ['xmin', 'ymin', 'xmax', 'ymax'];
+
+export interface CsvColumns {
+  readonly path: number;
+  readonly className: number;
+  /** Indices of xmin, ymin, xmax, ymax; absent when the file has no box columns. */
+  readonly box?: Readonly<Record<BoxCorner, number>>;
+  readonly split?: number;
+  /** The image size columns (as in TensorFlow's object-detection CSV); only beside a box. */
+  readonly width?: number;
+  readonly height?: number;
+  /** Numeric columns left over, by name, in file order. */
+  readonly values: readonly { readonly name: string; readonly index: number }[];
+}
+
+function findColumn(normalised: readonly string[], names: readonly string[]): number | undefined {
+  for (const name of names) {
+    const index = normalised.indexOf(name);
+    if (index >= 0) return index;
+  }
+  return undefined;
+}
+
+const listNames = (names: readonly string[]): string => names.map((name) => `'${name}'`).join(', ');
+
+/**
+ * A column is a value column when at least half of its filled cells are numbers: a stray 'n/a'
+ * then becomes a bad row, while a column of words (a note, a source) is left alone.
+ */
+function isNumericColumn(rows: readonly (readonly string[])[], index: number): boolean {
+  let filled = 0;
+  let numeric = 0;
+  for (const row of rows) {
+    const cell = row[index] ?? '';
+    if (cell.trim() === '') continue;
+    filled += 1;
+    if (parseNumber(cell) !== undefined) numeric += 1;
+  }
+  return numeric > 0 && numeric * 2 >= filled;
+}
+
+/** Maps the header to roles; a file lacking a path or a class column is one sentence. */
+export function mapCsvColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  fileName: string,
+): CsvColumns {
+  const normalised = header.map(normaliseName);
+  const shown = header.map((name) => `'${name}'`).join(', ');
+  const path = findColumn(normalised, PATH_NAMES);
+  if (path === undefined) {
+    throw new DatasetError(
+      'E_DATASET_COLUMNS',
+      `${fileName} has no column for the image path: name one ${listNames(PATH_NAMES.slice(0, 4))} (its columns are ${shown}).`,
+    );
+  }
+  const className = findColumn(normalised, CLASS_NAMES);
+  if (className === undefined) {
+    throw new DatasetError(
+      'E_DATASET_COLUMNS',
+      `${fileName} has no column for the class: name one ${listNames(CLASS_NAMES.slice(0, 3))} (its columns are ${shown}).`,
+    );
+  }
+  const corners = BOX_CORNERS.map((corner) => findColumn(normalised, BOX_NAMES[corner]));
+  const present = BOX_CORNERS.filter((_, i) => corners[i] !== undefined);
+  if (present.length > 0 && present.length < 4) {
+    const absent = BOX_CORNERS.filter((_, i) => corners[i] === undefined);
+    throw new DatasetError(
+      'E_DATASET_COLUMNS',
+      `${fileName} has box columns ${listNames(present)} but not ${listNames(absent)}: a box needs all of xmin, ymin, xmax and ymax.`,
+    );
+  }
+  const [xmin, ymin, xmax, ymax] = corners;
+  const box =
+    xmin !== undefined && ymin !== undefined && xmax !== undefined && ymax !== undefined
+      ? { xmin, ymin, xmax, ymax }
+      : undefined;
+  const split = findColumn(normalised, SPLIT_NAMES);
+  // Without a box, 'width' is more likely something to learn than the image's size.
+  const width = box ? findColumn(normalised, WIDTH_NAMES) : undefined;
+  const height = box ? findColumn(normalised, HEIGHT_NAMES) : undefined;
+  const taken = new Set([path, className, split, width, height, ...corners]);
+  const values: { name: string; index: number }[] = [];
+  const valueNames = new Set<string>();
+  header.forEach((name, index) => {
+    const trimmed = name.trim();
+    if (taken.has(index) || trimmed === '' || valueNames.has(trimmed)) return;
+    if (IDENTIFIER_NAMES.has(normaliseName(trimmed))) return;
+    if (!isNumericColumn(rows, index)) return;
+    valueNames.add(trimmed);
+    values.push({ name: trimmed, index });
+  });
+  return {
+    path,
+    className,
+    ...(box ? { box } : {}),
+    ...(split !== undefined ? { split } : {}),
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    values,
+  };
+}
+
+/** The first line's most frequent candidate: Excel in many locales writes ';', some tools a tab. */
+export function sniffDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  let best = ',';
+  let bestCount = 0;
+  for (const candidate of [',', ';', '\t']) {
+    const count = firstLine.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best;
+}

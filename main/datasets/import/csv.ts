@@ -1,0 +1,259 @@
+/**
+ * The CSV reader: one row per image, or per object when an image has several boxes. Paths are
+ * relative to the CSV's folder; boxes are pixels or fractions of the image, stated or detected.
+ */
+import { parse } from 'csv-parse/sync';
+import { basename, dirname, resolve } from 'node:path';
+import { DatasetError } from '../errors.ts';
+import type { SplitName } from '../types.ts';
+import { BOX_CORNERS, mapCsvColumns, sniffDelimiter } from './csv-columns.ts';
+import type { CsvColumns } from './csv-columns.ts';
+import {
+  badRow,
+  capitalise,
+  compareText,
+  errorReason,
+  parseNumber,
+  parseSplitName,
+  readTextFile,
+  toKey,
+} from './files.ts';
+import type {
+  BadRow,
+  ImportedIndex,
+  ImportedObject,
+  ImportedRecord,
+  ImportOptions,
+  PixelBox,
+} from './types.ts';
+
+interface CsvRow {
+  readonly cells: readonly string[];
+  /** The row number a spreadsheet shows, the header being row 1. */
+  readonly line: number;
+}
+
+function parseRows(text: string, fileName: string): CsvRow[] {
+  try {
+    const parsed = parse(text, {
+      delimiter: sniffDelimiter(text),
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    return parsed.map(({ record, info }) => ({ cells: record, line: info.lines }));
+  } catch (error) {
+    throw new DatasetError(
+      'E_DATASET_UNREADABLE',
+      `${fileName} is not a readable CSV file: ${errorReason(error)}.`,
+    );
+  }
+}
+
+/** A box cell that is no number: the column and the cell, for the bad row's sentence. */
+interface NonNumber {
+  readonly column: string;
+  readonly cell: string;
+}
+
+/** The four box cells: absent when all are blank, `wrong` when one is not a number. */
+type BoxCells = { readonly box: PixelBox } | { readonly wrong: NonNumber } | undefined;
+
+function readBox(row: CsvRow, columns: CsvColumns, header: readonly string[]): BoxCells {
+  if (!columns.box) return undefined;
+  const indices = BOX_CORNERS.map((corner) => columns.box?.[corner] ?? 0);
+  const cells = indices.map((index) => row.cells[index] ?? '');
+  if (cells.every((cell) => cell === '')) return undefined;
+  const numbers: number[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const value = parseNumber(cell);
+    if (value === undefined) return { wrong: { column: header[indices[i] ?? 0] ?? '', cell } };
+    numbers.push(value);
+  }
+  const [xmin = 0, ymin = 0, xmax = 0, ymax = 0] = numbers;
+  return { box: [xmin, ymin, xmax, ymax] };
+}
+
+const notANumber = (where: string, { column, cell }: NonNumber): BadRow =>
+  badRow(
+    'not-a-number',
+    where,
+    cell === ''
+      ? `${capitalise(where)} has no value in column '${column}'; the row was skipped.`
+      : `${capitalise(where)} has '${cell}' in column '${column}', which is not a number; the row was skipped.`,
+  );
+
+/** 'auto' takes fractions when every coordinate of every box lies within [0, 1]. */
+function decideUnits(
+  boxes: readonly PixelBox[],
+  stated: ImportOptions['boxUnits'],
+): NonNullable<ImportedIndex['boxUnits']> {
+  if (stated === 'pixels' || stated === 'normalized') return { units: stated, how: 'stated' };
+  const unit = boxes.every((box) => box.every((v) => v >= 0 && v <= 1));
+  return { units: unit ? 'normalized' : 'pixels', how: 'detected' };
+}
+
+interface RecordDraft {
+  key: string;
+  file: string;
+  width?: number;
+  height?: number;
+  objects: ImportedObject[];
+  values: Record<string, number>;
+  split?: SplitName;
+  where: string;
+  /** The first row's line, named when a later row repeats the image. */
+  line: number;
+}
+
+/** Reads a CSV file of image paths and labels; rows it cannot use become bad rows. */
+export async function readCsv(path: string, options: ImportOptions = {}): Promise<ImportedIndex> {
+  const source = resolve(path);
+  const root = dirname(source);
+  const fileName = basename(source);
+  const rows = parseRows(await readTextFile(source), fileName);
+  const [headerRow, ...dataRows] = rows;
+  if (!headerRow) {
+    throw new DatasetError(
+      'E_DATASET_EMPTY',
+      `${fileName} is empty: it has not even a header row.`,
+    );
+  }
+  const header = headerRow.cells;
+  const columns = mapCsvColumns(
+    header,
+    dataRows.map((row) => row.cells),
+    fileName,
+  );
+  const badRows: BadRow[] = [];
+  const drafts = new Map<string, RecordDraft>();
+  const seenRows = new Map<string, number>();
+  const accepted: { row: CsvRow; where: string; box?: PixelBox }[] = [];
+
+  for (const row of dataRows) {
+    const where = `row ${row.line} of ${fileName}`;
+    const cell = (index: number | undefined) =>
+      index === undefined ? '' : (row.cells[index] ?? '');
+    const identity = row.cells.join('\u0000');
+    const earlier = seenRows.get(identity);
+    if (earlier !== undefined) {
+      badRows.push(
+        badRow(
+          'duplicate',
+          where,
+          `${capitalise(where)} repeats row ${earlier} exactly; the row was skipped.`,
+        ),
+      );
+      continue;
+    }
+    seenRows.set(identity, row.line);
+    if (cell(columns.path) === '') {
+      badRows.push(
+        badRow('malformed', where, `${capitalise(where)} has no image path; the row was skipped.`),
+      );
+      continue;
+    }
+    if (cell(columns.className) === '') {
+      badRows.push(
+        badRow('malformed', where, `${capitalise(where)} has no class; the row was skipped.`),
+      );
+      continue;
+    }
+    const splitCell = cell(columns.split);
+    if (splitCell !== '' && parseSplitName(splitCell) === undefined) {
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} has split '${splitCell}', which is not train, validation or test; the row was skipped.`,
+        ),
+      );
+      continue;
+    }
+    const boxCells = readBox(row, columns, header);
+    if (boxCells && 'wrong' in boxCells) {
+      badRows.push(notANumber(where, boxCells.wrong));
+      continue;
+    }
+    const wrongValue = columns.values.find(({ index }) => parseNumber(cell(index)) === undefined);
+    if (wrongValue) {
+      badRows.push(notANumber(where, { column: wrongValue.name, cell: cell(wrongValue.index) }));
+      continue;
+    }
+    accepted.push({ row, where, ...(boxCells ? { box: boxCells.box } : {}) });
+  }
+
+  const hasBoxes = accepted.some((a) => a.box !== undefined);
+  const boxUnits = hasBoxes
+    ? decideUnits(
+        accepted.flatMap((a) => (a.box ? [a.box] : [])),
+        options.boxUnits,
+      )
+    : undefined;
+
+  for (const { row, where, box } of accepted) {
+    const cell = (index: number | undefined) =>
+      index === undefined ? '' : (row.cells[index] ?? '');
+    // Windows paths in a CSV still name the right file on macOS and Linux.
+    const file = resolve(root, cell(columns.path).replace(/\\/g, '/'));
+    const key = toKey(root, file);
+    const className = cell(columns.className);
+    const object: ImportedObject = {
+      className,
+      where,
+      ...(box ? (boxUnits?.units === 'normalized' ? { unitBox: box } : { box }) : {}),
+    };
+    const draft = drafts.get(key);
+    if (draft) {
+      // Several boxed rows are several objects; anything else names the image twice.
+      if (box && draft.objects.every((o) => o.box ?? o.unitBox)) {
+        draft.objects.push(object);
+      } else {
+        badRows.push(
+          badRow(
+            'duplicate',
+            where,
+            `${capitalise(where)} names '${key}' again, after row ${draft.line}, without a box to add; the row was skipped.`,
+            'dropped',
+            key,
+          ),
+        );
+      }
+      continue;
+    }
+    const split = parseSplitName(cell(columns.split));
+    const width = parseNumber(cell(columns.width));
+    const height = parseNumber(cell(columns.height));
+    const values: Record<string, number> = {};
+    for (const { name, index } of columns.values) values[name] = parseNumber(cell(index)) ?? NaN;
+    drafts.set(key, {
+      key,
+      file,
+      objects: [object],
+      values,
+      where,
+      line: row.line,
+      ...(split ? { split } : {}),
+      ...(width !== undefined && height !== undefined ? { width, height } : {}),
+    });
+  }
+
+  const records: ImportedRecord[] = [...drafts.values()].map(
+    ({ line: _line, ...record }) => record,
+  );
+  const classes = [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))].sort(
+    compareText,
+  );
+  return {
+    format: 'csv',
+    root,
+    source,
+    classes,
+    hasBoxes,
+    valueColumns: columns.values.map((v) => v.name),
+    records,
+    badRows,
+    ...(boxUnits ? { boxUnits } : {}),
+  };
+}

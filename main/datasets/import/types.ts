@@ -1,0 +1,161 @@
+/**
+ * The shared vocabulary of dataset import: what a format reader produces (an index of records
+ * and a report of bad rows), what the pipeline turns it into, and the options a user sets.
+ * Format readers (csv, coco, yolo, voc, folder) know nothing of decoding; the pipeline knows
+ * nothing of formats.
+ */
+import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import type { SplitName } from '../types.ts';
+
+export const IMPORT_FORMATS = ['csv', 'coco', 'yolo', 'voc', 'folder'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** [xmin, ymin, xmax, ymax] in pixels of the original image. */
+export type PixelBox = readonly [number, number, number, number];
+/** [xmin, ymin, xmax, ymax] as fractions of the original image's width and height, in [0, 1]. */
+export type UnitBox = readonly [number, number, number, number];
+
+export interface ImportedObject {
+  readonly className: string;
+  /** Pixels of the original image; absent for classification-only formats. */
+  readonly box?: PixelBox;
+  /**
+   * The box as fractions of the image, for formats that give it so (YOLO, normalised CSV): the
+   * reader need not open the image, and the check pass, which does, scales it. At most one of
+   * `box` and `unitBox` is set.
+   */
+  readonly unitBox?: UnitBox;
+  /** Where the object came from when it differs from its record's: "labels/a.txt line 2". */
+  readonly where?: string;
+}
+
+/** One image as an annotation file describes it, before any pixel is read. */
+export interface ImportedRecord {
+  /** The image's path relative to the dataset root, with '/' separators: stable, unique. */
+  readonly key: string;
+  /** Absolute path of the image file. */
+  readonly file: string;
+  /** The image size when the annotation states it (COCO, VOC); otherwise read from the file. */
+  readonly width?: number;
+  readonly height?: number;
+  readonly objects: readonly ImportedObject[];
+  /** Extra numeric columns (CSV), by column name. */
+  readonly values: Readonly<Record<string, number>>;
+  /** The split the data itself puts this image in, when it says. */
+  readonly split?: SplitName;
+  /** Where the record came from, for reports: "row 12", "labels/a.txt", "annotations.json image 7". */
+  readonly where: string;
+}
+
+export const BAD_ROW_KINDS = [
+  'missing-file',
+  'unreadable-image',
+  'unknown-class',
+  'box-outside',
+  'box-clipped',
+  'box-empty',
+  'duplicate',
+  'not-a-number',
+  'malformed',
+  'no-objects',
+  /** The annotation states an image size the file does not have; the file's size is used. */
+  'size-mismatch',
+] as const;
+export type BadRowKind = (typeof BAD_ROW_KINDS)[number];
+
+/** One thing wrong in the data, with where and why, as one sentence. */
+export interface BadRow {
+  readonly kind: BadRowKind;
+  /** "row 12 of labels.csv", "labels/cat_3.txt line 2", "annotations.json annotation 41". */
+  readonly where: string;
+  /** The image concerned, relative to the root, when known. */
+  readonly key?: string;
+  /** One sentence: what is wrong and what was done (skipped, clipped, kept the first). */
+  readonly message: string;
+  /** 'dropped': the row or image is left out; 'fixed': kept after a repair (a clipped box). */
+  readonly action: 'dropped' | 'fixed';
+}
+
+/** What a format reader hands to the pipeline. */
+export interface ImportedIndex {
+  readonly format: ImportFormat;
+  /** The folder images are resolved against. */
+  readonly root: string;
+  /** The file or folder the user pointed at. */
+  readonly source: string;
+  /** Class names in label order (index = class index). */
+  readonly classes: readonly string[];
+  /** Whether the format has boxes at all (the image-folder layout does not). */
+  readonly hasBoxes: boolean;
+  /** Names of the extra numeric columns, in file order. */
+  readonly valueColumns: readonly string[];
+  readonly records: readonly ImportedRecord[];
+  readonly badRows: readonly BadRow[];
+  /** How boxes were given, for CSV: stated or detected. */
+  readonly boxUnits?: {
+    readonly units: 'pixels' | 'normalized';
+    readonly how: 'stated' | 'detected';
+  };
+}
+
+export type ResizeMode = 'stretch' | 'letterbox';
+export type ObjectChoice = 'largest' | 'first';
+export type BadRowPolicy = 'skip' | 'stop';
+
+export interface ImportOptions {
+  /** Detected from the path when absent. */
+  readonly format?: ImportFormat;
+  /** CSV boxes: 'auto' detects normalised values (all coordinates within [0, 1]). */
+  readonly boxUnits?: 'auto' | 'pixels' | 'normalized';
+  /** Which object of a multi-object image the single-object tasks learn. */
+  readonly objectChoice?: ObjectChoice;
+  readonly resize?: ResizeMode;
+  /** Fractions for validation and test when the data has no split of its own. */
+  readonly validationFraction?: number;
+  readonly testFraction?: number;
+  readonly seed?: number;
+  readonly onBadRows?: BadRowPolicy;
+  readonly augment?: AugmentOptions;
+  /** Keep decoded, resized images (in memory up to a limit, else on disk) for repeat epochs. */
+  readonly cache?: boolean;
+}
+
+export interface AugmentOptions {
+  readonly flip?: boolean;
+  /** Largest shift as a fraction of the side, e.g. 0.1. */
+  readonly shift?: number;
+  /** Largest relative scale change, e.g. 0.1 for 0.9..1.1. */
+  readonly scale?: number;
+  /** Largest brightness change in [0, 1] of full range. */
+  readonly brightness?: number;
+  /** Largest relative contrast change, e.g. 0.2 for 0.8..1.2. */
+  readonly contrast?: number;
+}
+
+/** One image after the index is checked: its chosen object, class index and unit box. */
+export interface Sample {
+  readonly key: string;
+  readonly file: string;
+  /** Original size in pixels. */
+  readonly width: number;
+  readonly height: number;
+  readonly classIndex: number;
+  /** The chosen object's box, normalised to the original image; absent without boxes. */
+  readonly box?: UnitBox;
+  readonly values: Readonly<Record<string, number>>;
+  readonly split: SplitName;
+}
+
+/** A checked dataset: samples split three ways, the targets it offers, the report. */
+export interface CheckedDataset {
+  readonly index: ImportedIndex;
+  readonly targets: readonly DatasetTarget[];
+  readonly samples: Readonly<Record<SplitName, readonly Sample[]>>;
+  /** All bad rows: the reader's and those found reading the images. */
+  readonly badRows: readonly BadRow[];
+  readonly objectChoice: ObjectChoice;
+  /** Images with several objects, where the choice mattered. */
+  readonly multiObjectImages: number;
+  /** Where the split came from. */
+  readonly splitFrom: 'data' | 'ratio';
+}
