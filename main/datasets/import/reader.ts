@@ -1,0 +1,261 @@
+/**
+ * A checked dataset as the trainer reads it: each split decodes the images a batch asks for, a
+ * few at a time, fits them to the Input size, moves their boxes along, augments the training
+ * split, and keeps decoded images for later epochs. An image that cannot be read any more is
+ * left out of its batch and reported, never fatal: a run of hours should not end on one file.
+ */
+import { basename } from 'node:path';
+import { createRng } from '../rng.ts';
+import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
+import { augmentSample, checkAugmentOptions, type AugmentedSample } from './augment.ts';
+import {
+  createImageCache,
+  imageCacheKey,
+  type CachedImage,
+  type ImageCache,
+  type ImageCacheStats,
+} from './cache.ts';
+import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
+import type { AugmentOptions, CheckedDataset, ResizeMode, Sample, UnitBox } from './types.ts';
+
+export interface ImportedDataOptions {
+  readonly imageShape: ImageShape;
+  readonly resize: ResizeMode;
+  /** Applied to the training split only. */
+  readonly augment?: AugmentOptions;
+  /** Keep decoded images for later epochs (default true). */
+  readonly cache?: boolean;
+  /** A folder for images that overflow the memory budget; without one they are decoded again. */
+  readonly cacheDir?: string;
+  /** Memory budget of the cache in bytes; default 512 MiB. */
+  readonly cacheBytes?: number;
+  /** Same seed, same augmented epochs. */
+  readonly seed: number;
+  /** Images decoded at once; sharp decodes on libuv's thread pool, four threads by default. */
+  readonly concurrency?: number;
+  /** The decoder; tests substitute one that counts or fails. */
+  readonly decode?: DecodeImage;
+}
+
+/** An image left out of training because it could not be read, and why. */
+export interface UnreadableSample {
+  readonly key: string;
+  readonly split: SplitName;
+  readonly reason: string;
+}
+
+export interface ImportedTrainingData extends TrainingData {
+  /** Each unreadable image once, with the first reason it gave, in the order met. */
+  unreadableSamples(): readonly UnreadableSample[];
+  /** Absent when caching is off. */
+  cacheStats(): ImageCacheStats | undefined;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DECODE_CONCURRENCY = 4;
+
+/** Seeds the augmentation of one read of one sample: (seed, stream, sample index, read count). */
+const AUGMENT_STREAM = 0x6175;
+
+const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
+
+/** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, position: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const position = next++;
+      results[position] = await work(items[position] as T, position);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const reasonOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/** The block's target arrays, exactly the targets the dataset offers. */
+function buildTargets(
+  targets: readonly DatasetTarget[],
+  samples: readonly Sample[],
+  boxes: readonly (UnitBox | undefined)[],
+): Record<string, Int32Array | Float32Array> {
+  const size = samples.length;
+  const out: Record<string, Int32Array | Float32Array> = {};
+  for (const target of targets) {
+    switch (target.kind) {
+      case 'class': {
+        const labels = new Int32Array(size);
+        samples.forEach((sample, b) => (labels[b] = sample.classIndex));
+        out[target.name] = labels;
+        break;
+      }
+      case 'box': {
+        // The check drops images without a box when the dataset has boxes; zeros are a last resort.
+        const values = new Float32Array(size * 4);
+        boxes.forEach((box, b) => box && values.set(box, b * 4));
+        out[target.name] = values;
+        break;
+      }
+      case 'numeric': {
+        const width = target.columns.length;
+        const values = new Float32Array(size * width);
+        samples.forEach((sample, b) =>
+          target.columns.forEach(
+            (column, k) => (values[b * width + k] = sample.values[column] ?? 0),
+          ),
+        );
+        out[target.name] = values;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+interface SplitContext {
+  readonly split: SplitName;
+  readonly samples: readonly Sample[];
+  readonly targets: readonly DatasetTarget[];
+  readonly options: ImportedDataOptions;
+  readonly cache: ImageCache | undefined;
+  readonly decode: DecodeImage;
+  readonly augment: AugmentOptions | undefined;
+  readonly onUnreadable: (sample: Sample, reason: string) => void;
+}
+
+function createSplitReader(context: SplitContext): SplitReader {
+  const { samples, options, cache, decode, augment } = context;
+  const [height, width, channels] = options.imageShape;
+  const pixelsPerImage = height * width * channels;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_DECODE_CONCURRENCY);
+  // How often each sample has been asked for: the n-th read of sample i is augmented by
+  // createRng(seed, stream, i, n), whatever the batch it falls in and whatever decodes first.
+  const reads = new Uint32Array(samples.length);
+  let unreadable = 0;
+
+  const load = async (sample: Sample): Promise<CachedImage> => {
+    const key = imageCacheKey(sample.key, options.imageShape, options.resize);
+    const cached = await cache?.get(key);
+    if (cached) return cached;
+    const decoded = await decode(sample.file, options.imageShape, options.resize);
+    cache?.set(key, decoded);
+    return decoded;
+  };
+
+  return {
+    size: samples.length,
+    unreadable: () => unreadable,
+    async read(indices) {
+      const wanted = Array.from(indices, (index) => {
+        const sample = samples[index];
+        if (sample === undefined) {
+          throw new RangeError(
+            `The ${context.split} split has ${samples.length} images; there is no image ${index}.`,
+          );
+        }
+        const draw = augment ? (reads[index] as number) : 0;
+        if (augment) reads[index] = draw + 1;
+        return { index, sample, draw };
+      });
+      // Each sample is augmented as soon as it is decoded, while the others are still decoding.
+      const prepared = await mapLimit(wanted, concurrency, async ({ index, sample, draw }) => {
+        let image: CachedImage;
+        try {
+          image = await load(sample);
+        } catch (error) {
+          return reasonOf(error);
+        }
+        const box = sample.box && applyBoxTransform(sample.box, image.transform);
+        if (!augment) return { pixels: image.pixels, box };
+        const rng = createRng(options.seed, AUGMENT_STREAM, index, draw);
+        return augmentSample(image.pixels, options.imageShape, box, augment, rng);
+      });
+
+      const kept: Sample[] = [];
+      const boxes: (UnitBox | undefined)[] = [];
+      const images = new Uint8Array(wanted.length * pixelsPerImage);
+      wanted.forEach(({ sample }, position) => {
+        const done = prepared[position] as AugmentedSample | string;
+        if (typeof done === 'string') {
+          unreadable++;
+          context.onUnreadable(sample, done);
+          return;
+        }
+        images.set(done.pixels, kept.length * pixelsPerImage);
+        kept.push(sample);
+        boxes.push(done.box);
+      });
+      return {
+        size: kept.length,
+        images:
+          kept.length === wanted.length ? images : images.slice(0, kept.length * pixelsPerImage),
+        targets: buildTargets(context.targets, kept, boxes),
+      };
+    },
+  };
+}
+
+const isAugmenting = (augment: AugmentOptions | undefined): augment is AugmentOptions =>
+  augment !== undefined &&
+  (augment.flip === true ||
+    (augment.shift ?? 0) > 0 ||
+    (augment.scale ?? 0) > 0 ||
+    (augment.brightness ?? 0) > 0 ||
+    (augment.contrast ?? 0) > 0);
+
+/**
+ * Readers over the three splits of `checked`, decoding images as batches ask for them. Nothing
+ * is read until the first `read`.
+ */
+export function createImportedData(
+  checked: CheckedDataset,
+  options: ImportedDataOptions,
+): ImportedTrainingData {
+  if (options.augment) checkAugmentOptions(options.augment);
+  const cache =
+    options.cache === false
+      ? undefined
+      : createImageCache({
+          ...(options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {}),
+          ...(options.cacheDir !== undefined ? { dir: options.cacheDir } : {}),
+        });
+  const unreadable = new Map<string, UnreadableSample>();
+  const onUnreadable = (sample: Sample, reason: string) => {
+    if (!unreadable.has(sample.key)) {
+      unreadable.set(sample.key, { key: sample.key, split: sample.split, reason });
+    }
+  };
+  const reader = (split: SplitName) =>
+    createSplitReader({
+      split,
+      samples: checked.samples[split],
+      targets: checked.targets,
+      options,
+      cache,
+      decode: options.decode ?? decodeImage,
+      augment: split === 'train' && isAugmenting(options.augment) ? options.augment : undefined,
+      onUnreadable,
+    });
+  const splits = Object.fromEntries(SPLITS.map((split) => [split, reader(split)])) as Record<
+    SplitName,
+    SplitReader
+  >;
+  return {
+    name: basename(checked.index.source),
+    imageShape: options.imageShape,
+    targets: checked.targets,
+    splits,
+    unreadableSamples: () => [...unreadable.values()],
+    cacheStats: () => cache?.stats(),
+    close: async () => {
+      await cache?.clear();
+    },
+  };
+}
