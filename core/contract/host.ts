@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trainingSettingsPatchSchema } from '../graph/schema.ts';
+import { datasetOptionsSchema, trainingSettingsPatchSchema } from '../graph/schema.ts';
 import { splitMetricsSchema, trainingEventSchema } from './training.ts';
 
 /**
@@ -83,11 +83,107 @@ export const datasetInfoSchema = z.object({
 });
 export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
 
+const range = z.object({ min: z.number(), mean: z.number(), max: z.number() });
+
+/** What a check of an imported dataset found: counts, statistics and the bad-row report. */
+export const datasetSummarySchema = z.object({
+  format: z.string(),
+  source: z.string(),
+  splitFrom: z.enum(['data', 'ratio']),
+  images: z.object({
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+  }),
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      train: z.number().int(),
+      validation: z.number().int(),
+      test: z.number().int(),
+    }),
+  ),
+  /** Chosen boxes, as fractions of their image. */
+  boxes: z
+    .object({
+      count: z.number().int(),
+      width: range,
+      height: range,
+      centerX: range,
+      centerY: range,
+    })
+    .optional(),
+  values: z.array(
+    z.object({ column: z.string(), min: z.number(), mean: z.number(), max: z.number() }),
+  ),
+  objectChoice: z.string(),
+  multiObjectImages: z.number().int(),
+  boxUnits: z
+    .object({ units: z.enum(['pixels', 'normalized']), how: z.enum(['stated', 'detected']) })
+    .optional(),
+  /** Bad rows by kind. */
+  badRowCounts: z.record(z.string(), z.number().int()),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+export const badRowSchema = z.object({
+  kind: z.string(),
+  where: z.string(),
+  message: z.string(),
+  action: z.enum(['dropped', 'fixed']),
+});
+export type BadRowInfo = z.infer<typeof badRowSchema>;
+
+/** A small picture of one image of a dataset with its chosen object, for the import preview. */
+export const datasetPreviewSchema = z.object({
+  key: z.string(),
+  split: z.enum(['train', 'validation', 'test']),
+  width: z.number().int(),
+  height: z.number().int(),
+  channels: z.number().int(),
+  /** Base64 of width*height*channels bytes, HWC. */
+  pixels: z.string(),
+  className: z.string(),
+  /** The box in the picture's own unit coordinates. */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+});
+export type DatasetPreview = z.infer<typeof datasetPreviewSchema>;
+
+export const inspectDatasetRequestSchema = z.object({
+  path: z.string().min(1).max(4096),
+  options: datasetOptionsSchema.prefault({}),
+});
+export type InspectDatasetRequest = z.input<typeof inspectDatasetRequestSchema>;
+
+export const datasetInspectionSchema = z.object({
+  /** The dataset as the run panel and the inspector list it: name = the path. */
+  info: datasetInfoSchema,
+  summary: datasetSummarySchema,
+  /** The first bad rows (at most 500) and how many there are in all. */
+  badRows: z.array(badRowSchema),
+  badRowTotal: z.number().int(),
+  preview: z.array(datasetPreviewSchema),
+});
+export type DatasetInspection = z.infer<typeof datasetInspectionSchema>;
+
+/** Desktop: which dialog to show. Browser: the zip the user picked, uploaded as is. */
+export type DatasetChoice =
+  | { readonly kind: 'file' | 'folder' }
+  | { readonly kind: 'upload'; readonly name: string; readonly data: ArrayBuffer };
+
 /** What the renderer may ask of its host. One method per channel. */
 export interface StudioHost {
   readonly kind: 'browser' | 'desktop';
   listExamples(): Promise<ExampleGraph[]>;
   listDatasets(): Promise<DatasetInfo[]>;
+  /** Reads and checks an imported dataset at a path on the host's machine. */
+  inspectDataset(request: InspectDatasetRequest): Promise<DatasetInspection>;
+  /**
+   * Lets the user pick a dataset file or folder: a native dialog on the desktop; in the browser,
+   * the picked zip is uploaded and unpacked on the host's machine. Resolves to the dataset's
+   * path there, or null when the user cancels.
+   */
+  chooseDataset(choice: DatasetChoice): Promise<string | null>;
   startRun(request: StartRunRequest): Promise<{ runId: string }>;
   /** Asks the run to stop between batches; the host kills it if it does not. */
   stopRun(runId: string): Promise<void>;

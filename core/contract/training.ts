@@ -52,11 +52,32 @@ const splitSizes = z.object({
   test: z.number().int(),
 });
 
+/** What a run records about an imported dataset: how it was split and what was wrong in it. */
+export const datasetReportSchema = z.object({
+  format: z.string(),
+  source: z.string(),
+  splitFrom: z.enum(['data', 'ratio']),
+  sizes: splitSizes,
+  /** Bad rows and images by kind (missing-file, unreadable-image, box-clipped, …). */
+  badRows: z.record(z.string(), z.number().int()),
+  /** Rows or images left out, and rows kept after a repair. */
+  dropped: z.number().int(),
+  fixed: z.number().int(),
+  firstMessages: z.array(z.string()),
+  objectChoice: z.string(),
+  multiObjectImages: z.number().int(),
+});
+export type DatasetReport = z.infer<typeof datasetReportSchema>;
+
 export const trainingEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
     backend: backendInfoSchema,
-    dataset: z.object({ name: z.string(), sizes: splitSizes }),
+    dataset: z.object({
+      name: z.string(),
+      sizes: splitSizes,
+      report: datasetReportSchema.optional(),
+    }),
     tasks: z.array(taskInfoSchema),
     epochs: z.number().int(),
     batchSize: z.number().int(),
@@ -84,6 +105,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     samplesPerSec: z.number(),
     seconds: z.number(),
     backend: z.enum(BACKEND_NAMES),
+    /** Images that could not be read while training so far (left out of their batches). */
+    unreadable: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('finished'),

@@ -33,6 +33,70 @@ export const graphEdgeSchema = z.strictObject({
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 
+/** How an imported dataset (a CSV, COCO, YOLO, VOC or image-folder path) is read; built-ins ignore it. */
+export const IMPORT_FORMAT_NAMES = ['csv', 'coco', 'yolo', 'voc', 'folder'] as const;
+
+export const augmentSettingsSchema = z.strictObject({
+  flip: z.boolean().default(false).describe('Mirror training images left to right at random.'),
+  shift: z
+    .number()
+    .min(0)
+    .max(0.3)
+    .default(0)
+    .describe('Largest random shift, as a share of the side.'),
+  scale: z
+    .number()
+    .min(0)
+    .max(0.3)
+    .default(0)
+    .describe('Largest random zoom in or out, as a share.'),
+  brightness: z.number().min(0).max(0.5).default(0).describe('Largest random brightness change.'),
+  contrast: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0)
+    .describe('Largest random contrast change, as a share.'),
+});
+
+export const datasetOptionsSchema = z.strictObject({
+  format: z
+    .enum(IMPORT_FORMAT_NAMES)
+    .optional()
+    .describe('The layout of an imported dataset; detected from the path when absent.'),
+  boxUnits: z
+    .enum(['auto', 'pixels', 'normalized'])
+    .default('auto')
+    .describe('CSV boxes in pixels or as fractions of the image; auto decides from the values.'),
+  objectChoice: z
+    .enum(['largest', 'first'])
+    .default('largest')
+    .describe('Which object of an image with several the single-object heads learn.'),
+  resize: z
+    .enum(['letterbox', 'stretch'])
+    .default('letterbox')
+    .describe('Fit images to the Input size keeping their shape (letterbox) or not (stretch).'),
+  validationFraction: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0.1)
+    .describe('Share of images for validation when the data has no split of its own.'),
+  testFraction: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0.1)
+    .describe('Share of images for testing when the data has no split of its own.'),
+  onBadRows: z
+    .enum(['skip', 'stop'])
+    .default('skip')
+    .describe('Skip bad rows and images and train on the rest, or stop before training.'),
+  cache: z.boolean().default(true).describe('Keep decoded images for later epochs.'),
+  augment: augmentSettingsSchema.prefault({}),
+});
+export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+
 export const trainingSettingsSchema = z.strictObject({
   optimizer: z.enum(OPTIMIZERS).default('adam').describe('Adam, SGD with momentum or RMSprop.'),
   learningRate: z.number().gt(0).max(10).default(0.001).describe('Step size of the optimizer.'),
@@ -52,7 +116,14 @@ export const trainingSettingsSchema = z.strictObject({
     .max(2 ** 31 - 1)
     .default(42)
     .describe('Seed for data, initial weights and shuffling.'),
-  dataset: z.string().min(1).default('digits').describe('The dataset this graph trains on.'),
+  dataset: z
+    .string()
+    .min(1)
+    .default('digits')
+    .describe('A built-in dataset (digits, shapes) or the path of an imported one.'),
+  datasetOptions: datasetOptionsSchema
+    .prefault({})
+    .describe('How an imported dataset is read, split and augmented.'),
   limit: z
     .number()
     .int()
@@ -69,7 +140,10 @@ export const trainingSettingsPatchSchema = z.strictObject(
   Object.fromEntries(
     Object.entries(trainingSettingsSchema.shape).map(([key, field]) => [
       key,
-      (field instanceof z.ZodDefault ? field.unwrap() : field).optional(),
+      (field instanceof z.ZodDefault || field instanceof z.ZodPrefault
+        ? field.unwrap()
+        : field
+      ).optional(),
     ]),
   ),
 ) as unknown as z.ZodType<Partial<z.infer<typeof trainingSettingsSchema>>>;

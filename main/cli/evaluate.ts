@@ -4,7 +4,7 @@ import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { initBackend } from '../engine/backend.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
-import { loadDatasetForGraph } from '../runs/dataset-for-run.ts';
+import { openDatasetForRun } from '../runs/dataset-for-run.ts';
 import { MODEL_DIR, openRunFolder } from '../runs/run-folder.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
@@ -31,10 +31,12 @@ export async function evaluateCommand(
     intFlag('batch-size', values['batch-size'], 1, 4096) ?? run.manifest.settings.batchSize;
   await initBackend(backend);
   const analysis = analyzeGraph(run.graph);
-  const dataset = loadDatasetForGraph(analysis, {
+  const { data: dataset } = await openDatasetForRun(analysis, {
     name: run.manifest.dataset.name,
     seed: run.manifest.dataset.seed,
     ...(run.manifest.dataset.limit !== undefined ? { limit: run.manifest.dataset.limit } : {}),
+    // Augmentation never applies outside the training split, so evaluation reads as trained.
+    options: run.manifest.settings.datasetOptions,
   });
   const model = await loadModel(join(run.dir, MODEL_DIR));
   try {
@@ -55,6 +57,7 @@ export async function evaluateCommand(
     }
   } finally {
     model.dispose();
+    await dataset.close?.();
   }
   return 0;
 }

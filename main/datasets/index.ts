@@ -11,6 +11,8 @@ export type {
   DatasetTarget,
   ImageShape,
   SplitName,
+  SplitReader,
+  TrainingData,
 } from './types.ts';
 export { DatasetError } from './errors.ts';
 export type { DatasetErrorCode } from './errors.ts';

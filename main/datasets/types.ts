@@ -28,3 +28,27 @@ export interface BuiltInDatasetOptions {
   readonly seed: number; // integer; same seed + options => byte-identical dataset
   readonly limit?: number; // total samples across the three splits (quick runs); default = the dataset's full size
 }
+
+/**
+ * A split that hands out samples on request, so a dataset larger than memory can train: the
+ * built-in datasets answer from memory, imported ones decode image files. `read` returns the
+ * samples at `indices` in that order as a block; a sample that cannot be read at that moment
+ * (a file deleted or corrupted since the check) is left out of the block and counted in
+ * `unreadable()`, so a block may be smaller than `indices`.
+ */
+export interface SplitReader {
+  readonly size: number;
+  read(indices: ArrayLike<number>): Promise<DatasetSplit>;
+  /** Samples left out of blocks so far because they could not be read. */
+  unreadable(): number;
+}
+
+/** What the trainer and the evaluator consume: a dataset as three readers. */
+export interface TrainingData {
+  readonly name: string;
+  readonly imageShape: ImageShape;
+  readonly targets: readonly DatasetTarget[];
+  readonly splits: Readonly<Record<SplitName, SplitReader>>;
+  /** Frees caches, closes files. */
+  close?(): Promise<void>;
+}

@@ -1,7 +1,7 @@
 import type { SplitMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
-import type { DatasetSplit, ImageShape } from '../datasets/types.ts';
-import { batchIndices, disposeBatch, makeBatch } from './batches.ts';
+import type { DatasetSplit, ImageShape, SplitReader } from '../datasets/types.ts';
+import { batchIndices, disposeBatch, makeBatch, prefetchBlocks } from './batches.ts';
 import { batchLosses, SplitAccumulator } from './split-stats.ts';
 import { tf, type LayersModel, type Tensor } from './tf.ts';
 
@@ -15,14 +15,15 @@ export const outputsOf = (out: Tensor | Tensor[]): Tensor[] => (Array.isArray(ou
 export async function evaluateSplit(
   model: LayersModel,
   heads: readonly HeadInfo[],
-  split: DatasetSplit,
+  split: SplitReader,
   imageShape: ImageShape,
   batchSize: number,
 ): Promise<SplitMetrics> {
   const acc = new SplitAccumulator(heads);
   const order = Int32Array.from({ length: split.size }, (_, i) => i);
-  for (const indices of batchIndices(order, batchSize)) {
-    const batch = makeBatch(split, imageShape, heads, indices);
+  for await (const block of prefetchBlocks(split, batchIndices(order, batchSize))) {
+    if (block.size === 0) continue;
+    const batch = makeBatch(block, imageShape, heads);
     const stats = tf.tidy(() => {
       const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
       return batchLosses(heads, batch.ys, preds).stats;
@@ -34,19 +35,24 @@ export async function evaluateSplit(
   return acc.result();
 }
 
-/** Predictions for the first `count` samples of a split, per head, as plain arrays. */
+/**
+ * The first `count` readable samples of a split with the model's predictions per head, as plain
+ * arrays: the block read (images and targets, for drawing) and one array per head.
+ */
 export async function predictSamples(
   model: LayersModel,
   heads: readonly HeadInfo[],
-  split: DatasetSplit,
+  split: SplitReader,
   imageShape: ImageShape,
   count: number,
-): Promise<number[][][]> {
+): Promise<{ block: DatasetSplit; predictions: number[][][] }> {
   const indices = Int32Array.from({ length: Math.min(count, split.size) }, (_, i) => i);
-  const batch = makeBatch(split, imageShape, heads, indices);
+  const block = await split.read(indices);
+  if (block.size === 0) return { block, predictions: heads.map(() => []) };
+  const batch = makeBatch(block, imageShape, heads);
   const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
-  const arrays = await Promise.all(preds.map((p) => p.array() as Promise<number[][]>));
+  const predictions = await Promise.all(preds.map((p) => p.array() as Promise<number[][]>));
   tf.dispose(preds);
   disposeBatch(batch);
-  return arrays;
+  return { block, predictions };
 }

@@ -6,7 +6,7 @@ import type { GraphDocument } from '../../core/graph/schema.ts';
  * tasks, on 16×16 images so a few epochs take seconds.
  */
 export function tinyReferenceGraph(
-  overrides: { classWeight?: number; boxWeight?: number; extra?: boolean } = {},
+  overrides: { classWeight?: number; boxWeight?: number; extra?: boolean; classes?: number } = {},
 ): GraphDocument {
   const nodes: unknown[] = [
     { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
@@ -17,7 +17,11 @@ export function tinyReferenceGraph(
     {
       id: 'class_out',
       kind: 'ClassificationHead',
-      params: { task: 'class', classes: 10, lossWeight: overrides.classWeight ?? 1 },
+      params: {
+        task: 'class',
+        classes: overrides.classes ?? 10,
+        lossWeight: overrides.classWeight ?? 1,
+      },
     },
     {
       id: 'box_out',

@@ -10,6 +10,7 @@ import { compileGraph } from './compile.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf } from './tf.ts';
 import { trainModel, type TrainOptions } from './trainer.ts';
+import { memoryReader } from './batches.ts';
 import { predictSamples } from './evaluate.ts';
 
 let backend: BackendInfo;
@@ -152,13 +153,15 @@ describe('trainModel', () => {
 
   it('predicts samples per head for a results gallery', async () => {
     const { model, heads } = compileGraph(tinyReferenceGraph());
-    const [classes, boxes] = await predictSamples(
+    const { block, predictions } = await predictSamples(
       model,
       heads,
-      digits.splits.validation,
+      memoryReader(digits.splits.validation),
       digits.imageShape,
       3,
     );
+    const [classes, boxes] = predictions;
+    expect(block.size).toBe(3);
     expect(classes).toHaveLength(3);
     expect(classes?.[0]).toHaveLength(10);
     expect(boxes?.[2]).toHaveLength(4);

@@ -1,8 +1,19 @@
-import type { BackendInfo, EventOf, TrainingEvent } from '../../core/contract/training.ts';
+import type {
+  BackendInfo,
+  DatasetReport,
+  EventOf,
+  TrainingEvent,
+} from '../../core/contract/training.ts';
 import type { TrainingSettings } from '../../core/graph/schema.ts';
-import type { Dataset } from '../datasets/types.ts';
+import type { Dataset, TrainingData } from '../datasets/types.ts';
 import { createRng, shuffle } from '../datasets/rng.ts';
-import { batchIndices, disposeBatch, makeBatch } from './batches.ts';
+import {
+  asTrainingData,
+  batchIndices,
+  disposeBatch,
+  makeBatch,
+  prefetchBlocks,
+} from './batches.ts';
 import type { CompiledGraph } from './compile.ts';
 import { evaluateSplit, outputsOf } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
@@ -13,7 +24,8 @@ export type EpochEvent = EventOf<'epoch'>;
 
 export interface TrainOptions {
   readonly compiled: CompiledGraph;
-  readonly dataset: Dataset;
+  /** A built-in dataset in memory, or readers that decode files as batches are needed. */
+  readonly dataset: Dataset | TrainingData;
   readonly settings: Pick<
     TrainingSettings,
     'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'momentum' | 'shuffle' | 'seed'
@@ -23,6 +35,8 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Awaited, so a listener may save a checkpoint on an epoch event before training goes on. */
   readonly onEvent: (event: TrainingEvent) => void | Promise<void>;
+  /** An imported dataset's report, carried in the started event. */
+  readonly datasetReport?: DatasetReport;
   /** Batch events are throttled to one per interval: 50 ms is 20 a second. */
   readonly batchEventIntervalMs?: number;
 }
@@ -44,7 +58,8 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
  * Σ weight × task loss, one backend read per step for every task's loss and metric sums.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { compiled, dataset, settings, backend, signal, onEvent } = options;
+  const { compiled, settings, backend, signal, onEvent } = options;
+  const dataset = asTrainingData(options.dataset);
   const { model, heads } = compiled;
   const interval = options.batchEventIntervalMs ?? 50;
   const train = dataset.splits.train;
@@ -60,6 +75,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   let step = 0;
   let trainingMs = 0;
   let lastBatchEvent = -Infinity;
+  let samplesBefore = 0;
+  const samplesSoFar = (thisEpoch: number) => samplesBefore + thisEpoch;
 
   const end = async <E extends TrainResult['last']>(event: E): Promise<TrainResult> => {
     optimizer.dispose();
@@ -77,6 +94,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         validation: dataset.splits.validation.size,
         test: dataset.splits.test.size,
       },
+      ...(options.datasetReport ? { report: options.datasetReport } : {}),
     },
     tasks: heads.map((h) => ({
       task: h.task,
@@ -99,7 +117,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const acc = new SplitAccumulator(heads);
       const epochStart = performance.now();
       let batchNumber = 0;
-      for (const indices of batchIndices(order, settings.batchSize)) {
+      let samplesThisEpoch = 0;
+      for await (const block of prefetchBlocks(train, batchIndices(order, settings.batchSize))) {
         if (signal?.aborted) {
           return await end({
             type: 'stopped',
@@ -109,8 +128,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             seconds: seconds(performance.now() - runStart),
           });
         }
+        if (block.size === 0) continue; // every sample of this batch was unreadable
         const stepStart = performance.now();
-        const batch = makeBatch(train, imageShape, heads, indices);
+        const batch = makeBatch(block, imageShape, heads);
         let stats: Tensor1D | undefined;
         try {
           const { value, grads } = tf.variableGrads(() => {
@@ -143,6 +163,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           });
         }
         acc.add(values, batch.size);
+        samplesThisEpoch += batch.size;
 
         const now = performance.now();
         if (now - lastBatchEvent >= interval) {
@@ -156,7 +177,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             step,
             loss: heads.reduce((sum, h) => sum + h.lossWeight * (taskLosses[h.task] ?? 0), 0),
             tasks: taskLosses,
-            samplesPerSec: (step * settings.batchSize * 1000) / Math.max(trainingMs, 1),
+            samplesPerSec: (samplesSoFar(samplesThisEpoch) * 1000) / Math.max(trainingMs, 1),
             etaSeconds: seconds((totalSteps - step) * msPerStep),
           });
         }
@@ -176,11 +197,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         epochs: settings.epochs,
         train: acc.result(),
         val,
-        samplesPerSec: (train.size * 1000) / Math.max(trainMs, 1),
+        samplesPerSec: (samplesThisEpoch * 1000) / Math.max(trainMs, 1),
         seconds: seconds(performance.now() - epochStart),
         backend: backend.name,
       };
+      const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
+      if (unreadable > 0) event.unreadable = unreadable;
       history.push(event);
+      samplesBefore += samplesThisEpoch;
       await onEvent(event);
     }
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { GallerySample } from '../../core/contract/host.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
-import type { Dataset } from '../datasets/index.ts';
+import type { TrainingData } from '../datasets/index.ts';
 import { predictSamples } from '../engine/evaluate.ts';
 import type { LayersModel } from '../engine/tf.ts';
 
@@ -22,15 +22,19 @@ function truthOf(head: HeadInfo, values: Int32Array | Float32Array, index: numbe
 export async function buildGallery(
   model: LayersModel,
   heads: readonly HeadInfo[],
-  dataset: Dataset,
+  dataset: TrainingData,
   count = GALLERY_SIZE,
 ): Promise<GallerySample[]> {
-  const split = dataset.splits.validation;
   const [height, width, channels] = dataset.imageShape;
   const pixels = height * width * channels;
-  const predictions = await predictSamples(model, heads, split, dataset.imageShape, count);
-  const samples = Math.min(count, split.size);
-  return Array.from({ length: samples }, (_, i) => ({
+  const { block: split, predictions } = await predictSamples(
+    model,
+    heads,
+    dataset.splits.validation,
+    dataset.imageShape,
+    count,
+  );
+  return Array.from({ length: split.size }, (_, i) => ({
     width,
     height,
     channels,

@@ -1,7 +1,11 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { backendInfoSchema, splitMetricsSchema } from '../../core/contract/training.ts';
+import {
+  backendInfoSchema,
+  datasetReportSchema,
+  splitMetricsSchema,
+} from '../../core/contract/training.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -29,11 +33,15 @@ export const runManifestSchema = z.object({
     limit: z.number().int().optional(),
     imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
     sizes: z.object({ train: z.number(), validation: z.number(), test: z.number() }),
+    /** An imported dataset's bad-row report and split. */
+    report: datasetReportSchema.optional(),
   }),
   settings: trainingSettingsSchema,
   backend: backendInfoSchema,
   status: z.enum(['running', 'finished', 'stopped', 'failed']),
   epochsCompleted: z.number().int(),
+  /** Images that could not be read during training and were left out of their batches. */
+  unreadableDuringTraining: z.number().int().optional(),
   /** The sentence that ended a failed run. */
   message: z.string().optional(),
 });

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
 import { analyzeGraph, type HeadInfo } from '../../core/graph/analyze.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
-import type { Dataset } from '../datasets/index.ts';
+import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph } from '../engine/compile.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { saveModel } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type TrainResult } from '../engine/trainer.ts';
-import { loadDatasetForGraph } from './dataset-for-run.ts';
+import { openDatasetForRun } from './dataset-for-run.ts';
 import {
   createRunFolder,
   GRAPH_FILE,
@@ -41,7 +41,7 @@ export interface TrainedModel {
   readonly status: TrainResult['status'];
   readonly model: LayersModel;
   readonly heads: readonly HeadInfo[];
-  readonly dataset: Dataset;
+  readonly dataset: TrainingData;
 }
 
 export interface RunOutcome {
@@ -63,10 +63,11 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   const analysis = analyzeGraph(graph);
   assertCompilable(analysis);
   const backend = await initBackend(request.backend);
-  const dataset = loadDatasetForGraph(analysis, {
+  const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,
     seed: settings.seed,
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+    options: settings.datasetOptions,
   });
   const compiled = compileGraph(graph, { seed: settings.seed });
   const { dir, id } = await createRunFolder(graph, request.out);
@@ -77,7 +78,8 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
     createdAt: new Date().toISOString(),
     graphName: graph.name,
     dataset: {
-      name: dataset.name,
+      // An imported dataset is recorded by its absolute path, so evaluate finds it again.
+      name: report ? report.source : dataset.name,
       seed: settings.seed,
       ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
       imageShape: [...dataset.imageShape],
@@ -86,6 +88,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
         validation: dataset.splits.validation.size,
         test: dataset.splits.test.size,
       },
+      ...(report ? { report } : {}),
     },
     settings,
     backend,
@@ -102,6 +105,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       dataset,
       settings,
       backend,
+      ...(report ? { datasetReport: report } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.batchEventIntervalMs !== undefined
         ? { batchEventIntervalMs: request.batchEventIntervalMs }
@@ -129,8 +133,13 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
     }
     if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));
     await writeJson(dir, METRICS_FILE, { history, ...(test ? { test } : {}) });
+    const unreadable = (['train', 'validation', 'test'] as const).reduce(
+      (sum, split) => sum + dataset.splits[split].unreadable(),
+      0,
+    );
     const final: RunManifest = {
       ...manifest,
+      ...(unreadable > 0 ? { unreadableDuringTraining: unreadable } : {}),
       status: result.status,
       epochsCompleted: result.epochsCompleted,
       ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
@@ -145,5 +154,6 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
     return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
   } finally {
     compiled.model.dispose();
+    await dataset.close?.();
   }
 }

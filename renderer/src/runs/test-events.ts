@@ -1,6 +1,10 @@
 import type { HostEvent } from '../../../core/contract/host.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
-import type { GraphDocument, TrainingSettings } from '../../../core/graph/schema.ts';
+import {
+  trainingSettingsSchema,
+  type GraphDocument,
+  type TrainingSettings,
+} from '../../../core/graph/schema.ts';
 import { asRunId } from '../../../core/ids.ts';
 import type { StartedEvent } from './run-reducer.ts';
 
@@ -8,7 +12,7 @@ import type { StartedEvent } from './run-reducer.ts';
 
 export const RUN = asRunId('run-1');
 
-export const settings: TrainingSettings = {
+export const settings: TrainingSettings = trainingSettingsSchema.parse({
   optimizer: 'adam',
   learningRate: 0.001,
   momentum: 0.9,
@@ -17,7 +21,7 @@ export const settings: TrainingSettings = {
   shuffle: true,
   seed: 42,
   dataset: 'digits',
-};
+});
 
 export const graph = {
   format: 'multitask-studio/graph',

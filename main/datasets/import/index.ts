@@ -1,0 +1,137 @@
+/**
+ * A user's own images as a dataset: read the index in its format, check every row and image,
+ * then stream decoded batches. What the command line, the hosts and the training process call.
+ */
+import type { DatasetReport } from '../../../core/contract/training.ts';
+import type { DatasetOptions } from '../../../core/graph/schema.ts';
+import { StudioError } from '../../../core/problems.ts';
+import type { DatasetTarget, ImageShape, SplitName, TrainingData } from '../types.ts';
+import { checkIndex } from './check.ts';
+import { readIndex } from './detect.ts';
+import { createImportedData } from './reader.ts';
+import type { BadRow, BadRowKind, CheckedDataset, ImportOptions, Sample } from './types.ts';
+
+export type { CheckedDataset } from './types.ts';
+
+/** The graph's dataset options as the import pipeline takes them. */
+export function importOptionsOf(options: DatasetOptions | undefined, seed: number): ImportOptions {
+  if (!options) return { seed };
+  return {
+    ...(options.format ? { format: options.format } : {}),
+    boxUnits: options.boxUnits,
+    objectChoice: options.objectChoice,
+    resize: options.resize,
+    validationFraction: options.validationFraction,
+    testFraction: options.testFraction,
+    seed,
+    onBadRows: options.onBadRows,
+    augment: options.augment,
+    cache: options.cache,
+  };
+}
+
+/** Reads and checks a dataset at `path`: the index, every image, the split, the report. */
+export async function inspectDataset(
+  path: string,
+  options: ImportOptions,
+): Promise<CheckedDataset> {
+  const index = await readIndex(path, options);
+  return checkIndex(index, options);
+}
+
+/** What a run records about its imported data: plain JSON for the run folder and the events. */
+export type ImportedDatasetReport = DatasetReport;
+
+export function reportOf(
+  checked: CheckedDataset,
+  sizes: Record<SplitName, number>,
+): ImportedDatasetReport {
+  const badRows: Partial<Record<BadRowKind, number>> = {};
+  for (const row of checked.badRows) badRows[row.kind] = (badRows[row.kind] ?? 0) + 1;
+  return {
+    format: checked.index.format,
+    source: checked.index.source,
+    splitFrom: checked.splitFrom,
+    sizes,
+    badRows,
+    dropped: checked.badRows.filter((r) => r.action === 'dropped').length,
+    fixed: checked.badRows.filter((r) => r.action === 'fixed').length,
+    firstMessages: checked.badRows.slice(0, 5).map((r) => r.message),
+    objectChoice: checked.objectChoice,
+    multiObjectImages: checked.multiObjectImages,
+  };
+}
+
+/** The first `limit` samples in all, shared among the splits as the data shares them. */
+export function limitSamples(
+  samples: CheckedDataset['samples'],
+  limit: number,
+): Record<SplitName, readonly Sample[]> {
+  const total = samples.train.length + samples.validation.length + samples.test.length;
+  if (limit >= total) return { ...samples };
+  const share = (n: number) => Math.max(n > 0 ? 1 : 0, Math.floor((n * limit) / total));
+  const validation = share(samples.validation.length);
+  const test = share(samples.test.length);
+  return {
+    train: samples.train.slice(0, Math.max(1, limit - validation - test)),
+    validation: samples.validation.slice(0, validation),
+    test: samples.test.slice(0, test),
+  };
+}
+
+const badRowSentence = (rows: readonly BadRow[]) => {
+  const first = rows[0];
+  const more = rows.length > 1 ? ` (and ${rows.length - 1} more problems)` : '';
+  return first ? `${first.message}${more}` : '';
+};
+
+export interface OpenImportedOptions {
+  readonly imageShape: ImageShape;
+  readonly seed: number;
+  readonly limit?: number;
+  readonly options?: DatasetOptions;
+  /** Throws a sentence when the graph's heads cannot learn these targets. */
+  readonly checkTargets?: (targets: readonly DatasetTarget[]) => void;
+}
+
+/**
+ * Opens an imported dataset for training: checks it, applies the bad-row policy (stop: the run
+ * ends before training with the first bad row's sentence), checks the heads' targets, and
+ * returns readers that decode batches as the trainer asks for them.
+ */
+export async function openImportedDataset(
+  path: string,
+  request: OpenImportedOptions,
+): Promise<{ data: TrainingData; report: ImportedDatasetReport; checked: CheckedDataset }> {
+  const options = importOptionsOf(request.options, request.seed);
+  const checked = await inspectDataset(path, options);
+  if (options.onBadRows === 'stop' && checked.badRows.length > 0) {
+    throw new StudioError(
+      'E_DATASET_BAD_ROWS',
+      `Training did not start because the dataset has ${checked.badRows.length} bad rows or images (choose to skip them to train on the rest): ${badRowSentence(checked.badRows)}`,
+    );
+  }
+  request.checkTargets?.(checked.targets);
+  const samples =
+    request.limit !== undefined ? limitSamples(checked.samples, request.limit) : checked.samples;
+  if (samples.train.length === 0) {
+    throw new StudioError(
+      'E_DATASET_EMPTY',
+      `The dataset at ${path} has no usable training images after the check${checked.badRows.length > 0 ? `: ${badRowSentence(checked.badRows)}` : '.'}`,
+    );
+  }
+  const limited: CheckedDataset = { ...checked, samples };
+  const data = createImportedData(limited, {
+    imageShape: request.imageShape,
+    resize: options.resize ?? 'letterbox',
+    ...(options.augment ? { augment: options.augment } : {}),
+    cache: options.cache ?? true,
+    seed: request.seed,
+  });
+  const sizes = {
+    train: samples.train.length,
+    validation: samples.validation.length,
+    test: samples.test.length,
+  };
+  return { data, report: reportOf(checked, sizes), checked: limited };
+}
