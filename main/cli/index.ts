@@ -1,5 +1,6 @@
 import { StudioError } from '../../core/problems.ts';
 import type { CommandContext } from './context.ts';
+import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { exportCommand } from './export.ts';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) =>
     evaluate: evaluateCommand,
     export: exportCommand,
     datasets: datasetsCommand,
+    dataset: datasetCommand,
   };
 
 /** Runs one command; every expected failure becomes one sentence on stderr and exit code 1. */

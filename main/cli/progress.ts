@@ -1,4 +1,4 @@
-import type { TrainingEvent } from '../../core/contract/training.ts';
+import type { DatasetReport, TrainingEvent } from '../../core/contract/training.ts';
 import { compactMetrics, duration, fixed } from './format.ts';
 
 export interface ProgressOutput {
@@ -26,7 +26,8 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
         out.write(
           `Training ${event.tasks.map((t) => `'${t.task}'`).join(', ')} on ${event.dataset.name} (${s.train} train / ${s.validation} validation / ${s.test} test), ${event.epochs} epochs of ${event.batchesPerEpoch} batches of ${event.batchSize}\n` +
             `Backend: ${event.backend.name}, ${event.backend.description}\n` +
-            event.backend.fallbacks.map((f) => `  not ${f.backend}: ${f.reason}\n`).join(''),
+            event.backend.fallbacks.map((f) => `  not ${f.backend}: ${f.reason}\n`).join('') +
+            (event.dataset.report ? datasetReportLines(event.dataset.report) : ''),
         );
         return;
       }
@@ -65,4 +66,24 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
         return;
     }
   };
+}
+
+/** What the check of an imported dataset found, in a few lines before training starts. */
+export function datasetReportLines(report: DatasetReport): string {
+  const split =
+    report.splitFrom === 'data' ? 'split as the data says' : 'split by ratio, stratified by class';
+  const lines = [`Dataset: ${report.format} at ${report.source}, ${split}`];
+  if (report.multiObjectImages > 0) {
+    lines.push(
+      `  ${report.multiObjectImages} images have several objects; the heads learn the ${report.objectChoice} one`,
+    );
+  }
+  if (report.dropped + report.fixed > 0) {
+    const kinds = Object.entries(report.badRows)
+      .map(([kind, n]) => `${n} ${kind}`)
+      .join(', ');
+    lines.push(`  ${report.dropped} rows or images skipped, ${report.fixed} repaired (${kinds})`);
+    for (const m of report.firstMessages) lines.push(`    ${m}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
