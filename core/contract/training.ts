@@ -105,6 +105,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     samplesPerSec: z.number(),
     seconds: z.number(),
     backend: z.enum(BACKEND_NAMES),
+    /** Seconds of the epoch spent waiting for data to be read: near 0 unless reading is too slow. */
+    dataWaitSeconds: z.number().optional(),
     /** Images that could not be read while training so far (left out of their batches). */
     unreadable: z.number().int().optional(),
   }),

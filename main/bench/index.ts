@@ -7,7 +7,8 @@ import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
 import type { DatasetSplit } from '../datasets/types.ts';
-import { loadDatasetForGraph } from '../runs/dataset-for-run.ts';
+import { loadBuiltInForGraph } from '../runs/dataset-for-run.ts';
+import { importBench } from './import-bench.ts';
 import {
   bareLoopThroughput,
   forwardThroughput,
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     'batch-size': { type: 'string' },
     backend: { type: 'string' },
     graph: { type: 'string' },
+    'no-import': { type: 'boolean' },
+    'import-only': { type: 'boolean' },
   } as const);
   const batchSize = intFlag('batch-size', values['batch-size'], 1, 4096) ?? 32;
   const batches = intFlag('batches', values.batches, 1) ?? 6;
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES));
   // Enough samples for the 80/10/10 split, then exactly `batches` full batches of training.
   const limit = Math.ceil((batches * batchSize) / 0.8) + 2;
-  const loaded = loadDatasetForGraph(analyzeGraph(graph), {
+  const loaded = loadBuiltInForGraph(analyzeGraph(graph), {
     name: graph.training.dataset,
     seed: 1,
     limit,
@@ -53,24 +56,60 @@ async function main(): Promise<void> {
       `Backend: ${describeBackend(backend)}\n` +
       `Node ${process.version}, ${process.platform} ${process.arch}\n\n`,
   );
-  const rows: string[][] = [['measure', 'median samples/s', 'epochs (samples/s)']];
-  const add = (name: string, rates: number[]) => {
-    rows.push([name, median(rates).toFixed(1), rates.map((r) => r.toFixed(1)).join(' ')]);
+  if (!values['import-only']) {
+    const rows: string[][] = [['measure', 'median samples/s', 'epochs (samples/s)']];
+    const add = (name: string, rates: number[]) => {
+      rows.push([name, median(rates).toFixed(1), rates.map((r) => r.toFixed(1)).join(' ')]);
+      return median(rates);
+    };
+    // Alternated, so neither side gets the process's later warm-up or the machine's quieter spell.
+    const bareRates: number[] = [];
+    const trainerRates: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      bareRates.push(...(await bareLoopThroughput(settings)));
+      trainerRates.push(...(await trainerThroughput(settings)));
+    }
+    const bare = add('bare training loop', bareRates);
+    const trainer = add('trainer (per-task losses, metrics, events)', trainerRates);
+    add('inference only', await forwardThroughput(settings));
+    process.stdout.write(`${table(rows, [1])}\n\n`);
+    process.stdout.write(
+      `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
+    );
+  }
+  if (values['no-import']) return;
+
+  process.stdout.write(
+    `\nImported photos: ${batches * batchSize} training JPEGs of 640×480 → letterboxed to the Input, 2 alternating rounds\n`,
+  );
+  const imported = await importBench({
+    graph,
+    backend,
+    batchSize,
+    epochs,
+    train: batches * batchSize,
+  });
+  const importRows: string[][] = [['measure', 'median', 'runs']];
+  const addImport = (name: string, rates: number[], unit: string) => {
+    importRows.push([
+      name,
+      `${median(rates).toFixed(1)} ${unit}`,
+      rates.map((r) => r.toFixed(1)).join(' '),
+    ]);
     return median(rates);
   };
-  // Alternated, so neither side gets the process's later warm-up or the machine's quieter spell.
-  const bareRates: number[] = [];
-  const trainerRates: number[] = [];
-  for (let round = 0; round < 2; round++) {
-    bareRates.push(...(await bareLoopThroughput(settings)));
-    trainerRates.push(...(await trainerThroughput(settings)));
-  }
-  const bare = add('bare training loop', bareRates);
-  const trainer = add('trainer (per-task losses, metrics, events)', trainerRates);
-  add('inference only', await forwardThroughput(settings));
-  process.stdout.write(`${table(rows, [1])}\n\n`);
+  const decode = addImport('decode + resize alone (4 at once)', imported.decodeRates, 'images/s');
+  const decoding = addImport('trainer, decoding every epoch', imported.decodingRates, 'samples/s');
+  const cached = addImport('trainer, images from the cache', imported.cachedRates, 'samples/s');
+  const wait = addImport(
+    'waiting for data, decoding every epoch',
+    imported.waitShares.map((w) => w * 100),
+    '% of the epoch',
+  );
+  process.stdout.write(`${table(importRows, [1])}\n\n`);
   process.stdout.write(
-    `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
+    `Import check: ${imported.checkMsPerImage.toFixed(1)} ms an image (${imported.images} images).\n` +
+      `Decoding is ${(decode / cached).toFixed(1)}× the training rate; training while decoding runs at ${(decoding / cached).toFixed(3)} of the cached rate, waiting for data ${wait.toFixed(1)}% of the time (the rest is the two sharing the CPU).\n`,
   );
 }
 

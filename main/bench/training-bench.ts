@@ -1,6 +1,6 @@
 import type { BackendInfo } from '../../core/contract/training.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
-import type { Dataset } from '../datasets/types.ts';
+import type { Dataset, TrainingData } from '../datasets/types.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { batchIndices, disposeBatch, makeBatch, type Batch } from '../engine/batches.ts';
 import { compileGraph } from '../engine/compile.ts';
@@ -8,7 +8,7 @@ import { outputsOf } from '../engine/evaluate.ts';
 import { createOptimizer } from '../engine/optimizer.ts';
 import { batchLosses } from '../engine/split-stats.ts';
 import { tf, type Tensor } from '../engine/tf.ts';
-import { trainModel } from '../engine/trainer.ts';
+import { trainModel, type EpochEvent } from '../engine/trainer.ts';
 
 export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,7 +28,16 @@ export interface BenchSettings {
 }
 
 /** Samples/s of each timed epoch through the real trainer (validation time excluded). */
-export async function trainerThroughput(s: BenchSettings): Promise<number[]> {
+export async function trainerThroughput(
+  s: Omit<BenchSettings, 'dataset'> & { readonly dataset: Dataset | TrainingData },
+): Promise<number[]> {
+  return (await trainerEpochs(s)).map((e) => e.samplesPerSec);
+}
+
+/** The epoch events of the timed epochs (after one warm-up) through the real trainer. */
+export async function trainerEpochs(
+  s: Omit<BenchSettings, 'dataset'> & { readonly dataset: Dataset | TrainingData },
+): Promise<EpochEvent[]> {
   const compiled = compileGraph(s.graph);
   const result = await trainModel({
     compiled,
@@ -39,7 +48,7 @@ export async function trainerThroughput(s: BenchSettings): Promise<number[]> {
   });
   compiled.model.dispose();
   if (result.status !== 'finished') throw new Error(`the benchmark run ended ${result.status}`);
-  return result.history.slice(1).map((e) => e.samplesPerSec);
+  return result.history.slice(1);
 }
 
 /** Samples/s of each epoch after the first (the warm-up), running `step` on every batch. */

@@ -1,4 +1,4 @@
-import type { DatasetReport, TrainingEvent } from '../../core/contract/training.ts';
+import type { DatasetReport, EventOf, TrainingEvent } from '../../core/contract/training.ts';
 import { compactMetrics, duration, fixed } from './format.ts';
 
 export interface ProgressOutput {
@@ -45,7 +45,7 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
       case 'epoch':
         clearLive();
         out.write(
-          `epoch ${event.epoch}/${event.epochs}  ${duration(event.seconds)}  ${event.samplesPerSec.toFixed(1)} samples/s\n` +
+          `epoch ${event.epoch}/${event.epochs}  ${duration(event.seconds)}  ${event.samplesPerSec.toFixed(1)} samples/s${epochNotes(event)}\n` +
             `  train  loss ${fixed(event.train.loss)}  ${compactMetrics(event.train)}\n` +
             `  val    loss ${fixed(event.val.loss)}  ${compactMetrics(event.val)}\n`,
         );
@@ -86,4 +86,16 @@ export function datasetReportLines(report: DatasetReport): string {
     for (const m of report.firstMessages) lines.push(`    ${m}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What slowed or thinned an epoch, when anything did: waiting for images, unreadable ones. */
+function epochNotes(event: EventOf<'epoch'>): string {
+  const notes: string[] = [];
+  const busy = event.train.samples / Math.max(event.samplesPerSec, 1e-9);
+  const wait = event.dataWaitSeconds ?? 0;
+  if (wait > 0.5 && wait / busy > 0.05) {
+    notes.push(`${Math.round((wait / busy) * 100)}% of it waiting for images`);
+  }
+  if (event.unreadable) notes.push(`${event.unreadable} unreadable images left out so far`);
+  return notes.length > 0 ? `  (${notes.join('; ')})` : '';
 }

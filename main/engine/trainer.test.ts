@@ -151,6 +151,38 @@ describe('trainModel', () => {
     fresh.model.dispose();
   });
 
+  it('counts the time spent waiting for slow data, and leaves out unreadable samples', async () => {
+    const slow = (reader: ReturnType<typeof memoryReader>, ms: number) => ({
+      ...reader,
+      unreadable: () => 2,
+      read: async (indices: ArrayLike<number>) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        // The first two samples of the split are 'unreadable': left out of their block.
+        return reader.read(Array.from(indices).filter((i) => i > 1));
+      },
+    });
+    const graph = tinyReferenceGraph();
+    const { result } = await train({
+      graph,
+      settings: { ...graph.training, epochs: 1, shuffle: false },
+      dataset: {
+        name: 'slow',
+        imageShape: digits.imageShape,
+        targets: digits.targets,
+        splits: {
+          train: slow(memoryReader(digits.splits.train), 40),
+          validation: memoryReader(digits.splits.validation),
+          test: memoryReader(digits.splits.test),
+        },
+      },
+    });
+    const [epoch] = result.history;
+    expect(epoch?.train.samples).toBe(digits.splits.train.size - 2);
+    expect(epoch?.unreadable).toBe(2);
+    // The first read has nothing to overlap with: at least 40 ms of waiting.
+    expect(epoch?.dataWaitSeconds).toBeGreaterThanOrEqual(0.035);
+  });
+
   it('predicts samples per head for a results gallery', async () => {
     const { model, heads } = compileGraph(tinyReferenceGraph());
     const { block, predictions } = await predictSamples(

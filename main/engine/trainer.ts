@@ -118,7 +118,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const epochStart = performance.now();
       let batchNumber = 0;
       let samplesThisEpoch = 0;
+      // Time spent waiting for the next batch's data: zero when reading keeps ahead of training.
+      let waitMs = 0;
+      let waitStart = performance.now();
       for await (const block of prefetchBlocks(train, batchIndices(order, settings.batchSize))) {
+        waitMs += performance.now() - waitStart;
         if (signal?.aborted) {
           return await end({
             type: 'stopped',
@@ -128,7 +132,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             seconds: seconds(performance.now() - runStart),
           });
         }
-        if (block.size === 0) continue; // every sample of this batch was unreadable
+        if (block.size === 0) {
+          waitStart = performance.now();
+          continue; // every sample of this batch was unreadable
+        }
         const stepStart = performance.now();
         const batch = makeBatch(block, imageShape, heads);
         let stats: Tensor1D | undefined;
@@ -182,6 +189,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           });
         }
         await yieldToEventLoop();
+        waitStart = performance.now();
       }
       const trainMs = performance.now() - epochStart;
       const val = await evaluateSplit(
@@ -200,6 +208,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         samplesPerSec: (samplesThisEpoch * 1000) / Math.max(trainMs, 1),
         seconds: seconds(performance.now() - epochStart),
         backend: backend.name,
+        dataWaitSeconds: seconds(waitMs),
       };
       const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
       if (unreadable > 0) event.unreadable = unreadable;
