@@ -2,6 +2,8 @@
  * A user's own images as a dataset: read the index in its format, check every row and image,
  * then stream decoded batches. What the command line, the hosts and the training process call.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DatasetReport } from '../../../core/contract/training.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
 import { StudioError } from '../../../core/problems.ts';
@@ -126,6 +128,8 @@ export async function openImportedDataset(
     resize: options.resize ?? 'letterbox',
     ...(options.augment ? { augment: options.augment } : {}),
     cache: options.cache ?? true,
+    // Images beyond the cache's memory budget spill to a folder of their own, removed on close.
+    cacheDir: join(tmpdir(), 'multitask-studio-cache'),
     seed: request.seed,
   });
   const sizes = {
