@@ -4,6 +4,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
+import { expectReferenceModel, trainAndExpectSeriesPerTask } from './flows.ts';
 import {
   connect,
   dropFromPalette,
@@ -39,13 +40,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
 
   it('opens with the reference model, every node showing its shape and parameters', async () => {
     const { page } = studio;
-    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
-    await expect
-      .poll(() => nodeLocator(page, 'pool2').getByTestId('node-shape').textContent())
-      .toBe('[16, 16, 64]');
-    expect(await nodeLocator(page, 'box_dense').getByTestId('node-params').textContent()).toBe(
-      '4,194,560',
-    );
+    await expectReferenceModel(page);
     await page.screenshot({ path: join(SCREENSHOTS, 'editor-reference.png') });
   });
 
@@ -110,20 +105,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     const { page } = studio;
     await page.getByTestId('file-input').setInputFiles(tinyGraphFile);
     await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
-    await page.getByTestId('btn-start').click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 })
-      .toContain('Finished');
-    const legend = await page
-      .getByTestId('chart-batch-loss')
-      .locator('.recharts-legend-item-text')
-      .allTextContents();
-    expect(legend.join(' ')).toContain('class');
-    expect(legend.join(' ')).toContain('box');
-    await expect
-      .poll(() => page.getByTestId('results-table').textContent())
-      .toMatch(/class[\s\S]*box/);
-    expect(await page.getByTestId('gallery-item').count()).toBeGreaterThan(0);
+    await trainAndExpectSeriesPerTask(page);
     expect(await page.getByTestId('run-backend').textContent()).toContain('wasm');
     await page.screenshot({ path: join(SCREENSHOTS, 'run-charts.png') });
     await page.getByTestId('gallery').scrollIntoViewIfNeeded();

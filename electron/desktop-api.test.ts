@@ -78,6 +78,35 @@ describe('createDesktopApi', () => {
     listeners.get('file-opened')?.(file);
     listeners.get('file-opened')?.({ path: '/a', name: 'a' });
     expect(opened).toEqual([file]);
-    expect(Object.keys(DESKTOP_EVENTS)).toEqual(['host-event', 'menu-command', 'file-opened']);
+  });
+
+  it('checks document-recovered with the contract schema', () => {
+    const { api, listeners } = setup();
+    const recovered: unknown[] = [];
+    api.on('document-recovered', (document) => recovered.push(document));
+    const document = { name: 'm.graph.json', text: '{}', untitled: false };
+    listeners.get('document-recovered')?.(document);
+    listeners.get('document-recovered')?.({ name: 'm.graph.json', text: '{}' });
+    listeners.get('document-recovered')?.({ ...document, path: '/a/m.graph.json' });
+    // Unknown keys are dropped: the renderer never sees a path.
+    expect(recovered).toEqual([document, document]);
+    expect(Object.keys(DESKTOP_EVENTS)).toEqual([
+      'host-event',
+      'menu-command',
+      'file-opened',
+      'document-recovered',
+    ]);
+  });
+});
+
+describe('the dataset channels', () => {
+  it('choose and inspect each invoke their own channel with the request as given', async () => {
+    const { api, invoke } = setup();
+    await api['dataset:choose']({ kind: 'folder' });
+    await api['dataset:inspect']({ path: '/data/labels.csv', options: {} });
+    expect(invoke.mock.calls).toEqual([
+      ['dataset:choose', { kind: 'folder' }],
+      ['dataset:inspect', { path: '/data/labels.csv', options: {} }],
+    ]);
   });
 });

@@ -39,6 +39,8 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
   return {
     'examples:list': call('examples:list'),
     'datasets:list': call('datasets:list'),
+    'dataset:choose': call('dataset:choose'),
+    'dataset:inspect': call('dataset:inspect'),
     'run:start': call('run:start'),
     'run:stop': call('run:stop'),
     'run:export': call('run:export'),

@@ -28,6 +28,7 @@ import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './protocol.ts';
 import { createDesktopHandlers } from './services/desktop-handlers.ts';
 import { dialogPortFor } from './services/dialog-port.ts';
 import { createFileService } from './services/file-service.ts';
+import { offerRecovery, recoveredDocument } from './services/recovery.ts';
 import {
   captureWindowState,
   createWindowStateStore,
@@ -40,6 +41,7 @@ import {
   hardenWebContents,
   mainWindowOptions,
   themeBackground,
+  userDataOverride,
 } from './window.ts';
 
 /** out/electron, where the bundles of this file, the preload and the training process lie. */
@@ -52,10 +54,16 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// Before anything reads userData, the single-instance lock included.
+const userDataFolder = userDataOverride(process.env);
+if (userDataFolder) app.setPath('userData', userDataFolder);
+
 let win: BrowserWindow | null = null;
 /** Files asked for before the editor listens (its first 'document:state' says it does). */
 let rendererReady = false;
 const pendingPaths: string[] = [];
+/** Unsaved work of a crashed session is offered once per start, not per window. */
+let recoveryOffered = false;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -191,10 +199,28 @@ async function start(): Promise<void> {
       base['document:state'](request);
       if (!rendererReady) {
         rendererReady = true;
-        for (const path of pendingPaths.splice(0)) void openPath(path);
+        void editorReady();
       }
     },
   };
+
+  /** The editor listens: offer back the work of a crashed session, then open waiting files. */
+  async function editorReady(): Promise<void> {
+    if (!recoveryOffered) {
+      recoveryOffered = true;
+      await offerRecovery({
+        files,
+        dialog: dialogs,
+        log,
+        restore: (recovery) => {
+          shellApi.expectRecovered(recovery.path);
+          send('document-recovered', recoveredDocument(recovery));
+        },
+      });
+    }
+    for (const path of pendingPaths.splice(0)) void openPath(path);
+  }
+
   registerChannels(ipcMain, handlers, { isTrustedSender: isAppFrame });
   await refreshMenu();
 

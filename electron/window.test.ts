@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   denyPermissions,
@@ -5,6 +6,8 @@ import {
   hardenWebContents,
   mainWindowOptions,
   themeBackground,
+  USER_DATA_ENV,
+  userDataOverride,
   type HardenableContents,
   type PermissionSession,
   type PreventableEvent,
@@ -105,5 +108,14 @@ describe('fileArgument', () => {
     expect(fileArgument(['electron', '.', '--no-sandbox', 'C:\\g\\a.JSON'])).toBe('C:\\g\\a.JSON');
     expect(fileArgument(['electron', '.', '--flag=x.json'])).toBeUndefined();
     expect(fileArgument(['/opt/studio/studio'])).toBeUndefined();
+  });
+});
+
+describe('userDataOverride', () => {
+  it('keeps the usual folder unless the variable names one, and makes it absolute', () => {
+    expect(userDataOverride({})).toBeUndefined();
+    expect(userDataOverride({ [USER_DATA_ENV]: '  ' })).toBeUndefined();
+    expect(userDataOverride({ [USER_DATA_ENV]: '/tmp/studio-data' })).toBe('/tmp/studio-data');
+    expect(userDataOverride({ [USER_DATA_ENV]: 'data' })).toBe(join(process.cwd(), 'data'));
   });
 });

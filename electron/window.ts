@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { isAppUrl } from './protocol.ts';
 import type { PlacedWindowState } from './services/window-state.ts';
@@ -116,4 +117,19 @@ export function fileArgument(argv: readonly string[]): string | undefined {
     .slice(1)
     .reverse()
     .find((arg) => !arg.startsWith('-') && /\.json$/i.test(arg));
+}
+
+/** Names a folder for all of the app's data instead of the per-user one; unset by default. */
+export const USER_DATA_ENV = 'MULTITASK_STUDIO_USER_DATA';
+
+/**
+ * The userData folder `USER_DATA_ENV` asks for (absolute), or undefined for the usual one. The
+ * desktop end-to-end tests use it so each start has its own autosave, recent list, runs and
+ * single-instance lock; a portable copy can use it too.
+ */
+export function userDataOverride(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const dir = env[USER_DATA_ENV]?.trim();
+  return dir ? resolve(dir) : undefined;
 }

@@ -7,8 +7,8 @@
  * - training-process.js: the training process's entry for utilityProcess.fork.
  *
  * Packages the app ships in node_modules stay external (the dependencies of package.json, and
- * Electron): tfjs-node finds its native library and tfjs-backend-wasm its .wasm files next to
- * their own code, which bundling would break.
+ * Electron): tfjs-node finds its native library, sharp its libvips (the @img/* packages) and
+ * tfjs-backend-wasm its .wasm files next to their own code, which bundling would break.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
   datasetInfoSchema,
+  datasetInspectionSchema,
   exampleGraphSchema,
   hostEventSchema,
+  inspectDatasetRequestSchema,
   runIdSchema,
   startRunRequestSchema,
 } from './host.ts';
@@ -23,6 +25,17 @@ export const openedFileSchema = z.object({
   text: z.string(),
 });
 export type OpenedFile = z.infer<typeof openedFileSchema>;
+
+/**
+ * Unsaved work of a session that ended without saving (a crash, a kill), restored at start. The
+ * editor opens it with unsaved changes; `untitled` says it never had a file, so Save must ask where.
+ */
+export const recoveredDocumentSchema = z.object({
+  name: z.string(),
+  text: z.string(),
+  untitled: z.boolean(),
+});
+export type RecoveredDocument = z.infer<typeof recoveredDocumentSchema>;
 
 export const recentFileSchema = z.object({ path: z.string(), name: z.string() });
 export type RecentFile = z.infer<typeof recentFileSchema>;
@@ -51,6 +64,20 @@ const none = z.undefined();
 export const DESKTOP_CHANNELS = {
   'examples:list': { request: none, response: z.array(exampleGraphSchema) },
   'datasets:list': { request: none, response: z.array(datasetInfoSchema) },
+  /**
+   * The open dialog for a dataset: a file (a CSV index, COCO JSON) or a folder (YOLO, Pascal
+   * VOC, image folders). Answers the chosen path, or null when the user cancels.
+   */
+  'dataset:choose': {
+    request: z.object({ kind: z.enum(['file', 'folder']) }),
+    response: z.string().nullable(),
+  },
+  /**
+   * Reads and checks a dataset. The path is the renderer's, so the main process inspects only
+   * one it handed out itself: chosen with 'dataset:choose' in this session, or named by a graph
+   * it opened or saved.
+   */
+  'dataset:inspect': { request: inspectDatasetRequestSchema, response: datasetInspectionSchema },
   'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
   'run:stop': { request: runIdSchema, response: none },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
@@ -83,6 +110,12 @@ export const DESKTOP_CHANNELS = {
       text: z.string().max(50_000_000),
       /** True after New or a template: the next Save must ask where, not overwrite a file. */
       untitled: z.boolean().default(false),
+      /**
+       * True in the first report after the editor opened a 'document-recovered' document: the
+       * main process then links the document to the file the recovered work belongs to, so Save
+       * writes there. Reports sent before the editor had it cannot undo that link.
+       */
+      recovered: z.boolean().default(false),
     }),
     response: none,
   },
@@ -102,6 +135,8 @@ export const DESKTOP_EVENTS = {
   'menu-command': menuCommandSchema,
   /** A file opened from the command line, the file manager or a second instance. */
   'file-opened': openedFileSchema,
+  /** The autosaved work the user chose to restore at start. */
+  'document-recovered': recoveredDocumentSchema,
 } as const;
 export type DesktopEvent = keyof typeof DESKTOP_EVENTS;
 

@@ -18,6 +18,8 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
   return {
     'examples:list': () => [],
     'datasets:list': () => [],
+    'dataset:choose': () => null,
+    'dataset:inspect': () => Promise.reject(new Error('No dataset in this test.')),
     'run:start': () => ({ runId: 'run-1' }),
     'run:stop': () => undefined,
     'run:export': () => null,

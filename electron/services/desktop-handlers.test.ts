@@ -281,6 +281,50 @@ describe('document state, autosave and closing', () => {
   });
 });
 
+describe('restored work', () => {
+  const state = (fields: { dirty?: boolean; untitled?: boolean; recovered?: boolean }) => ({
+    name: 'model.graph.json',
+    dirty: true,
+    text: EDITED,
+    ...fields,
+  });
+
+  it('saves restored work to its file once the editor reports it, whatever came before', async () => {
+    const s = await setup();
+    s.shell.expectRecovered(s.graphPath);
+    // A report the editor sent before it had the restored work (the start-up template).
+    await s.ipcMain.invoke('document:state', state({ dirty: false, untitled: true }));
+    await s.ipcMain.invoke('document:state', state({ recovered: true }));
+    expect(s.window.title).toBe('model.graph.json• — Multitask Studio');
+    await expect(save(s.ipcMain)).resolves.toEqual({ path: s.graphPath, name: 'model.graph.json' });
+    expect(s.dialog.shown).toEqual([]);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(EDITED);
+    expect(await s.files.pendingRecovery()).toBeNull();
+  });
+
+  it('asks where to save restored work that never had a file', async () => {
+    const s = await setup();
+    await openGraph(s);
+    s.shell.expectRecovered(null);
+    await s.ipcMain.invoke('document:state', state({ untitled: true, recovered: true }));
+    s.dialog.saveAnswers.push({ canceled: true });
+    await expect(save(s.ipcMain)).resolves.toBeNull();
+    expect(s.dialog.shown.map((d) => d.kind)).toEqual(['open', 'save']);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(GRAPH);
+  });
+
+  it('forgets the restored file once another file is opened', async () => {
+    const s = await setup();
+    const other = join(dir, 'other.graph.json');
+    s.shell.expectRecovered(other);
+    await openGraph(s);
+    await s.ipcMain.invoke('document:state', state({ recovered: true }));
+    await save(s.ipcMain);
+    expect(await readFile(s.graphPath, 'utf8')).toBe(EDITED);
+    await expect(readFile(other)).rejects.toThrow('ENOENT');
+  });
+});
+
 describe('exporting a run', () => {
   async function makeRun(runsDir: string, id: string) {
     const runDir = join(runsDir, id);
@@ -324,11 +368,13 @@ describe('exporting a run', () => {
     await expect(s.ipcMain.invoke('run:export', 'r1')).resolves.toBeNull();
   });
 
-  it('refuses a run without a model before asking for a folder', async () => {
+  it('refuses a run without a model, or with no folder, before asking for a folder', async () => {
     const s = await setup();
+    await mkdir(join(s.runsDir, 'r2'), { recursive: true });
     await expect(s.ipcMain.invoke('run:export', 'r2')).rejects.toThrow(
       "The run 'r2' has no trained model yet: it saves one after its first epoch.",
     );
+    await expect(s.ipcMain.invoke('run:export', 'r3')).rejects.toThrow("There is no run 'r3'.");
     await expect(s.ipcMain.invoke('run:export', 'x1')).rejects.toThrow("There is no run 'x1'.");
     expect(s.dialog.shown).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { StudioError } from '../../core/problems.ts';
 import { RUN_FILES } from '../../main/host/run-files.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
+import { createDatasetAccess, type InspectDatasetPort } from './dataset-access.ts';
 import type { DialogPort } from './dialog-port.ts';
 import type { FileService } from './file-service.ts';
 
@@ -26,7 +27,7 @@ export interface RunsPort {
   stop(runId: string): Promise<void> | void;
   /**
    * The run's model folder (`<run>/model`); graph.json and metrics.json sit in its parent, the
-   * run folder. Throws a sentence for an unknown run.
+   * run folder. Runs of earlier sessions are folders in the same runs folder.
    */
   modelDir(runId: string): string;
 }
@@ -48,6 +49,8 @@ export interface DesktopHandlerDeps {
   readonly runs: RunsPort;
   readonly listExamples: () => Promise<ExampleGraph[]>;
   readonly listDatasets: () => Promise<DatasetInfo[]> | DatasetInfo[];
+  /** Reads and checks a dataset; the engine's own inspection unless a test gives a fake. */
+  readonly inspectDataset?: InspectDatasetPort;
   readonly getWindow: () => TitledWindowLike | null;
   /** Where the save dialog starts for a document that has no file yet (e.g. Documents). */
   readonly defaultSaveDir: string;
@@ -66,6 +69,12 @@ export interface DesktopShell {
   confirmClose(): Promise<boolean>;
   /** The editor started a new document: Save must ask where, not overwrite the last file. */
   forgetFile(): void;
+  /**
+   * The user restored autosaved work of `path` (null: a graph never saved) and it was sent to
+   * the editor. Its first report of that document (marked `recovered`) links the document to the
+   * file again, so Save writes there; reports still on their way from before cannot undo that.
+   */
+  expectRecovered(path: string | null): void;
   isDirty(): boolean;
   /** Stops the pending autosave (the app is quitting). */
   dispose(): void;
@@ -98,6 +107,16 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     text: null as string | null,
   };
   let autosaveTimer: unknown = null;
+  /** Restored work the editor has not reported yet, and the file it belongs to. */
+  let recovering: { readonly path: string | null } | null = null;
+
+  const datasets = createDatasetAccess({
+    dialog,
+    inspect:
+      deps.inspectDataset ??
+      (async (request) =>
+        (await import('../../main/datasets/import/inspection.ts')).inspectForHost(request)),
+  });
 
   const displayName = () => (document.path ? basename(document.path) : document.name);
 
@@ -125,7 +144,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
 
   async function adopt(path: string): Promise<OpenedFile> {
     const opened = await files.readGraphFile(path);
+    datasets.allowGraph(opened.text);
     cancelAutosave();
+    recovering = null;
     Object.assign(document, { path, name: opened.name, dirty: false, text: opened.text });
     await files.addRecent(path);
     updateTitle();
@@ -152,7 +173,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
         : `${answer.filePath}${GRAPH_SUFFIX}`;
     }
     await files.saveGraphFile(path, text);
+    datasets.allowGraph(text);
     cancelAutosave();
+    recovering = null;
     Object.assign(document, { path, name: basename(path), dirty: false, text });
     await files.addRecent(path);
     await files.clearAutosave();
@@ -163,6 +186,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
   async function exportRun(runId: string): Promise<{ folder: string } | null> {
     const modelDir = runs.modelDir(runId);
     const runDir = dirname(modelDir);
+    if ((await fs.readdir(runDir).catch(() => null)) === null) {
+      throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
+    }
     const modelFiles = await fs.readdir(modelDir).catch(() => [] as string[]);
     if (!modelFiles.includes(RUN_FILES.model) || !modelFiles.includes(RUN_FILES.weights)) {
       throw new StudioError(
@@ -203,6 +229,8 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
   const handlers: DesktopHandlers = {
     'examples:list': () => deps.listExamples(),
     'datasets:list': () => deps.listDatasets(),
+    'dataset:choose': ({ kind }) => datasets.choose(kind),
+    'dataset:inspect': (request) => datasets.inspect(request),
     'run:start': (request) => runs.start(request),
     'run:stop': (runId) => runs.stop(runId),
     'run:export': (runId) => exportRun(runId),
@@ -222,9 +250,13 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     },
     'file:save': ({ text, saveAs, suggestedName }) => save(text, saveAs, suggestedName),
     'recent:list': () => files.listRecent(),
-    'document:state': ({ name, dirty, text, untitled }) => {
+    'document:state': ({ name, dirty, text, untitled, recovered }) => {
       Object.assign(document, { name, dirty, text });
       if (untitled) document.path = null;
+      if (recovered && recovering) {
+        document.path = recovering.path;
+        recovering = null;
+      }
       updateTitle();
       if (dirty) scheduleAutosave();
       else cancelAutosave();
@@ -251,6 +283,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     },
     forgetFile() {
       document.path = null;
+    },
+    expectRecovered(path) {
+      recovering = { path };
     },
     isDirty: () => document.dirty,
     dispose: cancelAutosave,

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AUTOSAVE_DIR,
+  AUTOSAVE_DOCUMENT,
+  AUTOSAVE_META,
   MAX_RECENT_FILES,
   createFileService,
   type FileServiceFs,
@@ -179,9 +181,28 @@ describe('autosave and recovery', () => {
     expect(recovery).toMatchObject({ name: 'first', text: GRAPH });
   });
 
-  it('offers no recovery of a damaged autosave', async () => {
+  it('says why a damaged autosave cannot be restored', async () => {
     const files = createFileService({ userDataDir });
     await files.autosave('{"format": "something else"}', 'broken');
-    expect(await files.pendingRecovery()).toBeNull();
+    await expect(files.pendingRecovery()).rejects.toThrow(
+      /^The autosaved work cannot be restored: The file is not a Multitask Studio graph: .*[^.]\.$/,
+    );
+    const dir = join(userDataDir, AUTOSAVE_DIR);
+    await writeFile(join(dir, AUTOSAVE_META), '{"name": 1');
+    await expect(files.pendingRecovery()).rejects.toThrow(
+      'The autosaved work cannot be restored: meta.json is not JSON.',
+    );
+    await writeFile(join(dir, AUTOSAVE_META), '{"name": 1}');
+    await expect(files.pendingRecovery()).rejects.toThrow(
+      'The autosaved work cannot be restored: meta.json does not describe autosaved work.',
+    );
+    await files.autosave(GRAPH, 'whole');
+    await rm(join(dir, AUTOSAVE_DOCUMENT));
+    await expect(files.pendingRecovery()).rejects.toThrow(
+      'The autosaved work cannot be restored: current.graph.json is missing.',
+    );
+    // Clearing leaves nothing to recover, damaged or not.
+    await files.clearAutosave();
+    await expect(files.pendingRecovery()).resolves.toBeNull();
   });
 });

@@ -48,6 +48,10 @@ export interface FileService {
   autosave(text: string, name: string, path?: string | null): Promise<void>;
   /** After a clean save or a clean quit: nothing is left to recover. */
   clearAutosave(): Promise<void>;
+  /**
+   * The work the last session autosaved and never cleared, or null when there is none. Throws a
+   * sentence when the autosave is there but damaged (so it can be reported and cleared).
+   */
   pendingRecovery(): Promise<Recovery | null>;
 }
 
@@ -57,6 +61,11 @@ export interface FileServiceOptions {
 }
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+const damaged = (reason: string) =>
+  new StudioError(
+    'E_RECOVERY_DAMAGED',
+    `The autosaved work cannot be restored: ${reason.replace(/\.$/, '')}.`,
+  );
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
 export function createFileService({ userDataDir, fs = nodeFs }: FileServiceOptions): FileService {
@@ -167,21 +176,36 @@ export function createFileService({ userDataDir, fs = nodeFs }: FileServiceOptio
 
     pendingRecovery: () =>
       serial(async () => {
-        let meta: z.infer<typeof autosaveMetaSchema>;
+        let metaText: string;
+        try {
+          metaText = await fs.readFile(autosaveMeta, 'utf8');
+        } catch (e) {
+          // No meta file: nothing was autosaved, or the first write never finished.
+          if (isMissing(e)) return null;
+          throw damaged(`its description cannot be read: ${(e as Error).message}`);
+        }
+        let meta: unknown;
+        try {
+          meta = JSON.parse(metaText);
+        } catch {
+          throw damaged(`${AUTOSAVE_META} is not JSON`);
+        }
+        const parsed = autosaveMetaSchema.safeParse(meta);
+        if (!parsed.success) throw damaged(`${AUTOSAVE_META} does not describe autosaved work`);
         let text: string;
         try {
-          const parsed = autosaveMetaSchema.safeParse(
-            JSON.parse(await fs.readFile(autosaveMeta, 'utf8')),
-          );
-          if (!parsed.success) return null;
-          meta = parsed.data;
           text = await fs.readFile(autosaveDocument, 'utf8');
-        } catch {
-          return null;
+        } catch (e) {
+          throw damaged(
+            isMissing(e)
+              ? `${AUTOSAVE_DOCUMENT} is missing`
+              : `${AUTOSAVE_DOCUMENT} cannot be read: ${(e as Error).message}`,
+          );
         }
         // Autosave stores what the editor held, which always loads; anything else is damage.
-        if (!loadGraphDocument(text).ok) return null;
-        return { ...meta, text };
+        const loaded = loadGraphDocument(text);
+        if (!loaded.ok) throw damaged(loaded.error.message);
+        return { ...parsed.data, text };
       }),
   };
 }

@@ -190,11 +190,11 @@ describe('createDesktopRuns', () => {
     expect(runs.list().map((r) => r.status)).toEqual(['stopped', 'stopped']);
   });
 
-  it('gives the model folder of a run, and a sentence for an unknown run', () => {
+  it('gives the model folder of a run, also of an earlier session, and refuses to stop an unknown run', () => {
     const { runs, start } = setup();
     const { runId } = start();
     expect(runs.modelDir(runId)).toBe(`${RUNS}/${runId}/model`);
-    expect(() => runs.modelDir('run-none')).toThrow("There is no run 'run-none'.");
+    expect(runs.modelDir('run-earlier')).toBe(`${RUNS}/run-earlier/model`);
     expect(() => runs.stop('run-none')).toThrow("There is no run 'run-none'.");
   });
 

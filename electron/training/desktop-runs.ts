@@ -31,7 +31,6 @@
 import { join } from 'node:path';
 import type { MessagePortMain } from 'electron';
 import type { HostEvent, StartRunRequest } from '../../core/contract/host.ts';
-import { StudioError } from '../../core/problems.ts';
 import { RUN_FILES } from '../../main/host/run-files.ts';
 import { createRunSupervisor, type RunInfo } from '../../main/host/run-supervisor.ts';
 import {
@@ -70,7 +69,10 @@ export interface DesktopRuns {
   start(request: StartRunRequest): { runId: string };
   /** Asks the run to stop between batches; its process is killed if it has not in time. */
   stop(runId: string): void;
-  /** The folder of the run's trained model (model.json + weights.bin), for export. */
+  /**
+   * The folder of the run's trained model (model.json + weights.bin), for export; for a run this
+   * session did not start, the one in its folder under the runs folder.
+   */
   modelDir(runId: string): string;
   /** Every HostEvent, for the main process's own use (menus, export); returns the unsubscribe. */
   onEvent(listener: (event: HostEvent) => void): () => void;
@@ -134,12 +136,6 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
   };
   supervisor.onEvent(relay);
 
-  const known = (runId: string): RunInfo => {
-    const info = supervisor.get(runId);
-    if (!info) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
-    return info;
-  };
-
   return {
     start(request) {
       spawned = undefined;
@@ -157,7 +153,10 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
       return { runId };
     },
     stop: (runId) => supervisor.stop(runId),
-    modelDir: (runId) => join(known(runId).out, RUN_FILES.modelDir),
+    // A run of an earlier session is a folder in the same runs folder and exports the same way
+    // (as in the browser host); the IPC layer has checked the id, so it names no other folder.
+    modelDir: (runId) =>
+      join(supervisor.get(runId)?.out ?? join(options.runsDir, runId), RUN_FILES.modelDir),
     onEvent: (listener) => supervisor.onEvent(listener),
     list: () => supervisor.list(),
     stopAll: () => supervisor.stopAll(),

@@ -17,9 +17,15 @@ import {
 import { useGraphStore } from '../graph/graph-store.ts';
 import { autoLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
-import type { OpenedFile } from '../../../core/contract/desktop.ts';
+import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
-import { openRecent, openWithDialog, saveWithDialog, setUntitled } from './desktop-files.ts';
+import {
+  openRecent,
+  openWithDialog,
+  saveWithDialog,
+  setRecovered,
+  setUntitled,
+} from './desktop-files.ts';
 import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 
@@ -70,9 +76,13 @@ function openResult(result: OpenResult, askFirst = true): boolean {
   return openDocument(result.name, result.document, askFirst);
 }
 
-/** Reads a chosen or dropped file; a broken one leaves the current graph as it is. */
+/**
+ * Reads a chosen or dropped file; a broken one leaves the current graph as it is. In the desktop
+ * app the main process never learns a dropped file's path, so Save asks where (rather than
+ * overwrite the file the previous document came from).
+ */
 export async function openFile(file: File): Promise<void> {
-  openResult(await readGraphFile(file));
+  if (openResult(await readGraphFile(file))) setUntitled(true);
 }
 
 const sentence = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -86,6 +96,24 @@ export function openDesktopFile(file: OpenedFile, askFirst = true): boolean {
   const opened = openResult(loadGraphText(file.name, file.text), askFirst);
   setUntitled(!opened);
   return opened;
+}
+
+/**
+ * Work the desktop app restored after a crash: opened with its unsaved changes (after asking
+ * about the current graph's, if it has any); the main process links it to its file again once
+ * the editor reports it, so Save writes there, or asks where for work that never had a file.
+ */
+export function openRecoveredDocument(recovered: RecoveredDocument): boolean {
+  const result = loadGraphText(recovered.name, recovered.text);
+  if (!result.ok) {
+    showNotice(result.message);
+    return false;
+  }
+  if (!confirmDiscard()) return false;
+  setRecovered(recovered.untitled);
+  graph().setDocumentFromFile(result.name, placed(result.document), { unsaved: true });
+  useUiStore.getState().clearNotice();
+  return true;
 }
 
 /** Asks about unsaved work before the main process reads a file (and adopts its path). */

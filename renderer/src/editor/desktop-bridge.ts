@@ -5,7 +5,7 @@ import { graphFileName } from '../graph/files.ts';
 import { useGraphStore, type GraphState } from '../graph/graph-store.ts';
 import { exportRun, startRun, stopRun } from '../runs/run-actions.ts';
 import { useRunStore } from '../runs/run-store.ts';
-import { isUntitled } from './desktop-files.ts';
+import { isUntitled, takeRecovered } from './desktop-files.ts';
 import type { EditorActions } from './actions.ts';
 import { isTypingTarget } from './shortcuts.ts';
 
@@ -112,6 +112,7 @@ export function reportDocumentState(
       dirty: file.dirty,
       text: serializeGraphDocument(doc),
       untitled: isUntitled(),
+      recovered: takeRecovered(),
     }).catch((e: unknown) => console.warn('Could not report the document state:', e));
   };
   const schedule = () => {

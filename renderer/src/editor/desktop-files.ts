@@ -9,12 +9,30 @@ import { callDesktop } from '../host/desktop-host.ts';
  * their paths; the renderer only sees names and text).
  */
 
-/** The document arrived from New or a template: the next Save must ask where. */
+/**
+ * The document has no file the main process knows (New, a template, a dropped file): the next
+ * Save must ask where.
+ */
 let untitled = false;
+/** The document is restored work whose first report has not gone to the main process yet. */
+let recoveredUnreported = false;
 
 export const isUntitled = (): boolean => untitled;
+/** A document arrived (or failed to): whether the main process knows a file for it. */
 export const setUntitled = (value: boolean): void => {
   untitled = value;
+  recoveredUnreported = false;
+};
+/** Restored work arrived ('document-recovered'): the next report links it to its file again. */
+export const setRecovered = (isUntitled: boolean): void => {
+  untitled = isUntitled;
+  recoveredUnreported = true;
+};
+/** True once after `setRecovered`: the report that says so is the one that links the file. */
+export const takeRecovered = (): boolean => {
+  const recovered = recoveredUnreported;
+  recoveredUnreported = false;
+  return recovered;
 };
 
 /** The desktop's open dialog; null when the user cancelled. Throws the main process's sentence. */

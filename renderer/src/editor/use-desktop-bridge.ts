@@ -1,10 +1,13 @@
 import { useEffect } from 'react';
 import type { StudioHost } from '../../../core/contract/host.ts';
 import { desktopApi } from '../host/desktop-host.ts';
-import { openDesktopFile, type EditorActions } from './actions.ts';
+import { openDesktopFile, openRecoveredDocument, type EditorActions } from './actions.ts';
 import { reportDocumentState, runMenuCommand } from './desktop-bridge.ts';
 
-/** In the desktop app: menu commands, files opened from outside, and the document's state. */
+/**
+ * In the desktop app: menu commands, files opened from outside, work restored after a crash, and
+ * the document's state.
+ */
 export function useDesktopBridge(actions: EditorActions, host: StudioHost): void {
   useEffect(() => {
     const api = desktopApi();
@@ -13,10 +16,14 @@ export function useDesktopBridge(actions: EditorActions, host: StudioHost): void
     const offFile = api.on('file-opened', (file) => {
       openDesktopFile(file);
     });
+    const offRecovered = api.on('document-recovered', (recovered) => {
+      openRecoveredDocument(recovered);
+    });
     const stopReporting = reportDocumentState(api);
     return () => {
       offMenu();
       offFile();
+      offRecovered();
       stopReporting();
     };
   }, [actions, host]);

@@ -196,4 +196,15 @@ describe('file state', () => {
     state().undo();
     expect(state().file.dirty).toBe(true);
   });
+
+  it('keeps restored work dirty, through edits and their undo, until it is saved', () => {
+    state().setDocumentFromFile('restored', twoHeads(), { unsaved: true });
+    expect(state().file).toEqual({ name: 'restored', dirty: true });
+    expect(state().canUndo).toBe(false);
+    state().execute('Add node', (d) => addNode(d, 'Dense', { x: 0, y: 0 }));
+    state().undo();
+    expect(state().file.dirty).toBe(true);
+    state().markSaved();
+    expect(state().file).toEqual({ name: 'restored', dirty: false });
+  });
 });

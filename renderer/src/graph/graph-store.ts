@@ -68,8 +68,11 @@ export interface GraphState {
   undo(): void;
   redo(): void;
   select(selection: Partial<Selection>): void;
-  /** A document from a file or a template: history cleared, not dirty. */
-  setDocumentFromFile(name: string, doc: GraphDocument): void;
+  /**
+   * A document from a file or a template: history cleared, not dirty. `unsaved`: work restored
+   * after a crash, which stays dirty until it is saved.
+   */
+  setDocumentFromFile(name: string, doc: GraphDocument, options?: { unsaved?: boolean }): void;
   /** The document was saved (as `name`): not dirty any more. */
   markSaved(name?: string): void;
   /** Ends a run of coalesced edits (an inspector field lost focus). */
@@ -218,12 +221,15 @@ export const graphStateCreator: StateCreator<GraphState> = (rawSet, rawGet) => {
       set({ selection: { nodeIds, edgeIds }, coalesceKey: undefined });
     },
 
-    setDocumentFromFile(name, doc) {
+    setDocumentFromFile(name, doc, options = {}) {
       const state = get();
+      const unsaved = options.unsaved === true;
+      // Dirty means "not the saved document": for unsaved work that is a copy no edit returns to.
+      const savedDocument = unsaved ? { ...doc } : doc;
       set({
-        ...derive({ ...state, savedDocument: doc, selection: EMPTY_SELECTION }, doc, [], []),
-        savedDocument: doc,
-        file: { name, dirty: false },
+        ...derive({ ...state, savedDocument, selection: EMPTY_SELECTION }, doc, [], []),
+        savedDocument,
+        file: { name, dirty: unsaved },
         loadCount: state.loadCount + 1,
         coalesceKey: undefined,
         dragBase: undefined,

@@ -1,0 +1,159 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DatasetInspection } from '../../core/contract/host.ts';
+import { createFakeDialog, createFakeIpcMain, createFakeWindow } from '../fake-electron.ts';
+import { isAppFrame, registerChannels } from '../ipc/register-channels.ts';
+import {
+  createDatasetAccess,
+  datasetOfGraphText,
+  type InspectDatasetRequest,
+} from './dataset-access.ts';
+import { createDesktopHandlers } from './desktop-handlers.ts';
+import { createFileService } from './file-service.ts';
+
+vi.mock('electron', async () => (await import('../fake-electron.ts')).fakeElectron);
+
+const GRAPH = await readFile(
+  new URL('../../assets/examples/digits-compact.graph.json', import.meta.url),
+  'utf8',
+);
+const graphOn = (dataset: string) => {
+  const doc = JSON.parse(GRAPH) as { training: Record<string, unknown> };
+  return JSON.stringify({ ...doc, training: { ...doc.training, dataset } });
+};
+
+const inspection = (path: string): DatasetInspection => ({
+  info: { name: path, description: 'A CSV dataset', fullSize: 3, targets: [] },
+  summary: {
+    format: 'csv',
+    source: path,
+    splitFrom: 'ratio',
+    images: { train: 1, validation: 1, test: 1 },
+    classes: [],
+    values: [],
+    objectChoice: 'largest',
+    multiObjectImages: 0,
+    badRowCounts: {},
+  },
+  badRows: [],
+  badRowTotal: 0,
+  preview: [],
+});
+
+function setupAccess() {
+  const dialog = createFakeDialog();
+  const inspected: InspectDatasetRequest[] = [];
+  const access = createDatasetAccess({
+    dialog,
+    inspect: async (request) => {
+      inspected.push(request);
+      return inspection(request.path);
+    },
+  });
+  return { dialog, access, inspected };
+}
+
+const request = (path: string): InspectDatasetRequest =>
+  ({ path, options: {} }) as unknown as InspectDatasetRequest;
+
+describe('createDatasetAccess', () => {
+  it('shows a file dialog for CSV and COCO files, or a folder dialog', async () => {
+    const { dialog, access } = setupAccess();
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/labels.csv'] });
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/yolo'] });
+    dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    await expect(access.choose('file')).resolves.toBe('/data/labels.csv');
+    await expect(access.choose('folder')).resolves.toBe('/data/yolo');
+    await expect(access.choose('folder')).resolves.toBeNull();
+    expect(dialog.shown.map((d) => d.options)).toMatchObject([
+      { properties: ['openFile'], filters: [{ extensions: ['csv', 'json'] }] },
+      { properties: ['openDirectory'] },
+      { properties: ['openDirectory'] },
+    ]);
+  });
+
+  it('inspects only paths it chose or that a graph it read names', async () => {
+    const { dialog, access, inspected } = setupAccess();
+    await expect(access.inspect(request('/etc/passwd'))).rejects.toThrow(
+      "The dataset '/etc/passwd' was not chosen in this session; choose it again with Choose file… or Choose folder….",
+    );
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/labels.csv'] });
+    await access.choose('file');
+    access.allowGraph(graphOn('/data/coco.json'));
+    access.allowGraph('not json');
+    await access.inspect(request('/data/labels.csv'));
+    await access.inspect(request('/data/coco.json'));
+    expect(inspected.map((r) => r.path)).toEqual(['/data/labels.csv', '/data/coco.json']);
+  });
+
+  it('reads the dataset a graph file names', () => {
+    expect(datasetOfGraphText(graphOn('/d/x.csv'))).toBe('/d/x.csv');
+    expect(datasetOfGraphText('{"training":{"dataset":3}}')).toBeUndefined();
+    expect(datasetOfGraphText('null')).toBeUndefined();
+  });
+});
+
+describe('the dataset channels', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mts-dataset-access-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  async function setup() {
+    const dialog = createFakeDialog();
+    const inspected: string[] = [];
+    const shell = createDesktopHandlers({
+      dialog,
+      files: createFileService({ userDataDir: join(dir, 'user-data') }),
+      getWindow: () => createFakeWindow(),
+      defaultSaveDir: dir,
+      listExamples: async () => [],
+      listDatasets: () => [],
+      inspectDataset: async (r) => {
+        inspected.push(r.path);
+        return inspection(r.path);
+      },
+      runs: { start: () => ({ runId: 'r1' }), stop: () => undefined, modelDir: () => dir },
+    });
+    const ipcMain = createFakeIpcMain();
+    registerChannels(ipcMain, shell.handlers, { isTrustedSender: isAppFrame });
+    return { dialog, ipcMain, inspected };
+  }
+
+  it('answers the chosen path, then inspects it with the options filled in', async () => {
+    const { dialog, ipcMain, inspected } = await setup();
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/shapes'] });
+    await expect(ipcMain.invoke('dataset:choose', { kind: 'folder' })).resolves.toBe(
+      '/data/shapes',
+    );
+    const answer = await ipcMain.invoke('dataset:inspect', { path: '/data/shapes' });
+    expect(answer).toMatchObject({ info: { name: '/data/shapes' } });
+    expect(inspected).toEqual(['/data/shapes']);
+    await expect(ipcMain.invoke('dataset:choose', { kind: 'disk' })).rejects.toThrow(
+      "The 'dataset:choose' request is invalid at 'kind'",
+    );
+  });
+
+  it('allows the dataset of a graph it opened or saved, and refuses another path', async () => {
+    const { dialog, ipcMain, inspected } = await setup();
+    const graphPath = join(dir, 'm.graph.json');
+    await writeFile(graphPath, graphOn('/data/opened.csv'));
+    dialog.openAnswers.push({ canceled: false, filePaths: [graphPath] });
+    await ipcMain.invoke('file:open');
+    dialog.saveAnswers.push({ canceled: false, filePath: join(dir, 'n.graph.json') });
+    await ipcMain.invoke('file:save', {
+      text: graphOn('/data/saved.csv'),
+      saveAs: true,
+      suggestedName: 'n',
+    });
+    await ipcMain.invoke('dataset:inspect', { path: '/data/opened.csv' });
+    await ipcMain.invoke('dataset:inspect', { path: '/data/saved.csv' });
+    await expect(ipcMain.invoke('dataset:inspect', { path: '/home/me/.ssh' })).rejects.toThrow(
+      'was not chosen in this session',
+    );
+    expect(inspected).toEqual(['/data/opened.csv', '/data/saved.csv']);
+  });
+});
