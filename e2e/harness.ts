@@ -39,10 +39,12 @@ export interface Studio {
 export async function startStudio(): Promise<Studio> {
   await buildRenderer();
   const runsDir = await mkdtemp(join(tmpdir(), 'mts-e2e-runs-'));
+  const datasetsDir = await mkdtemp(join(tmpdir(), 'mts-e2e-datasets-'));
   const host = await createWebHost({
     port: 0,
     staticDir: join(ROOT, 'out/renderer'),
     runsDir,
+    datasetsDir,
     examplesDir: join(ROOT, 'assets/examples'),
     log: () => undefined,
   });
@@ -78,6 +80,7 @@ export async function startStudio(): Promise<Studio> {
       await browser.close();
       await host.close();
       await rm(runsDir, { recursive: true, force: true });
+      await rm(datasetsDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,17 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { runIdSchema, type DatasetInfo } from '../../core/contract/host.ts';
+import {
+  inspectDatasetRequestSchema,
+  runIdSchema,
+  type DatasetInfo,
+} from '../../core/contract/host.ts';
 import { describeBuiltInDatasets } from '../datasets/index.ts';
+import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from './examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
+import type { InspectDataset } from './inspect-runner.ts';
 import { zipRunModel } from './run-files.ts';
-import { checkRunRequest } from './run-request.ts';
+import { checkRunRequest, describeIssues } from './run-request.ts';
 import type { RunSupervisor } from './run-supervisor.ts';
 
 export interface ApiContext {
   readonly supervisor: RunSupervisor;
   readonly runsDir: string;
   readonly examplesDir: string;
+  /** Where uploaded datasets are unpacked, one folder each. */
+  readonly datasetsDir: string;
+  readonly inspect: InspectDataset;
   readonly log: (line: string) => void;
 }
 
@@ -56,6 +65,28 @@ function routes(ctx: ApiContext): readonly Route[] {
       method: 'GET',
       pattern: /^\/api\/datasets$/,
       handle: async (_req, res) => sendJson(res, 200, datasets()),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/datasets\/inspect$/,
+      handle: async (req, res) => {
+        const parsed = inspectDatasetRequestSchema.safeParse(await readJsonBody(req));
+        if (!parsed.success) {
+          throw new HttpError(400, describeIssues('The inspection request', parsed.error));
+        }
+        // A page that goes away stops its inspection's process.
+        const abandoned = new AbortController();
+        res.once('close', () => res.writableFinished || abandoned.abort());
+        sendJson(res, 200, await ctx.inspect(parsed.data, abandoned.signal));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/datasets\/upload$/,
+      handle: async (req, res) => {
+        const name = new URL(req.url ?? '/', 'http://localhost').searchParams.get('name');
+        sendJson(res, 200, await receiveDatasetZip(req, ctx.datasetsDir, name ?? 'dataset.zip'));
+      },
     },
     {
       method: 'POST',

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HostEvent } from '../../core/contract/host.ts';
 import { createApi } from './api-routes.ts';
+import { createInspectRunner, type InspectDataset } from './inspect-runner.ts';
 import { allowedHosts, securityHeaders, sendError, statusOf, tokenMatches } from './http-util.ts';
 import { createRunSupervisor, type RunSupervisor, type TrainingChild } from './run-supervisor.ts';
 import { serveStatic } from './static-files.ts';
@@ -18,6 +19,10 @@ export interface WebHostOptions {
   readonly staticDir: string;
   readonly runsDir: string;
   readonly examplesDir: string;
+  /** Where uploaded datasets are unpacked; a `datasets` folder beside the runs folder if absent. */
+  readonly datasetsDir?: string;
+  /** For tests: inspection in this process instead of a child process. */
+  readonly inspect?: InspectDataset;
   /** For tests: a fake training process. */
   readonly spawn?: () => TrainingChild;
   readonly stopTimeoutMs?: number;
@@ -63,7 +68,14 @@ export async function createWebHost(options: WebHostOptions): Promise<WebHost> {
     ...(options.spawn ? { spawn: options.spawn } : {}),
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
   });
-  const api = createApi({ supervisor, runsDir, examplesDir: options.examplesDir, log });
+  const api = createApi({
+    supervisor,
+    runsDir,
+    examplesDir: options.examplesDir,
+    datasetsDir: resolve(options.datasetsDir ?? join(dirname(runsDir), 'datasets')),
+    inspect: options.inspect ?? createInspectRunner(),
+    log,
+  });
   // Known once the server listens; every check below runs after that.
   let port = 0;
   let hosts: ReadonlySet<string> = new Set();

@@ -1,0 +1,138 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { strToU8, zipSync } from 'fflate';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  datasetPathOf,
+  entrySegments,
+  receiveDatasetZip,
+  slugOf,
+  uploadFolderName,
+  UPLOAD_LIMITS,
+} from './dataset-upload.ts';
+import { HttpError } from './http-util.ts';
+
+/** A request whose body arrives in small chunks, as a socket gives it. */
+function requestOf(body: Uint8Array, headers: Record<string, string> = {}): IncomingMessage {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < body.length; i += 1000) chunks.push(Buffer.from(body.subarray(i, i + 1000)));
+  return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mts-upload-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('names', () => {
+  it('makes a folder name from the file name, the time and a random part', () => {
+    expect(slugOf('Pets photos (2).ZIP')).toBe('pets-photos-2');
+    expect(slugOf('C:\\data\\../Å.zip')).toBe('dataset');
+    expect(uploadFolderName('shapes.zip', new Date('2025-03-04T05:06:07.890Z'), 'ab12')).toBe(
+      'shapes-20250304-050607-ab12',
+    );
+  });
+
+  it('refuses entries that would land outside their folder', () => {
+    expect(entrySegments('data/img/a.png')).toEqual(['data', 'img', 'a.png']);
+    expect(entrySegments('./data//a.png')).toEqual(['data', 'a.png']);
+    for (const name of [
+      '../evil.txt',
+      'a/../../evil.txt',
+      '/etc/passwd',
+      'C:/x.txt',
+      'a\\..\\..\\x',
+    ]) {
+      expect(entrySegments(name)).toMatchObject({ refused: expect.stringContaining(name) });
+    }
+  });
+
+  it("answers the zip's one CSV or JSON file, else its one top folder, else the folder", () => {
+    expect(
+      datasetPathOf('/d', [
+        ['set', 'labels.csv'],
+        ['set', 'images', 'a.png'],
+      ]),
+    ).toBe(join('/d', 'set', 'labels.csv'));
+    expect(
+      datasetPathOf('/d', [
+        ['set', 'images', 'a.png'],
+        ['set', 'labels', 'a.txt'],
+      ]),
+    ).toBe(join('/d', 'set'));
+    expect(datasetPathOf('/d', [['a.png'], ['b', 'c.png']])).toBe('/d');
+    expect(datasetPathOf('/d', [['train.csv'], ['test.csv']])).toBe('/d');
+  });
+});
+
+describe('receiveDatasetZip', () => {
+  const zip = (files: Record<string, string>) =>
+    zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])));
+
+  it('unpacks every entry into a new folder and answers the dataset path', async () => {
+    const body = zip({
+      'shapes/labels.csv': 'filename,class\nimages/a.png,cat\n',
+      'shapes/images/a.png': 'x'.repeat(5000),
+      '__MACOSX/shapes/._labels.csv': 'junk',
+    });
+    const { path } = await receiveDatasetZip(requestOf(body), dir, 'Shapes.zip');
+    expect(path).toMatch(/shapes-\d{8}-\d{6}-[0-9a-f]{4}[\\/]shapes[\\/]labels\.csv$/);
+    expect(await readFile(path, 'utf8')).toContain('images/a.png,cat');
+    const [folder] = await readdir(dir);
+    expect(await readdir(join(dir, folder!))).toEqual(['shapes']);
+  });
+
+  it.each(['../evil.txt', '/tmp/evil.txt', 'ok/../../evil.txt'])(
+    'refuses a zip with the entry %s and keeps nothing',
+    async (name) => {
+      const body = zip({ 'ok.txt': 'fine', [name]: 'evil' });
+      const error = await receiveDatasetZip(requestOf(body), join(dir, 'datasets'), 'x.zip').catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(HttpError);
+      expect((error as HttpError).status).toBe(400);
+      expect((error as Error).message).toContain('was refused and nothing was kept');
+      expect(await readdir(join(dir, 'datasets'))).toEqual([]);
+      expect(await readdir(dir)).toEqual(['datasets']);
+    },
+  );
+
+  it('refuses what is not a zip, or is cut short', async () => {
+    await expect(
+      receiveDatasetZip(requestOf(strToU8('name,class\n')), dir, 'labels.csv'),
+    ).rejects.toThrow("'labels.csv' is not a zip file; upload the dataset as a .zip.");
+    const noise = Array.from({ length: 20_000 }, (_, i) =>
+      String.fromCharCode(33 + ((i * 7919) % 90)),
+    );
+    const whole = zip({ 'a.txt': noise.join('') });
+    await expect(
+      receiveDatasetZip(requestOf(whole.subarray(0, whole.length / 2)), dir, 'cut.zip'),
+    ).rejects.toThrow("'cut.zip' ends before its last entry does; is the zip complete?");
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a zip larger than the limit, or one that unpacks to more', async () => {
+    const body = zip({ 'a.txt': 'z'.repeat(100_000) });
+    const small = { ...UPLOAD_LIMITS, maxUploadBytes: 100 };
+    await expect(
+      receiveDatasetZip(
+        requestOf(body, { 'content-length': String(body.length) }),
+        dir,
+        'a.zip',
+        small,
+      ),
+    ).rejects.toMatchObject({ status: 413 });
+    await expect(receiveDatasetZip(requestOf(body), dir, 'a.zip', small)).rejects.toMatchObject({
+      status: 413,
+    });
+    const bomb = { ...UPLOAD_LIMITS, maxUnpackedBytes: 50_000 };
+    await expect(receiveDatasetZip(requestOf(body), dir, 'a.zip', bomb)).rejects.toThrow(
+      /unpacks to more than/,
+    );
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
