@@ -9,6 +9,7 @@ import { CommitInput } from './inputs.tsx';
 import { ParamInput } from './ParamInput.tsx';
 import { paramFields } from './param-schema.ts';
 import { showNotice } from './ui-store.ts';
+import { useBindingProblems } from './use-binding-problems.ts';
 import { useDatasets } from './use-datasets.ts';
 
 const graph = () => useGraphStore.getState();
@@ -33,10 +34,11 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
   const problems = useGraphStore((s) => s.analysis.problems);
   const training = useGraphStore((s) => s.document.training.dataset);
   const datasets = useDatasets();
+  const bindings = useBindingProblems();
   if (!node) return null;
   const spec = kindSpec(node.kind);
   const fields = paramFields(node.kind);
-  const mine = problems.filter((p) => p.nodeIds.includes(asNodeId(node.id)));
+  const mine = [...problems, ...bindings].filter((p) => p.nodeIds.includes(asNodeId(node.id)));
   const badFields = new Set(mine.map((p) => p.field).filter(Boolean));
   const targets = spec.head
     ? (datasets.find((d) => d.name === training)?.targets ?? [])

@@ -12,12 +12,16 @@ interface Props {
   readonly suggestions?: readonly string[];
   /** This field is the one the analysis complains about. */
   readonly invalid?: boolean;
+  /** Defaults: `param-<name>` and the name in words. */
+  readonly testId?: string;
+  readonly label?: string;
 }
 
 /** One parameter, drawn from its schema: the input, its bounds and its one-line doc. */
-export function ParamInput({ field, value, onChange, onDone, suggestions, invalid }: Props) {
+export function ParamInput(props: Props) {
+  const { field, value, onChange, onDone, suggestions, invalid } = props;
   const id = useId();
-  const testId = `param-${field.name}`;
+  const testId = props.testId ?? `param-${field.name}`;
   const bounds = boundsText(field);
   const common = {
     id,
@@ -92,7 +96,7 @@ export function ParamInput({ field, value, onChange, onDone, suggestions, invali
   return (
     <div className={`studio-field studio-field--${field.type}`}>
       <label htmlFor={id} className="studio-field__label">
-        {fieldTitle(field.name)}
+        {props.label ?? fieldTitle(field.name)}
       </label>
       {input}
       <p className="studio-field__help">

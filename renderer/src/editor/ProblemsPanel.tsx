@@ -2,11 +2,17 @@ import { useMemo } from 'react';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useEditorActions } from './actions.ts';
 import { problemNodeIds, sortedProblems } from './node-view.ts';
+import { useBindingProblems } from './use-binding-problems.ts';
 import './editor.css';
 
 /** Every problem of the graph, errors first; clicking one selects its nodes and shows them. */
 export function ProblemsPanel() {
-  const problems = useGraphStore((s) => s.analysis.problems);
+  const graphProblems = useGraphStore((s) => s.analysis.problems);
+  const bindings = useBindingProblems();
+  const problems = useMemo(
+    () => (bindings.length ? [...graphProblems, ...bindings] : graphProblems),
+    [graphProblems, bindings],
+  );
   const actions = useEditorActions();
   const sorted = useMemo(() => sortedProblems(problems), [problems]);
   const errors = problems.filter((p) => p.severity === 'error').length;

@@ -34,10 +34,18 @@ const cache = new Map<NodeKind, readonly ParamField[]>();
 export function paramFields(kind: NodeKind): readonly ParamField[] {
   const cached = cache.get(kind);
   if (cached) return cached;
-  const schema = z.toJSONSchema(kindSpec(kind).params) as {
+  const fields = schemaFields(kindSpec(kind).params);
+  cache.set(kind, fields);
+  return fields;
+}
+
+/** The flat fields of an object schema (nested objects are left out), as `paramFields`. */
+export function schemaFields(objectSchema: z.ZodType): ParamField[] {
+  const schema = z.toJSONSchema(objectSchema) as {
     properties?: Record<string, JsonSchemaProperty>;
   };
-  const fields = Object.entries(schema.properties ?? {}).map(([name, p]): ParamField => {
+  const flat = Object.entries(schema.properties ?? {}).filter(([, p]) => p.type !== 'object');
+  return flat.map(([name, p]): ParamField => {
     const type = p.enum
       ? 'enum'
       : p.type === 'integer' || p.type === 'number' || p.type === 'boolean'
@@ -56,8 +64,6 @@ export function paramFields(kind: NodeKind): readonly ParamField[] {
       defaultValue: p.default,
     };
   });
-  cache.set(kind, fields);
-  return fields;
 }
 
 /** "1 to 4096", "more than 0, at most 10", "0 to below 1". */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HostEvent } from '../../../core/contract/host.ts';
+import { sampleInspection } from '../datasets/test-inspection.ts';
 import { createBrowserHost, type BrowserEnv } from './browser-host.ts';
 
 class FakeSocket {
@@ -88,6 +89,35 @@ describe('createBrowserHost', () => {
       method: 'POST',
       body: JSON.stringify({ graph: { a: 1 }, settings: { epochs: 2 } }),
     });
+  });
+
+  it('inspects a dataset by its path on the server', async () => {
+    const { host, answer, calls } = setup();
+    answer(() => Response.json(sampleInspection('/d/labels.csv')));
+    const request = { path: '/d/labels.csv', options: { validationFraction: 0.2 } };
+    await expect(host.inspectDataset(request)).resolves.toEqual(sampleInspection('/d/labels.csv'));
+    expect(calls[0]).toMatchObject({
+      url: '/api/datasets/inspect',
+      init: { method: 'POST', body: JSON.stringify(request) },
+    });
+  });
+
+  it('uploads a picked zip as it is and answers where the server unpacked it', async () => {
+    const { host, answer, calls } = setup();
+    answer(() => Response.json({ path: '/srv/datasets/pets-1/labels.csv' }));
+    const data = new Uint8Array([80, 75, 3, 4]).buffer;
+    await expect(host.chooseDataset({ kind: 'upload', name: 'My pets.zip', data })).resolves.toBe(
+      '/srv/datasets/pets-1/labels.csv',
+    );
+    expect(calls[0]?.url).toBe('/api/datasets/upload?name=My%20pets.zip');
+    expect(calls[0]?.init.body).toBe(data);
+    expect(calls[0]?.init.headers).toMatchObject({
+      'X-Studio-Token': 'abc123',
+      'Content-Type': 'application/zip',
+    });
+    await expect(host.chooseDataset({ kind: 'folder' })).rejects.toThrow(
+      'A browser cannot hand the server a file or folder by its path',
+    );
   });
 
   it('downloads an exported run as a zip', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   datasetInfoSchema,
+  datasetInspectionSchema,
   exampleGraphSchema,
   hostEventSchema,
   type HostEvent,
@@ -76,6 +77,7 @@ export function createBrowserHost(
         headers: {
           'X-Studio-Token': token,
           ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+          ...(init.headers as Record<string, string> | undefined),
         },
       });
     } catch {
@@ -136,6 +138,24 @@ export function createBrowserHost(
     kind: 'browser',
     listExamples: () => json(z.array(exampleGraphSchema), 'examples'),
     listDatasets: () => json(z.array(datasetInfoSchema), 'datasets'),
+    inspectDataset: (body) =>
+      json(datasetInspectionSchema, 'datasets/inspect', {
+        method: 'POST',
+        body: JSON.stringify(body),
+      }),
+    async chooseDataset(choice) {
+      if (choice.kind !== 'upload') {
+        throw new Error(
+          'A browser cannot hand the server a file or folder by its path; type the path on the server’s machine, or upload the dataset as a zip.',
+        );
+      }
+      const answer = await json(
+        z.object({ path: z.string() }),
+        `datasets/upload?name=${encodeURIComponent(choice.name)}`,
+        { method: 'POST', body: choice.data, headers: { 'Content-Type': 'application/zip' } },
+      );
+      return answer.path;
+    },
     startRun: (body) =>
       json(z.object({ runId: z.string() }), 'runs', { method: 'POST', body: JSON.stringify(body) }),
     async stopRun(runId) {

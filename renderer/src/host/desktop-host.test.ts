@@ -17,6 +17,8 @@ function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
   const api = {
     'examples:list': channel('examples:list'),
     'datasets:list': channel('datasets:list'),
+    'dataset:choose': channel('dataset:choose'),
+    'dataset:inspect': channel('dataset:inspect'),
     'run:start': channel('run:start'),
     'run:stop': channel('run:stop'),
     'run:export': channel('run:export'),
@@ -54,6 +56,23 @@ describe('createDesktopHost', () => {
       { channel: 'run:start', request: { graph: { a: 1 } } },
       { channel: 'run:stop', request: 'r1' },
       { channel: 'run:export', request: 'r1' },
+    ]);
+  });
+
+  it('chooses a dataset file or folder with the dialog, and inspects it', async () => {
+    const { api, calls } = fakeApi({
+      'dataset:choose': '/data/yolo',
+      'dataset:inspect': { ok: 1 },
+    });
+    const host = createDesktopHost(api);
+    await expect(host.chooseDataset({ kind: 'folder' })).resolves.toBe('/data/yolo');
+    await expect(host.inspectDataset({ path: '/data/yolo' })).resolves.toEqual({ ok: 1 });
+    await expect(
+      host.chooseDataset({ kind: 'upload', name: 'a.zip', data: new ArrayBuffer(0) }),
+    ).rejects.toThrow('choose a file or a folder');
+    expect(calls).toEqual([
+      { channel: 'dataset:choose', request: { kind: 'folder' } },
+      { channel: 'dataset:inspect', request: { path: '/data/yolo' } },
     ]);
   });
 

@@ -39,6 +39,15 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
     kind: 'desktop',
     listExamples: () => callDesktop(() => api['examples:list'](undefined)),
     listDatasets: () => callDesktop(() => api['datasets:list'](undefined)),
+    inspectDataset: (request) => callDesktop(() => api['dataset:inspect'](request)),
+    async chooseDataset(choice) {
+      if (choice.kind === 'upload') {
+        throw new Error(
+          'The desktop app reads datasets where they are; choose a file or a folder.',
+        );
+      }
+      return callDesktop(() => api['dataset:choose']({ kind: choice.kind }));
+    },
     startRun: (request) => callDesktop(() => api['run:start'](request)),
     async stopRun(runId) {
       await callDesktop(() => api['run:stop'](runId));

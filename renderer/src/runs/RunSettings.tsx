@@ -1,11 +1,15 @@
-import { useEffect, useState } from 'react';
-import type { DatasetInfo } from '../../../core/contract/host.ts';
 import {
   OPTIMIZERS,
   trainingSettingsSchema,
   type OptimizerName,
   type TrainingSettings,
 } from '../../../core/graph/schema.ts';
+import { inspectDraft } from '../datasets/dataset-actions.ts';
+import { DatasetDialog } from '../datasets/DatasetDialog.tsx';
+import { useDatasetStore } from '../datasets/dataset-store.ts';
+import { datasetLabel, draftFromTraining } from '../datasets/import-draft.ts';
+import { useUiStore } from '../editor/ui-store.ts';
+import { useBuiltInDatasets, useDatasets } from '../editor/use-datasets.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { NumberField } from './NumberField.tsx';
@@ -29,22 +33,27 @@ const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
 export function RunSettings() {
   const host = useHost();
   const training = useGraphStore((s) => s.document.training);
-  const [datasets, setDatasets] = useState<readonly DatasetInfo[]>([]);
-
-  useEffect(() => {
-    let live = true;
-    host
-      .listDatasets()
-      .then((list) => live && setDatasets(list))
-      .catch(() => live && setDatasets([]));
-    return () => {
-      live = false;
-    };
-  }, [host]);
+  const datasets = useDatasets();
+  const builtIn = useBuiltInDatasets();
+  const dialog = useUiStore((s) => s.dialog);
 
   const current = datasets.find((d) => d.name === training.dataset);
   const names = datasets.map((d) => d.name);
   if (!names.includes(training.dataset)) names.unshift(training.dataset);
+  // A path the session has not inspected yet (a graph opened from a file): its targets are unknown.
+  const uninspected =
+    !current && builtIn.length > 0 && !builtIn.some((d) => d.name === training.dataset);
+
+  /** Opens the import dialog on the graph's own dataset; `inspect` reads it at once. */
+  const openImport = (inspect: boolean) => {
+    const draft = draftFromTraining(
+      training,
+      builtIn.map((d) => d.name),
+    );
+    useDatasetStore.getState().begin(draft);
+    useUiStore.getState().openDialog('dataset');
+    if (inspect) void inspectDraft(host, useDatasetStore);
+  };
 
   return (
     <section className="run-settings" aria-label="Training settings">
@@ -59,12 +68,27 @@ export function RunSettings() {
             onChange={(e) => editTraining({ dataset: e.target.value })}
           >
             {names.map((name) => (
-              <option key={name} value={name}>
-                {name}
+              <option key={name} value={name} title={name}>
+                {datasetLabel(name)}
               </option>
             ))}
           </select>
         </label>
+        <div className="run-field-wide run-dataset-actions">
+          <button type="button" data-testid="run-import-dataset" onClick={() => openImport(false)}>
+            Import dataset…
+          </button>
+          {uninspected && (
+            <button
+              type="button"
+              data-testid="run-inspect-dataset"
+              title="Read and check the dataset, and learn its targets"
+              onClick={() => openImport(true)}
+            >
+              Inspect
+            </button>
+          )}
+        </div>
         <NumberField
           testId="run-epochs"
           label="Epochs"
@@ -127,6 +151,12 @@ export function RunSettings() {
         />
       </div>
       {current && <p className="run-note">{current.description}</p>}
+      {uninspected && (
+        <p className="run-note" data-testid="run-dataset-uninspected" title={training.dataset}>
+          {training.dataset}: not inspected in this session, so its targets are not known yet.
+        </p>
+      )}
+      {dialog === 'dataset' && <DatasetDialog />}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import type { RunId } from '../../../core/ids.ts';
+import { runDatasetReport, unreadableText } from './dataset-report.ts';
 import { duration, progressFraction, progressText } from './format.ts';
 import { findRun, isLive, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
@@ -36,6 +37,7 @@ export function RunStatus({ runId }: { runId: RunId }) {
   const fallbacks = backend?.fallbacks.map((f) => `not ${f.backend}: ${f.reason}`) ?? [];
   const sizes = started?.dataset.sizes;
   const last = run.epochs[run.epochs.length - 1];
+  const report = runDatasetReport(run);
 
   return (
     <section className="run-status" aria-label="Run status">
@@ -61,6 +63,23 @@ export function RunStatus({ runId }: { runId: RunId }) {
           {started.dataset.name}: {sizes.train} train / {sizes.validation} validation /{' '}
           {sizes.test} test · {started.parameters.toLocaleString('en-US')} parameters
         </p>
+      )}
+      {report && (
+        <div className="run-dataset-report" data-testid="run-dataset-report">
+          {report.headline && <p>{report.headline}</p>}
+          {report.messages.length > 0 && (
+            <ul>
+              {report.messages.map((message, i) => (
+                <li key={i}>{message}</li>
+              ))}
+            </ul>
+          )}
+          {report.unreadable > 0 && (
+            <p className="run-dataset-report__unreadable" data-testid="run-unreadable">
+              {unreadableText(report.unreadable)}
+            </p>
+          )}
+        </div>
       )}
       {progress && !isLive(run) && (
         <p className="run-note" data-testid="run-progress">

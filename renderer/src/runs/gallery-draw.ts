@@ -6,8 +6,11 @@ export type Box = readonly [xmin: number, ymin: number, xmax: number, ymax: numb
 export const TRUE_COLOR = '#22c55e';
 export const PREDICTED_COLOR = '#f97316';
 
+/** A small picture as the engine sends it: HWC bytes, 1 or 3 channels, base64. */
+export type PixelImage = Pick<GallerySample, 'width' | 'height' | 'channels' | 'pixels'>;
+
 /** The sample's HWC bytes (1 or 3 channels, base64) as RGBA for an ImageData. */
-export function decodeToRgba(sample: GallerySample): Uint8ClampedArray<ArrayBuffer> {
+export function decodeToRgba(sample: PixelImage): Uint8ClampedArray<ArrayBuffer> {
   const raw = atob(sample.pixels);
   const n = sample.width * sample.height;
   const rgba = new Uint8ClampedArray(n * 4);
@@ -45,32 +48,48 @@ export function boxIoU(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Draws the image scaled up without blurring, then every box head's true and predicted box. */
-export function drawSample(canvas: HTMLCanvasElement, sample: GallerySample, scale: number) {
-  const { width, height } = sample;
+/** Draws the image onto the canvas scaled up without blurring; null without a 2D context. */
+export function drawPixels(
+  canvas: HTMLCanvasElement,
+  image: PixelImage,
+  scale: number,
+): CanvasRenderingContext2D | null {
+  const { width, height } = image;
   canvas.width = width * scale;
   canvas.height = height * scale;
   const ctx = canvas.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) return null;
   const source = document.createElement('canvas');
   source.width = width;
   source.height = height;
-  source.getContext('2d')?.putImageData(new ImageData(decodeToRgba(sample), width, height), 0, 0);
+  source.getContext('2d')?.putImageData(new ImageData(decodeToRgba(image), width, height), 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return ctx;
+}
 
-  ctx.lineWidth = 2;
+/** A box given as fractions of the image, over the whole canvas. */
+export function strokeBox(
+  ctx: CanvasRenderingContext2D,
+  values: readonly number[],
+  color: string,
+  lineWidth = 2,
+) {
+  const { width, height } = ctx.canvas;
+  const [x0, y0, x1, y1] = normaliseBox(values);
+  ctx.lineWidth = lineWidth;
+  ctx.strokeStyle = color;
+  ctx.strokeRect(x0 * width, y0 * height, (x1 - x0) * width, (y1 - y0) * height);
+}
+
+/** Draws the image scaled up without blurring, then every box head's true and predicted box. */
+export function drawSample(canvas: HTMLCanvasElement, sample: GallerySample, scale: number) {
+  const ctx = drawPixels(canvas, sample, scale);
+  if (!ctx) return;
   for (const head of sample.heads) {
     if (head.targetKind !== 'box') continue;
-    const pairs = [
-      [head.truth, TRUE_COLOR],
-      [head.prediction, PREDICTED_COLOR],
-    ] as const;
-    for (const [values, color] of pairs) {
-      const [x0, y0, x1, y1] = normaliseBox(values);
-      ctx.strokeStyle = color;
-      ctx.strokeRect(x0 * canvas.width, y0 * canvas.height, (x1 - x0) * canvas.width, (y1 - y0) * canvas.height);
-    }
+    strokeBox(ctx, head.truth, TRUE_COLOR);
+    strokeBox(ctx, head.prediction, PREDICTED_COLOR);
   }
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import {
+  badRowHeadline,
+  badRowKindName,
+  boxUnitsText,
+  formatName,
+  imagesText,
+  objectText,
+  optionsSummary,
+  splitText,
+} from './summary-text.ts';
+import { defaultDatasetOptions } from './import-draft.ts';
+
+describe('summary sentences', () => {
+  it('name the format, the images per split and how they were split', () => {
+    expect(formatName('voc')).toBe('Pascal VOC');
+    expect(imagesText({ images: { train: 24, validation: 3, test: 3 } })).toBe(
+      '24 train / 3 validation / 3 test (30 images)',
+    );
+    expect(splitText({ splitFrom: 'ratio' }, defaultDatasetOptions())).toBe(
+      'Split at random: 10% validation, 10% test (the data names no split).',
+    );
+    expect(splitText({ splitFrom: 'data' }, defaultDatasetOptions())).toBe(
+      'Split as the data itself says.',
+    );
+  });
+
+  it('say which object heads learn, and how boxes were given', () => {
+    expect(objectText({ objectChoice: 'largest', multiObjectImages: 0 })).toBe(
+      'One object per image; heads learn the largest object of each.',
+    );
+    expect(objectText({ objectChoice: 'first', multiObjectImages: 3 })).toBe(
+      '3 images with several objects; heads learn the first object of each.',
+    );
+    expect(boxUnitsText({ boxUnits: { units: 'pixels', how: 'detected' } })).toBe(
+      'pixels (detected)',
+    );
+    expect(boxUnitsText({})).toBeUndefined();
+  });
+
+  it('sum the options up in one line', () => {
+    const options = defaultDatasetOptions();
+    expect(optionsSummary(options)).toBe(
+      'format detected · letterbox · 10% validation, 10% test · skip bad rows · no augmentation',
+    );
+    expect(
+      optionsSummary({
+        ...options,
+        format: 'yolo',
+        onBadRows: 'stop',
+        augment: { ...options.augment, flip: true, shift: 0.1 },
+      }),
+    ).toBe(
+      'YOLO · letterbox · 10% validation, 10% test · stop at a bad row · augment: flip, shift 10%',
+    );
+  });
+
+  it('count the bad rows by kind', () => {
+    expect(badRowKindName('unreadable-image')).toBe('Unreadable image');
+    expect(badRowHeadline({ 'missing-file': 2, 'box-clipped': 1 }, 3)).toBe(
+      '3 bad rows: 2 missing file, 1 box clipped.',
+    );
+    expect(badRowHeadline({}, 0)).toBe('No bad rows: every row and image was read.');
+  });
+});

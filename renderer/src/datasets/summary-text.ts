@@ -1,0 +1,87 @@
+import type { DatasetSummary } from '../../../core/contract/host.ts';
+import type { DatasetOptions } from '../../../core/graph/schema.ts';
+
+const FORMAT_NAMES: Record<string, string> = {
+  csv: 'CSV',
+  coco: 'COCO',
+  yolo: 'YOLO',
+  voc: 'Pascal VOC',
+  folder: 'Image folders',
+};
+
+export const formatName = (format: string): string => FORMAT_NAMES[format] ?? format;
+
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/** "24 train / 3 validation / 3 test (30 images)". */
+export function imagesText({ images }: Pick<DatasetSummary, 'images'>): string {
+  const total = images.train + images.validation + images.test;
+  return `${images.train} train / ${images.validation} validation / ${images.test} test (${plural(total, 'image')})`;
+}
+
+/** How the images were shared out among the splits. */
+export function splitText(
+  summary: Pick<DatasetSummary, 'splitFrom'>,
+  options: DatasetOptions,
+): string {
+  return summary.splitFrom === 'data'
+    ? 'Split as the data itself says.'
+    : `Split at random: ${percent(options.validationFraction)} validation, ${percent(options.testFraction)} test (the data names no split).`;
+}
+
+/** Which object the single-object heads learn, and how many images have several. */
+export function objectText(
+  summary: Pick<DatasetSummary, 'objectChoice' | 'multiObjectImages'>,
+): string {
+  const which =
+    summary.objectChoice === 'first' ? 'the first object' : `the ${summary.objectChoice} object`;
+  return summary.multiObjectImages === 0
+    ? `One object per image; heads learn ${which} of each.`
+    : `${plural(summary.multiObjectImages, 'image')} with several objects; heads learn ${which} of each.`;
+}
+
+/** "pixels (detected)". */
+export function boxUnitsText(summary: Pick<DatasetSummary, 'boxUnits'>): string | undefined {
+  const units = summary.boxUnits;
+  return units && `${units.units} (${units.how === 'stated' ? 'as the options say' : 'detected'})`;
+}
+
+/** "missing-file" → "Missing file". */
+export const badRowKindName = (kind: string): string => {
+  const words = kind.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** "1 bad row: 1 missing file", "No bad rows". */
+export function badRowHeadline(counts: Readonly<Record<string, number>>, total: number): string {
+  if (total === 0) return 'No bad rows: every row and image was read.';
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${badRowKindName(kind).toLowerCase()}`);
+  return `${plural(total, 'bad row')}: ${parts.join(', ')}.`;
+}
+
+/** A share of the image side, as a whole percent. */
+export const shareText = (value: number): string => percent(value);
+
+/** The options in one line: "format auto · letterbox · 10% validation, 10% test · skip bad rows · no augmentation". */
+export function optionsSummary(options: DatasetOptions): string {
+  const { augment } = options;
+  const augmenting = [
+    augment.flip && 'flip',
+    augment.shift > 0 && `shift ${percent(augment.shift)}`,
+    augment.scale > 0 && `scale ${percent(augment.scale)}`,
+    augment.brightness > 0 && `brightness ${percent(augment.brightness)}`,
+    augment.contrast > 0 && `contrast ${percent(augment.contrast)}`,
+  ].filter(Boolean);
+  return [
+    options.format ? formatName(options.format) : 'format detected',
+    options.resize,
+    `${percent(options.validationFraction)} validation, ${percent(options.testFraction)} test`,
+    options.onBadRows === 'skip' ? 'skip bad rows' : 'stop at a bad row',
+    augmenting.length ? `augment: ${augmenting.join(', ')}` : 'no augmentation',
+  ].join(' · ');
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { DatasetReport } from '../../../core/contract/training.ts';
+import { newRun, type EpochEvent } from './run-reducer.ts';
+import { graph, RUN, settings, startedEvent } from './test-events.ts';
+import { reportHeadline, runDatasetReport, unreadableText } from './dataset-report.ts';
+
+const report: DatasetReport = {
+  format: 'csv',
+  source: '/d/labels.csv',
+  splitFrom: 'ratio',
+  sizes: { train: 24, validation: 3, test: 3 },
+  badRows: { 'missing-file': 1 },
+  dropped: 1,
+  fixed: 0,
+  firstMessages: ['Row 32 of labels.csv names images/missing.png, which does not exist.'],
+  objectChoice: 'largest',
+  multiObjectImages: 0,
+};
+
+const run = newRun({ runId: RUN, label: 'Run 1', graph, settings });
+
+describe('the run’s dataset report', () => {
+  it('is absent for a built-in dataset', () => {
+    expect(runDatasetReport({ ...run, started: startedEvent })).toBeUndefined();
+  });
+
+  it('says how the data was split, what was skipped, and what could not be read', () => {
+    const started = { ...startedEvent, dataset: { ...startedEvent.dataset, report } };
+    const epoch = (unreadable?: number) =>
+      ({ unreadable }) as unknown as EpochEvent;
+    const shown = runDatasetReport({ ...run, started, epochs: [epoch(2), epoch(undefined)] });
+    expect(shown).toEqual({
+      headline: 'CSV, split at random · 1 row skipped, 0 repaired',
+      messages: report.firstMessages,
+      unreadable: 2,
+    });
+    expect(reportHeadline({ ...report, dropped: 0, splitFrom: 'data' })).toBe(
+      'CSV, split as the data says · no bad rows',
+    );
+    expect(unreadableText(1)).toBe('1 image could not be read while training and was left out.');
+  });
+});
