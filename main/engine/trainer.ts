@@ -79,6 +79,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const samplesSoFar = (thisEpoch: number) => samplesBefore + thisEpoch;
 
   const end = async <E extends TrainResult['last']>(event: E): Promise<TrainResult> => {
+    // Reads still in flight finish on their own; their blocks are dropped.
+    await blocks.return(undefined);
     optimizer.dispose();
     await onEvent(event);
     return { status: event.type, epochsCompleted: history.length, history, last: event };
@@ -111,9 +113,24 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     parameters: model.countParams(),
   });
 
-  try {
+  // One stream of batches over all epochs, so the next epoch's first batches are read while
+  // this one's validation runs: reading only waits on the very first batch of the run.
+  function* runBatches(): Generator<Int32Array> {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       if (settings.shuffle) shuffle(order, rng);
+      // Copies: the next shuffle reorders `order` while these may still be being read.
+      for (const indices of batchIndices(order, settings.batchSize)) yield indices.slice();
+    }
+  }
+  const blocks = prefetchBlocks(train, runBatches());
+  const nextBlock = async () => {
+    const next = await blocks.next();
+    if (next.done) throw new Error('the training data ended before the last epoch');
+    return next.value;
+  };
+
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const acc = new SplitAccumulator(heads);
       const epochStart = performance.now();
       let batchNumber = 0;
@@ -121,7 +138,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       // Time spent waiting for the next batch's data: zero when reading keeps ahead of training.
       let waitMs = 0;
       let waitStart = performance.now();
-      for await (const block of prefetchBlocks(train, batchIndices(order, settings.batchSize))) {
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        const block = await nextBlock();
         waitMs += performance.now() - waitStart;
         if (signal?.aborted) {
           return await end({
