@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     ]);
     return median(rates);
   };
-  const decode = addImport('decode + resize alone (4 at once)', imported.decodeRates, 'images/s');
+  const decode = addImport('decode + resize alone', imported.decodeRates, 'images/s');
   const decoding = addImport('trainer, decoding every epoch', imported.decodingRates, 'samples/s');
   const cached = addImport('trainer, images from the cache', imported.cachedRates, 'samples/s');
   const wait = addImport(

@@ -5,7 +5,6 @@
  * `fit: 'contain'`), so the scale and offsets are known exactly and boxes can follow the pixels;
  * it also spares a second parse of the file for its oriented size.
  */
-import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { ImageShape } from '../types.ts';
 import type { ResizeMode, UnitBox } from './types.ts';
@@ -97,15 +96,20 @@ export type DecodeImage = (
  * the caller decides what an unreadable image means. The same file and options always give the
  * same bytes.
  */
+/**
+ * libvips caches operations by file name, so a file replaced on disk could come back as its old
+ * self (https://github.com/lovell/sharp/issues/1984); decoded images are cached by us instead.
+ */
+sharp.cache(false);
+
 export const decodeImage: DecodeImage = async (file, imageShape, resize) => {
   const [height, width, channels] = imageShape;
   if (channels !== 1 && channels !== 3) {
     throw new RangeError(`Images decode to 1 or 3 channels; the Input asks for ${channels}.`);
   }
-  // Read the bytes ourselves: libvips caches file loads by name, so a file replaced on disk could
-  // otherwise come back as its old self (https://github.com/lovell/sharp/issues/1984).
-  const bytes = await readFile(file);
-  let pipeline = sharp(bytes, { failOn: 'truncated', autoOrient: true }).flatten({
+  // sharp reads the file on its own threads: one completion on this thread per image, so reading
+  // overlaps a training step that holds this thread (Node's readFile would need several turns).
+  let pipeline = sharp(file, { failOn: 'truncated', autoOrient: true }).flatten({
     background: '#000000',
   });
   pipeline = channels === 1 ? pipeline.greyscale() : pipeline.toColourspace('srgb');

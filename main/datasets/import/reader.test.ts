@@ -212,7 +212,10 @@ describe('createImportedData', () => {
       expect(data.splits.train.unreadable()).toBe(4);
       const listed = data.unreadableSamples();
       expect(listed.map((s) => s.key)).toEqual(['images/1.png', 'images/3.png']);
-      expect(listed[0]).toMatchObject({ split: 'train', reason: expect.stringMatching(/ENOENT/) });
+      expect(listed[0]).toMatchObject({
+        split: 'train',
+        reason: expect.stringMatching(/Input file is missing/),
+      });
       expect(listed[1]?.reason).toMatch(/unsupported image format/);
       expect(data.splits.validation.unreadable()).toBe(0);
       await data.close();

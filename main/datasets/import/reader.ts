@@ -31,7 +31,7 @@ export interface ImportedDataOptions {
   readonly cacheBytes?: number;
   /** Same seed, same augmented epochs. */
   readonly seed: number;
-  /** Images decoded at once; sharp decodes on libuv's thread pool, four threads by default. */
+  /** Decodes asked for at once (see DEFAULT_DECODE_CONCURRENCY). */
   readonly concurrency?: number;
   /** The decoder; tests substitute one that counts or fails. */
   readonly decode?: DecodeImage;
@@ -52,7 +52,13 @@ export interface ImportedTrainingData extends TrainingData {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DECODE_CONCURRENCY = 4;
+/**
+ * Decodes asked for at once. sharp queues them on libuv's thread pool (four threads unless
+ * UV_THREADPOOL_SIZE says otherwise), so a whole block is handed over in one go: decoding then
+ * goes on while a training step holds this thread, instead of waiting for a turn of the event
+ * loop to start each next image.
+ */
+export const DEFAULT_DECODE_CONCURRENCY = 64;
 
 /** Seeds the augmentation of one read of one sample: (seed, stream, sample index, read count). */
 const AUGMENT_STREAM = 0x6175;
