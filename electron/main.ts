@@ -20,7 +20,7 @@ import {
   utilityProcess,
 } from 'electron';
 import type { DesktopEvent, MenuCommand } from '../core/contract/desktop.ts';
-import { describeBuiltInDatasets } from '../main/datasets/index.ts';
+import { builtInDatasetInfos } from '../main/datasets/index.ts';
 import { listExamples } from '../main/host/examples.ts';
 import { isAppFrame, registerChannels, type DesktopHandlers } from './ipc/register-channels.ts';
 import { buildMenuTemplate } from './menu.ts';
@@ -129,19 +129,7 @@ async function start(): Promise<void> {
       listExamples(join(appRoot, 'assets', 'examples'), (file, reason) =>
         log(`The example ${file} was left out: ${reason}`),
       ),
-    listDatasets: () =>
-      describeBuiltInDatasets().map((d) => ({
-        name: d.name,
-        description: d.description,
-        fullSize: d.fullSize,
-        targets: d.targets.map((t) =>
-          t.kind === 'class'
-            ? { name: t.name, kind: t.kind, classes: [...t.classes] }
-            : t.kind === 'numeric'
-              ? { name: t.name, kind: t.kind, columns: [...t.columns] }
-              : { name: t.name, kind: t.kind },
-        ),
-      })),
+    listDatasets: builtInDatasetInfos,
     getWindow: () => win,
     defaultSaveDir: app.getPath('documents'),
     onBackgroundError: (e) => log(`Autosave failed: ${e instanceof Error ? e.message : e}`),

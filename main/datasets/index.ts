@@ -1,4 +1,5 @@
 /** The datasets that ship with the app: no download, no set-up, the same bytes for the same seed. */
+import type { DatasetInfo } from '../../core/contract/host.ts';
 import { DIGITS_DESCRIPTION, DIGITS_FULL_SIZE, DIGITS_TARGETS, loadDigits } from './digits.ts';
 import { DatasetError, showValue } from './errors.ts';
 import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
@@ -67,4 +68,22 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       targets: SHAPES_TARGETS,
     },
   ];
+}
+
+/** A target as the host contract carries it: plain, mutable JSON. */
+export const targetInfo = (t: DatasetTarget): DatasetInfo['targets'][number] =>
+  t.kind === 'class'
+    ? { name: t.name, kind: t.kind, classes: [...t.classes] }
+    : t.kind === 'numeric'
+      ? { name: t.name, kind: t.kind, columns: [...t.columns] }
+      : { name: t.name, kind: t.kind };
+
+/** The built-in datasets as the hosts list them to the app. */
+export function builtInDatasetInfos(): DatasetInfo[] {
+  return describeBuiltInDatasets().map((d) => ({
+    name: d.name,
+    description: d.description,
+    fullSize: d.fullSize,
+    targets: d.targets.map(targetInfo),
+  }));
 }

@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import {
-  inspectDatasetRequestSchema,
-  runIdSchema,
-  type DatasetInfo,
-} from '../../core/contract/host.ts';
-import { describeBuiltInDatasets } from '../datasets/index.ts';
+import { inspectDatasetRequestSchema, runIdSchema } from '../../core/contract/host.ts';
+import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from './examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
@@ -32,21 +28,6 @@ interface Route {
   readonly handle: Handler;
 }
 
-function datasets(): DatasetInfo[] {
-  return describeBuiltInDatasets().map((d) => ({
-    name: d.name,
-    description: d.description,
-    fullSize: d.fullSize,
-    targets: d.targets.map((t) =>
-      t.kind === 'class'
-        ? { name: t.name, kind: t.kind, classes: [...t.classes] }
-        : t.kind === 'numeric'
-          ? { name: t.name, kind: t.kind, columns: [...t.columns] }
-          : { name: t.name, kind: t.kind },
-    ),
-  }));
-}
-
 function routes(ctx: ApiContext): readonly Route[] {
   return [
     {
@@ -64,7 +45,7 @@ function routes(ctx: ApiContext): readonly Route[] {
     {
       method: 'GET',
       pattern: /^\/api\/datasets$/,
-      handle: async (_req, res) => sendJson(res, 200, datasets()),
+      handle: async (_req, res) => sendJson(res, 200, builtInDatasetInfos()),
     },
     {
       method: 'POST',

@@ -9,6 +9,7 @@ import type {
   DatasetSummary as SummaryInfo,
 } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
+import { targetInfo } from '../index.ts';
 import { mapLimit } from './files.ts';
 import { applyBoxTransform, decodeImage } from './decode.ts';
 import { importOptionsOf, inspectDataset } from './index.ts';
@@ -124,13 +125,7 @@ export async function inspectForHost(
       name: request.path,
       description: `${checked.index.format.toUpperCase()} dataset, ${total} images, ${checked.index.classes.length} classes`,
       fullSize: total,
-      targets: checked.targets.map((t) =>
-        t.kind === 'class'
-          ? { name: t.name, kind: t.kind, classes: [...t.classes] }
-          : t.kind === 'numeric'
-            ? { name: t.name, kind: t.kind, columns: [...t.columns] }
-            : { name: t.name, kind: t.kind },
-      ),
+      targets: checked.targets.map(targetInfo),
     },
     summary,
     badRows,
