@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
     expect(legend.join(' ')).toMatch(/class/);
     expect(legend.join(' ')).toMatch(/box/);
     const report = await page.getByTestId('run-dataset-report').textContent();
-    expect(report).toContain('CSV, split at random · 1 row skipped');
+    expect(report).toContain('CSV, split by the seed, class by class · 1 row skipped');
     expect(report).toContain('missing.png');
     await page.screenshot({ path: join(SCREENSHOTS, 'dataset-import-trained.png') });
   });

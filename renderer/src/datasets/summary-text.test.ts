@@ -18,7 +18,7 @@ describe('summary sentences', () => {
       '24 train / 3 validation / 3 test (30 images)',
     );
     expect(splitText({ splitFrom: 'ratio' }, defaultDatasetOptions())).toBe(
-      'Split at random: 10% validation, 10% test (the data names no split).',
+      'Split by the seed, class by class: 10% validation, 10% test (the data names no split).',
     );
     expect(splitText({ splitFrom: 'data' }, defaultDatasetOptions())).toBe(
       'Split as the data itself says.',

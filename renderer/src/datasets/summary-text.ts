@@ -29,7 +29,7 @@ export function splitText(
 ): string {
   return summary.splitFrom === 'data'
     ? 'Split as the data itself says.'
-    : `Split at random: ${percent(options.validationFraction)} validation, ${percent(options.testFraction)} test (the data names no split).`;
+    : `Split by the seed, class by class: ${percent(options.validationFraction)} validation, ${percent(options.testFraction)} test (the data names no split).`;
 }
 
 /** Which object the single-object heads learn, and how many images have several. */

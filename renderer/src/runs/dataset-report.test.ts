@@ -30,7 +30,7 @@ describe('the run’s dataset report', () => {
       ({ unreadable }) as unknown as EpochEvent;
     const shown = runDatasetReport({ ...run, started, epochs: [epoch(2), epoch(undefined)] });
     expect(shown).toEqual({
-      headline: 'CSV, split at random · 1 row skipped, 0 repaired',
+      headline: 'CSV, split by the seed, class by class · 1 row skipped, 0 repaired',
       messages: report.firstMessages,
       unreadable: 2,
     });

@@ -12,9 +12,9 @@ export interface RunDatasetReport {
   readonly unreadable: number;
 }
 
-/** "CSV, split at random · 1 row skipped, 0 repaired", or "… · no bad rows". */
+/** "CSV, split by the seed, class by class · 1 row skipped, 0 repaired", or "… · no bad rows". */
 export function reportHeadline(report: DatasetReport): string {
-  const split = report.splitFrom === 'data' ? 'split as the data says' : 'split at random';
+  const split = report.splitFrom === 'data' ? 'split as the data says' : 'split by the seed, class by class';
   const bad =
     report.dropped + report.fixed === 0
       ? 'no bad rows'
