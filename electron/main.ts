@@ -34,7 +34,9 @@ import {
   createWindowStateStore,
   fitToDisplays,
 } from './services/window-state.ts';
+import { createUtilityInspector } from './services/inspect-utility.ts';
 import { createDesktopRuns } from './training/desktop-runs.ts';
+import type { ForkUtility } from './training/utility-child.ts';
 import {
   denyPermissions,
   fileArgument,
@@ -113,15 +115,18 @@ async function start(): Promise<void> {
     hardenWebContents(contents, (url) => void shell.openExternal(url)),
   );
 
+  const fork: ForkUtility = (modulePath, args, options) =>
+    utilityProcess.fork(modulePath, args, options);
   const runs = createDesktopRuns({
     runsDir: join(userDataDir, 'runs'),
-    fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+    fork,
     entry: join(here, 'training-process.js'),
     send: (event) => send('host-event', event),
     log,
   });
 
   const shellApi = createDesktopHandlers({
+    inspectDataset: createUtilityInspector(fork, join(here, 'inspect-process.js')),
     dialog: dialogs,
     files,
     runs,

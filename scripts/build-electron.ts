@@ -4,7 +4,8 @@
  * - main.js: the main process, an ES module (package.json says "type": "module");
  * - preload.cjs: the preload, CommonJS with everything inlined but 'electron', because a
  *   sandboxed preload can only `require` Electron's own modules;
- * - training-process.js: the training process's entry for utilityProcess.fork.
+ * - training-process.js: the training process's entry for utilityProcess.fork;
+ * - inspect-process.js: the dataset inspection's, likewise.
  *
  * Packages the app ships in node_modules stay external (the dependencies of package.json, and
  * Electron): tfjs-node finds its native library, sharp its libvips (the @img/* packages) and
@@ -66,4 +67,7 @@ await rm(outDir, { recursive: true, force: true });
 await build(config('electron/main.ts', 'main.js', 'es', nodeExternal));
 await build(config('electron/preload.ts', 'preload.cjs', 'cjs', (id) => id === 'electron'));
 await build(config('main/host/training-process.ts', 'training-process.js', 'es', nodeExternal));
-process.stdout.write(`Built main.js, preload.cjs and training-process.js into ${outDir}\n`);
+await build(config('main/host/inspect-process.ts', 'inspect-process.js', 'es', nodeExternal));
+process.stdout.write(
+  `Built main.js, preload.cjs, training-process.js and inspect-process.js into ${outDir}\n`,
+);
