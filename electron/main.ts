@@ -206,7 +206,7 @@ async function start(): Promise<void> {
         dialog: dialogs,
         log,
         restore: (recovery) => {
-          shellApi.expectRecovered(recovery.path);
+          shellApi.expectRecovered(recovery.path, recovery.text);
           send('document-recovered', recoveredDocument(recovery));
         },
       });

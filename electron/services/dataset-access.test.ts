@@ -120,7 +120,7 @@ describe('the dataset channels', () => {
     });
     const ipcMain = createFakeIpcMain();
     registerChannels(ipcMain, shell.handlers, { isTrustedSender: isAppFrame });
-    return { dialog, ipcMain, inspected };
+    return { dialog, ipcMain, inspected, shell };
   }
 
   it('answers the chosen path, then inspects it with the options filled in', async () => {
@@ -155,5 +155,27 @@ describe('the dataset channels', () => {
       'was not chosen in this session',
     );
     expect(inspected).toEqual(['/data/opened.csv', '/data/saved.csv']);
+  });
+
+  it('starts runs on built-in or allowed datasets only', async () => {
+    const { dialog, ipcMain, shell } = await setup();
+    const graph = JSON.parse(GRAPH) as unknown;
+    await expect(ipcMain.invoke('run:start', { graph })).resolves.toEqual({ runId: 'r1' });
+    await expect(
+      ipcMain.invoke('run:start', { graph, settings: { dataset: '/home/me/.ssh/id_rsa' } }),
+    ).rejects.toThrow("The dataset '/home/me/.ssh/id_rsa' was not chosen in this session");
+    await expect(
+      ipcMain.invoke('run:start', { graph: JSON.parse(graphOn('/data/elsewhere.csv')) }),
+    ).rejects.toThrow("The dataset '/data/elsewhere.csv' was not chosen");
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/labels.csv'] });
+    await ipcMain.invoke('dataset:choose', { kind: 'file' });
+    await expect(
+      ipcMain.invoke('run:start', { graph, settings: { dataset: '/data/labels.csv' } }),
+    ).resolves.toEqual({ runId: 'r1' });
+    // Restored work was read by the main process itself: its dataset may be used too.
+    shell.expectRecovered(null, graphOn('/data/restored.csv'));
+    await expect(
+      ipcMain.invoke('run:start', { graph, settings: { dataset: '/data/restored.csv' } }),
+    ).resolves.toEqual({ runId: 'r1' });
   });
 });

@@ -1,6 +1,7 @@
 import type { FileFilter } from 'electron';
 import type { DatasetInspection } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
+import { isBuiltInDataset } from '../../main/datasets/index.ts';
 import type { DesktopParsedRequest } from '../ipc/register-channels.ts';
 import type { DialogPort } from './dialog-port.ts';
 
@@ -28,6 +29,12 @@ export function datasetOfGraphText(text: string): string | undefined {
  * its own dialogs and from graph files it read or wrote itself, so a compromised page cannot
  * make it read any file it names.
  */
+const notChosen = (path: string) =>
+  new StudioError(
+    'E_DATASET_NOT_CHOSEN',
+    `The dataset '${path}' was not chosen in this session; choose it again with Choose file… or Choose folder….`,
+  );
+
 export function createDatasetAccess(deps: {
   readonly dialog: Pick<DialogPort, 'showOpenDialog'>;
   readonly inspect: InspectDatasetPort;
@@ -53,15 +60,12 @@ export function createDatasetAccess(deps: {
       return path;
     },
     inspect(request: InspectDatasetRequest): Promise<DatasetInspection> {
-      if (!allowed.has(request.path)) {
-        return Promise.reject(
-          new StudioError(
-            'E_DATASET_NOT_CHOSEN',
-            `The dataset '${request.path}' was not chosen in this session; choose it again with Choose file… or Choose folder….`,
-          ),
-        );
-      }
+      if (!allowed.has(request.path)) return Promise.reject(notChosen(request.path));
       return deps.inspect(request);
+    },
+    /** Throws the same sentence when a run would train on an imported dataset not allowed here. */
+    assertMayTrainOn(dataset: string): void {
+      if (!isBuiltInDataset(dataset) && !allowed.has(dataset)) throw notChosen(dataset);
     },
     /** A graph the main process opened or saved: the dataset it names may be inspected. */
     allowGraph(text: string): void {

@@ -73,8 +73,9 @@ export interface DesktopShell {
    * The user restored autosaved work of `path` (null: a graph never saved) and it was sent to
    * the editor. Its first report of that document (marked `recovered`) links the document to the
    * file again, so Save writes there; reports still on their way from before cannot undo that.
+   * The main process read the work itself, so the dataset it names may be used.
    */
-  expectRecovered(path: string | null): void;
+  expectRecovered(path: string | null, text: string): void;
   isDirty(): boolean;
   /** Stops the pending autosave (the app is quitting). */
   dispose(): void;
@@ -231,7 +232,16 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     'datasets:list': () => deps.listDatasets(),
     'dataset:choose': ({ kind }) => datasets.choose(kind),
     'dataset:inspect': (request) => datasets.inspect(request),
-    'run:start': (request) => runs.start(request),
+    'run:start': (request) => {
+      // The training process reads the dataset the run names: like inspection, only one the
+      // user chose here or one a graph opened by this process names.
+      const graphDataset = (request.graph as { training?: { dataset?: unknown } } | null)?.training
+        ?.dataset;
+      const dataset =
+        request.settings.dataset ?? (typeof graphDataset === 'string' ? graphDataset : 'digits');
+      datasets.assertMayTrainOn(dataset);
+      return runs.start(request);
+    },
     'run:stop': (runId) => runs.stop(runId),
     'run:export': (runId) => exportRun(runId),
     'file:open': async () => {
@@ -284,8 +294,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     forgetFile() {
       document.path = null;
     },
-    expectRecovered(path) {
+    expectRecovered(path, text) {
       recovering = { path };
+      datasets.allowGraph(text);
     },
     isDirty: () => document.dirty,
     dispose: cancelAutosave,
