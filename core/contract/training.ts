@@ -69,6 +69,22 @@ export const datasetReportSchema = z.object({
 });
 export type DatasetReport = z.infer<typeof datasetReportSchema>;
 
+/** One finished epoch: what metrics.json keeps of a run, one entry per epoch. */
+export const epochEventSchema = z.object({
+  type: z.literal('epoch'),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  train: splitMetricsSchema,
+  val: splitMetricsSchema,
+  samplesPerSec: z.number(),
+  seconds: z.number(),
+  backend: z.enum(BACKEND_NAMES),
+  /** Seconds of the epoch spent waiting for data to be read: near 0 unless reading is too slow. */
+  dataWaitSeconds: z.number().optional(),
+  /** Images that could not be read while training so far (left out of their batches). */
+  unreadable: z.number().int().optional(),
+});
+
 export const trainingEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'),
@@ -96,20 +112,7 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     samplesPerSec: z.number(),
     etaSeconds: z.number(),
   }),
-  z.object({
-    type: z.literal('epoch'),
-    epoch: z.number().int(),
-    epochs: z.number().int(),
-    train: splitMetricsSchema,
-    val: splitMetricsSchema,
-    samplesPerSec: z.number(),
-    seconds: z.number(),
-    backend: z.enum(BACKEND_NAMES),
-    /** Seconds of the epoch spent waiting for data to be read: near 0 unless reading is too slow. */
-    dataWaitSeconds: z.number().optional(),
-    /** Images that could not be read while training so far (left out of their batches). */
-    unreadable: z.number().int().optional(),
-  }),
+  epochEventSchema,
   z.object({
     type: z.literal('finished'),
     epochs: z.number().int(),

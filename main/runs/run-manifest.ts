@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  backendInfoSchema,
+  datasetReportSchema,
+  splitMetricsSchema,
+} from '../../core/contract/training.ts';
+import { loadGraphDocument } from '../../core/graph/load.ts';
+import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
+import { StudioError } from '../../core/problems.ts';
+
+/**
+ * A run folder holds everything a training run produced, readable without the app:
+ * run.json (what was trained, on what, how it ended), graph.json (the graph as it was),
+ * metrics.json (per-epoch history and the test evaluation) and model/ (TensorFlow.js Layers).
+ * Reading it needs no engine, so the hosts list and open runs without loading TensorFlow.js.
+ */
+export const RUN_FILE = 'run.json';
+export const GRAPH_FILE = 'graph.json';
+export const METRICS_FILE = 'metrics.json';
+export const MODEL_DIR = 'model';
+
+export const runManifestSchema = z.object({
+  format: z.literal('multitask-studio/run'),
+  version: z.literal(1),
+  id: z.string(),
+  createdAt: z.string(),
+  graphName: z.string(),
+  dataset: z.object({
+    name: z.string(),
+    seed: z.number().int(),
+    limit: z.number().int().optional(),
+    imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+    sizes: z.object({ train: z.number(), validation: z.number(), test: z.number() }),
+    /** An imported dataset's bad-row report and split. */
+    report: datasetReportSchema.optional(),
+  }),
+  settings: trainingSettingsSchema,
+  backend: backendInfoSchema,
+  status: z.enum(['running', 'finished', 'stopped', 'failed']),
+  epochsCompleted: z.number().int(),
+  /** Images that could not be read during training and were left out of their batches. */
+  unreadableDuringTraining: z.number().int().optional(),
+  /** The sentence that ended a failed run. */
+  message: z.string().optional(),
+});
+export type RunManifest = z.infer<typeof runManifestSchema>;
+
+export const metricsFileSchema = z.object({
+  history: z.array(z.record(z.string(), z.unknown())),
+  test: splitMetricsSchema.optional(),
+});
+export type MetricsFile = z.infer<typeof metricsFileSchema>;
+
+export interface OpenedRun {
+  readonly dir: string;
+  readonly manifest: RunManifest;
+  readonly graph: GraphDocument;
+}
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+/** One JSON file of a run folder, with a sentence for each way it can be unusable. */
+async function readRunJson(dir: string, file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(join(dir, file), 'utf8')) as unknown;
+  } catch (e) {
+    throw new StudioError(
+      'E_RUN_INVALID',
+      isMissing(e)
+        ? `${dir} is not a Multitask Studio run folder: ${file} is missing.`
+        : `${join(dir, file)} cannot be read: ${(e as Error).message}.`,
+    );
+  }
+}
+
+/** The run's description (run.json), checked. */
+export async function readRunManifest(dir: string): Promise<RunManifest> {
+  const full = resolve(dir);
+  const manifest = runManifestSchema.safeParse(await readRunJson(full, RUN_FILE));
+  if (!manifest.success) {
+    throw new StudioError('E_RUN_INVALID', `${join(full, RUN_FILE)} is not a valid run description.`);
+  }
+  return manifest.data;
+}
+
+/**
+ * The run's metrics.json, checked; a run that ended before its first epoch has none, which
+ * reads as an empty history.
+ */
+export async function readRunMetrics(dir: string): Promise<MetricsFile> {
+  const full = resolve(dir);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(join(full, METRICS_FILE), 'utf8')) as unknown;
+  } catch (e) {
+    if (isMissing(e)) return { history: [] };
+    throw new StudioError(
+      'E_RUN_INVALID',
+      `${join(full, METRICS_FILE)} cannot be read: ${(e as Error).message}.`,
+    );
+  }
+  const metrics = metricsFileSchema.safeParse(raw);
+  if (!metrics.success) {
+    throw new StudioError('E_RUN_INVALID', `${join(full, METRICS_FILE)} is not a valid metrics file.`);
+  }
+  return metrics.data;
+}
+
+/** Reads a run folder back, with a sentence for each way it can be unusable. */
+export async function openRunFolder(dir: string): Promise<OpenedRun> {
+  const full = resolve(dir);
+  const manifest = await readRunManifest(full);
+  const graph = loadGraphDocument(await readRunJson(full, GRAPH_FILE));
+  if (!graph.ok) throw graph.error;
+  return { dir: full, manifest, graph: graph.document };
+}
