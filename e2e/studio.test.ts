@@ -165,6 +165,37 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     );
   });
 
+  it('lists the runs kept on disk after a reload and opens one with its charts', async () => {
+    const { page } = studio;
+    await page.reload();
+    await page.locator('.react-flow__node').first().waitFor();
+    const earlier = page.getByTestId('earlier-run');
+    // The tiny run that finished and the one that was stopped, newest first.
+    await expect.poll(() => earlier.count()).toBe(2);
+    expect(await earlier.nth(0).textContent()).toMatch(/Stopped · \d+\/200 epochs/);
+    const finished = earlier.nth(1);
+    expect(await finished.textContent()).toMatch(
+      /tiny reference.*Finished · \d+\/\d+ epochs.*test loss/,
+    );
+    await finished.getByTestId('btn-open-run').click();
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('Finished');
+    await expect
+      .poll(() => page.getByTestId('chart-epoch-loss').locator('.recharts-line-curve').count())
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByTestId('results-table').textContent())
+      .toMatch(/class[\s\S]*box/);
+    expect(await page.getByTestId('run-item').count()).toBe(1);
+    await page.getByTestId('chart-epoch-loss').scrollIntoViewIfNeeded();
+    await page.getByTestId('earlier-runs').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'earlier-runs.png') });
+
+    await page.getByTestId('template-select').selectOption({ label: 'Empty canvas' });
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(0);
+    await finished.getByTestId('btn-open-run-graph').click();
+    await expect.poll(() => page.getByTestId('studio-node').count()).toBe(7);
+  });
+
   it('refuses a broken file with the engine sentence and keeps the graph', async () => {
     const { page } = studio;
     const before = await page.getByTestId('studio-node').count();

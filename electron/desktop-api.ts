@@ -44,6 +44,8 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'run:start': call('run:start'),
     'run:stop': call('run:stop'),
     'run:export': call('run:export'),
+    'runs:list': call('runs:list'),
+    'run:open': call('run:open'),
     'file:open': call('file:open'),
     'file:open-recent': call('file:open-recent'),
     'file:save': call('file:save'),

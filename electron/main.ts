@@ -138,6 +138,8 @@ async function start(): Promise<void> {
     getWindow: () => win,
     defaultSaveDir: app.getPath('documents'),
     onBackgroundError: (e) => log(`Autosave failed: ${e instanceof Error ? e.message : e}`),
+    onSkippedRun: (folder, reason) =>
+      log(`The run folder ${folder} was left out of the list: ${reason}`),
   });
 
   /** Hoisted: the app's events may ask before the window exists; files wait for the editor. */

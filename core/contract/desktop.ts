@@ -6,6 +6,8 @@ import {
   hostEventSchema,
   inspectDatasetRequestSchema,
   runIdSchema,
+  savedRunInfoSchema,
+  savedRunSchema,
   startRunRequestSchema,
 } from './host.ts';
 
@@ -82,6 +84,10 @@ export const DESKTOP_CHANNELS = {
   'run:stop': { request: runIdSchema, response: none },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
   'run:export': { request: runIdSchema, response: z.object({ folder: z.string() }).nullable() },
+  /** The runs kept in the app's runs folder, newest first. */
+  'runs:list': { request: none, response: z.array(savedRunInfoSchema) },
+  /** One kept run, read back for the run panel. */
+  'run:open': { request: runIdSchema, response: savedRunSchema },
   /** The open dialog; null when the user cancels. */
   'file:open': { request: none, response: openedFileSchema.nullable() },
   /** Opens the n-th entry of the recent list. */

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { datasetOptionsSchema, trainingSettingsPatchSchema } from '../graph/schema.ts';
-import { splitMetricsSchema, trainingEventSchema } from './training.ts';
+import {
+  datasetOptionsSchema,
+  trainingSettingsPatchSchema,
+  trainingSettingsSchema,
+} from '../graph/schema.ts';
+import {
+  backendInfoSchema,
+  datasetReportSchema,
+  epochEventSchema,
+  splitMetricsSchema,
+  trainingEventSchema,
+} from './training.ts';
 
 /**
  * The contract between the renderer and whatever hosts the engine: the browser host (a local
@@ -60,6 +70,45 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type HostEvent = z.infer<typeof hostEventSchema>;
+
+/** A run kept on disk, as the list of earlier runs shows it; read from its run.json and metrics.json. */
+export const savedRunInfoSchema = z.object({
+  /** The run folder's name: what export and open take. */
+  runId: runIdSchema,
+  graphName: z.string(),
+  /** ISO time the run started. */
+  createdAt: z.string(),
+  /** 'running' for a run in progress, or one whose process ended without saying how. */
+  status: z.enum(['running', 'finished', 'stopped', 'failed']),
+  epochsCompleted: z.number().int(),
+  /** The epochs the run was set to train. */
+  epochs: z.number().int(),
+  /** The dataset's name, or an imported dataset's path. */
+  dataset: z.string(),
+  /** The test evaluation of a finished run. */
+  test: splitMetricsSchema.optional(),
+  /** Why it failed. */
+  message: z.string().optional(),
+});
+export type SavedRunInfo = z.infer<typeof savedRunInfoSchema>;
+
+/** A run kept on disk, everything the run panel shows of it: no batch losses are kept. */
+export const savedRunSchema = z.object({
+  info: savedRunInfoSchema,
+  /** The run's graph.json; the renderer loads it like any graph document. */
+  graph: z.unknown(),
+  settings: trainingSettingsSchema,
+  backend: backendInfoSchema,
+  datasetSizes: z.object({
+    train: z.number().int(),
+    validation: z.number().int(),
+    test: z.number().int(),
+  }),
+  datasetReport: datasetReportSchema.optional(),
+  /** One event per finished epoch, as the trainer emitted it. */
+  history: z.array(epochEventSchema),
+});
+export type SavedRun = z.infer<typeof savedRunSchema>;
 
 export const exampleGraphSchema = z.object({
   id: z.string(),
@@ -189,6 +238,10 @@ export interface StudioHost {
   stopRun(runId: string): Promise<void>;
   /** Saves the trained model of a run where the user chooses (a download in the browser). */
   exportRun(runId: string): Promise<void>;
+  /** The runs kept in the host's runs folder, this session's included, newest first. */
+  listRuns(): Promise<SavedRunInfo[]>;
+  /** One kept run, read back for the run panel. */
+  openRun(runId: string): Promise<SavedRun>;
   /** Every host event; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
 }

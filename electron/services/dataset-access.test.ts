@@ -116,7 +116,12 @@ describe('the dataset channels', () => {
         inspected.push(r.path);
         return inspection(r.path);
       },
-      runs: { start: () => ({ runId: 'r1' }), stop: () => undefined, modelDir: () => dir },
+      runs: {
+        start: () => ({ runId: 'r1' }),
+        stop: () => undefined,
+        modelDir: () => dir,
+        runsDir: dir,
+      },
     });
     const ipcMain = createFakeIpcMain();
     registerChannels(ipcMain, shell.handlers, { isTrustedSender: isAppFrame });

@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { savedRunInfoSchema, savedRunSchema } from '../../core/contract/host.ts';
+import { writeRunFolder } from '../../main/runs/test-run-folders.ts';
 import { createFakeDialog, createFakeIpcMain, createFakeWindow } from '../fake-electron.ts';
 import { isAppFrame, registerChannels } from '../ipc/register-channels.ts';
 import { createDesktopHandlers, graphFileName, type Timers } from './desktop-handlers.ts';
@@ -64,6 +66,7 @@ async function setup() {
         if (!runId.startsWith('r')) throw new Error(`There is no run '${runId}'.`);
         return join(runsDir, runId, 'model');
       },
+      runsDir,
     },
   });
   const ipcMain = createFakeIpcMain();
@@ -377,6 +380,26 @@ describe('exporting a run', () => {
     await expect(s.ipcMain.invoke('run:export', 'r3')).rejects.toThrow("There is no run 'r3'.");
     await expect(s.ipcMain.invoke('run:export', 'x1')).rejects.toThrow("There is no run 'x1'.");
     expect(s.dialog.shown).toEqual([]);
+  });
+
+  it('lists the kept runs newest first and opens one by id, never by a path', async () => {
+    const s = await setup();
+    await writeRunFolder(s.runsDir, 'r-old', { createdAt: '2024-01-01T00:00:00.000Z' });
+    await writeRunFolder(s.runsDir, 'r-new', { createdAt: '2024-03-01T00:00:00.000Z' });
+    await mkdir(join(s.runsDir, 'r-broken'), { recursive: true });
+    await writeFile(join(s.runsDir, 'r-broken', 'run.json'), 'not json');
+
+    const runs = savedRunInfoSchema.array().parse(await s.ipcMain.invoke('runs:list'));
+    expect(runs.map((r) => r.runId)).toEqual(['r-new', 'r-old']);
+
+    const run = savedRunSchema.parse(await s.ipcMain.invoke('run:open', 'r-old'));
+    expect(run.info).toMatchObject({ runId: 'r-old', status: 'finished', epochsCompleted: 2 });
+    expect(run.history.map((e) => e.epoch)).toEqual([1, 2]);
+
+    await expect(s.ipcMain.invoke('run:open', 'r-gone')).rejects.toThrow(
+      "There is no run 'r-gone'.",
+    );
+    await expect(s.ipcMain.invoke('run:open', '../r-old')).rejects.toThrow();
   });
 });
 

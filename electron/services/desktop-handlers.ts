@@ -5,6 +5,7 @@ import type { OpenedFile } from '../../core/contract/desktop.ts';
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { RUN_FILES } from '../../main/host/run-files.ts';
+import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
 import { createDatasetAccess, type InspectDatasetPort } from './dataset-access.ts';
@@ -30,6 +31,8 @@ export interface RunsPort {
    * run folder. Runs of earlier sessions are folders in the same runs folder.
    */
   modelDir(runId: string): string;
+  /** The folder every run folder is in, this session's and earlier ones. */
+  readonly runsDir: string;
 }
 
 /** The part of a BrowserWindow the handlers touch; the two macOS calls are optional. */
@@ -58,6 +61,8 @@ export interface DesktopHandlerDeps {
   readonly timers?: Timers;
   /** Autosave runs in the background; its failures are logged, never thrown at the user. */
   readonly onBackgroundError?: (error: unknown) => void;
+  /** A run folder left out of the list of kept runs, and why. */
+  readonly onSkippedRun?: (folder: string, reason: string) => void;
 }
 
 /** The handlers for `registerChannels` and what the main process needs of the same document. */
@@ -244,6 +249,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     },
     'run:stop': (runId) => runs.stop(runId),
     'run:export': (runId) => exportRun(runId),
+    'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
+    // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.
+    'run:open': (runId) => loadSavedRun(runs.runsDir, runId),
     'file:open': async () => {
       const answer = await dialog.showOpenDialog({
         title: 'Open a graph',

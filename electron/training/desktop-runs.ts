@@ -74,6 +74,8 @@ export interface DesktopRuns {
    * session did not start, the one in its folder under the runs folder.
    */
   modelDir(runId: string): string;
+  /** The folder every run folder is in, this session's and earlier ones. */
+  readonly runsDir: string;
   /** Every HostEvent, for the main process's own use (menus, export); returns the unsubscribe. */
   onEvent(listener: (event: HostEvent) => void): () => void;
   list(): RunInfo[];
@@ -157,6 +159,7 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
     // (as in the browser host); the IPC layer has checked the id, so it names no other folder.
     modelDir: (runId) =>
       join(supervisor.get(runId)?.out ?? join(options.runsDir, runId), RUN_FILES.modelDir),
+    runsDir: options.runsDir,
     onEvent: (listener) => supervisor.onEvent(listener),
     list: () => supervisor.list(),
     stopAll: () => supervisor.stopAll(),

@@ -6,6 +6,7 @@ import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from './examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
 import type { InspectDataset } from './inspect-runner.ts';
+import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
 import { zipRunModel } from './run-files.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
 import type { RunSupervisor } from './run-supervisor.ts';
@@ -79,6 +80,24 @@ function routes(ctx: ApiContext): readonly Route[] {
         const runId = ctx.supervisor.start({ graph: checked.graph, settings: checked.overrides });
         sendJson(res, 200, { runId });
       },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/runs$/,
+      handle: async (_req, res) =>
+        sendJson(
+          res,
+          200,
+          await listSavedRuns(ctx.runsDir, (folder, reason) =>
+            ctx.log(`The run folder ${folder} was left out of the list: ${reason}`),
+          ),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/runs\/([^/]+)$/,
+      handle: async (_req, res, runId) =>
+        sendJson(res, 200, await loadSavedRun(ctx.runsDir, runId)),
     },
     {
       method: 'POST',

@@ -6,9 +6,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { datasetInfoSchema, exampleGraphSchema, type HostEvent } from '../../core/contract/host.ts';
+import {
+  datasetInfoSchema,
+  exampleGraphSchema,
+  savedRunInfoSchema,
+  savedRunSchema,
+  type HostEvent,
+} from '../../core/contract/host.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { GRAPH_FILE, METRICS_FILE, MODEL_DIR, RUN_FILE } from '../runs/run-folder.ts';
+import { writeRunFolder } from '../runs/test-run-folders.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../engine/model-io.ts';
 import type { ParentMessage } from './process-protocol.ts';
 import { RUN_FILES } from './run-files.ts';
@@ -232,6 +239,37 @@ describe('createWebHost', () => {
     expect(empty.status).toBe(404);
     expect(await errorOf(empty)).toMatch(/^The run 'run-empty' has no trained model yet/);
     expect((await api('runs/..%2F..%2Fetc/export')).status).toBe(404);
+  });
+
+  it('lists the kept runs and opens one, behind the token and by run id only', async () => {
+    await writeRunFolder(runsDir, 'run-old', { createdAt: '2024-01-01T00:00:00.000Z' });
+    await writeRunFolder(runsDir, 'run-new', { createdAt: '2024-02-01T00:00:00.000Z' });
+    await writeFile(join(runsDir, 'notes.txt'), 'not a run');
+    const list = await api('runs');
+    expect(list.status).toBe(200);
+    const runs = savedRunInfoSchema.array().parse(await list.json());
+    // run-empty (no run.json) and the file are left out.
+    expect(runs.map((r) => r.runId)).toEqual(['run-new', 'run-old']);
+
+    const opened = await api('runs/run-old');
+    expect(opened.status).toBe(200);
+    const run = savedRunSchema.parse(await opened.json());
+    expect(run.info.runId).toBe('run-old');
+    expect(run.history).toHaveLength(2);
+
+    expect((await fetch(`${host.url}api/runs`)).status).toBe(401);
+    expect((await fetch(`${host.url}api/runs/run-old`)).status).toBe(401);
+    const unknown = await api('runs/run-nope');
+    expect(unknown.status).toBe(404);
+    expect(await errorOf(unknown)).toBe("There is no run 'run-nope'.");
+    const notRun = await api('runs/run-empty');
+    expect(notRun.status).toBe(400);
+    expect(await errorOf(notRun)).toMatch(
+      /is not a Multitask Studio run folder: run\.json is missing/,
+    );
+    for (const path of ['runs/..%2F..%2Fetc', 'runs/%2E%2E', 'runs/..%5Csecret']) {
+      expect((await api(path)).status, path).toBe(404);
+    }
   });
 
   it('serves the app with its content types and security headers', async () => {

@@ -149,8 +149,8 @@ async function saveToDesktop(saveAs: boolean): Promise<void> {
   }
 }
 
-/** New and templates: the document has no file yet. */
-function openUntitled(name: string, doc: GraphDocument): boolean {
+/** New, templates and the graph of an earlier run: the document has no file yet, so Save asks where. */
+export function openUntitled(name: string, doc: GraphDocument): boolean {
   const opened = openDocument(name, doc);
   if (opened) setUntitled(true);
   return opened;

@@ -120,6 +120,30 @@ describe('createBrowserHost', () => {
     );
   });
 
+  it('lists kept runs and opens one, checking both answers with the contract', async () => {
+    const { host, calls, answer } = setup();
+    const info = {
+      runId: 'run 1',
+      graphName: 'g',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      status: 'finished',
+      epochsCompleted: 1,
+      epochs: 1,
+      dataset: 'digits',
+    };
+    answer(() => Response.json([info]));
+    await expect(host.listRuns()).rejects.toThrow();
+    answer(() => Response.json([{ ...info, runId: 'run-1' }]));
+    await expect(host.listRuns()).resolves.toEqual([{ ...info, runId: 'run-1' }]);
+    answer(() => Response.json({ info: { ...info, runId: 'run-1' } }));
+    // Not a whole run: settings, backend, sizes and history are missing.
+    await expect(host.openRun('run-1')).rejects.toThrow();
+    expect(calls.map((c) => c.url)).toEqual(['/api/runs', '/api/runs', '/api/runs/run-1']);
+    expect(
+      calls.every((c) => (c.init.headers as Record<string, string>)['X-Studio-Token'] === 'abc123'),
+    ).toBe(true);
+  });
+
   it('downloads an exported run as a zip', async () => {
     const { host, answer, calls, downloads } = setup();
     answer(

@@ -4,6 +4,8 @@ import {
   datasetInspectionSchema,
   exampleGraphSchema,
   hostEventSchema,
+  savedRunInfoSchema,
+  savedRunSchema,
   type HostEvent,
   type StudioHost,
 } from '../../../core/contract/host.ts';
@@ -165,6 +167,8 @@ export function createBrowserHost(
       const res = await request(`runs/${encodeURIComponent(runId)}/export`);
       env.download(await res.blob(), `${runId}-model.zip`);
     },
+    listRuns: () => json(z.array(savedRunInfoSchema), 'runs'),
+    openRun: (runId) => json(savedRunSchema, `runs/${encodeURIComponent(runId)}`),
     onEvent(listener) {
       listeners.add(listener);
       if (!socket && retryTimer === undefined) connect();

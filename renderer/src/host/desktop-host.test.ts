@@ -22,6 +22,8 @@ function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
     'run:start': channel('run:start'),
     'run:stop': channel('run:stop'),
     'run:export': channel('run:export'),
+    'runs:list': channel('runs:list'),
+    'run:open': channel('run:open'),
     'file:open': channel('file:open'),
     'file:open-recent': channel('file:open-recent'),
     'file:save': channel('file:save'),
@@ -36,6 +38,18 @@ function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
 }
 
 describe('createDesktopHost', () => {
+  it('lists kept runs and opens one by id, each on its own channel', async () => {
+    const info = { runId: 'r1', graphName: 'g' };
+    const { api, calls } = fakeApi({ 'runs:list': [info], 'run:open': { info } });
+    const host = createDesktopHost(api);
+    await expect(host.listRuns()).resolves.toEqual([info]);
+    await expect(host.openRun('r1')).resolves.toEqual({ info });
+    expect(calls).toEqual([
+      { channel: 'runs:list', request: undefined },
+      { channel: 'run:open', request: 'r1' },
+    ]);
+  });
+
   it('is the desktop host and maps each request to its channel', async () => {
     const { api, calls } = fakeApi({
       'examples:list': [],

@@ -56,6 +56,8 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
       // Null when the user cancelled the folder dialog: nothing to say.
       await callDesktop(() => api['run:export'](runId));
     },
+    listRuns: () => callDesktop(() => api['runs:list'](undefined)),
+    openRun: (runId) => callDesktop(() => api['run:open'](runId)),
     onEvent: (listener) => api.on('host-event', listener),
   };
 }

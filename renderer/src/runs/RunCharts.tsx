@@ -28,6 +28,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
   const started = useRunStore((s) => findRun(s, runId)?.started);
   const batchSeries = useRunStore((s) => findRun(s, runId)?.batchSeries);
   const epochs = useRunStore((s) => findRun(s, runId)?.epochs);
+  const earlier = useRunStore((s) => findRun(s, runId)?.earlier === true);
   const overlays = useRunStore(
     useShallow((s) =>
       s.compareRunIds
@@ -103,7 +104,11 @@ export function RunCharts({ runId }: { runId: RunId }) {
       <div className="run-charts-grid">
         <RunLineChart
           testId="chart-batch-loss"
-          title="Loss per batch (smoothed; raw faint)"
+          title={
+            earlier
+              ? 'Loss per batch: not kept in the run folder, only per epoch'
+              : 'Loss per batch (smoothed; raw faint)'
+          }
           model={batchModel}
           xKey="step"
           xMax={steps || undefined}

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useHost } from '../host/host-context.tsx';
+import { EarlierRuns } from './EarlierRuns.tsx';
 import { Gallery } from './Gallery.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { RunCharts } from './RunCharts.tsx';
@@ -28,6 +29,7 @@ export function RunPanel() {
         {shown && <RunStatus runId={shown} />}
         <RunSettings />
         <RunList />
+        <EarlierRuns />
       </div>
       <div className="run-main">
         {shown ? (
@@ -41,7 +43,7 @@ export function RunPanel() {
         ) : (
           <p className="run-empty">
             Press Start to train the graph. Each task’s loss and metrics appear here as it learns;
-            every run of this session stays listed on the left to compare and export.
+            every run of this session stays listed on the left to compare and export, and runs of earlier sessions can be opened there again.
           </p>
         )}
       </div>

@@ -1,7 +1,10 @@
-import type { StudioHost } from '../../../core/contract/host.ts';
+import type { SavedRunInfo, StudioHost } from '../../../core/contract/host.ts';
+import { loadGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { asRunId, type RunId } from '../../../core/ids.ts';
+import { findRun } from './run-reducer.ts';
 import { useRunStore, type RunStoreApi } from './run-store.ts';
+import { runDate, savedRunEvents } from './saved-run.ts';
 
 /** The host's refusal as the sentence it carries. */
 export const sentenceOf = (error: unknown): string =>
@@ -58,5 +61,59 @@ export async function exportRun(
     await host.exportRun(runId);
   } catch (error) {
     store.getState().setError(sentenceOf(error));
+  }
+}
+
+/** Reads a kept run and its graph back from the host; the graph is loaded like any document. */
+async function readEarlierRun(host: Pick<StudioHost, 'openRun'>, runId: string) {
+  const saved = await host.openRun(runId);
+  const graph = loadGraphDocument(saved.graph);
+  if (!graph.ok) {
+    throw new Error(`The graph of the run '${runId}' cannot be read: ${graph.error.message}`);
+  }
+  return { saved, graph: graph.document };
+}
+
+/**
+ * Shows a run of an earlier session as a run of this one: its epoch charts, results, compare
+ * and export. A run already open is only shown.
+ */
+export async function openEarlierRun(
+  host: Pick<StudioHost, 'openRun'>,
+  info: SavedRunInfo,
+  store: RunStoreApi = useRunStore,
+): Promise<void> {
+  store.getState().setError(undefined);
+  const runId = asRunId(info.runId);
+  if (findRun(store.getState(), runId)) {
+    store.getState().select(runId);
+    return;
+  }
+  try {
+    const { saved, graph } = await readEarlierRun(host, runId);
+    store.getState().addEarlierRun({
+      runId,
+      label: `${saved.info.graphName} · ${runDate(saved.info.createdAt)}`,
+      graph,
+      settings: saved.settings,
+      events: savedRunEvents(saved, graph),
+    });
+  } catch (error) {
+    store.getState().setError(sentenceOf(error));
+  }
+}
+
+/** The graph a kept run trained, for the editor; undefined when the host refused (said in the store). */
+export async function earlierRunGraph(
+  host: Pick<StudioHost, 'openRun'>,
+  runId: string,
+  store: RunStoreApi = useRunStore,
+): Promise<GraphDocument | undefined> {
+  store.getState().setError(undefined);
+  try {
+    return (await readEarlierRun(host, runId)).graph;
+  } catch (error) {
+    store.getState().setError(sentenceOf(error));
+    return undefined;
   }
 }

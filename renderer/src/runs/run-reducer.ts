@@ -38,6 +38,8 @@ export interface Run {
   readonly gallery?: readonly GallerySample[];
   /** Why the run failed, as a sentence. */
   readonly message?: string;
+  /** Read back from the runs folder rather than trained in this session: no batch losses. */
+  readonly earlier?: boolean;
 }
 
 export interface RunsState {

@@ -20,6 +20,17 @@ export interface RunStore extends RunsState {
   applyEvents(events: readonly HostEvent[]): void;
   /** A run the host has accepted; it becomes the active and the shown run. */
   addRun(init: { runId: RunId; graph: GraphDocument; settings: TrainingSettings }): void;
+  /**
+   * A run kept on disk, built from the host events that replay it (saved-run.ts); it becomes the
+   * shown run. One already in the store is only shown.
+   */
+  addEarlierRun(init: {
+    runId: RunId;
+    label: string;
+    graph: GraphDocument;
+    settings: TrainingSettings;
+    events: readonly HostEvent[];
+  }): void;
   markStopping(runId: RunId): void;
   select(runId: RunId): void;
   toggleCompare(runId: RunId): void;
@@ -68,6 +79,21 @@ export function createRunStore() {
       const early = parked.filter((e) => e.runId === runId);
       parked = parked.filter((e) => e.runId !== runId);
       for (const event of early) next = applyHostEvent(next, event);
+      set(next);
+    },
+
+    addEarlierRun({ runId, label, graph, settings, events }) {
+      const state = get();
+      if (state.runs.some((r) => r.runId === runId)) {
+        set({ selectedRunId: runId });
+        return;
+      }
+      let next: RunsState = {
+        ...state,
+        runs: [...state.runs, { ...newRun({ runId, label, graph, settings }), earlier: true }],
+        selectedRunId: runId,
+      };
+      for (const event of events) next = applyHostEvent(next, event);
       set(next);
     },
 
