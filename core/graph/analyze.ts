@@ -1,3 +1,4 @@
+import type { TaskInfo } from '../contract/training.ts';
 import { asNodeId, asTaskName, type NodeId, type TaskName } from '../ids.ts';
 import { kindSpec, type NodeKind } from '../nodes/registry.ts';
 import type { IncomingShape, MetricName, ParamCount, TargetKind } from '../nodes/kind.ts';
@@ -33,6 +34,17 @@ export interface HeadInfo {
   readonly metrics: readonly MetricName[];
   readonly params: Readonly<Record<string, unknown>>;
 }
+
+/** A head as the training events describe its task: plain JSON. */
+export const taskInfoOf = (h: HeadInfo): TaskInfo => ({
+  task: h.task,
+  nodeId: h.nodeId,
+  kind: h.kind,
+  loss: h.loss,
+  lossWeight: h.lossWeight,
+  target: h.target,
+  metrics: [...h.metrics],
+});
 
 export interface GraphAnalysis {
   readonly nodes: ReadonlyMap<NodeId, NodeAnalysis>;

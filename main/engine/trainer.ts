@@ -4,6 +4,7 @@ import type {
   EventOf,
   TrainingEvent,
 } from '../../core/contract/training.ts';
+import { taskInfoOf } from '../../core/graph/analyze.ts';
 import type { TrainingSettings } from '../../core/graph/schema.ts';
 import type { Dataset, TrainingData } from '../datasets/types.ts';
 import { createRng, shuffle } from '../datasets/rng.ts';
@@ -98,15 +99,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       },
       ...(options.datasetReport ? { report: options.datasetReport } : {}),
     },
-    tasks: heads.map((h) => ({
-      task: h.task,
-      nodeId: h.nodeId,
-      kind: h.kind,
-      loss: h.loss,
-      lossWeight: h.lossWeight,
-      target: h.target,
-      metrics: [...h.metrics],
-    })),
+    tasks: heads.map(taskInfoOf),
     epochs: settings.epochs,
     batchSize: settings.batchSize,
     batchesPerEpoch,

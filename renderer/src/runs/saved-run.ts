@@ -1,6 +1,6 @@
 import type { HostEvent, SavedRun, SavedRunInfo } from '../../../core/contract/host.ts';
 import type { TrainingEvent } from '../../../core/contract/training.ts';
-import { analyzeGraph } from '../../../core/graph/analyze.ts';
+import { analyzeGraph, taskInfoOf } from '../../../core/graph/analyze.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import type { StartedEvent } from './run-reducer.ts';
 
@@ -27,15 +27,7 @@ export function startedEventOf(saved: SavedRun, graph: GraphDocument): StartedEv
       sizes: saved.datasetSizes,
       ...(saved.datasetReport ? { report: saved.datasetReport } : {}),
     },
-    tasks: analysis.heads.map((h) => ({
-      task: h.task,
-      nodeId: h.nodeId,
-      kind: h.kind,
-      loss: h.loss,
-      lossWeight: h.lossWeight,
-      target: h.target,
-      metrics: [...h.metrics],
-    })),
+    tasks: analysis.heads.map(taskInfoOf),
     epochs: settings.epochs,
     batchSize: settings.batchSize,
     batchesPerEpoch: Math.max(1, Math.ceil(saved.datasetSizes.train / settings.batchSize)),
