@@ -10,6 +10,7 @@ import {
   flipBox,
   flipHorizontal,
 } from './augment.ts';
+import { brightExtent } from './test-fixtures.ts';
 import type { UnitBox } from './types.ts';
 
 const SHAPE: ImageShape = [40, 48, 3];
@@ -24,21 +25,6 @@ function rectangle(shape: ImageShape, [x0, y0, x1, y1]: readonly number[]): Uint
     }
   }
   return pixels;
-}
-
-/** The unit extent of the pixels at or above half brightness in channel 0, in pixel units. */
-function brightExtent(pixels: Uint8Array, [height, width, channels]: ImageShape): number[] {
-  let [left, top, right, bottom] = [width, height, 0, 0];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if ((pixels[(y * width + x) * channels] as number) < 128) continue;
-      left = Math.min(left, x);
-      right = Math.max(right, x + 1);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y + 1);
-    }
-  }
-  return [left, top, right, bottom];
 }
 
 function expectBoxMatchesPixels(pixels: Uint8Array, box: UnitBox, shape: ImageShape) {

@@ -11,6 +11,7 @@ import {
   letterboxTransform,
   padInto,
 } from './decode.ts';
+import { brightExtent } from './test-fixtures.ts';
 import type { UnitBox } from './types.ts';
 
 let dir = '';
@@ -44,22 +45,13 @@ async function writePng(
 }
 
 /** The unit extent of the pixels at or above half brightness in channel 0. */
-function brightExtent(
+function brightUnitBox(
   pixels: Uint8Array,
   width: number,
   height: number,
   channels: number,
 ): UnitBox {
-  let [left, top, right, bottom] = [width, height, -1, -1];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if ((pixels[(y * width + x) * channels] as number) < 128) continue;
-      left = Math.min(left, x);
-      right = Math.max(right, x + 1);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y + 1);
-    }
-  }
+  const [left, top, right, bottom] = brightExtent(pixels, [height, width, channels]);
   return [left / width, top / height, right / width, bottom / height];
 }
 
@@ -103,7 +95,7 @@ describe('decodeImage', () => {
     expect(pixels.length).toBe(20 * 20 * 3);
     expect(transform).toEqual({ scaleX: 1, scaleY: 0.5, offsetX: 0, offsetY: 0.25 });
     const expected = applyBoxTransform([8 / 40, 4 / 20, 24 / 40, 16 / 20], transform);
-    const found = brightExtent(pixels, 20, 20, 3);
+    const found = brightUnitBox(pixels, 20, 20, 3);
     found.forEach((v, k) =>
       expect(Math.abs(v - (expected[k] as number))).toBeLessThanOrEqual(1 / 20),
     );
@@ -117,7 +109,7 @@ describe('decodeImage', () => {
     const file = await writePng('stretch.png', rectangleImage(40, 20, box), 40, 20);
     const { pixels, transform } = await decodeImage(file, [10, 20, 3], 'stretch');
     expect(transform).toEqual(IDENTITY_TRANSFORM);
-    const found = brightExtent(pixels, 20, 10, 3);
+    const found = brightUnitBox(pixels, 20, 10, 3);
     const expected = [8 / 40, 4 / 20, 24 / 40, 16 / 20];
     found.forEach((v, k) =>
       expect(Math.abs(v - (expected[k] as number))).toBeLessThanOrEqual(1 / 10),

@@ -16,6 +16,7 @@ import {
   type ImageCacheStats,
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
+import { mapLimit } from './files.ts';
 import type { AugmentOptions, CheckedDataset, ResizeMode, Sample, UnitBox } from './types.ts';
 
 export interface ImportedDataOptions {
@@ -64,24 +65,6 @@ export const DEFAULT_DECODE_CONCURRENCY = 64;
 const AUGMENT_STREAM = 0x6175;
 
 const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
-
-/** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, position: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const position = next++;
-      results[position] = await work(items[position] as T, position);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 const reasonOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { SplitName } from '../types.ts';
 import { writeLayout } from './test-fixture-layouts.ts';
-import type { BadRowKind, ImportFormat, PixelBox } from './types.ts';
+import { BAD_ROW_KINDS, type BadRowKind, type ImportFormat, type PixelBox } from './types.ts';
 
 /** The class of a rectangle is its colour; sorted by name, so every format orders them alike. */
 export const FIXTURE_CLASSES = ['blue', 'green', 'red'] as const;
@@ -20,20 +20,9 @@ const COLOURS: readonly (readonly [number, number, number])[] = [
 ];
 const BACKGROUND = 128;
 
-export const BROKEN_THINGS = [
-  'missing-file',
-  'unreadable-image',
-  'unknown-class',
-  'box-outside',
-  'box-clipped',
-  'box-empty',
-  'duplicate',
-  'not-a-number',
-  'malformed',
-  'no-objects',
-  'size-mismatch',
-] as const satisfies readonly BadRowKind[];
-export type BrokenThing = (typeof BROKEN_THINGS)[number];
+/** Every kind of bad row can be written into a fixture (where its format can express it). */
+export const BROKEN_THINGS = BAD_ROW_KINDS;
+export type BrokenThing = BadRowKind;
 
 export interface FixtureSpec {
   /** Good images, 24 unless given. */
@@ -250,3 +239,21 @@ export const unitBoxOf = (image: FixtureImage): readonly number[] => [
   image.box[2] / image.width,
   image.box[3] / image.height,
 ];
+
+/** Pixel edges [left, top, right + 1, bottom + 1] of the pixels at or above half brightness in channel 0. */
+export function brightExtent(
+  pixels: Uint8Array,
+  [height, width, channels]: readonly [number, number, number],
+): PixelBox {
+  let [left, top, right, bottom] = [width, height, 0, 0];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if ((pixels[(y * width + x) * channels] as number) < 128) continue;
+      left = Math.min(left, x);
+      right = Math.max(right, x + 1);
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y + 1);
+    }
+  }
+  return [left, top, right, bottom];
+}

@@ -72,53 +72,58 @@ export function DatasetSummaryView({
           </table>
         )}
         {summary.boxes && (
-          <table className="studio-table" data-testid="dataset-boxes">
-            <thead>
-              <tr>
-                <th>{summary.boxes.count.toLocaleString('en-US')} boxes, share of image</th>
-                <th className="studio-num">Min</th>
-                <th className="studio-num">Mean</th>
-                <th className="studio-num">Max</th>
-              </tr>
-            </thead>
-            <tbody>
-              {BOX_ROWS.map(([key, label]) => {
-                const range = summary.boxes![key];
-                return (
-                  <tr key={key}>
-                    <td>{label}</td>
-                    <td className="studio-num">{shareText(range.min)}</td>
-                    <td className="studio-num">{shareText(range.mean)}</td>
-                    <td className="studio-num">{shareText(range.max)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <RangeTable
+            testId="dataset-boxes"
+            heading={`${summary.boxes.count.toLocaleString('en-US')} boxes, share of image`}
+            rows={BOX_ROWS.map(([key, label]) => ({ label, ...summary.boxes![key] }))}
+            show={shareText}
+          />
         )}
         {summary.values.length > 0 && (
-          <table className="studio-table" data-testid="dataset-values">
-            <thead>
-              <tr>
-                <th>Value column</th>
-                <th className="studio-num">Min</th>
-                <th className="studio-num">Mean</th>
-                <th className="studio-num">Max</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.values.map((v) => (
-                <tr key={v.column}>
-                  <td>{v.column}</td>
-                  <td className="studio-num">{Number(v.min.toPrecision(4))}</td>
-                  <td className="studio-num">{Number(v.mean.toPrecision(4))}</td>
-                  <td className="studio-num">{Number(v.max.toPrecision(4))}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RangeTable
+            testId="dataset-values"
+            heading="Value column"
+            rows={summary.values.map((v) => ({ label: v.column, ...v }))}
+            show={(x) => String(Number(x.toPrecision(4)))}
+          />
         )}
       </div>
     </section>
+  );
+}
+
+/** Min, mean and max of a few quantities, one row each. */
+function RangeTable({
+  testId,
+  heading,
+  rows,
+  show,
+}: {
+  testId: string;
+  heading: string;
+  rows: readonly { label: string; min: number; mean: number; max: number }[];
+  show: (value: number) => string;
+}) {
+  return (
+    <table className="studio-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{heading}</th>
+          <th className="studio-num">Min</th>
+          <th className="studio-num">Mean</th>
+          <th className="studio-num">Max</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.label}>
+            <td>{row.label}</td>
+            <td className="studio-num">{show(row.min)}</td>
+            <td className="studio-num">{show(row.mean)}</td>
+            <td className="studio-num">{show(row.max)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
