@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import type { GraphDocument } from '../core/graph/schema.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
-import { writeTinyCsvDataset, type TinyDataset } from '../main/host/test-dataset.ts';
+import { writeTinyCsvDataset, type TinyDataset } from '../main/app-host/test-dataset.ts';
 import { hasChromium, nodeLocator, SCREENSHOTS, startStudio, type Studio } from './harness.ts';
 
 /** The tiny reference graph at 32×32×3, training one short epoch on `dataset`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { createWebHost, type WebHost } from '../main/host/web-server.ts';
+import { createWebHost, type WebHost } from '../main/web/web-server.ts';
 
 /**
  * End-to-end tests drive the real app: the renderer built by Vite, served by the browser host

@@ -21,7 +21,7 @@ import {
 } from 'electron';
 import type { DesktopEvent, MenuCommand } from '../core/contract/desktop.ts';
 import { builtInDatasetInfos } from '../main/datasets/index.ts';
-import { listExamples } from '../main/host/examples.ts';
+import { listExamples } from '../main/app-host/examples.ts';
 import { isAppFrame, registerChannels, type DesktopHandlers } from './ipc/register-channels.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { APP_INDEX_URL, APP_SCHEME, serveAppRequest } from './protocol.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CONTENT_TYPES } from '../main/host/content-types.ts';
+import { CONTENT_TYPES } from '../main/app-host/content-types.ts';
 
 /**
  * The app's pages come from its own files through the `app://studio/…` protocol, never from a

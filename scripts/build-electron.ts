@@ -66,8 +66,10 @@ const nodeExternal = (id: string) => builtins.has(id) || isPackage(id, shipped);
 await rm(outDir, { recursive: true, force: true });
 await build(config('electron/main.ts', 'main.js', 'es', nodeExternal));
 await build(config('electron/preload.ts', 'preload.cjs', 'cjs', (id) => id === 'electron'));
-await build(config('main/host/training-process.ts', 'training-process.js', 'es', nodeExternal));
-await build(config('main/host/inspect-process.ts', 'inspect-process.js', 'es', nodeExternal));
+await build(
+  config('main/processes/training-process.ts', 'training-process.js', 'es', nodeExternal),
+);
+await build(config('main/processes/inspect-process.ts', 'inspect-process.js', 'es', nodeExternal));
 process.stdout.write(
   `Built main.js, preload.cjs, training-process.js and inspect-process.js into ${outDir}\n`,
 );

@@ -4,7 +4,7 @@ import type { FileFilter } from 'electron';
 import type { OpenedFile } from '../../core/contract/desktop.ts';
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
-import { RUN_FILES } from '../../main/host/run-files.ts';
+import { RUN_FILES } from '../../main/app-host/run-files.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';

@@ -8,7 +8,7 @@ import {
   createInspectRunner,
   type InspectChild,
   type InspectDataset,
-} from '../../main/host/inspect-runner.ts';
+} from '../../main/processes/inspect-runner.ts';
 import {
   utilityForkOptions,
   type ForkUtility,

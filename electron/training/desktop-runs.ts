@@ -31,8 +31,8 @@
 import { join } from 'node:path';
 import type { MessagePortMain } from 'electron';
 import type { HostEvent, StartRunRequest } from '../../core/contract/host.ts';
-import { RUN_FILES } from '../../main/host/run-files.ts';
-import { createRunSupervisor, type RunInfo } from '../../main/host/run-supervisor.ts';
+import { RUN_FILES } from '../../main/app-host/run-files.ts';
+import { createRunSupervisor, type RunInfo } from '../../main/processes/run-supervisor.ts';
 import {
   createUtilityChild,
   type ForkUtility,
@@ -52,7 +52,7 @@ export interface DesktopRunsOptions {
   readonly runsDir: string;
   /** `utilityProcess.fork` (only once the app is ready), or a fake. */
   readonly fork: ForkUtility;
-  /** The training process's entry: main/host/training-process.ts, or its bundle. */
+  /** The training process's entry: main/processes/training-process.ts, or its bundle. */
   readonly entry: string;
   readonly child?: UtilityChildOptions;
   /** Passes a HostEvent to the window: `(event) => win.webContents.send('host-event', event)`. */

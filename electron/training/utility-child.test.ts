@@ -23,12 +23,12 @@ describe('createUtilityChild', () => {
 
   it('forks the TypeScript entry through tsx in development, the bundle as is in production', () => {
     const { fork, processes } = fakeFork();
-    createUtilityChild(fork, '/app/main/host/training-process.ts', {
+    createUtilityChild(fork, '/app/main/processes/training-process.ts', {
       typescript: { tsxLoader: 'file:///app/node_modules/tsx/dist/loader.mjs' },
     });
     createUtilityChild(fork, '/app/dist/training-process.js');
     const [dev, prod] = processes;
-    expect(dev?.modulePath).toBe('/app/main/host/training-process.ts');
+    expect(dev?.modulePath).toBe('/app/main/processes/training-process.ts');
     expect(dev?.options).toEqual({
       serviceName: SERVICE_NAME,
       execArgv: ['--import', 'file:///app/node_modules/tsx/dist/loader.mjs'],

@@ -8,8 +8,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ForkOptions, MessagePortMain, utilityProcess } from 'electron';
-import type { ParentMessage } from '../../main/host/process-protocol.ts';
-import type { TrainingChild } from '../../main/host/run-supervisor.ts';
+import type { ParentMessage } from '../../main/processes/process-protocol.ts';
+import type { TrainingChild } from '../../main/processes/run-supervisor.ts';
 
 /** What is used of an Electron UtilityProcess (the real one, or a fake in tests). */
 export interface UtilityProcessLike {
@@ -34,7 +34,7 @@ export type ElectronFork = typeof utilityProcess.fork;
 
 export interface UtilityChildOptions {
   /**
-   * Development: the entry is main/host/training-process.ts and runs through tsx (the loader's
+   * Development: the entry is main/processes/training-process.ts and runs through tsx (the loader's
    * resolved URL, so the working directory does not matter). Production: the bundled JS entry,
    * no loader.
    */
@@ -53,7 +53,7 @@ export interface UtilityChildOptions {
 export const SERVICE_NAME = 'Multitask Studio training';
 
 export interface UtilityChild extends TrainingChild {
-  /** Hands the process the port its HostEvents also go to (see main/host/parent-link.ts). */
+  /** Hands the process the port its HostEvents also go to (see main/processes/parent-link.ts). */
   attachEventsPort(port: MessagePortMain): void;
   on(event: 'spawn', listener: () => void): unknown;
   on(event: 'message', listener: (message: unknown) => void): unknown;

@@ -9,7 +9,7 @@ import {
 } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ParentMessage } from './process-protocol.ts';
-import { markRunEnded } from './run-files.ts';
+import { markRunEnded } from '../app-host/run-files.ts';
 
 /** What the supervisor needs of a child process; a ChildProcess from fork, or a fake in tests. */
 export interface TrainingChild {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetInspectionSchema } from '../../core/contract/host.ts';
-import { writeTinyCsvDataset } from './test-dataset.ts';
+import { writeTinyCsvDataset } from '../app-host/test-dataset.ts';
 import { createWebHost, type WebHost } from './web-server.ts';
 
 /** The dataset routes through the real server, inspections in real child processes. */

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { inspectDatasetRequestSchema, runIdSchema } from '../../core/contract/host.ts';
 import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
-import { listExamples } from './examples.ts';
+import { listExamples } from '../app-host/examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
-import type { InspectDataset } from './inspect-runner.ts';
+import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
-import { zipRunModel } from './run-files.ts';
-import { checkRunRequest, describeIssues } from './run-request.ts';
-import type { RunSupervisor } from './run-supervisor.ts';
+import { zipRunModel } from '../app-host/run-files.ts';
+import { checkRunRequest, describeIssues } from '../processes/run-request.ts';
+import type { RunSupervisor } from '../processes/run-supervisor.ts';
 
 export interface ApiContext {
   readonly supervisor: RunSupervisor;

@@ -17,9 +17,9 @@ import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { GRAPH_FILE, METRICS_FILE, MODEL_DIR, RUN_FILE } from '../runs/run-folder.ts';
 import { writeRunFolder } from '../runs/test-run-folders.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../engine/model-io.ts';
-import type { ParentMessage } from './process-protocol.ts';
-import { RUN_FILES } from './run-files.ts';
-import type { TrainingChild } from './run-supervisor.ts';
+import type { ParentMessage } from '../processes/process-protocol.ts';
+import { RUN_FILES } from '../app-host/run-files.ts';
+import type { TrainingChild } from '../processes/run-supervisor.ts';
 import { createWebHost, type WebHost } from './web-server.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../assets/examples', import.meta.url));

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DatasetInspection, InspectDatasetRequest } from '../../core/contract/host.ts';
 import type { DatasetOptions } from '../../core/graph/schema.ts';
-import { HttpError } from './http-util.ts';
+import { HttpError } from '../web/http-util.ts';
 
 /** What the inspection process answers. */
 export type InspectOutcome =

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { DatasetInspection } from '../../core/contract/host.ts';
 import { datasetOptionsSchema } from '../../core/graph/schema.ts';
-import { HttpError } from './http-util.ts';
+import { HttpError } from '../web/http-util.ts';
 import { createInspectRunner, MAX_INSPECTIONS, type InspectChild } from './inspect-runner.ts';
 
 class FakeChild extends EventEmitter {

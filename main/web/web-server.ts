@@ -6,9 +6,13 @@ import { dirname, join, resolve } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HostEvent } from '../../core/contract/host.ts';
 import { createApi } from './api-routes.ts';
-import { createInspectRunner, type InspectDataset } from './inspect-runner.ts';
+import { createInspectRunner, type InspectDataset } from '../processes/inspect-runner.ts';
 import { allowedHosts, securityHeaders, sendError, statusOf, tokenMatches } from './http-util.ts';
-import { createRunSupervisor, type RunSupervisor, type TrainingChild } from './run-supervisor.ts';
+import {
+  createRunSupervisor,
+  type RunSupervisor,
+  type TrainingChild,
+} from '../processes/run-supervisor.ts';
 import { serveStatic } from './static-files.ts';
 
 export interface WebHostOptions {

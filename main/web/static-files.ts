@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CONTENT_TYPES } from './content-types.ts';
+import { CONTENT_TYPES } from '../app-host/content-types.ts';
 import { HttpError } from './http-util.ts';
 
 export const contentTypeOf = (path: string): string =>
