@@ -4,6 +4,7 @@ import { BACKEND_NAMES } from '../../core/contract/training.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { parseGraphDocument } from '../../core/graph/load.ts';
 import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
+import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend } from '../engine/backend.ts';
 import type { DatasetSplit } from '../datasets/types.ts';
@@ -25,13 +26,13 @@ async function main(): Promise<void> {
   const { values } = parseCommandArgs('bench', process.argv.slice(2), {
     batches: { type: 'string' },
     epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
+    ...settingFlagOptions(['batch-size']),
     backend: { type: 'string' },
     graph: { type: 'string' },
     'no-import': { type: 'boolean' },
     'import-only': { type: 'boolean' },
   } as const);
-  const batchSize = intFlag('batch-size', values['batch-size'], 1, 4096) ?? 32;
+  const batchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ?? 32;
   const batches = intFlag('batches', values.batches, 1) ?? 6;
   const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
   const graphPath =

@@ -41,7 +41,7 @@ export function parseCommandArgs<T extends Options>(
   }
 }
 
-/** A whole-number flag within bounds, or undefined when absent. */
+/** A whole-number flag that sets no training setting (those read their schema field), or undefined. */
 export function intFlag(
   name: string,
   value: string | boolean | undefined,
@@ -51,33 +51,10 @@ export function intFlag(
   if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== 'string' || !/^-?\d+$/.test(value.trim()) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `from ${min}` : `from ${min} to ${max}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new StudioError(
       'E_BAD_FLAG',
-      `--${name} must be a whole number ${range}, not '${String(value)}'.`,
-    );
-  }
-  return n;
-}
-
-export function numberFlag(
-  name: string,
-  value: string | boolean | undefined,
-  min: number,
-  max: number,
-) {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (
-    typeof value !== 'string' ||
-    value.trim() === '' ||
-    !Number.isFinite(n) ||
-    n <= min ||
-    n > max
-  ) {
-    throw new StudioError(
-      'E_BAD_FLAG',
-      `--${name} must be a number above ${min} and at most ${max}, not '${String(value)}'.`,
+      `--${name} must be a whole number ${range}; got '${String(value)}'.`,
     );
   }
   return n;
@@ -92,7 +69,7 @@ export function choiceFlag<T extends string>(
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
     throw new StudioError(
       'E_BAD_FLAG',
-      `--${name} must be one of ${choices.join(', ')}, not '${String(value)}'.`,
+      `--${name} must be one of ${choices.join(', ')}; got '${String(value)}'.`,
     );
   }
   return value as T;

@@ -158,7 +158,11 @@ describe('bad input gets one sentence', () => {
     [['train', reference, '--epochz', '3'], "error: 'train' has no option --epochz;"],
     [
       ['train', reference, '--epochs', 'many'],
-      "error: --epochs must be a whole number from 1 to 10000, not 'many'.",
+      "error: --epochs must be a whole number from 1 to 10000; got 'many'.",
+    ],
+    [
+      ['train', reference, '--shift', '0.7'],
+      "error: --shift must be a number from 0 to 0.3; got '0.7'.",
     ],
     [
       ['train', reference, '--limit', '20000'],

@@ -1,7 +1,8 @@
-import { IMPORT_FORMAT_NAMES } from '../../core/graph/schema.ts';
+import { trainingSettingsSchema } from '../../core/graph/schema.ts';
 import { inspectDataset } from '../datasets/import/index.ts';
 import { formatSummary, summarizeDataset } from '../datasets/import/summary.ts';
-import { choiceFlag, intFlag, numberFlag, onePositional, parseCommandArgs } from './args.ts';
+import { onePositional, parseCommandArgs } from './args.ts';
+import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
 import { StudioError } from '../../core/problems.ts';
 
@@ -14,12 +15,14 @@ export async function datasetCommand(
   ctx: CommandContext,
 ): Promise<number> {
   const { positionals, values: v } = parseCommandArgs('dataset', argv, {
-    format: { type: 'string' },
-    'box-units': { type: 'string' },
-    'object-choice': { type: 'string' },
-    'val-fraction': { type: 'string' },
-    'test-fraction': { type: 'string' },
-    seed: { type: 'string' },
+    ...settingFlagOptions([
+      'format',
+      'box-units',
+      'object-choice',
+      'val-fraction',
+      'test-fraction',
+      'seed',
+    ]),
     json: { type: 'boolean' },
   } as const);
   const [sub, ...rest] = positionals;
@@ -30,26 +33,10 @@ export async function datasetCommand(
     );
   }
   const path = onePositional('dataset inspect', 'a dataset path', rest);
-  const format = choiceFlag('format', v.format, IMPORT_FORMAT_NAMES);
-  const boxUnits = choiceFlag('box-units', v['box-units'], [
-    'auto',
-    'pixels',
-    'normalized',
-  ] as const);
-  const objectChoice = choiceFlag('object-choice', v['object-choice'], [
-    'largest',
-    'first',
-  ] as const);
-  const validationFraction = numberFlag('val-fraction', v['val-fraction'], 0, 0.5);
-  const testFraction = numberFlag('test-fraction', v['test-fraction'], 0, 0.5);
-  const seed = intFlag('seed', v.seed, 0, 2 ** 31 - 1) ?? 42;
+  const { seed, datasetOptions } = readSettingFlags(v);
   const checked = await inspectDataset(path, {
-    seed,
-    ...(format ? { format } : {}),
-    ...(boxUnits ? { boxUnits } : {}),
-    ...(objectChoice ? { objectChoice } : {}),
-    ...(validationFraction !== undefined ? { validationFraction } : {}),
-    ...(testFraction !== undefined ? { testFraction } : {}),
+    seed: seed ?? trainingSettingsSchema.parse({}).seed,
+    ...datasetOptions,
   });
   const summary = summarizeDataset(checked);
   ctx.out(

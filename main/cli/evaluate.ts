@@ -6,7 +6,8 @@ import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { openDatasetForRun } from '../runs/dataset-for-run.ts';
 import { MODEL_DIR, openRunFolder } from '../runs/run-folder.ts';
-import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
+import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
+import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 
@@ -19,7 +20,7 @@ export async function evaluateCommand(
 ): Promise<number> {
   const { positionals, values } = parseCommandArgs('evaluate', argv, {
     split: { type: 'string' },
-    'batch-size': { type: 'string' },
+    ...settingFlagOptions(['batch-size']),
     backend: { type: 'string' },
     json: { type: 'boolean' },
   } as const);
@@ -28,7 +29,8 @@ export async function evaluateCommand(
   const backend = choiceFlag('backend', values.backend, BACKEND_NAMES);
   const run = await openRunFolder(dir);
   const batchSize =
-    intFlag('batch-size', values['batch-size'], 1, 4096) ?? run.manifest.settings.batchSize;
+    readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ??
+    run.manifest.settings.batchSize;
   await initBackend(backend);
   const analysis = analyzeGraph(run.graph);
   const { data: dataset } = await openDatasetForRun(analysis, {

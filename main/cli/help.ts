@@ -6,17 +6,19 @@ Usage: npm run cli -- <command> [options]
       Layers, output shapes, parameters and total, like Keras summary(); or the graph's problems.
 
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
-        [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--out DIR]
+        [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
         [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
-      object per line (started, each epoch, done). Ctrl-C stops after the current batch and
+      object per line (started, each epoch, done). Each flag takes the values its setting
+      takes in the graph (bounds in the error when one is out of them). Ctrl-C stops after the current batch and
       keeps the run; a second Ctrl-C quits at once.
       An imported dataset is a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image
       folder (format detected, or --format csv|coco|yolo|voc|folder). Its options:
         --resize letterbox|stretch   --box-units auto|pixels|normalized (CSV)
         --object-choice largest|first (images with several objects)
         --bad-rows skip|stop         --no-cache
+        --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation)
 
   dataset inspect <path> [--format F] [--box-units U] [--object-choice C] [--val-fraction X]

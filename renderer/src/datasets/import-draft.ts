@@ -7,7 +7,7 @@ import {
   type TrainingSettings,
 } from '../../../core/graph/schema.ts';
 import { updateTraining } from '../graph/commands.ts';
-import { schemaFields, type ParamField } from '../editor/param-schema.ts';
+import { schemaFields, type ParamField } from '../../../core/graph/setting-fields.ts';
 
 /** What the import dialog edits: where the dataset is and how it is read. */
 export interface ImportDraft {

@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { boundsText, fieldTitle, type ParamField } from './param-schema.ts';
+import { boundsText, type ParamField } from '../../../core/graph/setting-fields.ts';
+import { fieldTitle } from './param-schema.ts';
 import { NumberInput } from './inputs.tsx';
 
 interface Props {

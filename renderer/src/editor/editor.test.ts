@@ -5,7 +5,8 @@ import { connect } from '../graph/connect.ts';
 import { twoHeads } from '../graph/test-graphs.ts';
 import { FlowEdgeBuilder, FlowNodeBuilder } from './flow-elements.ts';
 import { problemsByNode } from './node-view.ts';
-import { boundsText, fieldTitle, paramFields } from './param-schema.ts';
+import { boundsText } from '../../../core/graph/setting-fields.ts';
+import { fieldTitle, paramFields } from './param-schema.ts';
 import { commandForKey, shortcutText, tooltip } from './shortcuts.ts';
 import { modelSummary } from './summary.ts';
 

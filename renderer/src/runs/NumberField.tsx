@@ -1,17 +1,21 @@
 import { useState, type KeyboardEvent } from 'react';
+import {
+  settingField,
+  settingSchema,
+  valueRule,
+  type SettingPath,
+} from '../../../core/graph/setting-fields.ts';
 
 export interface NumberFieldProps {
   readonly testId: string;
   readonly label: string;
   readonly value: number | undefined;
-  /** What a valid value is, for the error sentence: "a whole number from 1 to 4096". */
-  readonly rule: string;
-  readonly isValid: (value: number | undefined) => boolean;
+  /** The training setting it edits: its schema field gives the bounds and the error sentence. */
+  readonly setting: SettingPath;
   readonly onCommit: (value: number | undefined) => void;
-  /** Empty means "no value" (the field is optional). */
-  readonly optional?: boolean;
+  /** What an empty field means ("all samples"), for an optional setting; absent: a value is needed. */
+  readonly emptyMeans?: string;
   readonly placeholder?: string;
-  readonly step?: string;
 }
 
 /**
@@ -20,7 +24,10 @@ export interface NumberFieldProps {
  * why, naming the value, and keeps the draft for correcting; Escape goes back to the saved value.
  */
 export function NumberField(props: NumberFieldProps) {
-  const { testId, label, value, rule, isValid, onCommit, optional, placeholder, step } = props;
+  const { testId, label, value, setting, onCommit, emptyMeans, placeholder } = props;
+  const schema = settingSchema(setting);
+  const field = settingField(setting);
+  const rule = `${valueRule(field)}${emptyMeans ? `, or empty for ${emptyMeans}` : ''}`;
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string>();
 
@@ -29,9 +36,7 @@ export function NumberField(props: NumberFieldProps) {
     const text = draft.trim();
     const next = text === '' ? undefined : Number(text);
     const valid =
-      (text !== '' || optional === true) &&
-      (next === undefined || Number.isFinite(next)) &&
-      isValid(next);
+      next === undefined ? emptyMeans !== undefined : schema.safeParse(next).success;
     if (!valid) {
       setError(`${label} must be ${rule}; ${text === '' ? 'it is empty' : `'${text}' is not`}.`);
       return;
@@ -55,7 +60,7 @@ export function NumberField(props: NumberFieldProps) {
       <input
         data-testid={testId}
         type="number"
-        step={step ?? 'any'}
+        step={field.type === 'integer' ? '1' : 'any'}
         value={draft ?? (value === undefined ? '' : String(value))}
         placeholder={placeholder}
         aria-invalid={error !== undefined}

@@ -1,6 +1,5 @@
 import {
   OPTIMIZERS,
-  trainingSettingsSchema,
   type OptimizerName,
   type TrainingSettings,
 } from '../../../core/graph/schema.ts';
@@ -13,8 +12,6 @@ import { useBuiltInDatasets, useDatasets } from '../editor/use-datasets.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { NumberField } from './NumberField.tsx';
-
-const fields = trainingSettingsSchema.shape;
 
 /** One undoable edit of the graph's training settings: they are saved with the graph. */
 function editTraining(patch: Partial<TrainingSettings>) {
@@ -93,19 +90,15 @@ export function RunSettings() {
           testId="run-epochs"
           label="Epochs"
           value={training.epochs}
-          rule="a whole number from 1 to 10000"
-          isValid={(v) => fields.epochs.safeParse(v).success && v !== undefined}
+          setting="epochs"
           onCommit={(epochs) => epochs !== undefined && editTraining({ epochs })}
-          step="1"
         />
         <NumberField
           testId="run-batch-size"
           label="Batch size"
           value={training.batchSize}
-          rule="a whole number from 1 to 4096"
-          isValid={(v) => fields.batchSize.safeParse(v).success && v !== undefined}
+          setting="batchSize"
           onCommit={(batchSize) => batchSize !== undefined && editTraining({ batchSize })}
-          step="1"
         />
         <label className="run-field">
           <span>Optimizer</span>
@@ -125,29 +118,24 @@ export function RunSettings() {
           testId="run-learning-rate"
           label="Learning rate"
           value={training.learningRate}
-          rule="a number above 0 and at most 10"
-          isValid={(v) => fields.learningRate.safeParse(v).success && v !== undefined}
+          setting="learningRate"
           onCommit={(learningRate) => learningRate !== undefined && editTraining({ learningRate })}
         />
         <NumberField
           testId="run-seed"
           label="Seed"
           value={training.seed}
-          rule="a whole number from 0 to 2147483647"
-          isValid={(v) => fields.seed.safeParse(v).success && v !== undefined}
+          setting="seed"
           onCommit={(seed) => seed !== undefined && editTraining({ seed })}
-          step="1"
         />
         <NumberField
           testId="run-limit"
           label="Use only N samples"
           value={training.limit}
-          optional
+          emptyMeans="all samples"
           placeholder={current ? `all ${current.fullSize.toLocaleString('en-US')}` : 'all'}
-          rule="a whole number of at least 3, or empty for all samples"
-          isValid={(v) => fields.limit.safeParse(v).success}
+          setting="limit"
           onCommit={(limit) => editTraining({ limit })}
-          step="1"
         />
       </div>
       {current && <p className="run-note">{current.description}</p>}

@@ -1,0 +1,97 @@
+import {
+  parseFieldText,
+  settingField,
+  settingSchema,
+  valueRule,
+  withSetting,
+  type SettingPath,
+  type SettingsPatch,
+} from '../../core/graph/setting-fields.ts';
+import { StudioError } from '../../core/problems.ts';
+
+/**
+ * A command-line flag that sets one training setting. The setting's zod field parses and checks
+ * the value, so the flag, the run panel and the graph document share one set of bounds. A flag
+ * without a value (`--flip`, `--no-cache`) sets a boolean setting to `sets`.
+ */
+interface SettingFlag {
+  readonly setting: SettingPath;
+  readonly sets?: boolean;
+}
+
+/**
+ * Every flag that sets a training setting. A new setting is one schema field in
+ * core/graph/schema.ts plus one row here; a command lists the rows it takes.
+ */
+export const SETTING_FLAGS = {
+  dataset: { setting: 'dataset' },
+  epochs: { setting: 'epochs' },
+  'batch-size': { setting: 'batchSize' },
+  limit: { setting: 'limit' },
+  seed: { setting: 'seed' },
+  optimizer: { setting: 'optimizer' },
+  'learning-rate': { setting: 'learningRate' },
+  momentum: { setting: 'momentum' },
+  format: { setting: 'datasetOptions.format' },
+  'box-units': { setting: 'datasetOptions.boxUnits' },
+  'object-choice': { setting: 'datasetOptions.objectChoice' },
+  resize: { setting: 'datasetOptions.resize' },
+  'val-fraction': { setting: 'datasetOptions.validationFraction' },
+  'test-fraction': { setting: 'datasetOptions.testFraction' },
+  'bad-rows': { setting: 'datasetOptions.onBadRows' },
+  'no-cache': { setting: 'datasetOptions.cache', sets: false },
+  flip: { setting: 'datasetOptions.augment.flip', sets: true },
+  shift: { setting: 'datasetOptions.augment.shift' },
+  scale: { setting: 'datasetOptions.augment.scale' },
+  brightness: { setting: 'datasetOptions.augment.brightness' },
+  contrast: { setting: 'datasetOptions.augment.contrast' },
+} as const satisfies Record<string, SettingFlag>;
+
+export type SettingFlagName = keyof typeof SETTING_FLAGS;
+
+type ParseOption<F extends SettingFlag> = F extends { sets: boolean }
+  ? { readonly type: 'boolean' }
+  : { readonly type: 'string' };
+
+/** The parseArgs options of some setting flags. */
+export function settingFlagOptions<const N extends SettingFlagName>(
+  names: readonly N[],
+): { [K in N]: ParseOption<(typeof SETTING_FLAGS)[K]> } {
+  return Object.fromEntries(
+    names.map((name) => {
+      const flag: SettingFlag = SETTING_FLAGS[name];
+      return [name, { type: flag.sets === undefined ? 'string' : 'boolean' }];
+    }),
+  ) as { [K in N]: ParseOption<(typeof SETTING_FLAGS)[K]> };
+}
+
+/** One flag's value through its setting's schema, or a sentence naming the flag and its bounds. */
+export function readSettingFlag(name: SettingFlagName, value: string | boolean): unknown {
+  const flag: SettingFlag = SETTING_FLAGS[name];
+  if (flag.sets !== undefined) return flag.sets;
+  const field = settingField(flag.setting);
+  const parsed =
+    typeof value === 'string'
+      ? parseFieldText(settingSchema(flag.setting), field, value)
+      : undefined;
+  if (parsed === undefined) {
+    throw new StudioError(
+      'E_BAD_FLAG',
+      `--${name} must be ${valueRule(field)}; got '${String(value)}'.`,
+    );
+  }
+  return parsed;
+}
+
+/** The settings the given flags set (absent flags set nothing). */
+export function readSettingFlags(values: {
+  readonly [K in SettingFlagName]?: string | boolean | undefined;
+}): SettingsPatch {
+  let patch: SettingsPatch = {};
+  for (const name of Object.keys(SETTING_FLAGS) as SettingFlagName[]) {
+    const value = values[name];
+    if (value === undefined || value === false) continue;
+    patch = withSetting(patch, SETTING_FLAGS[name].setting, readSettingFlag(name, value));
+  }
+  return patch;
+}
