@@ -7,6 +7,20 @@ const thousandsFormat = new Intl.NumberFormat('en-US');
 /** 6313550 → "6,313,550", as Keras prints parameter counts. */
 export const thousands = (n: number): string => thousandsFormat.format(n);
 
+const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/** 1536 → "1.5 KiB", 3.2e10 → "29.8 GiB": three significant digits, binary units. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(value)} bytes`;
+  return `${value >= 100 ? Math.round(value) : Number(value.toPrecision(3))} ${UNITS[unit]}`;
+}
+
 /** Four decimals, like Keras' evaluate; non-finite values as they are ("NaN"). */
 export const fixed = (n: number | undefined, digits = 4): string =>
   n === undefined ? '' : Number.isFinite(n) ? n.toFixed(digits) : String(n);

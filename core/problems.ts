@@ -23,6 +23,7 @@ export const PROBLEM_CODES = {
   E_TARGET_MISSING: 'A task head learns a target the dataset does not have.',
   E_TARGET_KIND: 'A task head learns a target of the wrong kind.',
   E_TARGET_SIZE: 'A task head has a size that does not match its target.',
+  E_MEMORY_LIMIT: 'Training the graph would need more memory than the machine allows.',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

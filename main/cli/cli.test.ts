@@ -42,7 +42,10 @@ describe('summary', () => {
     const { code, out } = await cli('summary', reference);
     expect(code).toBe(0);
     expect(out).toContain('conv2 (Conv2D: 64 3×3 same relu)');
-    expect(out).toMatch(/box_dense .*\[256\]\s+4,194,560\s+box_flatten/);
+    expect(out).toMatch(/box_dense .*\[256\]\s+4,194,560\s+64\.1 MiB\s+box_flatten/);
+    expect(out).toContain(
+      'Memory to train: 167 MiB (weights 24.1 MiB, gradients 24.1 MiB, Adam state 48.2 MiB, activations at batch 32 71.1 MiB)',
+    );
     expect(out).toContain('Total params: 6,313,550');
   });
 

@@ -1,4 +1,7 @@
+import { formatBytes } from '../../core/format.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { estimateMemory, memoryBreakdown, memoryProblem } from '../../core/graph/memory.ts';
+import { memoryLimit } from '../runs/memory-limit.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import { formatShape } from '../../core/shape.ts';
 import { parseCommandArgs, onePositional } from './args.ts';
@@ -18,6 +21,10 @@ export async function summaryCommand(
   const graph = await readGraphFile(path);
   const analysis = analyzeGraph(graph);
   const errors = analysis.problems.filter((p) => p.severity === 'error');
+  const memory = estimateMemory(analysis, graph.training);
+  const nodeMemory = new Map(memory.nodes.map((n) => [n.id, n.totalBytes]));
+  const limit = memoryLimit();
+  const tooBig = memoryProblem(memory, limit.bytes, limit.why);
   if (values.json) {
     ctx.out(
       `${JSON.stringify({
@@ -29,9 +36,20 @@ export async function summaryCommand(
           kind: n.kind,
           outputShape: n.outputShape ?? null,
           parameters: n.paramCount ? n.paramCount.trainable + n.paramCount.nonTrainable : null,
+          memoryBytes: nodeMemory.get(n.id) ?? null,
           sources: n.sources,
         })),
         totalParameters: analysis.totalParams.trainable + analysis.totalParams.nonTrainable,
+        memory: {
+          batchSize: memory.batchSize,
+          optimizer: memory.optimizer,
+          weights: memory.weights,
+          gradients: memory.gradients,
+          optimizerState: memory.optimizerState,
+          activations: memory.activations,
+          total: memory.total,
+          limit: limit.bytes,
+        },
       })}\n`,
     );
     return errors.length ? 1 : 0;
@@ -41,7 +59,7 @@ export async function summaryCommand(
     for (const p of analysis.problems) ctx.err(`  ${p.severity}: ${p.message}\n`);
     return 1;
   }
-  const rows: string[][] = [['Layer (type)', 'Output shape', 'Param #', 'Connected to']];
+  const rows: string[][] = [['Layer (type)', 'Output shape', 'Param #', 'Memory', 'Connected to']];
   for (const id of analysis.order) {
     const n = analysis.nodes.get(id);
     if (!n) continue;
@@ -51,15 +69,18 @@ export async function summaryCommand(
       `${id} (${n.kind}${detail ? `: ${detail}` : ''})`,
       n.outputShape ? formatShape(n.outputShape) : '?',
       thousands(count),
+      formatBytes(nodeMemory.get(n.id) ?? 0),
       n.sources.join(', '),
     ]);
   }
   const { trainable, nonTrainable } = analysis.totalParams;
-  ctx.out(`Model: "${graph.name}"\n\n${table(rows, [2])}\n\n`);
+  ctx.out(`Model: "${graph.name}"\n\n${table(rows, [2, 3])}\n\n`);
   ctx.out(`Total params: ${thousands(trainable + nonTrainable)}\n`);
   ctx.out(
     `Trainable params: ${thousands(trainable)}\nNon-trainable params: ${thousands(nonTrainable)}\n`,
   );
+  ctx.out(`Memory to train: ${memoryBreakdown(memory)}\n`);
+  if (tooBig) ctx.out(`warning: ${tooBig.message}\n`);
   ctx.out(
     `Tasks: ${analysis.heads.map((h) => `${h.task} (${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}')`).join('; ')}\n`,
   );

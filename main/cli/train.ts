@@ -33,6 +33,7 @@ export const TRAIN_OPTIONS = {
     'momentum',
   ]),
   out: { type: 'string' },
+  'memory-limit': { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -52,6 +53,7 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
     overrides,
     ...(v.out ? { out: v.out } : {}),
     ...(backend ? { backend } : {}),
+    ...(v['memory-limit'] !== undefined ? { memoryLimit: v['memory-limit'] } : {}),
     signal: ctx.signal,
     onEvent: (event) => {
       if (!json) return human(event);

@@ -10,6 +10,7 @@ import { saveModel } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
+import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
   createRunFolder,
   GRAPH_FILE,
@@ -26,6 +27,8 @@ export interface RunRequest {
   readonly overrides?: Partial<TrainingSettings>;
   readonly out?: string;
   readonly backend?: BackendName;
+  /** The memory the run may need (a size such as "12G"); default: MTS_MEMORY_LIMIT or the machine's. */
+  readonly memoryLimit?: string;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: TrainingEvent) => void;
   readonly batchEventIntervalMs?: number;
@@ -62,6 +65,8 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   const settings: TrainingSettings = { ...graph.training, ...request.overrides };
   const analysis = analyzeGraph(graph);
   assertCompilable(analysis);
+  // Before the backend, the data or a single weight: an impossible model must not eat the machine.
+  assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
   const backend = await initBackend(request.backend);
   const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,

@@ -1,3 +1,6 @@
+import { useMemo } from 'react';
+import { formatBytes } from '../../../core/format.ts';
+import { estimateMemory, memoryBreakdown } from '../../../core/graph/memory.ts';
 import { formatShape } from '../../../core/shape.ts';
 import { updateGraphInfo } from '../graph/commands.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
@@ -14,7 +17,9 @@ export function GraphInspector() {
   const description = useGraphStore((s) => s.document.description);
   const count = useGraphStore((s) => s.document.nodes.length);
   const analysis = useGraphStore((s) => s.analysis);
+  const training = useGraphStore((s) => s.document.training);
   const total = analysis.totalParams.trainable + analysis.totalParams.nonTrainable;
+  const memory = useMemo(() => estimateMemory(analysis, training), [analysis, training]);
   const done = () => graph().breakCoalescing();
   return (
     <div className="studio-inspector__body">
@@ -63,6 +68,11 @@ export function GraphInspector() {
         {analysis.heads.length === 1 ? '' : 's'}
         {analysis.ok ? `, ${thousands(total)} parameters` : ''}.
       </p>
+      {analysis.ok && (
+        <p className="studio-muted" data-testid="graph-memory" title={memoryBreakdown(memory)}>
+          Training needs about {formatBytes(memory.total)} at batch {memory.batchSize}.
+        </p>
+      )}
       <p className="studio-hint">
         Select a node to edit its parameters. Drag from a node's right edge to another's left edge
         to link them; Shift+drag selects a box.

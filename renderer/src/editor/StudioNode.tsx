@@ -72,7 +72,15 @@ export const StudioNode = memo(function StudioNode({
         >
           {v.shape ?? '?'}
         </span>
-        <span className="studio-node__params" title="Parameters">
+        <span
+          className="studio-node__params"
+          data-testid="node-memory"
+          title={
+            v.memory
+              ? `Parameters; training needs about ${v.memory} for this node (weights, gradients, optimizer state and its outputs at the batch size)`
+              : 'Parameters'
+          }
+        >
           <span data-testid="node-params">{v.params ?? '?'}</span> params
         </span>
       </div>

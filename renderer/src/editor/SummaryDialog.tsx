@@ -22,6 +22,9 @@ export function SummaryDialog() {
             <th>Layer (type)</th>
             <th>Output shape</th>
             <th className="studio-num">Param #</th>
+            <th className="studio-num" title="Memory in training at the graph's batch size">
+              Memory
+            </th>
             <th>Connected to</th>
           </tr>
         </thead>
@@ -34,6 +37,7 @@ export function SummaryDialog() {
               </td>
               <td className="studio-mono">{r.shape}</td>
               <td className="studio-num studio-mono">{r.params}</td>
+              <td className="studio-num studio-mono">{r.memory}</td>
               <td>{r.connectedTo}</td>
             </tr>
           ))}
@@ -46,6 +50,8 @@ export function SummaryDialog() {
         <dd data-testid="summary-trainable">{summary.trainable}</dd>
         <dt>Non-trainable params</dt>
         <dd data-testid="summary-non-trainable">{summary.nonTrainable}</dd>
+        <dt>Memory to train</dt>
+        <dd data-testid="summary-memory">{summary.memory}</dd>
       </dl>
       {summary.tasks.length > 0 && (
         <>

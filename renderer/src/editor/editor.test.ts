@@ -20,6 +20,16 @@ const key = (k: string, mods: { ctrl?: boolean; shift?: boolean; meta?: boolean 
 });
 
 describe('canvas elements', () => {
+  it("shows each node's memory in training, and follows the batch size", () => {
+    const doc = twoHeads();
+    const analysis = analyzeGraph(doc);
+    const nodes = new FlowNodeBuilder();
+    const conv = () => nodes.build(doc, analysis, none, new Map()).find((n) => n.id === 'conv');
+    expect(conv()?.data.view.memory).toBe('32 MiB');
+    doc.training = { ...doc.training, batchSize: 64 };
+    expect(conv()?.data.view.memory).toBe('64 MiB');
+  });
+
   it('keeps every other node and the link array when one node moves', () => {
     const doc = twoHeads();
     const analysis = analyzeGraph(doc);
@@ -136,9 +146,12 @@ describe('model summary', () => {
     expect(summary.rows[1]).toMatchObject({
       shape: '[64, 64, 32]',
       params: '896',
+      // 896 weights × 4 (value, gradient, Adam's two) + 64·64·32 outputs × batch 32 × 2, float32.
+      memory: '32 MiB',
       connectedTo: 'image',
     });
     expect(summary.total).toBe('1,835,918');
+    expect(summary.memory).toMatch(/^\d+ MiB \(weights 7 MiB, gradients 7 MiB, Adam state 14 MiB/);
     expect(summary.tasks).toHaveLength(2);
   });
 });

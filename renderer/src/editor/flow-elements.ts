@@ -31,6 +31,7 @@ interface NodeEntry {
   node: GraphNode;
   info: unknown;
   problems: NodeProblems | undefined;
+  training: GraphDocument['training'];
   view: NodeView;
   selected: boolean;
   size: Size | undefined;
@@ -60,10 +61,11 @@ export class FlowNodeBuilder {
         entry.node !== node ||
         entry.info !== info ||
         entry.problems !== nodeProblems ||
+        entry.training !== doc.training ||
         entry.selected !== isSelected ||
         entry.size !== size
       ) {
-        const fresh = nodeView(node, info, nodeProblems);
+        const fresh = nodeView(node, info, nodeProblems, doc.training);
         const view = entry && sameView(entry.view, fresh) ? entry.view : fresh;
         const samePosition =
           entry?.flow.position.x === node.position.x && entry.flow.position.y === node.position.y;
@@ -77,6 +79,7 @@ export class FlowNodeBuilder {
           node,
           info,
           problems: nodeProblems,
+          training: doc.training,
           view,
           selected: isSelected,
           size,

@@ -1,5 +1,7 @@
 import type { GraphAnalysis, NodeAnalysis } from '../../../core/graph/analyze.ts';
-import type { GraphNode } from '../../../core/graph/schema.ts';
+import { formatBytes } from '../../../core/format.ts';
+import { nodeMemory } from '../../../core/graph/memory.ts';
+import type { GraphNode, TrainingSettings } from '../../../core/graph/schema.ts';
 import type { NodeCategory } from '../../../core/nodes/kind.ts';
 import { defaultParams, kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
 import type { Problem, ProblemCode } from '../../../core/problems.ts';
@@ -22,6 +24,8 @@ export interface NodeView {
   readonly shape: string | undefined;
   /** Parameter count with thousands separators. */
   readonly params: string | undefined;
+  /** Memory the node needs in training (weights, gradients, optimizer state, activations). */
+  readonly memory: string | undefined;
   readonly error: string | undefined;
   readonly warning: string | undefined;
   /** Input port ids, joined by spaces (a string keeps the view flat). */
@@ -94,7 +98,9 @@ export function nodeView(
   node: GraphNode,
   info: NodeAnalysis | undefined,
   problems: NodeProblems | undefined,
+  training: Pick<TrainingSettings, 'batchSize' | 'optimizer'>,
 ): NodeView {
+  const memory = info ? nodeMemory(info, training) : undefined;
   const spec = kindSpec(node.kind);
   const head = spec.head !== undefined;
   const params = info?.params ?? node.params;
@@ -107,6 +113,7 @@ export function nodeView(
     detail: describeNode(node, info),
     shape: info?.outputShape ? formatShape(info.outputShape) : undefined,
     params: paramCountOf(info),
+    memory: memory ? formatBytes(memory.totalBytes) : undefined,
     error: problems?.error,
     warning: problems?.warning,
     ports: inputPortsOf(node).join(' '),

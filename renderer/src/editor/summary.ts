@@ -1,4 +1,6 @@
+import { formatBytes } from '../../../core/format.ts';
 import type { GraphAnalysis } from '../../../core/graph/analyze.ts';
+import { estimateMemory, memoryBreakdown } from '../../../core/graph/memory.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { asNodeId } from '../../../core/ids.ts';
 import { kindSpec } from '../../../core/nodes/registry.ts';
@@ -11,6 +13,8 @@ export interface SummaryRow {
   readonly detail: string;
   readonly shape: string;
   readonly params: string;
+  /** What the node needs in training at the graph's batch size. */
+  readonly memory: string;
   readonly connectedTo: string;
 }
 
@@ -19,12 +23,16 @@ export interface ModelSummary {
   readonly total: string;
   readonly trainable: string;
   readonly nonTrainable: string;
+  /** "167 MiB (weights …, gradients …, Adam state …, activations at batch 32 …)". */
+  readonly memory: string;
   readonly tasks: readonly string[];
   readonly errors: number;
 }
 
 /** Like Keras' `summary()`: layers in compute order, shapes, parameters, what feeds each. */
 export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): ModelSummary {
+  const memory = estimateMemory(analysis, doc.training);
+  const byNode = new Map(memory.nodes.map((n) => [n.id, n.totalBytes]));
   const ids = analysis.order.length > 0 ? analysis.order : doc.nodes.map((n) => asNodeId(n.id));
   const rows = ids.flatMap((id): SummaryRow[] => {
     const node = doc.nodes.find((n) => n.id === id);
@@ -38,6 +46,7 @@ export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): Model
         detail: info?.params ? kindSpec(node.kind).describe(info.params) : '',
         shape: info?.outputShape ? formatShape(info.outputShape) : '?',
         params: info?.paramCount ? thousands(count) : '?',
+        memory: byNode.has(id) ? formatBytes(byNode.get(id) ?? 0) : '?',
         connectedTo: doc.edges
           .filter((e) => e.target === id)
           .sort((a, b) => a.targetPort.localeCompare(b.targetPort))
@@ -52,6 +61,7 @@ export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): Model
     total: thousands(trainable + nonTrainable),
     trainable: thousands(trainable),
     nonTrainable: thousands(nonTrainable),
+    memory: memoryBreakdown(memory),
     tasks: analysis.heads.map(
       (h) => `${h.task}: ${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}'`,
     ),

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { graphDocumentSchema } from '../../core/graph/schema.ts';
+import type { CommandContext } from './context.ts';
+import { runCli } from './index.ts';
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const ctx: CommandContext = {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    isTTY: false,
+    columns: 100,
+    signal: new AbortController().signal,
+  };
+  const code = await runCli(argv, ctx);
+  return { code, out, err };
+}
+
+/** 256×256 RGB, two stride-1 64-filter convs, a Dense(4096): about 64 GiB of weights alone. */
+const hugeGraph = () => {
+  const nodes = [
+    { id: 'image', kind: 'Input', params: { height: 256, width: 256, channels: 3 } },
+    { id: 'conv1', kind: 'Conv2D', params: { filters: 64 } },
+    { id: 'conv2', kind: 'Conv2D', params: { filters: 64 } },
+    { id: 'flat', kind: 'Flatten' },
+    { id: 'fc', kind: 'Dense', params: { units: 4096 } },
+    { id: 'cls', kind: 'ClassificationHead', params: { classes: 10 } },
+  ];
+  return graphDocumentSchema.parse({
+    format: 'multitask-studio/graph',
+    version: 1,
+    name: 'huge',
+    nodes,
+    edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]?.id, target: n.id })),
+  });
+};
+
+let work: string;
+let huge: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'mts-guards-'));
+  huge = join(work, 'huge.graph.json');
+  await writeFile(huge, JSON.stringify(hugeGraph()));
+});
+
+describe('memory', () => {
+  it('summary shows the estimate and warns when it is over the limit', async () => {
+    const { code, out } = await cli('summary', huge, '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(out);
+    expect(summary.memory.total).toBeGreaterThan(64 * 2 ** 30);
+    expect(summary.nodes.find((n: { id: string }) => n.id === 'fc').memoryBytes).toBeGreaterThan(
+      2 ** 38,
+    );
+    const human = await cli('summary', huge);
+    expect(human.out).toMatch(/Memory to train: \d+ GiB \(weights/);
+    expect(human.out).toContain('warning: Training this graph needs about');
+  });
+
+  it('train refuses before building anything, naming the largest node', async () => {
+    const out = join(work, 'never');
+    const { code, err } = await cli('train', huge, '--out', out, '--memory-limit', '8G');
+    expect(code).toBe(1);
+    expect(err).toMatch(
+      /^error: Training this graph needs about \d+ GiB .*, more than the limit of 8 GiB \(set by --memory-limit\)\. The largest: Dense 'fc'/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a memory limit it cannot read', async () => {
+    const { code, err } = await cli('train', huge, '--memory-limit', 'lots');
+    expect(code).toBe(2);
+    expect(err).toBe(
+      "error: --memory-limit must be a size such as 12G, 800M or a number of bytes; got 'lots'.\n",
+    );
+  });
+});
