@@ -7,6 +7,33 @@ const restrict = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
 });
 
+const mainZone = {
+  group: ['**/electron/**', '**/renderer/**', 'electron', 'react', 'react-dom'],
+  message: 'main is the Node engine: it imports only core.',
+};
+
+/**
+ * The browser server and what it shares with the desktop host never train, so they never load
+ * TensorFlow.js (it costs the server a second of start-up and hundreds of MB): no tfjs, and none
+ * of the engine modules that load it. A test imports the server in a fresh process and checks.
+ */
+const noTensors = {
+  group: [
+    '@tensorflow/*',
+    '**/engine/*',
+    '!**/engine/atomic-write.ts',
+    '**/runs/run-training.ts',
+    '**/runs/run-folder.ts',
+    '**/runs/dataset-for-run.ts',
+    '**/processes/gallery.ts',
+    '**/processes/training-process.ts',
+    '**/datasets/import/index.ts',
+    '**/datasets/import/reader.ts',
+  ],
+  message:
+    'the browser host never loads TensorFlow.js; use the tensor-free module (e.g. runs/dataset-check.ts, runs/run-manifest.ts).',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'runs/**', 'dist/**', 'out/**', 'coverage/**'] },
   js.configs.recommended,
@@ -47,12 +74,17 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts'],
-    rules: restrict([
-      {
-        group: ['**/electron/**', '**/renderer/**', 'electron', 'react', 'react-dom'],
-        message: 'main is the Node engine: it imports only core.',
-      },
-    ]),
+    rules: restrict([mainZone]),
+  },
+  {
+    files: [
+      'main/web/**/*.ts',
+      'main/app-host/**/*.ts',
+      'main/processes/{run-supervisor,inspect-runner,run-request,process-protocol}.ts',
+      'main/runs/{dataset-check,run-manifest,saved-runs}.ts',
+    ],
+    ignores: ['**/*.test.ts', 'main/app-host/test-dataset.ts'],
+    rules: restrict([mainZone, noTensors]),
   },
   {
     files: ['electron/**/*.ts'],

@@ -4,7 +4,7 @@ import type { FileFilter } from 'electron';
 import type { OpenedFile } from '../../core/contract/desktop.ts';
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
-import { RUN_FILES } from '../../main/app-host/run-files.ts';
+import { GRAPH_FILE, METRICS_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../main/runs/run-manifest.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
@@ -196,7 +196,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
     }
     const modelFiles = await fs.readdir(modelDir).catch(() => [] as string[]);
-    if (!modelFiles.includes(RUN_FILES.model) || !modelFiles.includes(RUN_FILES.weights)) {
+    if (!modelFiles.includes(MODEL_FILE) || !modelFiles.includes(WEIGHTS_FILE)) {
       throw new StudioError(
         'E_MODEL_MISSING',
         `The run '${runId}' has no trained model yet: it saves one after its first epoch.`,
@@ -220,10 +220,10 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       );
     }
     await fs.mkdir(folder, { recursive: true });
-    for (const file of [RUN_FILES.model, RUN_FILES.weights]) {
+    for (const file of [MODEL_FILE, WEIGHTS_FILE]) {
       await fs.copyFile(join(modelDir, file), join(folder, file));
     }
-    for (const file of [RUN_FILES.graph, RUN_FILES.metrics]) {
+    for (const file of [GRAPH_FILE, METRICS_FILE]) {
       // A run stopped early may lack its metrics; the model is what the user asked for.
       await fs.copyFile(join(runDir, file), join(folder, file)).catch((e: unknown) => {
         if (!isMissing(e)) throw e;

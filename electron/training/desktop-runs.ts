@@ -31,7 +31,7 @@
 import { join } from 'node:path';
 import type { MessagePortMain } from 'electron';
 import type { HostEvent, StartRunRequest } from '../../core/contract/host.ts';
-import { RUN_FILES } from '../../main/app-host/run-files.ts';
+import { MODEL_DIR } from '../../main/runs/run-manifest.ts';
 import { createRunSupervisor, type RunInfo } from '../../main/processes/run-supervisor.ts';
 import {
   createUtilityChild,
@@ -158,7 +158,7 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
     // A run of an earlier session is a folder in the same runs folder and exports the same way
     // (as in the browser host); the IPC layer has checked the id, so it names no other folder.
     modelDir: (runId) =>
-      join(supervisor.get(runId)?.out ?? join(options.runsDir, runId), RUN_FILES.modelDir),
+      join(supervisor.get(runId)?.out ?? join(options.runsDir, runId), MODEL_DIR),
     runsDir: options.runsDir,
     onEvent: (listener) => supervisor.onEvent(listener),
     list: () => supervisor.list(),

@@ -2,20 +2,14 @@ import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { StudioError } from '../../core/problems.ts';
-
-/**
- * The run folder as the server sees it. The names are those of main/runs/run-folder.ts and
- * main/engine/model-io.ts (a test checks they agree); importing those modules would load
- * TensorFlow.js into the server process, which never trains.
- */
-export const RUN_FILES = {
-  run: 'run.json',
-  graph: 'graph.json',
-  metrics: 'metrics.json',
-  modelDir: 'model',
-  model: 'model.json',
-  weights: 'weights.bin',
-} as const;
+import {
+  GRAPH_FILE,
+  METRICS_FILE,
+  MODEL_DIR,
+  MODEL_FILE,
+  RUN_FILE,
+  WEIGHTS_FILE,
+} from '../runs/run-manifest.ts';
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 
@@ -28,7 +22,7 @@ export async function markRunEnded(
   status: 'stopped' | 'failed',
   message: string | undefined,
 ): Promise<void> {
-  const path = join(dir, RUN_FILES.run);
+  const path = join(dir, RUN_FILE);
   let manifest: Record<string, unknown>;
   try {
     manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
@@ -55,14 +49,14 @@ export async function zipRunModel(dir: string, runId: string): Promise<Uint8Arra
     () => false,
   );
   if (!exists) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
-  const modelDir = join(dir, RUN_FILES.modelDir);
+  const modelDir = join(dir, MODEL_DIR);
   let model: Uint8Array;
   let weights: Uint8Array;
   try {
     // Every checkpoint has the same topology and weight layout, so one that lands between the
     // two reads still gives a loadable pair.
-    model = await readFile(join(modelDir, RUN_FILES.model));
-    weights = await readFile(join(modelDir, RUN_FILES.weights));
+    model = await readFile(join(modelDir, MODEL_FILE));
+    weights = await readFile(join(modelDir, WEIGHTS_FILE));
   } catch (e) {
     if (!isMissing(e)) throw e;
     throw new StudioError(
@@ -71,11 +65,11 @@ export async function zipRunModel(dir: string, runId: string): Promise<Uint8Arra
     );
   }
   const files: Zippable = {
-    [RUN_FILES.model]: model,
+    [MODEL_FILE]: model,
     // Float weights barely compress, and deflating megabytes would hold up the server.
-    [RUN_FILES.weights]: [weights, { level: 0 }],
+    [WEIGHTS_FILE]: [weights, { level: 0 }],
   };
-  for (const name of [RUN_FILES.graph, RUN_FILES.metrics, RUN_FILES.run]) {
+  for (const name of [GRAPH_FILE, METRICS_FILE, RUN_FILE]) {
     const bytes = await readFile(join(dir, name)).catch((e: unknown) => {
       if (isMissing(e)) return undefined;
       throw e;

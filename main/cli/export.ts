@@ -1,14 +1,15 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
-import { MODEL_FILE, WEIGHTS_FILE } from '../engine/model-io.ts';
 import {
   GRAPH_FILE,
   METRICS_FILE,
   MODEL_DIR,
+  MODEL_FILE,
   openRunFolder,
   RUN_FILE,
-} from '../runs/run-folder.ts';
+  WEIGHTS_FILE,
+} from '../runs/run-manifest.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 

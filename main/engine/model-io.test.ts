@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { compileGraph } from './compile.ts';
-import { loadModel, MODEL_FILE, saveModel, WEIGHTS_FILE } from './model-io.ts';
+import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
+import { loadModel, saveModel } from './model-io.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf } from './tf.ts';
 

@@ -1,13 +1,12 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
+import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { tf, type LayersModel } from './tf.ts';
 
 export { writeFileAtomic };
 
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
 
 /**
  * Saves in the TensorFlow.js Layers format (`model.json` + one weights file) that

@@ -4,7 +4,7 @@ import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
 import { firstErrorSentence } from '../../core/problems.ts';
-import { checkDatasetForGraph } from '../runs/dataset-for-run.ts';
+import { checkDatasetForGraph } from '../runs/dataset-check.ts';
 
 export interface CheckedRunRequest {
   readonly graph: GraphDocument;

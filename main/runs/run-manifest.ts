@@ -20,6 +20,9 @@ export const RUN_FILE = 'run.json';
 export const GRAPH_FILE = 'graph.json';
 export const METRICS_FILE = 'metrics.json';
 export const MODEL_DIR = 'model';
+/** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
 
 export const runManifestSchema = z.object({
   format: z.literal('multitask-studio/run'),

@@ -14,11 +14,8 @@ import {
   type HostEvent,
 } from '../../core/contract/host.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
-import { GRAPH_FILE, METRICS_FILE, MODEL_DIR, RUN_FILE } from '../runs/run-folder.ts';
 import { writeRunFolder } from '../runs/test-run-folders.ts';
-import { MODEL_FILE, WEIGHTS_FILE } from '../engine/model-io.ts';
 import type { ParentMessage } from '../processes/process-protocol.ts';
-import { RUN_FILES } from '../app-host/run-files.ts';
 import type { TrainingChild } from '../processes/run-supervisor.ts';
 import { createWebHost, type WebHost } from './web-server.ts';
 
@@ -301,16 +298,5 @@ describe('createWebHost', () => {
       expect([400, 404], path).toContain(res.status);
       expect(res.body).not.toContain('TOP-SECRET-CONTENT');
     }
-  });
-
-  it('names the run folder files as the engine does', () => {
-    expect(RUN_FILES).toEqual({
-      run: RUN_FILE,
-      graph: GRAPH_FILE,
-      metrics: METRICS_FILE,
-      modelDir: MODEL_DIR,
-      model: MODEL_FILE,
-      weights: WEIGHTS_FILE,
-    });
   });
 });
