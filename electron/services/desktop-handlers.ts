@@ -4,7 +4,12 @@ import type { FileFilter } from 'electron';
 import type { OpenedFile } from '../../core/contract/desktop.ts';
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
-import { GRAPH_FILE, METRICS_FILE, MODEL_FILE, WEIGHTS_FILE } from '../../main/runs/run-manifest.ts';
+import {
+  GRAPH_FILE,
+  METRICS_FILE,
+  MODEL_FILE,
+  WEIGHTS_FILE,
+} from '../../main/runs/run-manifest.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';

@@ -128,7 +128,7 @@ describe('createDesktopRuns', () => {
         runId: first.runId,
         status: 'failed',
         message:
-          'The training process stopped unexpectedly (exit code 134); the graph and earlier runs are untouched.',
+          'The training process stopped unexpectedly (exit code 134) before it finished an epoch, so there is no model to keep; the graph and earlier runs are untouched.',
       },
     ]);
 
@@ -166,7 +166,7 @@ describe('createDesktopRuns', () => {
         runId,
         status: 'failed',
         message:
-          'The training process stopped unexpectedly (FatalError in the training process: Reached heap limit); the graph and earlier runs are untouched.',
+          'The training process stopped unexpectedly (FatalError in the training process: Reached heap limit) before it finished an epoch, so there is no model to keep; the graph and earlier runs are untouched.',
       },
     ]);
   });

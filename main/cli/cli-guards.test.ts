@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { serializeGraphDocument } from '../../core/graph/load.ts';
 import { graphDocumentSchema } from '../../core/graph/schema.ts';
+import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import type { CommandContext } from './context.ts';
 import { runCli } from './index.ts';
 
@@ -40,13 +43,17 @@ const hugeGraph = () => {
   });
 };
 
+const root = join(import.meta.dirname, '../..');
 let work: string;
 let huge: string;
+let tiny: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mts-guards-'));
   huge = join(work, 'huge.graph.json');
   await writeFile(huge, JSON.stringify(hugeGraph()));
+  tiny = join(work, 'tiny.graph.json');
+  await writeFile(tiny, serializeGraphDocument(tinyReferenceGraph()));
 });
 
 describe('memory', () => {
@@ -79,5 +86,32 @@ describe('memory', () => {
     expect(err).toBe(
       "error: --memory-limit must be a size such as 12G, 800M or a number of bytes; got 'lots'.\n",
     );
+  });
+});
+
+describe('signals', () => {
+  it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept', async () => {
+    const out = join(work, 'hangup');
+    const cli = join(root, 'main/cli/index.ts');
+    const args = ['train', tiny, '--json', '--epochs', '500', '--limit', '60', '--out', out];
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args, '--backend', 'wasm'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('"type":"epoch"') && !child.killed) child.kill('SIGHUP');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; status?: string });
+    expect(lines.at(-1)).toMatchObject({ type: 'done', status: 'stopped' });
+    expect(code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    expect(manifest.status).toBe('stopped');
+    expect(manifest.epochsCompleted).toBeGreaterThan(0);
   });
 });

@@ -49,12 +49,18 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
 async function main(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nStopping after the current batch (Ctrl-C again to quit now)…\n');
-    controller.abort();
-  });
+  // Ctrl-C, a kill or a closed terminal: stop after the current batch and keep the run folder
+  // (marked stopped, every finished epoch kept); the same signal again quits at once.
+  const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const signal of Object.keys(exitCodes) as (keyof typeof exitCodes)[]) {
+    process.on(signal, () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(exitCodes[signal]);
+      const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+      process.stderr.write(`\nStopping after the current batch (${again} again to quit now)…\n`);
+      controller.abort();
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -7,7 +7,6 @@ import { tf, type LayersModel } from './tf.ts';
 
 export { writeFileAtomic };
 
-
 /**
  * Saves in the TensorFlow.js Layers format (`model.json` + one weights file) that
  * `tf.loadLayersModel` reads; the pure-JS packages have no `file://` handler, so this is ours.

@@ -166,11 +166,40 @@ describe('createRunSupervisor', () => {
         runId,
         status: 'failed',
         message:
-          'The training process stopped unexpectedly (exit code 134); the graph and earlier runs are untouched.',
+          'The training process stopped unexpectedly (exit code 134) before it finished an epoch, so there is no model to keep; the graph and earlier runs are untouched.',
       },
     ]);
     expect(supervisor.get(runId)).toMatchObject({ status: 'failed' });
     expect(supervisor.get(runId)?.pid).toBeUndefined();
+  });
+
+  it('says that a killed process kept the model of its last finished epoch', () => {
+    const { ended, start } = setup();
+    const { runId, child } = start();
+    child.emit('message', { type: 'run', runId, event: started });
+    const metrics = { loss: 1, samples: 6, tasks: {} };
+    for (const epoch of [1, 2]) {
+      child.emit('message', {
+        type: 'run',
+        runId,
+        event: {
+          type: 'epoch',
+          epoch,
+          epochs: 5,
+          train: metrics,
+          val: metrics,
+          samplesPerSec: 10,
+          seconds: 1,
+          backend: 'wasm',
+        },
+      });
+    }
+    child.exit(null, 'SIGKILL');
+    expect(ended(runId)[0]).toMatchObject({
+      status: 'failed',
+      message:
+        'The training process stopped unexpectedly (signal SIGKILL); the model of epoch 2, the last it finished, is kept in the run folder.',
+    });
   });
 
   it('names the signal that killed a process', () => {
@@ -245,7 +274,7 @@ describe('createRunSupervisor', () => {
       expect.objectContaining({
         status: 'failed',
         message:
-          'The training process stopped unexpectedly (spawn node EAGAIN); the graph and earlier runs are untouched.',
+          'The training process stopped unexpectedly (spawn node EAGAIN) before it finished an epoch, so there is no model to keep; the graph and earlier runs are untouched.',
       }),
     ]);
   });

@@ -54,6 +54,10 @@ export interface RunSupervisorOptions {
   readonly exitGraceMs?: number;
   /** Where protocol problems are reported (they are our bugs, not the user's). */
   readonly log?: (line: string) => void;
+  /** Runs that may train at once; a start beyond it is refused with a sentence. Default: no cap. */
+  readonly maxRuns?: number;
+  /** How the user raises the cap, ending the refusal sentence ("start with --max-runs N"). */
+  readonly maxRunsHint?: string;
 }
 
 const TRAINING_PROCESS = fileURLToPath(new URL('./training-process.ts', import.meta.url));
@@ -75,6 +79,8 @@ interface RunRecord {
   exited: boolean;
   stopRequested: boolean;
   killedAfterStop: boolean;
+  /** The last epoch the process reported finished: its model is on disk. */
+  epochsCompleted: number;
   timers: Set<NodeJS.Timeout>;
   /** Resolves when the run has ended and its process is gone. */
   readonly done: Promise<void>;
@@ -151,7 +157,12 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
           'stopped',
           `The run did not stop within ${stopTimeoutMs / 1000} s, so its training process was ended; the model of its last finished epoch is kept.`,
         ]
-      : ['failed', `The training process stopped unexpectedly (${why}); ${UNTOUCHED}.`];
+      : [
+          'failed',
+          record.epochsCompleted > 0
+            ? `The training process stopped unexpectedly (${why}); the model of epoch ${record.epochsCompleted}, the last it finished, is kept in the run folder.`
+            : `The training process stopped unexpectedly (${why}) before it finished an epoch, so there is no model to keep; ${UNTOUCHED}.`,
+        ];
     // run.json still says 'running'; make the folder tell the same story as the event.
     void markRunEnded(record.out, status, message).catch((e: unknown) =>
       log(`Could not record the end of ${record.runId}: ${(e as Error).message}`),
@@ -174,6 +185,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
     switch (event.type) {
       case 'run':
         if (event.event.type === 'started') record.status = 'running';
+        if (event.event.type === 'epoch') record.epochsCompleted = event.event.epoch;
         emit(event);
         break;
       case 'run-result':
@@ -203,6 +215,15 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
   };
 
   const start = (request: StartRunRequest): string => {
+    // A run that has reported its end is leaving (a lingering process is killed soon after).
+    const active = [...runs.values()].filter((r) => !r.ended).length;
+    if (options.maxRuns !== undefined && active >= options.maxRuns) {
+      const max = options.maxRuns;
+      throw new StudioError(
+        'E_RUN_LIMIT',
+        `${active === 1 ? 'A run is' : `${active} runs are`} already training and this host trains at most ${max} at a time; stop ${active === 1 ? 'it' : 'one'} or wait until ${active === 1 ? 'it ends' : 'one ends'}${options.maxRunsHint ? `, or ${options.maxRunsHint}` : ''}.`,
+      );
+    }
     const runId = `run-${stamp(new Date())}-${++counter}`;
     const out = join(runsDir, runId);
     let settle = () => {};
@@ -217,6 +238,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
       exited: false,
       stopRequested: false,
       killedAfterStop: false,
+      epochsCompleted: 0,
       timers: new Set(),
       done,
       settle,

@@ -100,6 +100,14 @@ parent.onMessage((raw: unknown) => {
 
 // The server decides when a run stops: Ctrl-C in its terminal reaches this process too.
 process.on('SIGINT', () => undefined);
+// Asked to end by the system (a shutdown, a kill, a closed terminal): stop like a Stop, after the
+// current batch, so the run is marked stopped and keeps its finished epochs.
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!started) process.exit(0);
+    controller.abort();
+  });
+}
 // Without the server nobody reads the events: stop after the current batch, keeping the model.
 parent.onDisconnect(() => {
   if (!started) process.exit(0);

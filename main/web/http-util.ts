@@ -52,6 +52,7 @@ export const sendError = (res: ServerResponse, status: number, sentence: string)
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof StudioError) {
+    if (error.code === 'E_RUN_LIMIT') return 429;
     return error.code === 'E_RUN_UNKNOWN' || error.code === 'E_MODEL_MISSING' ? 404 : 400;
   }
   return 500;

@@ -209,6 +209,30 @@ describe('createWebHost', () => {
     ws.close();
   });
 
+  it('trains one run at a time by default and refuses the others with a sentence', async () => {
+    for (const child of children) child.kill();
+    await expect
+      .poll(() => host.supervisor.list().every((r) => r.status !== 'starting'))
+      .toBe(true);
+    const start = () =>
+      api('runs', { method: 'POST', body: JSON.stringify({ graph: tinyReferenceGraph() }) });
+    const answers = await Promise.all([start(), start(), start()]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+    const refused = answers.find((r) => r.status === 429);
+    expect(await errorOf(refused as Response)).toBe(
+      'A run is already training and this host trains at most 1 at a time; stop it or wait until it ends, or start the server with --max-runs N to allow more.',
+    );
+    const { runId } = (await (answers.find((r) => r.status === 200) as Response).json()) as {
+      runId: string;
+    };
+    // The place is free once the run has ended.
+    const child = children.at(-1) as FakeChild;
+    child.emit('message', { type: 'run-ended', runId, status: 'finished' });
+    child.kill();
+    expect((await start()).status).toBe(200);
+    (children.at(-1) as FakeChild).kill();
+  });
+
   it('refuses the event stream without the token or from another origin', async () => {
     const status = (url: string, origin?: string) =>
       new Promise<number>((resolve) => {

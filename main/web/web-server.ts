@@ -30,6 +30,8 @@ export interface WebHostOptions {
   /** For tests: a fake training process. */
   readonly spawn?: () => TrainingChild;
   readonly stopTimeoutMs?: number;
+  /** Runs that may train at once (default 1): each is a process with a whole model in memory. */
+  readonly maxRuns?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -43,6 +45,7 @@ export interface WebHost {
 }
 
 const EVENTS_PATH = '/api/events';
+export const DEFAULT_MAX_RUNS = 1;
 /** A socket this far behind gets no more batch events until it catches up; epochs still go. */
 const SLOW_SOCKET_BYTES = 4 * 1024 * 1024;
 
@@ -71,6 +74,8 @@ export async function createWebHost(options: WebHostOptions): Promise<WebHost> {
     log,
     ...(options.spawn ? { spawn: options.spawn } : {}),
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+    maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS,
+    maxRunsHint: 'start the server with --max-runs N to allow more',
   });
   const api = createApi({
     supervisor,

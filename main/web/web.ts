@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../../core/problems.ts';
 import { intFlag, parseCommandArgs } from '../cli/args.ts';
-import { createWebHost, type WebHost } from './web-server.ts';
+import { createWebHost, DEFAULT_MAX_RUNS, type WebHost } from './web-server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STATIC_DIR = join(ROOT, 'out', 'renderer');
@@ -17,6 +17,7 @@ const WEB_OPTIONS = {
   port: { type: 'string' },
   'no-build': { type: 'boolean' },
   'runs-dir': { type: 'string' },
+  'max-runs': { type: 'string' },
 } as const;
 
 async function buildRenderer(): Promise<void> {
@@ -35,10 +36,11 @@ async function buildRenderer(): Promise<void> {
   }
 }
 
-async function listen(port: number, runsDir: string): Promise<WebHost> {
+async function listen(port: number, runsDir: string, maxRuns: number): Promise<WebHost> {
   try {
     return await createWebHost({
       port,
+      maxRuns,
       staticDir: STATIC_DIR,
       runsDir,
       examplesDir: join(ROOT, 'assets', 'examples'),
@@ -64,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const port = intFlag('port', values.port, 0, 65535) ?? DEFAULT_PORT;
   const runsDir = resolve(values['runs-dir'] ?? 'runs');
+  const maxRuns = intFlag('max-runs', values['max-runs'], 1, 64) ?? DEFAULT_MAX_RUNS;
   if (values['no-build']) {
     await access(join(STATIC_DIR, 'index.html')).catch(() => {
       throw new StudioError(
@@ -74,19 +77,22 @@ async function main(argv: readonly string[]): Promise<number> {
   } else {
     await buildRenderer();
   }
-  const host = await listen(port, runsDir);
+  const host = await listen(port, runsDir, maxRuns);
   process.stdout.write(
     `Multitask Studio is running at ${host.url}?token=${host.token} (Ctrl-C stops it).\n`,
   );
   await new Promise<void>((done) => {
     let interrupts = 0;
-    process.on('SIGINT', () => {
-      interrupts++;
-      // A second Ctrl-C does not wait for the runs: their processes stop once the server is gone.
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write('\nStopping the runs and the server (Ctrl-C again to quit now)…\n');
-      void host.close().then(done);
-    });
+    // Ctrl-C, a kill or a closed terminal: stop the runs (each keeps its finished epochs), then
+    // the server. A second signal does not wait: the processes stop once the server is gone.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        process.stderr.write('\nStopping the runs and the server (Ctrl-C again to quit now)…\n');
+        void host.close().then(done);
+      });
+    }
   });
   return 0;
 }
