@@ -26,10 +26,12 @@ import {
 } from './flow-elements.ts';
 import { KIND_MIME } from './dnd.ts';
 import { EdgeLabelLayer } from './edge-label-layer.ts';
+import { problemsByNode } from './node-view.ts';
 import { Notice } from './Notice.tsx';
 import { ShapeEdge } from './ShapeEdge.tsx';
 import { StudioNode } from './StudioNode.tsx';
 import { showNotice } from './ui-store.ts';
+import { useBindingProblems } from './use-binding-problems.ts';
 import './editor.css';
 
 const nodeTypes = { studio: StudioNode };
@@ -89,9 +91,12 @@ export function Canvas() {
   nodeBuilder.current ??= new FlowNodeBuilder();
   edgeBuilder.current ??= new FlowEdgeBuilder();
 
+  // A head that does not fit the dataset is marked like any other problem of the graph.
+  const bindings = useBindingProblems();
+  const problems = useMemo(() => problemsByNode(analysis, bindings), [analysis, bindings]);
   const nodes = useMemo(
-    () => nodeBuilder.current?.build(doc, analysis, selection, sizes) ?? [],
-    [doc, analysis, selection, sizes],
+    () => nodeBuilder.current?.build(doc, analysis, selection, sizes, problems) ?? [],
+    [doc, analysis, selection, sizes, problems],
   );
   const edges = useMemo(
     () => edgeBuilder.current?.build(doc, analysis, selection) ?? [],
