@@ -1,35 +1,43 @@
 import { ReactFlowProvider } from '@xyflow/react';
+import type { CSSProperties } from 'react';
 import { Canvas } from '../editor/Canvas.tsx';
 import { Inspector } from '../editor/Inspector.tsx';
 import { Palette } from '../editor/Palette.tsx';
 import { ProblemsPanel } from '../editor/ProblemsPanel.tsx';
 import { Toolbar } from '../editor/Toolbar.tsx';
+import { useUiStore } from '../editor/ui-store.ts';
 import { RunPanel } from '../runs/RunPanel.tsx';
+import { PanelDivider } from './PanelDivider.tsx';
 
 /**
  * The studio's layout: file and edit commands on top, the palette, the canvas and the inspector
- * with the graph's problems in the middle, and training with its live charts below. The editor
- * reads the graph store, the run panel the run store, so a training update never re-renders the
- * canvas.
+ * with the graph's problems in the middle, and training with its live charts below, behind a
+ * divider that resizes it; the results view gives training the whole window below the toolbar.
+ * The editor reads the graph store, the run panel the run store, so a training update never
+ * re-renders the canvas.
  */
 export function App() {
+  const runsHeight = useUiStore((s) => s.runsHeight);
+  const full = useUiStore((s) => s.resultsFull);
+  const style = { '--runs-height': `${runsHeight}px` } as CSSProperties;
   return (
     <ReactFlowProvider>
-      <div className="studio">
+      <div className={`studio${full ? ' studio--results' : ''}`} style={style}>
         <header className="studio-toolbar">
           <Toolbar />
         </header>
-        <aside className="studio-palette">
+        <aside className="studio-palette" aria-label="Layers" inert={full}>
           <Palette />
         </aside>
-        <main className="studio-canvas">
+        <main className="studio-canvas" inert={full}>
           <Canvas />
         </main>
-        <aside className="studio-side">
+        <aside className="studio-side" aria-label="Inspector and problems" inert={full}>
           <Inspector />
           <ProblemsPanel />
         </aside>
-        <section className="studio-runs">
+        <section className="studio-runs" aria-label="Training">
+          <PanelDivider />
           <RunPanel />
         </section>
       </div>

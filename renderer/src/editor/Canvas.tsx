@@ -15,7 +15,7 @@ import { isNodeKind } from '../../../core/nodes/registry.ts';
 import { moveNodes, removeElements, type Position } from '../graph/commands.ts';
 import { connect, reconnect } from '../graph/connect.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
-import { NODE_WIDTH } from '../graph/layout.ts';
+import { flowDirectionOf, NODE_WIDTH } from '../graph/layout.ts';
 import { openFile, useEditorActions } from './actions.ts';
 import {
   FlowEdgeBuilder,
@@ -26,15 +26,18 @@ import {
 } from './flow-elements.ts';
 import { KIND_MIME } from './dnd.ts';
 import { EdgeLabelLayer } from './edge-label-layer.ts';
+import { FlowDirectionContext } from './flow-direction.ts';
+import { problemsByNode } from './node-view.ts';
 import { Notice } from './Notice.tsx';
 import { ShapeEdge } from './ShapeEdge.tsx';
 import { StudioNode } from './StudioNode.tsx';
 import { showNotice } from './ui-store.ts';
+import { useBindingProblems } from './use-binding-problems.ts';
+import { fitReadable } from './viewport.ts';
 import './editor.css';
 
 const nodeTypes = { studio: StudioNode };
 const edgeTypes = { shape: ShapeEdge };
-const FIT = { padding: 0.15, maxZoom: 1.25 } as const;
 const NO_SIZES: ReadonlyMap<string, Size> = new Map();
 const MINIMAP_SIZE = { width: 150, height: 100 };
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
@@ -89,23 +92,30 @@ export function Canvas() {
   nodeBuilder.current ??= new FlowNodeBuilder();
   edgeBuilder.current ??= new FlowEdgeBuilder();
 
+  // A head that does not fit the dataset is marked like any other problem of the graph.
+  const bindings = useBindingProblems();
+  const problems = useMemo(() => problemsByNode(analysis, bindings), [analysis, bindings]);
   const nodes = useMemo(
-    () => nodeBuilder.current?.build(doc, analysis, selection, sizes) ?? [],
-    [doc, analysis, selection, sizes],
+    () => nodeBuilder.current?.build(doc, analysis, selection, sizes, problems) ?? [],
+    [doc, analysis, selection, sizes, problems],
   );
   const edges = useMemo(
     () => edgeBuilder.current?.build(doc, analysis, selection) ?? [],
     [doc, analysis, selection],
   );
 
-  // A whole new document (open, template, New): show all of it once it is measured; an empty
-  // one starts at 100 % from the origin, so layers dropped on it land where they look.
+  // Where the handles go: a graph laid out downwards has its inputs on top.
+  const direction = useMemo(() => flowDirectionOf(doc), [doc]);
+
+  // A whole new document (open, template, New): show it once it is measured, at a readable
+  // zoom; an empty one starts at 100 % from the origin, so layers dropped on it land where
+  // they look.
   useEffect(() => {
-    if (loadCount === 0) return;
-    if (useGraphStore.getState().document.nodes.length === 0) {
+    const current = useGraphStore.getState().document;
+    if (current.nodes.length === 0) {
       void rf.setViewport({ x: 0, y: 0, zoom: 1 });
     } else {
-      void rf.fitView(FIT);
+      void fitReadable(rf, flowDirectionOf(current));
     }
   }, [loadCount, rf]);
 
@@ -229,45 +239,48 @@ export function Canvas() {
       onDrop={onDrop}
       data-testid="canvas"
     >
-      <EdgeLabelLayer value={labelLayer}>
-        <ReactFlow<StudioFlowNode, ShapeFlowEdge>
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          edgeTypes={edgeTypes}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onReconnect={onReconnect}
-          onReconnectStart={onReconnectStart}
-          onReconnectEnd={onReconnectEnd}
-          onNodeDragStart={beginDrag}
-          onNodeDragStop={endDrag}
-          onSelectionDragStart={beginDrag}
-          onSelectionDragStop={endDrag}
-          deleteKeyCode={null}
-          selectionKeyCode="Shift"
-          multiSelectionKeyCode={MULTI_SELECT_KEYS}
-          minZoom={0.05}
-          maxZoom={2.5}
-          fitView
-          fitViewOptions={FIT}
-          colorMode="system"
-        >
-          <Background gap={20} />
-          <Controls showInteractive={false} />
-          <MiniMap
-            style={MINIMAP_SIZE}
-            pannable
-            zoomable
-            nodeColor={(n) => CATEGORY_COLOURS[(n as StudioFlowNode).data.view.category] ?? '#888'}
-            nodeStrokeWidth={0}
-          />
-        </ReactFlow>
-      </EdgeLabelLayer>
+      <FlowDirectionContext value={direction}>
+        <EdgeLabelLayer value={labelLayer}>
+          <ReactFlow<StudioFlowNode, ShapeFlowEdge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onReconnect={onReconnect}
+            onReconnectStart={onReconnectStart}
+            onReconnectEnd={onReconnectEnd}
+            onNodeDragStart={beginDrag}
+            onNodeDragStop={endDrag}
+            onSelectionDragStart={beginDrag}
+            onSelectionDragStop={endDrag}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={MULTI_SELECT_KEYS}
+            minZoom={0.05}
+            maxZoom={2.5}
+            colorMode="system"
+          >
+            <Background gap={20} />
+            <Controls showInteractive={false} />
+            <MiniMap
+              style={MINIMAP_SIZE}
+              pannable
+              zoomable
+              nodeColor={(n) =>
+                CATEGORY_COLOURS[(n as StudioFlowNode).data.view.category] ?? '#888'
+              }
+              nodeStrokeWidth={0}
+            />
+          </ReactFlow>
+        </EdgeLabelLayer>
+      </FlowDirectionContext>
       {doc.nodes.length === 0 && (
         <div className="studio-empty-hint">
-          Drag a layer from the palette, or click one to add it. Start with an Input.
+          Start with an Input: click it in the palette. Each layer you click next goes after the
+          selected node, linked to it; drag one to put it anywhere.
         </div>
       )}
       <Notice />

@@ -74,8 +74,9 @@ export function GraphInspector() {
         </p>
       )}
       <p className="studio-hint">
-        Select a node to edit its parameters. Drag from a node's right edge to another's left edge
-        to link them; Shift+drag selects a box.
+        Select a node to edit its parameters. A layer clicked in the palette goes after the selected
+        node, linked to it. To link two nodes, drag from one's output handle to the other's input,
+        or select one, then Ctrl-click the other and press K. Shift+drag selects a box.
       </p>
     </div>
   );

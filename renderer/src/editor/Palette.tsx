@@ -18,7 +18,10 @@ const matches = (kind: NodeKind, query: string) => {
   return `${kind} ${spec.title} ${spec.doc}`.toLowerCase().includes(query);
 };
 
-/** Every node kind, grouped and searchable; drag one onto the canvas or click to add it. */
+/**
+ * Every node kind, grouped and searchable: a click adds one after the selected node, linked
+ * from it (or in the middle of the canvas); a drag puts one where it is dropped.
+ */
 export function Palette() {
   const [query, setQuery] = useState('');
   const actions = useEditorActions();
@@ -61,8 +64,8 @@ export function Palette() {
                 className={`studio-palette-item studio-cat--${spec.category}`}
                 draggable
                 onDragStart={(e) => onDragStart(e, kind)}
-                onClick={() => actions.addNodeAtCentre(kind)}
-                title={`${spec.doc}\nDrag onto the canvas, or click to add.`}
+                onClick={() => actions.addNode(kind)}
+                title={`${spec.doc}\nClick to add it after the selected node, linked to it; or drag it onto the canvas.`}
                 data-testid={`palette-item-${kind}`}
               >
                 <span className="studio-palette-item__title">{spec.title}</span>

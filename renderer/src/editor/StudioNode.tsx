@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { Handle, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
 import type { StudioFlowNode } from './flow-elements.ts';
+import { handleSides, useFlowDirection } from './flow-direction.ts';
 import './editor.css';
 
 /** Height a merge node needs so each input handle gets its own row. */
@@ -21,12 +22,15 @@ export const StudioNode = memo(function StudioNode({
   // Handles are measured with their node; a merge that gains or loses a port must be measured
   // again. Not on mount: React Flow measures new nodes itself, and an early call would make a
   // queued fitView fit the first node alone.
-  const measuredPorts = useRef(v.ports);
+  // The same when the graph turns from left-to-right to top-to-bottom: the handles move.
+  const direction = useFlowDirection();
+  const sides = handleSides(direction);
+  const measured = useRef(`${v.ports}|${direction}`);
   useEffect(() => {
-    if (measuredPorts.current === v.ports) return;
-    measuredPorts.current = v.ports;
+    if (measured.current === `${v.ports}|${direction}`) return;
+    measured.current = `${v.ports}|${direction}`;
     updateNodeInternals(id);
-  }, [id, v.ports, updateNodeInternals]);
+  }, [id, v.ports, direction, updateNodeInternals]);
   const className = [
     'studio-node',
     `studio-node--${v.category}`,
@@ -39,7 +43,7 @@ export const StudioNode = memo(function StudioNode({
   return (
     <div
       className={className}
-      style={many ? { minHeight: 18 + ports.length * PORT_ROW } : undefined}
+      style={many && direction === 'LR' ? { minHeight: 18 + ports.length * PORT_ROW } : undefined}
       data-testid="studio-node"
       data-node-id={v.id}
     >
@@ -106,9 +110,15 @@ export const StudioNode = memo(function StudioNode({
           key={port}
           type="target"
           id={port}
-          position={Position.Left}
+          position={sides.input}
           className="studio-handle studio-handle--in"
-          style={many ? { top: `${((i + 1) / (ports.length + 1)) * 100}%` } : undefined}
+          style={
+            many
+              ? {
+                  [direction === 'TB' ? 'left' : 'top']: `${((i + 1) / (ports.length + 1)) * 100}%`,
+                }
+              : undefined
+          }
           title={many ? `Input ${i + 1} (${port})` : 'Input'}
         >
           {many && <span className="studio-handle__label">{i + 1}</span>}
@@ -118,7 +128,7 @@ export const StudioNode = memo(function StudioNode({
         <Handle
           type="source"
           id="out"
-          position={Position.Right}
+          position={sides.output}
           className="studio-handle studio-handle--out"
           title="Output: drag to a layer's input"
         />

@@ -15,7 +15,7 @@ import {
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
-import { autoLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
+import { autoLayout, bestLayout, flowDirectionOf, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
@@ -28,6 +28,8 @@ import {
 } from './desktop-files.ts';
 import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
+import { addAfterSelected, linkSelected } from './add-actions.ts';
+import { canvasSize, fitReadable } from './viewport.ts';
 
 /**
  * What the toolbar, the keyboard and the panels do, in one place: each action runs named
@@ -167,8 +169,8 @@ export function openTemplate(id: string): boolean {
     return false;
   }
   // Example files were drawn for no particular node size; laid out for ours, every link's shape
-  // label has room between the nodes.
-  return openUntitled(example.id, autoLayout(loaded.document));
+  // label has room between the nodes, across or downwards as the canvas shows it larger.
+  return openUntitled(example.id, bestLayout(loaded.document, canvasSize()).document);
 }
 
 export interface EditorActions extends Readonly<Record<CommandId, () => void>> {
@@ -180,6 +182,12 @@ export interface EditorActions extends Readonly<Record<CommandId, () => void>> {
   addNodeAt(kind: NodeKind, position: Position): void;
   /** Adds a node in the middle of what the canvas shows. */
   addNodeAtCentre(kind: NodeKind): void;
+  /**
+   * What a palette click does: after the one selected node, linked from it (see `addAfter`);
+   * in the middle of the canvas when not exactly one node is selected.
+   */
+  addNode(kind: NodeKind): void;
+
   /** Selects nodes and brings the first into view. */
   focusNodes(nodeIds: readonly string[]): void;
   deleteSelection(): void;
@@ -227,6 +235,18 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
     if (graph().execute(`Add ${kindSpec(kind).title}`, (d) => addNode(d, kind, at))) {
       selectAdded(before);
     }
+  };
+
+  const addNodeAtCentre = (kind: NodeKind) => {
+    const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+    const centre = pane
+      ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 })
+      : { x: 0, y: 0 };
+    // Clicking the same kind again should not stack nodes exactly on top of each other.
+    const taken = new Set(graph().document.nodes.map((n) => `${n.position.x},${n.position.y}`));
+    let at = { x: Math.round(centre.x - NODE_WIDTH / 2), y: Math.round(centre.y - 40) };
+    while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 30, y: at.y + 30 };
+    addNodeAt(kind, at);
   };
 
   return {
@@ -289,27 +309,26 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
     },
     layout: () => {
       const sizes = measuredSizes(rf);
-      if (graph().execute('Auto-layout', (d) => autoLayout(d, { sizes }))) {
-        void rf.fitView({ padding: 0.15, duration: 200, maxZoom: 1.25 });
+      const laid = (d: GraphDocument) => bestLayout(d, canvasSize(), sizes).document;
+      if (graph().execute('Auto-layout', laid)) {
+        void fitReadable(rf, flowDirectionOf(graph().document), 200);
       }
     },
     fitView: () => {
-      void rf.fitView({ padding: 0.15, duration: 200, maxZoom: 1.25 });
+      void fitReadable(rf, flowDirectionOf(graph().document), 200);
     },
     summary: () => useUiStore.getState().openDialog('summary'),
     shortcuts: () => useUiStore.getState().openDialog('shortcuts'),
     addNodeAt,
-    addNodeAtCentre: (kind) => {
-      const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
-      const centre = pane
-        ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 })
-        : { x: 0, y: 0 };
-      // Clicking the same kind again should not stack nodes exactly on top of each other.
-      const taken = new Set(graph().document.nodes.map((n) => `${n.position.x},${n.position.y}`));
-      let at = { x: Math.round(centre.x - NODE_WIDTH / 2), y: Math.round(centre.y - 40) };
-      while (taken.has(`${at.x},${at.y}`)) at = { x: at.x + 30, y: at.y + 30 };
-      addNodeAt(kind, at);
+    addNode: (kind) => {
+      const { nodeIds } = graph().selection;
+      const only = nodeIds.length === 1 ? nodeIds[0] : undefined;
+      if (only !== undefined) addAfterSelected(rf, kind, only);
+      else addNodeAtCentre(kind);
     },
+    link: linkSelected,
+    addNodeAtCentre: (kind) => addNodeAtCentre(kind),
+
     focusNodes: (nodeIds) => {
       graph().select({ nodeIds, edgeIds: [] });
       const first = nodeIds[0] ? rf.getInternalNode(nodeIds[0]) : undefined;

@@ -46,9 +46,9 @@ export class FlowNodeBuilder {
     analysis: GraphAnalysis,
     selection: Selection,
     sizes: ReadonlyMap<string, Size>,
+    problems: ReadonlyMap<string, NodeProblems> = problemsByNode(analysis),
   ): StudioFlowNode[] {
     const selected = new Set(selection.nodeIds);
-    const problems = problemsByNode(analysis);
     const next = new Map<string, NodeEntry>();
     const nodes = doc.nodes.map((node) => {
       const info = analysis.nodes.get(asNodeId(node.id));

@@ -57,12 +57,18 @@ export const problemNodeIds = (p: Problem): readonly string[] =>
 
 const byAnalysis = new WeakMap<GraphAnalysis, ReadonlyMap<string, NodeProblems>>();
 
-/** The first error and the first warning of each node (computed once per analysis). */
-export function problemsByNode(analysis: GraphAnalysis): ReadonlyMap<string, NodeProblems> {
-  const cached = byAnalysis.get(analysis);
+/**
+ * The first error and the first warning of each node (computed once per analysis), with the
+ * heads' problems against the dataset (`bindings`) after the graph's own.
+ */
+export function problemsByNode(
+  analysis: GraphAnalysis,
+  bindings: readonly Problem[] = [],
+): ReadonlyMap<string, NodeProblems> {
+  const cached = bindings.length === 0 ? byAnalysis.get(analysis) : undefined;
   if (cached) return cached;
   const map = new Map<string, { error?: string; warning?: string }>();
-  for (const p of analysis.problems) {
+  for (const p of [...analysis.problems, ...bindings]) {
     for (const id of problemNodeIds(p)) {
       const entry = map.get(id) ?? {};
       if (p.severity === 'error') entry.error ??= p.message;
@@ -70,7 +76,7 @@ export function problemsByNode(analysis: GraphAnalysis): ReadonlyMap<string, Nod
       map.set(id, entry);
     }
   }
-  byAnalysis.set(analysis, map);
+  if (bindings.length === 0) byAnalysis.set(analysis, map);
   return map;
 }
 

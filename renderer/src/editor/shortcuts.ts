@@ -15,6 +15,7 @@ export type CommandId =
   | 'duplicate'
   | 'delete'
   | 'selectAll'
+  | 'link'
   | 'layout'
   | 'fitView'
   | 'summary'
@@ -51,6 +52,7 @@ export const COMMANDS: Readonly<Record<CommandId, CommandInfo>> = {
   duplicate: { label: 'Duplicate', keys: [{ key: 'd', mod: true }] },
   delete: { label: 'Delete', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
   selectAll: { label: 'Select all', keys: [{ key: 'a', mod: true }] },
+  link: { label: 'Link the selected nodes, in the order they were selected', keys: [{ key: 'k' }] },
   layout: { label: 'Auto-layout', keys: [{ key: 'l' }] },
   fitView: { label: 'Fit view', keys: [{ key: 'f' }] },
   summary: { label: 'Model summary', keys: [{ key: 'm' }] },

@@ -4,6 +4,8 @@ import { importedInfos, useDatasetStore } from '../datasets/dataset-store.ts';
 import { useHost } from '../host/host-context.tsx';
 
 let loaded: Promise<DatasetInfo[]> | undefined;
+/** The built-in datasets once the host has answered, for code outside React. */
+let builtInList: readonly DatasetInfo[] = [];
 
 /** The host's own (built-in) datasets, asked for once per session. */
 export function useBuiltInDatasets(): readonly DatasetInfo[] {
@@ -16,6 +18,7 @@ export function useBuiltInDatasets(): readonly DatasetInfo[] {
       return [];
     });
     void loaded.then((list) => {
+      builtInList = list;
       if (live) setDatasets(list);
     });
     return () => {
@@ -37,4 +40,10 @@ export function useDatasets(): readonly DatasetInfo[] {
     const names = new Set(builtIn.map((d) => d.name));
     return [...builtIn, ...importedInfos(inspected).filter((d) => !names.has(d.name))];
   }, [builtIn, inspected]);
+}
+
+/** The targets of a dataset this session knows (built in, or imported and inspected); none else. */
+export function knownTargets(name: string): DatasetInfo['targets'] {
+  const inspected = importedInfos(useDatasetStore.getState().inspected);
+  return [...builtInList, ...inspected].find((d) => d.name === name)?.targets ?? [];
 }

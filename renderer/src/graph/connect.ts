@@ -111,3 +111,30 @@ function pathBetween(
   }
   return undefined;
 }
+
+/**
+ * Links nodes one after another in the given order (the order they were selected): each into
+ * the next one's first free input port, or its first port. At least two nodes; the first
+ * refusal, with its reason, refuses the whole edit.
+ */
+export function linkInOrder(doc: GraphDocument, nodeIds: readonly string[]): EditResult {
+  if (nodeIds.length < 2) {
+    return refused(
+      'Select the node to link from, then the node to link to (Ctrl-click or Shift-click), and press K.',
+    );
+  }
+  let current = doc;
+  for (let i = 1; i < nodeIds.length; i++) {
+    const source = nodeIds[i - 1] as string;
+    const target = nodeIds[i] as string;
+    const node = current.nodes.find((n) => n.id === target);
+    const ports = node ? inputPortsOf(node) : [];
+    const free = ports.find(
+      (p) => !current.edges.some((e) => e.target === target && e.targetPort === p),
+    );
+    const result = connect(current, source, target, free ?? ports[0] ?? 'in');
+    if (!result.ok) return result;
+    current = result.document;
+  }
+  return accepted(current);
+}

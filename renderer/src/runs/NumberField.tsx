@@ -1,10 +1,11 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import {
   settingField,
   settingSchema,
   valueRule,
   type SettingPath,
 } from '../../../core/graph/setting-fields.ts';
+import { useRunStore } from './run-store.ts';
 
 export interface NumberFieldProps {
   readonly testId: string;
@@ -18,40 +19,46 @@ export interface NumberFieldProps {
   readonly placeholder?: string;
 }
 
+/** The sentence for a draft that is not a valid value of the setting, or undefined when it is. */
+export function draftError(
+  { label, setting, emptyMeans }: Pick<NumberFieldProps, 'label' | 'setting' | 'emptyMeans'>,
+  draft: string,
+): string | undefined {
+  const text = draft.trim();
+  const next = text === '' ? undefined : Number(text);
+  const valid =
+    next === undefined ? emptyMeans !== undefined : settingSchema(setting).safeParse(next).success;
+  if (valid) return undefined;
+  const rule = `${valueRule(settingField(setting))}${emptyMeans ? `, or empty for ${emptyMeans}` : ''}`;
+  return `${label} must be ${rule}; ${text === '' ? 'it is empty' : `'${text}' is not`}.`;
+}
+
 /**
  * A number input that edits a draft and commits on Enter or when it loses focus, so typing
- * "100" is one undoable edit and not three. An invalid value is not committed: the field says
- * why, naming the value, and keeps the draft for correcting; Escape goes back to the saved value.
+ * "100" is one undoable edit and not three. A value that is not valid is never committed: the
+ * field says why as it is typed, naming the value, keeps the draft for correcting, and tells the
+ * run store, so Start waits until it is fixed; Escape goes back to the saved value.
  */
 export function NumberField(props: NumberFieldProps) {
   const { testId, label, value, setting, onCommit, emptyMeans, placeholder } = props;
-  const schema = settingSchema(setting);
   const field = settingField(setting);
-  const rule = `${valueRule(field)}${emptyMeans ? `, or empty for ${emptyMeans}` : ''}`;
   const [draft, setDraft] = useState<string | null>(null);
-  const [error, setError] = useState<string>();
+  const error = draft === null ? undefined : draftError({ label, setting, emptyMeans }, draft);
+  const setInvalid = useRunStore((s) => s.setInvalidSetting);
+  useEffect(() => setInvalid(testId, error), [setInvalid, testId, error]);
+  useEffect(() => () => setInvalid(testId, undefined), [setInvalid, testId]);
 
   const commit = () => {
-    if (draft === null) return;
+    if (draft === null || error !== undefined) return;
     const text = draft.trim();
     const next = text === '' ? undefined : Number(text);
-    const valid =
-      next === undefined ? emptyMeans !== undefined : schema.safeParse(next).success;
-    if (!valid) {
-      setError(`${label} must be ${rule}; ${text === '' ? 'it is empty' : `'${text}' is not`}.`);
-      return;
-    }
-    setError(undefined);
     setDraft(null);
     if (next !== value) onCommit(next);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') commit();
-    if (e.key === 'Escape') {
-      setDraft(null);
-      setError(undefined);
-    }
+    if (e.key === 'Escape') setDraft(null);
   };
 
   return (
@@ -64,12 +71,17 @@ export function NumberField(props: NumberFieldProps) {
         value={draft ?? (value === undefined ? '' : String(value))}
         placeholder={placeholder}
         aria-invalid={error !== undefined}
-        title={error ?? rule}
+        aria-describedby={error ? `${testId}-error` : undefined}
+        title={error ?? valueRule(field)}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
         onKeyDown={onKeyDown}
       />
-      {error && <small className="run-field-error">{error}</small>}
+      {error && (
+        <small className="run-field-error" id={`${testId}-error`}>
+          {error}
+        </small>
+      )}
     </label>
   );
 }

@@ -2,13 +2,17 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunId } from '../../../core/ids.ts';
 import {
-  batchLossModel,
+  allTasksLossModel,
+  epochCardModel,
+  epochCards,
   growingAxisMax,
-  epochLossModel,
-  metricsModel,
-  totalLossModel,
+  runColor,
+  taskColors,
   type ChartRun,
+  type EpochCard,
 } from './chart-data.ts';
+import { ChartCard } from './ChartCard.tsx';
+import { fixed } from './format.ts';
 import { RunLineChart } from './RunLineChart.tsx';
 import { findRun, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
@@ -19,16 +23,16 @@ const tasksOf = (run: Run): readonly string[] =>
   run.started?.tasks.map((t) => t.task) ?? Object.keys(run.batchSeries);
 
 /**
- * The live charts of the shown run, with the compared runs overlaid. Each chart gets a model
- * memoised on exactly the data it draws: a batch update redraws the batch-loss chart only, an
- * epoch redraws the epoch charts.
+ * The live charts of the shown run and the runs compared with it, as a grid of cards: every
+ * task's loss together (per batch while it trains), then one card per quantity per epoch (the
+ * total loss, each task's loss and metrics), where each run has its own colour. Each card gets
+ * a model memoised on exactly the data it draws: a batch update redraws the first card only.
  */
 export function RunCharts({ runId }: { runId: RunId }) {
   const label = useRunStore((s) => findRun(s, runId)?.label ?? '');
   const started = useRunStore((s) => findRun(s, runId)?.started);
   const batchSeries = useRunStore((s) => findRun(s, runId)?.batchSeries);
   const epochs = useRunStore((s) => findRun(s, runId)?.epochs);
-  const earlier = useRunStore((s) => findRun(s, runId)?.earlier === true);
   const overlays = useRunStore(
     useShallow((s) =>
       s.compareRunIds
@@ -38,59 +42,59 @@ export function RunCharts({ runId }: { runId: RunId }) {
     ),
   );
   const log = useRunStore((s) => s.logScale);
+  const normalised = useRunStore((s) => s.normalised);
   const setLogScale = useRunStore((s) => s.setLogScale);
+  const setNormalised = useRunStore((s) => s.setNormalised);
 
   const tasks = useMemo(() => started?.tasks.map((t) => t.task) ?? NO_TASKS, [started]);
-  const overlayRuns = useMemo(
-    () =>
-      overlays.map((r): ChartRun => ({
-        label: r.label,
-        tasks: tasksOf(r),
-        batchSeries: r.batchSeries,
-        epochs: r.epochs,
-      })),
-    [overlays],
-  );
-  const batchRuns = useMemo(
-    () => [{ label, tasks, batchSeries: batchSeries ?? {}, epochs: [] }, ...overlayRuns],
-    [label, tasks, batchSeries, overlayRuns],
+  const shownBatches = useMemo(
+    (): ChartRun => ({ label, tasks, batchSeries: batchSeries ?? {}, epochs: epochs ?? [] }),
+    [label, tasks, batchSeries, epochs],
   );
   const epochRuns = useMemo(
-    () => [{ label, tasks, batchSeries: {}, epochs: epochs ?? [] }, ...overlayRuns],
-    [label, tasks, epochs, overlayRuns],
+    (): ChartRun[] => [
+      { label, tasks, batchSeries: {}, epochs: epochs ?? [] },
+      ...overlays.map((r) => ({ label: r.label, tasks: tasksOf(r), batchSeries: {}, epochs: r.epochs })),
+    ],
+    [label, tasks, epochs, overlays],
   );
-
-  const batchModel = useMemo(() => batchLossModel(batchRuns, log), [batchRuns, log]);
-  const epochModel = useMemo(() => epochLossModel(epochRuns, log), [epochRuns, log]);
-  const totalModel = useMemo(() => totalLossModel(epochRuns, log), [epochRuns, log]);
-  const metrics = useMemo(() => metricsModel(epochRuns), [epochRuns]);
+  const allTasks = useMemo(
+    () => allTasksLossModel(shownBatches, { log, normalised }),
+    [shownBatches, log, normalised],
+  );
+  const cards = useMemo(() => epochCards(epochRuns), [epochRuns]);
+  const colors = useMemo(() => taskColors(epochRuns), [epochRuns]);
 
   // Axes grow with the data, up to what the runs plan, so a long run's start is readable.
   const steps = useMemo(() => {
-    const planned = Math.max(
-      0,
-      ...[started, ...overlays.map((r) => r.started)].map((s) =>
-        s ? s.epochs * s.batchesPerEpoch : 0,
-      ),
-    );
+    const planned = started ? started.epochs * started.batchesPerEpoch : 0;
     const seen = Math.max(
       0,
-      ...[batchSeries ?? {}, ...overlays.map((r) => r.batchSeries)].flatMap((series) =>
-        Object.values(series).map((s) => s.points.at(-1)?.step ?? 0),
-      ),
+      ...Object.values(batchSeries ?? {}).map((s) => s.points.at(-1)?.step ?? 0),
     );
     return growingAxisMax(seen, planned);
-  }, [started, overlays, batchSeries]);
+  }, [started, batchSeries]);
   const epochCount = growingAxisMax(
     Math.max(1, epochs?.length ?? 0, ...overlays.map((r) => r.epochs.length)),
     Math.max(1, started?.epochs ?? 1, ...overlays.map((r) => r.epochs.length)),
   );
+  const perBatch = allTasks.xKey === 'step';
+  const allTitle = `All tasks · loss${normalised ? ' ÷ first value' : ''} per ${perBatch ? 'batch' : 'epoch'}`;
 
   return (
     <section className="run-charts" aria-label="Training charts">
       <div className="run-charts-bar">
         <h3>Charts</h3>
-        <ChartLegend runs={epochRuns} />
+        <RunsLegend runs={epochRuns} />
+        <label className="run-check" title="Divide each task’s loss by its first value, so tasks on different scales can be compared">
+          <input
+            type="checkbox"
+            data-testid="toggle-normalised"
+            checked={normalised}
+            onChange={(e) => setNormalised(e.target.checked)}
+          />
+          normalise task losses
+        </label>
         <label className="run-check">
           <input
             type="checkbox"
@@ -101,52 +105,75 @@ export function RunCharts({ runId }: { runId: RunId }) {
           log scale
         </label>
       </div>
-      <div className="run-charts-grid">
-        <RunLineChart
-          testId="chart-batch-loss"
-          title={
-            earlier
-              ? 'Loss per batch: not kept in the run folder, only per epoch'
-              : 'Loss per batch (smoothed; raw faint)'
-          }
-          model={batchModel}
-          xKey="step"
-          xMax={steps || undefined}
-          log={log}
-        />
-        <RunLineChart
-          testId="chart-epoch-loss"
-          title="Loss per epoch"
-          model={epochModel}
-          xKey="epoch"
-          xMax={epochCount}
-          log={log}
-        />
-        <RunLineChart
-          testId="chart-metrics"
-          title="Metrics per epoch"
-          model={metrics}
-          xKey="epoch"
-          xMax={epochCount}
-          ratio
-        />
-        <RunLineChart
-          testId="chart-total-loss"
-          title="Total loss per epoch (Σ weight × task loss)"
-          model={totalModel}
-          xKey="epoch"
-          xMax={epochCount}
-          log={log}
-        />
+      <div className="run-cards">
+        <ChartCard testId="chart-batch-loss" title={allTitle} aside={perBatch ? 'smoothed; raw faint' : undefined}>
+          <RunLineChart
+            name={`${allTitle}, ${label}`}
+            model={allTasks}
+            xKey={allTasks.xKey}
+            xMax={perBatch ? steps || undefined : epochCount}
+            yLabel={normalised ? 'loss ÷ first' : 'loss'}
+            log={log}
+            legend
+          />
+        </ChartCard>
+        {cards.map((card) => (
+          <EpochChartCard
+            key={card.id}
+            card={card}
+            runs={epochRuns}
+            color={card.task ? colors.get(card.task) : undefined}
+            xMax={epochCount}
+            log={log}
+          />
+        ))}
       </div>
     </section>
   );
 }
 
-/** What the dashes mean and which thin lines are other runs; each chart names its tasks. */
-function ChartLegend({ runs }: { runs: readonly ChartRun[] }) {
+/** One per-epoch card, with the shown run's latest train and validation values in its caption. */
+function EpochChartCard(props: {
+  card: EpochCard;
+  runs: readonly ChartRun[];
+  color: string | undefined;
+  xMax: number;
+  log: boolean;
+}) {
+  const { card, runs, color, xMax } = props;
+  const log = props.log && card.scale === 'loss';
+  const model = useMemo(() => epochCardModel(runs, card.value, log), [runs, card, log]);
+  const last = runs[0]?.epochs.at(-1);
+  const train = last && card.value(last.train);
+  const val = last && card.value(last.val);
+  const aside =
+    train === undefined ? undefined : `train ${fixed(train, 3)} · val ${val === undefined ? '–' : fixed(val, 3)}`;
   return (
-    <div className="run-legend">
+    <ChartCard testId={`chart-${card.id.replace('|', '-')}`} title={card.title} color={color} aside={aside}>
+      <RunLineChart
+        name={`${card.title} per epoch`}
+        model={model}
+        xKey="epoch"
+        xMax={xMax}
+        yLabel={card.yLabel}
+        log={log}
+        ratio={card.scale === 'ratio'}
+      />
+    </ChartCard>
+  );
+}
+
+/** Which colour is which run on the per-epoch cards, and what solid and dashed mean. */
+function RunsLegend({ runs }: { runs: readonly ChartRun[] }) {
+  return (
+    <div className="run-legend" data-testid="runs-legend">
+      {runs.map((run, r) => (
+        <span key={`${r}|${run.label}`} className="run-legend-item" data-testid="runs-legend-item">
+          <i className="run-swatch" style={{ background: runColor(r) }} aria-hidden="true" />
+          {run.label}
+          {r === 0 && runs.length > 1 ? ' (shown)' : ''}
+        </span>
+      ))}
       <span className="run-legend-item muted">
         <svg width="22" height="6" aria-hidden="true">
           <line x1="0" y1="3" x2="22" y2="3" stroke="currentColor" strokeWidth="2" />
@@ -157,14 +184,6 @@ function ChartLegend({ runs }: { runs: readonly ChartRun[] }) {
         </svg>
         validation
       </span>
-      {runs.slice(1).map((run) => (
-        <span key={run.label} className="run-legend-item muted">
-          <svg width="22" height="6" aria-hidden="true">
-            <line x1="0" y1="3" x2="22" y2="3" stroke="currentColor" strokeWidth="1" opacity="0.6" />
-          </svg>
-          {run.label}
-        </span>
-      ))}
     </div>
   );
 }

@@ -1,38 +1,51 @@
+import { useEffect } from 'react';
+import { useBindingProblems } from '../editor/use-binding-problems.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { startRun, stopRun } from './run-actions.ts';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
+import { startBlocker } from './start-blocker.ts';
 
 const currentDocument = () => useGraphStore.getState().document;
 
-/** Start and Stop, and the last refusal of the host as a sentence. */
+/** Start and Stop, why Start cannot train now, and the last refusal of the host as a sentence. */
 export function RunControls() {
   const host = useHost();
   const graphOk = useGraphStore((s) => s.analysis.ok);
+  const document = useGraphStore((s) => s.document);
+  const bindings = useBindingProblems();
+  const invalidSettings = useRunStore((s) => s.invalidSettings);
   const starting = useRunStore((s) => s.starting);
   const activeRunId = useRunStore((s) => s.activeRunId);
   const stopping = useRunStore((s) => findRun(s, s.activeRunId)?.stopping ?? false);
   const error = useRunStore((s) => s.error);
+  const setError = useRunStore((s) => s.setError);
 
-  const why = !graphOk
-    ? 'Fix the problems in the graph first (see Problems).'
-    : activeRunId
-      ? 'A run is in progress: stop it or wait for it to end.'
-      : starting
-        ? 'Starting…'
-        : 'Train the graph as it is now; later edits do not change the run.';
+  // A refusal is about the graph it was given: once the graph changes, it no longer applies.
+  useEffect(() => setError(undefined), [document, setError]);
+
+  const blocker = startBlocker({
+    graphOk,
+    bindings,
+    invalidSettings,
+    running: activeRunId !== undefined,
+    starting,
+  });
+  // Only what the user must change is said beside the button; the rest is in its tooltip.
+  const mustFix = blocker !== undefined && activeRunId === undefined && !starting;
 
   return (
     <div className="run-controls">
       <div className="run-buttons">
         {/* A disabled button gets no hover events in some browsers: the wrapper holds the tooltip. */}
-        <span title={why}>
+        <span title={blocker ?? 'Train the graph as it is now; later edits do not change the run.'}>
           <button
             type="button"
             className="primary"
             data-testid="btn-start"
-            disabled={!graphOk || starting || activeRunId !== undefined}
+            disabled={blocker !== undefined}
+            aria-describedby={mustFix ? 'run-start-blocker' : undefined}
             onClick={() => void startRun(host, currentDocument)}
           >
             {starting ? 'Starting…' : 'Start'}
@@ -48,7 +61,11 @@ export function RunControls() {
           {stopping ? 'Stopping…' : 'Stop'}
         </button>
       </div>
-      {!graphOk && <p className="run-note">Fix the problems in the graph first.</p>}
+      {mustFix && (
+        <p className="run-note run-blocker" id="run-start-blocker" data-testid="run-start-blocker">
+          {blocker}
+        </p>
+      )}
       {error && (
         <p className="run-error" data-testid="run-error" role="alert">
           {error}

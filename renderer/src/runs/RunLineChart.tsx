@@ -13,19 +13,24 @@ import type { ChartModel } from './chart-data.ts';
 import { fixed } from './format.ts';
 
 export interface RunLineChartProps {
-  readonly testId: string;
-  readonly title: string;
+  /** The chart's accessible name: what it plots. */
+  readonly name: string;
   readonly model: ChartModel;
   /** 'step' for per-batch charts, 'epoch' for per-epoch ones. */
   readonly xKey: 'step' | 'epoch';
   /** The run's planned extent, so the x axis does not rescale with every update. */
   readonly xMax?: number;
+  /** The y axis' label: "loss", "accuracy", "loss ÷ first value"… */
+  readonly yLabel: string;
   readonly log?: boolean;
   /** Fixed 0–1 axis for ratios (accuracy, IoU). */
   readonly ratio?: boolean;
+  /** Name the lines in a legend inside the chart (the per-epoch cards share one above). */
+  readonly legend?: boolean;
+  readonly height?: number;
 }
 
-const HEIGHT = 168;
+const HEIGHT = 150;
 const TICK = { fontSize: 11 };
 
 /** "0.0123" → "0.012", "1234" → "1.2k": short tick labels. */
@@ -63,7 +68,7 @@ export function zeroBasedTicks(max: number): number[] {
 /** The largest value drawn on the left axis. */
 function leftMax(model: ChartModel): number {
   let max = 0;
-  const keys = model.lines.filter((l) => l.axis !== 'mae').map((l) => l.key);
+  const keys = model.lines.map((l) => l.key);
   for (const row of model.rows) for (const k of keys) max = Math.max(max, row[k] ?? 0);
   return max;
 }
@@ -71,6 +76,12 @@ function leftMax(model: ChartModel): number {
 const LEGEND_STYLE = { fontSize: 11, lineHeight: '14px', top: 0 };
 /** The legend names the task (or metric); the line style already says train or validation. */
 const legendName = (name: unknown) => String(name).replace(/ train$/, '');
+
+const AXIS_LABEL = { fontSize: 11, fill: 'var(--muted)' };
+/** The tooltip may leave the small chart upwards and downwards, so its values are not clipped. */
+const ESCAPE = { x: false, y: true };
+const TOOLTIP_WRAPPER = { zIndex: 20 };
+const TOOLTIP_CONTENT = { fontSize: 11, padding: '4px 8px', background: 'var(--panel)' };
 
 const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(v));
 
@@ -80,18 +91,19 @@ const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(
  * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
  */
 export const RunLineChart = memo(function RunLineChart({
-  testId,
-  title,
+  name,
   model,
   xKey,
   xMax,
+  yLabel,
   log = false,
   ratio = false,
+  legend = false,
+  height = HEIGHT,
 }: RunLineChartProps) {
-  const hasMae = model.lines.some((l) => l.axis === 'mae');
   // A single epoch is one point: without a dot nothing would be visible.
   const single = model.rows.length === 1;
-  const xLabel = xKey === 'step' ? 'step' : 'epoch';
+  const xLabel = xKey === 'step' ? 'batch' : 'epoch';
   const xMin = xKey === 'step' ? 0 : 1;
   // Epoch axes count whole epochs; recharts' own ticks on a fixed domain can land on 1050.
   const xTicks = useMemo(
@@ -103,85 +115,79 @@ export const RunLineChart = memo(function RunLineChart({
     () => (ratio || log ? undefined : zeroBasedTicks(leftMax(model))),
     [model, ratio, log],
   );
+  if (model.rows.length === 0) {
+    return (
+      <div className="run-chart-empty" style={{ height }}>
+        {xKey === 'step' ? 'Waiting for the first batches…' : 'Waiting for the first epoch…'}
+      </div>
+    );
+  }
   return (
-    <figure className="run-chart" data-testid={testId}>
-      <figcaption>{title}</figcaption>
-      {model.rows.length === 0 ? (
-        <div className="run-chart-empty" style={{ height: HEIGHT }}>
-          {xKey === 'step' ? 'Waiting for the first batches…' : 'Waiting for the first epoch…'}
-        </div>
-      ) : (
-        <ResponsiveContainer width="100%" height={HEIGHT}>
-          <LineChart data={model.rows as object[]} margin={{ top: 6, right: 10, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
-            <XAxis
-              dataKey={xKey}
-              type="number"
-              domain={[xMin, xMax ?? 'dataMax']}
-              padding={{ left: 6, right: 6 }}
-              ticks={xTicks}
-              allowDecimals={false}
-              tick={TICK}
-              tickFormatter={shortNumber}
-            />
-            <YAxis
-              yAxisId="left"
-              scale={log ? 'log' : 'linear'}
-              domain={
-                ratio ? [0, 1] : log ? ['auto', 'auto'] : [0, yTicks?.[yTicks.length - 1] ?? 'auto']
-              }
-              ticks={yTicks}
-              allowDataOverflow={log}
-              width={44}
-              tick={TICK}
-              tickFormatter={shortNumber}
-            />
-            {hasMae && (
-              <YAxis
-                yAxisId="mae"
-                orientation="right"
-                domain={[0, 'auto']}
-                width={40}
-                tick={TICK}
-                tickFormatter={shortNumber}
-              />
-            )}
-            <Legend
-              verticalAlign="top"
-              align="right"
-              height={20}
-              iconSize={10}
-              wrapperStyle={LEGEND_STYLE}
-              formatter={legendName}
-              itemSorter={null}
-            />
-            <Tooltip
-              isAnimationActive={false}
-              formatter={tooltipValue}
-              labelFormatter={(x) => `${xLabel} ${String(x)}`}
-              contentStyle={{ fontSize: 11, padding: '4px 8px' }}
-            />
-            {model.lines.map((line) => (
-              <Line
-                key={line.key}
-                yAxisId={line.axis === 'mae' ? 'mae' : 'left'}
-                dataKey={line.key}
-                name={line.name}
-                type="linear"
-                stroke={line.color}
-                strokeWidth={line.width}
-                strokeOpacity={line.opacity}
-                strokeDasharray={line.dash}
-                dot={single ? { r: 3, fill: line.color, strokeWidth: 0, strokeDasharray: '' } : false}
-                activeDot={false}
-                connectNulls
-                legendType={line.legend ? 'plainline' : 'none'}
-                isAnimationActive={false}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      )}
-    </figure>
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart
+        data={model.rows as object[]}
+        margin={{ top: 4, right: 12, bottom: 14, left: 6 }}
+        aria-label={`${name}; the arrow keys read the values`}
+      >
+        <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
+        <XAxis
+          dataKey={xKey}
+          type="number"
+          domain={[xMin, xMax ?? 'dataMax']}
+          padding={{ left: 6, right: 6 }}
+          ticks={xTicks}
+          allowDecimals={false}
+          tick={TICK}
+          tickFormatter={shortNumber}
+          label={{ value: xLabel, position: 'insideBottom', offset: -10, style: AXIS_LABEL }}
+        />
+        <YAxis
+          scale={log ? 'log' : 'linear'}
+          domain={ratio ? [0, 1] : log ? ['auto', 'auto'] : [0, yTicks?.[yTicks.length - 1] ?? 'auto']}
+          ticks={yTicks}
+          allowDataOverflow={log}
+          width={50}
+          tick={TICK}
+          tickFormatter={shortNumber}
+          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 8, style: AXIS_LABEL }}
+        />
+        {legend && (
+          <Legend
+            verticalAlign="top"
+            align="right"
+            height={18}
+            iconSize={10}
+            wrapperStyle={LEGEND_STYLE}
+            formatter={legendName}
+            itemSorter={null}
+          />
+        )}
+        <Tooltip
+          isAnimationActive={false}
+          formatter={tooltipValue}
+          labelFormatter={(x) => `${xLabel} ${String(x)}`}
+          allowEscapeViewBox={ESCAPE}
+          wrapperStyle={TOOLTIP_WRAPPER}
+          contentStyle={TOOLTIP_CONTENT}
+        />
+        {model.lines.map((line) => (
+          <Line
+            key={line.key}
+            dataKey={line.key}
+            name={line.name}
+            type="linear"
+            stroke={line.color}
+            strokeWidth={line.width}
+            strokeOpacity={line.opacity}
+            strokeDasharray={line.dash}
+            dot={single ? { r: 3, fill: line.color, strokeWidth: 0, strokeDasharray: '' } : false}
+            activeDot={false}
+            connectNulls
+            legendType={line.legend ? 'plainline' : 'none'}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
   );
 });

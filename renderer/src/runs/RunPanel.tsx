@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useUiStore } from '../editor/ui-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { EarlierRuns } from './EarlierRuns.tsx';
 import { Gallery } from './Gallery.tsx';
@@ -12,40 +13,62 @@ import { connectRunStore, useRunStore } from './run-store.ts';
 import './runs.css';
 
 /**
- * Training: the graph's training settings, Start and Stop, the shown run's status, live
- * charts, evaluation and sample predictions, and every run of the session. It reads the run
- * store only (plus the training settings and whether the graph compiles), so training updates
- * never re-render the editor.
+ * Training: Start and Stop in a bar that never scrolls away, then two columns that scroll on
+ * their own: the shown run's status, the training settings and every run on the left; the
+ * chart cards, evaluation and sample predictions on the right. It reads the run store only
+ * (plus the training settings and whether the graph can train), so training updates never
+ * re-render the editor.
  */
 export function RunPanel() {
   const host = useHost();
   useEffect(() => connectRunStore(host), [host]);
   const shown = useRunStore((s) => s.selectedRunId);
+  const full = useUiStore((s) => s.resultsFull);
+  const setFull = useUiStore((s) => s.setResultsFull);
 
   return (
     <div className="run-panel">
-      <div className="run-side">
+      <div className="run-bar">
         <RunControls />
-        {shown && <RunStatus runId={shown} />}
-        <RunSettings />
-        <RunList />
-        <EarlierRuns />
+        <button
+          type="button"
+          className="run-bar-view"
+          data-testid="btn-results-view"
+          aria-pressed={full}
+          title={
+            full
+              ? 'Back to the editor above the training panel'
+              : 'Give training and its results the whole window'
+          }
+          onClick={() => setFull(!full)}
+        >
+          {full ? 'Show the editor' : 'Results view'}
+        </button>
       </div>
-      <div className="run-main">
-        {shown ? (
-          <>
-            <RunCharts runId={shown} />
-            <div className="run-after">
-              <ResultsTable runId={shown} />
-              <Gallery runId={shown} />
-            </div>
-          </>
-        ) : (
-          <p className="run-empty">
-            Press Start to train the graph. Each task’s loss and metrics appear here as it learns;
-            every run of this session stays listed on the left to compare and export, and runs of earlier sessions can be opened there again.
-          </p>
-        )}
+      <div className="run-body">
+        <div className="run-side" data-testid="run-side">
+          {shown && <RunStatus runId={shown} />}
+          <RunSettings />
+          <RunList />
+          <EarlierRuns />
+        </div>
+        <div className="run-main" data-testid="run-main">
+          {shown ? (
+            <>
+              <RunCharts runId={shown} />
+              <div className="run-after">
+                <ResultsTable runId={shown} />
+                <Gallery runId={shown} />
+              </div>
+            </>
+          ) : (
+            <p className="run-empty">
+              Press Start to train the graph. Each task’s loss and metrics appear here as it
+              learns; every run of this session stays listed on the left to compare and export,
+              and runs of earlier sessions can be opened there again.
+            </p>
+          )}
+        </div>
       </div>
     </div>
   );

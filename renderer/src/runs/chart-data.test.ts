@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { appendBatchLoss, emptySeries } from './batch-series.ts';
 import {
-  growingAxisMax,
-  batchLossModel,
+  allTasksLossModel,
   drawable,
-  epochLossModel,
-  metricsModel,
+  epochCardModel,
+  epochCards,
+  growingAxisMax,
+  runColor,
   taskColors,
-  totalLossModel,
   type ChartRun,
 } from './chart-data.ts';
 import { kerasLine, progressText } from './format.ts';
@@ -44,60 +44,74 @@ const previous: ChartRun = {
 };
 
 describe('chart models', () => {
-  it('gives each task one colour in every run', () => {
+  it('gives each task one colour, in the order the tasks first appear', () => {
     const colors = taskColors([shown, previous]);
     expect([...colors.keys()]).toEqual(['class', 'box', 'colour']);
-    const model = batchLossModel([shown, previous], false);
-    const boxLines = model.lines.filter((l) => l.key.includes('|box|'));
+    const model = allTasksLossModel(shown, { log: false, normalised: false });
+    const boxLines = model.lines.filter((l) => l.key.startsWith('box|'));
     expect(new Set(boxLines.map((l) => l.color))).toEqual(new Set([colors.get('box')]));
   });
 
-  it('batch loss: raw and smoothed for the shown run, smoothed and thinner for overlays', () => {
-    const model = batchLossModel([shown, previous], false);
-    expect(model.lines.map((l) => l.key)).toEqual([
-      '0|class|raw',
-      '0|class|smooth',
-      '0|box|raw',
-      '0|box|smooth',
-      '1|box|smooth',
-      '1|colour|smooth',
-    ]);
-    expect(model.lines[4]).toMatchObject({ name: 'box · Run 1 · Keras reference', width: 1.25 });
+  it('all tasks: raw and smoothed per batch while the batches are known', () => {
+    const model = allTasksLossModel(shown, { log: false, normalised: false });
+    expect(model.xKey).toBe('step');
+    expect(model.lines.map((l) => l.key)).toEqual(['class|raw', 'class|smooth', 'box|raw', 'box|smooth']);
     expect(model.rows.map((r) => r.step)).toEqual([10, 20, 30]);
-    expect(model.rows[0]?.['1|box|smooth']).toBeCloseTo(0.8);
+    expect(model.rows[0]?.['box|smooth']).toBeCloseTo(0.7);
+  });
+
+  it('all tasks, normalised: each series over its first value, so small losses are not flattened', () => {
+    const model = allTasksLossModel(shown, { log: false, normalised: true });
+    expect(model.rows[0]?.['class|smooth']).toBeCloseTo(1);
+    expect(model.rows[0]?.['box|smooth']).toBeCloseTo(1);
+    const last = model.rows.at(-1);
+    expect(last?.['box|raw']).toBeCloseTo(0.5 / 0.7);
+  });
+
+  it('all tasks: per epoch, train solid and validation dashed, for a run without batches', () => {
+    const model = allTasksLossModel({ ...shown, batchSeries: {} }, { log: false, normalised: false });
+    expect(model.xKey).toBe('epoch');
+    expect(model.lines.map((l) => [l.key, l.dash])).toEqual([
+      ['class|train', undefined],
+      ['class|val', '6 4'],
+      ['box|train', undefined],
+      ['box|val', '6 4'],
+    ]);
+    expect(model.rows[1]?.['class|val']).toBeCloseTo(0.275);
   });
 
   it('guards a log axis against zero and non-finite values', () => {
     expect(drawable(0, true)).toBeNull();
     expect(drawable(0, false)).toBe(0);
     expect(drawable(Number.NaN, false)).toBeNull();
-    const model = batchLossModel([shown], true);
-    expect(model.rows[2]?.['0|class|raw']).toBeNull();
+    const model = allTasksLossModel(shown, { log: true, normalised: false });
+    expect(model.rows[2]?.['class|raw']).toBeNull();
   });
 
-  it('epoch charts: train solid and validation dashed, per task and in total', () => {
-    const losses = epochLossModel([shown], false);
-    expect(losses.lines.map((l) => [l.key, l.dash])).toEqual([
-      ['0|class|train', undefined],
-      ['0|class|val', '6 4'],
-      ['0|box|train', undefined],
-      ['0|box|val', '6 4'],
+  it('epoch cards: one colour per run, train solid and validation dashed, named by run', () => {
+    const model = epochCardModel([shown, previous], (m) => m.tasks.box?.loss, false);
+    expect(model.lines.map((l) => [l.key, l.color, l.dash])).toEqual([
+      ['0|train', runColor(0), undefined],
+      ['0|val', runColor(0), '6 4'],
+      ['1|train', runColor(1), undefined],
+      ['1|val', runColor(1), '6 4'],
     ]);
-    expect(losses.rows.map((r) => r.epoch)).toEqual([1, 2]);
-    expect(losses.rows[1]?.['0|class|train']).toBeCloseTo(0.25);
-    expect(losses.rows[1]?.['0|class|val']).toBeCloseTo(0.275);
-    expect(totalLossModel([shown], false).rows[1]?.['0|total|val']).toBeCloseTo(0.55);
+    expect(model.lines[3]?.name).toBe('Run 1 · Keras reference validation');
+    expect(model.rows.map((r) => r.epoch)).toEqual([1, 2]);
+    expect(model.rows[1]?.['0|train']).toBeCloseTo(0.25);
+    expect(model.rows[1]?.['1|train']).toBeUndefined();
+    expect(epochCardModel([shown], (m) => m.loss, false).rows[1]?.['0|val']).toBeCloseTo(0.55);
   });
 
-  it('metrics: every metric the run reports, per task and split', () => {
-    const names = metricsModel([shown]).lines.map((l) => l.name);
-    expect(names).toEqual([
-      'class accuracy train',
-      'class accuracy validation',
-      'box mean IoU train',
-      'box mean IoU validation',
-      'box IoU≥0.5 train',
-      'box IoU≥0.5 validation',
+  it('cards: the total, then per task its loss and every metric a run reports', () => {
+    expect(epochCards([shown, previous]).map((c) => c.title)).toEqual([
+      'Total loss (Σ weight × task loss)',
+      'class · loss',
+      'class · accuracy',
+      'box · loss',
+      'box · mean IoU',
+      'box · IoU≥0.5',
+      'colour · loss',
     ]);
   });
 });

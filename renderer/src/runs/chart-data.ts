@@ -5,8 +5,9 @@ import type { EpochEvent } from './run-reducer.ts';
 
 /**
  * Rows and line styles for the run charts, as pure functions of the runs' data, so the chart
- * components only draw. Run 0 is the shown run; the others are overlaid, thinner and fainter,
- * with their run label in each line's name. A task has one colour in every chart and every run.
+ * components only draw. Run 0 is the shown run; the others are compared with it. In the
+ * all-tasks card a colour names a task; in the per-epoch cards (one quantity each) it names a
+ * run.
  */
 
 export type Row = Record<string, number | null>;
@@ -18,7 +19,6 @@ export interface LineSpec {
   readonly width: number;
   readonly opacity: number;
   readonly dash?: string;
-  readonly axis?: 'ratio' | 'mae';
   /** Named in the chart's legend: the shown run's main line per task (or metric). */
   readonly legend?: boolean;
 }
@@ -39,7 +39,6 @@ export interface ChartRun {
 const PALETTE = ['#3563e9', '#e8590c', '#2f9e44', '#ae3ec9', '#0c8599', '#d6336c', '#b08900'];
 export const TOTAL_COLOR = '#7a8599';
 const VAL_DASH = '6 4';
-const OVERLAY_DASH = '2 3';
 
 /** One colour per task name, in the order the tasks first appear among the runs. */
 export function taskColors(runs: readonly ChartRun[]): ReadonlyMap<string, string> {
@@ -66,126 +65,128 @@ function merge(points: Iterable<[x: number, key: string, value: number | null]>,
   return [...rows.values()].sort((a, b) => (a[xKey] ?? 0) - (b[xKey] ?? 0));
 }
 
-const style = (r: number, label: string) =>
-  r === 0
-    ? { suffix: '', width: 2, opacity: 1 }
-    : { suffix: ` · ${label}`, width: 1.25, opacity: 0.55 };
+/** One colour per run in the per-task cards: the shown run first, then the compared ones. */
+export const runColor = (r: number): string => PALETTE[r % PALETTE.length] ?? '#888';
 
-/** Per task: the smoothed batch loss (and, for the shown run, the raw loss, faint). */
-export function batchLossModel(runs: readonly ChartRun[], log: boolean): ChartModel {
-  const colors = taskColors(runs);
+/** Each series over its first drawable value, so tasks on different scales share an axis. */
+function normaliser(values: readonly (number | undefined)[]): (v: number | undefined) => number | undefined {
+  const first = values.find((v) => v !== undefined && Number.isFinite(v) && v > 0);
+  return (v) => (v === undefined || first === undefined ? undefined : v / first);
+}
+
+/**
+ * Every task's loss of one run on one axis, the card that shows how the tasks learn against
+ * each other: per batch (smoothed, raw faint) while the batches are known, else per epoch
+ * (train solid, validation dashed). `normalised` divides each series by its first value, so a
+ * task at 0.1 is not flattened under one at 1.6.
+ */
+export function allTasksLossModel(
+  run: ChartRun,
+  { log, normalised }: { log: boolean; normalised: boolean },
+): ChartModel & { readonly xKey: 'step' | 'epoch' } {
+  const colors = taskColors([run]);
   const lines: LineSpec[] = [];
   const points: [number, string, number | null][] = [];
-  runs.forEach((run, r) => {
-    const s = style(r, run.label);
-    for (const task of run.tasks) {
+  const perBatch = run.tasks.some((t) => (run.batchSeries[t]?.points.length ?? 0) > 0);
+  for (const task of run.tasks) {
+    const color = colors.get(task) ?? TOTAL_COLOR;
+    if (perBatch) {
       const series = run.batchSeries[task];
-      const color = colors.get(task) ?? TOTAL_COLOR;
       if (!series) continue;
-      if (r === 0) {
-        lines.push({ key: `0|${task}|raw`, name: `${task} (raw)`, color, width: 1, opacity: 0.25 });
-      }
-      lines.push({
-        key: `${r}|${task}|smooth`,
-        name: `${task}${s.suffix}`,
-        color,
-        width: s.width,
-        opacity: s.opacity,
-        ...(r > 0 ? { dash: OVERLAY_DASH } : { legend: true }),
-      });
+      const norm = normalised ? normaliser(series.points.map((p) => p.smooth)) : (v?: number) => v;
+      lines.push({ key: `${task}|raw`, name: `${task} (raw)`, color, width: 1, opacity: 0.25 });
+      lines.push({ key: `${task}|smooth`, name: task, color, width: 2, opacity: 1, legend: true });
       for (const p of series.points) {
-        if (r === 0) points.push([p.step, `0|${task}|raw`, drawable(p.loss, log)]);
-        points.push([p.step, `${r}|${task}|smooth`, drawable(p.smooth, log)]);
+        points.push([p.step, `${task}|raw`, drawable(norm(p.loss), log)]);
+        points.push([p.step, `${task}|smooth`, drawable(norm(p.smooth), log)]);
+      }
+    } else {
+      for (const split of ['train', 'val'] as const) {
+        const key = `${task}|${split}`;
+        const values = run.epochs.map((e) => e[split].tasks[task]?.loss);
+        const norm = normalised ? normaliser(values) : (v?: number) => v;
+        lines.push({
+          key,
+          name: `${task} ${split === 'val' ? 'validation' : 'train'}`,
+          color,
+          width: 2,
+          opacity: 1,
+          ...(split === 'val' ? { dash: VAL_DASH } : { legend: true }),
+        });
+        run.epochs.forEach((e, i) => points.push([e.epoch, key, drawable(norm(values[i]), log)]));
       }
     }
-  });
-  return { rows: merge(points, 'step'), lines };
+  }
+  const xKey = perBatch ? 'step' : 'epoch';
+  return { rows: merge(points, xKey), lines, xKey };
 }
 
 type SplitValue = (split: SplitMetrics) => number | undefined;
 
-function epochModel(
-  runs: readonly ChartRun[],
-  curves: (run: ChartRun) => readonly { id: string; name: string; color: string; value: SplitValue; axis?: 'ratio' | 'mae' }[],
-  log: boolean,
-): ChartModel {
+/**
+ * One quantity per epoch for every run on the card: colour names the run (the legend above
+ * the cards says which), solid is train, dashed validation.
+ */
+export function epochCardModel(runs: readonly ChartRun[], value: SplitValue, log: boolean): ChartModel {
   const lines: LineSpec[] = [];
   const points: [number, string, number | null][] = [];
   runs.forEach((run, r) => {
-    const s = style(r, run.label);
-    for (const curve of curves(run)) {
-      for (const split of ['train', 'val'] as const) {
-        const key = `${r}|${curve.id}|${split}`;
-        lines.push({
-          key,
-          name: `${curve.name} ${split === 'val' ? 'validation' : 'train'}${s.suffix}`,
-          color: curve.color,
-          width: s.width,
-          opacity: s.opacity,
-          ...(split === 'val' ? { dash: VAL_DASH } : {}),
-          ...(r === 0 && split === 'train' ? { legend: true } : {}),
-          ...(curve.axis ? { axis: curve.axis } : {}),
-        });
-        for (const e of run.epochs) points.push([e.epoch, key, drawable(curve.value(e[split]), log)]);
-      }
+    for (const split of ['train', 'val'] as const) {
+      const key = `${r}|${split}`;
+      lines.push({
+        key,
+        name: `${run.label} ${split === 'val' ? 'validation' : 'train'}`,
+        color: runColor(r),
+        width: r === 0 ? 2 : 1.5,
+        opacity: 1,
+        ...(split === 'val' ? { dash: VAL_DASH } : {}),
+      });
+      for (const e of run.epochs) points.push([e.epoch, key, drawable(value(e[split]), log)]);
     }
   });
   return { rows: merge(points, 'epoch'), lines };
 }
 
-/** Per task: the loss per epoch, train solid and validation dashed. */
-export function epochLossModel(runs: readonly ChartRun[], log: boolean): ChartModel {
-  const colors = taskColors(runs);
-  return epochModel(
-    runs,
-    (run) =>
-      run.tasks.map((task) => ({
-        id: task,
-        name: task,
-        color: colors.get(task) ?? TOTAL_COLOR,
-        value: (m) => m.tasks[task]?.loss,
-      })),
-    log,
-  );
+/** A card of the per-epoch grid: the total loss, a task's loss, or one of a task's metrics. */
+export interface EpochCard {
+  readonly id: string;
+  readonly title: string;
+  /** The task the card is about; its colour marks the title. */
+  readonly task?: string;
+  readonly yLabel: string;
+  readonly value: SplitValue;
+  /** Losses follow the log-scale switch; ratios have a fixed 0–1 axis. */
+  readonly scale: 'loss' | 'ratio' | 'free';
 }
 
-/** The total loss (Σ weight × task loss) per epoch, train and validation. */
-export function totalLossModel(runs: readonly ChartRun[], log: boolean): ChartModel {
-  return epochModel(
-    runs,
-    () => [{ id: 'total', name: 'total', color: TOTAL_COLOR, value: (m) => m.loss }],
-    log,
-  );
-}
-
-/** Lighter shades for a task's second and later metrics, so mean IoU and IoU≥0.5 differ. */
-const shade = (hex: string, i: number) => {
-  if (i === 0) return hex;
-  const mix = Math.min(0.6, 0.4 * i);
-  const c = [1, 3, 5].map((o) => parseInt(hex.slice(o, o + 2), 16));
-  return `rgb(${c.map((v) => Math.round(v + (255 - v) * mix)).join(', ')})`;
-};
-
-/** Each task's metrics per epoch: accuracy, mean IoU and IoU≥0.5 on 0–1, MAE on its own axis. */
-export function metricsModel(runs: readonly ChartRun[]): ChartModel {
-  const colors = taskColors(runs);
-  return epochModel(
-    runs,
-    (run) => {
-      const last = run.epochs[run.epochs.length - 1];
-      return run.tasks.flatMap((task) => {
-        const shown = METRICS.filter((m) => last?.train.tasks[task]?.[m.key] !== undefined);
-        return shown.map((metric, i) => ({
-          id: `${task}|${metric.key}`,
-          name: `${task} ${metric.label}`,
-          color: shade(colors.get(task) ?? TOTAL_COLOR, i),
-          value: (m: SplitMetrics) => m.tasks[task]?.[metric.key],
-          axis: metric.key === 'mae' ? ('mae' as const) : ('ratio' as const),
-        }));
+/** The total, then per task its loss and each metric any of the runs reports, in task order. */
+export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
+  const cards: EpochCard[] = [
+    { id: 'total', title: 'Total loss (Σ weight × task loss)', yLabel: 'loss', value: (m) => m.loss, scale: 'loss' },
+  ];
+  for (const task of taskColors(runs).keys()) {
+    cards.push({
+      id: `${task}|loss`,
+      title: `${task} · loss`,
+      task,
+      yLabel: 'loss',
+      value: (m) => m.tasks[task]?.loss,
+      scale: 'loss',
+    });
+    for (const metric of METRICS) {
+      const reported = runs.some((run) => run.epochs.at(-1)?.train.tasks[task]?.[metric.key] !== undefined);
+      if (!reported) continue;
+      cards.push({
+        id: `${task}|${metric.key}`,
+        title: `${task} · ${metric.label}`,
+        task,
+        yLabel: metric.label,
+        value: (m) => m.tasks[task]?.[metric.key],
+        scale: metric.key === 'mae' ? 'free' : 'ratio',
       });
-    },
-    false,
-  );
+    }
+  }
+  return cards;
 }
 
 /**

@@ -22,6 +22,12 @@ export async function startRun(
   store: RunStoreApi = useRunStore,
 ): Promise<void> {
   if (store.getState().starting) return;
+  // The menu's Start too: never train with other settings than the fields show.
+  const invalid = Object.values(store.getState().invalidSettings)[0];
+  if (invalid) {
+    store.getState().setError(`The run was not started: ${invalid}`);
+    return;
+  }
   store.getState().setError(undefined);
   store.getState().setStarting(true);
   const graph = structuredClone(currentDocument());

@@ -15,6 +15,13 @@ export interface RunStore extends RunsState {
   readonly error?: string;
   /** Log-scale Y on the loss charts. */
   readonly logScale: boolean;
+  /**
+   * Training settings typed but not valid, by field: the sentence the field shows. A run never
+   * starts while there is one, since it would train with other settings than those shown.
+   */
+  readonly invalidSettings: Readonly<Record<string, string>>;
+  /** The all-tasks loss card divides each task's loss by its first value. */
+  readonly normalised: boolean;
 
   /** Applies host events in one state update (what the coalescing subscriber calls). */
   applyEvents(events: readonly HostEvent[]): void;
@@ -37,6 +44,8 @@ export interface RunStore extends RunsState {
   setStarting(starting: boolean): void;
   setError(error: string | undefined): void;
   setLogScale(logScale: boolean): void;
+  setNormalised(normalised: boolean): void;
+  setInvalidSetting(field: string, sentence: string | undefined): void;
 }
 
 /**
@@ -53,6 +62,8 @@ export function createRunStore() {
     ...initialRunsState,
     starting: false,
     logScale: false,
+    normalised: false,
+    invalidSettings: {},
 
     applyEvents(events) {
       if (events.length === 0) return;
@@ -123,6 +134,16 @@ export function createRunStore() {
 
     setLogScale(logScale) {
       set({ logScale });
+    },
+
+    setNormalised(normalised) {
+      set({ normalised });
+    },
+
+    setInvalidSetting(field, sentence) {
+      const { [field]: had, ...rest } = get().invalidSettings;
+      if (had === sentence) return;
+      set({ invalidSettings: sentence === undefined ? rest : { ...rest, [field]: sentence } });
     },
   }));
 }
