@@ -15,7 +15,7 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
 };
 
 /** The native packages, and the scope of the prebuilt binaries sharp loads (libvips). */
-const NATIVE = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp'];
+const NATIVE = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp', 'webgpu'];
 const NATIVE_SCOPES = ['@img'];
 
 describe('electron-builder.yml', () => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * types and of the re-validation at each process boundary.
  */
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export const backendInfoSchema = z.object({

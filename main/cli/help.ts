@@ -1,3 +1,5 @@
+import { BACKEND_NAMES } from '../../core/contract/training.ts';
+
 export const HELP = `Multitask Studio command line
 
 Usage: npm run cli -- <command> [options]
@@ -7,7 +9,7 @@ Usage: npm run cli -- <command> [options]
 
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
         [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
-        [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]
+        [--backend ${BACKEND_NAMES.join('|')}] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting
@@ -36,6 +38,6 @@ Usage: npm run cli -- <command> [options]
   datasets
       Lists the built-in datasets and their targets.
 
-The backend is the best one that starts (tensorflow-gpu, tensorflow, wasm, cpu); --backend or
-the MTS_BACKEND environment variable starts from another.
+The backend is the best one that starts (${BACKEND_NAMES.join(', ')}); --backend or
+the MTS_BACKEND environment variable starts from another. WebGPU is used only on a real GPU.
 `;

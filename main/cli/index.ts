@@ -1,4 +1,5 @@
 import { StudioError } from '../../core/problems.ts';
+import { releaseBackend } from '../engine/backend.ts';
 import type { CommandContext } from './context.ts';
 import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
     columns: process.stdout.columns ?? 100,
     signal: controller.signal,
   });
+  // A GPU device keeps the process alive until it is released.
+  await releaseBackend();
   process.exitCode = code;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBackend, initBackend } from './backend.ts';
+import { describeBackend, initBackend, releaseBackend } from './backend.ts';
 import { tf } from './tf.ts';
 
 describe('initBackend', () => {
@@ -7,7 +7,11 @@ describe('initBackend', () => {
     const info = await initBackend();
     // These machines cannot install tfjs-node; where it is installed this test learns nothing new.
     if (info.name === 'wasm') {
-      expect(info.fallbacks.map((f) => f.backend)).toEqual(['tensorflow-gpu', 'tensorflow']);
+      expect(info.fallbacks.map((f) => f.backend)).toEqual([
+        'tensorflow-gpu',
+        'webgpu',
+        'tensorflow',
+      ]);
       expect(info.fallbacks[0]?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
       expect(info.fallbacks[0]?.reason).toContain('CUDA 11.2 and cuDNN 8.1');
       expect(describeBackend(info)).toContain(
@@ -15,6 +19,18 @@ describe('initBackend', () => {
       );
     }
     expect(tf.getBackend()).toBe(info.name === 'tensorflow-gpu' ? 'tensorflow' : info.name);
+  });
+
+  it('uses WebGPU only on a real GPU adapter, and says why not', async () => {
+    const info = await initBackend('webgpu');
+    // Where a GPU answers, this learns nothing new here: the SwiftShader test covers the kernels.
+    if (info.name !== 'webgpu') {
+      const webgpu = info.fallbacks.find((f) => f.backend === 'webgpu');
+      // No GPU and no Vulkan driver (CI), or SwiftShader found and refused as a fallback.
+      expect(webgpu?.reason).toMatch(/no GPU adapter|software fallback|not installed/);
+      expect(describeBackend(info)).toContain('not webgpu: ');
+    }
+    await releaseBackend();
   });
 
   it('starts from the backend asked for and registers the missing convolution gradient', async () => {

@@ -1,36 +1,25 @@
 import { BACKEND_NAMES, type BackendInfo, type BackendName } from '../../core/contract/training.ts';
 import { StudioError } from '../../core/problems.ts';
+import { firstLine, importOptional } from './optional-package.ts';
 import { tf } from './tf.ts';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
+import { releaseWebGPU, startWebGPU, type WebGPUOptions } from './webgpu.ts';
 
 type Fallback = BackendInfo['fallbacks'][number];
+
+/** Options for tests only; a user's run never sets them. */
+export type BackendOptions = WebGPUOptions;
 
 interface Candidate {
   readonly name: BackendName;
   /** Loads and selects the backend, or throws with the reason it is unavailable. */
-  readonly start: () => Promise<string>;
+  readonly start: (options: BackendOptions) => Promise<string>;
 }
 
-const firstLine = (e: unknown) =>
-  String((e as Error)?.message ?? e).split('\n')[0] ?? 'unknown error';
-
-const isMissingModule = (e: unknown) => {
-  const code = (e as { code?: string })?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-};
-
 async function startNative(pkg: string, needs: string): Promise<string> {
-  try {
-    await import(pkg);
-  } catch (e) {
-    throw new Error(
-      isMissingModule(e)
-        ? `${pkg} is not installed (${needs})`
-        : `${pkg} is installed but did not load: ${firstLine(e)}`,
-    );
-  }
+  await importOptional(pkg, needs);
   if (!(await tf.setBackend('tensorflow')))
     throw new Error(`${pkg} loaded but its backend did not start`);
   return `native TensorFlow through ${pkg}`;
@@ -46,6 +35,7 @@ const CANDIDATES: readonly Candidate[] = [
         'it needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1, and downloads TensorFlow when it installs',
       ),
   },
+  { name: 'webgpu', start: startWebGPU },
   {
     name: 'tensorflow',
     start: () =>
@@ -73,20 +63,28 @@ const CANDIDATES: readonly Candidate[] = [
   },
 ];
 
-let current: { info: BackendInfo; prefer: BackendName | undefined } | undefined;
+let current:
+  { info: BackendInfo; prefer: BackendName | undefined; options: BackendOptions } | undefined;
 
 export const isBackendName = (name: string): name is BackendName =>
   (BACKEND_NAMES as readonly string[]).includes(name);
 
 /**
- * Picks the best backend this machine can run — tfjs-node-gpu, tfjs-node, WebAssembly, plain
- * CPU — and says why each better one was not used. `prefer` starts at that backend instead
+ * Picks the best backend this machine can run — tfjs-node-gpu, WebGPU, tfjs-node, WebAssembly,
+ * plain CPU — and says why each better one was not used. `prefer` starts at that backend instead
  * (for tests and `--backend`); the environment variable MTS_BACKEND does the same.
  */
 export async function initBackend(
   prefer: BackendName | undefined = envPreference(),
+  options: BackendOptions = {},
 ): Promise<BackendInfo> {
-  if (current && current.prefer === prefer) return current.info;
+  if (
+    current &&
+    current.prefer === prefer &&
+    current.options.allowFallbackAdapter === options.allowFallbackAdapter
+  ) {
+    return current.info;
+  }
   const fallbacks: Fallback[] = [];
   const start = prefer ? CANDIDATES.findIndex((c) => c.name === prefer) : 0;
   for (const skipped of CANDIDATES.slice(0, start)) {
@@ -97,10 +95,10 @@ export async function initBackend(
   }
   for (const candidate of CANDIDATES.slice(start)) {
     try {
-      const description = await candidate.start();
+      const description = await candidate.start(options);
       await tf.ready();
       const info: BackendInfo = { name: candidate.name, description, fallbacks };
-      current = { info, prefer };
+      current = { info, prefer, options };
       return info;
     } catch (e) {
       fallbacks.push({ backend: candidate.name, reason: firstLine(e) });
@@ -110,6 +108,15 @@ export async function initBackend(
     'E_NO_BACKEND',
     `No TensorFlow.js backend could start: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}.`,
   );
+}
+
+/**
+ * Lets go of the GPU (WebGPU's device) so the process can exit and nothing GPU-side outlives
+ * the runs; the next initBackend starts afresh. Called when a process has finished its runs.
+ */
+export async function releaseBackend(): Promise<void> {
+  current = undefined;
+  await releaseWebGPU();
 }
 
 function envPreference(): BackendName | undefined {

@@ -6,6 +6,7 @@
  */
 import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
+import { releaseBackend } from '../engine/backend.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { buildGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
@@ -88,7 +89,10 @@ parent.onMessage((raw: unknown) => {
     case 'start':
       if (started) exitWithProtocolError('The training process was asked to start a second run.');
       started = true;
-      void run(message).then(() => parent.exit(0));
+      // The GPU device (WebGPU) is let go before the process ends, not torn down mid-flight.
+      void run(message)
+        .then(releaseBackend)
+        .finally(() => parent.exit(0));
       break;
     case 'stop':
       controller.abort();
