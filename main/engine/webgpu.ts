@@ -16,8 +16,18 @@ export interface WebGPUOptions {
   /**
    * Accept a software fallback adapter (SwiftShader). For correctness tests on machines with no
    * GPU only: such an adapter is an emulation on the CPU and must never train a user's model.
+   * Unset, the environment variable MTS_WEBGPU_ALLOW_FALLBACK=1 sets it, so that end-to-end
+   * tests can run the CLI and the training process on SwiftShader.
    */
   readonly allowFallbackAdapter?: boolean;
+}
+
+function allowsFallback(options: WebGPUOptions): boolean {
+  if (options.allowFallbackAdapter !== undefined) return options.allowFallbackAdapter;
+  const value = process.env.MTS_WEBGPU_ALLOW_FALLBACK;
+  if (value === undefined || value === '' || value === '0') return false;
+  if (value === '1') return true;
+  throw new Error(`MTS_WEBGPU_ALLOW_FALLBACK is '${value}' but must be 1 (for tests) or unset`);
 }
 
 /** The parts of WebGPU's objects used here (the full types come with the optional package). */
@@ -130,7 +140,8 @@ function dawnGPU(dawn: DawnModule): GPULike {
  * missing, no adapter, a fallback adapter refused, no device). Returns the backend's description.
  */
 export async function startWebGPU(options: WebGPUOptions = {}): Promise<string> {
-  if (held?.fallback && !options.allowFallbackAdapter) await releaseWebGPU();
+  const allowFallbackAdapter = allowsFallback(options);
+  if (held?.fallback && !allowFallbackAdapter) await releaseWebGPU();
   if (!held) {
     // The tfjs package first: it registers a factory of its own only when navigator.gpu exists
     // at import, and the engine wants to choose the adapter itself.
@@ -138,8 +149,11 @@ export async function startWebGPU(options: WebGPUOptions = {}): Promise<string> 
       '@tensorflow/tfjs-backend-webgpu',
       'the TensorFlow.js kernels for WebGPU, an optional package',
     );
-    const dawn = await importOptional<DawnModule>('webgpu', 'Dawn, WebGPU for Node, an optional package');
-    const adapter = await chooseAdapter(dawnGPU(dawn), options);
+    const dawn = await importOptional<DawnModule>(
+      'webgpu',
+      'Dawn, WebGPU for Node, an optional package',
+    );
+    const adapter = await chooseAdapter(dawnGPU(dawn), { allowFallbackAdapter });
     const requiredLimits = Object.fromEntries(
       REQUIRED_LIMITS.flatMap((name) =>
         adapter.limits[name] === undefined ? [] : [[name, adapter.limits[name]]],
