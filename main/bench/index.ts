@@ -6,7 +6,7 @@ import { parseGraphDocument } from '../../core/graph/load.ts';
 import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
-import { describeBackend, initBackend } from '../engine/backend.ts';
+import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
 import type { DatasetSplit } from '../datasets/types.ts';
 import { loadBuiltInForGraph } from '../runs/dataset-for-run.ts';
 import { importBench } from './import-bench.ts';
@@ -16,6 +16,7 @@ import {
   median,
   trainerThroughput,
 } from './training-bench.ts';
+import { webgpuSection } from './webgpu-bench.ts';
 
 /**
  * `npm run bench`: training throughput of the Keras reference model at batch 32 through the
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
     );
+    process.stdout.write(`\n${await webgpuSection(settings)}\n`);
   }
   if (values['no-import']) return;
 
@@ -126,3 +128,5 @@ function firstSamples(split: DatasetSplit, n: number): DatasetSplit {
 }
 
 await main();
+// A GPU device keeps the process alive until it is released.
+await releaseBackend();
