@@ -129,7 +129,13 @@ function dawnGPU(dawn: DawnModule): GPULike {
   if (!nav) {
     Object.defineProperty(globalThis, 'navigator', { value: { gpu: created }, configurable: true });
   } else if (!('gpu' in nav)) {
-    Object.defineProperty(nav, 'gpu', { value: created, configurable: true });
+    try {
+      Object.defineProperty(nav, 'gpu', { value: created, configurable: true });
+    } catch {
+      // A sealed navigator: a stand-in that inherits the rest of it.
+      const withGPU = Object.create(nav, { gpu: { value: created } }) as object;
+      Object.defineProperty(globalThis, 'navigator', { value: withGPU, configurable: true });
+    }
   }
   gpu = created;
   return created;
