@@ -94,7 +94,7 @@ export function describeAdapter(info: AdapterInfoLike): string {
   return detail ? `${name} (${detail})` : name;
 }
 
-export const isFallbackAdapter = (adapter: AdapterLike): boolean =>
+const isFallbackAdapter = (adapter: AdapterLike): boolean =>
   Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter);
 
 /**
