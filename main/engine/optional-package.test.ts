@@ -14,4 +14,15 @@ describe('importOptional', () => {
       /is installed but did not load: dawn\.node: wrong ELF class$/,
     );
   });
+
+  it('says when the load failed inside the desktop app (Dawn in Electron is untried)', async () => {
+    Object.defineProperty(process.versions, 'electron', { value: '45.5.0', configurable: true });
+    try {
+      await expect(importOptional('data:text/javascript,throw 1', 'a test')).rejects.toThrow(
+        "is installed but did not load inside Electron's utility process: 1",
+      );
+    } finally {
+      delete (process.versions as { electron?: string }).electron;
+    }
+  });
 });
