@@ -29,9 +29,10 @@ Usage: npm run cli -- <command> [options]
   evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
       Total loss and each task's loss and metrics of a run's model on a split.
 
-  export <run dir> --out DIR
-      Copies the run's model (TensorFlow.js Layers: model.json + weights.bin) with its graph and
-      metrics into DIR.
+  export <run dir> --out DIR [--format tfjs|onnx|pytorch|keras] [--checkpoint best|last]
+      Writes the run's trained model into DIR (new or empty) with its graph and metrics:
+      tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
+      weights.npz, train.py and a README; keras model.py + weights.h5.
 
   datasets
       Lists the built-in datasets and their targets.
