@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { ExportFormat, ExportOptions } from '../../core/contract/export.ts';
 import type { ExportFiles } from './files.ts';
+import { onnxFiles } from './onnx.ts';
 import { readExportSource, type ExportSource } from './source.ts';
 import { tfjsFiles } from './tfjs.ts';
 
@@ -11,6 +12,7 @@ type FormatWriter = (source: ExportSource) => ExportFiles | Promise<ExportFiles>
 /** One writer per format, each in its own file. */
 const WRITERS: Record<ExportFormat, FormatWriter> = {
   tfjs: tfjsFiles,
+  onnx: onnxFiles,
 };
 
 /**
