@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What a trained model can be exported as, and from which checkpoint. The command line, the
  * browser route and the desktop channel all parse their request with this one schema.
  */
-export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const CHECKPOINTS = ['best', 'last'] as const;
@@ -14,6 +14,7 @@ export type Checkpoint = (typeof CHECKPOINTS)[number];
 export const EXPORT_FORMAT_TITLES: Record<ExportFormat, string> = {
   tfjs: 'TensorFlow.js Layers (model.json + weights.bin)',
   onnx: 'ONNX (model.onnx, opset 13)',
+  pytorch: 'PyTorch project (model.py, weights.npz, train.py)',
 };
 
 export const exportOptionsSchema = z.strictObject({

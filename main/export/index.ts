@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { ExportFormat, ExportOptions } from '../../core/contract/export.ts';
 import type { ExportFiles } from './files.ts';
 import { onnxFiles } from './onnx.ts';
+import { pytorchFiles } from './pytorch.ts';
 import { readExportSource, type ExportSource } from './source.ts';
 import { tfjsFiles } from './tfjs.ts';
 
@@ -13,6 +14,7 @@ type FormatWriter = (source: ExportSource) => ExportFiles | Promise<ExportFiles>
 const WRITERS: Record<ExportFormat, FormatWriter> = {
   tfjs: tfjsFiles,
   onnx: onnxFiles,
+  pytorch: pytorchFiles,
 };
 
 /**

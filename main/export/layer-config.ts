@@ -1,6 +1,6 @@
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
-import type { ModelNode } from './source.ts';
+import type { ModelNode, Weight } from './source.ts';
 
 /**
  * A node's layer as the engine builds it (Keras' vocabulary), so every format reads kernel
@@ -49,3 +49,29 @@ export function windowPadding(
 export function mergeAxis(axis: number, rankWithoutBatch: number): number {
   return axis < 0 ? rankWithoutBatch + 1 + axis : axis;
 }
+
+/** A Keras [kh, kw, in, out] convolution kernel as ONNX's and PyTorch's [out, in, kh, kw]. */
+export function channelsFirstKernel(w: Weight): { dims: number[]; values: Float32Array } {
+  const [kh = 0, kw = 0, cin = 0, cout = 0] = w.shape;
+  const values = new Float32Array(w.values.length);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++)
+          values[((o * cin + i) * kh + y) * kw + x] =
+            w.values[((y * kw + x) * cin + i) * cout + o]!;
+  return { dims: [cout, cin, kh, kw], values };
+}
+
+/** A Keras Dense kernel [in, out] as PyTorch's Linear weight [out, in]. */
+export function transposedKernel(w: Weight): { dims: number[]; values: Float32Array } {
+  const [rows = 0, cols = 0] = w.shape;
+  const values = new Float32Array(w.values.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) values[c * rows + r] = w.values[r * cols + c]!;
+  return { dims: [cols, rows], values };
+}
+
+/** A merge axis (counting the batch) in a channels-first tensor of the same value. */
+export const channelsFirstAxis = (axis: number, rankWithoutBatch: number): number =>
+  rankWithoutBatch === 3 ? ([0, 2, 3, 1][axis] ?? axis) : axis;

@@ -1,4 +1,7 @@
-import { onnx } from 'onnx-proto';
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+
+// onnx-proto is CommonJS: Node's ES modules see only its default export.
+const { onnx } = onnxProto;
 
 /** The opset the export targets; every operator used exists in it unchanged. */
 export const ONNX_OPSET = 13;
@@ -9,8 +12,8 @@ type Attribute = number | readonly number[] | string;
 
 /** A small builder for one ONNX graph: nodes, initialisers and unique tensor names. */
 export class OnnxGraphBuilder {
-  private readonly nodes: onnx.INodeProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly nodes: OnnxTypes.INodeProto[] = [];
+  private readonly initializers: OnnxTypes.ITensorProto[] = [];
   private readonly used = new Set<string>();
 
   /** A tensor name not used yet, made from a readable stem. */
@@ -83,7 +86,7 @@ export class OnnxGraphBuilder {
   }
 }
 
-function attribute(name: string, value: Attribute): onnx.IAttributeProto {
+function attribute(name: string, value: Attribute): OnnxTypes.IAttributeProto {
   const { AttributeType } = onnx.AttributeProto;
   if (typeof value === 'string') {
     return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
@@ -99,7 +102,7 @@ function attribute(name: string, value: Attribute): onnx.IAttributeProto {
 /** Attributes the ONNX operators used here take as floats even when the value is whole. */
 const FLOAT_ATTRIBUTES = new Set(['alpha', 'beta', 'gamma', 'epsilon', 'momentum']);
 
-function valueInfo(name: string, shape: readonly (number | string)[]): onnx.IValueInfoProto {
+function valueInfo(name: string, shape: readonly (number | string)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: {

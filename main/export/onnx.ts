@@ -1,9 +1,9 @@
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ExportFiles } from './files.ts';
-import { layerConfig, mergeAxis, windowPadding } from './layer-config.ts';
+import { channelsFirstKernel, layerConfig, mergeAxis, windowPadding } from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
-import { weightOf, type ExportSource, type ModelNode, type Weight } from './source.ts';
+import { weightOf, type ExportSource, type ModelNode } from './source.ts';
 
 export const ONNX_FILE = 'model.onnx';
 export const ONNX_INPUT = 'image';
@@ -15,19 +15,6 @@ export const ONNX_INPUT = 'image';
 interface Value {
   readonly name: string;
   readonly layout: 'nchw' | 'vector';
-}
-
-/** The Keras [kh, kw, in, out] kernel as ONNX's [out, in, kh, kw]. */
-function convKernel(w: Weight): { dims: number[]; values: Float32Array } {
-  const [kh = 0, kw = 0, cin = 0, cout = 0] = w.shape;
-  const values = new Float32Array(w.values.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++)
-          values[((o * cin + i) * kh + y) * kw + x] =
-            w.values[((y * kw + x) * cin + i) * cout + o]!;
-  return { dims: [cout, cin, kh, kw], values };
 }
 
 /** Writes the model as ONNX: input `image` [N, H, W, C] in [0, 1], one output per head named by its task. */
@@ -142,7 +129,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         };
         break;
       case 'Conv2D': {
-        const kernel = convKernel(weightOf(node, 'kernel'));
+        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
         const inputs = [
           spatial().name,
           g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
