@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What a trained model can be exported as, and from which checkpoint. The command line, the
  * browser route and the desktop channel all parse their request with this one schema.
  */
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch', 'keras'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const CHECKPOINTS = ['best', 'last'] as const;
@@ -15,6 +15,7 @@ export const EXPORT_FORMAT_TITLES: Record<ExportFormat, string> = {
   tfjs: 'TensorFlow.js Layers (model.json + weights.bin)',
   onnx: 'ONNX (model.onnx, opset 13)',
   pytorch: 'PyTorch project (model.py, weights.npz, train.py)',
+  keras: 'Keras (model.py + weights.h5)',
 };
 
 export const exportOptionsSchema = z.strictObject({

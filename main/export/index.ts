@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { ExportFormat, ExportOptions } from '../../core/contract/export.ts';
 import type { ExportFiles } from './files.ts';
+import { kerasFiles } from './keras.ts';
 import { onnxFiles } from './onnx.ts';
 import { pytorchFiles } from './pytorch.ts';
 import { readExportSource, type ExportSource } from './source.ts';
@@ -15,6 +16,7 @@ const WRITERS: Record<ExportFormat, FormatWriter> = {
   tfjs: tfjsFiles,
   onnx: onnxFiles,
   pytorch: pytorchFiles,
+  keras: kerasFiles,
 };
 
 /**
