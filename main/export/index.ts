@@ -1,22 +1,21 @@
 import { basename } from 'node:path';
 import type { ExportFormat, ExportOptions } from '../../core/contract/export.ts';
 import type { ExportFiles } from './files.ts';
-import { kerasFiles } from './keras.ts';
-import { onnxFiles } from './onnx.ts';
-import { pytorchFiles } from './pytorch.ts';
 import { readExportSource, type ExportSource } from './source.ts';
-import { tfjsFiles } from './tfjs.ts';
 
 export { writeExportFolder, zipExport, type ExportFiles } from './files.ts';
 
 type FormatWriter = (source: ExportSource) => ExportFiles | Promise<ExportFiles>;
 
-/** One writer per format, each in its own file. */
-const WRITERS: Record<ExportFormat, FormatWriter> = {
-  tfjs: tfjsFiles,
-  onnx: onnxFiles,
-  pytorch: pytorchFiles,
-  keras: kerasFiles,
+/**
+ * One writer per format, each in its own file, loaded when used: the protobuf and HDF5 code
+ * stays out of the hosts until someone exports.
+ */
+const WRITERS: Record<ExportFormat, () => Promise<FormatWriter>> = {
+  tfjs: async () => (await import('./tfjs.ts')).tfjsFiles,
+  onnx: async () => (await import('./onnx.ts')).onnxFiles,
+  pytorch: async () => (await import('./pytorch.ts')).pytorchFiles,
+  keras: async () => (await import('./keras.ts')).kerasFiles,
 };
 
 /**
@@ -30,7 +29,8 @@ export async function exportRunFiles(
   runName = basename(dir),
 ): Promise<ExportFiles> {
   const source = await readExportSource(dir, options.checkpoint, runName);
-  const files = await WRITERS[options.format](source);
+  const write = await WRITERS[options.format]();
+  const files = await write(source);
   for (const [name, bytes] of source.runFiles) if (!files.has(name)) files.set(name, bytes);
   return files;
 }
