@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
@@ -119,6 +120,32 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     expect(Object.keys(files)).toEqual(
       expect.arrayContaining(['model.json', 'weights.bin', 'graph.json']),
     );
+
+    // Every other format, as a zip of the files the command line writes.
+    const expected = {
+      onnx: ['model.onnx', 'graph.json'],
+      pytorch: ['model.py', 'weights.npz', 'train.py', 'training.json', 'README.md'],
+      keras: ['model.py', 'weights.h5', 'training.json'],
+    };
+    for (const [format, names] of Object.entries(expected)) {
+      await page.getByTestId('export-format').selectOption(format);
+      const next = page.waitForEvent('download');
+      await page.getByTestId('btn-export').click();
+      const zip = join(studio.runsDir, `export-${format}.zip`);
+      const saved = await next;
+      expect(saved.suggestedFilename()).toMatch(new RegExp(`-best-${format}\\.zip$`));
+      await saved.saveAs(zip);
+      const unpacked = unzipSync(new Uint8Array(await readFile(zip)));
+      expect(Object.keys(unpacked), format).toEqual(expect.arrayContaining(names));
+      if (format === 'onnx') {
+        const session = await ort.InferenceSession.create(unpacked['model.onnx']!);
+        expect(session.inputNames).toEqual(['image']);
+        expect(session.outputNames).toEqual(['class', 'box']);
+      }
+    }
+    await page
+      .getByTestId('run-list')
+      .screenshot({ path: join(SCREENSHOTS, 'export-formats.png') });
   });
 
   it('stops a run between batches', async () => {

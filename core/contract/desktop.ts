@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportOptionsSchema } from './export.ts';
 import {
   datasetInfoSchema,
   datasetInspectionSchema,
@@ -83,7 +84,10 @@ export const DESKTOP_CHANNELS = {
   'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
   'run:stop': { request: runIdSchema, response: none },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
-  'run:export': { request: runIdSchema, response: z.object({ folder: z.string() }).nullable() },
+  'run:export': {
+    request: z.strictObject({ runId: runIdSchema, options: exportOptionsSchema.prefault({}) }),
+    response: z.object({ folder: z.string() }).nullable(),
+  },
   /** The runs kept in the app's runs folder, newest first. */
   'runs:list': { request: none, response: z.array(savedRunInfoSchema) },
   /** One kept run, read back for the run panel. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ExportOptions } from './export.ts';
 import {
   datasetOptionsSchema,
   trainingSettingsPatchSchema,
@@ -236,8 +237,11 @@ export interface StudioHost {
   startRun(request: StartRunRequest): Promise<{ runId: string }>;
   /** Asks the run to stop between batches; the host kills it if it does not. */
   stopRun(runId: string): Promise<void>;
-  /** Saves the trained model of a run where the user chooses (a download in the browser). */
-  exportRun(runId: string): Promise<void>;
+  /**
+   * Saves the trained model of a run where the user chooses, in a format (a zip download in the
+   * browser, a folder on the desktop); the best checkpoint as TensorFlow.js when not told.
+   */
+  exportRun(runId: string, options?: ExportOptions): Promise<void>;
   /** The runs kept in the host's runs folder, this session's included, newest first. */
   listRuns(): Promise<SavedRunInfo[]>;
   /** One kept run, read back for the run panel. */

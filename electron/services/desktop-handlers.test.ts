@@ -344,7 +344,7 @@ describe('exporting a run', () => {
     await makeRun(s.runsDir, 'r1');
     const out = join(dir, 'export');
     s.dialog.openAnswers.push({ canceled: false, filePaths: [out] });
-    await expect(s.ipcMain.invoke('run:export', 'r1')).resolves.toEqual({ folder: out });
+    await expect(s.ipcMain.invoke('run:export', { runId: 'r1' })).resolves.toEqual({ folder: out });
     expect(s.dialog.shown[0]?.options).toMatchObject({
       properties: ['openDirectory', 'createDirectory'],
     });
@@ -352,6 +352,7 @@ describe('exporting a run', () => {
       'graph.json',
       'metrics.json',
       'model.json',
+      'run.json',
       'weights.bin',
     ]);
   });
@@ -363,22 +364,26 @@ describe('exporting a run', () => {
     await mkdir(out);
     await writeFile(join(out, 'keep.txt'), 'mine');
     s.dialog.openAnswers.push({ canceled: false, filePaths: [out] });
-    await expect(s.ipcMain.invoke('run:export', 'r1')).rejects.toThrow(
+    await expect(s.ipcMain.invoke('run:export', { runId: 'r1' })).rejects.toThrow(
       `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
     );
     expect(await readdir(out)).toEqual(['keep.txt']);
     s.dialog.openAnswers.push({ canceled: true, filePaths: [] });
-    await expect(s.ipcMain.invoke('run:export', 'r1')).resolves.toBeNull();
+    await expect(s.ipcMain.invoke('run:export', { runId: 'r1' })).resolves.toBeNull();
   });
 
   it('refuses a run without a model, or with no folder, before asking for a folder', async () => {
     const s = await setup();
     await mkdir(join(s.runsDir, 'r2'), { recursive: true });
-    await expect(s.ipcMain.invoke('run:export', 'r2')).rejects.toThrow(
+    await expect(s.ipcMain.invoke('run:export', { runId: 'r2' })).rejects.toThrow(
       "The run 'r2' has no trained model yet: it saves one after its first epoch.",
     );
-    await expect(s.ipcMain.invoke('run:export', 'r3')).rejects.toThrow("There is no run 'r3'.");
-    await expect(s.ipcMain.invoke('run:export', 'x1')).rejects.toThrow("There is no run 'x1'.");
+    await expect(s.ipcMain.invoke('run:export', { runId: 'r3' })).rejects.toThrow(
+      "There is no run 'r3'.",
+    );
+    await expect(s.ipcMain.invoke('run:export', { runId: 'x1' })).rejects.toThrow(
+      "There is no run 'x1'.",
+    );
     expect(s.dialog.shown).toEqual([]);
   });
 

@@ -1,15 +1,9 @@
-import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileFilter } from 'electron';
 import type { OpenedFile } from '../../core/contract/desktop.ts';
+import { EXPORT_FORMAT_TITLES, type ExportOptions } from '../../core/contract/export.ts';
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
-import { StudioError } from '../../core/problems.ts';
-import {
-  GRAPH_FILE,
-  METRICS_FILE,
-  MODEL_FILE,
-  WEIGHTS_FILE,
-} from '../../main/runs/run-manifest.ts';
+import { exportRunFiles, writeExportFolder } from '../../main/export/index.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
@@ -62,7 +56,6 @@ export interface DesktopHandlerDeps {
   readonly getWindow: () => TitledWindowLike | null;
   /** Where the save dialog starts for a document that has no file yet (e.g. Documents). */
   readonly defaultSaveDir: string;
-  readonly fs?: Pick<typeof nodeFs, 'readdir' | 'copyFile' | 'mkdir'>;
   readonly timers?: Timers;
   /** Autosave runs in the background; its failures are logged, never thrown at the user. */
   readonly onBackgroundError?: (error: unknown) => void;
@@ -100,11 +93,8 @@ export function graphFileName(suggested: string): string {
   return base.endsWith(GRAPH_SUFFIX) ? base : `${base.replace(/\.json$/, '')}${GRAPH_SUFFIX}`;
 }
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
-
 export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
   const { dialog, files, runs } = deps;
-  const fs = deps.fs ?? nodeFs;
   const timers: Timers = deps.timers ?? {
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -194,46 +184,20 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     return { path, name: basename(path) };
   }
 
-  async function exportRun(runId: string): Promise<{ folder: string } | null> {
-    const modelDir = runs.modelDir(runId);
-    const runDir = dirname(modelDir);
-    if ((await fs.readdir(runDir).catch(() => null)) === null) {
-      throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
-    }
-    const modelFiles = await fs.readdir(modelDir).catch(() => [] as string[]);
-    if (!modelFiles.includes(MODEL_FILE) || !modelFiles.includes(WEIGHTS_FILE)) {
-      throw new StudioError(
-        'E_MODEL_MISSING',
-        `The run '${runId}' has no trained model yet: it saves one after its first epoch.`,
-      );
-    }
+  async function exportRun(
+    runId: string,
+    options: ExportOptions,
+  ): Promise<{ folder: string } | null> {
+    // The files are made before the dialog, so a run without a model says so at once.
+    const files = await exportRunFiles(dirname(runs.modelDir(runId)), options, runId);
     const answer = await dialog.showOpenDialog({
-      title: 'Export the trained model to a folder',
+      title: `Export the trained model (${EXPORT_FORMAT_TITLES[options.format]}) to a folder`,
       buttonLabel: 'Export',
       properties: ['openDirectory', 'createDirectory'],
     });
     const folder = answer.filePaths[0];
     if (answer.canceled || !folder) return null;
-    const existing = await fs.readdir(folder).catch((e: unknown) => {
-      if (isMissing(e)) return [] as string[];
-      throw e;
-    });
-    if (existing.length > 0) {
-      throw new StudioError(
-        'E_EXPORT_EXISTS',
-        `The folder ${folder} is not empty; export to a new or empty folder so nothing is overwritten.`,
-      );
-    }
-    await fs.mkdir(folder, { recursive: true });
-    for (const file of [MODEL_FILE, WEIGHTS_FILE]) {
-      await fs.copyFile(join(modelDir, file), join(folder, file));
-    }
-    for (const file of [GRAPH_FILE, METRICS_FILE]) {
-      // A run stopped early may lack its metrics; the model is what the user asked for.
-      await fs.copyFile(join(runDir, file), join(folder, file)).catch((e: unknown) => {
-        if (!isMissing(e)) throw e;
-      });
-    }
+    await writeExportFolder(folder, files);
     return { folder };
   }
 
@@ -253,7 +217,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       return runs.start(request);
     },
     'run:stop': (runId) => runs.stop(runId),
-    'run:export': (runId) => exportRun(runId),
+    'run:export': ({ runId, options }) => exportRun(runId, options),
     'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
     // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.
     'run:open': (runId) => loadSavedRun(runs.runsDir, runId),

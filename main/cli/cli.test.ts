@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -131,6 +131,16 @@ describe('train, evaluate, export', () => {
     expect(JSON.parse(await readFile(join(exported, 'graph.json'), 'utf8')).name).toBe(
       'tiny reference',
     );
+    for (const [format, file] of [
+      ['onnx', 'model.onnx'],
+      ['pytorch', 'model.py'],
+      ['keras', 'weights.h5'],
+    ] as const) {
+      const folder = join(work, `exported-${format}`);
+      const result = await cli('export', out, '--out', folder, '--format', format);
+      expect(result.code, result.err).toBe(0);
+      expect(await readdir(folder)).toContain(file);
+    }
   });
 
   it('refuses to train into a folder that already holds something', async () => {
@@ -175,6 +185,15 @@ describe('bad input gets one sentence', () => {
     [['train'], "error: 'train' needs a graph file"],
     [['evaluate', '/'], 'error: / is not a Multitask Studio run folder: run.json is missing.'],
     [['export', '/'], "error: 'export' needs --out DIR"],
+    [
+      ['export', '/', '--out', '/tmp/x', '--format', 'caffe'],
+      "error: --format must be one of tfjs, onnx, pytorch, keras, not 'caffe'.",
+    ],
+    [['export', '/nope', '--out', '/tmp/x'], "error: There is no run 'nope'."],
+    [
+      ['dataset', 'export', 'shapes', '--out', '/tmp/x', '--size', '7x7x3'],
+      'error: --size must be HEIGHTxWIDTHxCHANNELS',
+    ],
     [
       ['summary', join(root, 'core/graph/fixtures/broken-not-json.graph.json')],
       'is not valid JSON',

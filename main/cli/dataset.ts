@@ -4,6 +4,7 @@ import { formatSummary, summarizeDataset } from '../datasets/import/summary.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
+import { datasetExportCommand } from './dataset-export.ts';
 import { StudioError } from '../../core/problems.ts';
 
 /**
@@ -14,6 +15,7 @@ export async function datasetCommand(
   argv: readonly string[],
   ctx: CommandContext,
 ): Promise<number> {
+  if (argv[0] === 'export') return datasetExportCommand(argv.slice(1), ctx);
   const { positionals, values: v } = parseCommandArgs('dataset', argv, {
     ...settingFlagOptions([
       'format',
@@ -29,7 +31,7 @@ export async function datasetCommand(
   if (sub !== 'inspect') {
     throw new StudioError(
       'E_BAD_FLAG',
-      `The dataset command takes 'inspect <path>'${sub ? `, not '${sub}'` : ''}.`,
+      `The dataset command takes 'inspect <path>' or 'export <dataset>'${sub ? `, not '${sub}'` : ''}.`,
     );
   }
   const path = onePositional('dataset inspect', 'a dataset path', rest);

@@ -28,12 +28,20 @@ Usage: npm run cli -- <command> [options]
       Reads an imported dataset as training would and prints its format, image and class
       counts per split, box statistics and the report of bad rows, without training.
 
+  dataset export <digits|shapes|path> --out DIR [--format csv] [--size HxWxC] [--limit N]
+        [--seed N]
+      Writes a dataset the studio trains on (an imported one after its check, bad rows left
+      out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
+      value columns) and targets.json: what the studio's CSV import and an exported PyTorch
+      project's train.py read. --size draws a built-in dataset at that size (default 64x64x3).
+
   evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
       Total loss and each task's loss and metrics of a run's model on a split.
 
-  export <run dir> --out DIR
-      Copies the run's model (TensorFlow.js Layers: model.json + weights.bin) with its graph and
-      metrics into DIR.
+  export <run dir> --out DIR [--format tfjs|onnx|pytorch|keras] [--checkpoint best|last]
+      Writes the run's trained model into DIR (new or empty) with its graph and metrics:
+      tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
+      weights.npz, train.py and a README; keras model.py + weights.h5.
 
   datasets
       Lists the built-in datasets and their targets.

@@ -1,4 +1,9 @@
-import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
+import {
+  analyzeGraph,
+  nodesFeedingHeads,
+  type GraphAnalysis,
+  type HeadInfo,
+} from '../../core/graph/analyze.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
@@ -59,15 +64,4 @@ export function compileGraph(doc: GraphDocument, options: { seed?: number } = {}
     name: 'multitask',
   });
   return { model, heads: analysis.heads, inputShape, analysis };
-}
-
-function nodesFeedingHeads(analysis: GraphAnalysis): Set<NodeId> {
-  const needed = new Set<NodeId>();
-  const stack = analysis.heads.map((h) => h.nodeId);
-  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
-    if (needed.has(id)) continue;
-    needed.add(id);
-    stack.push(...(analysis.nodes.get(id)?.sources ?? []));
-  }
-  return needed;
 }

@@ -20,6 +20,8 @@ export const RUN_FILE = 'run.json';
 export const GRAPH_FILE = 'graph.json';
 export const METRICS_FILE = 'metrics.json';
 export const MODEL_DIR = 'model';
+/** The model at the end of the last epoch, beside the best one in model/. */
+export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { exportOptionsSchema } from '../../core/contract/export.ts';
 import { inspectDatasetRequestSchema, runIdSchema } from '../../core/contract/host.ts';
 import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
@@ -7,7 +8,7 @@ import { listExamples } from '../app-host/examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
 import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
-import { zipRunModel } from '../app-host/run-files.ts';
+import { exportRunFiles, zipExport } from '../export/index.ts';
 import { checkRunRequest, describeIssues } from '../processes/run-request.ts';
 import type { RunSupervisor } from '../processes/run-supervisor.ts';
 
@@ -110,14 +111,23 @@ function routes(ctx: ApiContext): readonly Route[] {
     {
       method: 'GET',
       pattern: /^\/api\/runs\/([^/]+)\/export$/,
-      handle: async (_req, res, runId) => {
+      handle: async (req, res, runId) => {
+        const query = new URL(req.url ?? '', 'http://host').searchParams;
+        const options = exportOptionsSchema.safeParse({
+          format: query.get('format') ?? undefined,
+          checkpoint: query.get('checkpoint') ?? undefined,
+        });
+        if (!options.success) {
+          throw new HttpError(400, describeIssues('The export request', options.error));
+        }
         // Runs of earlier sessions live in the same folder and export the same way.
         const dir = ctx.supervisor.get(runId)?.out ?? join(ctx.runsDir, runId);
-        const zip = await zipRunModel(dir, runId);
+        const zip = zipExport(await exportRunFiles(dir, options.data, runId));
+        const { format, checkpoint } = options.data;
         res.writeHead(200, {
           'Content-Type': 'application/zip',
           'Content-Length': zip.byteLength,
-          'Content-Disposition': `attachment; filename="${runId}-model.zip"`,
+          'Content-Disposition': `attachment; filename="${runId}-${checkpoint}-${format}.zip"`,
           'Cache-Control': 'no-store',
         });
         res.end(zip);

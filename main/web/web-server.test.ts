@@ -260,6 +260,9 @@ describe('createWebHost', () => {
     expect(empty.status).toBe(404);
     expect(await errorOf(empty)).toMatch(/^The run 'run-empty' has no trained model yet/);
     expect((await api('runs/..%2F..%2Fetc/export')).status).toBe(404);
+    const badFormat = await api('runs/run-empty/export?format=caffe');
+    expect(badFormat.status).toBe(400);
+    expect(await errorOf(badFormat)).toMatch(/^The export request/);
   });
 
   it('lists the kept runs and opens one, behind the token and by run id only', async () => {

@@ -153,9 +153,9 @@ describe('createBrowserHost', () => {
         }),
     );
     await host.exportRun('run-1');
-    expect(calls[0]?.url).toBe('/api/runs/run-1/export');
+    expect(calls[0]?.url).toBe('/api/runs/run-1/export?format=tfjs&checkpoint=best');
     expect(downloads).toHaveLength(1);
-    expect(downloads[0]?.filename).toBe('run-1-model.zip');
+    expect(downloads[0]?.filename).toBe('run-1-best-tfjs.zip');
     expect(downloads[0]?.blob.size).toBe(4);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EXPORT } from '../../../core/contract/export.ts';
 import {
   datasetInfoSchema,
   datasetInspectionSchema,
@@ -163,9 +164,10 @@ export function createBrowserHost(
     async stopRun(runId) {
       await request(`runs/${encodeURIComponent(runId)}/stop`, { method: 'POST' });
     },
-    async exportRun(runId) {
-      const res = await request(`runs/${encodeURIComponent(runId)}/export`);
-      env.download(await res.blob(), `${runId}-model.zip`);
+    async exportRun(runId, { format, checkpoint } = DEFAULT_EXPORT) {
+      const query = new URLSearchParams({ format, checkpoint });
+      const res = await request(`runs/${encodeURIComponent(runId)}/export?${query}`);
+      env.download(await res.blob(), `${runId}-${checkpoint}-${format}.zip`);
     },
     listRuns: () => json(z.array(savedRunInfoSchema), 'runs'),
     openRun: (runId) => json(savedRunSchema, `runs/${encodeURIComponent(runId)}`),

@@ -64,12 +64,22 @@ describe('createDesktopHost', () => {
     await expect(host.startRun({ graph: { a: 1 } })).resolves.toEqual({ runId: 'r1' });
     await expect(host.stopRun('r1')).resolves.toBeUndefined();
     await expect(host.exportRun('r1')).resolves.toBeUndefined();
+    await expect(
+      host.exportRun('r1', { format: 'tfjs', checkpoint: 'last' }),
+    ).resolves.toBeUndefined();
     expect(calls).toEqual([
       { channel: 'examples:list', request: undefined },
       { channel: 'datasets:list', request: undefined },
       { channel: 'run:start', request: { graph: { a: 1 } } },
       { channel: 'run:stop', request: 'r1' },
-      { channel: 'run:export', request: 'r1' },
+      {
+        channel: 'run:export',
+        request: { runId: 'r1', options: { format: 'tfjs', checkpoint: 'best' } },
+      },
+      {
+        channel: 'run:export',
+        request: { runId: 'r1', options: { format: 'tfjs', checkpoint: 'last' } },
+      },
     ]);
   });
 

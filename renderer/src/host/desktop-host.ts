@@ -1,4 +1,5 @@
 import type { DesktopApi } from '../../../core/contract/desktop.ts';
+import { DEFAULT_EXPORT } from '../../../core/contract/export.ts';
 import type { StudioHost } from '../../../core/contract/host.ts';
 
 declare global {
@@ -52,9 +53,9 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
     async stopRun(runId) {
       await callDesktop(() => api['run:stop'](runId));
     },
-    async exportRun(runId) {
+    async exportRun(runId, options = DEFAULT_EXPORT) {
       // Null when the user cancelled the folder dialog: nothing to say.
-      await callDesktop(() => api['run:export'](runId));
+      await callDesktop(() => api['run:export']({ runId, options }));
     },
     listRuns: () => callDesktop(() => api['runs:list'](undefined)),
     openRun: (runId) => callDesktop(() => api['run:open'](runId)),

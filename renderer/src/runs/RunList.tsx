@@ -1,7 +1,6 @@
 import { memo } from 'react';
-import { useHost } from '../host/host-context.tsx';
 import { summaryText } from './format.ts';
-import { exportRun } from './run-actions.ts';
+import { ExportButton } from './ExportButton.tsx';
 import { hasModel, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 import { statusText } from './RunStatus.tsx';
@@ -24,7 +23,6 @@ export function RunList() {
 
 /** Memoised: a batch update of the running run does not re-render the other runs' items. */
 const RunItem = memo(function RunItem({ run }: { run: Run }) {
-  const host = useHost();
   const selected = useRunStore((s) => s.selectedRunId === run.runId);
   const compared = useRunStore((s) => s.compareRunIds.includes(run.runId));
   const select = useRunStore((s) => s.select);
@@ -66,19 +64,7 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
           />
           compare
         </label>
-        <button
-          type="button"
-          data-testid="btn-export"
-          disabled={!exportable}
-          title={
-            exportable
-              ? 'Save the trained model (TensorFlow.js Layers format).'
-              : 'A run has a model once it finished, or stopped after a whole epoch.'
-          }
-          onClick={() => void exportRun(host, run.runId)}
-        >
-          Export
-        </button>
+        <ExportButton runId={run.runId} exportable={exportable} />
       </div>
     </li>
   );

@@ -50,6 +50,7 @@ describe('run actions', () => {
         }),
       },
       runId,
+      undefined,
       store,
     );
     expect(store.getState().error).toBe('Run r1 has no model yet.');

@@ -1,3 +1,4 @@
+import { DEFAULT_EXPORT, type ExportOptions } from '../../../core/contract/export.ts';
 import type { SavedRunInfo, StudioHost } from '../../../core/contract/host.ts';
 import { loadGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
@@ -60,11 +61,12 @@ export async function stopRun(
 export async function exportRun(
   host: Pick<StudioHost, 'exportRun'>,
   runId: RunId,
+  options: ExportOptions = DEFAULT_EXPORT,
   store: RunStoreApi = useRunStore,
 ): Promise<void> {
   store.getState().setError(undefined);
   try {
-    await host.exportRun(runId);
+    await host.exportRun(runId, options);
   } catch (error) {
     store.getState().setError(sentenceOf(error));
   }

@@ -110,8 +110,8 @@ describe('earlier runs through the run reducer', () => {
     expect(store.getState()).toMatchObject({ error: "There is no run 'kept-1'.", runs: [] });
     const exportHost = { exportRun: vi.fn(async () => undefined) };
     await openEarlierRun({ openRun: async () => saved() }, saved().info, store);
-    await exportRun(exportHost, store.getState().runs[0]!.runId, store);
-    expect(exportHost.exportRun).toHaveBeenCalledWith('kept-1');
+    await exportRun(exportHost, store.getState().runs[0]!.runId, { format: 'onnx', checkpoint: 'best' }, store);
+    expect(exportHost.exportRun).toHaveBeenCalledWith('kept-1', { format: 'onnx', checkpoint: 'best' });
   });
 
   it('reads the run’s graph for the editor, or says why it cannot', async () => {

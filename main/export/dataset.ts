@@ -1,0 +1,124 @@
+import sharp from 'sharp';
+import { StudioError } from '../../core/problems.ts';
+import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
+import {
+  DATASET_ANNOTATIONS,
+  DATASET_TARGETS,
+  type DatasetExportFormat,
+} from './dataset-layout.ts';
+import type { ExportFiles } from './files.ts';
+
+const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
+
+/** One sample of a split, as its image bytes and targets. */
+interface Sample {
+  readonly split: SplitName;
+  readonly index: number;
+  readonly png: Uint8Array;
+  readonly row: ReadonlyMap<string, string>;
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/** Float32 values written so they read back to the same float32. */
+const float = (v: number) => String(Math.fround(v));
+
+async function encodePng(
+  split: DatasetSplit,
+  i: number,
+  shape: readonly number[],
+): Promise<Uint8Array> {
+  const [height = 0, width = 0, channels = 0] = shape;
+  const size = height * width * channels;
+  const raw = split.images.subarray(i * size, (i + 1) * size);
+  return new Uint8Array(
+    await sharp(Buffer.from(raw), { raw: { width, height, channels: channels as 1 | 3 } })
+      .png()
+      .toBuffer(),
+  );
+}
+
+/** Every sample of every split with its targets as named columns. */
+async function readSamples(data: TrainingData) {
+  const samples: Sample[] = [];
+  const columns = ['path', 'split'];
+  for (const t of data.targets) {
+    if (t.kind === 'class') columns.push('class');
+    else if (t.kind === 'box') columns.push('xmin', 'ymin', 'xmax', 'ymax');
+    else columns.push(...t.columns);
+  }
+  for (const split of SPLITS) {
+    const reader = data.splits[split];
+    const block = 64;
+    for (let start = 0; start < reader.size; start += block) {
+      const indices = Array.from(
+        { length: Math.min(block, reader.size - start) },
+        (_, k) => start + k,
+      );
+      const part = await reader.read(indices);
+      for (let i = 0; i < part.size; i++) {
+        const index = start + i;
+        const path = `images/${split}/${String(index).padStart(5, '0')}.png`;
+        const row = new Map<string, string>([
+          ['path', path],
+          ['split', split],
+        ]);
+        for (const t of data.targets) {
+          const values = part.targets[t.name];
+          if (!values) continue;
+          if (t.kind === 'class') row.set('class', t.classes[values[i]!] ?? '');
+          else if (t.kind === 'box') {
+            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) =>
+              row.set(c, float(values[i * 4 + k]!)),
+            );
+          } else {
+            t.columns.forEach((c, k) => row.set(c, float(values[i * t.columns.length + k]!)));
+          }
+        }
+        samples.push({ split, index, png: await encodePng(part, i, data.imageShape), row });
+      }
+    }
+  }
+  return { samples, columns };
+}
+
+/**
+ * A dataset the studio trains on, as images and annotations: CSV (annotations.csv with path,
+ * split, class, a normalised box and value columns, plus targets.json), the layout the studio's
+ * CSV import and the exported projects' train.py read.
+ */
+export async function exportDatasetFiles(
+  data: TrainingData,
+  format: DatasetExportFormat,
+): Promise<ExportFiles> {
+  switch (format) {
+    case 'csv':
+      return csvFiles(data);
+  }
+}
+
+async function csvFiles(data: TrainingData): Promise<ExportFiles> {
+  const classes = data.targets.filter((t) => t.kind === 'class');
+  const boxes = data.targets.filter((t) => t.kind === 'box');
+  if (classes.length > 1 || boxes.length > 1) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The dataset '${data.name}' has ${classes.length} class and ${boxes.length} box targets; an export holds at most one of each.`,
+    );
+  }
+  const { samples, columns } = await readSamples(data);
+  const files: ExportFiles = new Map();
+  const lines = [columns.join(',')];
+  for (const s of samples) {
+    files.set(s.row.get('path')!, s.png);
+    lines.push(columns.map((c) => csvCell(s.row.get(c) ?? '')).join(','));
+  }
+  const text = (v: string) => new TextEncoder().encode(v);
+  files.set(DATASET_ANNOTATIONS, text(`${lines.join('\n')}\n`));
+  files.set(
+    DATASET_TARGETS,
+    text(
+      `${JSON.stringify({ name: data.name, imageShape: data.imageShape, targets: data.targets }, null, 2)}\n`,
+    ),
+  );
+  return files;
+}

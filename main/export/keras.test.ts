@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import { initBackend } from '../engine/backend.ts';
+import { exportRunFiles, writeExportFolder } from './index.ts';
+import { KERAS_WEIGHTS } from './keras-weights.ts';
+import { everyKindGraph, exampleGraph, writeTrainedRun } from './test-exports.ts';
+import { pythonHas, runPython } from './test-python.ts';
+
+const hasH5py = pythonHas('h5py', 'numpy');
+if (!hasH5py) {
+  console.log(
+    '/usr/bin/python3 has no h5py (apt-get install python3-h5py): the Keras export checks are skipped.',
+  );
+}
+
+let work: string;
+beforeAll(async () => {
+  await initBackend('wasm');
+  work = await mkdtemp(join(tmpdir(), 'mts-keras-'));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+/** Every weight of weights.h5 as Keras' loader walks it: layer, weight name, shape and values. */
+const READ_H5 = `
+import json, sys, h5py
+out = []
+with h5py.File(sys.argv[1], "r") as f:
+    for layer in f.attrs["layer_names"]:
+        layer = layer.decode() if isinstance(layer, bytes) else layer
+        for name in f[layer].attrs["weight_names"]:
+            name = name.decode() if isinstance(name, bytes) else name
+            d = f[layer][name]
+            out.append([name, list(d.shape), str(d.dtype), d[()].ravel().tolist()])
+print(json.dumps(out))
+`;
+
+async function check(name: string, graph: GraphDocument) {
+  const run = join(work, `${name}-run`);
+  const model = await writeTrainedRun(graph, run);
+  const out = join(work, name);
+  await writeExportFolder(out, await exportRunFiles(run, { format: 'keras', checkpoint: 'best' }));
+  await runPython(['-m', 'py_compile', 'model.py'], out);
+  const stored = JSON.parse(await runPython(['-c', READ_H5, KERAS_WEIGHTS], out)) as [
+    string,
+    number[],
+    string,
+    number[],
+  ][];
+  const expected = new Map(
+    model.weights.map((w) => [
+      `${w.originalName}:0`,
+      { shape: w.shape, values: w.read().dataSync() },
+    ]),
+  );
+  expect(stored.map(([n]) => n).sort()).toEqual([...expected.keys()].sort());
+  for (const [name, shape, dtype, values] of stored) {
+    const want = expected.get(name)!;
+    expect([name, shape, dtype]).toEqual([name, want.shape, 'float32']);
+    expect(values).toEqual(Array.from(want.values));
+  }
+}
+
+describe.skipIf(!hasH5py)('Keras export', () => {
+  it('writes model.py that compiles and weights.h5 that h5py reads back identical', async () => {
+    await check('every-kind', everyKindGraph());
+    await check('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
+  }, 60_000);
+});

@@ -1,0 +1,156 @@
+import { formatShape } from '../../core/shape.ts';
+import type { ExportFiles } from './files.ts';
+import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
+import { layerConfig } from './layer-config.ts';
+import { pyString, pythonNames } from './python-names.ts';
+import type { ExportSource, ModelNode } from './source.ts';
+import { trainingSpec } from './training-spec.ts';
+
+const KERAS_LOSSES: Record<string, (delta: number) => string> = {
+  categoricalCrossentropy: () => '"categorical_crossentropy"',
+  binaryCrossentropy: () => '"binary_crossentropy"',
+  meanSquaredError: () => '"mean_squared_error"',
+  meanAbsoluteError: () => '"mean_absolute_error"',
+  huber: (delta) => `keras.losses.Huber(delta=${delta})`,
+};
+
+const KERAS_METRICS = { accuracy: '"accuracy"', meanIoU: 'mean_iou', iou50: 'iou50', mae: '"mae"' };
+
+const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
+
+/** The Keras layer a node becomes, with the node id as its name. */
+function kerasLayer(node: ModelNode): string {
+  const c = layerConfig(node);
+  const name = `name=${pyString(node.id)}`;
+  switch (node.kind) {
+    case 'Input':
+      return `keras.Input(shape=(${node.outputShape.join(', ')}), ${name})`;
+    case 'Conv2D':
+      return `layers.Conv2D(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding="${c.padding}", activation="${c.activation}", use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
+    case 'MaxPooling2D':
+    case 'AveragePooling2D':
+      return `layers.${node.kind}(${pair(c.poolSize)}, strides=${pair(c.strides)}, padding="${c.padding}", ${name})`;
+    case 'BatchNormalization':
+      return `layers.BatchNormalization(axis=-1, momentum=${c.momentum}, epsilon=${c.epsilon}, ${name})`;
+    case 'Dropout':
+      return `layers.Dropout(${c.rate}, ${name})`;
+    case 'Flatten':
+    case 'GlobalAveragePooling2D':
+    case 'Add':
+      return `layers.${node.kind}(${name})`;
+    case 'Activation':
+      return `layers.Activation("${c.activation}", ${name})`;
+    case 'Concatenate':
+      return `layers.Concatenate(axis=${c.axis}, ${name})`;
+    case 'Dense':
+    case 'ClassificationHead':
+    case 'BoxHead':
+    case 'RegressionHead':
+      return `layers.Dense(${c.units}, activation="${c.activation}", use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
+  }
+}
+
+function modelPy(source: ExportSource): string {
+  const names = pythonNames(source.nodes);
+  const spec = trainingSpec(source);
+  const lines = source.nodes.map((node) => {
+    const n = names.get(node.id)!;
+    const inputs = node.sources.map((s) => names.get(s)!);
+    const call =
+      node.kind === 'Input'
+        ? ''
+        : inputs.length > 1
+          ? `([${inputs.join(', ')}])`
+          : `(${inputs[0]})`;
+    return `    ${n} = ${kerasLayer(node)}${call}  # → ${formatShape(node.outputShape)}`;
+  });
+  const headNames = source.heads.map((h) => names.get(h.nodeId)!);
+  const byHead = (f: (h: (typeof spec.heads)[number]) => string) =>
+    spec.heads.map((h) => `${pyString(h.node)}: ${f(h)}`).join(', ');
+  const s = spec.settings;
+  const optimizer =
+    s.optimizer === 'adam'
+      ? `keras.optimizers.Adam(learning_rate=${s.learningRate})`
+      : `keras.optimizers.${s.optimizer === 'sgd' ? 'SGD' : 'RMSprop'}(learning_rate=${s.learningRate}, momentum=${s.momentum})`;
+  return `"""${source.graph.name}: the model with the Keras functional API, exported from Multitask Studio.
+
+Layer names are the node ids of the studio's graph. build_model() returns it compiled with the
+studio's objective: one loss per task output (keyed by the head's layer name), the tasks' loss
+weights, and per-task metrics. load_weights(model, "${KERAS_WEIGHTS}") puts in the trained weights,
+which ${KERAS_WEIGHTS} holds in Keras 2's HDF5 layout (save_weights: a group per layer with
+'weight_names', kernels [kh, kw, in, out] and [in, out]). Input: float32 images
+[N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${source.heads.map((h) => h.task).join(', ')}.
+"""
+import h5py
+
+try:
+    from tensorflow import keras  # TensorFlow's Keras (2.x, or 3 in TensorFlow 2.16+)
+except ImportError:
+    import keras  # Keras 3 on another backend
+layers = keras.layers
+try:
+    from keras import ops  # Keras 3
+    relu, maximum, minimum, cast = ops.relu, ops.maximum, ops.minimum, ops.cast
+except ImportError:  # Keras 2
+    import tensorflow as tf
+    relu, maximum, minimum, cast = tf.nn.relu, tf.maximum, tf.minimum, tf.cast
+
+TASKS = {${spec.heads.map((h) => `${pyString(h.node)}: ${pyString(h.task)}`).join(', ')}}
+
+
+def _box_iou(y_true, y_pred):
+    def area(b):
+        return relu(b[:, 2] - b[:, 0]) * relu(b[:, 3] - b[:, 1])
+    lo = maximum(y_true[:, :2], y_pred[:, :2])
+    hi = minimum(y_true[:, 2:], y_pred[:, 2:])
+    inter = relu(hi[:, 0] - lo[:, 0]) * relu(hi[:, 1] - lo[:, 1])
+    return inter / maximum(area(y_true) + area(y_pred) - inter, 1e-7)
+
+
+def mean_iou(y_true, y_pred):
+    """Mean intersection over union of [xmin, ymin, xmax, ymax] boxes, as the studio reports it."""
+    return _box_iou(y_true, y_pred)
+
+
+def iou50(y_true, y_pred):
+    """Share of boxes with an intersection over union of at least 0.5."""
+    return cast(_box_iou(y_true, y_pred) >= 0.5, "float32")
+
+
+def build_model():
+${lines.join('\n')}
+    model = keras.Model(inputs=${names.get(source.inputId)}, outputs=[${headNames.join(', ')}], name="multitask")
+    model.compile(
+        optimizer=${optimizer},
+        loss={${byHead((h) => KERAS_LOSSES[h.loss]!(h.huberDelta ?? 1))}},
+        loss_weights={${byHead((h) => String(h.lossWeight))}},
+        metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m]).join(', ')}]`)}},
+    )
+    return model
+
+
+def load_weights(model, path="${KERAS_WEIGHTS}"):
+    """Sets each layer's weights from the file by layer name (any Keras version)."""
+    with h5py.File(path, "r") as f:
+        for name in f.attrs["layer_names"]:
+            name = name.decode() if isinstance(name, bytes) else name
+            group = f[name]
+            weight_names = [w.decode() if isinstance(w, bytes) else w for w in group.attrs["weight_names"]]
+            model.get_layer(name).set_weights([group[w][()] for w in weight_names])
+    return model
+
+
+if __name__ == "__main__":
+    load_weights(build_model()).summary()
+`;
+}
+
+/** Keras: model.py (build_model, load_weights) and weights.h5, with the training settings. */
+export async function kerasFiles(source: ExportSource): Promise<ExportFiles> {
+  const text = (s: string) => new TextEncoder().encode(s);
+  return new Map([
+    ['model.py', text(modelPy(source))],
+    [KERAS_WEIGHTS, await hdf5Weights(source)],
+    ['training.json', text(`${JSON.stringify(trainingSpec(source), null, 2)}\n`)],
+  ]);
+}

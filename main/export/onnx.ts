@@ -1,0 +1,282 @@
+import type { ActivationName } from '../../core/nodes/fields.ts';
+import { StudioError } from '../../core/problems.ts';
+import type { ExportFiles } from './files.ts';
+import { channelsFirstKernel, layerConfig, mergeAxis, windowPadding } from './layer-config.ts';
+import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
+import { weightOf, type ExportSource, type ModelNode } from './source.ts';
+
+export const ONNX_FILE = 'model.onnx';
+export const ONNX_INPUT = 'image';
+
+/**
+ * A tensor of the ONNX graph. Images travel channels-first (NCHW) as ONNX's Conv and pools want
+ * them; vectors are [N, features] either way.
+ */
+interface Value {
+  readonly name: string;
+  readonly layout: 'nchw' | 'vector';
+}
+
+/** Writes the model as ONNX: input `image` [N, H, W, C] in [0, 1], one output per head named by its task. */
+export function onnxFiles(source: ExportSource): ExportFiles {
+  const g = new OnnxGraphBuilder();
+  const values = new Map<string, Value>();
+  const input = g.reserve(ONNX_INPUT);
+  const outputs = new Map(source.heads.map((h) => [h.nodeId as string, g.reserve(h.task)]));
+
+  const activate = (
+    x: Value,
+    activation: ActivationName,
+    output: string | undefined,
+    stem: string,
+  ): Value => {
+    const axis = x.layout === 'nchw' ? 1 : -1;
+    const one = (op: string, attributes = {}) => g.op(op, [x.name], attributes, output, stem);
+    const name = ((): string => {
+      switch (activation) {
+        case 'linear':
+          return one('Identity');
+        case 'relu':
+          return one('Relu');
+        case 'relu6':
+          return g.op('Clip', [x.name, scalar('zero', 0), scalar('six', 6)], {}, output, stem);
+        case 'elu':
+          return one('Elu', { alpha: 1 });
+        case 'selu':
+          return one('Selu');
+        case 'sigmoid':
+          return one('Sigmoid');
+        case 'tanh':
+          return one('Tanh');
+        case 'softmax':
+          return one('Softmax', { axis });
+        case 'softplus':
+          return one('Softplus');
+        case 'softsign':
+          return one('Softsign');
+        case 'swish':
+          return g.op('Mul', [x.name, g.op('Sigmoid', [x.name])], {}, output, stem);
+        case 'mish':
+          return g.op(
+            'Mul',
+            [x.name, g.op('Tanh', [g.op('Softplus', [x.name])])],
+            {},
+            output,
+            stem,
+          );
+        case 'gelu': {
+          const scaled = g.op('Div', [x.name, scalar('sqrt2', Math.SQRT2)]);
+          const cdf = g.op('Add', [g.op('Erf', [scaled]), scalar('one', 1)]);
+          return g.op('Mul', [g.op('Mul', [x.name, cdf]), scalar('half', 0.5)], {}, output, stem);
+        }
+      }
+    })();
+    return { name, layout: x.layout };
+  };
+  const scalars = new Map<number, string>();
+  const scalar = (stem: string, v: number) => {
+    const known = scalars.get(v);
+    if (known) return known;
+    const name = g.floatTensor(stem, [], new Float32Array([v]));
+    scalars.set(v, name);
+    return name;
+  };
+  const toNhwcVector = (x: Value, stem: string): string =>
+    x.layout === 'vector'
+      ? x.name
+      : g.op(
+          'Flatten',
+          [g.op('Transpose', [x.name], { perm: [0, 2, 3, 1] })],
+          { axis: 1 },
+          undefined,
+          stem,
+        );
+  const dense = (node: ModelNode, x: Value, activation: ActivationName, useBias: boolean) => {
+    const kernel = weightOf(node, 'kernel');
+    const b = useBias
+      ? weightOf(node, 'bias')
+      : { shape: [kernel.shape[1] ?? 0], values: new Float32Array(kernel.shape[1] ?? 0) };
+    const w = g.floatTensor(`${node.id}.kernel`, kernel.shape, kernel.values);
+    const bias = g.floatTensor(`${node.id}.bias`, b.shape, b.values);
+    const out = outputs.get(node.id);
+    const linear = g.op(
+      'Gemm',
+      [x.name, w, bias],
+      {},
+      activation === 'linear' ? out : undefined,
+      node.id,
+    );
+    return activation === 'linear'
+      ? { name: linear, layout: 'vector' as const }
+      : activate({ name: linear, layout: 'vector' }, activation, out, node.id);
+  };
+
+  for (const node of source.nodes) {
+    const ins = node.sources.map((s) => values.get(s) as Value);
+    const [x] = ins;
+    const c = layerConfig(node);
+    const inputShape = node.inputShapes[0] ?? [];
+    const spatial = (): Value => {
+      if (x?.layout !== 'nchw') throw new Error(`'${node.id}' needs an image input`);
+      return x;
+    };
+    let value: Value;
+    switch (node.kind) {
+      case 'Input':
+        value = {
+          name: g.op('Transpose', [input], { perm: [0, 3, 1, 2] }, undefined, 'image_nchw'),
+          layout: 'nchw',
+        };
+        break;
+      case 'Conv2D': {
+        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
+        const inputs = [
+          spatial().name,
+          g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
+        ];
+        if (c.useBias) {
+          const bias = weightOf(node, 'bias');
+          inputs.push(g.floatTensor(`${node.id}.bias`, bias.shape, bias.values));
+        }
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        const conv = g.op(
+          'Conv',
+          inputs,
+          {
+            kernel_shape: ks,
+            strides: st,
+            pads: windowPadding(inputShape, ks, st, c.padding ?? 'valid'),
+          },
+          undefined,
+          node.id,
+        );
+        value = activate(
+          { name: conv, layout: 'nchw' },
+          c.activation ?? 'linear',
+          undefined,
+          `${node.id}_act`,
+        );
+        break;
+      }
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        const ps = c.poolSize ?? [2, 2];
+        const st = c.strides ?? ps;
+        const op = node.kind === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
+        // AveragePool leaves padding out of the mean by default, as TensorFlow does.
+        value = {
+          name: g.op(
+            op,
+            [spatial().name],
+            {
+              kernel_shape: ps,
+              strides: st,
+              pads: windowPadding(inputShape, ps, st, c.padding ?? 'valid'),
+            },
+            undefined,
+            node.id,
+          ),
+          layout: 'nchw',
+        };
+        break;
+      }
+      case 'BatchNormalization': {
+        const names = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((n) => {
+          const w = weightOf(node, n);
+          return g.floatTensor(`${node.id}.${n}`, w.shape, w.values);
+        });
+        value = {
+          name: g.op(
+            'BatchNormalization',
+            [x!.name, ...names],
+            { epsilon: c.epsilon ?? 1e-3 },
+            undefined,
+            node.id,
+          ),
+          layout: x!.layout,
+        };
+        break;
+      }
+      case 'Dropout':
+        value = { name: g.op('Identity', [x!.name], {}, undefined, node.id), layout: x!.layout };
+        break;
+      case 'Flatten':
+        // Keras flattens channels-last: go back to NHWC first so the order of features matches.
+        value = { name: toNhwcVector(x!, node.id), layout: 'vector' };
+        break;
+      case 'GlobalAveragePooling2D':
+        value = {
+          name: g.op(
+            'Flatten',
+            [g.op('GlobalAveragePool', [spatial().name])],
+            { axis: 1 },
+            undefined,
+            node.id,
+          ),
+          layout: 'vector',
+        };
+        break;
+      case 'Dense':
+        value = dense(node, x!, c.activation ?? 'linear', c.useBias ?? true);
+        break;
+      case 'Activation':
+        value = activate(x!, c.activation ?? 'linear', undefined, node.id);
+        break;
+      case 'Concatenate': {
+        const axis = mergeAxis(c.axis ?? -1, inputShape.length);
+        // NHWC axis 1, 2, 3 (H, W, C) is NCHW axis 2, 3, 1.
+        const onnxAxis = x!.layout === 'nchw' ? ([0, 2, 3, 1][axis] ?? axis) : axis;
+        value = {
+          name: g.op(
+            'Concat',
+            ins.map((v) => v.name),
+            { axis: onnxAxis },
+            undefined,
+            node.id,
+          ),
+          layout: x!.layout,
+        };
+        break;
+      }
+      case 'Add':
+        value = {
+          name: g.op(
+            'Sum',
+            ins.map((v) => v.name),
+            {},
+            undefined,
+            node.id,
+          ),
+          layout: x!.layout,
+        };
+        break;
+      case 'ClassificationHead':
+      case 'BoxHead':
+      case 'RegressionHead':
+        value = dense(
+          node,
+          { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
+          c.activation ?? 'linear',
+          true,
+        );
+        break;
+    }
+    values.set(node.id, value);
+  }
+  const [h = 0, w = 0, channels = 0] = source.inputShape;
+  const bytes = g.encode(
+    { name: input, shape: ['N', h, w, channels] },
+    source.heads.map((head) => {
+      if (values.get(head.nodeId)?.name !== head.task) {
+        throw new StudioError(
+          'E_EXPORT_UNSUPPORTED',
+          `The head '${head.nodeId}' could not be given the output name '${head.task}'.`,
+        );
+      }
+      return { name: head.task, shape: ['N', head.units] };
+    }),
+    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${hd.units}]`).join(', ')}.`,
+  );
+  return new Map([[ONNX_FILE, bytes]]);
+}

@@ -1,0 +1,289 @@
+import { DATASET_ANNOTATIONS, DATASET_TARGETS } from './dataset-layout.ts';
+import type { ExportSource } from './source.ts';
+
+/**
+ * train.py of an exported PyTorch project: the studio's multi-task objective (each head's loss
+ * times its weight, summed), per-task metrics, on a dataset the studio exported as CSV; single
+ * process or DistributedDataParallel (torchrun, or --nproc N to start the processes itself).
+ */
+export const TRAIN_PY = String.raw`"""Trains the exported model with the studio's multi-task objective.
+
+    python3 train.py --data DATASET_DIR                      # one process
+    torchrun --nproc_per_node 2 train.py --data DATASET_DIR  # DistributedDataParallel
+    python3 train.py --data DATASET_DIR --nproc 2            # the same, processes started here
+
+DATASET_DIR is a dataset exported by Multitask Studio ('dataset export ... --format csv'):
+${DATASET_ANNOTATIONS} (path, split, class, xmin, ymin, xmax, ymax, value columns), ${DATASET_TARGETS}
+and the images. training.json holds the heads (task, target, loss, weight, metrics) and the
+settings the studio trained with; flags override the settings.
+"""
+import argparse
+import csv
+import json
+import os
+import socket
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from PIL import Image
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
+
+from model import WEIGHTS_FILE, load_model
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EPSILON = 1e-7  # Keras clips probabilities by this before taking logs, as the studio does
+
+
+def read_split(folder, split, spec):
+    """Images [N, H, W, C] in [0, 1] and one target tensor per head, in head order."""
+    with open(os.path.join(folder, "${DATASET_TARGETS}")) as f:
+        targets = {t["name"]: t for t in json.load(f)["targets"]}
+    height, width, channels = spec["inputShape"]
+    images, columns = [], []
+    with open(os.path.join(folder, "${DATASET_ANNOTATIONS}"), newline="") as f:
+        for row in csv.DictReader(f):
+            if row["split"] != split:
+                continue
+            picture = Image.open(os.path.join(folder, row["path"])).convert("L" if channels == 1 else "RGB")
+            if picture.size != (width, height):
+                raise SystemExit(f"{row['path']} is {picture.size[0]}x{picture.size[1]}, the model takes {width}x{height}.")
+            images.append(np.asarray(picture, dtype=np.float32).reshape(height, width, channels) / 255.0)
+            columns.append(row)
+    ys = []
+    for head in spec["heads"]:
+        target = targets.get(head["target"])
+        if target is None:
+            raise SystemExit(f"The dataset has no target '{head['target']}' for the task '{head['task']}'.")
+        if target["kind"] == "class":
+            index = [target["classes"].index(r["class"]) for r in columns]
+            ys.append(torch.nn.functional.one_hot(torch.tensor(index), len(target["classes"])).float())
+        elif target["kind"] == "box":
+            ys.append(torch.tensor([[float(r[c]) for c in ("xmin", "ymin", "xmax", "ymax")] for r in columns]))
+        else:
+            ys.append(torch.tensor([[float(r[c]) for c in target["columns"]] for r in columns]))
+    return torch.from_numpy(np.stack(images)), ys
+
+
+def task_loss(head, y, p):
+    """The head's loss per sample, with Keras' definitions (mean over a sample's outputs)."""
+    loss = head["loss"]
+    if loss == "categoricalCrossentropy":
+        return -(y * p.clamp(EPSILON, 1 - EPSILON).log()).sum(-1)
+    if loss == "binaryCrossentropy":
+        q = p.clamp(EPSILON, 1 - EPSILON)
+        return -(y * q.log() + (1 - y) * (1 - q).log()).mean(-1)
+    if loss == "meanSquaredError":
+        return ((y - p) ** 2).mean(-1)
+    if loss == "meanAbsoluteError":
+        return (y - p).abs().mean(-1)
+    if loss == "huber":
+        delta = head.get("huberDelta", 1.0)
+        error = (y - p).abs()
+        quadratic = error.clamp(max=delta)
+        return (0.5 * quadratic ** 2 + delta * (error - quadratic)).mean(-1)
+    raise SystemExit(f"Unknown loss '{loss}' of the task '{head['task']}'.")
+
+
+def box_iou(a, b):
+    def area(x0, y0, x1, y1):
+        return (x1 - x0).clamp(min=0) * (y1 - y0).clamp(min=0)
+    inter = area(torch.maximum(a[:, 0], b[:, 0]), torch.maximum(a[:, 1], b[:, 1]),
+                 torch.minimum(a[:, 2], b[:, 2]), torch.minimum(a[:, 3], b[:, 3]))
+    union = area(*a.unbind(1)) + area(*b.unbind(1)) - inter
+    return inter / union.clamp(min=EPSILON)
+
+
+def metric_sums(head, y, p):
+    sums = {}
+    for metric in head["metrics"]:
+        if metric == "accuracy":
+            sums[metric] = (y.argmax(-1) == p.argmax(-1)).float().sum()
+        elif metric == "meanIoU":
+            sums[metric] = box_iou(y, p).sum()
+        elif metric == "iou50":
+            sums[metric] = (box_iou(y, p) >= 0.5).float().sum()
+        elif metric == "mae":
+            sums[metric] = (y - p).abs().mean(-1).sum()
+    return sums
+
+
+def total_loss(spec, outputs, ys):
+    """Each head's mean loss, and their sum weighted by the heads' loss weights."""
+    losses = [task_loss(h, y, outputs[h["task"]]).mean() for h, y in zip(spec["heads"], ys)]
+    return sum(h["lossWeight"] * l for h, l in zip(spec["heads"], losses)), losses
+
+
+@torch.no_grad()
+def evaluate(model, spec, images, ys, device, world, rank, batch_size=256):
+    """Loss and metrics per task over a split, each process taking its share, summed over all."""
+    model.eval()
+    names = [(h["task"], m) for h in spec["heads"] for m in ["loss"] + list(h["metrics"])]
+    sums = torch.zeros(len(names) + 1, dtype=torch.float64)
+    for start in range(rank * batch_size, len(images), world * batch_size):
+        x = images[start:start + batch_size].to(device)
+        outputs = model(x)
+        values = []
+        for head, y in zip(spec["heads"], ys):
+            y, p = y[start:start + batch_size].to(device), outputs[head["task"]]
+            values.append(task_loss(head, y, p).sum())
+            values.extend(metric_sums(head, y, p)[m] for m in head["metrics"])
+        sums[:-1] += torch.stack(values).double().cpu()
+        sums[-1] += len(x)
+    if world > 1:
+        dist.all_reduce(sums)
+    count = max(sums[-1].item(), 1)
+    tasks = {}
+    for (task, name), value in zip(names, sums[:-1].tolist()):
+        tasks.setdefault(task, {})[name] = value / count
+    loss = sum(h["lossWeight"] * tasks[h["task"]]["loss"] for h in spec["heads"])
+    return {"loss": loss, "samples": int(sums[-1].item()), "tasks": tasks}
+
+
+def make_optimizer(settings, parameters, learning_rate):
+    name = settings["optimizer"]
+    if name == "adam":
+        return torch.optim.Adam(parameters, lr=learning_rate, eps=1e-7)
+    if name == "sgd":
+        return torch.optim.SGD(parameters, lr=learning_rate, momentum=settings["momentum"])
+    return torch.optim.RMSprop(parameters, lr=learning_rate, momentum=settings["momentum"], eps=1e-7)
+
+
+def train(args):
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    use_cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
+    device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
+    if use_cuda:
+        torch.cuda.set_device(device)
+    if world > 1:
+        dist.init_process_group("nccl" if use_cuda else "gloo")
+    with open(os.path.join(HERE, "training.json")) as f:
+        spec = json.load(f)
+    settings = spec["settings"]
+    epochs = args.epochs or settings["epochs"]
+    batch_size = args.batch_size or settings["batchSize"]
+    torch.manual_seed(settings["seed"])
+
+    model = load_model(HERE).to(device)
+    if args.from_scratch:
+        for module in model.modules():
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+    train_x, train_ys = read_split(args.data, "train", spec)
+    val_x, val_ys = read_split(args.data, "validation", spec)
+    say = (lambda line: print(json.dumps(line), flush=True)) if rank == 0 else (lambda line: None)
+    say({"type": "started", "processes": world, "backend": dist.get_backend() if world > 1 else "single",
+         "device": str(device), "train": len(train_x), "validation": len(val_x)})
+    say({"type": "epoch", "epoch": 0, "train": evaluate(model, spec, train_x, train_ys, device, world, rank),
+         "validation": evaluate(model, spec, val_x, val_ys, device, world, rank)})
+
+    ddp = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None) if world > 1 else model
+    optimizer = make_optimizer(settings, ddp.parameters(), args.learning_rate or settings["learningRate"])
+    data = TensorDataset(train_x, *train_ys)
+    sampler = DistributedSampler(data, world, rank, shuffle=settings["shuffle"], seed=settings["seed"]) if world > 1 else None
+    loader = DataLoader(data, batch_size=batch_size, sampler=sampler,
+                        shuffle=settings["shuffle"] and sampler is None)
+    started = time.time()
+    for epoch in range(1, epochs + 1):
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        ddp.train()
+        epoch_start = time.time()
+        for x, *ys in loader:
+            outputs = ddp(x.to(device))
+            loss, _ = total_loss(spec, outputs, [y.to(device) for y in ys])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        seconds = time.time() - epoch_start
+        say({"type": "epoch", "epoch": epoch, "seconds": round(seconds, 3),
+             "train": evaluate(model, spec, train_x, train_ys, device, world, rank),
+             "validation": evaluate(model, spec, val_x, val_ys, device, world, rank)})
+    if rank == 0:
+        os.makedirs(args.out, exist_ok=True)
+        state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+        np.savez(os.path.join(args.out, WEIGHTS_FILE), **state)
+    say({"type": "done", "seconds": round(time.time() - started, 3),
+         "weights": os.path.join(args.out, WEIGHTS_FILE)})
+    if world > 1:
+        dist.destroy_process_group()
+
+
+def start_process(local_rank, args, world, port):
+    os.environ.update({"RANK": str(local_rank), "LOCAL_RANK": str(local_rank), "WORLD_SIZE": str(world),
+                       "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)})
+    train(args)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Train the exported model with its multi-task objective.")
+    parser.add_argument("--data", required=True, help="a dataset folder exported by Multitask Studio")
+    parser.add_argument("--epochs", type=int, help="passes over the training split (default: training.json)")
+    parser.add_argument("--batch-size", type=int, help="samples per step and process (default: training.json)")
+    parser.add_argument("--learning-rate", type=float, help="step size (default: training.json)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--from-scratch", action="store_true", help="start from new weights, not the studio's")
+    parser.add_argument("--out", default="trained", help="folder for the trained weights.npz (load_model(OUT))")
+    parser.add_argument("--nproc", type=int, default=1,
+                        help="start this many processes on this machine (without torchrun)")
+    args = parser.parse_args()
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        torch.multiprocessing.spawn(start_process, args=(args, args.nproc, port), nprocs=args.nproc)
+    else:
+        train(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+`;
+
+/** The project's README: what is in it and the exact commands. */
+export function pythonReadme(source: ExportSource): string {
+  const [h, w, c] = source.inputShape;
+  const tasks = source.heads.map((hd) => `\`${hd.task}\` (${hd.loss}, weight ${hd.lossWeight})`);
+  return `# ${source.graph.name} — PyTorch project exported from Multitask Studio
+
+- \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id.
+  \`from model import load_model; m = load_model(".")\` gives it with the trained weights
+  (\`weights.npz\`), in eval mode; \`m(x)\` takes float32 images \`[N, ${h}, ${w}, ${c}]\` with pixels
+  in [0, 1] and returns a dict task name → output (softmax probabilities, sigmoid boxes, values).
+- \`train.py\`: trains it with the studio's objective: the sum of each task's loss times its
+  weight — ${tasks.join(', ')} — and reports each task's loss and metrics per epoch (JSON lines).
+- \`training.json\`: the heads and the settings the studio trained with.
+
+Needs Python 3 with \`torch\`, \`numpy\` and \`Pillow\`.
+
+## Train
+
+Export the dataset from the studio first (images and ${DATASET_ANNOTATIONS}):
+
+    npm run cli -- dataset export shapes --out data --format csv
+
+Then, in this folder:
+
+    python3 train.py --data data                                 # one process
+    torchrun --nproc_per_node 2 train.py --data data             # 2 processes (DistributedDataParallel)
+    python3 train.py --data data --nproc 2                       # the same without torchrun
+
+On CPUs the processes talk through gloo, on GPUs through NCCL (one GPU per process). Several
+machines: run on each machine
+
+    torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint HOST:29400 \\
+      --rdzv_id job1 train.py --data data
+
+with \`HOST\` one of the machines, reachable by the others, and the dataset on every machine.
+Debian's torch 1.13 \`torchrun\` on Python 3.11 stops with \`'NoneType' object has no attribute
+'get'\` unless given \`--redirects 1 --tee 1 --log_dir logs\`; \`--nproc N\` avoids torchrun.
+
+The trained weights go to \`trained/${'weights.npz'}\` (\`--out\`); \`load_model("trained")\` loads them.
+`;
+}

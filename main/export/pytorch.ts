@@ -1,0 +1,217 @@
+import type { ActivationName } from '../../core/nodes/fields.ts';
+import { formatShape } from '../../core/shape.ts';
+import type { ExportFiles } from './files.ts';
+import {
+  channelsFirstAxis,
+  channelsFirstKernel,
+  layerConfig,
+  mergeAxis,
+  transposedKernel,
+  windowPadding,
+} from './layer-config.ts';
+import { npz, type NpyArray } from './npz.ts';
+import { pyString, pythonNames } from './python-names.ts';
+import { pythonReadme, TRAIN_PY } from './pytorch-train.ts';
+import { trainingSpec } from './training-spec.ts';
+import { weightOf, type ExportSource } from './source.ts';
+
+export const PYTORCH_WEIGHTS = 'weights.npz';
+
+/** torch expressions of the studio's activations; `dim` is the channel axis for softmax. */
+const TORCH_ACTIVATIONS: Record<ActivationName, (x: string, dim: number) => string> = {
+  linear: (x) => x,
+  relu: (x) => `torch.relu(${x})`,
+  relu6: (x) => `F.relu6(${x})`,
+  elu: (x) => `F.elu(${x})`,
+  selu: (x) => `F.selu(${x})`,
+  sigmoid: (x) => `torch.sigmoid(${x})`,
+  tanh: (x) => `torch.tanh(${x})`,
+  softmax: (x, dim) => `torch.softmax(${x}, dim=${dim})`,
+  softplus: (x) => `F.softplus(${x})`,
+  softsign: (x) => `F.softsign(${x})`,
+  swish: (x) => `F.silu(${x})`,
+  mish: (x) => `F.mish(${x})`,
+  gelu: (x) => `F.gelu(${x})`,
+};
+
+const tuple = (values: readonly number[]) => `(${values.join(', ')})`;
+const isImage = (shape: readonly number[]) => shape.length === 3;
+
+/** model.py's layers (__init__), its forward lines, and the weights in PyTorch's names and layouts. */
+function translate(source: ExportSource) {
+  const names = pythonNames(source.nodes);
+  const init: string[] = [];
+  const forward: string[] = [];
+  const weights = new Map<string, NpyArray>();
+  const put = (key: string, dims: readonly number[], values: Float32Array) =>
+    weights.set(key, { shape: dims, values });
+  let usesAveragePadding = false;
+
+  for (const node of source.nodes) {
+    const n = names.get(node.id)!;
+    const [x = '', ...rest] = node.sources.map((s) => names.get(s)!);
+    const c = layerConfig(node);
+    const inShape = node.inputShapes[0] ?? [];
+    const act = (expr: string) =>
+      TORCH_ACTIVATIONS[c.activation ?? 'linear'](expr, isImage(node.outputShape) ? 1 : -1);
+    const comment = `  # ${node.kind} '${node.id}' → ${formatShape(node.outputShape)}`;
+    const padArgs = (window: readonly [number, number], strides: readonly [number, number]) => {
+      const [top, left, bottom, right] = windowPadding(
+        inShape,
+        window,
+        strides,
+        c.padding ?? 'valid',
+      );
+      return top + left + bottom + right === 0 ? undefined : tuple([left, right, top, bottom]);
+    };
+    let expr: string;
+    switch (node.kind) {
+      case 'Input':
+        expr = `image.permute(0, 3, 1, 2)  # channels first, as PyTorch's layers want`;
+        break;
+      case 'Conv2D': {
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        init.push(
+          `self.${n} = nn.Conv2d(${inShape[2]}, ${c.filters}, kernel_size=${tuple(ks)}, stride=${tuple(st)}, bias=${c.useBias ? 'True' : 'False'})`,
+        );
+        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
+        put(`${n}.weight`, kernel.dims, kernel.values);
+        if (c.useBias) put(`${n}.bias`, [c.filters ?? 0], weightOf(node, 'bias').values);
+        const pads = padArgs(ks, st);
+        expr = act(`self.${n}(${pads ? `F.pad(${x}, ${pads})` : x})`);
+        break;
+      }
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        const ps = c.poolSize ?? [2, 2];
+        const st = c.strides ?? ps;
+        const max = node.kind === 'MaxPooling2D';
+        init.push(
+          `self.${n} = nn.${max ? 'MaxPool2d' : 'AvgPool2d'}(${tuple(ps)}, stride=${tuple(st)})`,
+        );
+        const pads = padArgs(ps, st);
+        if (!pads) expr = `self.${n}(${x})`;
+        else if (max) expr = `self.${n}(F.pad(${x}, ${pads}, value=float("-inf")))`;
+        else {
+          usesAveragePadding = true;
+          expr = `average_without_padding(self.${n}, ${x}, ${pads})`;
+        }
+        break;
+      }
+      case 'BatchNormalization': {
+        const features = inShape[inShape.length - 1] ?? 0;
+        init.push(
+          `self.${n} = nn.BatchNorm${isImage(inShape) ? '2d' : '1d'}(${features}, eps=${c.epsilon}, momentum=${Number((1 - (c.momentum ?? 0.99)).toPrecision(6))})`,
+        );
+        put(`${n}.weight`, [features], weightOf(node, 'gamma').values);
+        put(`${n}.bias`, [features], weightOf(node, 'beta').values);
+        put(`${n}.running_mean`, [features], weightOf(node, 'moving_mean').values);
+        put(`${n}.running_var`, [features], weightOf(node, 'moving_variance').values);
+        weights.set(`${n}.num_batches_tracked`, { shape: [], values: [0] });
+        expr = `self.${n}(${x})`;
+        break;
+      }
+      case 'Dropout':
+        init.push(`self.${n} = nn.Dropout(${c.rate})`);
+        expr = `self.${n}(${x})`;
+        break;
+      case 'Flatten':
+        expr = isImage(inShape)
+          ? `${x}.permute(0, 2, 3, 1).flatten(1)  # channels last, as Keras flattens`
+          : x;
+        break;
+      case 'GlobalAveragePooling2D':
+        expr = `${x}.mean(dim=(2, 3))`;
+        break;
+      case 'Activation':
+        expr = act(x);
+        break;
+      case 'Concatenate':
+        expr = `torch.cat([${[x, ...rest].join(', ')}], dim=${channelsFirstAxis(mergeAxis(c.axis ?? -1, inShape.length), inShape.length)})`;
+        break;
+      case 'Add':
+        expr = [x, ...rest].join(' + ');
+        break;
+      case 'Dense':
+      case 'ClassificationHead':
+      case 'BoxHead':
+      case 'RegressionHead': {
+        const useBias = c.useBias ?? true;
+        init.push(
+          `self.${n} = nn.Linear(${inShape[0]}, ${c.units}, bias=${useBias ? 'True' : 'False'})`,
+        );
+        const kernel = transposedKernel(weightOf(node, 'kernel'));
+        put(`${n}.weight`, kernel.dims, kernel.values);
+        if (useBias) put(`${n}.bias`, [c.units ?? 0], weightOf(node, 'bias').values);
+        expr = act(`self.${n}(${x})`);
+        break;
+      }
+    }
+    forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
+  }
+  const outputs = source.heads.map((h) => `${pyString(h.task)}: ${names.get(h.nodeId)}`);
+  return { init, forward, outputs, weights, usesAveragePadding };
+}
+
+const AVERAGE_WITHOUT_PADDING = `
+def average_without_padding(pool, x, pads):
+    """Average pooling over padded windows that counts only real pixels, as TensorFlow does."""
+    ones = torch.ones_like(x[:, :1])
+    return pool(F.pad(x, pads)) / pool(F.pad(ones, pads))
+`;
+
+function modelPy(source: ExportSource, parts: ReturnType<typeof translate>): string {
+  const [h, w, ch] = source.inputShape;
+  const indent = (lines: readonly string[], by: string) => lines.map((l) => by + l).join('\n');
+  return `"""${source.graph.name}: the model as a PyTorch module, exported from Multitask Studio.
+
+One attribute per layer, named by its node id in the studio's graph. The input is what the studio
+feeds its model: float32 images [N, ${h}, ${w}, ${ch}] (channels last) with pixels in [0, 1]. The
+output is a dict task name -> tensor with the heads' activations applied (softmax probabilities,
+sigmoid boxes, linear values). load_model(directory) builds it with the trained weights.
+"""
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+INPUT_SHAPE = (${h}, ${w}, ${ch})
+WEIGHTS_FILE = "${PYTORCH_WEIGHTS}"
+${parts.usesAveragePadding ? AVERAGE_WITHOUT_PADDING : ''}
+
+class MultitaskModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+${indent(parts.init, '        ')}
+
+    def forward(self, image):
+        """image: float32 [N, ${h}, ${w}, ${ch}], pixels in [0, 1]. Returns task name -> output."""
+${indent(parts.forward, '        ')}
+        return {${parts.outputs.join(', ')}}
+
+
+def load_model(directory="."):
+    """The model with the weights of ${PYTORCH_WEIGHTS} in \`directory\`, in eval mode."""
+    model = MultitaskModel()
+    with np.load(os.path.join(directory, WEIGHTS_FILE)) as arrays:
+        state = {name: torch.from_numpy(arrays[name]) for name in arrays.files}
+    model.load_state_dict(state)
+    return model.eval()
+`;
+}
+
+/** A PyTorch project: model.py, weights.npz, train.py, training.json and a README. */
+export function pytorchFiles(source: ExportSource): ExportFiles {
+  const parts = translate(source);
+  const text = (s: string) => new TextEncoder().encode(s);
+  return new Map([
+    ['model.py', text(modelPy(source, parts))],
+    [PYTORCH_WEIGHTS, npz(parts.weights)],
+    ['train.py', text(TRAIN_PY)],
+    ['training.json', text(`${JSON.stringify(trainingSpec(source), null, 2)}\n`)],
+    ['README.md', text(pythonReadme(source))],
+  ]);
+}

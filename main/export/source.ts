@@ -1,0 +1,219 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Checkpoint } from '../../core/contract/export.ts';
+import {
+  analyzeGraph,
+  nodesFeedingHeads,
+  type GraphAnalysis,
+  type HeadInfo,
+  type NodeAnalysis,
+} from '../../core/graph/analyze.ts';
+import { loadGraphDocument } from '../../core/graph/load.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import type { NodeId } from '../../core/ids.ts';
+import { firstErrorSentence, StudioError } from '../../core/problems.ts';
+import type { Shape } from '../../core/shape.ts';
+import {
+  GRAPH_FILE,
+  LAST_DIR,
+  METRICS_FILE,
+  MODEL_DIR,
+  MODEL_FILE,
+  RUN_FILE,
+  WEIGHTS_FILE,
+} from '../runs/run-manifest.ts';
+
+/** A trained weight: its shape and values, in the layout TensorFlow.js keeps it (Keras'). */
+export interface Weight {
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+/** A node of the exported model, in an order where every node comes after its inputs. */
+export interface ModelNode extends NodeAnalysis {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly outputShape: Shape;
+  /** The node's weights by their Keras name: kernel, bias, gamma, beta, moving_mean, … */
+  readonly weights: ReadonlyMap<string, Weight>;
+}
+
+/**
+ * Everything an export format needs from a run: the graph as it was trained, the model's nodes
+ * with their trained weights, and the run's own files. Reading it needs no engine.
+ */
+export interface ExportSource {
+  readonly runName: string;
+  readonly graph: GraphDocument;
+  readonly analysis: GraphAnalysis;
+  readonly inputId: NodeId;
+  readonly inputShape: Shape;
+  readonly nodes: readonly ModelNode[];
+  readonly heads: readonly HeadInfo[];
+  /** model.json and weights.bin as saved. */
+  readonly modelJson: Uint8Array;
+  readonly weightsBin: Uint8Array;
+  /** graph.json, metrics.json and run.json, where the run has them. */
+  readonly runFiles: ReadonlyMap<string, Uint8Array>;
+}
+
+export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
+
+const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: unknown;
+}
+
+/** The weights of a Layers-format model, by name (e.g. "conv1/kernel"). */
+export function readWeights(modelJson: unknown, bin: Uint8Array): Map<string, Weight> {
+  const manifest = (modelJson as { weightsManifest?: { weights: WeightSpec[] }[] }).weightsManifest;
+  const specs = (manifest ?? []).flatMap((group) => group.weights);
+  const weights = new Map<string, Weight>();
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype !== 'float32' || spec.quantization) {
+      throw new StudioError(
+        'E_EXPORT_UNSUPPORTED',
+        `The weight '${spec.name}' is stored as ${spec.dtype}${spec.quantization ? ' (quantized)' : ''}; only float32 weights can be exported.`,
+      );
+    }
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    const end = offset + count * 4;
+    if (end > bin.byteLength) {
+      throw new StudioError(
+        'E_RUN_INVALID',
+        `${WEIGHTS_FILE} holds ${bin.byteLength} bytes but the weight '${spec.name}' needs bytes up to ${end}.`,
+      );
+    }
+    const values = new Float32Array(count);
+    new Uint8Array(values.buffer).set(bin.subarray(offset, end));
+    weights.set(spec.name, { shape: spec.shape, values });
+    offset = end;
+  }
+  return weights;
+}
+
+/** The weights of one layer, by the part of their name after the layer's ("kernel", …). */
+function layerWeights(all: ReadonlyMap<string, Weight>, id: string): Map<string, Weight> {
+  const own = new Map<string, Weight>();
+  for (const [name, weight] of all) {
+    const slash = name.lastIndexOf('/');
+    if (slash > 0 && name.slice(0, slash) === id) own.set(name.slice(slash + 1), weight);
+  }
+  return own;
+}
+
+async function readOptional(path: string): Promise<Uint8Array | undefined> {
+  return readFile(path).catch((e: unknown) => {
+    if (isMissing(e)) return undefined;
+    throw e;
+  });
+}
+
+/**
+ * Reads a run folder's checkpoint for export. `runName` names the run in sentences (its id in
+ * the app, its folder on the command line).
+ */
+export async function readExportSource(
+  dir: string,
+  checkpoint: Checkpoint,
+  runName = basename(dir),
+): Promise<ExportSource> {
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runName}'.`);
+  const modelDir = join(dir, CHECKPOINT_DIRS[checkpoint]);
+  // Every save writes the same topology and weight layout, so a save that lands between the two
+  // reads still gives a matching pair.
+  const modelJson = await readOptional(join(modelDir, MODEL_FILE));
+  const weightsBin = await readOptional(join(modelDir, WEIGHTS_FILE));
+  if (!modelJson || !weightsBin) {
+    throw new StudioError(
+      'E_MODEL_MISSING',
+      checkpoint === 'best'
+        ? `The run '${runName}' has no trained model yet: it saves one after its first epoch.`
+        : `The run '${runName}' has no '${checkpoint}' model (${LAST_DIR}/); export its best one instead.`,
+    );
+  }
+  const runFiles = new Map<string, Uint8Array>();
+  for (const name of [GRAPH_FILE, METRICS_FILE, RUN_FILE]) {
+    const bytes = await readOptional(join(dir, name));
+    if (bytes) runFiles.set(name, bytes);
+  }
+  const graphBytes = runFiles.get(GRAPH_FILE);
+  if (!graphBytes) {
+    throw new StudioError(
+      'E_RUN_INVALID',
+      `${dir} is not a Multitask Studio run folder: ${GRAPH_FILE} is missing.`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(graphBytes));
+  } catch (e) {
+    throw new StudioError(
+      'E_RUN_INVALID',
+      `${join(dir, GRAPH_FILE)} cannot be read: ${(e as Error).message}.`,
+    );
+  }
+  const loaded = loadGraphDocument(parsed);
+  if (!loaded.ok) throw loaded.error;
+  let model: unknown;
+  try {
+    model = JSON.parse(new TextDecoder().decode(modelJson));
+  } catch (e) {
+    throw new StudioError(
+      'E_RUN_INVALID',
+      `${join(modelDir, MODEL_FILE)} cannot be read: ${(e as Error).message}.`,
+    );
+  }
+  return describeModel(loaded.document, readWeights(model, weightsBin), {
+    runName,
+    modelJson,
+    weightsBin,
+    runFiles,
+  });
+}
+
+/** The graph's model with its weights attached, node by node. */
+export function describeModel(
+  graph: GraphDocument,
+  weights: ReadonlyMap<string, Weight>,
+  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles'>,
+): ExportSource {
+  const analysis = analyzeGraph(graph);
+  const error = firstErrorSentence(analysis.problems);
+  if (error) throw new StudioError(error.code, error.message);
+  const needed = nodesFeedingHeads(analysis);
+  const nodes: ModelNode[] = [];
+  for (const id of analysis.order) {
+    const node = analysis.nodes.get(id);
+    if (!needed.has(id) || !node?.params || !node.outputShape) continue;
+    nodes.push({
+      ...node,
+      params: node.params,
+      outputShape: node.outputShape,
+      weights: layerWeights(weights, id),
+    });
+  }
+  const inputId = analysis.inputId as NodeId;
+  const inputShape = analysis.nodes.get(inputId)?.outputShape as Shape;
+  return { ...files, graph, analysis, inputId, inputShape, nodes, heads: analysis.heads };
+}
+
+/** A node's weight that must exist; a missing one means the model does not match its graph. */
+export function weightOf(node: ModelNode, name: string): Weight {
+  const weight = node.weights.get(name);
+  if (!weight) {
+    throw new StudioError(
+      'E_RUN_INVALID',
+      `The saved model has no weight '${node.id}/${name}', so it does not match the run's graph.`,
+    );
+  }
+  return weight;
+}

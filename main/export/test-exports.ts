@@ -1,0 +1,174 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import { compileGraph } from '../engine/compile.ts';
+import { saveModel } from '../engine/model-io.ts';
+import { tf, type LayersModel } from '../engine/tf.ts';
+import { createRng } from '../datasets/rng.ts';
+import { GRAPH_FILE, MODEL_DIR } from '../runs/run-manifest.ts';
+
+/** Exports are checked against the studio's own model on graphs like these, with tiny sizes. */
+
+export const exampleGraph = async (name: string): Promise<GraphDocument> =>
+  parseGraphDocument(
+    JSON.parse(await readFile(join('assets/examples', `${name}.graph.json`), 'utf8')),
+  );
+
+/** Every node kind and every activation once, on 12×12 images, with three heads. */
+export function everyKindGraph(): GraphDocument {
+  const n = (id: string, kind: string, params: Record<string, unknown> = {}) => ({
+    id,
+    kind,
+    params,
+  });
+  const nodes = [
+    n('image', 'Input', { height: 12, width: 12, channels: 3 }),
+    n('stem', 'Conv2D', {
+      filters: 6,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu6',
+    }),
+    n('bn', 'BatchNormalization'),
+    n('wide', 'Conv2D', {
+      filters: 6,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'elu',
+      useBias: false,
+    }),
+    n('sum', 'Add'),
+    n('act_selu', 'Activation', { activation: 'selu' }),
+    n('max', 'MaxPooling2D', { poolSize: 3, strides: 2, padding: 'same' }),
+    n('avg', 'AveragePooling2D', { poolSize: 2, padding: 'valid' }),
+    n('narrow', 'Conv2D', { filters: 4, kernelSize: 2, padding: 'same', activation: 'tanh' }),
+    n('join', 'Concatenate'),
+    n('gap', 'GlobalAveragePooling2D'),
+    n('flat', 'Flatten'),
+    n('fc', 'Dense', { units: 10, activation: 'gelu' }),
+    n('drop', 'Dropout', { rate: 0.3 }),
+    n('act_swish', 'Activation', { activation: 'swish' }),
+    n('act_mish', 'Activation', { activation: 'mish' }),
+    n('fc2', 'Dense', { units: 8, activation: 'softplus', useBias: false }),
+    n('act_softsign', 'Activation', { activation: 'softsign' }),
+    n('act_sigmoid', 'Activation', { activation: 'sigmoid' }),
+    n('act_softmax', 'Activation', { activation: 'softmax' }),
+    n('vec_bn', 'BatchNormalization'),
+    n('joined', 'Concatenate', { axis: -1 }),
+    n('cls', 'ClassificationHead', { task: 'kind', classes: 3 }),
+    n('box', 'BoxHead', { task: 'where' }),
+    n('reg', 'RegressionHead', { task: 'colour', units: 2 }),
+  ];
+  const edges: [string, string, string?][] = [
+    ['image', 'stem'],
+    ['stem', 'bn'],
+    ['bn', 'wide'],
+    ['bn', 'sum', 'in0'],
+    ['wide', 'sum', 'in1'],
+    ['sum', 'act_selu'],
+    ['act_selu', 'max'],
+    ['act_selu', 'avg'],
+    ['avg', 'narrow'],
+    ['max', 'join', 'in0'],
+    ['narrow', 'join', 'in1'],
+    ['join', 'gap'],
+    ['join', 'flat'],
+    ['flat', 'fc'],
+    ['fc', 'drop'],
+    ['drop', 'act_swish'],
+    ['act_swish', 'act_mish'],
+    ['act_mish', 'fc2'],
+    ['fc2', 'act_softsign'],
+    ['act_softsign', 'act_sigmoid'],
+    ['act_sigmoid', 'act_softmax'],
+    ['gap', 'vec_bn'],
+    ['vec_bn', 'joined', 'in0'],
+    ['act_softmax', 'joined', 'in1'],
+    ['joined', 'cls'],
+    ['joined', 'box'],
+    ['fc', 'reg'],
+  ];
+  return parseGraphDocument({
+    format: 'multitask-studio/graph',
+    version: 1,
+    name: 'every kind',
+    nodes,
+    edges: edges.map(([source, target, port]) => ({
+      id: `${source}-${target}`,
+      source,
+      target,
+      ...(port ? { targetPort: port } : {}),
+    })),
+    training: { dataset: 'shapes', seed: 5, epochs: 1, batchSize: 8, limit: 40 },
+  });
+}
+
+/**
+ * A run folder with the graph's model saved as after training: every weight random (batch
+ * statistics too), so a wrong layout or a missed bias shows in the outputs.
+ */
+export async function writeTrainedRun(
+  graph: GraphDocument,
+  dir: string,
+  seed = 7,
+): Promise<LayersModel> {
+  const { model } = compileGraph(graph, { seed });
+  const rng = createRng(seed);
+  // Kernels keep their (seeded Glorot) start so activations stay in range; biases and batch
+  // statistics, which start at 0 and 1, are made random.
+  model.setWeights(
+    model.weights.map((w) => {
+      const name = w.originalName;
+      if (name.endsWith('/kernel')) return w.read();
+      const size = w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1) ?? 1;
+      const positive = /moving_variance|gamma/.test(name);
+      const values = Float32Array.from({ length: size }, () =>
+        positive ? 0.5 + rng.nextFloat() : (rng.nextFloat() - 0.5) * 0.6,
+      );
+      return tf.tensor(values, w.shape as number[]);
+    }),
+  );
+  await mkdir(dir, { recursive: true });
+  await saveModel(model, join(dir, MODEL_DIR));
+  await writeFile(join(dir, GRAPH_FILE), JSON.stringify(graph));
+  return model;
+}
+
+/** N random images of the input's shape, pixels in [0, 1], as flat NHWC float32. */
+export function randomImages(n: number, shape: readonly number[], seed = 11): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n * shape.reduce((a, b) => a * b, 1) }, () => rng.nextFloat());
+}
+
+/** The studio's own outputs for the images, task name → flat values. */
+export function studioOutputs(
+  model: LayersModel,
+  tasks: readonly string[],
+  images: Float32Array,
+  shape: readonly number[],
+): Map<string, Float32Array> {
+  const n = images.length / shape.reduce((a, b) => a * b, 1);
+  const input = tf.tensor(images, [n, ...shape]);
+  const out = model.predict(input) as tf.Tensor | tf.Tensor[];
+  const list = Array.isArray(out) ? out : [out];
+  const result = new Map(tasks.map((t, i) => [t, list[i]!.dataSync() as Float32Array]));
+  tf.dispose([input, ...list]);
+  return result;
+}
+
+/** The largest absolute difference between two sets of outputs. */
+export function largestDifference(
+  a: ReadonlyMap<string, ArrayLike<number>>,
+  b: ReadonlyMap<string, ArrayLike<number>>,
+): number {
+  let worst = 0;
+  for (const [task, values] of a) {
+    const other = b.get(task);
+    if (!other || other.length !== values.length) return Infinity;
+    for (let i = 0; i < values.length; i++)
+      worst = Math.max(worst, Math.abs(values[i]! - other[i]!));
+  }
+  return worst;
+}
