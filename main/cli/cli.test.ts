@@ -187,7 +187,7 @@ describe('bad input gets one sentence', () => {
     [['export', '/'], "error: 'export' needs --out DIR"],
     [
       ['export', '/', '--out', '/tmp/x', '--format', 'caffe'],
-      "error: --format must be one of tfjs, onnx, pytorch, keras, not 'caffe'.",
+      "error: --format must be one of tfjs, onnx, pytorch, keras; got 'caffe'.",
     ],
     [['export', '/nope', '--out', '/tmp/x'], "error: There is no run 'nope'."],
     [

@@ -90,7 +90,7 @@ describe('the browser host, end to end', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toBe(
-      `attachment; filename="${runId}-model.zip"`,
+      `attachment; filename="${runId}-best-tfjs.zip"`,
     );
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual([
