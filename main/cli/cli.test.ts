@@ -141,6 +141,20 @@ describe('train, evaluate, export', () => {
       expect(result.code, result.err).toBe(0);
       expect(await readdir(folder)).toContain(file);
     }
+    const importedFile = join(work, 'imported.graph.json');
+    const imported = await cli('import', join(exported, 'model.json'), '--out', importedFile);
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.out).toMatch(/7 nodes, 2 task heads/);
+    const importedGraph = JSON.parse(await readFile(importedFile, 'utf8'));
+    expect(importedGraph.nodes.map((n: { id: string }) => n.id).sort()).toEqual([
+      'box_out',
+      'class_out',
+      'conv',
+      'fc',
+      'flat',
+      'image',
+      'pool',
+    ]);
   });
 
   it('refuses to train into a folder that already holds something', async () => {
@@ -198,6 +212,7 @@ describe('bad input gets one sentence', () => {
       ['summary', join(root, 'core/graph/fixtures/broken-not-json.graph.json')],
       'is not valid JSON',
     ],
+    [['import', 'nope.json', '--out', '/tmp/x.json'], 'error: There is no file nope.json.'],
     [['fly'], "error: There is no command 'fly'"],
   ])('%j', async (argv, sentence) => {
     const { code, out, err } = await cli(...argv);

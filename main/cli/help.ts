@@ -43,6 +43,12 @@ Usage: npm run cli -- <command> [options]
       tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
       weights.npz, train.py and a README; keras model.py + weights.h5.
 
+  import <model.json> --out FILE
+      Opens a TensorFlow.js Layers model (tensorflowjs_converter's, or a studio export) as a
+      graph file: layers become node kinds named by the layer names, outputs become heads
+      (softmax: classification, 4 sigmoid units: box, linear: regression). A layer the studio
+      cannot represent is named with the reason, and then no file is written.
+
   datasets
       Lists the built-in datasets and their targets.
 

@@ -5,6 +5,7 @@ import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { HELP } from './help.ts';
 import { summaryCommand } from './summary.ts';
 import { trainCommand } from './train.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) =>
     train: trainCommand,
     evaluate: evaluateCommand,
     export: exportCommand,
+    import: importCommand,
     datasets: datasetsCommand,
     dataset: datasetCommand,
   };

@@ -95,8 +95,9 @@ const sentence = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * main process still holds its path, so the next Save must ask where.
  */
 export function openDesktopFile(file: OpenedFile, askFirst = true): boolean {
-  const opened = openResult(loadGraphText(file.name, file.text), askFirst);
-  setUntitled(!opened);
+  const result = loadGraphText(file.name, file.text);
+  const opened = openResult(result, askFirst);
+  setUntitled(!opened || (result.ok && result.imported === true));
   return opened;
 }
 

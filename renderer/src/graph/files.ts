@@ -1,3 +1,4 @@
+import { importLayersModel } from '../../../core/graph/import-layers.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 
@@ -12,7 +13,13 @@ export const fileBaseName = (fileName: string): string =>
 export const graphFileName = (name: string): string => `${name}${GRAPH_FILE_SUFFIX}`;
 
 export type OpenResult =
-  | { readonly ok: true; readonly name: string; readonly document: GraphDocument }
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly document: GraphDocument;
+      /** Made from a TensorFlow.js model.json: Save must ask where, never overwrite the model. */
+      readonly imported?: true;
+    }
   | { readonly ok: false; readonly message: string };
 
 /** Reads and loads a graph file; the failure is the engine's sentence. */
@@ -28,10 +35,35 @@ export async function readGraphFile(file: File): Promise<OpenResult> {
 
 /** Loads the text of a graph file named `fileName` (picked, dropped or read by the desktop app). */
 export function loadGraphText(fileName: string, text: string): OpenResult {
+  const model = layersModelOf(text);
+  if (model !== undefined) {
+    const imported = importLayersModel(model, fileBaseName(fileName));
+    if (!imported.ok) {
+      return {
+        ok: false,
+        message: `${fileName} cannot be opened as a graph: ${imported.sentences.join(' ')}`,
+      };
+    }
+    const loaded = loadGraphDocument(imported.document);
+    return loaded.ok
+      ? { ok: true, name: fileBaseName(fileName), document: loaded.document, imported: true }
+      : { ok: false, message: loaded.error.message };
+  }
   const loaded = loadGraphDocument(text);
   return loaded.ok
     ? { ok: true, name: fileBaseName(fileName), document: loaded.document }
     : { ok: false, message: loaded.error.message };
+}
+
+/** The parsed file when it is a TensorFlow.js Layers model (it has a modelTopology). */
+function layersModelOf(text: string): unknown {
+  if (!text.includes('"modelTopology"')) return undefined;
+  try {
+    const json = JSON.parse(text) as { modelTopology?: unknown };
+    return json && typeof json === 'object' && json.modelTopology ? json : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Saves the document as a download named `<name>.graph.json`. */

@@ -1,0 +1,276 @@
+import { ACTIVATIONS, type ActivationName } from '../nodes/fields.ts';
+import { kindSpec, type NodeKind } from '../nodes/registry.ts';
+import { NODE_ID_PATTERN, TASK_NAME_PATTERN } from '../ids.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION } from './schema.ts';
+
+/**
+ * A TensorFlow.js Layers model.json (what tensorflowjs_converter makes from a Keras model, and
+ * what the studio exports) as a graph document: layers become node kinds with their names as
+ * node ids, the model's outputs become heads (softmax → classification, 4 sigmoid units → box,
+ * linear → regression). Anything the studio cannot represent is named, one sentence per layer,
+ * and then no graph is given: nothing is half-imported.
+ */
+export type LayersImport =
+  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | { readonly ok: false; readonly sentences: readonly string[] };
+
+interface KerasLayer {
+  name: string;
+  class_name: string;
+  config: Record<string, unknown>;
+  inbound_nodes?: unknown[];
+}
+
+type Mapped = { kind: NodeKind; params: Record<string, unknown> } | string;
+
+const pairOf = (v: unknown): [number, number] | undefined =>
+  Array.isArray(v) && v.length === 2
+    ? [Number(v[0]), Number(v[1])]
+    : typeof v === 'number'
+      ? [v, v]
+      : undefined;
+
+/** One side for a square window, or a sentence. */
+function square(layer: KerasLayer, field: string, fallback?: [number, number]): number | string {
+  const pair = pairOf(layer.config[field]) ?? fallback;
+  if (!pair) return `${describe(layer)} has no ${field}.`;
+  if (pair[0] !== pair[1]) {
+    return `${describe(layer)} has a ${pair[0]}×${pair[1]} ${field}; the studio's layers have square ones.`;
+  }
+  return pair[0];
+}
+
+const describe = (layer: KerasLayer) => `The layer '${layer.name}' (${layer.class_name})`;
+
+const isActivation = (a: string): a is ActivationName =>
+  (ACTIVATIONS as readonly string[]).includes(a);
+
+/** The layer's activation, or the sentence saying the studio has no such activation. */
+function activationOf(layer: KerasLayer): string {
+  const a = String(layer.config.activation ?? 'linear');
+  return isActivation(a)
+    ? a
+    : `${describe(layer)} uses the activation '${a}', which the studio does not have.`;
+}
+
+function channelsLast(layer: KerasLayer): string | undefined {
+  const format = layer.config.data_format;
+  return format === undefined || format === 'channels_last'
+    ? undefined
+    : `${describe(layer)} is channels-first; the studio's images are channels-last.`;
+}
+
+/** A layer that is not an output, as a node kind and its params, or why it cannot be one. */
+function mapLayer(layer: KerasLayer, inputs: number): Mapped {
+  const c = layer.config;
+  switch (layer.class_name) {
+    case 'InputLayer': {
+      const shape = (c.batch_input_shape ?? c.batch_shape) as unknown[] | undefined;
+      if (!shape || shape.length !== 4) {
+        return `${describe(layer)} takes ${JSON.stringify(shape?.slice(1))}; the studio's input is an image [height, width, channels].`;
+      }
+      return { kind: 'Input', params: { height: shape[1], width: shape[2], channels: shape[3] } };
+    }
+    case 'Conv2D': {
+      const kernelSize = square(layer, 'kernel_size');
+      const strides = square(layer, 'strides', [1, 1]);
+      const dilation = square(layer, 'dilation_rate', [1, 1]);
+      const activation = activationOf(layer);
+      if (typeof kernelSize === 'string') return kernelSize;
+      if (typeof strides === 'string') return strides;
+      if (!isActivation(activation)) return activation;
+      if (dilation !== 1) return `${describe(layer)} is dilated; the studio's Conv2D is not.`;
+      if ((c.groups ?? 1) !== 1)
+        return `${describe(layer)} is grouped; the studio's Conv2D is not.`;
+      return (
+        channelsLast(layer) ?? {
+          kind: 'Conv2D',
+          params: {
+            filters: c.filters,
+            kernelSize,
+            strides,
+            padding: c.padding,
+            activation,
+            useBias: c.use_bias ?? true,
+          },
+        }
+      );
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const poolSize = square(layer, 'pool_size', [2, 2]);
+      if (typeof poolSize === 'string') return poolSize;
+      const strides = square(layer, 'strides', [poolSize, poolSize]);
+      if (typeof strides === 'string') return strides;
+      return (
+        channelsLast(layer) ?? {
+          kind: layer.class_name,
+          params: {
+            poolSize,
+            strides: strides === poolSize ? 0 : strides,
+            padding: c.padding ?? 'valid',
+          },
+        }
+      );
+    }
+    case 'BatchNormalization': {
+      const axis = Array.isArray(c.axis) ? c.axis[0] : c.axis;
+      if (axis !== -1 && axis !== 3 && axis !== 1)
+        return `${describe(layer)} normalises axis ${String(axis)}; the studio's normalises the last.`;
+      if (c.center === false || c.scale === false)
+        return `${describe(layer)} has no ${c.center === false ? 'offset (center)' : 'scale'}; the studio's BatchNormalization has both.`;
+      return { kind: 'BatchNormalization', params: { momentum: c.momentum, epsilon: c.epsilon } };
+    }
+    case 'Dropout':
+      return { kind: 'Dropout', params: { rate: c.rate } };
+    case 'Flatten':
+      return { kind: 'Flatten', params: {} };
+    case 'GlobalAveragePooling2D':
+      return c.keepdims
+        ? `${describe(layer)} keeps the spatial axes; the studio's gives a vector.`
+        : (channelsLast(layer) ?? { kind: 'GlobalAveragePooling2D', params: {} });
+    case 'Dense': {
+      const activation = activationOf(layer);
+      if (!isActivation(activation)) return activation;
+      return { kind: 'Dense', params: { units: c.units, activation, useBias: c.use_bias ?? true } };
+    }
+    case 'Activation': {
+      const activation = activationOf(layer);
+      if (!isActivation(activation)) return activation;
+      return { kind: 'Activation', params: { activation } };
+    }
+    case 'Concatenate':
+      return { kind: 'Concatenate', params: { inputs, axis: c.axis ?? -1 } };
+    case 'Add':
+      return { kind: 'Add', params: { inputs } };
+    default:
+      return `${describe(layer)} has no counterpart among the studio's node kinds.`;
+  }
+}
+
+/** An output layer as a head: softmax → classification, 4 sigmoid units → box, linear → regression. */
+function mapHead(layer: KerasLayer, task: string): Mapped {
+  if (layer.class_name !== 'Dense') {
+    return `${describe(layer)} is an output of the model, and only a Dense layer can be a task head.`;
+  }
+  const units = Number(layer.config.units);
+  const activation = String(layer.config.activation ?? 'linear');
+  if ((layer.config.use_bias ?? true) === false)
+    return `${describe(layer)} is an output without a bias; the studio's heads have one.`;
+  if (activation === 'softmax')
+    return { kind: 'ClassificationHead', params: { task, target: 'class', classes: units } };
+  if (activation === 'sigmoid' && units === 4)
+    return { kind: 'BoxHead', params: { task, target: 'box' } };
+  if (activation === 'linear')
+    return { kind: 'RegressionHead', params: { task, target: 'values', units } };
+  return `${describe(layer)} is an output with ${units} ${activation} units; a head is softmax (classes), 4 sigmoid units (a box) or linear (values).`;
+}
+
+/** A task name from a layer name, unique among the heads. */
+function taskName(name: string, used: Set<string>): string {
+  let task =
+    name
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .replace(/^[^A-Za-z]+/, '')
+      .slice(0, 40) || 'task';
+  for (let i = 2; used.has(task) || !TASK_NAME_PATTERN.test(task); i++)
+    task = `${task.slice(0, 36)}_${i}`;
+  used.add(task);
+  return task;
+}
+
+export function importLayersModel(modelJson: unknown, name = 'imported model'): LayersImport {
+  const topology = (modelJson as { modelTopology?: Record<string, unknown> })?.modelTopology;
+  const model = (topology?.model_config ?? topology) as
+    { class_name?: string; config?: Record<string, unknown> } | undefined;
+  if (
+    !model ||
+    (model.class_name !== 'Model' &&
+      model.class_name !== 'Functional' &&
+      model.class_name !== 'Sequential')
+  ) {
+    return {
+      ok: false,
+      sentences: [
+        'The file is not a TensorFlow.js Layers model: its modelTopology has no Model, Functional or Sequential model.',
+      ],
+    };
+  }
+  if (model.class_name === 'Sequential') {
+    return {
+      ok: false,
+      sentences: [
+        'The model is Sequential; save it as a functional model (with named inputs and outputs) to import it.',
+      ],
+    };
+  }
+  const layers = (model.config?.layers ?? []) as KerasLayer[];
+  const outputs = ((model.config?.output_layers ?? []) as [string][]).map((o) => o[0]);
+  const sentences: string[] = [];
+  const nodes: Record<string, unknown>[] = [];
+  const edges: Record<string, unknown>[] = [];
+  const usedTasks = new Set<string>();
+  const feeds = new Map<string, number>();
+  for (const layer of layers) {
+    const inbound = (layer.inbound_nodes ?? []) as unknown[][];
+    if (inbound.length > 1)
+      sentences.push(
+        `${describe(layer)} is used ${inbound.length} times; the studio's nodes are used once.`,
+      );
+    for (const [source] of (inbound[0] ?? []) as [string][])
+      feeds.set(source, (feeds.get(source) ?? 0) + 1);
+  }
+  const depth = new Map<string, number>();
+  for (const layer of layers) {
+    if (!NODE_ID_PATTERN.test(layer.name)) {
+      sentences.push(
+        `${describe(layer)} has a name the studio cannot use as a node id (letters, digits, _ and -, starting with a letter).`,
+      );
+      continue;
+    }
+    const sources = ((layer.inbound_nodes?.[0] ?? []) as [string][]).map(([s]) => s);
+    const isOutput = outputs.includes(layer.name);
+    if (isOutput && feeds.has(layer.name))
+      sentences.push(
+        `${describe(layer)} is an output that also feeds other layers; a task head ends its branch.`,
+      );
+    const mapped = isOutput
+      ? mapHead(layer, taskName(layer.name, usedTasks))
+      : mapLayer(layer, sources.length);
+    if (typeof mapped === 'string') {
+      sentences.push(mapped);
+      continue;
+    }
+    const checked = kindSpec(mapped.kind).params.safeParse(mapped.params);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      sentences.push(
+        `${describe(layer)} has ${issue?.path.join('.') ?? 'a setting'} outside what the studio's ${mapped.kind} takes: ${issue?.message ?? ''}.`,
+      );
+      continue;
+    }
+    const d = Math.max(-1, ...sources.map((s) => depth.get(s) ?? 0)) + 1;
+    depth.set(layer.name, d);
+    const row = [...depth.values()].filter((v) => v === d).length - 1;
+    nodes.push({
+      id: layer.name,
+      kind: mapped.kind,
+      params: checked.data,
+      position: { x: d * 220, y: row * 140 },
+    });
+    sources.forEach((source, i) => {
+      const port = mapped.kind === 'Concatenate' || mapped.kind === 'Add' ? `in${i}` : 'in';
+      edges.push({
+        id: `${source}-${layer.name}${port === 'in' ? '' : `-${port}`}`,
+        source,
+        target: layer.name,
+        targetPort: port,
+      });
+    });
+  }
+  if (sentences.length > 0) return { ok: false, sentences };
+  return {
+    ok: true,
+    document: { format: GRAPH_FORMAT, version: GRAPH_VERSION, name, nodes, edges },
+  };
+}
