@@ -146,6 +146,16 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await page
       .getByTestId('run-list')
       .screenshot({ path: join(SCREENSHOTS, 'export-formats.png') });
+
+    // The exported model.json opens as a graph: the same nodes, heads from its outputs.
+    const modelFile = join(studio.runsDir, 'model.json');
+    await writeFile(modelFile, files['model.json']!);
+    await page.getByTestId('file-input').setInputFiles(modelFile);
+    await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('model');
+    expect(await page.getByTestId('studio-node').count()).toBe(7);
+    await page.screenshot({ path: join(SCREENSHOTS, 'imported-model.png') });
+    await page.getByTestId('file-input').setInputFiles(tinyGraphFile);
+    await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
   });
 
   it('stops a run between batches', async () => {
