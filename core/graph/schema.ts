@@ -130,6 +130,13 @@ export const trainingSettingsSchema = z.strictObject({
     .min(3)
     .optional()
     .describe('Use only this many samples in all (quick runs).'),
+  initialWeights: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A TensorFlow.js model.json whose weights, matched by layer name, training starts from.',
+    ),
 });
 
 /**

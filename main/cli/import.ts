@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { importLayersModel } from '../../core/graph/import-layers.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../core/graph/load.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -36,12 +36,16 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
       `${path} cannot be imported: ${imported.sentences.join(' ')}`,
     );
   }
-  const loaded = loadGraphDocument(imported.document);
+  // The model's weights are the training start: a run of this graph begins where the model is.
+  const loaded = loadGraphDocument({
+    ...imported.document,
+    training: { initialWeights: resolve(path) },
+  });
   if (!loaded.ok) throw loaded.error;
   await writeFile(values.out, serializeGraphDocument(loaded.document));
   const heads = loaded.document.nodes.filter((n) => n.kind.endsWith('Head')).length;
   ctx.out(
-    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads.\n`,
+    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n`,
   );
   return 0;
 }

@@ -45,6 +45,7 @@ export const SETTING_FLAGS = {
   scale: { setting: 'datasetOptions.augment.scale' },
   brightness: { setting: 'datasetOptions.augment.brightness' },
   contrast: { setting: 'datasetOptions.augment.contrast' },
+  'initial-weights': { setting: 'initialWeights' },
 } as const satisfies Record<string, SettingFlag>;
 
 export type SettingFlagName = keyof typeof SETTING_FLAGS;

@@ -31,6 +31,7 @@ export const TRAIN_OPTIONS = {
     'optimizer',
     'learning-rate',
     'momentum',
+    'initial-weights',
   ]),
   out: { type: 'string' },
   'memory-limit': { type: 'string' },

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
+import { readWeightsFile } from '../runs/weights-file.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { tf, type LayersModel } from './tf.ts';
 
@@ -62,4 +63,34 @@ export async function loadModel(dir: string): Promise<LayersModel> {
       }),
   };
   return tf.loadLayersModel(handler);
+}
+
+/**
+ * Starts a model from the weights of another (a model.json with its weight files), matched by
+ * layer name: layers the file has set their weights, others keep their fresh start. A weight
+ * of another shape, or a file that matches no layer at all, is a sentence.
+ */
+export async function startFromWeights(model: LayersModel, path: string): Promise<number> {
+  const stored = await readWeightsFile(path);
+  let matched = 0;
+  const values = model.weights.map((w) => {
+    const weight = stored.get(w.originalName);
+    if (!weight) return w.read();
+    if (weight.shape.join(',') !== w.shape.join(',')) {
+      throw new StudioError(
+        'E_WEIGHTS_MISMATCH',
+        `The starting weight '${w.originalName}' in ${path} is [${weight.shape.join(', ')}], but the graph's is [${w.shape.join(', ')}].`,
+      );
+    }
+    matched++;
+    return tf.tensor(weight.values, [...weight.shape]);
+  });
+  if (matched === 0) {
+    throw new StudioError(
+      'E_WEIGHTS_MISMATCH',
+      `None of the weights in ${path} belongs to a layer of this graph (weights are matched by layer name).`,
+    );
+  }
+  model.setWeights(values);
+  return matched;
 }

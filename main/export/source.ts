@@ -23,11 +23,9 @@ import {
   WEIGHTS_FILE,
 } from '../runs/run-manifest.ts';
 
-/** A trained weight: its shape and values, in the layout TensorFlow.js keeps it (Keras'). */
-export interface Weight {
-  readonly shape: readonly number[];
-  readonly values: Float32Array;
-}
+import { readWeights, type Weight } from '../runs/weights-file.ts';
+
+export { readWeights, type Weight };
 
 /** A node of the exported model, in an order where every node comes after its inputs. */
 export interface ModelNode extends NodeAnalysis {
@@ -59,42 +57,6 @@ export interface ExportSource {
 export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: unknown;
-}
-
-/** The weights of a Layers-format model, by name (e.g. "conv1/kernel"). */
-export function readWeights(modelJson: unknown, bin: Uint8Array): Map<string, Weight> {
-  const manifest = (modelJson as { weightsManifest?: { weights: WeightSpec[] }[] }).weightsManifest;
-  const specs = (manifest ?? []).flatMap((group) => group.weights);
-  const weights = new Map<string, Weight>();
-  let offset = 0;
-  for (const spec of specs) {
-    if (spec.dtype !== 'float32' || spec.quantization) {
-      throw new StudioError(
-        'E_EXPORT_UNSUPPORTED',
-        `The weight '${spec.name}' is stored as ${spec.dtype}${spec.quantization ? ' (quantized)' : ''}; only float32 weights can be exported.`,
-      );
-    }
-    const count = spec.shape.reduce((a, b) => a * b, 1);
-    const end = offset + count * 4;
-    if (end > bin.byteLength) {
-      throw new StudioError(
-        'E_RUN_INVALID',
-        `${WEIGHTS_FILE} holds ${bin.byteLength} bytes but the weight '${spec.name}' needs bytes up to ${end}.`,
-      );
-    }
-    const values = new Float32Array(count);
-    new Uint8Array(values.buffer).set(bin.subarray(offset, end));
-    weights.set(spec.name, { shape: spec.shape, values });
-    offset = end;
-  }
-  return weights;
-}
 
 /** The weights of one layer, by the part of their name after the layer's ("kernel", …). */
 function layerWeights(all: ReadonlyMap<string, Weight>, id: string): Map<string, Weight> {

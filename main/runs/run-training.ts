@@ -6,7 +6,7 @@ import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph } from '../engine/compile.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
-import { saveModel } from '../engine/model-io.ts';
+import { saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
@@ -75,6 +75,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
     options: settings.datasetOptions,
   });
   const compiled = compileGraph(graph, { seed: settings.seed });
+  if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
   const { dir, id } = await createRunFolder(graph, request.out);
   const manifest: RunManifest = {
     format: 'multitask-studio/run',
