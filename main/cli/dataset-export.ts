@@ -59,7 +59,11 @@ export async function datasetExportCommand(
     const sizes = (['train', 'validation', 'test'] as const)
       .map((s) => `${data.splits[s].size} ${s}`)
       .join(', ');
-    ctx.out(`Exported ${data.name} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}.\n`);
+    const left =
+      format === 'yolo' ? data.targets.filter((t) => t.kind === 'numeric').map((t) => t.name) : [];
+    ctx.out(
+      `Exported ${data.name} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (YOLO holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
+    );
   } finally {
     await data.close?.();
   }

@@ -4,6 +4,8 @@ import { openImportedDataset } from '../datasets/import/index.ts';
 import { temporaryFolders, writeFixtureDataset } from '../datasets/import/test-fixtures.ts';
 import { exportDatasetFiles } from './dataset.ts';
 import { DATASET_ANNOTATIONS } from './dataset-layout.ts';
+import { loadBuiltInDataset } from '../datasets/index.ts';
+import { asTrainingData } from '../engine/batches.ts';
 import { writeExportFolder } from './index.ts';
 
 const folders = temporaryFolders('studio-dataset-export-');
@@ -49,6 +51,30 @@ describe('dataset export', () => {
       }
     }
     await data.close?.();
+    await again.data.close?.();
+  });
+
+  it('exports classes with boxes as YOLO, which the YOLO import reads back', async () => {
+    const shapes = asTrainingData(
+      loadBuiltInDataset('shapes', { imageShape: [16, 16, 3], seed: 2, limit: 40 }),
+    );
+    const out = await writeExportFolder(
+      await folders.make(),
+      await exportDatasetFiles(shapes, 'yolo'),
+    );
+    const again = await open(out);
+    expect(again.report.format).toBe('yolo');
+    expect(again.report.dropped).toBe(0);
+    const [before, after] = [await tensorsOf(shapes), await tensorsOf(again.data)];
+    for (const split of SPLITS) {
+      expect(after[split].size, split).toBe(before[split].size);
+      expect(Buffer.from(after[split].images).equals(Buffer.from(before[split].images))).toBe(true);
+      expect(Array.from(after[split].targets.class!)).toEqual(
+        Array.from(before[split].targets.class!),
+      );
+      const boxes = Array.from(after[split].targets.box!);
+      Array.from(before[split].targets.box!).forEach((v, i) => expect(boxes[i]).toBeCloseTo(v, 5));
+    }
     await again.data.close?.();
   });
 });

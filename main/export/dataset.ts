@@ -16,6 +16,9 @@ interface Sample {
   readonly index: number;
   readonly png: Uint8Array;
   readonly row: ReadonlyMap<string, string>;
+  readonly classIndex?: number;
+  /** [xmin, ymin, xmax, ymax] as fractions of the image. */
+  readonly box?: readonly number[];
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -58,6 +61,8 @@ async function readSamples(data: TrainingData) {
       for (let i = 0; i < part.size; i++) {
         const index = start + i;
         const path = `images/${split}/${String(index).padStart(5, '0')}.png`;
+        let classIndex: number | undefined;
+        let box: number[] | undefined;
         const row = new Map<string, string>([
           ['path', path],
           ['split', split],
@@ -65,16 +70,25 @@ async function readSamples(data: TrainingData) {
         for (const t of data.targets) {
           const values = part.targets[t.name];
           if (!values) continue;
-          if (t.kind === 'class') row.set('class', t.classes[values[i]!] ?? '');
-          else if (t.kind === 'box') {
-            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) =>
-              row.set(c, float(values[i * 4 + k]!)),
-            );
+          if (t.kind === 'class') {
+            classIndex = values[i]!;
+            row.set('class', t.classes[classIndex] ?? '');
+          } else if (t.kind === 'box') {
+            const corners = [0, 1, 2, 3].map((k) => values[i * 4 + k]!);
+            box = corners;
+            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) => row.set(c, float(corners[k]!)));
           } else {
             t.columns.forEach((c, k) => row.set(c, float(values[i * t.columns.length + k]!)));
           }
         }
-        samples.push({ split, index, png: await encodePng(part, i, data.imageShape), row });
+        samples.push({
+          split,
+          index,
+          png: await encodePng(part, i, data.imageShape),
+          row,
+          ...(classIndex !== undefined ? { classIndex } : {}),
+          ...(box ? { box } : {}),
+        });
       }
     }
   }
@@ -93,6 +107,8 @@ export async function exportDatasetFiles(
   switch (format) {
     case 'csv':
       return csvFiles(data);
+    case 'yolo':
+      return yoloFiles(data);
   }
 }
 
@@ -120,5 +136,33 @@ async function csvFiles(data: TrainingData): Promise<ExportFiles> {
       `${JSON.stringify({ name: data.name, imageShape: data.imageShape, targets: data.targets }, null, 2)}\n`,
     ),
   );
+  return files;
+}
+
+const YOLO_SPLITS: Record<SplitName, string> = { train: 'train', validation: 'val', test: 'test' };
+
+/**
+ * YOLO: images/<train|val|test>/NNNNN.png, a label file per image (class, box centre and size
+ * as fractions) in labels/, and classes.txt. It holds the class and box targets only.
+ */
+async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
+  const classes = data.targets.find((t) => t.kind === 'class');
+  if (!classes || !data.targets.some((t) => t.kind === 'box')) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The dataset '${data.name}' has no ${classes ? 'box' : 'class'} target, and a YOLO dataset is classes with boxes; export it as csv.`,
+    );
+  }
+  const { samples } = await readSamples(data);
+  const files: ExportFiles = new Map();
+  const text = (v: string) => new TextEncoder().encode(v);
+  for (const s of samples) {
+    const name = `${YOLO_SPLITS[s.split]}/${String(s.index).padStart(5, '0')}`;
+    const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = s.box ?? [];
+    files.set(`images/${name}.png`, s.png);
+    const centre = [(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0].map((v) => float(v));
+    files.set(`labels/${name}.txt`, text(`${s.classIndex ?? 0} ${centre.join(' ')}\n`));
+  }
+  files.set('classes.txt', text(`${classes.classes.join('\n')}\n`));
   return files;
 }
