@@ -1,9 +1,5 @@
-import {
-  analyzeGraph,
-  nodesFeedingHeads,
-  type GraphAnalysis,
-  type HeadInfo,
-} from '../../core/graph/analyze.ts';
+import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
+import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';

@@ -3,11 +3,11 @@ import { basename, join } from 'node:path';
 import type { Checkpoint } from '../../core/contract/export.ts';
 import {
   analyzeGraph,
-  nodesFeedingHeads,
   type GraphAnalysis,
   type HeadInfo,
   type NodeAnalysis,
 } from '../../core/graph/analyze.ts';
+import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { NodeId } from '../../core/ids.ts';
