@@ -60,9 +60,9 @@ export async function datasetExportCommand(
       .map((s) => `${data.splits[s].size} ${s}`)
       .join(', ');
     const left =
-      format === 'yolo' ? data.targets.filter((t) => t.kind === 'numeric').map((t) => t.name) : [];
+      format === 'csv' ? [] : data.targets.filter((t) => t.kind === 'numeric').map((t) => t.name);
     ctx.out(
-      `Exported ${data.name} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (YOLO holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
+      `Exported ${data.name} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
     );
   } finally {
     await data.close?.();

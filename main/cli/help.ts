@@ -28,13 +28,13 @@ Usage: npm run cli -- <command> [options]
       Reads an imported dataset as training would and prints its format, image and class
       counts per split, box statistics and the report of bad rows, without training.
 
-  dataset export <digits|shapes|path> --out DIR [--format csv|yolo] [--size HxWxC] [--limit N]
+  dataset export <digits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC] [--limit N]
         [--seed N]
       Writes a dataset the studio trains on (an imported one after its check, bad rows left
       out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
       value columns) and targets.json: what the studio's CSV import and an exported PyTorch
-      project's train.py read; yolo writes images/, labels/ and classes.txt (classes and boxes
-      only). --size draws a built-in dataset at that size (default 64x64x3).
+      project's train.py read; yolo writes images/, labels/ and classes.txt, coco images/ and
+      annotations.json (classes and boxes only; COCO keeps no split). --size draws a built-in dataset at that size (default 64x64x3).
 
   evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
       Total loss and each task's loss and metrics of a run's model on a split.

@@ -77,4 +77,24 @@ describe('dataset export', () => {
     }
     await again.data.close?.();
   });
+
+  it('exports classes with boxes as COCO, which the COCO import reads back', async () => {
+    const shapes = asTrainingData(
+      loadBuiltInDataset('shapes', { imageShape: [16, 16, 3], seed: 2, limit: 40 }),
+    );
+    const out = await writeExportFolder(
+      await folders.make(),
+      await exportDatasetFiles(shapes, 'coco'),
+    );
+    const again = await open(`${out}/annotations.json`);
+    expect(again.report).toMatchObject({ format: 'coco', dropped: 0 });
+    const before = await tensorsOf(shapes);
+    const after = await tensorsOf(again.data);
+    const total = (t: typeof before) => SPLITS.reduce((n, s) => n + t[s].size, 0);
+    expect(total(after)).toBe(total(before));
+    expect(again.data.targets.find((t) => t.kind === 'class')).toEqual(
+      shapes.targets.find((t) => t.kind === 'class'),
+    );
+    await again.data.close?.();
+  });
 });

@@ -109,6 +109,8 @@ export async function exportDatasetFiles(
       return csvFiles(data);
     case 'yolo':
       return yoloFiles(data);
+    case 'coco':
+      return cocoFiles(data);
   }
 }
 
@@ -145,14 +147,20 @@ const YOLO_SPLITS: Record<SplitName, string> = { train: 'train', validation: 'va
  * YOLO: images/<train|val|test>/NNNNN.png, a label file per image (class, box centre and size
  * as fractions) in labels/, and classes.txt. It holds the class and box targets only.
  */
-async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
+/** The class names of a dataset that has a class and a box target, or the sentence why not. */
+function classesWithBoxes(data: TrainingData, format: string): readonly string[] {
   const classes = data.targets.find((t) => t.kind === 'class');
   if (!classes || !data.targets.some((t) => t.kind === 'box')) {
     throw new StudioError(
       'E_EXPORT_UNSUPPORTED',
-      `The dataset '${data.name}' has no ${classes ? 'box' : 'class'} target, and a YOLO dataset is classes with boxes; export it as csv.`,
+      `The dataset '${data.name}' has no ${classes ? 'box' : 'class'} target, and a ${format} dataset is classes with boxes; export it as csv.`,
     );
   }
+  return classes.classes;
+}
+
+async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
+  const classes = classesWithBoxes(data, 'YOLO');
   const { samples } = await readSamples(data);
   const files: ExportFiles = new Map();
   const text = (v: string) => new TextEncoder().encode(v);
@@ -163,6 +171,40 @@ async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
     const centre = [(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0].map((v) => float(v));
     files.set(`labels/${name}.txt`, text(`${s.classIndex ?? 0} ${centre.join(' ')}\n`));
   }
-  files.set('classes.txt', text(`${classes.classes.join('\n')}\n`));
+  files.set('classes.txt', text(`${classes.join('\n')}\n`));
+  return files;
+}
+
+/**
+ * COCO: images/<split>-NNNNN.png and annotations.json (images, one annotation per image with
+ * its bbox [x, y, width, height] in pixels, categories). COCO has no split field, so the
+ * studio's COCO import draws the split again; classes and boxes only.
+ */
+async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
+  const classes = classesWithBoxes(data, 'COCO');
+  const [height = 0, width = 0] = data.imageShape;
+  const { samples } = await readSamples(data);
+  const files: ExportFiles = new Map();
+  const images: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  for (const s of samples) {
+    const fileName = `${s.split}-${String(s.index).padStart(5, '0')}.png`;
+    files.set(`images/${fileName}`, s.png);
+    const id = images.length + 1;
+    images.push({ id, file_name: fileName, width, height });
+    const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = s.box ?? [];
+    const bbox = [x0 * width, y0 * height, (x1 - x0) * width, (y1 - y0) * height];
+    annotations.push({
+      id,
+      image_id: id,
+      category_id: (s.classIndex ?? 0) + 1,
+      bbox: bbox.map((v) => Math.fround(v)),
+      area: Math.fround(bbox[2]! * bbox[3]!),
+      iscrowd: 0,
+    });
+  }
+  const categories = classes.map((name, i) => ({ id: i + 1, name }));
+  const json = JSON.stringify({ images, annotations, categories });
+  files.set('annotations.json', new TextEncoder().encode(`${json}\n`));
   return files;
 }
