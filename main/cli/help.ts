@@ -22,19 +22,22 @@ Usage: npm run cli -- <command> [options]
         --bad-rows skip|stop         --no-cache
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation)
+      --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
+      by layer name.
 
   dataset inspect <path> [--format F] [--box-units U] [--object-choice C] [--val-fraction X]
         [--test-fraction X] [--seed N] [--json]
       Reads an imported dataset as training would and prints its format, image and class
       counts per split, box statistics and the report of bad rows, without training.
 
-  dataset export <digits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC] [--limit N]
-        [--seed N]
+  dataset export <digits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC]
+        [--limit N] [--seed N]
       Writes a dataset the studio trains on (an imported one after its check, bad rows left
       out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
       value columns) and targets.json: what the studio's CSV import and an exported PyTorch
       project's train.py read; yolo writes images/, labels/ and classes.txt, coco images/ and
-      annotations.json (classes and boxes only; COCO keeps no split). --size draws a built-in dataset at that size (default 64x64x3).
+      annotations.json (classes and boxes only; COCO keeps no split). --size draws a built-in
+      dataset at that size (default 64x64x3).
 
   evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
       Total loss and each task's loss and metrics of a run's model on a split.
