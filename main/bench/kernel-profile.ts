@@ -1,11 +1,7 @@
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { batchIndices, disposeBatch, makeBatch } from '../engine/batches.ts';
-import { compileGraph } from '../engine/compile.ts';
-import { outputsOf } from '../engine/evaluate.ts';
-import { createOptimizer } from '../engine/optimizer.ts';
-import { batchLosses } from '../engine/split-stats.ts';
-import { tf, type Tensor } from '../engine/tf.ts';
-import type { BenchSettings } from './training-bench.ts';
+import { tf } from '../engine/tf.ts';
+import { bareSteps, type BenchSettings } from './training-bench.ts';
 
 export interface KernelTime {
   readonly kernel: string;
@@ -31,24 +27,15 @@ export interface KernelProfile {
  * one kernel each, whatever they call inside.
  */
 export async function kernelProfile(s: BenchSettings, steps: number): Promise<KernelProfile> {
-  const { model, heads } = compileGraph(s.graph);
-  const optimizer = createOptimizer(s.graph.training);
+  const bare = bareSteps(s.graph);
   const train = s.dataset.splits.train;
+  const heads = analyzeGraph(s.graph).heads;
   const order = Int32Array.from({ length: train.size }, (_, i) => i);
   const batches = [...batchIndices(order, s.batchSize)];
   const step = async (i: number) => {
-    const batch = makeBatch(
-      train,
-      s.dataset.imageShape,
-      analyzeGraph(s.graph).heads,
-      batches[i % batches.length] as Int32Array,
-    );
-    const cost = optimizer.minimize(() => {
-      const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-      return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
-    }, true);
-    await cost?.data();
-    cost?.dispose();
+    const indices = batches[i % batches.length] as Int32Array;
+    const batch = makeBatch(train, s.dataset.imageShape, heads, indices);
+    await bare.step(batch);
     disposeBatch(batch);
   };
   await step(0);
@@ -65,8 +52,7 @@ export async function kernelProfile(s: BenchSettings, steps: number): Promise<Ke
       totals.set(k.name, t);
     }
   }
-  optimizer.dispose();
-  model.dispose();
+  bare.dispose();
   const kernels = [...totals]
     .map(([kernel, t]) => ({ kernel, msPerStep: t.ms / steps, callsPerStep: t.calls / steps }))
     .sort((a, b) => b.msPerStep - a.msPerStep);

@@ -13,17 +13,11 @@
 // Measured on the reference model (batch 32, 2×2 windows, stride 2; one thread, busy 2-core
 // machine): [32, 64, 64, 32] → 87 ms stock, [32, 32, 32, 64] → 54 ms stock; see README.md (Speed)
 // for this kernel's figures.
-import type { KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, MaxPoolGradAttrs } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-import { shape4 } from './wasm-kernels.ts';
+import { shape4, type HeapBackend } from './wasm-kernels.ts';
 
 const OWNER = 'MaxPoolGrad';
-
-/** The parts of the wasm backend this kernel uses: its heap, as typed arrays over tensors. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 const maxPoolGradWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, input } = inputs;

@@ -5,14 +5,9 @@
 // leading axes in place instead: one pass over the input in memory order, adding each row into a
 // float64 accumulator per output element, as the cpu backend accumulates. Every other reduction
 // goes to the stock kernel.
-import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, SumAttrs } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-
-/** The parts of the wasm backend this kernel uses: its heap, as typed arrays over tensors. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
+import type { HeapBackend } from './wasm-kernels.ts';
 
 /** The wasm backend's own kernel, kept when ours replaces it. */
 let stock: KernelConfig | undefined;
