@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
-import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { parseGraphDocument } from '../../core/graph/load.ts';
 import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
-import type { DatasetSplit } from '../datasets/types.ts';
-import { loadBuiltInForGraph } from '../runs/dataset-for-run.ts';
+import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm-threads.ts';
+import { benchDataset } from './bench-data.ts';
 import { importBench } from './import-bench.ts';
+import { kernelProfile, profileRows } from './kernel-profile.ts';
+import { threadsBench, threadsReport } from './threads-bench.ts';
 import {
   bareLoopThroughput,
   forwardThroughput,
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     graph: { type: 'string' },
     'no-import': { type: 'boolean' },
     'import-only': { type: 'boolean' },
+    threads: { type: 'string' },
+    'no-compare': { type: 'boolean' },
   } as const);
   const batchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ?? 32;
   const batches = intFlag('batches', values.batches, 1) ?? 6;
@@ -39,18 +42,11 @@ async function main(): Promise<void> {
   const graphPath =
     values.graph ?? join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json');
   const graph = parseGraphDocument(readFileSync(graphPath, 'utf8'));
-  const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES));
-  // Enough samples for the 80/10/10 split, then exactly `batches` full batches of training.
-  const limit = Math.ceil((batches * batchSize) / 0.8) + 2;
-  const loaded = loadBuiltInForGraph(analyzeGraph(graph), {
-    name: graph.training.dataset,
-    seed: 1,
-    limit,
+  const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? defaultWasmThreads();
+  const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES), {
+    threads,
   });
-  const dataset = {
-    ...loaded,
-    splits: { ...loaded.splits, train: firstSamples(loaded.splits.train, batches * batchSize) },
-  };
+  const dataset = benchDataset(graph, batches, batchSize);
   const settings = { graph, dataset, backend, batchSize, epochs };
 
   process.stdout.write(
@@ -78,6 +74,21 @@ async function main(): Promise<void> {
     process.stdout.write(
       `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
     );
+    const profile = await kernelProfile(settings, batches);
+    process.stdout.write(
+      `\nWhere a training step goes (${backend.name}, ${profile.steps} profiled steps, ${profile.stepMs.toFixed(0)} ms a step), slowest kernels first:\n` +
+        `${table(profileRows(profile), [1, 2, 3])}\n`,
+    );
+    if (backend.name === 'wasm' && !values['no-compare']) {
+      const compared = [...new Set([1, threads])];
+      process.stdout.write(
+        `\nThreads and PyTorch: the trainer on ${compared.join(' and ')} thread(s), each in its own process, and PyTorch beside it, 2 alternating rounds of 1 warm-up + ${epochs} timed epochs:\n`,
+      );
+      const report = threadsReport(
+        await threadsBench({ graphPath, batchSize, batches, epochs, threads: compared, rounds: 2 }),
+      );
+      process.stdout.write(`${table(report.rows, [1])}\n${report.lines.join('\n')}\n`);
+    }
     process.stdout.write(`\n${await webgpuSection(settings)}\n`);
   }
   if (values['no-import']) return;
@@ -114,17 +125,6 @@ async function main(): Promise<void> {
     `Import check: ${imported.checkMsPerImage.toFixed(1)} ms an image (${imported.images} images).\n` +
       `Decoding is ${(decode / cached).toFixed(1)}× the training rate; training while decoding runs at ${(decoding / cached).toFixed(3)} of the cached rate, waiting for data ${wait.toFixed(1)}% of the time (the rest is the two sharing the CPU).\n`,
   );
-}
-
-function firstSamples(split: DatasetSplit, n: number): DatasetSplit {
-  const pixels = split.images.length / split.size;
-  const targets = Object.fromEntries(
-    Object.entries(split.targets).map(([name, values]) => [
-      name,
-      values.subarray(0, (values.length / split.size) * n),
-    ]),
-  );
-  return { size: n, images: split.images.subarray(0, n * pixels), targets };
 }
 
 await main();

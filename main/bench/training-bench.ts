@@ -77,20 +77,34 @@ async function timeEpochs(
  * events, no shuffling — the floor the trainer's overhead is measured against.
  */
 export async function bareLoopThroughput(s: BenchSettings): Promise<number[]> {
-  const { model, heads } = compileGraph(s.graph);
-  const optimizer = createOptimizer(s.graph.training);
-  const rates = await timeEpochs(s, async (batch) => {
-    const cost = optimizer.minimize(() => {
-      const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-      return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
-    }, true);
-    // One read per step, as any loop that wants to see its loss must do.
-    await cost?.data();
-    cost?.dispose();
-  });
-  optimizer.dispose();
-  model.dispose();
+  const bare = bareSteps(s.graph);
+  const rates = await timeEpochs(s, bare.step);
+  bare.dispose();
   return rates;
+}
+
+/** A fresh model of the graph and its optimizer, stepped with nothing around the step. */
+export function bareSteps(graph: GraphDocument): {
+  step: (batch: Batch) => Promise<void>;
+  dispose: () => void;
+} {
+  const { model, heads } = compileGraph(graph);
+  const optimizer = createOptimizer(graph.training);
+  return {
+    step: async (batch) => {
+      const cost = optimizer.minimize(() => {
+        const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+        return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
+      }, true);
+      // One read per step, as any loop that wants to see its loss must do.
+      await cost?.data();
+      cost?.dispose();
+    },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
 
 /** Inference samples/s over the training split, for scale. */

@@ -9,7 +9,7 @@ Usage: npm run cli -- <command> [options]
 
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
         [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
-        [--backend ${BACKEND_NAMES.join('|')}] [--json]
+        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting
@@ -58,4 +58,6 @@ Usage: npm run cli -- <command> [options]
 
 The backend is the best one that starts (${BACKEND_NAMES.join(', ')}); --backend or
 the MTS_BACKEND environment variable starts from another. WebGPU is used only on a real GPU.
+--threads sets the WebAssembly backend's threads (default: every core, at most 8); the run's
+backend line says how many it got.
 `;

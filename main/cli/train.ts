@@ -1,7 +1,8 @@
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
 import { applySettings } from '../../core/graph/setting-fields.ts';
 import { runTraining } from '../runs/run-training.ts';
-import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -36,6 +37,7 @@ export const TRAIN_OPTIONS = {
   out: { type: 'string' },
   'memory-limit': { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -44,6 +46,7 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const path = onePositional('train', 'a graph file', positionals);
   const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
+  const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
   const graph = await readGraphFile(path);
   const overrides = applySettings(graph.training, patch);
 
@@ -54,6 +57,7 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
     overrides,
     ...(v.out ? { out: v.out } : {}),
     ...(backend ? { backend } : {}),
+    ...(threads ? { threads } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimit: v['memory-limit'] } : {}),
     signal: ctx.signal,
     onEvent: (event) => {

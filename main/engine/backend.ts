@@ -2,15 +2,16 @@ import { BACKEND_NAMES, type BackendInfo, type BackendName } from '../../core/co
 import { StudioError } from '../../core/problems.ts';
 import { firstLine, importOptional } from './optional-package.ts';
 import { tf } from './tf.ts';
-import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
-import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
+import { startWasm } from './wasm-start.ts';
 import { releaseWebGPU, startWebGPU, type WebGPUOptions } from './webgpu.ts';
 
 type Fallback = BackendInfo['fallbacks'][number];
 
-/** Options for tests only; a user's run never sets them. */
-export type BackendOptions = WebGPUOptions;
+/** WebGPU's are for tests only; `threads` is the WebAssembly backend's (`--threads`). */
+export type BackendOptions = WebGPUOptions & {
+  /** Default: every core, up to 8. A process starts the WebAssembly backend once. */
+  readonly threads?: number;
+};
 
 interface Candidate {
   readonly name: BackendName;
@@ -41,19 +42,7 @@ const CANDIDATES: readonly Candidate[] = [
     start: () =>
       startNative('@tensorflow/tfjs-node', 'it downloads the TensorFlow library when it installs'),
   },
-  {
-    name: 'wasm',
-    start: async () => {
-      if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-      // The missing convolution filter gradient, a far faster input gradient, and transposed
-      // matrix products (every Dense gradient) on XNNPACK instead of a slow loop.
-      registerWasmConv2DBackpropFilter();
-      registerWasmConv2DBackpropInput();
-      registerWasmBatchMatMul();
-      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, one thread under Node)`;
-    },
-  },
+  { name: 'wasm', start: (options) => startWasm(options.threads) },
   {
     name: 'cpu',
     start: async () => {
@@ -81,7 +70,8 @@ export async function initBackend(
   if (
     current &&
     current.prefer === prefer &&
-    current.options.allowFallbackAdapter === options.allowFallbackAdapter
+    current.options.allowFallbackAdapter === options.allowFallbackAdapter &&
+    current.options.threads === options.threads
   ) {
     return current.info;
   }

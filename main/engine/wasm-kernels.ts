@@ -26,6 +26,13 @@ export function runWasmKernel(
   return out;
 }
 
+/** The parts of the wasm backend the engine's in-place kernels use: its heap as typed arrays. */
+export interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  /** A view of a tensor's bytes on the heap; take it after any allocation (the heap may grow). */
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
 export function shape4(owner: string, shape: readonly number[], what: string): Shape4 {
   const [a, b, c, d, ...rest] = shape;
   if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {

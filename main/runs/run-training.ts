@@ -27,6 +27,8 @@ export interface RunRequest {
   readonly overrides?: Partial<TrainingSettings>;
   readonly out?: string;
   readonly backend?: BackendName;
+  /** The WebAssembly backend's thread count (default: every core). */
+  readonly threads?: number;
   /** The memory the run may need (a size such as "12G"); default: MTS_MEMORY_LIMIT or the machine's. */
   readonly memoryLimit?: string;
   readonly signal?: AbortSignal;
@@ -67,7 +69,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertCompilable(analysis);
   // Before the backend, the data or a single weight: an impossible model must not eat the machine.
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
-  const backend = await initBackend(request.backend);
+  const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,
     seed: settings.seed,

@@ -1,0 +1,37 @@
+/**
+ * One side of `npm run bench`'s thread comparison, run as its own process because a process
+ * starts the WebAssembly backend once, with one thread count: the reference model's training
+ * rate through the real trainer at `--threads`, printed as one JSON line.
+ */
+import { readFileSync } from 'node:fs';
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import { intFlag, parseCommandArgs } from '../cli/args.ts';
+import { initBackend } from '../engine/backend.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { benchDataset } from './bench-data.ts';
+import { trainerThroughput } from './training-bench.ts';
+
+export interface ChildResult {
+  readonly threads: number;
+  readonly description: string;
+  /** Samples/s of each timed epoch. */
+  readonly rates: readonly number[];
+}
+
+const { values } = parseCommandArgs('bench', process.argv.slice(2), {
+  graph: { type: 'string' },
+  threads: { type: 'string' },
+  batches: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+} as const);
+const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? 1;
+const graph = parseGraphDocument(readFileSync(values.graph ?? '', 'utf8'));
+const batchSize = intFlag('batch-size', values['batch-size'], 1) ?? 32;
+const batches = intFlag('batches', values.batches, 1) ?? 6;
+const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
+const backend = await initBackend('wasm', { threads });
+const dataset = benchDataset(graph, batches, batchSize);
+const rates = await trainerThroughput({ graph, dataset, backend, batchSize, epochs });
+const result: ChildResult = { threads, description: backend.description, rates };
+process.stdout.write(`${JSON.stringify(result)}\n`);
