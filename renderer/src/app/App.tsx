@@ -19,7 +19,10 @@ import { PanelDivider } from './PanelDivider.tsx';
 export function App() {
   const runsHeight = useUiStore((s) => s.runsHeight);
   const full = useUiStore((s) => s.resultsFull);
-  const style = { '--runs-height': `${runsHeight}px` } as CSSProperties;
+  const style =
+    runsHeight === undefined
+      ? undefined
+      : ({ '--runs-height': `${runsHeight}px` } as CSSProperties);
   return (
     <ReactFlowProvider>
       <div className={`studio${full ? ' studio--results' : ''}`} style={style}>

@@ -18,6 +18,8 @@ import { useShortcuts } from './use-shortcuts.ts';
 import './editor.css';
 
 interface ToolButton {
+  /** The accessible name where the text alone does not say it ("?"). */
+  readonly name?: string;
   readonly command: CommandId;
   readonly text: string;
   readonly testId: string;
@@ -41,7 +43,7 @@ const VIEW_BUTTONS: readonly ToolButton[] = [
   { command: 'layout', text: 'Auto-layout', testId: 'btn-layout' },
   { command: 'fitView', text: 'Fit view', testId: 'btn-fit' },
   { command: 'summary', text: 'Summary', testId: 'btn-summary' },
-  { command: 'shortcuts', text: '?', testId: 'btn-shortcuts' },
+  { command: 'shortcuts', text: '?', testId: 'btn-shortcuts', name: 'Keyboard shortcuts' },
 ];
 
 /** Whether the studio still shows the untouched start-up graph (so a template may replace it). */
@@ -128,6 +130,7 @@ export function Toolbar() {
       key={b.testId}
       data-testid={b.testId}
       title={tooltip(b.command)}
+      aria-label={b.name}
       disabled={!enabled(b.command)}
       onClick={() => actions[b.command]()}
     >
