@@ -30,6 +30,7 @@ export function EarlierRuns() {
       (list) => {
         if (!current) return;
         setRuns(list);
+        useRunStore.getState().setSavedRuns(list);
         setProblem(undefined);
       },
       (e: unknown) => current && setProblem(sentenceOf(e)),
@@ -75,6 +76,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <button
           type="button"
           data-testid="btn-open-run"
+          aria-label={`${open ? 'Show' : 'Open'} the run of ${info.graphName} from ${runDate(info.createdAt)}`}
           title="Show this run’s charts and results, to compare or export."
           onClick={() => void openEarlierRun(host, info)}
         >
@@ -83,6 +85,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <button
           type="button"
           data-testid="btn-open-run-graph"
+          aria-label={`Open the graph of the run of ${info.graphName} from ${runDate(info.createdAt)}`}
           title="Open the graph this run trained in the editor, as a new unsaved document."
           onClick={() =>
             void earlierRunGraph(host, info.runId).then(

@@ -7,6 +7,7 @@ import { ResultsTable } from './ResultsTable.tsx';
 import { RunCharts } from './RunCharts.tsx';
 import { RunControls } from './RunControls.tsx';
 import { RunList } from './RunList.tsx';
+import { RunsTable } from './RunsTable.tsx';
 import { RunSettings } from './RunSettings.tsx';
 import { RunStatus } from './RunStatus.tsx';
 import { connectRunStore, useRunStore } from './run-store.ts';
@@ -56,6 +57,7 @@ export function RunPanel() {
           {shown ? (
             <>
               <RunCharts runId={shown} />
+              <RunsTable />
               <div className="run-after">
                 <ResultsTable runId={shown} />
                 <Gallery runId={shown} />

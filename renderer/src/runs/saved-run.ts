@@ -57,7 +57,7 @@ export function savedRunEvents(saved: SavedRun, graph: GraphDocument): HostEvent
 export function runDate(createdAt: string): string {
   const date = new Date(createdAt);
   if (Number.isNaN(date.getTime())) return createdAt;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /** "Finished", "Stopped", "Failed", or "Interrupted" for a run no process finished. */
