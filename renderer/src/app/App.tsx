@@ -1,6 +1,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import type { CSSProperties } from 'react';
 import { Canvas } from '../editor/Canvas.tsx';
+import { BrowserAutosaveOffer } from '../editor/BrowserAutosave.tsx';
 import { Inspector } from '../editor/Inspector.tsx';
 import { Palette } from '../editor/Palette.tsx';
 import { ProblemsPanel } from '../editor/ProblemsPanel.tsx';
@@ -43,6 +44,7 @@ export function App() {
           <PanelDivider />
           <RunPanel />
         </section>
+        <BrowserAutosaveOffer />
       </div>
     </ReactFlowProvider>
   );

@@ -9,6 +9,7 @@ import {
   REFERENCE_TEMPLATE,
   useEditorActions,
 } from './actions.ts';
+import { SaveAsDialog } from './FileDialogs.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { tooltip, type CommandId } from './shortcuts.ts';
 import { SummaryDialog } from './SummaryDialog.tsx';
@@ -206,6 +207,7 @@ export function Toolbar() {
       <div className="studio-toolbar-group">{VIEW_BUTTONS.map(button)}</div>
       {dialog === 'summary' && <SummaryDialog />}
       {dialog === 'shortcuts' && <ShortcutsDialog />}
+      {dialog === 'saveAs' && <SaveAsDialog />}
     </div>
   );
 }

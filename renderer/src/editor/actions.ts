@@ -11,7 +11,6 @@ import {
   graphFileName,
   loadGraphText,
   readGraphFile,
-  safeFileName,
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
@@ -276,12 +275,7 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
         void saveToDesktop(true);
         return;
       }
-      const { file, document: doc } = graph();
-      const answer = window.prompt('Save the graph as:', file.name);
-      if (answer === null || answer.trim() === '') return;
-      const name = safeFileName(answer);
-      downloadGraph(name, doc);
-      graph().markSaved(name);
+      useUiStore.getState().openDialog('saveAs');
     },
     undo: () => graph().undo(),
     redo: () => graph().redo(),

@@ -3,7 +3,7 @@ import type { ExampleGraph } from '../../../core/contract/host.ts';
 
 /** Editor UI state that is no part of the graph: the notice, the open dialog, the templates. */
 
-export type DialogName = 'summary' | 'shortcuts' | 'dataset';
+export type DialogName = 'summary' | 'shortcuts' | 'dataset' | 'saveAs' | 'restore';
 
 export interface Notice {
   /** Changes with every notice, so the same sentence twice is shown again. */
