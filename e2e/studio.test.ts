@@ -223,6 +223,10 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
       .poll(() => page.getByTestId('results-table').textContent())
       .toMatch(/class[\s\S]*box/);
     expect(await page.getByTestId('run-item').count()).toBe(1);
+    // The sample predictions were kept in the run folder; the per-batch card falls back to epochs.
+    expect(await page.getByTestId('gallery-item').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('chart-batch-loss').textContent()).not.toContain('Waiting');
+    expect(await page.getByTestId('chart-batch-loss').textContent()).toContain('per epoch');
     await page.getByTestId('chart-epoch-loss').scrollIntoViewIfNeeded();
     await page.getByTestId('earlier-runs').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'earlier-runs.png') });

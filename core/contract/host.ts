@@ -108,6 +108,8 @@ export const savedRunSchema = z.object({
   datasetReport: datasetReportSchema.optional(),
   /** One event per finished epoch, as the trainer emitted it. */
   history: z.array(epochEventSchema),
+  /** The sample predictions the run kept (none for runs from before runs kept them). */
+  gallery: z.array(gallerySampleSchema).default([]),
 });
 export type SavedRun = z.infer<typeof savedRunSchema>;
 

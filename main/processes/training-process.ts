@@ -8,7 +8,7 @@ import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
 import { runTraining } from '../runs/run-training.ts';
-import { buildGallery } from './gallery.ts';
+import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
@@ -49,6 +49,11 @@ async function run({ runId, request, out }: StartMessage): Promise<void> {
       },
     });
     if (outcome.status !== 'failed') {
+      await keepGallery(outcome.dir, gallery).catch((e: unknown) => {
+        process.stderr.write(
+          `warning: the sample predictions were not kept: ${(e as Error).message}\n`,
+        );
+      });
       await post({
         type: 'run-result',
         runId,

@@ -9,11 +9,13 @@ import {
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
+import { gallerySampleSchema, type GallerySample } from '../../core/contract/host.ts';
 
 /**
  * A run folder holds everything a training run produced, readable without the app:
  * run.json (what was trained, on what, how it ended), graph.json (the graph as it was),
- * metrics.json (per-epoch history and the test evaluation) and model/ (TensorFlow.js Layers).
+ * metrics.json (per-epoch history and the test evaluation), gallery.json (sample predictions on
+ * validation images) and model/ (TensorFlow.js Layers).
  * Reading it needs no engine, so the hosts list and open runs without loading TensorFlow.js.
  */
 export const RUN_FILE = 'run.json';
@@ -25,6 +27,8 @@ export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+/** The validation samples with each head's prediction, as the results gallery shows them. */
+export const GALLERY_FILE = 'gallery.json';
 
 export const runManifestSchema = z.object({
   format: z.literal('multitask-studio/run'),
@@ -111,6 +115,20 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
     throw new StudioError('E_RUN_INVALID', `${join(full, METRICS_FILE)} is not a valid metrics file.`);
   }
   return metrics.data;
+}
+
+/**
+ * The run's sample predictions (gallery.json): none for a run that has no gallery (it failed,
+ * or was trained before runs kept one) or whose file cannot be read, which costs only the pictures.
+ */
+export async function readRunGallery(dir: string): Promise<GallerySample[]> {
+  try {
+    const raw = JSON.parse(await readFile(join(resolve(dir), GALLERY_FILE), 'utf8')) as unknown;
+    const parsed = z.array(gallerySampleSchema).safeParse(raw);
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Reads a run folder back, with a sentence for each way it can be unusable. */

@@ -9,6 +9,7 @@ import { epochEventSchema, type EventOf } from '../../core/contract/training.ts'
 import { StudioError } from '../../core/problems.ts';
 import {
   openRunFolder,
+  readRunGallery,
   readRunManifest,
   readRunMetrics,
   type MetricsFile,
@@ -106,5 +107,6 @@ export async function loadSavedRun(runsDir: string, runId: string): Promise<Save
     datasetSizes: manifest.dataset.sizes,
     ...(manifest.dataset.report ? { datasetReport: manifest.dataset.report } : {}),
     history: epochHistory(metrics),
+    gallery: await readRunGallery(dir),
   };
 }

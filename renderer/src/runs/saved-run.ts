@@ -46,7 +46,9 @@ export function savedRunEvents(saved: SavedRun, graph: GraphDocument): HostEvent
   }
   return [
     ...training.map((event): HostEvent => ({ type: 'run', runId, event })),
-    ...(test ? [{ type: 'run-result' as const, runId, test, gallery: [] }] : []),
+    ...(test || saved.gallery.length > 0
+      ? [{ type: 'run-result' as const, runId, ...(test ? { test } : {}), gallery: saved.gallery }]
+      : []),
     status === 'running'
       ? { type: 'run-ended', runId, status: 'stopped', message: INTERRUPTED }
       : { type: 'run-ended', runId, status, ...(message !== undefined ? { message } : {}) },
