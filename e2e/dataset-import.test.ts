@@ -61,6 +61,10 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
       .poll(() => dialog.getByTestId('dataset-images').textContent(), { timeout: 60_000 })
       .toContain('(30 images)');
     expect(await dialog.getByTestId('dataset-format').textContent()).toBe('CSV');
+    // The report names the targets a head can learn from it.
+    expect(await dialog.getByTestId('dataset-targets').textContent()).toMatch(
+      /class \(3 classes: .*\).*\(a bounding box\)/,
+    );
     expect(await dialog.getByTestId('dataset-classes').locator('tbody tr').count()).toBe(3);
     expect(await dialog.getByTestId('dataset-boxes').textContent()).toContain('30 boxes');
     await expect.poll(() => dialog.getByTestId('dataset-preview-item').count()).toBeGreaterThan(10);

@@ -7,7 +7,6 @@ import {
   epochCards,
   growingAxisMax,
   runColor,
-  taskColors,
   type ChartRun,
   type EpochCard,
 } from './chart-data.ts';
@@ -63,7 +62,6 @@ export function RunCharts({ runId }: { runId: RunId }) {
     [shownBatches, log, normalised],
   );
   const cards = useMemo(() => epochCards(epochRuns), [epochRuns]);
-  const colors = useMemo(() => taskColors(epochRuns), [epochRuns]);
 
   // Axes grow with the data, up to what the runs plan, so a long run's start is readable.
   const steps = useMemo(() => {
@@ -106,7 +104,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
         </label>
       </div>
       <div className="run-cards">
-        <ChartCard testId="chart-batch-loss" title={allTitle} aside={perBatch ? 'smoothed; raw faint' : undefined}>
+        <ChartCard testId="chart-batch-loss" title={allTitle}>
           <RunLineChart
             name={`${allTitle}, ${label}`}
             model={allTasks}
@@ -122,7 +120,6 @@ export function RunCharts({ runId }: { runId: RunId }) {
             key={card.id}
             card={card}
             runs={epochRuns}
-            color={card.task ? colors.get(card.task) : undefined}
             xMax={epochCount}
             log={log}
           />
@@ -136,11 +133,10 @@ export function RunCharts({ runId }: { runId: RunId }) {
 function EpochChartCard(props: {
   card: EpochCard;
   runs: readonly ChartRun[];
-  color: string | undefined;
   xMax: number;
   log: boolean;
 }) {
-  const { card, runs, color, xMax } = props;
+  const { card, runs, xMax } = props;
   const log = props.log && card.scale === 'loss';
   const model = useMemo(() => epochCardModel(runs, card.value, log), [runs, card, log]);
   const last = runs[0]?.epochs.at(-1);
@@ -149,7 +145,7 @@ function EpochChartCard(props: {
   const aside =
     train === undefined ? undefined : `train ${fixed(train, 3)} · val ${val === undefined ? '–' : fixed(val, 3)}`;
   return (
-    <ChartCard testId={`chart-${card.id.replace('|', '-')}`} title={card.title} color={color} aside={aside}>
+    <ChartCard testId={`chart-${card.id.replace('|', '-')}`} title={card.title} aside={aside}>
       <RunLineChart
         name={`${card.title} per epoch`}
         model={model}
