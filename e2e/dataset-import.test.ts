@@ -7,7 +7,14 @@ import { serializeGraphDocument } from '../core/graph/load.ts';
 import type { GraphDocument } from '../core/graph/schema.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
 import { writeTinyCsvDataset, type TinyDataset } from '../main/app-host/test-dataset.ts';
-import { hasChromium, nodeLocator, SCREENSHOTS, startStudio, type Studio } from './harness.ts';
+import {
+  hasChromium,
+  nodeLocator,
+  reloadDiscardingUnsaved,
+  SCREENSHOTS,
+  startStudio,
+  type Studio,
+} from './harness.ts';
 
 /** The tiny reference graph at 32×32×3, training one short epoch on `dataset`. */
 function graphOn(dataset: string): GraphDocument {
@@ -115,8 +122,7 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
 
   it('offers to inspect the dataset of a graph opened from a file', async () => {
     const { page } = studio;
-    await page.reload();
-    await page.locator('.react-flow__node').first().waitFor();
+    await reloadDiscardingUnsaved(page);
     const graphFile = join(temp, 'on-path.graph.json');
     await writeFile(graphFile, serializeGraphDocument(graphOn(data.csvPath)));
     await page.getByTestId('file-input').setInputFiles(graphFile);

@@ -217,7 +217,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await finished.getByTestId('btn-open-run').click();
     await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('Finished');
     await expect
-      .poll(() => page.getByTestId('chart-epoch-loss').locator('.recharts-line-curve').count())
+      .poll(() => page.getByTestId('chart-total').locator('.recharts-line-curve').count())
       .toBeGreaterThan(0);
     await expect
       .poll(() => page.getByTestId('results-table').textContent())
@@ -227,7 +227,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     expect(await page.getByTestId('gallery-item').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('chart-batch-loss').textContent()).not.toContain('Waiting');
     expect(await page.getByTestId('chart-batch-loss').textContent()).toContain('per epoch');
-    await page.getByTestId('chart-epoch-loss').scrollIntoViewIfNeeded();
+    await page.getByTestId('chart-total').scrollIntoViewIfNeeded();
     await page.getByTestId('earlier-runs').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'earlier-runs.png') });
 
