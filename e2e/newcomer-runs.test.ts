@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, nodeLocator, SCREENSHOTS, startStudio, type Studio } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, nodeLocator, SCREENSHOTS } from './harness.ts';
+import { laptopStudio } from './suite.ts';
 
 /**
  * Runs as a newcomer compares them: named after the file, renamed, charts per task in a colour
@@ -25,21 +26,10 @@ async function setField(page: Page, testId: string, value: string) {
 }
 
 describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_000 }, () => {
-  let studio: Studio;
-
-  beforeAll(async () => {
-    studio = await startStudio();
-    studio.page.on('dialog', (dialog) => void dialog.accept());
-    await studio.page.setViewportSize({ width: 1440, height: 900 });
-  }, 180_000);
-
-  afterAll(async () => {
-    expect(studio?.pageErrors ?? []).toEqual([]);
-    await studio?.close();
-  });
+  const studio = laptopStudio();
 
   it('keeps unsaved work over a reload and offers it back; Save As asks in the app', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await page.getByTestId('template-select').selectOption({ label: SHAPES });
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(16);
     await setField(page, 'run-limit', '48');
@@ -63,7 +53,7 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
     await page.getByTestId('save-as-confirm').click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('my shapes.graph.json');
-    const saved = join(studio.runsDir, 'saved.graph.json');
+    const saved = join(studio().runsDir, 'saved.graph.json');
     await file.saveAs(saved);
     expect(JSON.parse(await readFile(saved, 'utf8'))).toMatchObject({ training: { limit: 48 } });
     await expect.poll(() => page.getByTestId('file-dirty').count()).toBe(0);
@@ -77,7 +67,7 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
   });
 
   it('names runs after the file, compares them per task in a colour each, side by side', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await train(page);
     await setField(page, 'run-learning-rate', '0.01');
     await train(page);
@@ -135,7 +125,7 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
   });
 
   it('shows colours as swatches and describes each sample', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await page.getByTestId('gallery').scrollIntoViewIfNeeded();
     expect(await page.getByTestId('gallery-swatches').count()).toBeGreaterThan(0);
     const alt = await page
@@ -148,7 +138,7 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
   });
 
   it('names every control a screen reader meets', async () => {
-    const { page } = studio;
+    const { page } = studio();
     const snapshot = await page.locator('body').ariaSnapshot();
     expect(snapshot).toContain('button "Keyboard shortcuts"');
     expect(snapshot).toMatch(/checkbox "Compare saved · run 1 with the shown run"/);

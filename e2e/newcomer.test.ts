@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, nodeLocator, SCREENSHOTS, startStudio, type Studio } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, nodeLocator, SCREENSHOTS } from './harness.ts';
+import { laptopStudio } from './suite.ts';
 
 /**
  * The studio as a newcomer meets it, at the window sizes of a laptop: settings that mean what
@@ -17,21 +18,10 @@ const zoomOf = async (page: Page) => {
 const startDisabled = (page: Page) => page.getByTestId('btn-start').isDisabled();
 
 describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 180_000 }, () => {
-  let studio: Studio;
-
-  beforeAll(async () => {
-    studio = await startStudio();
-    studio.page.on('dialog', (dialog) => void dialog.accept());
-    await studio.page.setViewportSize({ width: 1440, height: 900 });
-  }, 180_000);
-
-  afterAll(async () => {
-    expect(studio?.pageErrors ?? []).toEqual([]);
-    await studio?.close();
-  });
+  const studio = laptopStudio();
 
   it('builds the three-head shapes model from an empty canvas in at most 16 actions', async () => {
-    const { page } = studio;
+    const { page } = studio();
     let actions = 0;
     const act = async (step: () => Promise<unknown>) => {
       actions++;
@@ -61,7 +51,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
   });
 
   it('links two nodes from the keyboard, and undoes an add with its link in one step', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await nodeLocator(page, 'dense_1').click();
     await page.getByTestId('palette-item-Dropout').click();
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
@@ -86,7 +76,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
   });
 
   it('never starts with settings other than those shown', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await page.getByTestId('run-epochs').fill('0');
     await expect.poll(() => startDisabled(page)).toBe(true);
     expect(await page.getByTestId('run-start-blocker').textContent()).toContain(
@@ -132,7 +122,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
     [1280, 720],
   ] as const) {
     it(`opens a template at a readable zoom at ${width}×${height}, toolbar on one line`, async () => {
-      const { page } = studio;
+      const { page } = studio();
       await page.setViewportSize({ width, height });
       await page
         .getByTestId('template-select')
@@ -150,7 +140,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
   }
 
   it('lays a graph out top to bottom when the canvas is taller than wide', async () => {
-    const { page } = studio;
+    const { page } = studio();
     await page.setViewportSize({ width: 900, height: 1300 });
     await page.getByTestId('btn-layout').click();
     await expect.poll(() => page.locator('.react-flow__handle-top').count()).toBeGreaterThan(10);
@@ -163,7 +153,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
   });
 
   it('gives results room: a divider, a results view, Start always in view', async () => {
-    const { page } = studio;
+    const { page } = studio();
     const panel = page.locator('.studio-runs');
     const before = (await panel.boundingBox())?.height ?? 0;
     const divider = await page.getByTestId('panel-divider').boundingBox();
