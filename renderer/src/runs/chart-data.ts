@@ -162,7 +162,7 @@ export interface EpochCard {
 /** The total, then per task its loss and each metric any of the runs reports, in task order. */
 export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
   const cards: EpochCard[] = [
-    { id: 'total', title: 'Total loss', yLabel: 'Σ weight × loss', value: (m) => m.loss, scale: 'loss' },
+    { id: 'total', title: 'Total loss', yLabel: 'Σ w × loss', value: (m) => m.loss, scale: 'loss' },
   ];
   for (const task of taskColors(runs).keys()) {
     cards.push({
