@@ -167,6 +167,9 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
       .toMatch(/batch \d+/);
     await page.screenshot({ path: join(SCREENSHOTS, 'run-in-progress.png') });
     // Editing the graph does not disturb the run: it trains the graph as it was at Start.
+    // The graph opened at a readable zoom from its Input; zoom out to reach its last node.
+    await page.locator('.react-flow__controls-zoomout').click();
+    await page.locator('.react-flow__controls-zoomout').click();
     await nodeLocator(page, 'box_out').click();
     await page.keyboard.press('Delete');
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(6);
