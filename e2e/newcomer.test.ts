@@ -66,8 +66,16 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
     });
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
     await page.getByTestId('btn-fit').click();
+    // The fit is animated: click once the view has settled.
+    await page.waitForTimeout(600);
     await nodeLocator(page, 'flatten_1').click();
+    await expect
+      .poll(() => nodeLocator(page, 'flatten_1').getAttribute('class'))
+      .toContain('selected');
     await nodeLocator(page, 'dense_2').click({ modifiers: ['Control'] });
+    await expect
+      .poll(() => nodeLocator(page, 'dense_2').getAttribute('class'))
+      .toContain('selected');
     await page.keyboard.press('k');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(10);
     await page.keyboard.press('Control+z');
