@@ -89,6 +89,32 @@ describe('memory', () => {
   });
 });
 
+describe('odd paths get a sentence, before any work', () => {
+  it.runIf(process.platform === 'linux').each([
+    [['summary', '/dev/zero'], 1, 'error: /dev/zero is a device, not a graph file.\n'],
+    [
+      ['dataset', 'inspect', '/dev/zero'],
+      1,
+      "error: '/dev/zero' is a device, not a dataset file or folder.\n",
+    ],
+    [['train', 'TINY', '--out', ''], 2, "error: --out needs a folder for the run; got ''.\n"],
+    [
+      ['train', 'TINY', '--out', '/proc/x'],
+      1,
+      'error: /proc/x is inside the process table /proc, which holds no files; choose a folder on disk for the run.\n',
+    ],
+    [
+      ['train', 'TINY', '--out', '/dev/null/run'],
+      1,
+      'error: Part of the path /dev/null/run is a file, not a folder.\n',
+    ],
+  ])('%j', async (argv, code, sentence) => {
+    const result = await cli(...argv.map((a) => (a === 'TINY' ? tiny : a)));
+    expect(result.err).toBe(sentence);
+    expect(result.code).toBe(code);
+  });
+});
+
 describe('signals', () => {
   it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept', async () => {
     const out = join(work, 'hangup');

@@ -1,5 +1,6 @@
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import type { CommandContext } from './context.ts';
 import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
@@ -41,6 +42,11 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
     if (e instanceof StudioError) {
       ctx.err(`error: ${e.message}\n`);
       return e.code === 'E_BAD_FLAG' ? 2 : 1;
+    }
+    // A file the command could not read or write, wherever it was met: a sentence, no errno.
+    if (isFileError(e)) {
+      ctx.err(`error: ${fileErrorSentence(e)}\n`);
+      return 1;
     }
     // Anything else is our bug; the sentence still comes first, the stack only on request.
     ctx.err(`error: ${(e as Error).message ?? String(e)}\n`);
