@@ -115,6 +115,27 @@ describe('odd paths get a sentence, before any work', () => {
   });
 });
 
+describe('terminal escapes from files are shown, not obeyed', () => {
+  it('escapes control characters in the graph name, ids and load errors', async () => {
+    const evil = join(work, 'evil.graph.json');
+    const graph = { ...tinyReferenceGraph(), name: 'evil\u001b]0;pwned\u0007\u001b[2J\r' };
+    await writeFile(evil, serializeGraphDocument(graph));
+    const summary = await cli('summary', evil);
+    expect(summary.code).toBe(0);
+    expect(summary.out).toContain('Model: "evil\\x1b]0;pwned\\x07\\x1b[2J\\x0d"');
+    const badId = join(work, 'evil-id.graph.json');
+    const text = serializeGraphDocument(tinyReferenceGraph()).replace(
+      '"id": "image"',
+      '"id": "im\\u001b[2Jage"',
+    );
+    await writeFile(badId, text);
+    const failed = await cli('summary', badId);
+    expect(failed.err).toContain("('im\\x1b[2Jage').id");
+    const raw = (t: string) => [...t].filter((c) => c < ' ' && c !== '\n');
+    for (const t of [summary.out, summary.err, failed.err]) expect(raw(t)).toEqual([]);
+  });
+});
+
 describe('signals', () => {
   it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept', async () => {
     const out = join(work, 'hangup');

@@ -55,7 +55,12 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const overrides = applySettings(graph.training, patch);
 
   const json = Boolean(v.json);
-  const human = createProgressPrinter({ write: ctx.out, isTTY: ctx.isTTY, columns: ctx.columns });
+  const human = createProgressPrinter({
+    write: ctx.out,
+    control: (code) => ctx.control?.(code),
+    isTTY: ctx.isTTY,
+    columns: ctx.columns,
+  });
   const outcome = await runTraining({
     graph,
     overrides,
