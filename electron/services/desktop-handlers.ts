@@ -173,8 +173,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
         ? answer.filePath
         : `${answer.filePath}${GRAPH_SUFFIX}`;
     }
+    // The text is the page's: the datasets it names are not allowed by saving it (a compromised
+    // page could name any file); only dialogs and files read from disk allow them.
     await files.saveGraphFile(path, text);
-    datasets.allowGraph(text);
     cancelAutosave();
     recovering = null;
     Object.assign(document, { path, name: basename(path), dirty: false, text });
