@@ -22,6 +22,10 @@ function requestOf(body: Uint8Array, headers: Record<string, string> = {}): Inco
   return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
 }
 
+/** A request that says its body's length up front, as browsers do. */
+const declaringLength = (body: Uint8Array) =>
+  requestOf(body, { 'content-length': String(body.length) });
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mts-upload-'));
@@ -119,12 +123,7 @@ describe('receiveDatasetZip', () => {
     const body = zip({ 'a.txt': 'z'.repeat(100_000) });
     const small = { ...UPLOAD_LIMITS, maxUploadBytes: 100 };
     await expect(
-      receiveDatasetZip(
-        requestOf(body, { 'content-length': String(body.length) }),
-        dir,
-        'a.zip',
-        small,
-      ),
+      receiveDatasetZip(declaringLength(body), dir, 'a.zip', small),
     ).rejects.toMatchObject({ status: 413 });
     await expect(receiveDatasetZip(requestOf(body), dir, 'a.zip', small)).rejects.toMatchObject({
       status: 413,
@@ -170,12 +169,7 @@ describe('receiveDatasetZip', () => {
       const body = zip({ 'a.txt': 'x'.repeat(100_000) });
       const full = { ...UPLOAD_LIMITS, diskFree: async () => 512 * 1024 ** 2 };
       await expect(
-        receiveDatasetZip(
-          requestOf(body, { 'content-length': String(body.length) }),
-          dir,
-          'a.zip',
-          full,
-        ),
+        receiveDatasetZip(declaringLength(body), dir, 'a.zip', full),
       ).rejects.toMatchObject({
         status: 507,
         message: expect.stringMatching(/^The disk holding .* has 512 MiB free, too little/),
