@@ -98,8 +98,18 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect
       .poll(() => page.getByTestId('summary-dialog').textContent())
       .toContain('6,313,550');
+    // The memory a run needs, as `summary` prints it: the Keras model at batch 32 with Adam.
+    expect(await page.getByTestId('summary-memory').textContent()).toBe(
+      '167 MiB (weights 24.1 MiB, gradients 24.1 MiB, Adam state 48.2 MiB, activations at batch 32 71.1 MiB)',
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'editor-built-from-scratch.png') });
     await page.keyboard.press('Escape');
+    // A second Escape clears the selection: the graph panel shows the totals.
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('graph-memory').textContent()).toBe(
+      'Training needs about 167 MiB at batch 32.',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-memory.png') });
   });
 
   it('trains a tiny run, shows a series per task, and exports the model', async () => {

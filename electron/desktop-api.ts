@@ -47,9 +47,7 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'runs:list': call('runs:list'),
     'run:open': call('run:open'),
     'file:open': call('file:open'),
-    'file:open-recent': call('file:open-recent'),
     'file:save': call('file:save'),
-    'recent:list': call('recent:list'),
     'document:state': call('document:state'),
     on,
   } satisfies DesktopApi;

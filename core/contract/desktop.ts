@@ -40,8 +40,11 @@ export const recoveredDocumentSchema = z.object({
 });
 export type RecoveredDocument = z.infer<typeof recoveredDocumentSchema>;
 
-export const recentFileSchema = z.object({ path: z.string(), name: z.string() });
-export type RecentFile = z.infer<typeof recentFileSchema>;
+/** An entry of the File > Open Recent menu (kept and opened by the main process alone). */
+export interface RecentFile {
+  readonly path: string;
+  readonly name: string;
+}
 
 /** Commands a menu item sends to the renderer; the editor and run panel dispatch them. */
 export const MENU_COMMANDS = [
@@ -94,11 +97,6 @@ export const DESKTOP_CHANNELS = {
   'run:open': { request: runIdSchema, response: savedRunSchema },
   /** The open dialog; null when the user cancels. */
   'file:open': { request: none, response: openedFileSchema.nullable() },
-  /** Opens the n-th entry of the recent list. */
-  'file:open-recent': {
-    request: z.number().int().min(0).max(20),
-    response: openedFileSchema.nullable(),
-  },
   /**
    * Saves the document text to the file it came from (atomically), or asks where with the save
    * dialog when it has none or `saveAs` is set; null when the user cancels.
@@ -111,7 +109,6 @@ export const DESKTOP_CHANNELS = {
     }),
     response: z.object({ path: z.string(), name: z.string() }).nullable(),
   },
-  'recent:list': { request: none, response: z.array(recentFileSchema) },
   /** The editor's state for the title bar, the close prompt and autosave. */
   'document:state': {
     request: z.object({

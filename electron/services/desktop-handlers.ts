@@ -100,7 +100,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   };
   const document = {
-    /** The file the document came from or was saved to; only dialogs and the recent list set it. */
+    /** The file the document came from or was saved to; only dialogs and the recent menu set it. */
     path: null as string | null,
     name: 'Untitled',
     dirty: false,
@@ -173,8 +173,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
         ? answer.filePath
         : `${answer.filePath}${GRAPH_SUFFIX}`;
     }
+    // The text is the page's: the datasets it names are not allowed by saving it (a compromised
+    // page could name any file); only dialogs and files read from disk allow them.
     await files.saveGraphFile(path, text);
-    datasets.allowGraph(text);
     cancelAutosave();
     recovering = null;
     Object.assign(document, { path, name: basename(path), dirty: false, text });
@@ -231,12 +232,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       if (answer.canceled || !path) return null;
       return adopt(path);
     },
-    'file:open-recent': async (index) => {
-      const path = await files.recentPath(index);
-      return path === undefined ? null : adopt(path);
-    },
     'file:save': ({ text, saveAs, suggestedName }) => save(text, saveAs, suggestedName),
-    'recent:list': () => files.listRecent(),
     'document:state': ({ name, dirty, text, untitled, recovered }) => {
       Object.assign(document, { name, dirty, text });
       if (untitled) document.path = null;

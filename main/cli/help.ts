@@ -5,11 +5,12 @@ export const HELP = `Multitask Studio command line
 Usage: npm run cli -- <command> [options]
 
   summary <graph.json> [--json]
-      Layers, output shapes, parameters and total, like Keras summary(); or the graph's problems.
+      Layers, output shapes, parameters and total, like Keras summary(), and the memory training
+      needs; or the graph's problems.
 
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
         [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
-        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--json]
+        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting

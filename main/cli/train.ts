@@ -1,5 +1,6 @@
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
 import { applySettings } from '../../core/graph/setting-fields.ts';
+import { StudioError } from '../../core/problems.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
@@ -44,6 +45,9 @@ export const TRAIN_OPTIONS = {
 export async function trainCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { positionals, values: v } = parseCommandArgs('train', argv, TRAIN_OPTIONS);
   const path = onePositional('train', 'a graph file', positionals);
+  if (v.out?.trim() === '') {
+    throw new StudioError('E_BAD_FLAG', "--out needs a folder for the run; got ''.");
+  }
   const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
@@ -51,11 +55,16 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const overrides = applySettings(graph.training, patch);
 
   const json = Boolean(v.json);
-  const human = createProgressPrinter({ write: ctx.out, isTTY: ctx.isTTY, columns: ctx.columns });
+  const human = createProgressPrinter({
+    write: ctx.out,
+    control: (code) => ctx.control?.(code),
+    isTTY: ctx.isTTY,
+    columns: ctx.columns,
+  });
   const outcome = await runTraining({
     graph,
     overrides,
-    ...(v.out ? { out: v.out } : {}),
+    ...(v.out !== undefined ? { out: v.out } : {}),
     ...(backend ? { backend } : {}),
     ...(threads ? { threads } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimit: v['memory-limit'] } : {}),

@@ -7,6 +7,7 @@
 import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
@@ -73,7 +74,9 @@ async function run({ runId, request, out }: StartMessage): Promise<void> {
     const message =
       e instanceof StudioError
         ? e.message
-        : `The training process failed: ${(e as Error)?.message ?? String(e)}`;
+        : isFileError(e)
+          ? fileErrorSentence(e)
+          : `The training process failed: ${(e as Error)?.message ?? String(e)}`;
     await post({ type: 'run-ended', runId, status: 'failed', message });
   }
 }

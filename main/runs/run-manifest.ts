@@ -10,6 +10,7 @@ import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
 import { gallerySampleSchema, type GallerySample } from '../../core/contract/host.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 
 /**
  * A run folder holds everything a training run produced, readable without the app:
@@ -79,7 +80,9 @@ async function readRunJson(dir: string, file: string): Promise<unknown> {
       'E_RUN_INVALID',
       isMissing(e)
         ? `${dir} is not a Multitask Studio run folder: ${file} is missing.`
-        : `${join(dir, file)} cannot be read: ${(e as Error).message}.`,
+        : isFileError(e)
+          ? fileErrorSentence(e, join(dir, file), 'read')
+          : `${join(dir, file)} cannot be read: ${(e as Error).message}.`,
     );
   }
 }
@@ -107,7 +110,9 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
     if (isMissing(e)) return { history: [] };
     throw new StudioError(
       'E_RUN_INVALID',
-      `${join(full, METRICS_FILE)} cannot be read: ${(e as Error).message}.`,
+      isFileError(e)
+        ? fileErrorSentence(e, join(full, METRICS_FILE), 'read')
+        : `${join(full, METRICS_FILE)} cannot be read: ${(e as Error).message}.`,
     );
   }
   const metrics = metricsFileSchema.safeParse(raw);

@@ -13,6 +13,7 @@ import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
   createRunFolder,
+  planRunFolder,
   GRAPH_FILE,
   METRICS_FILE,
   MODEL_DIR,
@@ -69,6 +70,8 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertCompilable(analysis);
   // Before the backend, the data or a single weight: an impossible model must not eat the machine.
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
+  // And a folder the run cannot be written to is said now, not after the data is loaded.
+  const planned = await planRunFolder(graph, request.out);
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,
@@ -78,7 +81,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   });
   const compiled = compileGraph(graph, { seed: settings.seed });
   if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
-  const { dir, id } = await createRunFolder(graph, request.out);
+  const { dir, id } = await createRunFolder(planned);
   const manifest: RunManifest = {
     format: 'multitask-studio/run',
     version: 1,
