@@ -3,6 +3,7 @@ import { applySettings } from '../../core/graph/setting-fields.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
+import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';
 import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -39,16 +40,19 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
+  ...BALANCE_OPTIONS,
 } as const;
 
 export async function trainCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { positionals, values: v } = parseCommandArgs('train', argv, TRAIN_OPTIONS);
   const path = onePositional('train', 'a graph file', positionals);
-  const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
   const graph = await readGraphFile(path);
-  const overrides = applySettings(graph.training, patch);
+  const overrides = applySettings(graph.training, {
+    ...readSettingFlags(v),
+    ...readBalanceFlags(v, graph.training.balancing),
+  });
 
   const json = Boolean(v.json);
   const human = createProgressPrinter({ write: ctx.out, isTTY: ctx.isTTY, columns: ctx.columns });

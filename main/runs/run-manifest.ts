@@ -25,6 +25,8 @@ export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+/** The balancing method's learnable or running state at the checkpointed epoch. */
+export const BALANCING_FILE = 'balancing.json';
 
 export const runManifestSchema = z.object({
   format: z.literal('multitask-studio/run'),

@@ -5,6 +5,7 @@ import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts
 import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph } from '../engine/compile.ts';
+import { assertBalancingApplies, type Balancing } from '../engine/balancing/index.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
@@ -12,6 +13,7 @@ import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
+  BALANCING_FILE,
   createRunFolder,
   GRAPH_FILE,
   METRICS_FILE,
@@ -69,6 +71,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertCompilable(analysis);
   // Before the backend, the data or a single weight: an impossible model must not eat the machine.
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
+  assertBalancingApplies(analysis, settings.balancing.method);
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,
@@ -106,6 +109,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   await writeJson(dir, GRAPH_FILE, graph);
   await writeJson(dir, RUN_FILE, manifest);
   const history: TrainingEvent[] = [];
+  let balancing: Balancing | undefined;
 
   try {
     const result = await trainModel({
@@ -118,11 +122,14 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       ...(request.batchEventIntervalMs !== undefined
         ? { batchEventIntervalMs: request.batchEventIntervalMs }
         : {}),
+      onBalancing: (b) => (balancing = b),
       onEvent: async (event) => {
         if (event.type === 'epoch') {
           history.push(event);
-          // Checkpoint: the model of the last finished epoch is always on disk.
+          // Checkpoint: the model of the last finished epoch is always on disk, and beside it
+          // the balancing state that goes with it.
           await saveModel(compiled.model, join(dir, MODEL_DIR));
+          if (balancing) await writeJson(dir, BALANCING_FILE, balancing.getState());
           await writeJson(dir, METRICS_FILE, { history });
           await writeJson(dir, RUN_FILE, { ...manifest, epochsCompleted: event.epoch });
         }
@@ -137,6 +144,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
         dataset.splits.test,
         dataset.imageShape,
         settings.batchSize,
+        result.history.at(-1)?.weights,
       );
     }
     if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));
