@@ -167,7 +167,7 @@ export function sweepMarkdown(file: SweepFile): string {
   return [
     `# Sweep: ${file.graphName} on ${file.dataset}`,
     '',
-    `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds.${file.pending ? ` ${file.pending} runs still to do.` : ''}`,
+    `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds; time per epoch includes validation, and the runs skip the trunk probes.${file.pending ? ` ${file.pending} runs still to do.` : ''}`,
     '',
     line(cells[0] ?? []),
     line((cells[0] ?? []).map(() => '---')),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BALANCING_METHODS } from '../balancing/methods.ts';
 import type { ExportOptions } from './export.ts';
 import {
   datasetOptionsSchema,
@@ -86,6 +87,8 @@ export const savedRunInfoSchema = z.object({
   epochs: z.number().int(),
   /** The dataset's name, or an imported dataset's path. */
   dataset: z.string(),
+  /** The balancing method it trained with. */
+  balancing: z.enum(BALANCING_METHODS).optional(),
   /** The test evaluation of a finished run. */
   test: splitMetricsSchema.optional(),
   /** Why it failed. */

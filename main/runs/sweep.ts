@@ -45,7 +45,10 @@ export function singleTaskGraph(graph: GraphDocument, headId: string): GraphDocu
     name: `${graph.name} (${headId} alone)`,
     nodes: graph.nodes.filter((n) => !others.has(n.id)),
     edges: graph.edges.filter((e) => !others.has(e.target) && !others.has(e.source)),
-    training: { ...graph.training, balancing: balancingSettingsSchema.parse({}) },
+    training: {
+      ...graph.training,
+      balancing: balancingSettingsSchema.parse({ probesPerEpoch: 0 }),
+    },
   };
 }
 
@@ -78,9 +81,11 @@ export async function runSweep(request: SweepRequest): Promise<{ dir: string; fi
         ...graph,
         training: {
           ...graph.training,
+          // No trunk probes: a sweep compares the methods' results and their own cost.
           balancing: balancingSettingsSchema.parse({
             ...(method === graph.training.balancing.method ? graph.training.balancing : {}),
             method,
+            probesPerEpoch: 0,
           }),
         },
       },

@@ -14,7 +14,7 @@ export async function probeBatch(
   batchSize: number,
 ): Promise<Batch | undefined> {
   const split = data.splits.validation.size > 0 ? data.splits.validation : data.splits.train;
-  const size = Math.min(split.size, Math.max(batchSize, PROBE_SIZE), 64);
+  const size = Math.min(split.size, batchSize, PROBE_SIZE);
   if (size === 0) return undefined;
   const block = await split.read(Int32Array.from({ length: size }, (_, i) => i));
   return block.size > 0 ? makeBatch(block, data.imageShape, heads) : undefined;
