@@ -158,6 +158,42 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
   });
 
+  it('trains with a balancing method picked in the run panel and fills its charts', async () => {
+    const { page } = studio;
+    await page.getByTestId('run-balancing-method').selectOption('pcgrad');
+    expect(await page.getByTestId('run-balancing-explain').textContent()).toContain(
+      'point against each other',
+    );
+    await page.getByTestId('run-balancing-method').selectOption('cagrad');
+    expect(await page.getByTestId('run-balancing-c').inputValue()).toBe('0.4');
+    await page.getByTestId('run-balancing').screenshot({
+      path: join(SCREENSHOTS, 'run-balancing-menu.png'),
+    });
+    await page.getByTestId('btn-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 })
+      .toContain('Finished');
+    expect(await page.getByTestId('run-balancing-status').textContent()).toContain('CAGrad');
+    for (const chart of ['chart-weights', 'chart-grad-norm', 'chart-cosine']) {
+      const lines = page.getByTestId(chart).locator('.recharts-line-curve');
+      await expect.poll(() => lines.count()).toBeGreaterThan(0);
+      const legend = await page
+        .getByTestId(chart)
+        .locator('.recharts-legend-item-text')
+        .allTextContents();
+      expect(legend.join(' ')).toMatch(
+        chart === 'chart-cosine' ? /class · box/ : /class[\s\S]*box/,
+      );
+    }
+    await page.getByTestId('toggle-loss-ratio').check();
+    await expect
+      .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
+      .toBeGreaterThan(0);
+    await page.getByLabel('Balancing charts').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-balancing-charts.png') });
+    await page.getByTestId('run-balancing-method').selectOption('fixed');
+  });
+
   it('stops a run between batches', async () => {
     const { page } = studio;
     await page.getByTestId('run-epochs').fill('200');
