@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Multi-task balancing: how the tasks' losses become the update of the shared trunk. Every
  * method works on the tasks' weighted losses (each head's loss weight × its loss), so a user's
  * scaling carries through; what a method adds is how it weighs or combines them. The rules and
- * their sources are in docs/MTL.md; the engine implements each one in its own file.
+ * their papers are named in each explanation; the engine implements each one in its own file.
  */
 export const BALANCING_METHODS = [
   'fixed',

@@ -160,6 +160,10 @@ export function sweepCells(rows: readonly SweepRow[]): string[][] {
   ];
 }
 
+/** What a sweep ran, in one paragraph. */
+export const sweepSummary = (file: SweepFile): string =>
+  `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds; time per epoch includes validation, and the runs skip the trunk probes.${file.pending ? ` ${file.pending} runs still to do.` : ''}`;
+
 /** sweep.md: what was run, then the table. */
 export function sweepMarkdown(file: SweepFile): string {
   const cells = sweepCells(file.rows);
@@ -167,7 +171,7 @@ export function sweepMarkdown(file: SweepFile): string {
   return [
     `# Sweep: ${file.graphName} on ${file.dataset}`,
     '',
-    `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds; time per epoch includes validation, and the runs skip the trunk probes.${file.pending ? ` ${file.pending} runs still to do.` : ''}`,
+    sweepSummary(file),
     '',
     line(cells[0] ?? []),
     line((cells[0] ?? []).map(() => '---')),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BALANCING_METHODS } from '../balancing/methods.ts';
+import { sweepFileSchema } from '../balancing/sweep.ts';
 import type { ExportOptions } from './export.ts';
 import {
   datasetOptionsSchema,
@@ -113,6 +114,10 @@ export const savedRunSchema = z.object({
   history: z.array(epochEventSchema),
 });
 export type SavedRun = z.infer<typeof savedRunSchema>;
+
+/** A sweep kept in the runs folder: its folder's name and its table (sweep.json). */
+export const savedSweepSchema = z.object({ id: runIdSchema, sweep: sweepFileSchema });
+export type SavedSweep = z.infer<typeof savedSweepSchema>;
 
 export const exampleGraphSchema = z.object({
   id: z.string(),
@@ -249,6 +254,8 @@ export interface StudioHost {
   listRuns(): Promise<SavedRunInfo[]>;
   /** One kept run, read back for the run panel. */
   openRun(runId: string): Promise<SavedRun>;
+  /** The sweeps (method comparisons) kept in the host's runs folder, newest first. */
+  listSweeps(): Promise<SavedSweep[]>;
   /** Every host event; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
 }

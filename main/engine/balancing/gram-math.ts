@@ -1,7 +1,7 @@
 /**
  * The small problems of gradient-level balancing, on the Gram matrix G (G[i][j] = g_i · g_j of
  * the tasks' gradients), in plain numbers: a method's answer is a coefficient per task, and the
- * trunk then steps on Σ c_k g_k. Rules as docs/MTL.md gives them.
+ * trunk then steps on Σ c_k g_k. Each rule as its paper gives it.
  */
 export type Gram = readonly (readonly number[])[];
 
