@@ -218,7 +218,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
         chart === 'chart-cosine' ? /class · box/ : /class[\s\S]*box/,
       );
     }
-    await page.getByTestId('toggle-loss-ratio').check();
+    await page.getByTestId('toggle-normalised').check();
     await expect
       .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
       .toBeGreaterThan(0);

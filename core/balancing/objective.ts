@@ -4,7 +4,7 @@
  * balancing method sets; for `fixed` the heads' loss weights). The engine forms the step itself
  * (main/engine/balancing); this is the one description of the reported total.
  */
-export const TOTAL_LOSS_DOC = 'Σ w × task loss, with w each task’s effective weight';
+export const TOTAL_LOSS_DOC = 'Σ weight × task loss';
 
 export function weightedTotal(
   losses: Readonly<Record<string, number>>,
