@@ -222,8 +222,9 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect
       .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
       .toBeGreaterThan(0);
-    await page.getByLabel('Balancing charts').scrollIntoViewIfNeeded();
+    await page.getByTestId('chart-cosine').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'run-balancing-charts.png') });
+    await page.getByTestId('toggle-normalised').uncheck();
     await page.getByTestId('run-balancing-method').selectOption('fixed');
   });
 
