@@ -36,11 +36,9 @@ beforeAll(async () => {
 
 describe('--balance and --balance-param', () => {
   it('set the method and its parameters through the schema', () => {
-    expect(readBalanceFlags({}, fixed)).toBeUndefined();
+    expect(readBalanceFlags({}, fixed)).toEqual({});
     expect(readBalanceFlags({ balance: 'cagrad', 'balance-param': ['c=0.7'] }, fixed)).toEqual({
-      method: 'cagrad',
-      params: { c: 0.7 },
-      probesPerEpoch: 4,
+      balancing: { method: 'cagrad', params: { c: 0.7 }, probesPerEpoch: 4 },
     });
   });
 
