@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepRows, type SweepFile, type SweepRun } from '../core/balancing/sweep.ts';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
 import { expectReferenceModel, trainAndExpectSeriesPerTask } from './flows.ts';
@@ -16,6 +17,31 @@ import {
   startStudio,
   type Studio,
 } from './harness.ts';
+
+/** A sweep's file from the sweep's own table code, over two methods and the tasks alone. */
+function tinySweep(): SweepFile {
+  const test = (accuracy: number, meanIoU: number) => ({
+    loss: 1,
+    samples: 10,
+    tasks: { class: { loss: 1, accuracy }, box: { loss: 0.5, meanIoU, iou50: meanIoU } },
+  });
+  const runs: SweepRun[] = [
+    { method: 'fixed', seed: 1, test: test(0.5, 0.4), secondsPerEpoch: 2 },
+    { method: 'pcgrad', seed: 1, test: test(0.6, 0.5), secondsPerEpoch: 3 },
+    { method: 'single-task', seed: 1, test: test(0.55, 0.45), secondsPerEpoch: 2 },
+  ];
+  return {
+    format: 'multitask-studio/sweep',
+    graphName: 'tiny reference',
+    dataset: 'digits',
+    epochs: 1,
+    sizes: { train: 8, validation: 1, test: 1 },
+    seeds: [1],
+    backend: 'wasm',
+    rows: sweepRows(runs),
+    pending: 0,
+  };
+}
 
 if (!hasChromium) {
   console.warn(
@@ -166,6 +192,50 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await page.screenshot({ path: join(SCREENSHOTS, 'imported-model.png') });
     await page.getByTestId('file-input').setInputFiles(tinyGraphFile);
     await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
+  });
+
+  it('trains with a balancing method picked in the run panel and fills its charts', async () => {
+    const { page } = studio;
+    await page.getByTestId('run-balancing-method').selectOption('pcgrad');
+    expect(await page.getByTestId('run-balancing-explain').textContent()).toContain(
+      'point against each other',
+    );
+    await page.getByTestId('run-balancing-method').selectOption('cagrad');
+    expect(await page.getByTestId('run-balancing-c').inputValue()).toBe('0.4');
+    await page.getByTestId('run-balancing').screenshot({
+      path: join(SCREENSHOTS, 'run-balancing-menu.png'),
+    });
+    // A sweep kept in the runs folder, as `sweep` writes it: the panel lists it when a run ends.
+    await mkdir(join(studio.runsDir, 'sweep-tiny'));
+    await writeFile(join(studio.runsDir, 'sweep-tiny', 'sweep.json'), JSON.stringify(tinySweep()));
+    await page.getByTestId('btn-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 })
+      .toContain('Finished');
+    expect(await page.getByTestId('run-balancing-status').textContent()).toContain('CAGrad');
+    await page.getByTestId('sweep-toggle').click();
+    const table = await page.getByTestId('sweep-table').textContent();
+    expect(table).toMatch(/Δm%[\s\S]*fixed[\s\S]*pcgrad[\s\S]*\+/);
+    await page.getByLabel('Sweeps').screenshot({ path: join(SCREENSHOTS, 'run-sweep-table.png') });
+    for (const chart of ['chart-weights', 'chart-grad-norm', 'chart-cosine']) {
+      const lines = page.getByTestId(chart).locator('.recharts-line-curve');
+      await expect.poll(() => lines.count()).toBeGreaterThan(0);
+      const legend = await page
+        .getByTestId(chart)
+        .locator('.recharts-legend-item-text')
+        .allTextContents();
+      expect(legend.join(' ')).toMatch(
+        chart === 'chart-cosine' ? /class · box/ : /class[\s\S]*box/,
+      );
+    }
+    await page.getByTestId('toggle-normalised').check();
+    await expect
+      .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
+      .toBeGreaterThan(0);
+    await page.getByTestId('chart-cosine').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-balancing-charts.png') });
+    await page.getByTestId('toggle-normalised').uncheck();
+    await page.getByTestId('run-balancing-method').selectOption('fixed');
   });
 
   it('stops a run between batches', async () => {

@@ -46,6 +46,7 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'run:export': call('run:export'),
     'runs:list': call('runs:list'),
     'run:open': call('run:open'),
+    'sweeps:list': call('sweeps:list'),
     'file:open': call('file:open'),
     'file:save': call('file:save'),
     'document:state': call('document:state'),

@@ -9,6 +9,7 @@ import {
   runIdSchema,
   savedRunInfoSchema,
   savedRunSchema,
+  savedSweepSchema,
   startRunRequestSchema,
 } from './host.ts';
 
@@ -95,6 +96,8 @@ export const DESKTOP_CHANNELS = {
   'runs:list': { request: none, response: z.array(savedRunInfoSchema) },
   /** One kept run, read back for the run panel. */
   'run:open': { request: runIdSchema, response: savedRunSchema },
+  /** The sweeps kept in the app's runs folder, newest first. */
+  'sweeps:list': { request: none, response: z.array(savedSweepSchema) },
   /** The open dialog; null when the user cancels. */
   'file:open': { request: none, response: openedFileSchema.nullable() },
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { balancingSettingsSchema } from '../balancing/methods.ts';
 import { NODE_ID_PATTERN } from '../ids.ts';
 import { NODE_KIND_NAMES } from '../nodes/registry.ts';
 
@@ -146,6 +147,9 @@ export const trainingSettingsSchema = z.strictObject({
     .describe(
       'A TensorFlow.js model.json whose weights, matched by layer name, training starts from.',
     ),
+  balancing: balancingSettingsSchema
+    .prefault({})
+    .describe('Multi-task balancing: how the tasks’ losses update the shared trunk.'),
 });
 
 /**

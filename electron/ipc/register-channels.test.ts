@@ -25,6 +25,7 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
     'run:export': () => null,
     'runs:list': () => [],
     'run:open': () => Promise.reject(new Error('No run in this test.')),
+    'sweeps:list': () => [],
     'file:open': () => opened,
     'file:save': () => null,
     'document:state': () => undefined,

@@ -5,6 +5,7 @@ import { EXPORT_FORMAT_TITLES, type ExportOptions } from '../../core/contract/ex
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { exportRunFiles, writeExportFolder } from '../../main/export/index.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
+import { listSavedSweeps } from '../../main/runs/saved-sweeps.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
 import { createDatasetAccess, type InspectDatasetPort } from './dataset-access.ts';
@@ -222,6 +223,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
     // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.
     'run:open': (runId) => loadSavedRun(runs.runsDir, runId),
+    'sweeps:list': () => listSavedSweeps(runs.runsDir, deps.onSkippedRun),
     'file:open': async () => {
       const answer = await dialog.showOpenDialog({
         title: 'Open a graph',

@@ -10,12 +10,14 @@ import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { HELP } from './help.ts';
 import { summaryCommand } from './summary.ts';
+import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 
 const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) => Promise<number>> =
   {
     summary: summaryCommand,
     train: trainCommand,
+    sweep: sweepCommand,
     evaluate: evaluateCommand,
     export: exportCommand,
     import: importCommand,

@@ -4,6 +4,7 @@ import { StudioError } from '../../core/problems.ts';
 import { runTraining } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
+import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';
 import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -40,6 +41,7 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
+  ...BALANCE_OPTIONS,
 } as const;
 
 export async function trainCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -52,7 +54,10 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
   const graph = await readGraphFile(path);
-  const overrides = applySettings(graph.training, patch);
+  const overrides = applySettings(graph.training, {
+    ...patch,
+    ...readBalanceFlags(v, graph.training.balancing),
+  });
 
   const json = Boolean(v.json);
   const human = createProgressPrinter({

@@ -1,3 +1,5 @@
+import { balancingSettingsSchema, type BalancingSettings } from '../../core/balancing/methods.ts';
+import { weightedTotal } from '../../core/balancing/objective.ts';
 import type {
   BackendInfo,
   DatasetReport,
@@ -16,10 +18,11 @@ import {
   prefetchBlocks,
 } from './batches.ts';
 import type { CompiledGraph } from './compile.ts';
-import { evaluateSplit, outputsOf } from './evaluate.ts';
+import { Balancing } from './balancing/index.ts';
+import { probeBatch } from './balancing/probe.ts';
+import { evaluateSplit } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
-import { batchLosses, SplitAccumulator } from './split-stats.ts';
-import { tf, type Tensor, type Tensor1D } from './tf.ts';
+import { SplitAccumulator } from './split-stats.ts';
 
 export type EpochEvent = EventOf<'epoch'>;
 
@@ -30,7 +33,7 @@ export interface TrainOptions {
   readonly settings: Pick<
     TrainingSettings,
     'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'momentum' | 'shuffle' | 'seed'
-  >;
+  > & { readonly balancing?: BalancingSettings };
   readonly backend: BackendInfo;
   /** Abort to stop between batches. */
   readonly signal?: AbortSignal;
@@ -40,6 +43,8 @@ export interface TrainOptions {
   readonly datasetReport?: DatasetReport;
   /** Batch events are throttled to one per interval: 50 ms is 20 a second. */
   readonly batchEventIntervalMs?: number;
+  /** Given the run's balancing before the first step: its state is checkpointed beside the model. */
+  readonly onBalancing?: (balancing: Balancing) => void;
 }
 
 export interface TrainResult {
@@ -55,8 +60,9 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /**
  * The multi-task training loop. tfjs' `fit()` cannot weight losses and misreports per-output
- * validation values for multi-output models in 4.22, so each step is ours: total loss =
- * Σ weight × task loss, one backend read per step for every task's loss and metric sums.
+ * validation values for multi-output models in 4.22, so each step is ours: the balancing method
+ * forms the update from the tasks' losses, one backend read per step for every task's loss and
+ * metric sums.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { compiled, settings, backend, signal, onEvent } = options;
@@ -69,7 +75,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const batchesPerEpoch = Math.ceil(train.size / settings.batchSize);
   const totalSteps = batchesPerEpoch * settings.epochs;
   const optimizer = createOptimizer(settings);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const balancing = new Balancing({
+    model,
+    analysis: compiled.analysis,
+    heads,
+    optimizer,
+    settings: settings.balancing ?? balancingSettingsSchema.parse({}),
+    seed: settings.seed,
+    probe: await probeBatch(dataset, heads, settings.batchSize),
+    batchesPerEpoch,
+  });
+  options.onBalancing?.(balancing);
   const rng = createRng(settings.seed, 0x5eed);
   const order = Int32Array.from({ length: train.size }, (_, i) => i);
   const runStart = performance.now();
@@ -82,6 +98,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const end = async <E extends TrainResult['last']>(event: E): Promise<TrainResult> => {
     // Reads still in flight finish on their own; their blocks are dropped.
     await blocks.return(undefined);
+    balancing.dispose();
     optimizer.dispose();
     await onEvent(event);
     return { status: event.type, epochsCompleted: history.length, history, last: event };
@@ -104,6 +121,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     batchSize: settings.batchSize,
     batchesPerEpoch,
     parameters: model.countParams(),
+    balancing: { method: balancing.method, params: balancing.params },
   });
 
   // One stream of batches over all epochs, so the next epoch's first batches are read while
@@ -149,21 +167,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         }
         const stepStart = performance.now();
         const batch = makeBatch(block, imageShape, heads);
-        let stats: Tensor1D | undefined;
+        let values: Float32Array;
         try {
-          const { value, grads } = tf.variableGrads(() => {
-            const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-            const losses = batchLosses(heads, batch.ys, preds);
-            stats = tf.keep(losses.stats);
-            return losses.total as tf.Scalar;
-          }, variables);
-          optimizer.applyGradients(grads);
-          tf.dispose([value, ...Object.values(grads)]);
+          values = await balancing.step(batch);
         } finally {
           disposeBatch(batch);
         }
-        const values = await (stats as Tensor1D).data();
-        (stats as Tensor1D).dispose();
         step++;
         batchNumber++;
         trainingMs += performance.now() - stepStart;
@@ -193,8 +202,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             batch: batchNumber,
             batchesPerEpoch,
             step,
-            loss: heads.reduce((sum, h) => sum + h.lossWeight * (taskLosses[h.task] ?? 0), 0),
+            loss: weightedTotal(taskLosses, balancing.lastWeights),
             tasks: taskLosses,
+            weights: balancing.lastWeights,
             samplesPerSec: (samplesSoFar(samplesThisEpoch) * 1000) / Math.max(trainingMs, 1),
             etaSeconds: seconds((totalSteps - step) * msPerStep),
           });
@@ -203,23 +213,30 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         waitStart = performance.now();
       }
       const trainMs = performance.now() - epochStart;
+      const trained = acc.result();
+      const { weights, diagnostics } = balancing.endEpoch(
+        heads.map((h) => h.lossWeight * (trained.tasks[h.task]?.loss ?? 0)),
+      );
       const val = await evaluateSplit(
         model,
         heads,
         dataset.splits.validation,
         imageShape,
         settings.batchSize,
+        weights,
       );
       const event: EpochEvent = {
         type: 'epoch',
         epoch,
         epochs: settings.epochs,
-        train: acc.result(),
+        train: acc.result(weights),
         val,
         samplesPerSec: (samplesThisEpoch * 1000) / Math.max(trainMs, 1),
         seconds: seconds(performance.now() - epochStart),
         backend: backend.name,
         dataWaitSeconds: seconds(waitMs),
+        weights,
+        ...(diagnostics ? { diagnostics } : {}),
       };
       const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
       if (unreadable > 0) event.unreadable = unreadable;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../engine/model-io.ts';
  * engine.
  */
 export {
+  BALANCING_FILE,
   GRAPH_FILE,
   METRICS_FILE,
   MODEL_DIR,
@@ -24,8 +25,8 @@ export {
   type RunManifest,
 } from './run-manifest.ts';
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-const slug = (name: string) =>
+export const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+export const slug = (name: string) =>
   name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'graph';
 
 /** Where a run goes: `out` when given, else runs/<time>-<graph name>. Checks it; creates nothing. */

@@ -30,6 +30,8 @@ export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 /** The validation samples with each head's prediction, as the results gallery shows them. */
 export const GALLERY_FILE = 'gallery.json';
+/** The balancing method's learnable or running state at the checkpointed epoch. */
+export const BALANCING_FILE = 'balancing.json';
 
 export const runManifestSchema = z.object({
   format: z.literal('multitask-studio/run'),

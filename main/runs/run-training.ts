@@ -5,6 +5,7 @@ import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts
 import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph } from '../engine/compile.ts';
+import { assertBalancingApplies, type Balancing } from '../engine/balancing/index.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
@@ -12,6 +13,7 @@ import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
+  BALANCING_FILE,
   createRunFolder,
   planRunFolder,
   GRAPH_FILE,
@@ -72,6 +74,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
   // And a folder the run cannot be written to is said now, not after the data is loaded.
   const planned = await planRunFolder(graph, request.out);
+  assertBalancingApplies(analysis, settings.balancing.method);
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openDatasetForRun(analysis, {
     name: settings.dataset,
@@ -109,6 +112,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   await writeJson(dir, GRAPH_FILE, graph);
   await writeJson(dir, RUN_FILE, manifest);
   const history: TrainingEvent[] = [];
+  let balancing: Balancing | undefined;
 
   try {
     const result = await trainModel({
@@ -121,11 +125,14 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       ...(request.batchEventIntervalMs !== undefined
         ? { batchEventIntervalMs: request.batchEventIntervalMs }
         : {}),
+      onBalancing: (b) => (balancing = b),
       onEvent: async (event) => {
         if (event.type === 'epoch') {
           history.push(event);
-          // Checkpoint: the model of the last finished epoch is always on disk.
+          // Checkpoint: the model of the last finished epoch is always on disk, and beside it
+          // the balancing state that goes with it.
           await saveModel(compiled.model, join(dir, MODEL_DIR));
+          if (balancing) await writeJson(dir, BALANCING_FILE, balancing.getState());
           await writeJson(dir, METRICS_FILE, { history });
           await writeJson(dir, RUN_FILE, { ...manifest, epochsCompleted: event.epoch });
         }
@@ -140,6 +147,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
         dataset.splits.test,
         dataset.imageShape,
         settings.batchSize,
+        result.history.at(-1)?.weights,
       );
     }
     if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));

@@ -31,6 +31,7 @@ function runInfo(runId: string, manifest: RunManifest, metrics: MetricsFile): Sa
     epochsCompleted: manifest.epochsCompleted,
     epochs: manifest.settings.epochs,
     dataset: manifest.dataset.name,
+    balancing: manifest.settings.balancing.method,
     ...(metrics.test ? { test: metrics.test } : {}),
     ...(manifest.message !== undefined ? { message: manifest.message } : {}),
   };

@@ -67,6 +67,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <span className="run-item-date">{runDate(info.createdAt)}</span>
         <span className={`run-item-status status-${info.status}`} title={info.message}>
           {status} · {info.epochsCompleted}/{info.epochs} epochs · {info.dataset}
+          {info.balancing ? ` · ${info.balancing}` : ''}
         </span>
         {info.test && (
           <span className="run-item-metrics">test {summaryText(info.test)}</span>

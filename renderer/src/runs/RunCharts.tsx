@@ -10,6 +10,7 @@ import {
   type ChartRun,
   type EpochCard,
 } from './chart-data.ts';
+import { BalancingCards } from './BalancingCards.tsx';
 import { ChartCard } from './ChartCard.tsx';
 import { fixed } from './format.ts';
 import { RunLineChart } from './RunLineChart.tsx';
@@ -124,6 +125,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
             log={log}
           />
         ))}
+        <BalancingCards runs={epochRuns} xMax={epochCount} log={log} normalised={normalised} />
       </div>
     </section>
   );

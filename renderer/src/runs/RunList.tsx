@@ -67,6 +67,9 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
         onClick={() => select(run.runId)}
       >
         <span className="run-item-label">{run.label}</span>
+        <span className="run-item-date" data-testid="run-item-balancing">
+          {(run.started?.balancing ?? run.settings.balancing).method}
+        </span>
         <span className={`run-item-status status-${run.status}`} title={run.message}>
           {run.status === 'failed' ? 'Failed' : statusText(run)}
         </span>

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useUiStore } from '../editor/ui-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { EarlierRuns } from './EarlierRuns.tsx';
+import { Sweeps } from './Sweeps.tsx';
 import { Gallery } from './Gallery.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { RunCharts } from './RunCharts.tsx';
@@ -52,6 +53,7 @@ export function RunPanel() {
           <RunSettings />
           <RunList />
           <EarlierRuns />
+          <Sweeps />
         </div>
         <div className="run-main" data-testid="run-main">
           {shown ? (

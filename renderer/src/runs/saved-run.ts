@@ -2,6 +2,7 @@ import type { HostEvent, SavedRun, SavedRunInfo } from '../../../core/contract/h
 import type { TrainingEvent } from '../../../core/contract/training.ts';
 import { analyzeGraph, taskInfoOf } from '../../../core/graph/analyze.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { balancingParams } from '../../../core/balancing/methods.ts';
 import type { StartedEvent } from './run-reducer.ts';
 
 /**
@@ -32,6 +33,10 @@ export function startedEventOf(saved: SavedRun, graph: GraphDocument): StartedEv
     batchSize: settings.batchSize,
     batchesPerEpoch: Math.max(1, Math.ceil(saved.datasetSizes.train / settings.batchSize)),
     parameters: analysis.totalParams.trainable + analysis.totalParams.nonTrainable,
+    balancing: {
+      method: settings.balancing.method,
+      params: balancingParams(settings.balancing),
+    },
   };
 }
 
