@@ -27,7 +27,9 @@ describe('initBackend', () => {
     if (info.name !== 'webgpu') {
       const webgpu = info.fallbacks.find((f) => f.backend === 'webgpu');
       // No GPU, no Vulkan loader or driver (CI), or SwiftShader found and refused as a fallback.
-      expect(webgpu?.reason).toMatch(/no GPU adapter|no Vulkan loader|software fallback|not installed/);
+      expect(webgpu?.reason).toMatch(
+        /no GPU adapter|no Vulkan loader|software fallback|not installed/,
+      );
       expect(describeBackend(info)).toContain('not webgpu: ');
     }
     await releaseBackend();
