@@ -88,6 +88,19 @@ describe('createDatasetAccess', () => {
     expect(inspected.map((r) => r.path)).toEqual(['/data/labels.csv', '/data/coco.json']);
   });
 
+  it('lets a run start only from weights a graph read from disk names', () => {
+    const { access } = setupAccess();
+    expect(() => access.assertMayStartFrom('/home/u/.ssh/id_rsa')).toThrow(
+      "The starting weights '/home/u/.ssh/id_rsa' were not named by a graph file opened in this session; open that graph file again.",
+    );
+    access.allowGraph(JSON.stringify({ training: { initialWeights: '/models/model.json' } }));
+    expect(() => access.assertMayStartFrom('/models/model.json')).not.toThrow();
+    // A dataset allowed is not weights allowed, and the other way round.
+    access.allowGraph(graphOn('/data/labels.csv'));
+    expect(() => access.assertMayStartFrom('/data/labels.csv')).toThrow();
+    expect(() => access.assertMayTrainOn('/models/model.json')).toThrow();
+  });
+
   it('reads the dataset a graph file names', () => {
     expect(datasetOfGraphText(graphOn('/d/x.csv'))).toBe('/d/x.csv');
     expect(datasetOfGraphText('{"training":{"dataset":3}}')).toBeUndefined();
@@ -178,6 +191,9 @@ describe('the dataset channels', () => {
     await expect(
       ipcMain.invoke('run:start', { graph: JSON.parse(graphOn('/data/elsewhere.csv')) }),
     ).rejects.toThrow("The dataset '/data/elsewhere.csv' was not chosen");
+    await expect(
+      ipcMain.invoke('run:start', { graph, settings: { initialWeights: '/etc/passwd' } }),
+    ).rejects.toThrow("The starting weights '/etc/passwd' were not named by a graph file");
     dialog.openAnswers.push({ canceled: false, filePaths: ['/data/labels.csv'] });
     await ipcMain.invoke('dataset:choose', { kind: 'file' });
     await expect(

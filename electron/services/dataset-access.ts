@@ -13,21 +13,27 @@ export const DATASET_FILE_FILTERS: FileFilter[] = [
 export type InspectDatasetRequest = DesktopParsedRequest<'dataset:inspect'>;
 export type InspectDatasetPort = (request: InspectDatasetRequest) => Promise<DatasetInspection>;
 
-/** The dataset a graph file trains on, when its text names one. */
-export function datasetOfGraphText(text: string): string | undefined {
+type HostPathSetting = 'dataset' | 'initialWeights';
+
+/** A host path a graph's training settings name (its dataset or its starting weights). */
+function pathOfGraphText(text: string, setting: HostPathSetting): string | undefined {
   try {
-    const dataset = (JSON.parse(text) as { training?: { dataset?: unknown } } | null)?.training
-      ?.dataset;
-    return typeof dataset === 'string' && dataset !== '' ? dataset : undefined;
+    const value = (JSON.parse(text) as { training?: Record<string, unknown> } | null)?.training?.[
+      setting
+    ];
+    return typeof value === 'string' && value !== '' ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The dataset a graph file trains on, when its text names one. */
+export const datasetOfGraphText = (text: string) => pathOfGraphText(text, 'dataset');
+
 /**
  * Which dataset paths the renderer may have inspected or trained on: only those the user chose
  * in the main process's own dialogs and those named by graph files the main process read from
- * disk itself. Text from the page (a graph it saves) never widens the list, so a compromised
+ * disk itself; the same for the weights a run starts from (named only by graph files). Text from the page (a graph it saves) never widens the list, so a compromised
  * page cannot make the main process read a file it names.
  */
 const notChosen = (path: string) =>
@@ -36,11 +42,18 @@ const notChosen = (path: string) =>
     `The dataset '${path}' was not chosen in this session; choose it again with Choose file… or Choose folder….`,
   );
 
+const weightsNotRead = (path: string) =>
+  new StudioError(
+    'E_WEIGHTS_NOT_CHOSEN',
+    `The starting weights '${path}' were not named by a graph file opened in this session; open that graph file again.`,
+  );
+
 export function createDatasetAccess(deps: {
   readonly dialog: Pick<DialogPort, 'showOpenDialog'>;
   readonly inspect: InspectDatasetPort;
 }) {
   const allowed = new Set<string>();
+  const allowedWeights = new Set<string>();
   return {
     async choose(kind: 'file' | 'folder'): Promise<string | null> {
       const answer = await deps.dialog.showOpenDialog(
@@ -68,10 +81,19 @@ export function createDatasetAccess(deps: {
     assertMayTrainOn(dataset: string): void {
       if (!isBuiltInDataset(dataset) && !allowed.has(dataset)) throw notChosen(dataset);
     },
-    /** A graph the main process read from disk itself: the dataset it names may be used. */
+    /** Throws when a run would start from a weights file no graph read from disk named. */
+    assertMayStartFrom(weights: string): void {
+      if (!allowedWeights.has(weights)) throw weightsNotRead(weights);
+    },
+    /**
+     * A graph the main process read from disk itself: the dataset and the starting weights it
+     * names may be read by a run.
+     */
     allowGraph(text: string): void {
       const dataset = datasetOfGraphText(text);
       if (dataset !== undefined) allowed.add(dataset);
+      const weights = pathOfGraphText(text, 'initialWeights');
+      if (weights !== undefined) allowedWeights.add(weights);
     },
   };
 }

@@ -216,6 +216,13 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       const dataset =
         request.settings.dataset ?? (typeof graphDataset === 'string' ? graphDataset : 'digits');
       datasets.assertMayTrainOn(dataset);
+      // The weights a run starts from are a host path too: only one a graph read from disk names.
+      const graphWeights = (request.graph as { training?: { initialWeights?: unknown } } | null)
+        ?.training?.initialWeights;
+      const weights =
+        request.settings.initialWeights ??
+        (typeof graphWeights === 'string' ? graphWeights : undefined);
+      if (weights) datasets.assertMayStartFrom(weights);
       return runs.start(request);
     },
     'run:stop': (runId) => runs.stop(runId),
