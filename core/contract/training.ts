@@ -69,6 +69,14 @@ export const datasetReportSchema = z.object({
 });
 export type DatasetReport = z.infer<typeof datasetReportSchema>;
 
+/** The best epoch so far by the monitored validation value (`loss` or `<task>.<value>`). */
+export const bestEpochSchema = z.object({
+  epoch: z.number().int(),
+  monitor: z.string(),
+  value: z.number(),
+});
+export type BestEpoch = z.infer<typeof bestEpochSchema>;
+
 /** One finished epoch: what metrics.json keeps of a run, one entry per epoch. */
 export const epochEventSchema = z.object({
   type: z.literal('epoch'),
@@ -83,7 +91,11 @@ export const epochEventSchema = z.object({
   dataWaitSeconds: z.number().optional(),
   /** Images that could not be read while training so far (left out of their batches). */
   unreadable: z.number().int().optional(),
+  /** The learning rate at the epoch's last step. */
+  learningRate: z.number().optional(),
+  best: bestEpochSchema.optional(),
 });
+export type EpochEvent = z.infer<typeof epochEventSchema>;
 
 export const trainingEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -111,12 +123,16 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     tasks: z.record(z.string(), z.number()),
     samplesPerSec: z.number(),
     etaSeconds: z.number(),
+    learningRate: z.number().optional(),
   }),
   epochEventSchema,
   z.object({
     type: z.literal('finished'),
     epochs: z.number().int(),
     seconds: z.number(),
+    /** Why the run ended, one sentence ("stopped early at epoch 9: …; best epoch 6 restored"). */
+    reason: z.string().optional(),
+    bestEpoch: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('stopped'),
@@ -124,6 +140,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     batch: z.number().int(),
     epochsCompleted: z.number().int(),
     seconds: z.number(),
+    reason: z.string().optional(),
+    bestEpoch: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('failed'),

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../engine/model-io.ts';
  */
 export {
   GRAPH_FILE,
+  LAST_DIR,
   METRICS_FILE,
   MODEL_DIR,
   RUN_FILE,

@@ -13,14 +13,15 @@ import { StudioError } from '../../core/problems.ts';
 /**
  * A run folder holds everything a training run produced, readable without the app:
  * run.json (what was trained, on what, how it ended), graph.json (the graph as it was),
- * metrics.json (per-epoch history and the test evaluation) and model/ (TensorFlow.js Layers).
+ * metrics.json (per-epoch history and the test evaluation), model/ (TensorFlow.js Layers: the
+ * best epoch's model) and last/ (the last epoch's model with the state to resume from).
  * Reading it needs no engine, so the hosts list and open runs without loading TensorFlow.js.
  */
 export const RUN_FILE = 'run.json';
 export const GRAPH_FILE = 'graph.json';
 export const METRICS_FILE = 'metrics.json';
 export const MODEL_DIR = 'model';
-/** The model at the end of the last epoch, beside the best one in model/. */
+/** The last epoch's model, with the optimizer and training state to resume from, beside the best one in model/. */
 export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
@@ -49,10 +50,16 @@ export const runManifestSchema = z.object({
   unreadableDuringTraining: z.number().int().optional(),
   /** The sentence that ended a failed run. */
   message: z.string().optional(),
+  /** Why the run ended, one sentence ("stopped early at epoch 9: …; best epoch 6 restored"). */
+  endReason: z.string().optional(),
+  /** The epoch whose model is in model/ when the best one is kept. */
+  bestEpoch: z.number().int().optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 
 export const metricsFileSchema = z.object({
+  /** The epoch whose model is kept in model/ (the best by the monitored value). */
+  bestEpoch: z.number().int().optional(),
   history: z.array(z.record(z.string(), z.unknown())),
   test: splitMetricsSchema.optional(),
 });
