@@ -117,12 +117,3 @@ export const clipNormField = () =>
     .max(1000)
     .default(0)
     .describe('Clip the gradients to this global norm; 0 is off.');
-
-/** Keras' `kernel_regularizer=l2(x)` on a Conv2D or Dense node. */
-export const l2Field = () =>
-  z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0)
-    .describe('L2 penalty on this layer’s kernel: adds x × sum of squared weights to the loss.');

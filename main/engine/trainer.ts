@@ -87,8 +87,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const optimizer = createOptimizer(settings);
   const control = new TrainingControl({
     settings,
-    model,
-    heads,
+    compiled,
     optimizer,
     stepsPerEpoch: batchesPerEpoch,
   });

@@ -1,3 +1,4 @@
+import type { GraphAnalysis } from '../../../core/graph/analyze.ts';
 import type { OptimizerName } from '../../../core/graph/schema.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
@@ -14,6 +15,16 @@ export interface RegularizeSettings {
   readonly optimizer: OptimizerName;
   readonly weightDecay: number;
   readonly clipNorm: number;
+}
+
+/** Each node's own L2 factor (the `l2` parameter of Conv2D and Dense), by node id. */
+export function nodeL2Factors(analysis: GraphAnalysis): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, node] of analysis.nodes) {
+    const l2 = node.params?.l2;
+    if (typeof l2 === 'number' && l2 > 0) out[id] = l2;
+  }
+  return out;
 }
 
 /**

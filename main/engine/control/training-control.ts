@@ -1,9 +1,14 @@
 import type { BestEpoch, EpochEvent } from '../../../core/contract/training.ts';
-import type { HeadInfo } from '../../../core/graph/analyze.ts';
 import type { TrainingSettings } from '../../../core/graph/schema.ts';
-import { tf, type LayersModel } from '../tf.ts';
+import type { CompiledGraph } from '../compile.ts';
+import { tf } from '../tf.ts';
 import { EpochMonitor, monitoredValue, type MonitorState } from './monitor.ts';
-import { regularizedVariables, setLearningRate, StepRegularizer } from './regularize.ts';
+import {
+  nodeL2Factors,
+  regularizedVariables,
+  setLearningRate,
+  StepRegularizer,
+} from './regularize.ts';
 import {
   afterEpoch,
   initialScheduleState,
@@ -38,12 +43,9 @@ export interface EpochVerdict {
 
 export interface ControlOptions {
   readonly settings: ControlSettings;
-  readonly model: LayersModel;
-  readonly heads: readonly HeadInfo[];
+  readonly compiled: Pick<CompiledGraph, 'model' | 'heads' | 'analysis'>;
   readonly optimizer: tf.Optimizer;
   readonly stepsPerEpoch: number;
-  /** Each Conv2D or Dense node's own L2 factor, by node id. */
-  readonly l2ByNode?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -59,9 +61,10 @@ export class TrainingControl {
   private rate = Number.NaN;
 
   constructor(private readonly options: ControlOptions) {
-    const { settings, model, heads } = options;
-    this.monitor = new EpochMonitor(settings.earlyStopping, heads);
-    this.regularizer = new StepRegularizer(regularizedVariables(model, options.l2ByNode), settings);
+    const { settings, compiled } = options;
+    this.monitor = new EpochMonitor(settings.earlyStopping, compiled.heads);
+    const variables = regularizedVariables(compiled.model, nodeL2Factors(compiled.analysis));
+    this.regularizer = new StepRegularizer(variables, settings);
   }
 
   /** The rate of the step after `stepsDone` steps, set on the optimizer. */
