@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../engine/model-io.ts';
  * engine.
  */
 export {
+  CHECKPOINT_DIRS,
   GRAPH_FILE,
   LAST_DIR,
   METRICS_FILE,

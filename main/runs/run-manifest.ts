@@ -6,6 +6,7 @@ import {
   datasetReportSchema,
   splitMetricsSchema,
 } from '../../core/contract/training.ts';
+import type { Checkpoint } from '../../core/contract/export.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -25,6 +26,8 @@ export const MODEL_DIR = 'model';
 export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
+/** Where each checkpoint a user can ask for (evaluate, export) is kept. */
+export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
 export const WEIGHTS_FILE = 'weights.bin';
 
 export const runManifestSchema = z.object({

@@ -142,6 +142,7 @@ export async function resumeTraining(request: ResumeRequest): Promise<RunOutcome
   const settings: TrainingSettings = { ...run.manifest.settings, epochs };
   const analysis = analyzeGraph(run.graph);
   assertCompilable(analysis);
+  assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset } = await openData(analysis, {
     ...settings,

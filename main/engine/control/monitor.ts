@@ -114,7 +114,7 @@ export class EpochMonitor {
       : this.settings.restoreBest
         ? `; best epoch ${best.epoch} restored`
         : `; best epoch ${best.epoch}, the last epoch kept`;
-    return `stopped early at epoch ${epoch}: ${monitorLabel(this.settings.monitor)} did not improve for ${this.state.wait} epochs${kept}`;
+    return `stopped early at epoch ${epoch}: ${monitorLabel(this.settings.monitor)} did not improve for ${this.state.wait} epoch${this.state.wait === 1 ? '' : 's'}${kept}`;
   }
 
   getState(): MonitorState {
