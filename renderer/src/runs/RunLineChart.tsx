@@ -4,6 +4,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -28,6 +29,8 @@ export interface RunLineChartProps {
   /** Name the lines in a legend inside the chart (the per-epoch cards share one above). */
   readonly legend?: boolean;
   readonly height?: number;
+  /** A vertical line at one x, labelled (the best epoch). */
+  readonly marker?: { readonly x: number; readonly label: string };
 }
 
 const HEIGHT = 150;
@@ -100,6 +103,7 @@ export const RunLineChart = memo(function RunLineChart({
   ratio = false,
   legend = false,
   height = HEIGHT,
+  marker,
 }: RunLineChartProps) {
   // A single epoch is one point: without a dot nothing would be visible.
   const single = model.rows.length === 1;
@@ -170,6 +174,16 @@ export const RunLineChart = memo(function RunLineChart({
           wrapperStyle={TOOLTIP_WRAPPER}
           contentStyle={TOOLTIP_CONTENT}
         />
+        {marker && (
+          <ReferenceLine
+            x={marker.x}
+            className="best-epoch-marker"
+            stroke="var(--accent, #2f9e44)"
+            strokeDasharray="3 3"
+            label={{ value: marker.label, position: 'insideTopRight', style: AXIS_LABEL }}
+            ifOverflow="extendDomain"
+          />
+        )}
         {model.lines.map((line) => (
           <Line
             key={line.key}

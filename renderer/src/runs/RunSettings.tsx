@@ -1,8 +1,4 @@
-import {
-  OPTIMIZERS,
-  type OptimizerName,
-  type TrainingSettings,
-} from '../../../core/graph/schema.ts';
+import { OPTIMIZERS, type OptimizerName } from '../../../core/graph/schema.ts';
 import { inspectDraft } from '../datasets/dataset-actions.ts';
 import { DatasetDialog } from '../datasets/DatasetDialog.tsx';
 import { useDatasetStore } from '../datasets/dataset-store.ts';
@@ -12,13 +8,8 @@ import { useBuiltInDatasets, useDatasets } from '../editor/use-datasets.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { NumberField } from './NumberField.tsx';
-
-/** One undoable edit of the graph's training settings: they are saved with the graph. */
-function editTraining(patch: Partial<TrainingSettings>) {
-  useGraphStore
-    .getState()
-    .execute('Edit training settings', (doc) => ({ ...doc, training: { ...doc.training, ...patch } }));
-}
+import { editTraining } from './training-edit.ts';
+import { TrainingControls } from './TrainingControls.tsx';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
   adam: 'Adam',
@@ -138,6 +129,7 @@ export function RunSettings() {
           onCommit={(limit) => editTraining({ limit })}
         />
       </div>
+      <TrainingControls />
       {current && <p className="run-note">{current.description}</p>}
       {uninspected && (
         <p className="run-note" data-testid="run-dataset-uninspected" title={training.dataset}>
