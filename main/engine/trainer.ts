@@ -279,6 +279,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           saveCheckpoint(dir, {
             model,
             optimizer,
+            // Task balancing's state goes here too (`balancing`), once the step keeps any.
             state: {
               format: 'multitask-studio/checkpoint',
               epochsCompleted: epoch,
