@@ -141,6 +141,7 @@ describe('createWebHost', () => {
     const examples = exampleGraphSchema.array().parse(await (await api('examples')).json());
     expect(examples.map((e) => e.id)).toEqual([
       'digits-compact',
+      'digits-strong',
       'keras-reference',
       'shapes-three-tasks',
     ]);

@@ -180,7 +180,7 @@ export const RunLineChart = memo(function RunLineChart({
             className="best-epoch-marker"
             stroke="var(--accent, #2f9e44)"
             strokeDasharray="3 3"
-            label={{ value: marker.label, position: 'insideTopRight', style: AXIS_LABEL }}
+            label={{ value: marker.label, position: 'insideTopLeft', style: AXIS_LABEL }}
             ifOverflow="extendDomain"
           />
         )}
