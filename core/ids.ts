@@ -8,7 +8,6 @@ export type TaskName = Brand<string, 'TaskName'>;
 export type RunId = Brand<string, 'RunId'>;
 
 export const asNodeId = (id: string): NodeId => id as NodeId;
-export const asEdgeId = (id: string): EdgeId => id as EdgeId;
 export const asTaskName = (name: string): TaskName => name as TaskName;
 export const asRunId = (id: string): RunId => id as RunId;
 

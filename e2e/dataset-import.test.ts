@@ -7,7 +7,14 @@ import { serializeGraphDocument } from '../core/graph/load.ts';
 import type { GraphDocument } from '../core/graph/schema.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
 import { writeTinyCsvDataset, type TinyDataset } from '../main/app-host/test-dataset.ts';
-import { hasChromium, nodeLocator, SCREENSHOTS, startStudio, type Studio } from './harness.ts';
+import {
+  hasChromium,
+  nodeLocator,
+  reloadDiscardingUnsaved,
+  SCREENSHOTS,
+  startStudio,
+  type Studio,
+} from './harness.ts';
 
 /** The tiny reference graph at 32×32×3, training one short epoch on `dataset`. */
 function graphOn(dataset: string): GraphDocument {
@@ -61,6 +68,10 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
       .poll(() => dialog.getByTestId('dataset-images').textContent(), { timeout: 60_000 })
       .toContain('(30 images)');
     expect(await dialog.getByTestId('dataset-format').textContent()).toBe('CSV');
+    // The report names the targets a head can learn from it.
+    expect(await dialog.getByTestId('dataset-targets').textContent()).toMatch(
+      /class \(3 classes: .*\).*\(a bounding box\)/,
+    );
     expect(await dialog.getByTestId('dataset-classes').locator('tbody tr').count()).toBe(3);
     expect(await dialog.getByTestId('dataset-boxes').textContent()).toContain('30 boxes');
     await expect.poll(() => dialog.getByTestId('dataset-preview-item').count()).toBeGreaterThan(10);
@@ -111,8 +122,7 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
 
   it('offers to inspect the dataset of a graph opened from a file', async () => {
     const { page } = studio;
-    await page.reload();
-    await page.locator('.react-flow__node').first().waitFor();
+    await reloadDiscardingUnsaved(page);
     const graphFile = join(temp, 'on-path.graph.json');
     await writeFile(graphFile, serializeGraphDocument(graphOn(data.csvPath)));
     await page.getByTestId('file-input').setInputFiles(graphFile);

@@ -117,3 +117,14 @@ export async function dropFromPalette(page: Page, kind: string, x: number, y: nu
     .getByTestId(`palette-item-${kind}`)
     .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
+
+/**
+ * Reloads the app as a user does. Unsaved work is offered back after a reload (the restore
+ * dialog); this discards it, for tests about something else: the autosave has its own test.
+ */
+export async function reloadDiscardingUnsaved(page: Page): Promise<void> {
+  await page.reload();
+  await page.locator('.react-flow__node').first().waitFor();
+  const discard = page.getByTestId('restore-discard');
+  if ((await discard.count()) > 0) await discard.click();
+}

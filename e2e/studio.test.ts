@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepRows, type SweepFile, type SweepRun } from '../core/balancing/sweep.ts';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
 import { expectReferenceModel, trainAndExpectSeriesPerTask } from './flows.ts';
@@ -16,6 +17,31 @@ import {
   startStudio,
   type Studio,
 } from './harness.ts';
+
+/** A sweep's file from the sweep's own table code, over two methods and the tasks alone. */
+function tinySweep(): SweepFile {
+  const test = (accuracy: number, meanIoU: number) => ({
+    loss: 1,
+    samples: 10,
+    tasks: { class: { loss: 1, accuracy }, box: { loss: 0.5, meanIoU, iou50: meanIoU } },
+  });
+  const runs: SweepRun[] = [
+    { method: 'fixed', seed: 1, test: test(0.5, 0.4), secondsPerEpoch: 2 },
+    { method: 'pcgrad', seed: 1, test: test(0.6, 0.5), secondsPerEpoch: 3 },
+    { method: 'single-task', seed: 1, test: test(0.55, 0.45), secondsPerEpoch: 2 },
+  ];
+  return {
+    format: 'multitask-studio/sweep',
+    graphName: 'tiny reference',
+    dataset: 'digits',
+    epochs: 1,
+    sizes: { train: 8, validation: 1, test: 1 },
+    seeds: [1],
+    backend: 'wasm',
+    rows: sweepRows(runs),
+    pending: 0,
+  };
+}
 
 if (!hasChromium) {
   console.warn(
@@ -98,8 +124,18 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect
       .poll(() => page.getByTestId('summary-dialog').textContent())
       .toContain('6,313,550');
+    // The memory a run needs, as `summary` prints it: the Keras model at batch 32 with Adam.
+    expect(await page.getByTestId('summary-memory').textContent()).toBe(
+      '167 MiB (weights 24.1 MiB, gradients 24.1 MiB, Adam state 48.2 MiB, activations at batch 32 71.1 MiB)',
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'editor-built-from-scratch.png') });
     await page.keyboard.press('Escape');
+    // A second Escape clears the selection: the graph panel shows the totals.
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('graph-memory').textContent()).toBe(
+      'Training needs about 167 MiB at batch 32.',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor-memory.png') });
   });
 
   it('trains a tiny run, shows a series per task, and exports the model', async () => {
@@ -158,6 +194,50 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect.poll(() => page.getByTestId('file-name').textContent()).toContain('tiny');
   });
 
+  it('trains with a balancing method picked in the run panel and fills its charts', async () => {
+    const { page } = studio;
+    await page.getByTestId('run-balancing-method').selectOption('pcgrad');
+    expect(await page.getByTestId('run-balancing-explain').textContent()).toContain(
+      'point against each other',
+    );
+    await page.getByTestId('run-balancing-method').selectOption('cagrad');
+    expect(await page.getByTestId('run-balancing-c').inputValue()).toBe('0.4');
+    await page.getByTestId('run-balancing').screenshot({
+      path: join(SCREENSHOTS, 'run-balancing-menu.png'),
+    });
+    // A sweep kept in the runs folder, as `sweep` writes it: the panel lists it when a run ends.
+    await mkdir(join(studio.runsDir, 'sweep-tiny'));
+    await writeFile(join(studio.runsDir, 'sweep-tiny', 'sweep.json'), JSON.stringify(tinySweep()));
+    await page.getByTestId('btn-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 })
+      .toContain('Finished');
+    expect(await page.getByTestId('run-balancing-status').textContent()).toContain('CAGrad');
+    await page.getByTestId('sweep-toggle').click();
+    const table = await page.getByTestId('sweep-table').textContent();
+    expect(table).toMatch(/Δm%[\s\S]*fixed[\s\S]*pcgrad[\s\S]*\+/);
+    await page.getByLabel('Sweeps').screenshot({ path: join(SCREENSHOTS, 'run-sweep-table.png') });
+    for (const chart of ['chart-weights', 'chart-grad-norm', 'chart-cosine']) {
+      const lines = page.getByTestId(chart).locator('.recharts-line-curve');
+      await expect.poll(() => lines.count()).toBeGreaterThan(0);
+      const legend = await page
+        .getByTestId(chart)
+        .locator('.recharts-legend-item-text')
+        .allTextContents();
+      expect(legend.join(' ')).toMatch(
+        chart === 'chart-cosine' ? /class · box/ : /class[\s\S]*box/,
+      );
+    }
+    await page.getByTestId('toggle-normalised').check();
+    await expect
+      .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
+      .toBeGreaterThan(0);
+    await page.getByTestId('chart-cosine').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-balancing-charts.png') });
+    await page.getByTestId('toggle-normalised').uncheck();
+    await page.getByTestId('run-balancing-method').selectOption('fixed');
+  });
+
   it('stops a run between batches', async () => {
     const { page } = studio;
     await page.getByTestId('run-epochs').fill('200');
@@ -167,6 +247,9 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
       .toMatch(/batch \d+/);
     await page.screenshot({ path: join(SCREENSHOTS, 'run-in-progress.png') });
     // Editing the graph does not disturb the run: it trains the graph as it was at Start.
+    // The graph opened at a readable zoom from its Input; zoom out to reach its last node.
+    await page.locator('.react-flow__controls-zoomout').click();
+    await page.locator('.react-flow__controls-zoomout').click();
     await nodeLocator(page, 'box_out').click();
     await page.keyboard.press('Delete');
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(6);
@@ -217,13 +300,17 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await finished.getByTestId('btn-open-run').click();
     await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('Finished');
     await expect
-      .poll(() => page.getByTestId('chart-epoch-loss').locator('.recharts-line-curve').count())
+      .poll(() => page.getByTestId('chart-total').locator('.recharts-line-curve').count())
       .toBeGreaterThan(0);
     await expect
       .poll(() => page.getByTestId('results-table').textContent())
       .toMatch(/class[\s\S]*box/);
     expect(await page.getByTestId('run-item').count()).toBe(1);
-    await page.getByTestId('chart-epoch-loss').scrollIntoViewIfNeeded();
+    // The sample predictions were kept in the run folder; the per-batch card falls back to epochs.
+    expect(await page.getByTestId('gallery-item').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('chart-batch-loss').textContent()).not.toContain('Waiting');
+    expect(await page.getByTestId('chart-batch-loss').textContent()).toContain('per epoch');
+    await page.getByTestId('chart-total').scrollIntoViewIfNeeded();
     await page.getByTestId('earlier-runs').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'earlier-runs.png') });
 

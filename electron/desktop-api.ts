@@ -47,10 +47,9 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'run:export': call('run:export'),
     'runs:list': call('runs:list'),
     'run:open': call('run:open'),
+    'sweeps:list': call('sweeps:list'),
     'file:open': call('file:open'),
-    'file:open-recent': call('file:open-recent'),
     'file:save': call('file:save'),
-    'recent:list': call('recent:list'),
     'document:state': call('document:state'),
     on,
   } satisfies DesktopApi;

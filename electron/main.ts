@@ -188,7 +188,6 @@ async function start(): Promise<void> {
   const handlers: DesktopHandlers = {
     ...base,
     'file:open': afterFileChange(base['file:open']),
-    'file:open-recent': afterFileChange(base['file:open-recent']),
     'file:save': afterFileChange(base['file:save']),
     'document:state': (request) => {
       base['document:state'](request);

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
  */
 const config = parse(
   await readFile(new URL('../electron-builder.yml', import.meta.url), 'utf8'),
-) as { asarUnpack?: string[] };
+) as { asarUnpack?: string[]; electronFuses?: Record<string, boolean> };
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -27,5 +27,18 @@ describe('electron-builder.yml', () => {
     }
     for (const scope of NATIVE_SCOPES)
       expect(config.asarUnpack).toContain(`node_modules/${scope}/**`);
+  });
+
+  it('flips the fuses a hostile local user or a compromised page could use, and no others', () => {
+    // Each one fits how the app starts: utility processes, app:// pages, all code in app.asar.
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
   });
 });

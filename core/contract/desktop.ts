@@ -10,6 +10,7 @@ import {
   savedRunInfoSchema,
   savedRunSchema,
   resumeRunRequestSchema,
+  savedSweepSchema,
   startRunRequestSchema,
 } from './host.ts';
 
@@ -41,8 +42,11 @@ export const recoveredDocumentSchema = z.object({
 });
 export type RecoveredDocument = z.infer<typeof recoveredDocumentSchema>;
 
-export const recentFileSchema = z.object({ path: z.string(), name: z.string() });
-export type RecentFile = z.infer<typeof recentFileSchema>;
+/** An entry of the File > Open Recent menu (kept and opened by the main process alone). */
+export interface RecentFile {
+  readonly path: string;
+  readonly name: string;
+}
 
 /** Commands a menu item sends to the renderer; the editor and run panel dispatch them. */
 export const MENU_COMMANDS = [
@@ -97,13 +101,10 @@ export const DESKTOP_CHANNELS = {
   'runs:list': { request: none, response: z.array(savedRunInfoSchema) },
   /** One kept run, read back for the run panel. */
   'run:open': { request: runIdSchema, response: savedRunSchema },
+  /** The sweeps kept in the app's runs folder, newest first. */
+  'sweeps:list': { request: none, response: z.array(savedSweepSchema) },
   /** The open dialog; null when the user cancels. */
   'file:open': { request: none, response: openedFileSchema.nullable() },
-  /** Opens the n-th entry of the recent list. */
-  'file:open-recent': {
-    request: z.number().int().min(0).max(20),
-    response: openedFileSchema.nullable(),
-  },
   /**
    * Saves the document text to the file it came from (atomically), or asks where with the save
    * dialog when it has none or `saveAs` is set; null when the user cancels.
@@ -116,7 +117,6 @@ export const DESKTOP_CHANNELS = {
     }),
     response: z.object({ path: z.string(), name: z.string() }).nullable(),
   },
-  'recent:list': { request: none, response: z.array(recentFileSchema) },
   /** The editor's state for the title bar, the close prompt and autosave. */
   'document:state': {
     request: z.object({

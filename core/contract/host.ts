@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BALANCING_METHODS } from '../balancing/methods.ts';
+import { sweepFileSchema } from '../balancing/sweep.ts';
 import type { ExportOptions } from './export.ts';
 import {
   datasetOptionsSchema,
@@ -92,6 +94,8 @@ export const savedRunInfoSchema = z.object({
   epochs: z.number().int(),
   /** The dataset's name, or an imported dataset's path. */
   dataset: z.string(),
+  /** The balancing method it trained with. */
+  balancing: z.enum(BALANCING_METHODS).optional(),
   /** The test evaluation of a finished run. */
   test: splitMetricsSchema.optional(),
   /** Why it failed. */
@@ -114,8 +118,14 @@ export const savedRunSchema = z.object({
   datasetReport: datasetReportSchema.optional(),
   /** One event per finished epoch, as the trainer emitted it. */
   history: z.array(epochEventSchema),
+  /** The sample predictions the run kept (none for runs from before runs kept them). */
+  gallery: z.array(gallerySampleSchema).default([]),
 });
 export type SavedRun = z.infer<typeof savedRunSchema>;
+
+/** A sweep kept in the runs folder: its folder's name and its table (sweep.json). */
+export const savedSweepSchema = z.object({ id: runIdSchema, sweep: sweepFileSchema });
+export type SavedSweep = z.infer<typeof savedSweepSchema>;
 
 export const exampleGraphSchema = z.object({
   id: z.string(),
@@ -254,6 +264,8 @@ export interface StudioHost {
   listRuns(): Promise<SavedRunInfo[]>;
   /** One kept run, read back for the run panel. */
   openRun(runId: string): Promise<SavedRun>;
+  /** The sweeps (method comparisons) kept in the host's runs folder, newest first. */
+  listSweeps(): Promise<SavedSweep[]>;
   /** Every host event; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
 }

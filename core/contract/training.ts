@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BALANCING_METHODS } from '../balancing/methods.ts';
 
 /**
  * The typed contract of a training run: every event the engine emits, as plain JSON that a
@@ -28,7 +29,7 @@ export const taskMetricsSchema = z.object({
 export type TaskMetrics = z.infer<typeof taskMetricsSchema>;
 
 export const splitMetricsSchema = z.object({
-  /** Σ weight × task loss, averaged over the split's samples. */
+  /** Σ effective weight × task loss (core/balancing/objective.ts), averaged over the samples. */
   loss: z.number(),
   samples: z.number().int(),
   tasks: z.record(z.string(), taskMetricsSchema),
@@ -76,6 +77,22 @@ export const bestEpochSchema = z.object({
   value: z.number(),
 });
 export type BestEpoch = z.infer<typeof bestEpochSchema>;
+/**
+ * The shared trunk as the tasks see it, from gradients on a fixed probe batch measured a few
+ * times per epoch (means over the epoch's probes): each task's gradient norm on the trunk, the
+ * cosine of each pair's gradients (keys "a|b"), the share of probe pairs in conflict (cosine < 0)
+ * and each task's loss on the probe batch against its loss before training, L_k(t)/L_k(0).
+ */
+export const diagnosticsSchema = z.object({
+  gradNorm: z.record(z.string(), z.number()),
+  cosine: z.record(z.string(), z.number()),
+  conflictShare: z.number(),
+  lossRatio: z.record(z.string(), z.number()),
+});
+export type Diagnostics = z.infer<typeof diagnosticsSchema>;
+
+/** Each task's effective weight: the coefficient of its loss in the trunk's update. */
+export const taskWeightsSchema = z.record(z.string(), z.number());
 
 /** One finished epoch: what metrics.json keeps of a run, one entry per epoch. */
 export const epochEventSchema = z.object({
@@ -94,6 +111,9 @@ export const epochEventSchema = z.object({
   /** The learning rate at the epoch's last step. */
   learningRate: z.number().optional(),
   best: bestEpochSchema.optional(),
+  /** Mean over the epoch's steps of each task's effective weight (absent in older runs). */
+  weights: taskWeightsSchema.optional(),
+  diagnostics: diagnosticsSchema.optional(),
 });
 export type EpochEvent = z.infer<typeof epochEventSchema>;
 
@@ -111,6 +131,10 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     batchSize: z.number().int(),
     batchesPerEpoch: z.number().int(),
     parameters: z.number().int(),
+    /** The balancing method and its parameters (defaults filled in); absent in older runs. */
+    balancing: z
+      .object({ method: z.enum(BALANCING_METHODS), params: z.record(z.string(), z.number()) })
+      .optional(),
   }),
   z.object({
     type: z.literal('batch'),
@@ -121,6 +145,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     step: z.number().int(),
     loss: z.number(),
     tasks: z.record(z.string(), z.number()),
+    /** Each task's effective weight in this step. */
+    weights: taskWeightsSchema.optional(),
     samplesPerSec: z.number(),
     etaSeconds: z.number(),
     learningRate: z.number().optional(),

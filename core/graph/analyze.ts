@@ -1,6 +1,12 @@
 import type { TaskInfo } from '../contract/training.ts';
 import { asNodeId, asTaskName, type NodeId, type TaskName } from '../ids.ts';
-import { kindSpec, type NodeKind } from '../nodes/registry.ts';
+import {
+  HEAD_KINDS,
+  kindSpec,
+  type HeadKind,
+  type LossName,
+  type NodeKind,
+} from '../nodes/registry.ts';
 import type { IncomingShape, MetricName, ParamCount, TargetKind } from '../nodes/kind.ts';
 import { problem, type Problem } from '../problems.ts';
 import type { Shape } from '../shape.ts';
@@ -23,12 +29,12 @@ export interface NodeAnalysis {
 
 export interface HeadInfo {
   readonly nodeId: NodeId;
-  readonly kind: NodeKind;
+  readonly kind: HeadKind;
   readonly label: string;
   readonly task: TaskName;
   readonly target: string;
   readonly targetKind: TargetKind;
-  readonly loss: string;
+  readonly loss: LossName;
   readonly lossWeight: number;
   readonly units: number;
   readonly metrics: readonly MetricName[];
@@ -343,6 +349,9 @@ function checkReachability(
   }
 }
 
+const isHeadKind = (kind: NodeKind): kind is HeadKind =>
+  (HEAD_KINDS as readonly NodeKind[]).includes(kind);
+
 function collectHeads(
   headNodes: readonly GraphNode[],
   params: ReadonlyMap<string, Record<string, unknown>>,
@@ -351,15 +360,17 @@ function collectHeads(
   for (const node of headNodes) {
     const spec = kindSpec(node.kind);
     const p = params.get(node.id);
-    if (!spec.head || !p) continue;
+    const kind = node.kind;
+    if (!spec.head || !p || !isHeadKind(kind)) continue;
     heads.push({
       nodeId: asNodeId(node.id),
-      kind: node.kind,
+      kind,
       label: nodeLabel(node),
       task: asTaskName(String(p.task)),
       target: String(p.target),
       targetKind: spec.head.targetKind,
-      loss: String(p.loss),
+      // The params were parsed by the head kind's own schema, whose `loss` is one of these.
+      loss: p.loss as LossName,
       lossWeight: Number(p.lossWeight),
       units: spec.head.units(p),
       metrics: spec.head.metrics,

@@ -37,7 +37,8 @@ export function loadGraphDocument(
   let raw = input;
   if (typeof raw === 'string') {
     try {
-      raw = JSON.parse(raw);
+      // Editors on Windows start UTF-8 files with a byte-order mark; JSON.parse does not take it.
+      raw = JSON.parse(raw.replace(/^\uFEFF/, ''));
     } catch (e) {
       return fail(`The graph file is not valid JSON: ${(e as Error).message}.`);
     }

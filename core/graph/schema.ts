@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { balancingSettingsSchema } from '../balancing/methods.ts';
 import { NODE_ID_PATTERN } from '../ids.ts';
 import { NODE_KIND_NAMES } from '../nodes/registry.ts';
 import {
@@ -24,8 +25,17 @@ export const graphNodeSchema = z.strictObject({
     ),
   kind: z.enum(NODE_KIND_NAMES),
   label: z.string().max(100).optional(),
-  /** Checked against the kind's own schema by the analysis, so one bad value marks one node. */
-  params: z.record(z.string(), z.unknown()).prefault({}),
+  /**
+   * Checked against the kind's own schema by the analysis, so one bad value marks one node. Kept
+   * as given (a record schema would copy it and silently drop a `__proto__` key, which the kind's
+   * schema must see to refuse like any other unknown key).
+   */
+  params: z
+    .custom<Record<string, unknown>>(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'expected an object of parameters',
+    )
+    .prefault({}),
   position: positionSchema.prefault({ x: 0, y: 0 }),
 });
 
@@ -154,6 +164,9 @@ export const trainingSettingsSchema = z.strictObject({
   schedule: scheduleSchema.prefault({}).describe('How the learning rate changes during training.'),
   weightDecay: weightDecayField(),
   clipNorm: clipNormField(),
+  balancing: balancingSettingsSchema
+    .prefault({})
+    .describe('Multi-task balancing: how the tasks’ losses update the shared trunk.'),
 });
 
 /**

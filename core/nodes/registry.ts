@@ -11,6 +11,7 @@ import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
+import type { z } from 'zod';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
 import { regressionHeadKind } from './regression-head.ts';
@@ -46,3 +47,14 @@ export const kindSpec = (kind: NodeKind): NodeKindSpec =>
 /** Default params of a kind: what a freshly added node gets. */
 export const defaultParams = (kind: NodeKind): Record<string, unknown> =>
   kindSpec(kind).params.parse({}) as Record<string, unknown>;
+
+/** The task-head kinds: each one a task with its own loss. */
+export const HEAD_KINDS = [
+  'ClassificationHead',
+  'BoxHead',
+  'RegressionHead',
+] as const satisfies readonly NodeKind[];
+export type HeadKind = (typeof HEAD_KINDS)[number];
+
+/** Every loss a head can name, taken from the head kinds' own schemas. */
+export type LossName = z.infer<(typeof NODE_KINDS)[HeadKind]['params']>['loss'];

@@ -26,10 +26,9 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
     'run:export': () => null,
     'runs:list': () => [],
     'run:open': () => Promise.reject(new Error('No run in this test.')),
+    'sweeps:list': () => [],
     'file:open': () => opened,
-    'file:open-recent': () => null,
     'file:save': () => null,
-    'recent:list': () => [],
     'document:state': () => undefined,
     ...overrides,
   };
@@ -88,8 +87,8 @@ describe('registerChannels', () => {
     ).rejects.toThrow(
       /^The 'file:save' request is invalid at 'text': Invalid input: expected string, received number\.$/,
     );
-    await expect(ipcMain.invoke('file:open-recent', -1)).rejects.toThrow(
-      /^The 'file:open-recent' request is invalid in the payload: .+\.$/,
+    await expect(ipcMain.invoke('run:stop', 42)).rejects.toThrow(
+      /^The 'run:stop' request is invalid in the payload: .+\.$/,
     );
     await expect(ipcMain.invoke('run:stop', '../../etc')).rejects.toThrow(
       "The 'run:stop' request is invalid",

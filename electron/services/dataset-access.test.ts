@@ -143,24 +143,30 @@ describe('the dataset channels', () => {
     );
   });
 
-  it('allows the dataset of a graph it opened or saved, and refuses another path', async () => {
+  it('allows the dataset of a graph it read from disk, never one named by text the page saved', async () => {
     const { dialog, ipcMain, inspected } = await setup();
     const graphPath = join(dir, 'm.graph.json');
     await writeFile(graphPath, graphOn('/data/opened.csv'));
     dialog.openAnswers.push({ canceled: false, filePaths: [graphPath] });
     await ipcMain.invoke('file:open');
-    dialog.saveAnswers.push({ canceled: false, filePath: join(dir, 'n.graph.json') });
+    // With a file open, Save shows no dialog: the page alone chooses what the text names.
     await ipcMain.invoke('file:save', {
-      text: graphOn('/data/saved.csv'),
-      saveAs: true,
-      suggestedName: 'n',
+      text: graphOn('/etc/shadow'),
+      saveAs: false,
+      suggestedName: 'm',
     });
+    expect(dialog.saveAnswers).toHaveLength(0);
     await ipcMain.invoke('dataset:inspect', { path: '/data/opened.csv' });
-    await ipcMain.invoke('dataset:inspect', { path: '/data/saved.csv' });
+    await expect(ipcMain.invoke('dataset:inspect', { path: '/etc/shadow' })).rejects.toThrow(
+      "The dataset '/etc/shadow' was not chosen in this session",
+    );
+    await expect(
+      ipcMain.invoke('run:start', { graph: JSON.parse(graphOn('/etc/shadow')) }),
+    ).rejects.toThrow("The dataset '/etc/shadow' was not chosen in this session");
     await expect(ipcMain.invoke('dataset:inspect', { path: '/home/me/.ssh' })).rejects.toThrow(
       'was not chosen in this session',
     );
-    expect(inspected).toEqual(['/data/opened.csv', '/data/saved.csv']);
+    expect(inspected).toEqual(['/data/opened.csv']);
   });
 
   it('starts runs on built-in or allowed datasets only', async () => {

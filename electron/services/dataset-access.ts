@@ -25,9 +25,10 @@ export function datasetOfGraphText(text: string): string | undefined {
 }
 
 /**
- * Which dataset paths the renderer may have inspected: paths reach the main process only from
- * its own dialogs and from graph files it read or wrote itself, so a compromised page cannot
- * make it read any file it names.
+ * Which dataset paths the renderer may have inspected or trained on: only those the user chose
+ * in the main process's own dialogs and those named by graph files the main process read from
+ * disk itself. Text from the page (a graph it saves) never widens the list, so a compromised
+ * page cannot make the main process read a file it names.
  */
 const notChosen = (path: string) =>
   new StudioError(
@@ -67,7 +68,7 @@ export function createDatasetAccess(deps: {
     assertMayTrainOn(dataset: string): void {
       if (!isBuiltInDataset(dataset) && !allowed.has(dataset)) throw notChosen(dataset);
     },
-    /** A graph the main process opened or saved: the dataset it names may be inspected. */
+    /** A graph the main process read from disk itself: the dataset it names may be used. */
     allowGraph(text: string): void {
       const dataset = datasetOfGraphText(text);
       if (dataset !== undefined) allowed.add(dataset);

@@ -99,9 +99,7 @@ describe('opening', () => {
       properties: ['openFile'],
       filters: [{ extensions: ['graph.json'] }, { extensions: ['json'] }],
     });
-    expect(await s.ipcMain.invoke('recent:list')).toEqual([
-      { path: s.graphPath, name: 'model.graph.json' },
-    ]);
+    expect(await s.files.listRecent()).toEqual([{ path: s.graphPath, name: 'model.graph.json' }]);
     expect(s.window.title).toBe('model.graph.json — Multitask Studio');
   });
 
@@ -109,7 +107,7 @@ describe('opening', () => {
     const s = await setup();
     s.dialog.openAnswers.push({ canceled: true, filePaths: [] });
     await expect(s.ipcMain.invoke('file:open')).resolves.toBeNull();
-    expect(await s.ipcMain.invoke('recent:list')).toEqual([]);
+    expect(await s.files.listRecent()).toEqual([]);
   });
 
   it('refuses a file that is not a graph with a sentence, and keeps the document', async () => {
@@ -124,13 +122,13 @@ describe('opening', () => {
     expect(s.window.title).toBe('model.graph.json — Multitask Studio');
   });
 
-  it('opens a recent file by its index; an index past the list opens nothing', async () => {
+  it('keeps the recent list to the main process: the page has no channel to read or open it', async () => {
     const s = await setup();
     await s.files.addRecent(s.graphPath);
-    await expect(s.ipcMain.invoke('file:open-recent', 0)).resolves.toMatchObject({
-      path: s.graphPath,
-    });
-    await expect(s.ipcMain.invoke('file:open-recent', 5)).resolves.toBeNull();
+    for (const channel of ['recent:list', 'file:open-recent']) {
+      expect(channel in s.shell.handlers).toBe(false);
+      await expect(s.ipcMain.invoke(channel, 0)).rejects.toThrow();
+    }
     expect(s.dialog.shown).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { EXPORT_FORMAT_TITLES, type ExportOptions } from '../../core/contract/ex
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { exportRunFiles, writeExportFolder } from '../../main/export/index.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
+import { listSavedSweeps } from '../../main/runs/saved-sweeps.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
 import { createDatasetAccess, type InspectDatasetPort } from './dataset-access.ts';
@@ -104,7 +105,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   };
   const document = {
-    /** The file the document came from or was saved to; only dialogs and the recent list set it. */
+    /** The file the document came from or was saved to; only dialogs and the recent menu set it. */
     path: null as string | null,
     name: 'Untitled',
     dirty: false,
@@ -177,8 +178,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
         ? answer.filePath
         : `${answer.filePath}${GRAPH_SUFFIX}`;
     }
+    // The text is the page's: the datasets it names are not allowed by saving it (a compromised
+    // page could name any file); only dialogs and files read from disk allow them.
     await files.saveGraphFile(path, text);
-    datasets.allowGraph(text);
     cancelAutosave();
     recovering = null;
     Object.assign(document, { path, name: basename(path), dirty: false, text });
@@ -228,6 +230,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
     // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.
     'run:open': (runId) => loadSavedRun(runs.runsDir, runId),
+    'sweeps:list': () => listSavedSweeps(runs.runsDir, deps.onSkippedRun),
     'file:open': async () => {
       const answer = await dialog.showOpenDialog({
         title: 'Open a graph',
@@ -238,12 +241,7 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       if (answer.canceled || !path) return null;
       return adopt(path);
     },
-    'file:open-recent': async (index) => {
-      const path = await files.recentPath(index);
-      return path === undefined ? null : adopt(path);
-    },
     'file:save': ({ text, saveAs, suggestedName }) => save(text, saveAs, suggestedName),
-    'recent:list': () => files.listRecent(),
     'document:state': ({ name, dirty, text, untitled, recovered }) => {
       Object.assign(document, { name, dirty, text });
       if (untitled) document.path = null;

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { RecoveredDocument } from '../../core/contract/desktop.ts';
+import { recoveryQuestion, unsavedWorkName } from '../../core/recovery.ts';
 import type { DialogPort } from './dialog-port.ts';
 import type { FileService, Recovery } from './file-service.ts';
 
@@ -19,7 +20,7 @@ export type RecoveryOutcome = 'none' | 'restored' | 'discarded' | 'damaged' | 'f
 
 /** What the prompt calls the work: its file's name, or what it is for a graph never saved. */
 export const recoveredWorkName = (recovery: Pick<Recovery, 'path'>): string =>
-  recovery.path === null ? 'an untitled graph' : basename(recovery.path);
+  unsavedWorkName(recovery.path === null ? null : basename(recovery.path));
 
 /** What the editor gets ('document-recovered'): the work under its file's name, or its own. */
 export const recoveredDocument = (recovery: Recovery): RecoveredDocument => ({
@@ -43,7 +44,7 @@ export function recoveryPromptOptions(
     // Escape restores too: Restore loses nothing (the user can still start anew), Discard does.
     cancelId: RESTORE,
     noLink: true,
-    message: `Multitask Studio closed before ${recoveredWorkName(recovery)} was saved. Restore the unsaved changes from ${formatTime(recovery.savedAt)}?`,
+    message: recoveryQuestion(recoveredWorkName(recovery), formatTime(recovery.savedAt)),
     detail: 'Discard deletes them for good.',
   };
 }

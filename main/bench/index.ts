@@ -8,6 +8,7 @@ import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
 import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm-threads.ts';
 import { benchDataset } from './bench-data.ts';
+import { balancingBench } from './balancing-bench.ts';
 import { importBench } from './import-bench.ts';
 import { kernelProfile, profileRows } from './kernel-profile.ts';
 import { threadsBench, threadsReport } from './threads-bench.ts';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
     'import-only': { type: 'boolean' },
     threads: { type: 'string' },
     'no-compare': { type: 'boolean' },
+    'no-balancing': { type: 'boolean' },
+    'balancing-only': { type: 'boolean' },
   } as const);
   const batchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ?? 32;
   const batches = intFlag('batches', values.batches, 1) ?? 6;
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
       `Backend: ${describeBackend(backend)}\n` +
       `Node ${process.version}, ${process.platform} ${process.arch}\n\n`,
   );
+  if (values['balancing-only'] || (!values['import-only'] && !values['no-balancing'])) {
+    process.stdout.write(`Balancing methods (trainer, trunk probes off):\n`);
+    process.stdout.write(`${await balancingBench(settings)}\n`);
+    if (values['balancing-only']) return;
+  }
   if (!values['import-only']) {
     const rows: string[][] = [['measure', 'median samples/s', 'epochs (samples/s)']];
     const add = (name: string, rates: number[]) => {

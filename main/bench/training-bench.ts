@@ -6,6 +6,7 @@ import { batchIndices, disposeBatch, makeBatch, type Batch } from '../engine/bat
 import { compileGraph } from '../engine/compile.ts';
 import { outputsOf } from '../engine/evaluate.ts';
 import { createOptimizer } from '../engine/optimizer.ts';
+import { fixedTotal } from '../engine/balancing/step-kit.ts';
 import { batchLosses } from '../engine/split-stats.ts';
 import { tf, type Tensor } from '../engine/tf.ts';
 import { trainModel, type EpochEvent } from '../engine/trainer.ts';
@@ -94,7 +95,7 @@ export function bareSteps(graph: GraphDocument): {
     step: async (batch) => {
       const cost = optimizer.minimize(() => {
         const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-        return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
+        return fixedTotal(heads, batchLosses(heads, batch.ys, preds).means);
       }, true);
       // One read per step, as any loop that wants to see its loss must do.
       await cost?.data();

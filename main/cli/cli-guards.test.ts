@@ -89,6 +89,53 @@ describe('memory', () => {
   });
 });
 
+describe('odd paths get a sentence, before any work', () => {
+  it.runIf(process.platform === 'linux').each([
+    [['summary', '/dev/zero'], 1, 'error: /dev/zero is a device, not a graph file.\n'],
+    [
+      ['dataset', 'inspect', '/dev/zero'],
+      1,
+      "error: '/dev/zero' is a device, not a dataset file or folder.\n",
+    ],
+    [['train', 'TINY', '--out', ''], 2, "error: --out needs a folder for the run; got ''.\n"],
+    [
+      ['train', 'TINY', '--out', '/proc/x'],
+      1,
+      'error: /proc/x is inside the process table /proc, which holds no files; choose a folder on disk for the run.\n',
+    ],
+    [
+      ['train', 'TINY', '--out', '/dev/null/run'],
+      1,
+      'error: Part of the path /dev/null/run is a file, not a folder.\n',
+    ],
+  ])('%j', async (argv, code, sentence) => {
+    const result = await cli(...argv.map((a) => (a === 'TINY' ? tiny : a)));
+    expect(result.err).toBe(sentence);
+    expect(result.code).toBe(code);
+  });
+});
+
+describe('terminal escapes from files are shown, not obeyed', () => {
+  it('escapes control characters in the graph name, ids and load errors', async () => {
+    const evil = join(work, 'evil.graph.json');
+    const graph = { ...tinyReferenceGraph(), name: 'evil\u001b]0;pwned\u0007\u001b[2J\r' };
+    await writeFile(evil, serializeGraphDocument(graph));
+    const summary = await cli('summary', evil);
+    expect(summary.code).toBe(0);
+    expect(summary.out).toContain('Model: "evil\\x1b]0;pwned\\x07\\x1b[2J\\x0d"');
+    const badId = join(work, 'evil-id.graph.json');
+    const text = serializeGraphDocument(tinyReferenceGraph()).replace(
+      '"id": "image"',
+      '"id": "im\\u001b[2Jage"',
+    );
+    await writeFile(badId, text);
+    const failed = await cli('summary', badId);
+    expect(failed.err).toContain("('im\\x1b[2Jage').id");
+    const raw = (t: string) => [...t].filter((c) => c < ' ' && c !== '\n');
+    for (const t of [summary.out, summary.err, failed.err]) expect(raw(t)).toEqual([]);
+  });
+});
+
 describe('signals', () => {
   it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept', async () => {
     const out = join(work, 'hangup');

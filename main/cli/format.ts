@@ -45,3 +45,19 @@ export function evaluationTable(m: SplitMetrics): string {
   }
   return table(rows, [1, 3]);
 }
+
+/**
+ * Text as a terminal may safely show it: control characters (escape sequences that retitle the
+ * window or clear the screen, carriage returns, bidi overrides) become visible escapes such as
+ * "\\x1b". Newlines and tabs stay. Graph names, ids, class names and paths come from files.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => {
+      const code = c.charCodeAt(0);
+      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+    },
+  );
+}

@@ -5,11 +5,13 @@ export const HELP = `Multitask Studio command line
 Usage: npm run cli -- <command> [options]
 
   summary <graph.json> [--json]
-      Layers, output shapes, parameters and total, like Keras summary(); or the graph's problems.
+      Layers, output shapes, parameters and total, like Keras summary(), and the memory training
+      needs; or the graph's problems.
 
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
         [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
-        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--json]
+        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
+        [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting
@@ -25,6 +27,9 @@ Usage: npm run cli -- <command> [options]
         built-in digits and shapes take them too)
       --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
       by layer name.
+      --balance picks how the tasks' losses update the shared trunk: fixed (the heads' loss
+      weights), uncertainty, dwa, gradnorm, famo (loss level), pcgrad, mgda-ub, cagrad
+      (gradient level); --balance-param sets one of its parameters (repeatable).
       The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
         --early-stopping [PATIENCE] --monitor loss|<task>.<loss|accuracy|meanIoU|iou50|mae>
         --min-delta X --keep-last (keep the last epoch as the model, not the best)
@@ -35,6 +40,11 @@ Usage: npm run cli -- <command> [options]
   train --resume <run dir> [--epochs N] [--backend B] [--json]
       Continues a stopped, failed or finished run from its last epoch to N epochs in all, in
       the same folder: weights, optimizer state, schedule, best epoch and data order restored.
+
+  sweep <graph.json> [--balance M1,M2,...] [--seeds N] [--single-task] [train options]
+      Trains each balancing method on each seed (default: all methods, 3 seeds), and with
+      --single-task each head alone, then prints and writes (sweep.json, sweep.md) a table of
+      test metrics (mean ± std), Δm% against the tasks alone and time per epoch against fixed.
 
   dataset inspect <path> [--format F] [--box-units U] [--object-choice C] [--val-fraction X]
         [--test-fraction X] [--seed N] [--json]

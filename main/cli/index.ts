@@ -1,6 +1,8 @@
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import type { CommandContext } from './context.ts';
+import { printable } from './format.ts';
 import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
 import { evaluateCommand } from './evaluate.ts';
@@ -8,12 +10,14 @@ import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { HELP } from './help.ts';
 import { summaryCommand } from './summary.ts';
+import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 
 const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) => Promise<number>> =
   {
     summary: summaryCommand,
     train: trainCommand,
+    sweep: sweepCommand,
     evaluate: evaluateCommand,
     export: exportCommand,
     import: importCommand,
@@ -22,7 +26,13 @@ const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) =>
   };
 
 /** Runs one command; every expected failure becomes one sentence on stderr and exit code 1. */
-export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
+export async function runCli(argv: readonly string[], terminal: CommandContext): Promise<number> {
+  // The one place output is made safe for a terminal: every command's text goes through here.
+  const ctx: CommandContext = {
+    ...terminal,
+    out: (text) => terminal.out(printable(text)),
+    err: (text) => terminal.err(printable(text)),
+  };
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     ctx.out(HELP);
@@ -41,6 +51,11 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
     if (e instanceof StudioError) {
       ctx.err(`error: ${e.message}\n`);
       return e.code === 'E_BAD_FLAG' ? 2 : 1;
+    }
+    // A file the command could not read or write, wherever it was met: a sentence, no errno.
+    if (isFileError(e)) {
+      ctx.err(`error: ${fileErrorSentence(e)}\n`);
+      return 1;
     }
     // Anything else is our bug; the sentence still comes first, the stack only on request.
     ctx.err(`error: ${(e as Error).message ?? String(e)}\n`);
@@ -67,6 +82,7 @@ async function main(): Promise<void> {
   const code = await runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
+    control: (code) => process.stdout.write(code),
     isTTY: Boolean(process.stdout.isTTY),
     columns: process.stdout.columns ?? 100,
     signal: controller.signal,

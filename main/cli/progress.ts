@@ -3,11 +3,15 @@ import { compactMetrics, duration, fixed } from './format.ts';
 
 export interface ProgressOutput {
   write(text: string): void;
+  /** Terminal control (return to the line start, clear it), never escaped. */
+  control(code: string): void;
   readonly isTTY: boolean;
   readonly columns: number;
 }
 
 const BAR = 24;
+/** Back to the start of the line and clear it, for the live bar. */
+const CLEAR_LINE = '\r\x1b[2K';
 
 /**
  * Human progress for `train`: a live bar with each task's loss, samples/s and ETA on a terminal,
@@ -16,7 +20,7 @@ const BAR = 24;
 export function createProgressPrinter(out: ProgressOutput): (event: TrainingEvent) => void {
   let live = false;
   const clearLive = () => {
-    if (live) out.write('\r\x1b[2K');
+    if (live) out.control(CLEAR_LINE);
     live = false;
   };
   return (event) => {
@@ -38,7 +42,8 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
           .map(([t, l]) => `${t} ${fixed(l, 3)}`)
           .join(' ');
         const line = `epoch ${event.epoch} [${'#'.repeat(done)}${'.'.repeat(BAR - done)}] ${event.batch}/${event.batchesPerEpoch} loss ${fixed(event.loss, 3)} (${tasks}) ${event.samplesPerSec.toFixed(1)} samples/s ETA ${duration(event.etaSeconds)}`;
-        out.write(`\r\x1b[2K${line.slice(0, Math.max(out.columns - 1, 40))}`);
+        out.control(CLEAR_LINE);
+        out.write(line.slice(0, Math.max(out.columns - 1, 40)));
         live = true;
         return;
       }

@@ -4,6 +4,7 @@ import { StudioError } from '../../core/problems.ts';
 import { resumeTraining, runTraining, type RunOutcome } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
+import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';
 import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 import { createProgressPrinter } from './progress.ts';
@@ -53,6 +54,7 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
+  ...BALANCE_OPTIONS,
 } as const;
 
 export async function trainCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -61,11 +63,19 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
     withOptionalValues(argv),
     TRAIN_OPTIONS,
   );
+  if (v.out?.trim() === '') {
+    throw new StudioError('E_BAD_FLAG', "--out needs a folder for the run; got ''.");
+  }
   const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
   const json = Boolean(v.json);
-  const human = createProgressPrinter({ write: ctx.out, isTTY: ctx.isTTY, columns: ctx.columns });
+  const human = createProgressPrinter({
+    write: ctx.out,
+    control: (code) => ctx.control?.(code),
+    isTTY: ctx.isTTY,
+    columns: ctx.columns,
+  });
   const hooks = {
     ...(backend ? { backend } : {}),
     ...(threads ? { threads } : {}),
@@ -80,8 +90,13 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   let outcome: RunOutcome;
   if (v.resume !== undefined) {
     const { epochs, ...others } = patch;
-    const extra = [...positionals, ...Object.keys(others).map((k) => `a setting (${k})`)];
-    if (extra.length > 0 || v.out) {
+    const balance = v.balance !== undefined || (v['balance-param'] ?? []).length > 0;
+    const extra = [
+      ...positionals,
+      ...Object.keys(others).map((k) => `a setting (${k})`),
+      ...(balance ? ['--balance'] : []),
+    ];
+    if (extra.length > 0 || v.out !== undefined) {
       throw new StudioError(
         'E_BAD_FLAG',
         `'train --resume' continues a run as it was set up and takes only --epochs (the total to reach), --backend and --json; remove ${v.out ? '--out' : extra.join(', ')}.`,
@@ -91,8 +106,16 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   } else {
     const path = onePositional('train', 'a graph file (or --resume <run dir>)', positionals);
     const graph = await readGraphFile(path);
-    const overrides = applySettings(graph.training, patch);
-    outcome = await runTraining({ graph, overrides, ...(v.out ? { out: v.out } : {}), ...hooks });
+    const overrides = applySettings(graph.training, {
+      ...patch,
+      ...readBalanceFlags(v, graph.training.balancing),
+    });
+    outcome = await runTraining({
+      graph,
+      overrides,
+      ...(v.out !== undefined ? { out: v.out } : {}),
+      ...hooks,
+    });
   }
   const { result, test, dir } = outcome;
   if (json) {

@@ -18,6 +18,8 @@ export async function evaluateSplit(
   split: SplitReader,
   imageShape: ImageShape,
   batchSize: number,
+  /** Each task's effective weight for the total (the heads' loss weights when absent). */
+  weights?: Readonly<Record<string, number>>,
 ): Promise<SplitMetrics> {
   const acc = new SplitAccumulator(heads);
   const order = Int32Array.from({ length: split.size }, (_, i) => i);
@@ -32,7 +34,7 @@ export async function evaluateSplit(
     acc.add(await stats.data(), batch.size);
     stats.dispose();
   }
-  return acc.result();
+  return acc.result(weights);
 }
 
 /**

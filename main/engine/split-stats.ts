@@ -1,3 +1,4 @@
+import { weightedTotal } from '../../core/balancing/objective.ts';
 import type { SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
 import { metricSums, perSampleLoss } from './objectives.ts';
@@ -10,8 +11,6 @@ import { tf, type Tensor, type Tensor1D } from './tf.ts';
 export interface BatchLosses {
   /** Mean loss of each head over the batch, scalars that gradients flow through. */
   readonly means: readonly Tensor[];
-  /** Σ weight × mean loss. */
-  readonly total: Tensor;
   /** The read-back vector (no gradient needed). */
   readonly stats: Tensor1D;
 }
@@ -23,12 +22,11 @@ export function batchLosses(
 ): BatchLosses {
   const perSample = heads.map((h, i) => perSampleLoss(h, ys[i] as Tensor, preds[i] as Tensor));
   const means = perSample.map((l) => l.mean());
-  const total = tf.addN(means.map((m, i) => m.mul((heads[i] as HeadInfo).lossWeight)));
   const parts = heads.flatMap((h, i) => [
     (perSample[i] as Tensor).sum(),
     ...metricSums(h, ys[i] as Tensor, preds[i] as Tensor),
   ]);
-  return { means, total, stats: tf.stack(parts) as Tensor1D };
+  return { means, stats: tf.stack(parts) as Tensor1D };
 }
 
 /** Adds up batch vectors over a split and turns them into per-task means. */
@@ -56,18 +54,23 @@ export class SplitAccumulator {
     return out;
   }
 
-  result(): SplitMetrics {
+  /**
+   * Per-task means over the split; the total weighs them with `weights` (each task's effective
+   * weight; the heads' loss weights when absent).
+   */
+  result(weights?: Readonly<Record<string, number>>): SplitMetrics {
     const n = Math.max(this.samples, 1);
     const tasks: Record<string, TaskMetrics> = {};
-    let total = 0;
+    const losses: Record<string, number> = {};
     let at = 0;
     for (const h of this.heads) {
       const loss = (this.sums[at++] ?? 0) / n;
       const metrics: TaskMetrics = { loss };
       for (const m of h.metrics) metrics[m] = (this.sums[at++] ?? 0) / n;
       tasks[h.task] = metrics;
-      total += h.lossWeight * loss;
+      losses[h.task] = loss;
     }
-    return { loss: total, samples: this.samples, tasks };
+    const w = weights ?? Object.fromEntries(this.heads.map((h) => [h.task, h.lossWeight]));
+    return { loss: weightedTotal(losses, w), samples: this.samples, tasks };
   }
 }

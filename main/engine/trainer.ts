@@ -1,3 +1,5 @@
+import { balancingSettingsSchema, type BalancingSettings } from '../../core/balancing/methods.ts';
+import { weightedTotal } from '../../core/balancing/objective.ts';
 import type {
   BackendInfo,
   EpochEvent,
@@ -17,13 +19,14 @@ import {
   prefetchBlocks,
 } from './batches.ts';
 import type { CompiledGraph } from './compile.ts';
-import { saveCheckpoint, type ResumePoint } from './control/checkpoint.ts';
+import { Balancing } from './balancing/index.ts';
+import { probeBatch } from './balancing/probe.ts';
+import { saveBalancingState, saveCheckpoint, type ResumePoint } from './control/checkpoint.ts';
 import { endReasonOf } from './control/end-reason.ts';
 import { TrainingControl, type ControlSettings } from './control/training-control.ts';
-import { evaluateSplit, outputsOf } from './evaluate.ts';
+import { evaluateSplit } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
-import { batchLosses, SplitAccumulator } from './split-stats.ts';
-import { tf, type Tensor, type Tensor1D } from './tf.ts';
+import { SplitAccumulator } from './split-stats.ts';
 
 export type { EpochEvent };
 
@@ -32,7 +35,9 @@ export interface TrainOptions {
   /** A built-in dataset in memory, or readers that decode files as batches are needed. */
   readonly dataset: Dataset | TrainingData;
   readonly settings: ControlSettings &
-    Pick<TrainingSettings, 'batchSize' | 'momentum' | 'shuffle' | 'seed'>;
+    Pick<TrainingSettings, 'batchSize' | 'momentum' | 'shuffle' | 'seed'> & {
+      readonly balancing?: BalancingSettings;
+    };
   readonly backend: BackendInfo;
   /** Abort to stop between batches. */
   readonly signal?: AbortSignal;
@@ -46,14 +51,18 @@ export interface TrainOptions {
   readonly resume?: ResumePoint;
   /** Awaited after each epoch's validation, before its event: save the model and state here. */
   readonly onCheckpoint?: (checkpoint: EpochCheckpoint) => Promise<void>;
+  /** Given the run's balancing before the first step (after a resume's state is restored). */
+  readonly onBalancing?: (balancing: Balancing) => void;
 }
 
 export interface EpochCheckpoint {
   readonly epoch: number;
   /** This epoch is the best so far by the monitored value. */
   readonly improved: boolean;
-  /** Writes the model, the optimizer and the controls' state to a folder. */
+  /** Writes the model, the optimizer, the controls' and the balancing's state to a folder. */
   save(dir: string): Promise<void>;
+  /** Writes only the balancing method's state (balancing.json) to a folder. */
+  saveBalancing(dir: string): Promise<void>;
 }
 
 export interface TrainResult {
@@ -71,8 +80,9 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /**
  * The multi-task training loop. tfjs' `fit()` cannot weight losses and misreports per-output
- * validation values for multi-output models in 4.22, so each step is ours: total loss =
- * Σ weight × task loss, one backend read per step for every task's loss and metric sums.
+ * validation values for multi-output models in 4.22, so each step is ours: the balancing method
+ * forms the update from the tasks' losses, one backend read per step for every task's loss and
+ * metric sums.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { compiled, settings, backend, signal, onEvent } = options;
@@ -91,15 +101,26 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     optimizer,
     stepsPerEpoch: batchesPerEpoch,
   });
+  const balancing = new Balancing({
+    model,
+    analysis: compiled.analysis,
+    heads,
+    // Every step's gradients go through the control: schedule, regularisation, clipping.
+    updater: control,
+    settings: settings.balancing ?? balancingSettingsSchema.parse({}),
+    seed: settings.seed,
+    probe: await probeBatch(dataset, heads, settings.batchSize),
+    batchesPerEpoch,
+  });
   const resume = options.resume;
   if (resume) {
     await resume.restoreOptimizer(optimizer);
     control.setState(resume.state.control);
-    // Task balancing's state is restored here (resume.restoreBalancing) once the step has one.
+    await resume.restoreBalancing(balancing);
     train.resumeAt?.(resume.state.epochsCompleted);
   }
+  options.onBalancing?.(balancing);
   const firstEpoch = (resume?.state.epochsCompleted ?? 0) + 1;
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rng = createRng(settings.seed, 0x5eed);
   const order = Int32Array.from({ length: train.size }, (_, i) => i);
   const runStart = performance.now();
@@ -112,6 +133,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const end = async <E extends TrainResult['last']>(ending: E): Promise<TrainResult> => {
     // Reads still in flight finish on their own; their blocks are dropped.
     await blocks.return(undefined);
+    balancing.dispose();
     optimizer.dispose();
     const best = control.best;
     const event =
@@ -144,6 +166,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     batchSize: settings.batchSize,
     batchesPerEpoch,
     parameters: model.countParams(),
+    balancing: { method: balancing.method, params: balancing.params },
   });
 
   // One stream of batches over all epochs, so the next epoch's first batches are read while
@@ -192,21 +215,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const stepStart = performance.now();
         const learningRate = control.beginStep(step);
         const batch = makeBatch(block, imageShape, heads);
-        let stats: Tensor1D | undefined;
+        let values: Float32Array;
         try {
-          const { value, grads } = tf.variableGrads(() => {
-            const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-            const losses = batchLosses(heads, batch.ys, preds);
-            stats = tf.keep(losses.stats);
-            return losses.total as tf.Scalar;
-          }, variables);
-          control.applyGradients(grads);
-          tf.dispose([value, ...Object.values(grads)]);
+          values = await balancing.step(batch);
         } finally {
           disposeBatch(batch);
         }
-        const values = await (stats as Tensor1D).data();
-        (stats as Tensor1D).dispose();
         step++;
         batchNumber++;
         trainingMs += performance.now() - stepStart;
@@ -236,8 +250,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             batch: batchNumber,
             batchesPerEpoch,
             step,
-            loss: heads.reduce((sum, h) => sum + h.lossWeight * (taskLosses[h.task] ?? 0), 0),
+            loss: weightedTotal(taskLosses, balancing.lastWeights),
             tasks: taskLosses,
+            weights: balancing.lastWeights,
             samplesPerSec: (samplesSoFar(samplesThisEpoch) * 1000) / Math.max(trainingMs, 1),
             etaSeconds: seconds((totalSteps - step) * msPerStep),
             learningRate,
@@ -247,24 +262,31 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         waitStart = performance.now();
       }
       const trainMs = performance.now() - epochStart;
+      const trained = acc.result();
+      const { weights, diagnostics } = balancing.endEpoch(
+        heads.map((h) => h.lossWeight * (trained.tasks[h.task]?.loss ?? 0)),
+      );
       const val = await evaluateSplit(
         model,
         heads,
         dataset.splits.validation,
         imageShape,
         settings.batchSize,
+        weights,
       );
       const event: EpochEvent = {
         type: 'epoch',
         epoch,
         epochs: settings.epochs,
-        train: acc.result(),
+        train: acc.result(weights),
         val,
         samplesPerSec: (samplesThisEpoch * 1000) / Math.max(trainMs, 1),
         seconds: seconds(performance.now() - epochStart),
         backend: backend.name,
         dataWaitSeconds: seconds(waitMs),
         learningRate: control.learningRate,
+        weights,
+        ...(diagnostics ? { diagnostics } : {}),
       };
       const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
       if (unreadable > 0) event.unreadable = unreadable;
@@ -279,7 +301,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           saveCheckpoint(dir, {
             model,
             optimizer,
-            // Task balancing's state goes here too (`balancing`), once the step keeps any.
+            balancing,
             state: {
               format: 'multitask-studio/checkpoint',
               epochsCompleted: epoch,
@@ -287,6 +309,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
               control: control.getState(),
             },
           }),
+        saveBalancing: (dir) => saveBalancingState(dir, balancing),
       });
       await onEvent(event);
       if (verdict.stopReason) {

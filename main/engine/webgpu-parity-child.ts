@@ -13,6 +13,7 @@ import { makeBatch } from './batches.ts';
 import { compileGraph } from './compile.ts';
 import { outputsOf } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
+import { fixedTotal } from './balancing/step-kit.ts';
 import { batchLosses } from './split-stats.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf, type Tensor } from './tf.ts';
@@ -96,7 +97,7 @@ async function trace(name: BackendName): Promise<Trace> {
     const batch = makeBatch(data.splits.train, data.imageShape, heads, indices);
     const { value, grads: g } = tf.variableGrads(() => {
       const preds = outputsOf(model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
-      return batchLosses(heads, batch.ys, preds).total as tf.Scalar;
+      return fixedTotal(heads, batchLosses(heads, batch.ys, preds).means);
     }, variables);
     losses.push((await value.data())[0] as number);
     grads.push(

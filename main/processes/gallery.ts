@@ -3,6 +3,8 @@ import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { TrainingData } from '../datasets/index.ts';
 import { predictSamples } from '../engine/evaluate.ts';
 import type { LayersModel } from '../engine/tf.ts';
+import { writeJson } from '../runs/run-folder.ts';
+import { GALLERY_FILE } from '../runs/run-manifest.ts';
 
 export const GALLERY_SIZE = 12;
 
@@ -53,3 +55,9 @@ export async function buildGallery(
     }),
   }));
 }
+
+/** Keeps the gallery in the run folder, so the run shows it again when opened later. */
+export const keepGallery = (runDir: string, gallery: readonly GallerySample[]): Promise<void> =>
+  gallery.length === 0
+    ? Promise.resolve()
+    : writeJson(runDir, GALLERY_FILE, gallery).then(() => undefined);

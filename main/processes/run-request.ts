@@ -5,6 +5,7 @@ import { loadGraphDocument } from '../../core/graph/load.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
 import { firstErrorSentence } from '../../core/problems.ts';
 import { checkDatasetForGraph } from '../runs/dataset-check.ts';
+import { assertMemoryFits, memoryLimit } from '../runs/memory-limit.ts';
 
 export interface CheckedRunRequest {
   readonly graph: GraphDocument;
@@ -29,7 +30,8 @@ export function describeIssues(what: string, error: z.ZodError): string {
 
 /**
  * Checks a StartRunRequest as far as can be done without TensorFlow: the request's shape, the
- * graph document, the graph's problems and its heads against the chosen dataset. The server runs
+ * graph document, the graph's problems, its heads against the chosen dataset and the memory it
+ * would need. The server runs
  * it before spawning a training process (a mistake costs no process), the process again on what
  * it receives.
  */
@@ -46,6 +48,8 @@ export function checkRunRequest(input: unknown): RunRequestResult {
   if (graphError) return fail(graphError.message);
   try {
     checkDatasetForGraph(analysis, overrides.dataset ?? graph.training.dataset);
+    // A graph too big for the machine costs no process either.
+    assertMemoryFits(analysis, { ...graph.training, ...overrides }, memoryLimit());
   } catch (e) {
     return fail((e as Error).message);
   }

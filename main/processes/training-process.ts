@@ -8,13 +8,14 @@ import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
 import type { TrainingEvent } from '../../core/contract/training.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import {
   resumeTraining,
   runTraining,
   type RunOutcome,
   type TrainedModel,
 } from '../runs/run-training.ts';
-import { buildGallery } from './gallery.ts';
+import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
@@ -63,6 +64,11 @@ async function run({ runId, request, out, resume }: StartMessage): Promise<void>
       });
     }
     if (outcome.status !== 'failed') {
+      await keepGallery(outcome.dir, gallery).catch((e: unknown) => {
+        process.stderr.write(
+          `warning: the sample predictions were not kept: ${(e as Error).message}\n`,
+        );
+      });
       await post({
         type: 'run-result',
         runId,
@@ -82,7 +88,9 @@ async function run({ runId, request, out, resume }: StartMessage): Promise<void>
     const message =
       e instanceof StudioError
         ? e.message
-        : `The training process failed: ${(e as Error)?.message ?? String(e)}`;
+        : isFileError(e)
+          ? fileErrorSentence(e)
+          : `The training process failed: ${(e as Error)?.message ?? String(e)}`;
     await post({ type: 'run-ended', runId, status: 'failed', message });
   }
 }

@@ -1,7 +1,8 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { GraphDocument } from '../../core/graph/schema.ts';
-import { StudioError } from '../../core/problems.ts';
+import { asFileError } from '../fs/file-errors.ts';
+import { checkNewFolder } from '../fs/out-folder.ts';
 import { writeFileAtomic } from '../engine/model-io.ts';
 
 /**
@@ -10,6 +11,7 @@ import { writeFileAtomic } from '../engine/model-io.ts';
  */
 export {
   CHECKPOINT_DIRS,
+  BALANCING_FILE,
   GRAPH_FILE,
   LAST_DIR,
   METRICS_FILE,
@@ -25,24 +27,23 @@ export {
   type RunManifest,
 } from './run-manifest.ts';
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-const slug = (name: string) =>
+export const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+export const slug = (name: string) =>
   name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'graph';
 
-/** A new run folder: `out` when given (it must not already hold a run), else runs/<time>-<graph>. */
-export async function createRunFolder(graph: GraphDocument, out?: string): Promise<{ dir: string; id: string }> {
-  const now = new Date();
-  const id = `${stamp(now)}-${slug(graph.name)}`;
-  const dir = resolve(out ?? join('runs', id));
-  const existing = await readdir(dir).catch(() => [] as string[]);
-  if (existing.length > 0) {
-    throw new StudioError(
-      'E_RUN_EXISTS',
-      `The folder ${dir} is not empty; choose a new or empty folder for the run so nothing in it is overwritten.`,
-    );
-  }
-  await mkdir(dir, { recursive: true });
-  return { dir, id };
+/** Where a run goes: `out` when given, else runs/<time>-<graph name>. Checks it; creates nothing. */
+export async function planRunFolder(graph: GraphDocument, out?: string): Promise<{ dir: string; id: string }> {
+  const id = `${stamp(new Date())}-${slug(graph.name)}`;
+  return { dir: await checkNewFolder(out ?? join('runs', id), 'the run'), id };
+}
+
+/** Makes the planned run folder (checked again: time has passed since it was planned). */
+export async function createRunFolder(planned: { dir: string; id: string }): Promise<{ dir: string; id: string }> {
+  const dir = await checkNewFolder(planned.dir, 'the run');
+  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+    throw asFileError(e, dir, 'create');
+  });
+  return { dir, id: planned.id };
 }
 
 export const writeJson = (dir: string, file: string, value: unknown) =>

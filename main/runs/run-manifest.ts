@@ -10,12 +10,16 @@ import type { Checkpoint } from '../../core/contract/export.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
+import { gallerySampleSchema, type GallerySample } from '../../core/contract/host.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 
 /**
  * A run folder holds everything a training run produced, readable without the app:
  * run.json (what was trained, on what, how it ended), graph.json (the graph as it was),
- * metrics.json (per-epoch history and the test evaluation), model/ (TensorFlow.js Layers: the
- * best epoch's model) and last/ (the last epoch's model with the state to resume from).
+ * metrics.json (per-epoch history and the test evaluation), gallery.json (sample predictions on
+ * validation images), model/ (TensorFlow.js Layers: the best epoch's model) and last/ (the last
+ * epoch's model with the state to resume from); balancing.json beside a model holds the balancing
+ * method's state at that epoch.
  * Reading it needs no engine, so the hosts list and open runs without loading TensorFlow.js.
  */
 export const RUN_FILE = 'run.json';
@@ -29,6 +33,10 @@ export const MODEL_FILE = 'model.json';
 /** Where each checkpoint a user can ask for (evaluate, export) is kept. */
 export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
 export const WEIGHTS_FILE = 'weights.bin';
+/** The validation samples with each head's prediction, as the results gallery shows them. */
+export const GALLERY_FILE = 'gallery.json';
+/** The balancing method's learnable or running state at the checkpointed epoch. */
+export const BALANCING_FILE = 'balancing.json';
 
 export const runManifestSchema = z.object({
   format: z.literal('multitask-studio/run'),
@@ -85,7 +93,9 @@ async function readRunJson(dir: string, file: string): Promise<unknown> {
       'E_RUN_INVALID',
       isMissing(e)
         ? `${dir} is not a Multitask Studio run folder: ${file} is missing.`
-        : `${join(dir, file)} cannot be read: ${(e as Error).message}.`,
+        : isFileError(e)
+          ? fileErrorSentence(e, join(dir, file), 'read')
+          : `${join(dir, file)} cannot be read: ${(e as Error).message}.`,
     );
   }
 }
@@ -113,7 +123,9 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
     if (isMissing(e)) return { history: [] };
     throw new StudioError(
       'E_RUN_INVALID',
-      `${join(full, METRICS_FILE)} cannot be read: ${(e as Error).message}.`,
+      isFileError(e)
+        ? fileErrorSentence(e, join(full, METRICS_FILE), 'read')
+        : `${join(full, METRICS_FILE)} cannot be read: ${(e as Error).message}.`,
     );
   }
   const metrics = metricsFileSchema.safeParse(raw);
@@ -121,6 +133,20 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
     throw new StudioError('E_RUN_INVALID', `${join(full, METRICS_FILE)} is not a valid metrics file.`);
   }
   return metrics.data;
+}
+
+/**
+ * The run's sample predictions (gallery.json): none for a run that has no gallery (it failed,
+ * or was trained before runs kept one) or whose file cannot be read, which costs only the pictures.
+ */
+export async function readRunGallery(dir: string): Promise<GallerySample[]> {
+  try {
+    const raw = JSON.parse(await readFile(join(resolve(dir), GALLERY_FILE), 'utf8')) as unknown;
+    const parsed = z.array(gallerySampleSchema).safeParse(raw);
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Reads a run folder back, with a sentence for each way it can be unusable. */

@@ -6,6 +6,7 @@ import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts
 import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph, type CompiledGraph } from '../engine/compile.ts';
+import { assertBalancingApplies } from '../engine/balancing/index.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { endReasonOf } from '../engine/control/end-reason.ts';
 import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
@@ -16,6 +17,7 @@ import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
   createRunFolder,
+  planRunFolder,
   GRAPH_FILE,
   LAST_DIR,
   METRICS_FILE,
@@ -85,12 +87,15 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertCompilable(analysis);
   // Before the backend, the data or a single weight: an impossible model must not eat the machine.
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
+  // And a folder the run cannot be written to is said now, not after the data is loaded.
+  const planned = await planRunFolder(graph, request.out);
+  assertBalancingApplies(analysis, settings.balancing.method);
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openData(analysis, settings);
   const compiled = compileGraph(graph, { seed: settings.seed });
   if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
   try {
-    const { dir, id } = await createRunFolder(graph, request.out);
+    const { dir, id } = await createRunFolder(planned);
     const manifest: RunManifest = {
       format: 'multitask-studio/run',
       version: 1,
@@ -214,7 +219,9 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     onCheckpoint: async (checkpoint) => {
       await checkpoint.save(join(dir, LAST_DIR));
       if (checkpoint.improved || !restoreBest) {
+        // The kept model, and beside it the balancing state that goes with it.
         await saveModel(compiled.model, join(dir, MODEL_DIR));
+        await checkpoint.saveBalancing(dir);
         bestEpoch = checkpoint.epoch;
       }
     },
@@ -245,6 +252,8 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       dataset.splits.test,
       dataset.imageShape,
       settings.batchSize,
+      // The total weighs the tasks as the kept epoch did.
+      (history.find((e) => e.epoch === bestEpoch) ?? history.at(-1))?.weights,
     );
   }
   await writeJson(dir, METRICS_FILE, {

@@ -40,6 +40,7 @@ describe('listSavedRuns', () => {
       epochsCompleted: 2,
       epochs: 2,
       dataset: 'shapes',
+      balancing: 'fixed',
       test: testMetrics,
     });
     expect(runs[0]).toMatchObject({ status: 'stopped', epochsCompleted: 1 });

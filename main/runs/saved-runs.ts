@@ -9,6 +9,7 @@ import { epochEventSchema, type EventOf } from '../../core/contract/training.ts'
 import { StudioError } from '../../core/problems.ts';
 import {
   openRunFolder,
+  readRunGallery,
   readRunManifest,
   readRunMetrics,
   type MetricsFile,
@@ -30,6 +31,7 @@ function runInfo(runId: string, manifest: RunManifest, metrics: MetricsFile): Sa
     epochsCompleted: manifest.epochsCompleted,
     epochs: manifest.settings.epochs,
     dataset: manifest.dataset.name,
+    balancing: manifest.settings.balancing.method,
     ...(metrics.test ? { test: metrics.test } : {}),
     ...(manifest.message !== undefined ? { message: manifest.message } : {}),
   };
@@ -106,5 +108,6 @@ export async function loadSavedRun(runsDir: string, runId: string): Promise<Save
     datasetSizes: manifest.dataset.sizes,
     ...(manifest.dataset.report ? { datasetReport: manifest.dataset.report } : {}),
     history: epochHistory(metrics),
+    gallery: await readRunGallery(dir),
   };
 }

@@ -12,6 +12,7 @@ import { listExamples } from '../app-host/examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
 import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
+import { listSavedSweeps } from '../runs/saved-sweeps.ts';
 import { exportRunFiles, zipExport } from '../export/index.ts';
 import { checkRunRequest, describeIssues } from '../processes/run-request.ts';
 import type { RunSupervisor } from '../processes/run-supervisor.ts';
@@ -95,6 +96,18 @@ function routes(ctx: ApiContext): readonly Route[] {
           200,
           await listSavedRuns(ctx.runsDir, (folder, reason) =>
             ctx.log(`The run folder ${folder} was left out of the list: ${reason}`),
+          ),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sweeps$/,
+      handle: async (_req, res) =>
+        sendJson(
+          res,
+          200,
+          await listSavedSweeps(ctx.runsDir, (folder, reason) =>
+            ctx.log(`The sweep folder ${folder} was left out of the list: ${reason}`),
           ),
         ),
     },

@@ -22,6 +22,10 @@ function requestOf(body: Uint8Array, headers: Record<string, string> = {}): Inco
   return Object.assign(Readable.from(chunks), { headers }) as unknown as IncomingMessage;
 }
 
+/** A request that says its body's length up front, as browsers do. */
+const declaringLength = (body: Uint8Array) =>
+  requestOf(body, { 'content-length': String(body.length) });
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mts-upload-'));
@@ -119,12 +123,7 @@ describe('receiveDatasetZip', () => {
     const body = zip({ 'a.txt': 'z'.repeat(100_000) });
     const small = { ...UPLOAD_LIMITS, maxUploadBytes: 100 };
     await expect(
-      receiveDatasetZip(
-        requestOf(body, { 'content-length': String(body.length) }),
-        dir,
-        'a.zip',
-        small,
-      ),
+      receiveDatasetZip(declaringLength(body), dir, 'a.zip', small),
     ).rejects.toMatchObject({ status: 413 });
     await expect(receiveDatasetZip(requestOf(body), dir, 'a.zip', small)).rejects.toMatchObject({
       status: 413,
@@ -134,5 +133,52 @@ describe('receiveDatasetZip', () => {
       /unpacks to more than/,
     );
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  describe('zip bombs and full disks', () => {
+    /** 5 MB of one letter: deflate packs it about a thousandfold. */
+    const bombZip = () => zip({ 'bomb.txt': 'z'.repeat(5_000_000) });
+    const strict = { ...UPLOAD_LIMITS, ratioSlackBytes: 1000 };
+    /** The first entry's header claims it unpacks to `size` bytes. */
+    const declare = (body: Uint8Array, size: number) => {
+      const copy = body.slice();
+      new DataView(copy.buffer).setUint32(22, size, true);
+      return copy;
+    };
+
+    it('refuses an entry whose declared size is a hundredfold its packed size, writing nothing', async () => {
+      await expect(receiveDatasetZip(requestOf(bombZip()), dir, 'b.zip', strict)).rejects.toThrow(
+        "The zip entry 'bomb.txt' unpacks to more than 100 times its packed size, as a zip bomb does; the upload was refused and nothing was kept.",
+      );
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it('counts the bytes as they stream: a header that hides the size is caught', async () => {
+      await expect(
+        receiveDatasetZip(requestOf(declare(bombZip(), 0)), dir, 'b.zip', strict),
+      ).rejects.toThrow('The zip unpacks to more than 100 times its packed size');
+      await expect(
+        receiveDatasetZip(requestOf(declare(bombZip(), 1000)), dir, 'b.zip'),
+      ).rejects.toThrow(
+        "The zip entry 'bomb.txt' unpacks to more than the 1000 bytes its header declares",
+      );
+      expect(await readdir(dir)).toEqual([]);
+    });
+
+    it('checks the free disk space first, and unpacks no more than the disk can take', async () => {
+      const body = zip({ 'a.txt': 'x'.repeat(100_000) });
+      const full = { ...UPLOAD_LIMITS, diskFree: async () => 512 * 1024 ** 2 };
+      await expect(
+        receiveDatasetZip(declaringLength(body), dir, 'a.zip', full),
+      ).rejects.toMatchObject({
+        status: 507,
+        message: expect.stringMatching(/^The disk holding .* has 512 MiB free, too little/),
+      });
+      const tight = { ...UPLOAD_LIMITS, diskFree: async () => 1024 ** 3 + 50_000 };
+      await expect(receiveDatasetZip(requestOf(body), dir, 'a.zip', tight)).rejects.toThrow(
+        /^The zip unpacks to more than the 48\.8 KiB the disk holding .* can take/,
+      );
+      expect(await readdir(dir)).toEqual([]);
+    });
   });
 });

@@ -5,13 +5,14 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import { formatBytes } from '../../core/format.ts';
 import { HttpError } from './http-util.ts';
 
 export interface UploadLimits {
@@ -20,17 +21,42 @@ export interface UploadLimits {
   /** Bytes of every entry unpacked together: a small zip may expand enormously. */
   readonly maxUnpackedBytes: number;
   readonly maxEntries: number;
+  /**
+   * Most bytes unpacked per byte received (declared per entry, and counted as they stream).
+   * Images barely compress and CSV or JSON text about tenfold; a zip bomb does a thousandfold.
+   */
+  readonly maxRatio: number;
+  /** Unpacked bytes allowed beyond the ratio, so a small zip of text is never refused. */
+  readonly ratioSlackBytes: number;
+  /** Disk space to leave free for the runs and the system. */
+  readonly reserveBytes: number;
+  /** Free bytes on the disk holding a folder (a test replaces it). */
+  readonly diskFree: (dir: string) => Promise<number>;
+}
+
+/** Free bytes for this user on the disk holding `dir` (or its nearest existing parent). */
+async function diskFree(dir: string): Promise<number> {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      const fs = await statfs(at);
+      return fs.bavail * fs.bsize;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw e;
+    }
+  }
 }
 
 export const UPLOAD_LIMITS: UploadLimits = {
   maxUploadBytes: 2 * 1024 ** 3,
-  maxUnpackedBytes: 16 * 1024 ** 3,
+  maxUnpackedBytes: 8 * 1024 ** 3,
   maxEntries: 2_000_000,
+  maxRatio: 100,
+  ratioSlackBytes: 64 * 1024 ** 2,
+  reserveBytes: 1024 ** 3,
+  diskFree,
 };
 
-const GIB = 1024 ** 3;
-const sizeText = (bytes: number) =>
-  bytes >= GIB ? `${bytes / GIB} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`;
+const INSTEAD = "give the dataset's path on this machine instead of uploading it";
 
 /** Archivers' and file managers' additions that are never part of a dataset. */
 const isJunk = (segments: readonly string[]) =>
@@ -107,15 +133,35 @@ export async function receiveDatasetZip(
   limits: UploadLimits = UPLOAD_LIMITS,
 ): Promise<{ path: string }> {
   const tooLarge = () =>
-    new HttpError(
-      413,
-      `The zip is larger than ${sizeText(limits.maxUploadBytes)}; give the dataset's path on this machine instead of uploading it.`,
-    );
-  if (Number(req.headers['content-length'] ?? 0) > limits.maxUploadBytes) {
+    new HttpError(413, `The zip is larger than ${formatBytes(limits.maxUploadBytes)}; ${INSTEAD}.`);
+  const declaredLength = Number(req.headers['content-length'] ?? 0);
+  if (declaredLength > limits.maxUploadBytes) {
     req.resume();
     throw tooLarge();
   }
   const root = resolve(datasetsDir);
+  // Before a byte is written: the disk must hold what the upload may unpack to, less a reserve.
+  const room = (await limits.diskFree(root)) - limits.reserveBytes;
+  if (room <= declaredLength) {
+    req.resume();
+    throw new HttpError(
+      507,
+      `The disk holding ${root} has ${formatBytes(Math.max(0, room + limits.reserveBytes))} free, too little to unpack this upload and keep ${formatBytes(limits.reserveBytes)} for the runs; free some space or ${INSTEAD}.`,
+    );
+  }
+  const budget = Math.min(limits.maxUnpackedBytes, room);
+  const overBudget = () =>
+    new HttpError(
+      413,
+      budget < limits.maxUnpackedBytes
+        ? `The zip unpacks to more than the ${formatBytes(budget)} the disk holding ${root} can take (keeping ${formatBytes(limits.reserveBytes)} free); the upload was refused and nothing was kept.`
+        : `The zip unpacks to more than ${formatBytes(budget)}; ${INSTEAD}.`,
+    );
+  const bomb = (what: string) =>
+    new HttpError(
+      413,
+      `${what} unpacks to more than ${limits.maxRatio} times its packed size, as a zip bomb does; the upload was refused and nothing was kept.`,
+    );
   const dest = join(root, uploadFolderName(fileName, new Date(), randomBytes(2).toString('hex')));
   await mkdir(dest, { recursive: true });
 
@@ -124,6 +170,7 @@ export async function receiveDatasetZip(
   let failure: Error | undefined;
   let blocked: Promise<unknown> | undefined;
   let unpacked = 0;
+  let received = 0;
   let entries = 0;
   const fail = (error: Error) => {
     failure ??= error;
@@ -144,7 +191,9 @@ export async function receiveDatasetZip(
       .then(() => (stream.destroyed ? undefined : pipeline(stream, createWriteStream(target))))
       .catch((e: unknown) => fail(e as Error));
     writers.push({ stream, done });
+    let entryBytes = 0;
     file.ondata = (error, data, final) => {
+      if (failure) return;
       if (error) {
         fail(
           new HttpError(400, `The zip entry '${file.name}' cannot be unpacked: ${error.message}.`),
@@ -152,14 +201,20 @@ export async function receiveDatasetZip(
         return;
       }
       unpacked += data.length;
-      if (unpacked > limits.maxUnpackedBytes) {
+      entryBytes += data.length;
+      // The header's size is a claim; the bytes are counted, and a lie ends the upload.
+      if (file.originalSize && entryBytes > file.originalSize) {
         fail(
           new HttpError(
-            413,
-            `The zip unpacks to more than ${sizeText(limits.maxUnpackedBytes)}; give the dataset's path on this machine instead.`,
+            400,
+            `The zip entry '${file.name}' unpacks to more than the ${formatBytes(file.originalSize)} its header declares; the upload was refused and nothing was kept.`,
           ),
         );
         return;
+      }
+      if (unpacked > budget) return fail(overBudget());
+      if (unpacked > limits.maxRatio * received + limits.ratioSlackBytes) {
+        return fail(bomb('The zip'));
       }
       const room = data.length === 0 || stream.write(data);
       // An ended stream emits no 'drain': only wait for one that goes on.
@@ -181,6 +236,12 @@ export async function receiveDatasetZip(
       fail(new HttpError(400, segments.refused));
       return;
     }
+    // The sizes its header declares, checked before a byte of it is written.
+    const declared = file.originalSize ?? 0;
+    if (unpacked + declared > budget) return fail(overBudget());
+    if (declared > limits.maxRatio * (file.size ?? 0) + limits.ratioSlackBytes) {
+      return fail(bomb(`The zip entry '${file.name}'`));
+    }
     const folder = file.name.endsWith('/') || file.name.endsWith('\\');
     if (segments.length === 0 || folder || isJunk(segments)) {
       // Read past it; nothing to write.
@@ -194,7 +255,6 @@ export async function receiveDatasetZip(
   unzip.register(UnzipInflate);
 
   try {
-    let received = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       if (received === 0 && chunk.length >= 2 && (chunk[0] !== 0x50 || chunk[1] !== 0x4b)) {
         throw new HttpError(400, `'${fileName}' is not a zip file; upload the dataset as a .zip.`);

@@ -173,6 +173,15 @@ describe('createWebHost', () => {
     expect(
       (await post({ graph: tinyReferenceGraph(), settings: { dataset: 'shapes' } })).error,
     ).toMatch(/has 10 outputs but the target 'class' in the shapes dataset has 5 classes/);
+    // A graph over the memory limit (here a tiny one, so the test needs no huge graph).
+    process.env.MTS_MEMORY_LIMIT = '64K';
+    try {
+      expect((await post({ graph: tinyReferenceGraph() })).error).toMatch(
+        /^Training this graph needs about .* more than the limit of 64 KiB \(set by MTS_MEMORY_LIMIT\)\. The largest: /,
+      );
+    } finally {
+      delete process.env.MTS_MEMORY_LIMIT;
+    }
     const res = await api('runs', { method: 'POST', body: '{"graph": ' });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toMatch(/^The request body is not valid JSON/);

@@ -2,7 +2,9 @@
  * Tells a dataset's format from its path and reads its index with the matching reader. Every
  * way this can fail is one sentence that names the path and what was looked for.
  */
+import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { kindOfPath } from '../../fs/file-errors.ts';
 import { DatasetError } from '../errors.ts';
 import { readCoco } from './coco.ts';
 import { readCsv } from './csv.ts';
@@ -106,7 +108,15 @@ async function detectFolder(folder: string): Promise<LocatedDataset | undefined>
 export async function locateDataset(path: string, format?: ImportFormat): Promise<LocatedDataset> {
   const source = resolve(path);
   const kind = await pathKind(source);
-  if (kind === undefined) throw notFoundError(path);
+  if (kind === undefined) {
+    // There, but neither a file nor a folder (/dev/zero, a pipe): say what it is.
+    const stats = await stat(source).catch(() => undefined);
+    if (!stats) throw notFoundError(path);
+    throw new DatasetError(
+      'E_DATASET_NOT_FOUND',
+      `'${path}' is ${kindOfPath(stats)}, not a dataset file or folder.`,
+    );
+  }
   if (kind === 'file') {
     const detected = formatOfFile(source);
     if (format !== undefined && format !== detected) {

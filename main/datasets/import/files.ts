@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
+import { fileErrorSentence, isFileError } from '../../fs/file-errors.ts';
 import { DatasetError } from '../errors.ts';
 import type { SplitName } from '../types.ts';
 import type { BadRow, BadRowKind } from './types.ts';
@@ -64,7 +65,12 @@ export async function readTextFile(path: string): Promise<string> {
     return text.startsWith('\uFEFF') ? text.slice(1) : text;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFoundError(path);
-    throw new DatasetError('E_DATASET_UNREADABLE', `Cannot read '${path}': ${errorReason(error)}.`);
+    throw new DatasetError(
+      'E_DATASET_UNREADABLE',
+      isFileError(error)
+        ? fileErrorSentence(error, `'${path}'`, 'read')
+        : `Cannot read '${path}': ${errorReason(error)}.`,
+    );
   }
 }
 

@@ -2,14 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../../core/problems.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
+import { BALANCING_FILE } from '../../runs/run-manifest.ts';
 import { saveModel } from '../model-io.ts';
 import type { tf, LayersModel } from '../tf.ts';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.ts';
 import type { ControlState } from './training-control.ts';
 
 export const STATE_FILE = 'state.json';
-/** The task-balancing method's own state, where the run has one. */
-export const BALANCING_FILE = 'balancing.json';
 
 /** Something in the training step that keeps state across steps, as JSON. */
 export interface Stateful {
@@ -36,11 +35,14 @@ export interface CheckpointParts {
 export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promise<void> {
   await saveModel(parts.model, dir);
   await saveOptimizerState(parts.optimizer, dir);
-  if (parts.balancing) {
-    await writeFileAtomic(join(dir, BALANCING_FILE), JSON.stringify(parts.balancing.getState()));
-  }
+  if (parts.balancing) await saveBalancingState(dir, parts.balancing);
   // Last, so a folder with state.json is complete.
   await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(parts.state));
+}
+
+/** Writes the task-balancing method's state (balancing.json) into a folder. */
+export async function saveBalancingState(dir: string, balancing: Stateful): Promise<void> {
+  await writeFileAtomic(join(dir, BALANCING_FILE), JSON.stringify(balancing.getState()));
 }
 
 /** A checkpoint read back: its state, and the optimizer and balancing restored on demand. */

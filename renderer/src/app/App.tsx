@@ -1,6 +1,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import type { CSSProperties } from 'react';
 import { Canvas } from '../editor/Canvas.tsx';
+import { BrowserAutosaveOffer } from '../editor/BrowserAutosave.tsx';
 import { Inspector } from '../editor/Inspector.tsx';
 import { Palette } from '../editor/Palette.tsx';
 import { ProblemsPanel } from '../editor/ProblemsPanel.tsx';
@@ -19,7 +20,10 @@ import { PanelDivider } from './PanelDivider.tsx';
 export function App() {
   const runsHeight = useUiStore((s) => s.runsHeight);
   const full = useUiStore((s) => s.resultsFull);
-  const style = { '--runs-height': `${runsHeight}px` } as CSSProperties;
+  const style =
+    runsHeight === undefined
+      ? undefined
+      : ({ '--runs-height': `${runsHeight}px` } as CSSProperties);
   return (
     <ReactFlowProvider>
       <div className={`studio${full ? ' studio--results' : ''}`} style={style}>
@@ -40,6 +44,7 @@ export function App() {
           <PanelDivider />
           <RunPanel />
         </section>
+        <BrowserAutosaveOffer />
       </div>
     </ReactFlowProvider>
   );

@@ -19,7 +19,11 @@ export const clampRunsHeight = (height: number, innerHeight: number): number =>
  * with results and back. A window splitter in the ARIA sense.
  */
 export function PanelDivider() {
-  const height = useUiStore((s) => s.runsHeight);
+  const chosen = useUiStore((s) => s.runsHeight);
+  const panel = useRef<HTMLDivElement>(null);
+  /** The panel's height now: the chosen one, or what the layout gave it. */
+  const current = () =>
+    chosen ?? Math.round(panel.current?.parentElement?.getBoundingClientRect().height ?? 300);
   const full = useUiStore((s) => s.resultsFull);
   const drag = useRef<{ y: number; height: number } | undefined>(undefined);
 
@@ -32,10 +36,7 @@ export function PanelDivider() {
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (e.button !== 0) return;
     e.currentTarget.setPointerCapture(e.pointerId);
-    const from = full
-      ? (e.currentTarget.parentElement?.getBoundingClientRect().height ?? height)
-      : height;
-    drag.current = { y: e.clientY, height: from };
+    drag.current = { y: e.clientY, height: current() };
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
     if (drag.current) set(drag.current.height + drag.current.y - e.clientY);
@@ -46,8 +47,8 @@ export function PanelDivider() {
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const moves: Record<string, number> = {
-      ArrowUp: height + KEY_STEP,
-      ArrowDown: height - KEY_STEP,
+      ArrowUp: current() + KEY_STEP,
+      ArrowDown: current() - KEY_STEP,
       Home: maxRunsHeight(window.innerHeight),
       End: MIN_RUNS_HEIGHT,
     };
@@ -59,13 +60,14 @@ export function PanelDivider() {
 
   return (
     <div
+      ref={panel}
       className="panel-divider"
       role="separator"
       aria-orientation="horizontal"
       aria-label="Resize the training panel"
       aria-valuemin={MIN_RUNS_HEIGHT}
       aria-valuemax={maxRunsHeight(typeof window === 'undefined' ? 900 : window.innerHeight)}
-      aria-valuenow={height}
+      aria-valuenow={chosen}
       tabIndex={0}
       data-testid="panel-divider"
       title="Drag to resize the training panel; double-click to give the results the whole window"

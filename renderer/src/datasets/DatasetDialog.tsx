@@ -81,7 +81,11 @@ export function DatasetDialog() {
         )}
         {shown && (
           <div className="dataset-results" data-testid="dataset-results">
-            <DatasetSummaryView summary={shown.inspection.summary} options={shown.draft.options} />
+            <DatasetSummaryView
+              summary={shown.inspection.summary}
+              options={shown.draft.options}
+              targets={shown.inspection.info.targets}
+            />
             <BadRowReport
               counts={shown.inspection.summary.badRowCounts}
               rows={shown.inspection.badRows}

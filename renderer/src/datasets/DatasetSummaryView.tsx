@@ -1,4 +1,4 @@
-import type { DatasetSummary } from '../../../core/contract/host.ts';
+import type { DatasetInfo, DatasetSummary } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
 import {
   boxUnitsText,
@@ -7,6 +7,7 @@ import {
   objectText,
   shareText,
   splitText,
+  targetsText,
 } from './summary-text.ts';
 
 const BOX_ROWS = [
@@ -20,10 +21,13 @@ const BOX_ROWS = [
 export function DatasetSummaryView({
   summary,
   options,
+  targets,
 }: {
   summary: DatasetSummary;
   /** The options the summary was made with. */
   options: DatasetOptions;
+  /** What a head can learn from it, by name. */
+  targets: DatasetInfo['targets'];
 }) {
   const units = boxUnitsText(summary);
   return (
@@ -34,6 +38,10 @@ export function DatasetSummaryView({
         <dt>Read from</dt>
         <dd data-testid="dataset-source" className="dataset-summary__source" title={summary.source}>
           {summary.source}
+        </dd>
+        <dt>Targets</dt>
+        <dd data-testid="dataset-targets" title="A task head learns one of these, by name">
+          {targetsText(targets)}
         </dd>
         <dt>Images</dt>
         <dd data-testid="dataset-images">{imagesText(summary)}</dd>

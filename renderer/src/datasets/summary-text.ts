@@ -1,4 +1,4 @@
-import type { DatasetSummary } from '../../../core/contract/host.ts';
+import type { DatasetInfo, DatasetSummary } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
 
 const FORMAT_NAMES: Record<string, string> = {
@@ -84,4 +84,26 @@ export function optionsSummary(options: DatasetOptions): string {
     options.onBadRows === 'skip' ? 'skip bad rows' : 'stop at a bad row',
     augmenting.length ? `augment: ${augmenting.join(', ')}` : 'no augmentation',
   ].join(' · ');
+}
+
+/**
+ * The targets a dataset offers the heads, by the names a head's Target takes:
+ * "class (3 classes: cat, dog, fox) · box (a bounding box) · colour (3 values: r, g, b)".
+ */
+export function targetsText(targets: DatasetInfo['targets']): string {
+  if (targets.length === 0) return 'none: no head can learn from it';
+  const few = (names: readonly string[]) =>
+    names.length > 6 ? `${names.slice(0, 6).join(', ')}, …` : names.join(', ');
+  return targets
+    .map((t) => {
+      switch (t.kind) {
+        case 'class':
+          return `${t.name} (${t.classes.length} classes: ${few(t.classes)})`;
+        case 'box':
+          return `${t.name} (a bounding box)`;
+        case 'numeric':
+          return `${t.name} (${t.columns.length} value${t.columns.length === 1 ? '' : 's'}: ${few(t.columns)})`;
+      }
+    })
+    .join(' · ');
 }

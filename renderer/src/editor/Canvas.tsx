@@ -264,7 +264,8 @@ export function Canvas() {
             colorMode="system"
           >
             <Background gap={20} />
-            <Controls showInteractive={false} />
+            {/* Fit view is the toolbar's (F): one button, with the readable minimum zoom. */}
+            <Controls showInteractive={false} showFitView={false} />
             <MiniMap
               style={MINIMAP_SIZE}
               pannable

@@ -9,6 +9,7 @@ import {
   REFERENCE_TEMPLATE,
   useEditorActions,
 } from './actions.ts';
+import { SaveAsDialog } from './FileDialogs.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { tooltip, type CommandId } from './shortcuts.ts';
 import { SummaryDialog } from './SummaryDialog.tsx';
@@ -18,6 +19,8 @@ import { useShortcuts } from './use-shortcuts.ts';
 import './editor.css';
 
 interface ToolButton {
+  /** The accessible name where the text alone does not say it ("?"). */
+  readonly name?: string;
   readonly command: CommandId;
   readonly text: string;
   readonly testId: string;
@@ -41,7 +44,7 @@ const VIEW_BUTTONS: readonly ToolButton[] = [
   { command: 'layout', text: 'Auto-layout', testId: 'btn-layout' },
   { command: 'fitView', text: 'Fit view', testId: 'btn-fit' },
   { command: 'summary', text: 'Summary', testId: 'btn-summary' },
-  { command: 'shortcuts', text: '?', testId: 'btn-shortcuts' },
+  { command: 'shortcuts', text: '?', testId: 'btn-shortcuts', name: 'Keyboard shortcuts' },
 ];
 
 /** Whether the studio still shows the untouched start-up graph (so a template may replace it). */
@@ -128,6 +131,7 @@ export function Toolbar() {
       key={b.testId}
       data-testid={b.testId}
       title={tooltip(b.command)}
+      aria-label={b.name}
       disabled={!enabled(b.command)}
       onClick={() => actions[b.command]()}
     >
@@ -203,6 +207,7 @@ export function Toolbar() {
       <div className="studio-toolbar-group">{VIEW_BUTTONS.map(button)}</div>
       {dialog === 'summary' && <SummaryDialog />}
       {dialog === 'shortcuts' && <ShortcutsDialog />}
+      {dialog === 'saveAs' && <SaveAsDialog />}
     </div>
   );
 }

@@ -11,7 +11,6 @@ import {
   graphFileName,
   loadGraphText,
   readGraphFile,
-  safeFileName,
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
@@ -19,13 +18,7 @@ import { autoLayout, bestLayout, flowDirectionOf, NODE_WIDTH, type Size } from '
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
-import {
-  openRecent,
-  openWithDialog,
-  saveWithDialog,
-  setRecovered,
-  setUntitled,
-} from './desktop-files.ts';
+import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './desktop-files.ts';
 import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 import { addAfterSelected, linkSelected } from './add-actions.ts';
@@ -130,12 +123,6 @@ async function openFromDesktop(read: () => Promise<OpenedFile | null>): Promise<
     return;
   }
   if (file) openDesktopFile(file, false);
-}
-
-/** Opens the n-th entry of the desktop app's recent files. */
-export function openRecentFile(index: number): void {
-  const api = desktopApi();
-  if (api) void openFromDesktop(() => openRecent(api, index));
 }
 
 /** Save and Save As in the desktop app: a real file, through the main process's dialog. */
@@ -276,12 +263,7 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
         void saveToDesktop(true);
         return;
       }
-      const { file, document: doc } = graph();
-      const answer = window.prompt('Save the graph as:', file.name);
-      if (answer === null || answer.trim() === '') return;
-      const name = safeFileName(answer);
-      downloadGraph(name, doc);
-      graph().markSaved(name);
+      useUiStore.getState().openDialog('saveAs');
     },
     undo: () => graph().undo(),
     redo: () => graph().redo(),

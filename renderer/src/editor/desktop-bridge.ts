@@ -3,7 +3,7 @@ import type { StudioHost } from '../../../core/contract/host.ts';
 import { serializeGraphDocument } from '../../../core/graph/load.ts';
 import { graphFileName } from '../graph/files.ts';
 import { useGraphStore, type GraphState } from '../graph/graph-store.ts';
-import { exportRun, startRun, stopRun } from '../runs/run-actions.ts';
+import { currentFileName, exportRun, startRun, stopRun } from '../runs/run-actions.ts';
 import { useRunStore } from '../runs/run-store.ts';
 import { isUntitled, takeRecovered } from './desktop-files.ts';
 import type { EditorActions } from './actions.ts';
@@ -71,7 +71,7 @@ export function runMenuCommand(
         return;
       }
       if (runs.activeRunId !== undefined || runs.starting) return;
-      void startRun(host, currentDocument);
+      void startRun(host, currentDocument, useRunStore, currentFileName);
       return;
     case 'stopTraining':
       if (runs.activeRunId !== undefined) void stopRun(host, runs.activeRunId);

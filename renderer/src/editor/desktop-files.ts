@@ -1,4 +1,4 @@
-import type { DesktopApi, OpenedFile, RecentFile } from '../../../core/contract/desktop.ts';
+import type { DesktopApi, OpenedFile } from '../../../core/contract/desktop.ts';
 import { serializeGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { fileBaseName, graphFileName } from '../graph/files.ts';
@@ -38,12 +38,6 @@ export const takeRecovered = (): boolean => {
 /** The desktop's open dialog; null when the user cancelled. Throws the main process's sentence. */
 export const openWithDialog = (api: DesktopApi): Promise<OpenedFile | null> =>
   callDesktop(() => api['file:open'](undefined));
-
-export const openRecent = (api: DesktopApi, index: number): Promise<OpenedFile | null> =>
-  callDesktop(() => api['file:open-recent'](index));
-
-export const listRecent = (api: DesktopApi): Promise<RecentFile[]> =>
-  callDesktop(() => api['recent:list'](undefined));
 
 /**
  * Saves to the document's file (or asks where); the base name it was saved as, or null when the

@@ -3,7 +3,7 @@ import type { ExampleGraph } from '../../../core/contract/host.ts';
 
 /** Editor UI state that is no part of the graph: the notice, the open dialog, the templates. */
 
-export type DialogName = 'summary' | 'shortcuts' | 'dataset';
+export type DialogName = 'summary' | 'shortcuts' | 'dataset' | 'saveAs' | 'restore';
 
 export interface Notice {
   /** Changes with every notice, so the same sentence twice is shown again. */
@@ -16,8 +16,8 @@ interface UiState {
   readonly dialog: DialogName | undefined;
   /** The engine's example graphs, offered as templates. */
   readonly examples: readonly ExampleGraph[];
-  /** The training panel's height in pixels (the divider above it sets it). */
-  readonly runsHeight: number;
+  /** The training panel's height in pixels once the divider set it; two fifths of the window before. */
+  readonly runsHeight: number | undefined;
   /** The training panel fills the window below the toolbar: results with room. */
   readonly resultsFull: boolean;
   setRunsHeight(height: number): void;
@@ -29,17 +29,11 @@ interface UiState {
   closeDialog(): void;
 }
 
-/** About two fifths of the window, never less than the controls and a row of charts need. */
-function defaultRunsHeight(): number {
-  const h = typeof window === 'undefined' ? 900 : window.innerHeight;
-  return Math.max(300, Math.round(h * 0.42));
-}
-
 export const useUiStore = create<UiState>()((set, get) => ({
   notice: undefined,
   dialog: undefined,
   examples: [],
-  runsHeight: defaultRunsHeight(),
+  runsHeight: undefined,
   resultsFull: false,
   setRunsHeight: (height) => set({ runsHeight: Math.round(height) }),
   setResultsFull: (resultsFull) => set({ resultsFull }),

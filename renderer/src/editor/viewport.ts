@@ -20,6 +20,9 @@ export async function fitReadable<N extends Node, E extends Edge>(
   direction: FlowDirection,
   duration?: number,
 ): Promise<void> {
+  // Fit what is there once every node has its size: a fit queued while some are still being
+  // measured can fit the first of them alone.
+  for (let frame = 0; frame < 30 && !allMeasured(rf.getNodes()); frame++) await nextFrame();
   await rf.fitView({ ...FIT, ...(duration ? { duration } : {}) });
   if (rf.getZoom() >= READABLE_ZOOM - 1e-6) return;
   const pane = document.querySelector('.studio-flow .react-flow')?.getBoundingClientRect();
@@ -33,6 +36,11 @@ export async function fitReadable<N extends Node, E extends Edge>(
   const y = direction === 'TB' ? MARGIN - b.y * z : centre(pane.height, b.y, b.height);
   await rf.setViewport({ x, y, zoom: z }, duration ? { duration } : undefined);
 }
+
+const allMeasured = (nodes: readonly Node[]) =>
+  nodes.every((n) => (n.measured?.width ?? 0) > 0 && (n.measured?.height ?? 0) > 0);
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
 /** The canvas' size on screen, for choosing a layout that fits it; a usual size before it shows. */
 export function canvasSize(): { width: number; height: number } {

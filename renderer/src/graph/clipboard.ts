@@ -48,8 +48,6 @@ export function clipboardForPaste(
   return { content: held.content, offset: { x: step, y: step } };
 }
 
-export const hasClipboardContent = (): boolean => held !== undefined;
-
 /** For tests. */
 export const clearClipboard = (): void => {
   held = undefined;

@@ -1,11 +1,6 @@
 import { NODE_ID_PATTERN } from '../../../core/ids.ts';
 import { defaultParams, kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
-import type {
-  GraphDocument,
-  GraphEdge,
-  GraphNode,
-  TrainingSettings,
-} from '../../../core/graph/schema.ts';
+import type { GraphDocument, GraphNode, TrainingSettings } from '../../../core/graph/schema.ts';
 import { inputPortsOf } from './ports.ts';
 import { newNodeId, uniqueTaskName } from './naming.ts';
 
@@ -194,10 +189,3 @@ export function updateTraining(
   }
   return changed ? { ...doc, training: training as TrainingSettings } : doc;
 }
-
-/** The whole document at once (e.g. a graph the engine handed back). */
-export const replaceDocument = (_doc: GraphDocument, next: GraphDocument): GraphDocument => next;
-
-/** Links by target node, for rules that look at what feeds a node. */
-export const edgesInto = (doc: GraphDocument, nodeId: string): GraphEdge[] =>
-  doc.edges.filter((e) => e.target === nodeId);

@@ -7,6 +7,7 @@ import {
   hostEventSchema,
   savedRunInfoSchema,
   savedRunSchema,
+  savedSweepSchema,
   type HostEvent,
   type StudioHost,
 } from '../../../core/contract/host.ts';
@@ -176,6 +177,7 @@ export function createBrowserHost(
     },
     listRuns: () => json(z.array(savedRunInfoSchema), 'runs'),
     openRun: (runId) => json(savedRunSchema, `runs/${encodeURIComponent(runId)}`),
+    listSweeps: () => json(z.array(savedSweepSchema), 'sweeps'),
     onEvent(listener) {
       listeners.add(listener);
       if (!socket && retryTimer === undefined) connect();

@@ -25,9 +25,7 @@ function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
     'runs:list': channel('runs:list'),
     'run:open': channel('run:open'),
     'file:open': channel('file:open'),
-    'file:open-recent': channel('file:open-recent'),
     'file:save': channel('file:save'),
-    'recent:list': channel('recent:list'),
     'document:state': channel('document:state'),
     on: vi.fn((event: DesktopEvent, listener: (payload: unknown) => void) => {
       listeners.set(event, listener);

@@ -60,6 +60,7 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
     },
     listRuns: () => callDesktop(() => api['runs:list'](undefined)),
     openRun: (runId) => callDesktop(() => api['run:open'](runId)),
+    listSweeps: () => callDesktop(() => api['sweeps:list'](undefined)),
     onEvent: (listener) => api.on('host-event', listener),
   };
 }

@@ -30,6 +30,7 @@ export function EarlierRuns() {
       (list) => {
         if (!current) return;
         setRuns(list);
+        useRunStore.getState().setSavedRuns(list);
         setProblem(undefined);
       },
       (e: unknown) => current && setProblem(sentenceOf(e)),
@@ -66,6 +67,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <span className="run-item-date">{runDate(info.createdAt)}</span>
         <span className={`run-item-status status-${info.status}`} title={info.message}>
           {status} · {info.epochsCompleted}/{info.epochs} epochs · {info.dataset}
+          {info.balancing ? ` · ${info.balancing}` : ''}
         </span>
         {info.test && (
           <span className="run-item-metrics">test {summaryText(info.test)}</span>
@@ -75,6 +77,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <button
           type="button"
           data-testid="btn-open-run"
+          aria-label={`${open ? 'Show' : 'Open'} the run of ${info.graphName} from ${runDate(info.createdAt)}`}
           title="Show this run’s charts and results, to compare or export."
           onClick={() => void openEarlierRun(host, info)}
         >
@@ -83,6 +86,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
         <button
           type="button"
           data-testid="btn-open-run-graph"
+          aria-label={`Open the graph of the run of ${info.graphName} from ${runDate(info.createdAt)}`}
           title="Open the graph this run trained in the editor, as a new unsaved document."
           onClick={() =>
             void earlierRunGraph(host, info.runId).then(

@@ -10,14 +10,23 @@ import { useHost } from '../host/host-context.tsx';
 import { exportRun } from './run-actions.ts';
 
 /** The format to export a run's model in, and the button that exports it. */
-export function ExportButton({ runId, exportable }: { runId: RunId; exportable: boolean }) {
+export function ExportButton({
+  runId,
+  runName,
+  exportable,
+}: {
+  runId: RunId;
+  /** Names the run in the controls' accessible names: every run row has them. */
+  runName: string;
+  exportable: boolean;
+}) {
   const host = useHost();
   const [format, setFormat] = useState<ExportFormat>(DEFAULT_EXPORT.format);
   const where = host.kind === 'browser' ? 'a zip download' : 'a folder you choose';
   return (
     <span className="export-control">
       <select
-        aria-label="Export format"
+        aria-label={`Export format for ${runName}`}
         data-testid="export-format"
         value={format}
         disabled={!exportable}
@@ -32,6 +41,7 @@ export function ExportButton({ runId, exportable }: { runId: RunId; exportable: 
       <button
         type="button"
         data-testid="btn-export"
+        aria-label={`Export the model of ${runName}`}
         disabled={!exportable}
         title={
           exportable

@@ -1,7 +1,15 @@
 import { memo, useEffect, useRef } from 'react';
 import type { GallerySample } from '../../../core/contract/host.ts';
 import type { RunId } from '../../../core/ids.ts';
-import { drawSample, headCaption, PREDICTED_COLOR, TRUE_COLOR } from './gallery-draw.ts';
+import {
+  drawSample,
+  headCaption,
+  PREDICTED_COLOR,
+  rgbSwatch,
+  sampleDescription,
+  short,
+  TRUE_COLOR,
+} from './gallery-draw.ts';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
@@ -26,14 +34,20 @@ export function Gallery({ runId }: { runId: RunId }) {
       </h3>
       <ul data-testid="gallery">
         {gallery.map((sample, i) => (
-          <GalleryItem key={i} sample={sample} />
+          <GalleryItem key={i} index={i} sample={sample} />
         ))}
       </ul>
     </section>
   );
 }
 
-const GalleryItem = memo(function GalleryItem({ sample }: { sample: GallerySample }) {
+const GalleryItem = memo(function GalleryItem({
+  index,
+  sample,
+}: {
+  index: number;
+  sample: GallerySample;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (canvas.current) drawSample(canvas.current, sample, SCALE);
@@ -43,6 +57,8 @@ const GalleryItem = memo(function GalleryItem({ sample }: { sample: GallerySampl
     <li className="gallery-item" data-testid="gallery-item">
       <canvas
         ref={canvas}
+        role="img"
+        aria-label={sampleDescription(index, sample.heads)}
         width={sample.width * SCALE}
         height={sample.height * SCALE}
         style={{ width: sample.width * SCALE, height: sample.height * SCALE }}
@@ -50,13 +66,27 @@ const GalleryItem = memo(function GalleryItem({ sample }: { sample: GallerySampl
       {sample.heads.map((head) => {
         const caption = headCaption(head);
         const mark = caption.ok === undefined ? '' : caption.ok ? ' ok' : ' wrong';
+        const truth = head.targetKind === 'numeric' ? rgbSwatch(head.truth) : undefined;
+        const predicted = head.targetKind === 'numeric' ? rgbSwatch(head.prediction) : undefined;
         return (
           <p key={head.task} className={`gallery-caption${mark}`}>
             {several && <span className="muted">{head.task}: </span>}
-            {caption.text}
+            {truth && predicted ? (
+              <span data-testid="gallery-swatches">
+                true <Swatch color={truth} /> {short(head.truth)} · predicted{' '}
+                <Swatch color={predicted} /> {short(head.prediction)}
+              </span>
+            ) : (
+              caption.text
+            )}
           </p>
         );
       })}
     </li>
   );
 });
+
+/** The colour three numbers stand for, beside them. */
+const Swatch = ({ color }: { color: string }) => (
+  <i className="run-swatch gallery-swatch" style={{ background: color }} title={color} aria-hidden="true" />
+);

@@ -1,5 +1,7 @@
 import { useEffect, useState, type KeyboardEvent } from 'react';
+import type { z } from 'zod';
 import {
+  fieldOf,
   settingField,
   settingSchema,
   valueRule,
@@ -11,13 +13,27 @@ export interface NumberFieldProps {
   readonly testId: string;
   readonly label: string;
   readonly value: number | undefined;
-  /** The training setting it edits: its schema field gives the bounds and the error sentence. */
-  readonly setting: SettingPath;
+  /**
+   * The training setting it edits: its schema field gives the bounds and the error sentence. A
+   * value that is no setting path of its own (a balancing method's parameter) names its schema.
+   */
+  readonly setting: SettingPath | FieldSource;
   readonly onCommit: (value: number | undefined) => void;
   /** What an empty field means ("all samples"), for an optional setting; absent: a value is needed. */
   readonly emptyMeans?: string;
   readonly placeholder?: string;
 }
+
+/** A field's zod schema (no default) and its name, for values outside the setting paths. */
+export interface FieldSource {
+  readonly name: string;
+  readonly schema: z.ZodType;
+}
+
+const schemaOf = (s: SettingPath | FieldSource) =>
+  typeof s === 'string' ? settingSchema(s) : s.schema;
+const fieldFor = (s: SettingPath | FieldSource) =>
+  typeof s === 'string' ? settingField(s) : fieldOf(s.name, s.schema);
 
 /** The sentence for a draft that is not a valid value of the setting, or undefined when it is. */
 export function draftError(
@@ -27,9 +43,9 @@ export function draftError(
   const text = draft.trim();
   const next = text === '' ? undefined : Number(text);
   const valid =
-    next === undefined ? emptyMeans !== undefined : settingSchema(setting).safeParse(next).success;
+    next === undefined ? emptyMeans !== undefined : schemaOf(setting).safeParse(next).success;
   if (valid) return undefined;
-  const rule = `${valueRule(settingField(setting))}${emptyMeans ? `, or empty for ${emptyMeans}` : ''}`;
+  const rule = `${valueRule(fieldFor(setting))}${emptyMeans ? `, or empty for ${emptyMeans}` : ''}`;
   return `${label} must be ${rule}; ${text === '' ? 'it is empty' : `'${text}' is not`}.`;
 }
 
@@ -41,7 +57,7 @@ export function draftError(
  */
 export function NumberField(props: NumberFieldProps) {
   const { testId, label, value, setting, onCommit, emptyMeans, placeholder } = props;
-  const field = settingField(setting);
+  const field = fieldFor(setting);
   const [draft, setDraft] = useState<string | null>(null);
   const error = draft === null ? undefined : draftError({ label, setting, emptyMeans }, draft);
   const setInvalid = useRunStore((s) => s.setInvalidSetting);

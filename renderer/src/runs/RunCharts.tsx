@@ -9,10 +9,10 @@ import {
   growingAxisMax,
   learningRateModel,
   runColor,
-  taskColors,
   type ChartRun,
   type EpochCard,
 } from './chart-data.ts';
+import { BalancingCards } from './BalancingCards.tsx';
 import { ChartCard } from './ChartCard.tsx';
 import { fixed } from './format.ts';
 import { RunLineChart } from './RunLineChart.tsx';
@@ -69,7 +69,6 @@ export function RunCharts({ runId }: { runId: RunId }) {
   const cards = useMemo(() => epochCards(epochRuns), [epochRuns]);
   const marker = useMemo(() => bestEpochMarker(epochRuns[0]), [epochRuns]);
   const rates = useMemo(() => learningRateModel(epochRuns), [epochRuns]);
-  const colors = useMemo(() => taskColors(epochRuns), [epochRuns]);
 
   // Axes grow with the data, up to what the runs plan, so a long run's start is readable.
   const steps = useMemo(() => {
@@ -112,7 +111,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
         </label>
       </div>
       <div className="run-cards">
-        <ChartCard testId="chart-batch-loss" title={allTitle} aside={perBatch ? 'smoothed; raw faint' : undefined}>
+        <ChartCard testId="chart-batch-loss" title={allTitle}>
           <RunLineChart
             name={`${allTitle}, ${label}`}
             model={allTasks}
@@ -128,7 +127,6 @@ export function RunCharts({ runId }: { runId: RunId }) {
             key={card.id}
             card={card}
             runs={epochRuns}
-            color={card.task ? colors.get(card.task) : undefined}
             xMax={epochCount}
             log={log}
             marker={marker}
@@ -150,6 +148,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
             />
           </ChartCard>
         )}
+        <BalancingCards runs={epochRuns} xMax={epochCount} log={log} normalised={normalised} />
       </div>
     </section>
   );
@@ -159,12 +158,11 @@ export function RunCharts({ runId }: { runId: RunId }) {
 function EpochChartCard(props: {
   card: EpochCard;
   runs: readonly ChartRun[];
-  color: string | undefined;
   xMax: number;
   log: boolean;
   marker: { x: number; label: string } | undefined;
 }) {
-  const { card, runs, color, xMax, marker } = props;
+  const { card, runs, xMax, marker } = props;
   const log = props.log && card.scale === 'loss';
   const model = useMemo(() => epochCardModel(runs, card.value, log), [runs, card, log]);
   const last = runs[0]?.epochs.at(-1);
@@ -173,7 +171,7 @@ function EpochChartCard(props: {
   const aside =
     train === undefined ? undefined : `train ${fixed(train, 3)} · val ${val === undefined ? '–' : fixed(val, 3)}`;
   return (
-    <ChartCard testId={`chart-${card.id.replace('|', '-')}`} title={card.title} color={color} aside={aside}>
+    <ChartCard testId={`chart-${card.id.replace('|', '-')}`} title={card.title} aside={aside}>
       <RunLineChart
         name={`${card.title} per epoch`}
         model={model}

@@ -2,13 +2,14 @@ import { useEffect } from 'react';
 import { useBindingProblems } from '../editor/use-binding-problems.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
-import { startRun, stopRun } from './run-actions.ts';
+import { currentFileName, startRun, stopRun } from './run-actions.ts';
 import { ResumeControl } from './ResumeControl.tsx';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 import { startBlocker } from './start-blocker.ts';
 
 const currentDocument = () => useGraphStore.getState().document;
+
 
 /** Start and Stop, why Start cannot train now, and the last refusal of the host as a sentence. */
 export function RunControls() {
@@ -47,7 +48,7 @@ export function RunControls() {
             data-testid="btn-start"
             disabled={blocker !== undefined}
             aria-describedby={mustFix ? 'run-start-blocker' : undefined}
-            onClick={() => void startRun(host, currentDocument)}
+            onClick={() => void startRun(host, currentDocument, useRunStore, currentFileName)}
           >
             {starting ? 'Starting…' : 'Start'}
           </button>

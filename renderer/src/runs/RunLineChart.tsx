@@ -26,6 +26,8 @@ export interface RunLineChartProps {
   readonly log?: boolean;
   /** Fixed 0–1 axis for ratios (accuracy, IoU). */
   readonly ratio?: boolean;
+  /** Fixed −1–1 axis with the zero line marked (cosines). */
+  readonly signed?: boolean;
   /** Name the lines in a legend inside the chart (the per-epoch cards share one above). */
   readonly legend?: boolean;
   readonly height?: number;
@@ -101,6 +103,7 @@ export const RunLineChart = memo(function RunLineChart({
   yLabel,
   log = false,
   ratio = false,
+  signed = false,
   legend = false,
   height = HEIGHT,
   marker,
@@ -116,8 +119,9 @@ export const RunLineChart = memo(function RunLineChart({
   );
   // Recharts' own ticks on [0, auto] can be 0.65, 1.3, 1.95: round ones read better.
   const yTicks = useMemo(
-    () => (ratio || log ? undefined : zeroBasedTicks(leftMax(model))),
-    [model, ratio, log],
+    () =>
+      signed ? [-1, -0.5, 0, 0.5, 1] : ratio || log ? undefined : zeroBasedTicks(leftMax(model)),
+    [model, ratio, log, signed],
   );
   if (model.rows.length === 0) {
     return (
@@ -147,7 +151,15 @@ export const RunLineChart = memo(function RunLineChart({
         />
         <YAxis
           scale={log ? 'log' : 'linear'}
-          domain={ratio ? [0, 1] : log ? ['auto', 'auto'] : [0, yTicks?.[yTicks.length - 1] ?? 'auto']}
+          domain={
+            signed
+              ? [-1, 1]
+              : ratio
+                ? [0, 1]
+                : log
+                  ? ['auto', 'auto']
+                  : [0, yTicks?.[yTicks.length - 1] ?? 'auto']
+          }
           ticks={yTicks}
           allowDataOverflow={log}
           width={50}
@@ -155,6 +167,7 @@ export const RunLineChart = memo(function RunLineChart({
           tickFormatter={shortNumber}
           label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 8, style: AXIS_LABEL }}
         />
+        {signed && <ReferenceLine yAxisId="left" y={0} stroke="var(--muted)" strokeWidth={1.5} />}
         {legend && (
           <Legend
             verticalAlign="top"

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { summaryText } from './format.ts';
 import { ExportButton } from './ExportButton.tsx';
 import { hasModel, type Run } from './run-reducer.ts';
@@ -30,6 +30,33 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
   const last = run.epochs[run.epochs.length - 1];
   const metrics = run.test ?? last?.val;
   const exportable = hasModel(run);
+  const [renaming, setRenaming] = useState(false);
+  const rename = useRunStore((s) => s.renameRun);
+
+  if (renaming) {
+    return (
+      <li className={`run-item${selected ? ' selected' : ''}`} data-testid="run-item">
+        <input
+          className="run-item-rename"
+          data-testid="run-rename-input"
+          aria-label={`New name for ${run.label}`}
+          defaultValue={run.label}
+          autoFocus
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              rename(run.runId, e.currentTarget.value);
+              setRenaming(false);
+            }
+            if (e.key === 'Escape') setRenaming(false);
+          }}
+          onBlur={(e) => {
+            rename(run.runId, e.currentTarget.value);
+            setRenaming(false);
+          }}
+        />
+      </li>
+    );
+  }
 
   return (
     <li className={`run-item${selected ? ' selected' : ''}`} data-testid="run-item">
@@ -40,6 +67,9 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
         onClick={() => select(run.runId)}
       >
         <span className="run-item-label">{run.label}</span>
+        <span className="run-item-date" data-testid="run-item-balancing">
+          {(run.started?.balancing ?? run.settings.balancing).method}
+        </span>
         <span className={`run-item-status status-${run.status}`} title={run.message}>
           {run.status === 'failed' ? 'Failed' : statusText(run)}
         </span>
@@ -58,13 +88,23 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
           <input
             type="checkbox"
             data-testid={`compare-${run.runId}`}
+            aria-label={`Compare ${run.label} with the shown run`}
             checked={compared && !selected}
             disabled={selected}
             onChange={() => toggleCompare(run.runId)}
           />
           compare
         </label>
-        <ExportButton runId={run.runId} exportable={exportable} />
+        <button
+          type="button"
+          data-testid="btn-rename-run"
+          aria-label={`Rename ${run.label}`}
+          title="Give this run a name of your own"
+          onClick={() => setRenaming(true)}
+        >
+          Rename
+        </button>
+        <ExportButton runId={run.runId} runName={run.label} exportable={exportable} />
       </div>
     </li>
   );

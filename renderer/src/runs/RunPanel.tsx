@@ -2,11 +2,13 @@ import { useEffect } from 'react';
 import { useUiStore } from '../editor/ui-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { EarlierRuns } from './EarlierRuns.tsx';
+import { Sweeps } from './Sweeps.tsx';
 import { Gallery } from './Gallery.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { RunCharts } from './RunCharts.tsx';
 import { RunControls } from './RunControls.tsx';
 import { RunList } from './RunList.tsx';
+import { RunsTable } from './RunsTable.tsx';
 import { RunSettings } from './RunSettings.tsx';
 import { RunStatus } from './RunStatus.tsx';
 import { connectRunStore, useRunStore } from './run-store.ts';
@@ -51,11 +53,13 @@ export function RunPanel() {
           <RunSettings />
           <RunList />
           <EarlierRuns />
+          <Sweeps />
         </div>
         <div className="run-main" data-testid="run-main">
           {shown ? (
             <>
               <RunCharts runId={shown} />
+              <RunsTable />
               <div className="run-after">
                 <ResultsTable runId={shown} />
                 <Gallery runId={shown} />

@@ -7,6 +7,7 @@ import { useUiStore } from '../editor/ui-store.ts';
 import { useBuiltInDatasets, useDatasets } from '../editor/use-datasets.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
+import { BalancingMenu } from './BalancingMenu.tsx';
 import { NumberField } from './NumberField.tsx';
 import { editTraining } from './training-edit.ts';
 import { TrainingControls } from './TrainingControls.tsx';
@@ -130,6 +131,7 @@ export function RunSettings() {
         />
       </div>
       <TrainingControls />
+      <BalancingMenu />
       {current && <p className="run-note">{current.description}</p>}
       {uninspected && (
         <p className="run-note" data-testid="run-dataset-uninspected" title={training.dataset}>

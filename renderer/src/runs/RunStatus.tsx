@@ -1,4 +1,5 @@
 import type { RunId } from '../../../core/ids.ts';
+import { BalancingStatus } from './BalancingStatus.tsx';
 import { runDatasetReport, unreadableText } from './dataset-report.ts';
 import { duration, progressFraction, progressText } from './format.ts';
 import { findRun, isLive, type Run } from './run-reducer.ts';
@@ -70,6 +71,7 @@ export function RunStatus({ runId }: { runId: RunId }) {
           {sizes.test} test · {started.parameters.toLocaleString('en-US')} parameters
         </p>
       )}
+      <BalancingStatus run={run} />
       {report && (
         <div className="run-dataset-report" data-testid="run-dataset-report">
           {report.headline && <p>{report.headline}</p>}

@@ -105,7 +105,7 @@ describe('chart models', () => {
 
   it('cards: the total, then per task its loss and every metric a run reports', () => {
     expect(epochCards([shown, previous]).map((c) => c.title)).toEqual([
-      'Total loss (Σ weight × task loss)',
+      'Total loss',
       'class · loss',
       'class · accuracy',
       'box · loss',

@@ -1,3 +1,4 @@
+import { TOTAL_LOSS_DOC } from '../../../core/balancing/objective.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
 import type { BatchSeries } from './batch-series.ts';
 import { METRICS } from './format.ts';
@@ -182,7 +183,7 @@ export interface EpochCard {
 /** The total, then per task its loss and each metric any of the runs reports, in task order. */
 export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
   const cards: EpochCard[] = [
-    { id: 'total', title: 'Total loss (Σ weight × task loss)', yLabel: 'loss', value: (m) => m.loss, scale: 'loss' },
+    { id: 'total', title: 'Total loss', yLabel: TOTAL_LOSS_DOC, value: (m) => m.loss, scale: 'loss' },
   ];
   for (const task of taskColors(runs).keys()) {
     cards.push({

@@ -94,7 +94,7 @@ export function drawSample(canvas: HTMLCanvasElement, sample: GallerySample, sca
 }
 
 const percent = (p: number | undefined) => `${((p ?? 0) * 100).toFixed(p !== undefined && p > 0.995 ? 1 : 0)}%`;
-const short = (values: readonly number[]) => values.map((v) => Number(v.toPrecision(3))).join(', ');
+export const short = (values: readonly number[]) => values.map((v) => Number(v.toPrecision(3))).join(', ');
 
 /** What a head says about one sample, in words, and whether it got it right. */
 export function headCaption(head: GalleryHead): { text: string; ok?: boolean } {
@@ -115,4 +115,26 @@ export function headCaption(head: GalleryHead): { text: string; ok?: boolean } {
     case 'numeric':
       return { text: `true ${short(head.truth)} · predicted ${short(head.prediction)}` };
   }
+}
+
+/**
+ * The colour three values stand for, when they are an RGB triple on 0–1 (a colour head's
+ * truth or prediction): shown as a swatch beside the numbers. Undefined for anything else.
+ */
+export function rgbSwatch(values: readonly number[]): string | undefined {
+  if (values.length !== 3 || values.some((v) => !Number.isFinite(v) || v < -0.25 || v > 1.25)) {
+    return undefined;
+  }
+  const byte = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 255);
+  return `rgb(${values.map(byte).join(', ')})`;
+}
+
+/** The sample in words for a screen reader: each head's caption, and whether it was right. */
+export function sampleDescription(index: number, heads: readonly GalleryHead[]): string {
+  const parts = heads.map((head) => {
+    const caption = headCaption(head);
+    const verdict = caption.ok === undefined ? '' : caption.ok ? ', right' : ', wrong';
+    return `${heads.length > 1 ? `${head.task}: ` : ''}${caption.text}${verdict}`;
+  });
+  return `Validation sample ${index + 1}. ${parts.join('; ')}.`;
 }

@@ -17,7 +17,7 @@ describe('run actions', () => {
     expect(sent[0]).toEqual({ graph, settings: {} });
     const run = store.getState().runs[0];
     expect(run?.graph).toEqual(graph);
-    expect(run?.label).toBe('Run 1 · Keras reference');
+    expect(run?.label).toBe('Keras reference · run 1');
     expect(run?.settings).toEqual(graph.training);
     expect(store.getState()).toMatchObject({ starting: false, activeRunId: 'r1' });
   });

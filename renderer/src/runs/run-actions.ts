@@ -3,9 +3,16 @@ import type { SavedRunInfo, StudioHost } from '../../../core/contract/host.ts';
 import { loadGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { asRunId, type RunId } from '../../../core/ids.ts';
+import { useGraphStore } from '../graph/graph-store.ts';
 import { findRun } from './run-reducer.ts';
 import { useRunStore, type RunStoreApi } from './run-store.ts';
 import { runDate, savedRunEvents } from './saved-run.ts';
+
+/** The open graph's file name, which names its runs; none for a graph never saved. */
+export const currentFileName = (): string | undefined => {
+  const { file } = useGraphStore.getState();
+  return file.name === 'untitled' ? undefined : file.name;
+};
 
 /** The host's refusal as the sentence it carries. */
 export const sentenceOf = (error: unknown): string =>
@@ -21,6 +28,8 @@ export async function startRun(
   host: Pick<StudioHost, 'startRun'>,
   currentDocument: () => GraphDocument,
   store: RunStoreApi = useRunStore,
+  /** The graph's file name, which names the run; the graph's own name when it has none. */
+  fileName: () => string | undefined = () => undefined,
 ): Promise<void> {
   if (store.getState().starting) return;
   // The menu's Start too: never train with other settings than the fields show.
@@ -34,7 +43,10 @@ export async function startRun(
   const graph = structuredClone(currentDocument());
   try {
     const { runId } = await host.startRun({ graph, settings: {} });
-    store.getState().addRun({ runId: asRunId(runId), graph, settings: graph.training });
+    const name = fileName();
+    store
+      .getState()
+      .addRun({ runId: asRunId(runId), graph, settings: graph.training, ...(name ? { name } : {}) });
   } catch (error) {
     store.getState().setError(sentenceOf(error));
   } finally {

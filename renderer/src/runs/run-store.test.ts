@@ -115,9 +115,24 @@ describe('run store', () => {
     store.getState().addRun({ runId: RUN, graph, settings });
     store.getState().addRun({ runId: asRunId('run-2'), graph, settings });
     const s = store.getState();
-    expect(s.runs.map((r) => r.label)).toEqual(['Run 1 · Keras reference', 'Run 2 · Keras reference']);
+    expect(s.runs.map((r) => r.label)).toEqual(['Keras reference · run 1', 'Keras reference · run 2']);
     expect(s.selectedRunId).toBe('run-2');
     expect(s.activeRunId).toBe('run-2');
+  });
+
+  it('names runs after the graph file, counting on from the runs kept on disk', () => {
+    const store = createRunStore();
+    const kept = { graphName: graph.name, createdAt: '', status: 'finished', epochsCompleted: 1, epochs: 1, dataset: 'digits' } as const;
+    store.getState().setSavedRuns([
+      { ...kept, runId: 'old-1' },
+      { ...kept, runId: 'old-2' },
+    ]);
+    store.getState().addRun({ runId: RUN, graph, settings, name: 'my-model' });
+    expect(store.getState().runs[0]?.label).toBe('my-model · run 3');
+    store.getState().renameRun(RUN, '  lower learning rate ');
+    expect(store.getState().runs[0]?.label).toBe('lower learning rate');
+    store.getState().renameRun(RUN, '   ');
+    expect(store.getState().runs[0]?.label).toBe('lower learning rate');
   });
 
   it('toggles runs in and out of the comparison', () => {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { HostEvent, StudioHost } from '../../../core/contract/host.ts';
+import type { HostEvent, SavedRunInfo, StudioHost } from '../../../core/contract/host.ts';
 import type { GraphDocument, TrainingSettings } from '../../../core/graph/schema.ts';
 import type { RunId } from '../../../core/ids.ts';
 import {
@@ -30,10 +30,23 @@ export interface RunStore extends RunsState {
   /** The all-tasks loss card divides each task's loss by its first value. */
   readonly normalised: boolean;
 
+  /** The runs kept on disk, as last listed: run names count on from them after a reload. */
+  readonly savedRuns: readonly SavedRunInfo[];
+
   /** Applies host events in one state update (what the coalescing subscriber calls). */
   applyEvents(events: readonly HostEvent[]): void;
-  /** A run the host has accepted; it becomes the active and the shown run. */
-  addRun(init: { runId: RunId; graph: GraphDocument; settings: TrainingSettings }): void;
+  /**
+   * A run the host has accepted; it becomes the active and the shown run. It is named after
+   * `name` (the graph's file), else the graph: "shapes-three-tasks · run 3".
+   */
+  addRun(init: {
+    runId: RunId;
+    graph: GraphDocument;
+    settings: TrainingSettings;
+    name?: string;
+  }): void;
+  renameRun(runId: RunId, label: string): void;
+  setSavedRuns(runs: readonly SavedRunInfo[]): void;
   /**
    * A run kept on disk, built from the host events that replay it (saved-run.ts); it becomes the
    * shown run. One already in the store is only shown.
@@ -67,6 +80,25 @@ export interface RunStore extends RunsState {
  */
 const MAX_PARKED = 500;
 
+/**
+ * "shapes-three-tasks · run 3": numbered on from the runs of the same name in this session and
+ * the runs of the same graph kept on disk, so the numbers do not start again after a reload.
+ */
+export function nextRunName(
+  base: string,
+  graphName: string,
+  state: Pick<RunsState, 'runs'> & { readonly savedRuns: readonly SavedRunInfo[] },
+): string {
+  const prefix = `${base} · run `;
+  const session = state.runs.filter((r) => !r.earlier);
+  const numbers = session.map((r) =>
+    r.label.startsWith(prefix) ? Number(r.label.slice(prefix.length)) || 0 : 0,
+  );
+  const sessionIds = new Set(session.map((r) => r.runId as string));
+  const kept = state.savedRuns.filter((r) => r.graphName === graphName && !sessionIds.has(r.runId));
+  return `${prefix}${Math.max(kept.length + session.filter((r) => r.graph.name === graphName).length, ...numbers) + 1}`;
+}
+
 export function createRunStore() {
   let parked: HostEvent[] = [];
 
@@ -76,6 +108,7 @@ export function createRunStore() {
     logScale: false,
     normalised: false,
     invalidSettings: {},
+    savedRuns: [],
 
     applyEvents(events) {
       if (events.length === 0) return;
@@ -89,10 +122,10 @@ export function createRunStore() {
       if (state !== before) set(state);
     },
 
-    addRun({ runId, graph, settings }) {
+    addRun({ runId, graph, settings, name }) {
       const state = get();
       if (state.runs.some((r) => r.runId === runId)) return;
-      const label = `Run ${state.runs.length + 1} · ${graph.name}`;
+      const label = nextRunName(name ?? graph.name, graph.name, state);
       let next: RunsState = {
         ...state,
         runs: [...state.runs, newRun({ runId, label, graph, settings })],
@@ -129,6 +162,16 @@ export function createRunStore() {
         activeRunId: !previous ? runId : s.activeRunId === runId ? undefined : s.activeRunId,
         selectedRunId: runId,
       }));
+    },
+
+    renameRun(runId, label) {
+      const name = label.trim();
+      if (name === '') return;
+      set((s) => ({ runs: s.runs.map((r) => (r.runId === runId ? { ...r, label: name } : r)) }));
+    },
+
+    setSavedRuns(savedRuns) {
+      set({ savedRuns });
     },
 
     markStopping(runId) {

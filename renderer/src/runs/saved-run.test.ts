@@ -55,6 +55,7 @@ const saved = (over: Partial<SavedRun['info']> = {}): SavedRun => ({
   backend: { name: 'wasm', description: 'WebAssembly', fallbacks: [] },
   datasetSizes: { train: 800, validation: 100, test: 100 },
   history: [epochEvent(1), epochEvent(2)],
+  gallery: [],
 });
 
 describe('earlier runs through the run reducer', () => {
@@ -73,6 +74,17 @@ describe('earlier runs through the run reducer', () => {
     expect(run?.started?.batchesPerEpoch).toBe(25);
     expect(run?.end).toEqual({ type: 'finished', epochs: 2, seconds: 32 });
     expect(run && hasModel(run)).toBe(true);
+
+    // The gallery kept in the run folder comes back with it.
+    const sample = {
+      width: 1,
+      height: 1,
+      channels: 1,
+      pixels: 'AA==',
+      heads: [{ task: 'box', targetKind: 'box' as const, truth: [0, 0, 1, 1], prediction: [0, 0, 1, 1] }],
+    };
+    const withGallery = savedRunEvents({ ...saved(), gallery: [sample] }, graph);
+    expect(withGallery.find((e) => e.type === 'run-result')).toMatchObject({ gallery: [sample] });
 
     // Opening it again only shows it.
     await openEarlierRun(host, saved().info, store);

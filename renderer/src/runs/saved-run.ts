@@ -2,6 +2,7 @@ import type { HostEvent, SavedRun, SavedRunInfo } from '../../../core/contract/h
 import type { TrainingEvent } from '../../../core/contract/training.ts';
 import { analyzeGraph, taskInfoOf } from '../../../core/graph/analyze.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { balancingParams } from '../../../core/balancing/methods.ts';
 import type { StartedEvent } from './run-reducer.ts';
 
 /**
@@ -32,6 +33,10 @@ export function startedEventOf(saved: SavedRun, graph: GraphDocument): StartedEv
     batchSize: settings.batchSize,
     batchesPerEpoch: Math.max(1, Math.ceil(saved.datasetSizes.train / settings.batchSize)),
     parameters: analysis.totalParams.trainable + analysis.totalParams.nonTrainable,
+    balancing: {
+      method: settings.balancing.method,
+      params: balancingParams(settings.balancing),
+    },
   };
 }
 
@@ -46,7 +51,9 @@ export function savedRunEvents(saved: SavedRun, graph: GraphDocument): HostEvent
   }
   return [
     ...training.map((event): HostEvent => ({ type: 'run', runId, event })),
-    ...(test ? [{ type: 'run-result' as const, runId, test, gallery: [] }] : []),
+    ...(test || saved.gallery.length > 0
+      ? [{ type: 'run-result' as const, runId, ...(test ? { test } : {}), gallery: saved.gallery }]
+      : []),
     status === 'running'
       ? { type: 'run-ended', runId, status: 'stopped', message: INTERRUPTED }
       : { type: 'run-ended', runId, status, ...(message !== undefined ? { message } : {}) },
@@ -57,7 +64,7 @@ export function savedRunEvents(saved: SavedRun, graph: GraphDocument): HostEvent
 export function runDate(createdAt: string): string {
   const date = new Date(createdAt);
   if (Number.isNaN(date.getTime())) return createdAt;
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 /** "Finished", "Stopped", "Failed", or "Interrupted" for a run no process finished. */

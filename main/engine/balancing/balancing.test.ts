@@ -1,0 +1,181 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BALANCING_METHODS, type BalancingMethodName } from '../../../core/balancing/methods.ts';
+import { pairKey } from '../../../core/balancing/objective.ts';
+import { trainingEventSchema, type BackendInfo } from '../../../core/contract/training.ts';
+import { analyzeGraph } from '../../../core/graph/analyze.ts';
+import { parseGraphDocument } from '../../../core/graph/load.ts';
+import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { StudioError } from '../../../core/problems.ts';
+import { loadBuiltInDataset, type Dataset } from '../../datasets/index.ts';
+import { initBackend } from '../backend.ts';
+import { compileGraph } from '../compile.ts';
+import { tinyReferenceGraph } from '../test-graphs.ts';
+import { tf } from '../tf.ts';
+import { trainModel } from '../trainer.ts';
+import { assertBalancingApplies, type Balancing } from './index.ts';
+
+let backend: BackendInfo;
+let digits: Dataset;
+let shapes: Dataset;
+
+beforeAll(async () => {
+  backend = await initBackend('wasm');
+  digits = loadBuiltInDataset('digits', { imageShape: [16, 16, 3], seed: 3, limit: 120 });
+  shapes = loadBuiltInDataset('shapes', { imageShape: [16, 16, 3], seed: 5, limit: 120 });
+});
+
+/** Three tasks as in the shapes example: a shared trunk, a branch and a merge on the box side. */
+function tinyThreeTasks(): GraphDocument {
+  const nodes = [
+    { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
+    { id: 'conv', kind: 'Conv2D', params: { filters: 8, kernelSize: 3 } },
+    { id: 'bn', kind: 'BatchNormalization', params: {} },
+    { id: 'pool', kind: 'MaxPooling2D', params: {} },
+    { id: 'gap', kind: 'GlobalAveragePooling2D', params: {} },
+    { id: 'shape', kind: 'ClassificationHead', params: { task: 'shape', classes: 5 } },
+    {
+      id: 'colour',
+      kind: 'RegressionHead',
+      params: { task: 'colour', target: 'colour', units: 3, loss: 'meanSquaredError' },
+    },
+    { id: 'flat', kind: 'Flatten', params: {} },
+    { id: 'fc', kind: 'Dense', params: { units: 16 } },
+    { id: 'merge', kind: 'Concatenate', params: {} },
+    { id: 'box', kind: 'BoxHead', params: { task: 'box', loss: 'huber', lossWeight: 5 } },
+  ];
+  const edges = [
+    ['image', 'conv'],
+    ['conv', 'bn'],
+    ['bn', 'pool'],
+    ['pool', 'gap'],
+    ['gap', 'shape'],
+    ['gap', 'colour'],
+    ['pool', 'flat'],
+    ['flat', 'fc'],
+    ['gap', 'merge', 'in0'],
+    ['fc', 'merge', 'in1'],
+    ['merge', 'box'],
+  ];
+  return parseGraphDocument({
+    format: 'multitask-studio/graph',
+    version: 1,
+    name: 'tiny three tasks',
+    nodes,
+    edges: edges.map(([source, target, port]) => ({
+      id: `${source}-${target}`,
+      source,
+      target,
+      ...(port ? { targetPort: port } : {}),
+    })),
+    training: { learningRate: 0.01, batchSize: 16, epochs: 3, seed: 5, dataset: 'shapes' },
+  });
+}
+
+async function train(graph: GraphDocument, data: Dataset, method: BalancingMethodName) {
+  const compiled = compileGraph(graph);
+  const tensorsAfterEpoch: number[] = [];
+  let balancing: Balancing | undefined;
+  const result = await trainModel({
+    compiled,
+    dataset: data,
+    settings: { ...graph.training, balancing: { method, params: {}, probesPerEpoch: 2 } },
+    backend,
+    onBalancing: (b) => (balancing = b),
+    onEvent: (e) => {
+      expect(trainingEventSchema.safeParse(JSON.parse(JSON.stringify(e))).success).toBe(true);
+      if (e.type === 'epoch') tensorsAfterEpoch.push(tf.memory().numTensors);
+    },
+  });
+  compiled.model.dispose();
+  return { result, tensorsAfterEpoch, state: balancing?.getState() };
+}
+
+describe.each([
+  ['two tasks on digits', () => tinyReferenceGraph(), () => digits, ['class', 'box']],
+  ['three tasks on shapes', tinyThreeTasks, () => shapes, ['shape', 'colour', 'box']],
+] as const)('every balancing method, %s', (_name, graph, data, tasks) => {
+  it.each(BALANCING_METHODS)(
+    '%s lowers every task’s loss, reports weights and diagnostics, and grows no tensors',
+    async (method) => {
+      const before = tf.memory().numTensors;
+      const { result, tensorsAfterEpoch, state } = await train(graph(), data(), method);
+      expect(result.status).toBe('finished');
+      const first = result.history[0];
+      const last = result.history.at(-1);
+      for (const task of tasks) {
+        expect(last?.train.tasks[task]?.loss).toBeLessThan(first?.train.tasks[task]?.loss ?? 0);
+        expect(last?.weights?.[task]).toBeGreaterThanOrEqual(0);
+        expect(last?.diagnostics?.gradNorm[task]).toBeGreaterThan(0);
+        expect(last?.diagnostics?.lossRatio[task]).toBeGreaterThan(0);
+      }
+      expect(Object.keys(last?.diagnostics?.cosine ?? {})).toContain(pairKey(tasks[0], tasks[1]));
+      expect(new Set(tensorsAfterEpoch).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    },
+  );
+});
+
+describe('balancing', () => {
+  it('fixed reports the heads’ loss weights and the total Σ w × task loss', async () => {
+    const graph = tinyReferenceGraph({ classWeight: 2, boxWeight: 0.5 });
+    const { result } = await train(graph, digits, 'fixed');
+    const e = result.history[0];
+    expect(e?.weights).toEqual({ class: 2, box: 0.5 });
+    const t = e?.train.tasks;
+    expect(e?.train.loss).toBeCloseTo(2 * (t?.class?.loss ?? 0) + 0.5 * (t?.box?.loss ?? 0), 5);
+  });
+
+  it('refuses a gradient-level method where the heads share no layer with weights', () => {
+    const doc = parseGraphDocument({
+      format: 'multitask-studio/graph',
+      version: 1,
+      name: 'two towers',
+      nodes: [
+        { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
+        { id: 'flat', kind: 'Flatten', params: {} },
+        { id: 'a', kind: 'ClassificationHead', params: { task: 'class' } },
+        { id: 'b', kind: 'BoxHead', params: { task: 'box' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'image', target: 'flat' },
+        { id: 'e2', source: 'flat', target: 'a' },
+        { id: 'e3', source: 'flat', target: 'b' },
+      ],
+    });
+    const analysis = analyzeGraph(doc);
+    expect(() => assertBalancingApplies(analysis, 'pcgrad')).toThrow(StudioError);
+    expect(() => assertBalancingApplies(analysis, 'pcgrad')).toThrow(
+      /no layer with weights feeds more than one head/,
+    );
+    expect(() => assertBalancingApplies(analysis, 'uncertainty')).not.toThrow();
+  });
+
+  it('restores a method’s state from its JSON', async () => {
+    const graph = tinyReferenceGraph();
+    const { state } = await train(graph, digits, 'uncertainty');
+    const compiled = compileGraph(graph);
+    let restored: Balancing | undefined;
+    await trainModel({
+      compiled,
+      dataset: digits,
+      settings: {
+        ...graph.training,
+        epochs: 1,
+        balancing: { method: 'uncertainty', params: {}, probesPerEpoch: 0 },
+      },
+      backend,
+      onBalancing: (b) => {
+        b.setState(state);
+        restored = b;
+        expect((b.getState() as { state: unknown }).state).toEqual(
+          (state as { state: unknown }).state,
+        );
+      },
+      onEvent: () => undefined,
+    });
+    expect(restored).toBeDefined();
+    expect(() => restored?.setState({ method: 'famo' })).toThrow(/for 'famo'/);
+    compiled.model.dispose();
+  });
+});

@@ -1,0 +1,80 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { isLive, type Run } from './run-reducer.ts';
+import { useRunStore } from './run-store.ts';
+import {
+  differingColumns,
+  metricColumns,
+  metricText,
+  runValues,
+  type ComparedRun,
+} from './runs-compare.ts';
+
+const compared = (run: Run): ComparedRun => {
+  const last = run.epochs.at(-1);
+  return {
+    label: run.label,
+    graph: run.graph,
+    settings: run.settings,
+    ...(run.test ? { metrics: run.test } : last ? { metrics: last.val } : {}),
+    metricsFrom: run.test ? 'test' : last ? 'validation' : 'none',
+  };
+};
+
+/**
+ * Every run of the session side by side: the settings that differ between them and their test
+ * metrics (a run without a test evaluation shows its last validation, in italics), as
+ * TensorBoard's hyperparameter view does. Shown once there are two runs.
+ */
+export function RunsTable() {
+  const runs = useRunStore(useShallow((s) => s.runs.filter((r) => !isLive(r))));
+  const rows = useMemo(() => runs.map(compared), [runs]);
+  const settings = useMemo(() => differingColumns(rows), [rows]);
+  const metrics = useMemo(() => metricColumns(rows), [rows]);
+  if (rows.length < 2) return null;
+  return (
+    <section className="run-results runs-table" aria-label="Runs compared">
+      <h3>Runs compared</h3>
+      <div className="runs-table-scroll">
+        <table data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>run</th>
+              {settings.map((c) => (
+                <th key={c.key}>{c.title}</th>
+              ))}
+              {metrics.map((c) => (
+                <th key={c.key} className="num">
+                  {c.title}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, i) => {
+              const values = runValues(row);
+              return (
+                <tr key={`${i}|${row.label}`} data-testid="runs-table-row">
+                  <td>{row.label}</td>
+                  {settings.map((c) => (
+                    <td key={c.key}>{values.get(c.key) ?? '–'}</td>
+                  ))}
+                  {metrics.map((c) => (
+                    <td
+                      key={c.key}
+                      className={`num${row.metricsFrom === 'validation' ? ' muted-italic' : ''}`}
+                      title={row.metricsFrom === 'validation' ? 'Validation, last epoch: the run has no test evaluation' : 'Test split'}
+                    >
+                      {metricText(row.metrics, c.key)}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {settings.length === 0 && <p className="run-note">The runs have the same settings.</p>}
+    </section>
+  );
+}
