@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BalancingMethodName } from '../../core/balancing/methods.ts';
 import type { BackendName } from '../../core/contract/training.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
@@ -32,9 +33,20 @@ overrides.datasetOptions = {
 
 const lossesOf = async (dir: string) => {
   const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as {
-    history: { epoch: number; train: { loss: number }; val: { loss: number } }[];
+    history: {
+      epoch: number;
+      train: { loss: number };
+      val: { loss: number };
+      weights?: Record<string, number>;
+    }[];
   };
-  return metrics.history.map((e) => [e.epoch, e.train.loss, e.val.loss]);
+  // The balancing method's weights go on exactly too (the uncertainty method learns them).
+  return metrics.history.map((e) => [
+    e.epoch,
+    e.train.loss,
+    e.val.loss,
+    ...Object.values(e.weights ?? {}),
+  ]);
 };
 
 /** The tiny reference without its convolution, for the CPU backend whose convolutions are slow. */
@@ -47,12 +59,16 @@ function denseOnly(): GraphDocument {
 }
 
 describe.each([
-  ['wasm', tinyReferenceGraph],
-  ['cpu', denseOnly],
-] as [BackendName, () => GraphDocument][])('resume on %s', (backend, makeGraph) => {
+  ['wasm', tinyReferenceGraph, 'uncertainty'],
+  ['cpu', denseOnly, 'fixed'],
+] as [BackendName, () => GraphDocument, BalancingMethodName][])('resume on %s with %s balancing', (backend, makeGraph, method) => {
   it('a run stopped after epoch 2 and resumed to 4 equals an uninterrupted run', async () => {
     const root = await mkdtemp(join(tmpdir(), 'mts-resume-'));
-    const graph = makeGraph();
+    const base = makeGraph();
+    const graph: GraphDocument = {
+      ...base,
+      training: { ...base.training, balancing: { method, params: {}, probesPerEpoch: 2 } },
+    };
     const whole = await runTraining({ graph, overrides, out: join(root, 'whole'), backend });
     expect(whole.status).toBe('finished');
 
@@ -83,6 +99,10 @@ describe.each([
       epoch.forEach((value, k) => expect(value).toBeCloseTo(expected[i]?.[k] as number, 5)),
     );
     expect(resumed.test?.loss).toBeCloseTo(whole.test?.loss as number, 5);
+    if (method !== 'fixed') {
+      const state = (dir: string) => readFile(join(root, dir, 'last', 'balancing.json'), 'utf8');
+      expect(JSON.parse(await state('parts'))).toEqual(JSON.parse(await state('whole')));
+    }
   });
 });
 
