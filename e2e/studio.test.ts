@@ -290,10 +290,10 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await page.reload();
     await page.locator('.react-flow__node').first().waitFor();
     const earlier = page.getByTestId('earlier-run');
-    // The tiny run that finished and the one that was stopped, newest first.
-    await expect.poll(() => earlier.count()).toBe(2);
+    // The tiny run that finished, the balancing run and the one that was stopped, newest first.
+    await expect.poll(() => earlier.count()).toBe(3);
     expect(await earlier.nth(0).textContent()).toMatch(/Stopped · \d+\/200 epochs/);
-    const finished = earlier.nth(1);
+    const finished = earlier.nth(2);
     expect(await finished.textContent()).toMatch(
       /tiny reference.*Finished · \d+\/\d+ epochs.*test loss/,
     );

@@ -10,6 +10,7 @@
  * process reuses it and `releaseWebGPU` can destroy it before the process exits.
  */
 import { firstLine, importOptional } from './optional-package.ts';
+import { NO_VULKAN_LOADER, vulkanLoaderMissing } from './vulkan-loader.ts';
 import { tf } from './tf.ts';
 
 export interface WebGPUOptions {
@@ -155,6 +156,8 @@ export async function startWebGPU(options: WebGPUOptions = {}): Promise<string> 
       '@tensorflow/tfjs-backend-webgpu',
       'the TensorFlow.js kernels for WebGPU, an optional package',
     );
+    // Dawn warns on stderr at every start without a Vulkan loader; say why in one line instead.
+    if (vulkanLoaderMissing()) throw new Error(NO_VULKAN_LOADER);
     const dawn = await importOptional<DawnModule>(
       'webgpu',
       'Dawn, WebGPU for Node, an optional package',
