@@ -9,6 +9,7 @@ import {
   runIdSchema,
   savedRunInfoSchema,
   savedRunSchema,
+  resumeRunRequestSchema,
   savedSweepSchema,
   startRunRequestSchema,
 } from './host.ts';
@@ -87,6 +88,10 @@ export const DESKTOP_CHANNELS = {
   'dataset:inspect': { request: inspectDatasetRequestSchema, response: datasetInspectionSchema },
   'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
   'run:stop': { request: runIdSchema, response: none },
+  'run:resume': {
+    request: z.strictObject({ runId: runIdSchema, options: resumeRunRequestSchema.prefault({}) }),
+    response: z.object({ runId: runIdSchema }),
+  },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
   'run:export': {
     request: z.strictObject({ runId: runIdSchema, options: exportOptionsSchema.prefault({}) }),

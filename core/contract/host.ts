@@ -29,6 +29,12 @@ export const startRunRequestSchema = z.object({
 });
 export type StartRunRequest = z.input<typeof startRunRequestSchema>;
 
+/** Continue a stopped, finished or failed run from its last epoch, to `epochs` in all. */
+export const resumeRunRequestSchema = z.strictObject({
+  epochs: trainingSettingsSchema.shape.epochs.unwrap().optional(),
+});
+export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
+
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
 
 /** One validation image with each head's truth and prediction, for the results gallery. */
@@ -247,6 +253,8 @@ export interface StudioHost {
   startRun(request: StartRunRequest): Promise<{ runId: string }>;
   /** Asks the run to stop between batches; the host kills it if it does not. */
   stopRun(runId: string): Promise<void>;
+  /** Trains a run on from its last epoch in a new process; its events come under the same id. */
+  resumeRun(runId: string, request?: ResumeRunRequest): Promise<{ runId: string }>;
   /**
    * Saves the trained model of a run where the user chooses, in a format (a zip download in the
    * browser, a folder on the desktop); the best checkpoint as TensorFlow.js when not told.

@@ -70,6 +70,13 @@ export const datasetReportSchema = z.object({
 });
 export type DatasetReport = z.infer<typeof datasetReportSchema>;
 
+/** The best epoch so far by the monitored validation value (`loss` or `<task>.<value>`). */
+export const bestEpochSchema = z.object({
+  epoch: z.number().int(),
+  monitor: z.string(),
+  value: z.number(),
+});
+export type BestEpoch = z.infer<typeof bestEpochSchema>;
 /**
  * The shared trunk as the tasks see it, from gradients on a fixed probe batch measured a few
  * times per epoch (means over the epoch's probes): each task's gradient norm on the trunk, the
@@ -101,10 +108,14 @@ export const epochEventSchema = z.object({
   dataWaitSeconds: z.number().optional(),
   /** Images that could not be read while training so far (left out of their batches). */
   unreadable: z.number().int().optional(),
+  /** The learning rate at the epoch's last step. */
+  learningRate: z.number().optional(),
+  best: bestEpochSchema.optional(),
   /** Mean over the epoch's steps of each task's effective weight (absent in older runs). */
   weights: taskWeightsSchema.optional(),
   diagnostics: diagnosticsSchema.optional(),
 });
+export type EpochEvent = z.infer<typeof epochEventSchema>;
 
 export const trainingEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -138,12 +149,16 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     weights: taskWeightsSchema.optional(),
     samplesPerSec: z.number(),
     etaSeconds: z.number(),
+    learningRate: z.number().optional(),
   }),
   epochEventSchema,
   z.object({
     type: z.literal('finished'),
     epochs: z.number().int(),
     seconds: z.number(),
+    /** Why the run ended, one sentence ("stopped early at epoch 9: …; best epoch 6 restored"). */
+    reason: z.string().optional(),
+    bestEpoch: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('stopped'),
@@ -151,6 +166,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
     batch: z.number().int(),
     epochsCompleted: z.number().int(),
     seconds: z.number(),
+    reason: z.string().optional(),
+    bestEpoch: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('failed'),

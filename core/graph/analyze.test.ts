@@ -64,6 +64,10 @@ describe('analyzeGraph on the other examples', () => {
     expect(a.heads.map((h) => h.task)).toEqual(['shape', 'colour', 'box']);
   });
 
+  it('digits-strong is valid', () => {
+    expect(analyzeGraph(load('digits-strong.graph.json')).ok).toBe(true);
+  });
+
   it('digits-compact is valid', () => {
     expect(analyzeGraph(load('digits-compact.graph.json')).ok).toBe(true);
   });

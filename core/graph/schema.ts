@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { balancingSettingsSchema } from '../balancing/methods.ts';
 import { NODE_ID_PATTERN } from '../ids.ts';
 import { NODE_KIND_NAMES } from '../nodes/registry.ts';
+import {
+  clipNormField,
+  earlyStoppingSchema,
+  scheduleSchema,
+  weightDecayField,
+} from './training-control.ts';
 
 export const GRAPH_FORMAT = 'multitask-studio/graph';
 export const GRAPH_VERSION = 1;
@@ -43,11 +49,16 @@ export const graphEdgeSchema = z.strictObject({
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 
-/** How an imported dataset (a CSV, COCO, YOLO, VOC or image-folder path) is read; built-ins ignore it. */
+/** How an imported dataset (a CSV, COCO, YOLO, VOC or image-folder path) is read; built-ins use only its augmentation. */
 export const IMPORT_FORMAT_NAMES = ['csv', 'coco', 'yolo', 'voc', 'folder'] as const;
 
 export const augmentSettingsSchema = z.strictObject({
-  flip: z.boolean().default(false).describe('Mirror training images left to right at random.'),
+  flip: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Mirror training images left to right at random; leave off for digits and text, where a mirrored symbol is another one.',
+    ),
   shift: z
     .number()
     .min(0)
@@ -133,7 +144,7 @@ export const trainingSettingsSchema = z.strictObject({
     .describe('A built-in dataset (digits, shapes) or the path of an imported one.'),
   datasetOptions: datasetOptionsSchema
     .prefault({})
-    .describe('How an imported dataset is read, split and augmented.'),
+    .describe('How an imported dataset is read and split, and how training images are augmented.'),
   limit: z
     .number()
     .int()
@@ -147,6 +158,12 @@ export const trainingSettingsSchema = z.strictObject({
     .describe(
       'A TensorFlow.js model.json whose weights, matched by layer name, training starts from.',
     ),
+  earlyStopping: earlyStoppingSchema
+    .prefault({})
+    .describe('Which validation value picks the best epoch, and when to stop early.'),
+  schedule: scheduleSchema.prefault({}).describe('How the learning rate changes during training.'),
+  weightDecay: weightDecayField(),
+  clipNorm: clipNormField(),
   balancing: balancingSettingsSchema
     .prefault({})
     .describe('Multi-task balancing: how the tasks’ losses update the shared trunk.'),

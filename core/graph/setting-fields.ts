@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { trainingSettingsSchema, type DatasetOptions, type TrainingSettings } from './schema.ts';
+import type { EarlyStoppingSettings, ScheduleSettings } from './training-control.ts';
 
 /** One field of a schema as a form or a flag reads it: type, bounds, one-line doc, default. */
 export interface ParamField {
@@ -118,17 +119,23 @@ export function parseFieldText(schema: z.ZodType, field: ParamField, text: strin
 
 type OptionKey = Exclude<keyof DatasetOptions, 'augment'>;
 type AugmentKey = keyof DatasetOptions['augment'];
+/** Settings that are objects of settings, each addressed field by field. */
+type GroupKey = 'datasetOptions' | 'earlyStopping' | 'schedule';
 /** A training setting, nested ones written with dots: "epochs", "datasetOptions.augment.shift". */
 export type SettingPath =
-  | Exclude<keyof TrainingSettings, 'datasetOptions'>
+  | Exclude<keyof TrainingSettings, GroupKey>
   | `datasetOptions.${OptionKey}`
-  | `datasetOptions.augment.${AugmentKey}`;
+  | `datasetOptions.augment.${AugmentKey}`
+  | `earlyStopping.${keyof EarlyStoppingSettings}`
+  | `schedule.${keyof ScheduleSettings}`;
 
 /** Some training settings, nested ones partial too (what flags or a form change). */
-export type SettingsPatch = Partial<Omit<TrainingSettings, 'datasetOptions'>> & {
+export type SettingsPatch = Partial<Omit<TrainingSettings, GroupKey>> & {
   datasetOptions?: Partial<Omit<DatasetOptions, 'augment'>> & {
     augment?: Partial<DatasetOptions['augment']>;
   };
+  earlyStopping?: Partial<EarlyStoppingSettings>;
+  schedule?: Partial<ScheduleSettings>;
 };
 
 /** Default, prefault and optional wrappers removed: the value's own schema with its bounds. */
@@ -171,19 +178,20 @@ export function withSetting(
   path: SettingPath,
   value: unknown,
 ): SettingsPatch {
-  const [first, second, third] = path.split('.') as [string, string?, string?];
-  if (second === undefined) return { ...patch, [first]: value };
-  const options = patch.datasetOptions ?? {};
-  if (third === undefined) return { ...patch, datasetOptions: { ...options, [second]: value } };
-  return {
-    ...patch,
-    datasetOptions: { ...options, augment: { ...options.augment, [third]: value } },
+  const set = (
+    object: Record<string, unknown>,
+    keys: readonly string[],
+  ): Record<string, unknown> => {
+    const [key, ...rest] = keys as [string, ...string[]];
+    if (rest.length === 0) return { ...object, [key]: value };
+    return { ...object, [key]: set((object[key] ?? {}) as Record<string, unknown>, rest) };
   };
+  return set(patch as Record<string, unknown>, path.split('.')) as SettingsPatch;
 }
 
 /** Settings with a patch laid over them, nested dataset options merged field by field. */
 export function applySettings(base: TrainingSettings, patch: SettingsPatch): TrainingSettings {
-  const { datasetOptions, ...top } = patch;
+  const { datasetOptions, earlyStopping, schedule, ...top } = patch;
   return {
     ...base,
     ...top,
@@ -192,5 +200,7 @@ export function applySettings(base: TrainingSettings, patch: SettingsPatch): Tra
       ...datasetOptions,
       augment: { ...base.datasetOptions.augment, ...datasetOptions?.augment },
     },
+    earlyStopping: { ...base.earlyStopping, ...earlyStopping },
+    schedule: { ...base.schedule, ...schedule },
   };
 }

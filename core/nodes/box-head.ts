@@ -15,9 +15,9 @@ export const boxHeadKind = defineNodeKind({
     task: taskField('box'),
     target: targetField('box'),
     loss: z
-      .enum(['binaryCrossentropy', 'meanSquaredError', 'huber'])
+      .enum(['binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError', 'huber'])
       .default('binaryCrossentropy')
-      .describe('Loss on the four normalised coordinates.'),
+      .describe('Loss on the four normalised coordinates; meanAbsoluteError is L1.'),
     huberDelta: z
       .number()
       .gt(0)

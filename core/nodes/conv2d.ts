@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { activationField, intField, paddingField, useBiasField } from './fields.ts';
+import {
+  activationField,
+  intField,
+  paddingField,
+  useBiasField,
+  kernelRegularizer,
+  l2Field,
+} from './fields.ts';
 import { only, requireImage, requirePositive, singlePort } from './rules.ts';
 import { windowOutputLength } from '../shape.ts';
 
@@ -16,6 +23,7 @@ export const conv2dKind = defineNodeKind({
     padding: paddingField('same'),
     activation: activationField('relu'),
     useBias: useBiasField(),
+    l2: l2Field(),
   }),
   inputPorts: singlePort,
   outputShape: (p, inputs, self) => {
@@ -46,6 +54,7 @@ export const conv2dKind = defineNodeKind({
       padding: p.padding,
       activation: p.activation,
       useBias: p.useBias,
+      ...kernelRegularizer(p.l2),
     },
   }),
   describe: (p) =>

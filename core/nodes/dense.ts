@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activationField, intField, useBiasField } from './fields.ts';
+import { activationField, intField, useBiasField, kernelRegularizer, l2Field } from './fields.ts';
 import { defineNodeKind } from './kind.ts';
 import { denseParams, ok, only, requireVector, singlePort } from './rules.ts';
 
@@ -12,13 +12,20 @@ export const denseKind = defineNodeKind({
     units: intField(1, 16384, 128, 'Number of outputs.'),
     activation: activationField('relu'),
     useBias: useBiasField(),
+    l2: l2Field(),
   }),
   inputPorts: singlePort,
   outputShape: (p, inputs, self) => requireVector(self, only(inputs)) ?? ok([p.units]),
   paramCount: (p, [shape]) => denseParams(shape?.[0] ?? 0, p.units, p.useBias),
   layer: (p, name) => ({
     className: 'Dense',
-    config: { name, units: p.units, activation: p.activation, useBias: p.useBias },
+    config: {
+      name,
+      units: p.units,
+      activation: p.activation,
+      useBias: p.useBias,
+      ...kernelRegularizer(p.l2),
+    },
   }),
   describe: (p) => `${p.units} ${p.activation}`,
 });

@@ -63,3 +63,16 @@ export const lossWeightField = () =>
     .max(1000)
     .default(1)
     .describe('Weight of this task in the total loss: total = sum of weight × task loss.');
+
+/** Keras' `kernel_regularizer=l2(x)` on a Conv2D or Dense node. */
+export const l2Field = () =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('L2 penalty on the kernel: adds this × the sum of its squared weights to the loss.');
+
+/** The layer config of an L2 factor, in Keras' form, so a saved model names it; none for 0. */
+export const kernelRegularizer = (l2: number) =>
+  l2 > 0 ? { kernelRegularizer: { className: 'L1L2', config: { l1: 0, l2 } } } : {};

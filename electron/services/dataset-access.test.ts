@@ -131,6 +131,7 @@ describe('the dataset channels', () => {
       },
       runs: {
         start: () => ({ runId: 'r1' }),
+        resume: (runId) => ({ runId }),
         stop: () => undefined,
         modelDir: () => dir,
         runsDir: dir,

@@ -61,6 +61,7 @@ async function setup() {
     listDatasets: () => [],
     runs: {
       start: async () => ({ runId: 'r1' }),
+      resume: async (runId) => ({ runId }),
       stop: async () => undefined,
       modelDir: (runId) => {
         if (!runId.startsWith('r')) throw new Error(`There is no run '${runId}'.`);

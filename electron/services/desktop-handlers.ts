@@ -26,6 +26,10 @@ export const GRAPH_FILE_FILTERS: FileFilter[] = [
 export interface RunsPort {
   start(request: DesktopParsedRequest<'run:start'>): Promise<{ runId: string }> | { runId: string };
   stop(runId: string): Promise<void> | void;
+  resume(
+    runId: string,
+    request: DesktopParsedRequest<'run:resume'>['options'],
+  ): Promise<{ runId: string }> | { runId: string };
   /**
    * The run's model folder (`<run>/model`); graph.json and metrics.json sit in its parent, the
    * run folder. Runs of earlier sessions are folders in the same runs folder.
@@ -226,6 +230,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
       return runs.start(request);
     },
     'run:stop': (runId) => runs.stop(runId),
+    // The run's folder is under the runs folder by its checked id; its graph names its dataset,
+    // which this process let it train on when it started.
+    'run:resume': ({ runId, options }) => runs.resume(runId, options),
     'run:export': ({ runId, options }) => exportRun(runId, options),
     'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
     // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.

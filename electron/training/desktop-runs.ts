@@ -30,7 +30,7 @@
  */
 import { join } from 'node:path';
 import type { MessagePortMain } from 'electron';
-import type { HostEvent, StartRunRequest } from '../../core/contract/host.ts';
+import type { HostEvent, ResumeRunRequest, StartRunRequest } from '../../core/contract/host.ts';
 import { MODEL_DIR } from '../../main/runs/run-manifest.ts';
 import { createRunSupervisor, type RunInfo } from '../../main/processes/run-supervisor.ts';
 import {
@@ -67,6 +67,8 @@ export interface DesktopRunsOptions {
 export interface DesktopRuns {
   /** Starts a run in a fresh training process; the request was checked by the IPC layer. */
   start(request: StartRunRequest): { runId: string };
+  /** Trains a kept run on from its last epoch in a fresh training process, under the same id. */
+  resume(runId: string, request: ResumeRunRequest): { runId: string };
   /** Asks the run to stop between batches; its process is killed if it has not in time. */
   stop(runId: string): void;
   /**
@@ -138,22 +140,26 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
   };
   supervisor.onEvent(relay);
 
-  return {
-    start(request) {
-      spawned = undefined;
-      const runId = supervisor.start(request);
-      const record = spawned as Spawned | undefined;
-      if (record?.rendererPort && options.ports) {
-        try {
-          options.ports.transfer(runId, record.rendererPort);
-          direct.set(runId, record);
-        } catch (e) {
-          // No port for the window: this run's events go the relay way, every one of them.
-          log(`Could not give the window the events port of ${runId}: ${(e as Error).message}`);
-        }
+  /** Starts a process through the supervisor and hands the window its events port. */
+  const withPort = (launch: () => string): { runId: string } => {
+    spawned = undefined;
+    const runId = launch();
+    const record = spawned as Spawned | undefined;
+    if (record?.rendererPort && options.ports) {
+      try {
+        options.ports.transfer(runId, record.rendererPort);
+        direct.set(runId, record);
+      } catch (e) {
+        // No port for the window: this run's events go the relay way, every one of them.
+        log(`Could not give the window the events port of ${runId}: ${(e as Error).message}`);
       }
-      return { runId };
-    },
+    }
+    return { runId };
+  };
+
+  return {
+    start: (request) => withPort(() => supervisor.start(request)),
+    resume: (runId, request) => withPort(() => supervisor.resume(runId, request)),
     stop: (runId) => supervisor.stop(runId),
     // A run of an earlier session is a folder in the same runs folder and exports the same way
     // (as in the browser host); the IPC layer has checked the id, so it names no other folder.

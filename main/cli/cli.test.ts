@@ -157,6 +157,73 @@ describe('train, evaluate, export', () => {
     ]);
   });
 
+  it('stops early, keeps the best epoch, evaluates the last one and resumes', async () => {
+    const out = join(work, 'early');
+    const lines = async (...args: string[]) => {
+      const r = await cli(...args);
+      expect(r.err).toBe('');
+      return r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    };
+    // No epoch can beat the first by more than 1 in accuracy: patience 0 stops at epoch 2.
+    const [, first, second, done] = await lines(
+      'train',
+      graphFile,
+      '--json',
+      '--epochs',
+      '4',
+      '--limit',
+      '40',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+      '--early-stopping',
+      '0',
+      '--monitor',
+      'class.accuracy',
+      '--min-delta',
+      '1',
+    );
+    expect(first.best).toEqual({
+      epoch: 1,
+      monitor: 'class.accuracy',
+      value: first.val.tasks.class.accuracy,
+    });
+    expect(second.best.epoch).toBe(1);
+    expect(second.learningRate).toBe(0.003);
+    expect(done).toMatchObject({ status: 'finished', epochs: 2 });
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    expect(run.endReason).toBe(
+      'stopped early at epoch 2: validation class.accuracy did not improve for 1 epoch; best epoch 1 restored',
+    );
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).bestEpoch).toBe(1);
+
+    const [best] = await lines('evaluate', out, '--json', '--split', 'validation');
+    const [last] = await lines(
+      'evaluate',
+      out,
+      '--json',
+      '--split',
+      'validation',
+      '--checkpoint',
+      'last',
+    );
+    expect(best.tasks.class.accuracy).toBeCloseTo(first.val.tasks.class.accuracy, 6);
+    expect(last.loss).toBeCloseTo(second.val.loss, 5);
+
+    const resumed = await lines('train', '--resume', out, '--epochs', '3', '--json');
+    expect(resumed.map((l) => [l.type, l.epoch])).toEqual([
+      ['started', undefined],
+      ['epoch', 3],
+      ['done', undefined],
+    ]);
+    const bad = await cli('train', '--resume', out, '--epochs', '2');
+    expect(bad.err).toContain('has already trained 3 epochs');
+  });
+
   it('refuses to train into a folder that already holds something', async () => {
     const { code, err } = await cli(
       'train',

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { CHECKPOINTS } from '../../core/contract/export.ts';
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { initBackend } from '../engine/backend.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { openDatasetForRun } from '../runs/dataset-for-run.ts';
-import { MODEL_DIR, openRunFolder } from '../runs/run-folder.ts';
+import { CHECKPOINT_DIRS, openRunFolder } from '../runs/run-folder.ts';
 import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
@@ -20,12 +21,14 @@ export async function evaluateCommand(
 ): Promise<number> {
   const { positionals, values } = parseCommandArgs('evaluate', argv, {
     split: { type: 'string' },
+    checkpoint: { type: 'string' },
     ...settingFlagOptions(['batch-size']),
     backend: { type: 'string' },
     json: { type: 'boolean' },
   } as const);
   const dir = onePositional('evaluate', 'a run folder', positionals);
   const split = choiceFlag('split', values.split, SPLITS) ?? 'test';
+  const checkpoint = choiceFlag('checkpoint', values.checkpoint, CHECKPOINTS) ?? 'best';
   const backend = choiceFlag('backend', values.backend, BACKEND_NAMES);
   const run = await openRunFolder(dir);
   const batchSize =
@@ -40,7 +43,7 @@ export async function evaluateCommand(
     // Augmentation never applies outside the training split, so evaluation reads as trained.
     options: run.manifest.settings.datasetOptions,
   });
-  const model = await loadModel(join(run.dir, MODEL_DIR));
+  const model = await loadModel(join(run.dir, CHECKPOINT_DIRS[checkpoint]));
   try {
     const metrics = await evaluateSplit(
       model,
@@ -50,10 +53,12 @@ export async function evaluateCommand(
       batchSize,
     );
     if (values.json) {
-      ctx.out(`${JSON.stringify({ type: 'evaluation', split, run: run.dir, ...metrics })}\n`);
+      ctx.out(
+        `${JSON.stringify({ type: 'evaluation', split, checkpoint, run: run.dir, ...metrics })}\n`,
+      );
     } else {
       ctx.out(
-        `${run.manifest.graphName} on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`,
+        `${run.manifest.graphName} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`,
       );
       ctx.out(`${evaluationTable(metrics)}\n`);
     }

@@ -23,12 +23,23 @@ Usage: npm run cli -- <command> [options]
         --object-choice largest|first (images with several objects)
         --bad-rows skip|stop         --no-cache
         --val-fraction X --test-fraction X (split shares when the data has no split)
-        --flip --shift X --scale X --brightness X --contrast X (training augmentation)
+        --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
+        built-in digits and shapes take them too)
       --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
       by layer name.
       --balance picks how the tasks' losses update the shared trunk: fixed (the heads' loss
       weights), uncertainty, dwa, gradnorm, famo (loss level), pcgrad, mgda-ub, cagrad
       (gradient level); --balance-param sets one of its parameters (repeatable).
+      The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
+        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|accuracy|meanIoU|iou50|mae>
+        --min-delta X --keep-last (keep the last epoch as the model, not the best)
+      Learning rate and regularisation:
+        --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X
+        --step-epochs N --lr-factor X --lr-patience N --weight-decay X --clip-norm X
+
+  train --resume <run dir> [--epochs N] [--backend B] [--json]
+      Continues a stopped, failed or finished run from its last epoch to N epochs in all, in
+      the same folder: weights, optimizer state, schedule, best epoch and data order restored.
 
   sweep <graph.json> [--balance M1,M2,...] [--seeds N] [--single-task] [train options]
       Trains each balancing method on each seed (default: all methods, 3 seeds), and with
@@ -49,8 +60,9 @@ Usage: npm run cli -- <command> [options]
       annotations.json (classes and boxes only; COCO keeps no split). --size draws a built-in
       dataset at that size (default 64x64x3).
 
-  evaluate <run dir> [--split train|validation|test] [--batch-size N] [--json]
-      Total loss and each task's loss and metrics of a run's model on a split.
+  evaluate <run dir> [--split train|validation|test] [--checkpoint best|last] [--batch-size N]
+        [--json]
+      Total loss and each task's loss and metrics of a run's kept (best) or last model on a split.
 
   export <run dir> --out DIR [--format tfjs|onnx|pytorch|keras] [--checkpoint best|last]
       Writes the run's trained model into DIR (new or empty) with its graph and metrics:

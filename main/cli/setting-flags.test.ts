@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../core/problems.ts';
-import { readSettingFlags, SETTING_FLAGS } from './setting-flags.ts';
+import { readSettingFlags, SETTING_FLAGS, withOptionalValues } from './setting-flags.ts';
 import { settingSchema } from '../../core/graph/setting-fields.ts';
 
 const sentence = (values: Parameters<typeof readSettingFlags>[0]) => {
@@ -35,6 +35,53 @@ describe('setting flags parse with the schema field they set', () => {
       "--optimizer must be one of adam, sgd, rmsprop; got 'adagrad'.",
     );
     expect(sentence({ dataset: '' })).toBe("--dataset must be a text that is not empty; got ''.");
+  });
+
+  it('sets early stopping, schedules, weight decay and clipping', () => {
+    expect(readSettingFlags({ 'early-stopping': '', monitor: 'box.meanIoU' })).toEqual({
+      earlyStopping: { enabled: true, monitor: 'box.meanIoU' },
+    });
+    expect(
+      readSettingFlags({
+        'early-stopping': '5',
+        'keep-last': true,
+        schedule: 'cosine',
+        'warmup-epochs': '0.5',
+        'weight-decay': '0.01',
+        'clip-norm': '1',
+      }),
+    ).toEqual({
+      earlyStopping: { enabled: true, patience: 5, restoreBest: false },
+      schedule: { kind: 'cosine', warmupEpochs: 0.5 },
+      weightDecay: 0.01,
+      clipNorm: 1,
+    });
+    expect(sentence({ monitor: 'box' })).toBe(
+      "--monitor: a monitor is 'loss' (the total validation loss) or a task's value such as 'box.meanIoU' or 'class.loss'; got 'box'.",
+    );
+    expect(sentence({ schedule: 'linear' })).toBe(
+      "--schedule must be one of constant, step, cosine, plateau; got 'linear'.",
+    );
+    expect(sentence({ 'early-stopping': 'x' })).toBe(
+      "--early-stopping must be a whole number from 0 to 1000; got 'x'.",
+    );
+  });
+
+  it('reads --early-stopping with or without its patience', () => {
+    expect(withOptionalValues(['g.json', '--early-stopping', '--json'])).toEqual([
+      'g.json',
+      '--early-stopping=',
+      '--json',
+    ]);
+    expect(withOptionalValues(['--early-stopping', '4', 'g.json'])).toEqual([
+      '--early-stopping',
+      '4',
+      'g.json',
+    ]);
+    expect(withOptionalValues(['g.json', '--early-stopping'])).toEqual([
+      'g.json',
+      '--early-stopping=',
+    ]);
   });
 
   it('names a real setting in every row', () => {

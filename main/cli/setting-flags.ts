@@ -17,6 +17,11 @@ import { StudioError } from '../../core/problems.ts';
 interface SettingFlag {
   readonly setting: SettingPath;
   readonly sets?: boolean;
+  /**
+   * The flag also turns this boolean setting on, and its value may be left out
+   * (`--early-stopping` or `--early-stopping 5`).
+   */
+  readonly enables?: SettingPath;
 }
 
 /**
@@ -46,6 +51,18 @@ export const SETTING_FLAGS = {
   brightness: { setting: 'datasetOptions.augment.brightness' },
   contrast: { setting: 'datasetOptions.augment.contrast' },
   'initial-weights': { setting: 'initialWeights' },
+  'early-stopping': { setting: 'earlyStopping.patience', enables: 'earlyStopping.enabled' },
+  monitor: { setting: 'earlyStopping.monitor' },
+  'min-delta': { setting: 'earlyStopping.minDelta' },
+  'keep-last': { setting: 'earlyStopping.restoreBest', sets: false },
+  schedule: { setting: 'schedule.kind' },
+  'warmup-epochs': { setting: 'schedule.warmupEpochs' },
+  'min-learning-rate': { setting: 'schedule.minLearningRate' },
+  'step-epochs': { setting: 'schedule.stepEpochs' },
+  'lr-factor': { setting: 'schedule.factor' },
+  'lr-patience': { setting: 'schedule.patience' },
+  'weight-decay': { setting: 'weightDecay' },
+  'clip-norm': { setting: 'clipNorm' },
 } as const satisfies Record<string, SettingFlag>;
 
 export type SettingFlagName = keyof typeof SETTING_FLAGS;
@@ -75,6 +92,14 @@ export function readSettingFlag(name: SettingFlagName, value: string | boolean):
     typeof value === 'string'
       ? parseFieldText(settingSchema(flag.setting), field, value)
       : undefined;
+  if (parsed === undefined && field.pattern && typeof value === 'string') {
+    // A text with a form of its own: the schema's sentence says what the form is.
+    const issue = settingSchema(flag.setting).safeParse(value).error?.issues[0]?.message;
+    throw new StudioError(
+      'E_BAD_FLAG',
+      `--${name}: ${issue ?? 'not a valid value'}; got '${value}'.`,
+    );
+  }
   if (parsed === undefined) {
     throw new StudioError(
       'E_BAD_FLAG',
@@ -92,7 +117,29 @@ export function readSettingFlags(values: {
   for (const name of Object.keys(SETTING_FLAGS) as SettingFlagName[]) {
     const value = values[name];
     if (value === undefined || value === false) continue;
-    patch = withSetting(patch, SETTING_FLAGS[name].setting, readSettingFlag(name, value));
+    const flag: SettingFlag = SETTING_FLAGS[name];
+    if (flag.enables) patch = withSetting(patch, flag.enables, true);
+    // A flag whose value may be left out, given without one: only what it enables.
+    if (flag.enables && value === '') continue;
+    patch = withSetting(patch, flag.setting, readSettingFlag(name, value));
   }
   return patch;
+}
+
+/**
+ * Command-line words with the value of a flag that may go without one made explicit:
+ * `--early-stopping` not followed by a number becomes `--early-stopping=`, so parseArgs, which
+ * knows only flags with values or without, reads both forms.
+ */
+export function withOptionalValues(argv: readonly string[]): string[] {
+  const optional = new Set(
+    Object.entries(SETTING_FLAGS as Record<string, SettingFlag>)
+      .filter(([, flag]) => flag.enables)
+      .map(([name]) => `--${name}`),
+  );
+  return argv.flatMap((word, i) => {
+    if (!optional.has(word)) return [word];
+    const next = argv[i + 1];
+    return next !== undefined && /^\d/.test(next) ? [word] : [`${word}=`];
+  });
 }

@@ -1,7 +1,7 @@
-import { BACKEND_NAMES } from '../../core/contract/training.ts';
+import { BACKEND_NAMES, type TrainingEvent } from '../../core/contract/training.ts';
 import { applySettings } from '../../core/graph/setting-fields.ts';
 import { StudioError } from '../../core/problems.ts';
-import { runTraining } from '../runs/run-training.ts';
+import { resumeTraining, runTraining, type RunOutcome } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';
@@ -9,7 +9,7 @@ import type { CommandContext } from './context.ts';
 import { evaluationTable } from './format.ts';
 import { createProgressPrinter } from './progress.ts';
 import { readGraphFile } from './read-graph.ts';
-import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
+import { readSettingFlags, settingFlagOptions, withOptionalValues } from './setting-flags.ts';
 
 export const TRAIN_OPTIONS = {
   ...settingFlagOptions([
@@ -35,7 +35,20 @@ export const TRAIN_OPTIONS = {
     'learning-rate',
     'momentum',
     'initial-weights',
+    'early-stopping',
+    'monitor',
+    'min-delta',
+    'keep-last',
+    'schedule',
+    'warmup-epochs',
+    'min-learning-rate',
+    'step-epochs',
+    'lr-factor',
+    'lr-patience',
+    'weight-decay',
+    'clip-norm',
   ]),
+  resume: { type: 'string' },
   out: { type: 'string' },
   'memory-limit': { type: 'string' },
   backend: { type: 'string' },
@@ -45,20 +58,17 @@ export const TRAIN_OPTIONS = {
 } as const;
 
 export async function trainCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
-  const { positionals, values: v } = parseCommandArgs('train', argv, TRAIN_OPTIONS);
-  const path = onePositional('train', 'a graph file', positionals);
+  const { positionals, values: v } = parseCommandArgs(
+    'train',
+    withOptionalValues(argv),
+    TRAIN_OPTIONS,
+  );
   if (v.out?.trim() === '') {
     throw new StudioError('E_BAD_FLAG', "--out needs a folder for the run; got ''.");
   }
   const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
-  const graph = await readGraphFile(path);
-  const overrides = applySettings(graph.training, {
-    ...patch,
-    ...readBalanceFlags(v, graph.training.balancing),
-  });
-
   const json = Boolean(v.json);
   const human = createProgressPrinter({
     write: ctx.out,
@@ -66,20 +76,47 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
     isTTY: ctx.isTTY,
     columns: ctx.columns,
   });
-  const outcome = await runTraining({
-    graph,
-    overrides,
-    ...(v.out !== undefined ? { out: v.out } : {}),
+  const hooks = {
     ...(backend ? { backend } : {}),
     ...(threads ? { threads } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimit: v['memory-limit'] } : {}),
     signal: ctx.signal,
-    onEvent: (event) => {
+    onEvent: (event: TrainingEvent) => {
       if (!json) return human(event);
       // One JSON object per line for scripts: epochs and the end, not the per-batch stream.
       if (event.type === 'epoch' || event.type === 'started') ctx.out(`${JSON.stringify(event)}\n`);
     },
-  });
+  };
+  let outcome: RunOutcome;
+  if (v.resume !== undefined) {
+    const { epochs, ...others } = patch;
+    const balance = v.balance !== undefined || (v['balance-param'] ?? []).length > 0;
+    const extra = [
+      ...positionals,
+      ...Object.keys(others).map((k) => `a setting (${k})`),
+      ...(balance ? ['--balance'] : []),
+    ];
+    if (extra.length > 0 || v.out !== undefined) {
+      throw new StudioError(
+        'E_BAD_FLAG',
+        `'train --resume' continues a run as it was set up and takes only --epochs (the total to reach), --backend and --json; remove ${v.out ? '--out' : extra.join(', ')}.`,
+      );
+    }
+    outcome = await resumeTraining({ dir: v.resume, ...(epochs ? { epochs } : {}), ...hooks });
+  } else {
+    const path = onePositional('train', 'a graph file (or --resume <run dir>)', positionals);
+    const graph = await readGraphFile(path);
+    const overrides = applySettings(graph.training, {
+      ...patch,
+      ...readBalanceFlags(v, graph.training.balancing),
+    });
+    outcome = await runTraining({
+      graph,
+      overrides,
+      ...(v.out !== undefined ? { out: v.out } : {}),
+      ...hooks,
+    });
+  }
   const { result, test, dir } = outcome;
   if (json) {
     ctx.out(

@@ -41,6 +41,11 @@ export interface SplitReader {
   read(indices: ArrayLike<number>): Promise<DatasetSplit>;
   /** Samples left out of blocks so far because they could not be read. */
   unreadable(): number;
+  /**
+   * A resumed run: every sample has been read this many times before (once an epoch), so its
+   * next read is augmented as the one after them. Readers that do not augment have none.
+   */
+  resumeAt?(reads: number): void;
 }
 
 /** What the trainer and the evaluator consume: a dataset as three readers. */

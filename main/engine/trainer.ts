@@ -2,6 +2,7 @@ import { balancingSettingsSchema, type BalancingSettings } from '../../core/bala
 import { weightedTotal } from '../../core/balancing/objective.ts';
 import type {
   BackendInfo,
+  EpochEvent,
   DatasetReport,
   EventOf,
   TrainingEvent,
@@ -20,20 +21,23 @@ import {
 import type { CompiledGraph } from './compile.ts';
 import { Balancing } from './balancing/index.ts';
 import { probeBatch } from './balancing/probe.ts';
+import { saveBalancingState, saveCheckpoint, type ResumePoint } from './control/checkpoint.ts';
+import { endReasonOf } from './control/end-reason.ts';
+import { TrainingControl, type ControlSettings } from './control/training-control.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
 import { SplitAccumulator } from './split-stats.ts';
 
-export type EpochEvent = EventOf<'epoch'>;
+export type { EpochEvent };
 
 export interface TrainOptions {
   readonly compiled: CompiledGraph;
   /** A built-in dataset in memory, or readers that decode files as batches are needed. */
   readonly dataset: Dataset | TrainingData;
-  readonly settings: Pick<
-    TrainingSettings,
-    'epochs' | 'batchSize' | 'optimizer' | 'learningRate' | 'momentum' | 'shuffle' | 'seed'
-  > & { readonly balancing?: BalancingSettings };
+  readonly settings: ControlSettings &
+    Pick<TrainingSettings, 'batchSize' | 'momentum' | 'shuffle' | 'seed'> & {
+      readonly balancing?: BalancingSettings;
+    };
   readonly backend: BackendInfo;
   /** Abort to stop between batches. */
   readonly signal?: AbortSignal;
@@ -43,13 +47,29 @@ export interface TrainOptions {
   readonly datasetReport?: DatasetReport;
   /** Batch events are throttled to one per interval: 50 ms is 20 a second. */
   readonly batchEventIntervalMs?: number;
-  /** Given the run's balancing before the first step: its state is checkpointed beside the model. */
+  /** A checkpoint to go on from: its epochs are not trained again. */
+  readonly resume?: ResumePoint;
+  /** Awaited after each epoch's validation, before its event: save the model and state here. */
+  readonly onCheckpoint?: (checkpoint: EpochCheckpoint) => Promise<void>;
+  /** Given the run's balancing before the first step (after a resume's state is restored). */
   readonly onBalancing?: (balancing: Balancing) => void;
+}
+
+export interface EpochCheckpoint {
+  readonly epoch: number;
+  /** This epoch is the best so far by the monitored value. */
+  readonly improved: boolean;
+  /** Writes the model, the optimizer, the controls' and the balancing's state to a folder. */
+  save(dir: string): Promise<void>;
+  /** Writes only the balancing method's state (balancing.json) to a folder. */
+  saveBalancing(dir: string): Promise<void>;
 }
 
 export interface TrainResult {
   readonly status: 'finished' | 'stopped' | 'failed';
+  /** Counting the epochs of the checkpoint a resumed run started from. */
   readonly epochsCompleted: number;
+  /** The epochs trained by this call. */
   readonly history: readonly EpochEvent[];
   /** The event that ended the run. */
   readonly last: EventOf<'finished' | 'stopped' | 'failed'>;
@@ -75,33 +95,58 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const batchesPerEpoch = Math.ceil(train.size / settings.batchSize);
   const totalSteps = batchesPerEpoch * settings.epochs;
   const optimizer = createOptimizer(settings);
+  const control = new TrainingControl({
+    settings,
+    compiled,
+    optimizer,
+    stepsPerEpoch: batchesPerEpoch,
+  });
   const balancing = new Balancing({
     model,
     analysis: compiled.analysis,
     heads,
-    optimizer,
+    // Every step's gradients go through the control: schedule, regularisation, clipping.
+    updater: control,
     settings: settings.balancing ?? balancingSettingsSchema.parse({}),
     seed: settings.seed,
     probe: await probeBatch(dataset, heads, settings.batchSize),
     batchesPerEpoch,
   });
+  const resume = options.resume;
+  if (resume) {
+    await resume.restoreOptimizer(optimizer);
+    control.setState(resume.state.control);
+    await resume.restoreBalancing(balancing);
+    train.resumeAt?.(resume.state.epochsCompleted);
+  }
   options.onBalancing?.(balancing);
+  const firstEpoch = (resume?.state.epochsCompleted ?? 0) + 1;
   const rng = createRng(settings.seed, 0x5eed);
   const order = Int32Array.from({ length: train.size }, (_, i) => i);
   const runStart = performance.now();
-  let step = 0;
+  let step = resume?.state.steps ?? 0;
   let trainingMs = 0;
   let lastBatchEvent = -Infinity;
   let samplesBefore = 0;
   const samplesSoFar = (thisEpoch: number) => samplesBefore + thisEpoch;
 
-  const end = async <E extends TrainResult['last']>(event: E): Promise<TrainResult> => {
+  const end = async <E extends TrainResult['last']>(ending: E): Promise<TrainResult> => {
     // Reads still in flight finish on their own; their blocks are dropped.
     await blocks.return(undefined);
     balancing.dispose();
     optimizer.dispose();
+    const best = control.best;
+    const event =
+      ending.type === 'failed'
+        ? ending
+        : {
+            ...ending,
+            reason: endReasonOf(ending, best, settings.earlyStopping.restoreBest),
+            ...(best ? { bestEpoch: best.epoch } : {}),
+          };
     await onEvent(event);
-    return { status: event.type, epochsCompleted: history.length, history, last: event };
+    const epochsCompleted = firstEpoch - 1 + history.length;
+    return { status: event.type, epochsCompleted, history, last: event };
   };
 
   await onEvent({
@@ -129,6 +174,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   function* runBatches(): Generator<Int32Array> {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       if (settings.shuffle) shuffle(order, rng);
+      // A resumed run replays the shuffles of the epochs it skips: the same order as if never stopped.
+      if (epoch < firstEpoch) continue;
       // Copies: the next shuffle reorders `order` while these may still be being read.
       for (const indices of batchIndices(order, settings.batchSize)) yield indices.slice();
     }
@@ -141,7 +188,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
 
   try {
-    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
       const acc = new SplitAccumulator(heads);
       const epochStart = performance.now();
       let batchNumber = 0;
@@ -157,7 +204,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             type: 'stopped',
             epoch,
             batch: batchNumber,
-            epochsCompleted: history.length,
+            epochsCompleted: firstEpoch - 1 + history.length,
             seconds: seconds(performance.now() - runStart),
           });
         }
@@ -166,6 +213,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           continue; // every sample of this batch was unreadable
         }
         const stepStart = performance.now();
+        const learningRate = control.beginStep(step);
         const batch = makeBatch(block, imageShape, heads);
         let values: Float32Array;
         try {
@@ -207,6 +255,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             weights: balancing.lastWeights,
             samplesPerSec: (samplesSoFar(samplesThisEpoch) * 1000) / Math.max(trainingMs, 1),
             etaSeconds: seconds((totalSteps - step) * msPerStep),
+            learningRate,
           });
         }
         await yieldToEventLoop();
@@ -235,26 +284,56 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         seconds: seconds(performance.now() - epochStart),
         backend: backend.name,
         dataWaitSeconds: seconds(waitMs),
+        learningRate: control.learningRate,
         weights,
         ...(diagnostics ? { diagnostics } : {}),
       };
       const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
       if (unreadable > 0) event.unreadable = unreadable;
+      const verdict = control.endEpoch(event);
+      event.best = verdict.best;
       history.push(event);
       samplesBefore += samplesThisEpoch;
+      await options.onCheckpoint?.({
+        epoch,
+        improved: verdict.improved,
+        save: (dir) =>
+          saveCheckpoint(dir, {
+            model,
+            optimizer,
+            balancing,
+            state: {
+              format: 'multitask-studio/checkpoint',
+              epochsCompleted: epoch,
+              steps: step,
+              control: control.getState(),
+            },
+          }),
+        saveBalancing: (dir) => saveBalancingState(dir, balancing),
+      });
       await onEvent(event);
+      if (verdict.stopReason) {
+        return await end({
+          type: 'finished',
+          epochs: epoch,
+          seconds: seconds(performance.now() - runStart),
+          reason: verdict.stopReason,
+        });
+      }
     }
   } catch (e) {
     return await end({
       type: 'failed',
       code: 'E_TRAINING_CRASHED',
       message: `Training failed in the ${backend.name} backend: ${(e as Error).message}`,
-      ...(history.length < settings.epochs ? { epoch: history.length + 1 } : {}),
+      ...(firstEpoch + history.length <= settings.epochs
+        ? { epoch: firstEpoch + history.length }
+        : {}),
     });
   }
   return await end({
     type: 'finished',
-    epochs: history.length,
+    epochs: firstEpoch - 1 + history.length,
     seconds: seconds(performance.now() - runStart),
   });
 }

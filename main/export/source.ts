@@ -15,9 +15,9 @@ import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import type { Shape } from '../../core/shape.ts';
 import {
   GRAPH_FILE,
+  CHECKPOINT_DIRS,
   LAST_DIR,
   METRICS_FILE,
-  MODEL_DIR,
   MODEL_FILE,
   RUN_FILE,
   WEIGHTS_FILE,
@@ -53,8 +53,6 @@ export interface ExportSource {
   /** graph.json, metrics.json and run.json, where the run has them. */
   readonly runFiles: ReadonlyMap<string, Uint8Array>;
 }
-
-export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 

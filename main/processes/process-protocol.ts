@@ -11,8 +11,10 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     runId: runIdSchema,
     /** A StartRunRequest; the process checks it again with checkRunRequest. */
     request: z.unknown(),
-    /** The run folder to create (new or empty). */
+    /** The run folder to create (new or empty), or the one to resume. */
     out: z.string().min(1),
+    /** Continue the run in `out` from its last epoch instead of starting one. */
+    resume: z.object({ epochs: z.number().int().min(1).max(10000).optional() }).optional(),
   }),
   z.object({ type: z.literal('stop') }),
 ]);

@@ -1,15 +1,18 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   hostEventSchema,
   type HostEvent,
   type RunStatus,
+  type ResumeRunRequest,
   type StartRunRequest,
 } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ParentMessage } from './process-protocol.ts';
 import { markRunEnded } from '../app-host/run-files.ts';
+import { LAST_DIR } from '../runs/run-manifest.ts';
 
 /** What the supervisor needs of a child process; a ChildProcess from fork, or a fake in tests. */
 export interface TrainingChild {
@@ -38,6 +41,8 @@ export interface RunSupervisor {
   start(request: StartRunRequest): string;
   /** Asks the run to stop after the current batch; kills its process if it has not ended in time. */
   stop(runId: string): void;
+  /** Trains the run in `runsDir/<runId>` on from its last epoch, in a new process, same id. */
+  resume(runId: string, request: ResumeRunRequest): string;
   /** Stops every run and resolves once each has ended and its process is gone. */
   stopAll(): Promise<void>;
   onEvent(listener: (event: HostEvent) => void): () => void;
@@ -214,7 +219,27 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
     maybeSettle(record);
   };
 
-  const start = (request: StartRunRequest): string => {
+  const start = (request: StartRunRequest): string =>
+    launch(`run-${stamp(new Date())}-${++counter}`, { request });
+
+  const resume = (runId: string, request: ResumeRunRequest): string => {
+    const previous = runs.get(runId);
+    if (previous && !previous.ended) {
+      throw new StudioError('E_RUN_ACTIVE', `The run '${runId}' is still training; stop it first.`);
+    }
+    if (!existsSync(join(runsDir, runId, LAST_DIR, 'state.json'))) {
+      throw new StudioError(
+        'E_NO_CHECKPOINT',
+        `The run '${runId}' has no checkpoint to resume from: it did not finish an epoch, or was made before runs kept one.`,
+      );
+    }
+    return launch(runId, { request: {}, resume: request });
+  };
+
+  const launch = (
+    runId: string,
+    message: { request: unknown; resume?: ResumeRunRequest },
+  ): string => {
     // A run that has reported its end is leaving (a lingering process is killed soon after).
     const active = [...runs.values()].filter((r) => !r.ended).length;
     if (options.maxRuns !== undefined && active >= options.maxRuns) {
@@ -224,7 +249,6 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
         `${active === 1 ? 'A run is' : `${active} runs are`} already training and this host trains at most ${max} at a time; stop ${active === 1 ? 'it' : 'one'} or wait until ${active === 1 ? 'it ends' : 'one ends'}${options.maxRunsHint ? `, or ${options.maxRunsHint}` : ''}.`,
       );
     }
-    const runId = `run-${stamp(new Date())}-${++counter}`;
     const out = join(runsDir, runId);
     let settle = () => {};
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -253,7 +277,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
       endUnreported(record, error.message);
     };
     child.on('error', fail);
-    child.send({ type: 'start', runId, request, out }, (error) => {
+    child.send({ type: 'start', runId, out, ...message }, (error) => {
       if (error) fail(error);
     });
     return runId;
@@ -282,6 +306,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
 
   return {
     start,
+    resume,
     stop,
     async stopAll() {
       for (const record of runs.values()) if (!record.ended) stop(record.runId);

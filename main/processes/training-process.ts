@@ -7,8 +7,14 @@
 import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
+import type { TrainingEvent } from '../../core/contract/training.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
-import { runTraining } from '../runs/run-training.ts';
+import {
+  resumeTraining,
+  runTraining,
+  type RunOutcome,
+  type TrainedModel,
+} from '../runs/run-training.ts';
 import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
@@ -26,21 +32,13 @@ function exitWithProtocolError(message: string): never {
   process.exit(1);
 }
 
-async function run({ runId, request, out }: StartMessage): Promise<void> {
+async function run({ runId, request, out, resume }: StartMessage): Promise<void> {
   try {
-    const checked = checkRunRequest(request);
-    if (!checked.ok) {
-      await post({ type: 'run-ended', runId, status: 'failed', message: checked.message });
-      return;
-    }
     let gallery: GallerySample[] = [];
-    const outcome = await runTraining({
-      graph: checked.graph,
-      overrides: checked.overrides,
-      out,
+    const hooks = {
       signal: controller.signal,
-      onEvent: (event) => void post({ type: 'run', runId, event }),
-      onTrained: async ({ status, model, heads, dataset }) => {
+      onEvent: (event: TrainingEvent) => void post({ type: 'run', runId, event }),
+      onTrained: async ({ status, model, heads, dataset }: TrainedModel) => {
         if (status === 'failed') return;
         // The pictures are a bonus: a run whose gallery cannot be drawn has still finished.
         gallery = await buildGallery(model, heads, dataset).catch((e: unknown) => {
@@ -48,7 +46,23 @@ async function run({ runId, request, out }: StartMessage): Promise<void> {
           return [];
         });
       },
-    });
+    };
+    let outcome: RunOutcome;
+    if (resume) {
+      outcome = await resumeTraining({ dir: out, ...resume, ...hooks });
+    } else {
+      const checked = checkRunRequest(request);
+      if (!checked.ok) {
+        await post({ type: 'run-ended', runId, status: 'failed', message: checked.message });
+        return;
+      }
+      outcome = await runTraining({
+        graph: checked.graph,
+        overrides: checked.overrides,
+        out,
+        ...hooks,
+      });
+    }
     if (outcome.status !== 'failed') {
       await keepGallery(outcome.dir, gallery).catch((e: unknown) => {
         process.stderr.write(

@@ -10,6 +10,7 @@ import {
   type TrainingData,
 } from '../datasets/index.ts';
 import { openImportedDataset, type ImportedDatasetReport } from '../datasets/import/index.ts';
+import { withTrainingAugmentation } from '../datasets/augmented-split.ts';
 import { asTrainingData } from '../engine/batches.ts';
 import { assertBindings, checkDatasetForGraph, inputImageShape } from './dataset-check.ts';
 
@@ -18,7 +19,7 @@ export interface DatasetRequest {
   readonly name: string;
   readonly seed: number;
   readonly limit?: number;
-  /** How an imported dataset is read; the built-ins ignore it. */
+  /** How an imported dataset is read; the built-ins use its augmentation only. */
   readonly options?: DatasetOptions;
 }
 
@@ -51,7 +52,10 @@ export async function openDatasetForRun(
   request: DatasetRequest,
 ): Promise<DatasetForRun> {
   const name = checkDatasetForGraph(analysis, request.name);
-  if (isBuiltInDataset(name)) return { data: asTrainingData(loadBuiltInForGraph(analysis, request)) };
+  if (isBuiltInDataset(name)) {
+    const data = asTrainingData(loadBuiltInForGraph(analysis, request));
+    return { data: withTrainingAugmentation(data, request.options?.augment, request.seed) };
+  }
   const opened = await openImportedDataset(resolve(name), {
     imageShape: inputImageShape(analysis),
     seed: request.seed,

@@ -10,8 +10,10 @@ import { writeFileAtomic } from '../engine/model-io.ts';
  * engine.
  */
 export {
+  CHECKPOINT_DIRS,
   BALANCING_FILE,
   GRAPH_FILE,
+  LAST_DIR,
   METRICS_FILE,
   MODEL_DIR,
   RUN_FILE,

@@ -6,6 +6,7 @@ import {
   datasetReportSchema,
   splitMetricsSchema,
 } from '../../core/contract/training.ts';
+import type { Checkpoint } from '../../core/contract/export.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -16,17 +17,21 @@ import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
  * A run folder holds everything a training run produced, readable without the app:
  * run.json (what was trained, on what, how it ended), graph.json (the graph as it was),
  * metrics.json (per-epoch history and the test evaluation), gallery.json (sample predictions on
- * validation images) and model/ (TensorFlow.js Layers).
+ * validation images), model/ (TensorFlow.js Layers: the best epoch's model) and last/ (the last
+ * epoch's model with the state to resume from); balancing.json beside a model holds the balancing
+ * method's state at that epoch.
  * Reading it needs no engine, so the hosts list and open runs without loading TensorFlow.js.
  */
 export const RUN_FILE = 'run.json';
 export const GRAPH_FILE = 'graph.json';
 export const METRICS_FILE = 'metrics.json';
 export const MODEL_DIR = 'model';
-/** The model at the end of the last epoch, beside the best one in model/. */
+/** The last epoch's model, with the optimizer and training state to resume from, beside the best one in model/. */
 export const LAST_DIR = 'last';
 /** In MODEL_DIR: the TensorFlow.js Layers topology and its weights. */
 export const MODEL_FILE = 'model.json';
+/** Where each checkpoint a user can ask for (evaluate, export) is kept. */
+export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, last: LAST_DIR };
 export const WEIGHTS_FILE = 'weights.bin';
 /** The validation samples with each head's prediction, as the results gallery shows them. */
 export const GALLERY_FILE = 'gallery.json';
@@ -56,10 +61,16 @@ export const runManifestSchema = z.object({
   unreadableDuringTraining: z.number().int().optional(),
   /** The sentence that ended a failed run. */
   message: z.string().optional(),
+  /** Why the run ended, one sentence ("stopped early at epoch 9: …; best epoch 6 restored"). */
+  endReason: z.string().optional(),
+  /** The epoch whose model is in model/ when the best one is kept. */
+  bestEpoch: z.number().int().optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 
 export const metricsFileSchema = z.object({
+  /** The epoch whose model is kept in model/ (the best by the monitored value). */
+  bestEpoch: z.number().int().optional(),
   history: z.array(z.record(z.string(), z.unknown())),
   test: splitMetricsSchema.optional(),
 });

@@ -1,34 +1,49 @@
 import { join } from 'node:path';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
-import { analyzeGraph, type HeadInfo } from '../../core/graph/analyze.ts';
+import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
+import { StudioError } from '../../core/problems.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
 import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
-import { assertCompilable, compileGraph } from '../engine/compile.ts';
-import { assertBalancingApplies, type Balancing } from '../engine/balancing/index.ts';
+import { assertCompilable, compileGraph, type CompiledGraph } from '../engine/compile.ts';
+import { assertBalancingApplies } from '../engine/balancing/index.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
-import { saveModel, startFromWeights } from '../engine/model-io.ts';
+import { endReasonOf } from '../engine/control/end-reason.ts';
+import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
+import { loadModel, saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
-import { trainModel, type TrainResult } from '../engine/trainer.ts';
+import { trainModel, type EpochEvent, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import {
-  BALANCING_FILE,
   createRunFolder,
   planRunFolder,
   GRAPH_FILE,
+  LAST_DIR,
   METRICS_FILE,
   MODEL_DIR,
+  openRunFolder,
+  readRunMetrics,
   RUN_FILE,
   writeJson,
   type RunManifest,
 } from './run-folder.ts';
 
-export interface RunRequest {
+export interface RunRequest extends RunHooks {
   readonly graph: GraphDocument;
   /** Overrides of the graph's own training settings (command-line flags, the run panel). */
   readonly overrides?: Partial<TrainingSettings>;
   readonly out?: string;
+}
+
+export interface ResumeRequest extends RunHooks {
+  /** The folder of a stopped, failed or finished run with a last/ checkpoint. */
+  readonly dir: string;
+  /** The total epochs the run should reach; default: the run's own. */
+  readonly epochs?: number;
+}
+
+interface RunHooks {
   readonly backend?: BackendName;
   /** The WebAssembly backend's thread count (default: every core). */
   readonly threads?: number;
@@ -76,103 +91,198 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   const planned = await planRunFolder(graph, request.out);
   assertBalancingApplies(analysis, settings.balancing.method);
   const backend = await initBackend(request.backend, { threads: request.threads });
-  const { data: dataset, report } = await openDatasetForRun(analysis, {
+  const { data: dataset, report } = await openData(analysis, settings);
+  const compiled = compileGraph(graph, { seed: settings.seed });
+  if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
+  try {
+    const { dir, id } = await createRunFolder(planned);
+    const manifest: RunManifest = {
+      format: 'multitask-studio/run',
+      version: 1,
+      id,
+      createdAt: new Date().toISOString(),
+      graphName: graph.name,
+      dataset: {
+        // An imported dataset is recorded by its absolute path, so evaluate finds it again.
+        name: report ? report.source : dataset.name,
+        seed: settings.seed,
+        ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
+        imageShape: [...dataset.imageShape],
+        sizes: {
+          train: dataset.splits.train.size,
+          validation: dataset.splits.validation.size,
+          test: dataset.splits.test.size,
+        },
+        ...(report ? { report } : {}),
+      },
+      settings,
+      backend,
+      status: 'running',
+      epochsCompleted: 0,
+    };
+    await writeJson(dir, GRAPH_FILE, graph);
+    return await trainInFolder(request, { dir, manifest, settings, compiled, dataset, history: [] });
+  } finally {
+    compiled.model.dispose();
+    await dataset.close?.();
+  }
+}
+
+/**
+ * Continues a run from its last/ checkpoint in the same folder, to `epochs` in all: the model,
+ * the optimizer's moments, the schedule, the best epoch so far, the data order and the
+ * augmentation go on exactly as if the run had never stopped.
+ */
+export async function resumeTraining(request: ResumeRequest): Promise<RunOutcome> {
+  const run = await openRunFolder(request.dir);
+  const checkpoint = await readCheckpoint(join(run.dir, LAST_DIR));
+  const epochs = request.epochs ?? run.manifest.settings.epochs;
+  const done = checkpoint.state.epochsCompleted;
+  if (epochs <= done) {
+    throw new StudioError(
+      'E_RESUME_EPOCHS',
+      `The run in ${run.dir} has already trained ${done} epochs; give more epochs to reach (for example --epochs ${done + 5}).`,
+    );
+  }
+  const settings: TrainingSettings = { ...run.manifest.settings, epochs };
+  const analysis = analyzeGraph(run.graph);
+  assertCompilable(analysis);
+  assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
+  const backend = await initBackend(request.backend, { threads: request.threads });
+  const { data: dataset } = await openData(analysis, {
+    ...settings,
+    dataset: run.manifest.dataset.name,
+  });
+  const compiled = compileGraph(run.graph, { seed: settings.seed });
+  try {
+    const saved = await loadModel(checkpoint.dir);
+    compiled.model.setWeights(saved.getWeights());
+    saved.dispose();
+    const { history } = await readRunMetrics(run.dir);
+    const manifest: RunManifest = { ...run.manifest, settings, backend };
+    return await trainInFolder(request, {
+      dir: run.dir,
+      manifest,
+      settings,
+      compiled,
+      dataset,
+      history: (history as unknown as EpochEvent[]).slice(0, done),
+      resume: checkpoint,
+    });
+  } finally {
+    compiled.model.dispose();
+    await dataset.close?.();
+  }
+}
+
+const openData = (analysis: GraphAnalysis, settings: TrainingSettings) =>
+  openDatasetForRun(analysis, {
     name: settings.dataset,
     seed: settings.seed,
     ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
     options: settings.datasetOptions,
   });
-  const compiled = compileGraph(graph, { seed: settings.seed });
-  if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
-  const { dir, id } = await createRunFolder(planned);
-  const manifest: RunManifest = {
-    format: 'multitask-studio/run',
-    version: 1,
-    id,
-    createdAt: new Date().toISOString(),
-    graphName: graph.name,
-    dataset: {
-      // An imported dataset is recorded by its absolute path, so evaluate finds it again.
-      name: report ? report.source : dataset.name,
-      seed: settings.seed,
-      ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
-      imageShape: [...dataset.imageShape],
-      sizes: {
-        train: dataset.splits.train.size,
-        validation: dataset.splits.validation.size,
-        test: dataset.splits.test.size,
-      },
-      ...(report ? { report } : {}),
-    },
-    settings,
-    backend,
-    status: 'running',
-    epochsCompleted: 0,
-  };
-  await writeJson(dir, GRAPH_FILE, graph);
-  await writeJson(dir, RUN_FILE, manifest);
-  const history: TrainingEvent[] = [];
-  let balancing: Balancing | undefined;
 
-  try {
-    const result = await trainModel({
-      compiled,
-      dataset,
-      settings,
-      backend,
-      ...(report ? { datasetReport: report } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-      ...(request.batchEventIntervalMs !== undefined
-        ? { batchEventIntervalMs: request.batchEventIntervalMs }
-        : {}),
-      onBalancing: (b) => (balancing = b),
-      onEvent: async (event) => {
-        if (event.type === 'epoch') {
-          history.push(event);
-          // Checkpoint: the model of the last finished epoch is always on disk, and beside it
-          // the balancing state that goes with it.
-          await saveModel(compiled.model, join(dir, MODEL_DIR));
-          if (balancing) await writeJson(dir, BALANCING_FILE, balancing.getState());
-          await writeJson(dir, METRICS_FILE, { history });
-          await writeJson(dir, RUN_FILE, { ...manifest, epochsCompleted: event.epoch });
-        }
-        request.onEvent?.(event);
-      },
-    });
-    let test: SplitMetrics | undefined;
-    if (result.status === 'finished') {
-      test = await evaluateSplit(
-        compiled.model,
-        compiled.heads,
-        dataset.splits.test,
-        dataset.imageShape,
-        settings.batchSize,
-        result.history.at(-1)?.weights,
-      );
-    }
+interface FolderRun {
+  readonly dir: string;
+  readonly manifest: RunManifest;
+  readonly settings: TrainingSettings;
+  readonly compiled: CompiledGraph;
+  readonly dataset: TrainingData;
+  /** Epochs already in the folder (a resumed run's). */
+  readonly history: readonly EpochEvent[];
+  readonly resume?: ResumePoint;
+}
+
+/**
+ * Trains in a run folder: after every epoch last/ gets the model with the optimizer and state to
+ * resume from, and model/ the best epoch's model (or the last one, when the best is not to be
+ * kept); at the end the kept model is evaluated on the test split.
+ */
+async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcome> {
+  const { dir, manifest, settings, compiled, dataset } = run;
+  const restoreBest = settings.earlyStopping.restoreBest;
+  const history: EpochEvent[] = [...run.history];
+  let bestEpoch = history.at(-1)?.best?.epoch;
+  await writeJson(dir, RUN_FILE, { ...manifest, status: 'running' });
+  const result = await trainModel({
+    compiled,
+    dataset,
+    settings,
+    backend: manifest.backend,
+    ...(manifest.dataset.report ? { datasetReport: manifest.dataset.report } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.batchEventIntervalMs !== undefined
+      ? { batchEventIntervalMs: hooks.batchEventIntervalMs }
+      : {}),
+    ...(run.resume ? { resume: run.resume } : {}),
+    onCheckpoint: async (checkpoint) => {
+      await checkpoint.save(join(dir, LAST_DIR));
+      if (checkpoint.improved || !restoreBest) {
+        // The kept model, and beside it the balancing state that goes with it.
+        await saveModel(compiled.model, join(dir, MODEL_DIR));
+        await checkpoint.saveBalancing(dir);
+        bestEpoch = checkpoint.epoch;
+      }
+    },
+    onEvent: async (event) => {
+      if (event.type === 'epoch') {
+        history.push(event);
+        await writeJson(dir, METRICS_FILE, { ...(bestEpoch ? { bestEpoch } : {}), history });
+        await writeJson(dir, RUN_FILE, { ...manifest, status: 'running', epochsCompleted: event.epoch, ...(bestEpoch ? { bestEpoch } : {}) });
+      }
+      hooks.onEvent?.(event);
+    },
+  });
+  const lastEpoch = history.at(-1)?.epoch;
+  if (bestEpoch === undefined) {
+    // No epoch finished: keep what was trained, so a stopped run still has a model to export.
     if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));
-    await writeJson(dir, METRICS_FILE, { history, ...(test ? { test } : {}) });
-    const unreadable = (['train', 'validation', 'test'] as const).reduce(
-      (sum, split) => sum + dataset.splits[split].unreadable(),
-      0,
-    );
-    const final: RunManifest = {
-      ...manifest,
-      ...(unreadable > 0 ? { unreadableDuringTraining: unreadable } : {}),
-      status: result.status,
-      epochsCompleted: result.epochsCompleted,
-      ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
-    };
-    await writeJson(dir, RUN_FILE, final);
-    await request.onTrained?.({
-      status: result.status,
-      model: compiled.model,
-      heads: compiled.heads,
-      dataset,
-    });
-    return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
-  } finally {
-    compiled.model.dispose();
-    await dataset.close?.();
+  } else if (bestEpoch !== lastEpoch || result.status !== 'finished') {
+    // Evaluate and hand on the kept model, not the weights training ended with.
+    const kept = await loadModel(join(dir, MODEL_DIR));
+    compiled.model.setWeights(kept.getWeights());
+    kept.dispose();
   }
+  let test: SplitMetrics | undefined;
+  if (result.status === 'finished') {
+    test = await evaluateSplit(
+      compiled.model,
+      compiled.heads,
+      dataset.splits.test,
+      dataset.imageShape,
+      settings.batchSize,
+      // The total weighs the tasks as the kept epoch did.
+      (history.find((e) => e.epoch === bestEpoch) ?? history.at(-1))?.weights,
+    );
+  }
+  await writeJson(dir, METRICS_FILE, {
+    ...(bestEpoch ? { bestEpoch } : {}),
+    history,
+    ...(test ? { test } : {}),
+  });
+  const unreadable = (['train', 'validation', 'test'] as const).reduce(
+    (sum, split) => sum + dataset.splits[split].unreadable(),
+    0,
+  );
+  // A resumed run's earlier ending no longer applies.
+  const rest: RunManifest = { ...manifest };
+  delete rest.message;
+  const final: RunManifest = {
+    ...rest,
+    ...(unreadable > 0 ? { unreadableDuringTraining: unreadable } : {}),
+    status: result.status,
+    epochsCompleted: result.epochsCompleted,
+    ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
+    endReason: endReasonOf(result.last, history.at(-1)?.best, restoreBest),
+    ...(bestEpoch ? { bestEpoch } : {}),
+  };
+  await writeJson(dir, RUN_FILE, final);
+  await hooks.onTrained?.({
+    status: result.status,
+    model: compiled.model,
+    heads: compiled.heads,
+    dataset,
+  });
+  return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
 }

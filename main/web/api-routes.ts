@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { exportOptionsSchema } from '../../core/contract/export.ts';
-import { inspectDatasetRequestSchema, runIdSchema } from '../../core/contract/host.ts';
+import {
+  inspectDatasetRequestSchema,
+  resumeRunRequestSchema,
+  runIdSchema,
+} from '../../core/contract/host.ts';
 import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from '../app-host/examples.ts';
@@ -112,6 +116,18 @@ function routes(ctx: ApiContext): readonly Route[] {
       pattern: /^\/api\/runs\/([^/]+)$/,
       handle: async (_req, res, runId) =>
         sendJson(res, 200, await loadSavedRun(ctx.runsDir, runId)),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/runs\/([^/]+)\/resume$/,
+      handle: async (req, res, runId) => {
+        const parsed = resumeRunRequestSchema.safeParse(await readJsonBody(req));
+        if (!parsed.success)
+          throw new HttpError(400, describeIssues('The resume request', parsed.error));
+        const id = runIdSchema.safeParse(runId);
+        if (!id.success) throw new HttpError(404, `There is no run '${runId}'.`);
+        sendJson(res, 200, { runId: ctx.supervisor.resume(id.data, parsed.data) });
+      },
     },
     {
       method: 'POST',

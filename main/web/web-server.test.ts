@@ -141,11 +141,12 @@ describe('createWebHost', () => {
     const examples = exampleGraphSchema.array().parse(await (await api('examples')).json());
     expect(examples.map((e) => e.id)).toEqual([
       'digits-compact',
+      'digits-strong',
       'keras-reference',
       'shapes-three-tasks',
     ]);
-    expect(examples[1]?.name).toMatch(/Keras/i);
-    expect(examples[1]?.description).not.toBe('');
+    expect(examples[2]?.name).toMatch(/Keras/i);
+    expect(examples[2]?.description).not.toBe('');
     const datasets = datasetInfoSchema.array().parse(await (await api('datasets')).json());
     expect(datasets.map((d) => d.name)).toEqual(['digits', 'shapes']);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));

@@ -4,7 +4,7 @@
  * geometric change so a box head still learns where the object is.
  */
 import { DatasetError, showValue } from '../errors.ts';
-import type { Rng } from '../rng.ts';
+import { createRng, type Rng } from '../rng.ts';
 import type { ImageShape } from '../types.ts';
 import type { AugmentOptions, UnitBox } from './types.ts';
 
@@ -127,6 +127,25 @@ export function adjustBrightnessContrast(
   }
   return out;
 }
+
+/** Seeds the augmentation of one read of one sample: (seed, stream, sample index, read count). */
+const AUGMENT_STREAM = 0x6175;
+
+/**
+ * The generator for the `draw`-th read of training sample `index` (its epoch, counting from 0):
+ * the same whatever batch it falls in, whatever order samples are decoded in, and on resume.
+ */
+export const augmentRng = (seed: number, index: number, draw: number): Rng =>
+  createRng(seed, AUGMENT_STREAM, index, draw);
+
+/** Whether the options change anything at all. */
+export const isAugmenting = (augment: AugmentOptions | undefined): augment is AugmentOptions =>
+  augment !== undefined &&
+  (augment.flip === true ||
+    (augment.shift ?? 0) > 0 ||
+    (augment.scale ?? 0) > 0 ||
+    (augment.brightness ?? 0) > 0 ||
+    (augment.contrast ?? 0) > 0);
 
 const LIMITS: Readonly<Record<Exclude<keyof AugmentOptions, 'flip'>, number>> = {
   shift: 1,

@@ -5,9 +5,14 @@
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
 import { basename } from 'node:path';
-import { createRng } from '../rng.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
-import { augmentSample, checkAugmentOptions, type AugmentedSample } from './augment.ts';
+import {
+  augmentRng,
+  augmentSample,
+  checkAugmentOptions,
+  isAugmenting,
+  type AugmentedSample,
+} from './augment.ts';
 import {
   createImageCache,
   imageCacheKey,
@@ -60,9 +65,6 @@ export interface ImportedTrainingData extends TrainingData {
  * loop to start each next image.
  */
 export const DEFAULT_DECODE_CONCURRENCY = 64;
-
-/** Seeds the augmentation of one read of one sample: (seed, stream, sample index, read count). */
-const AUGMENT_STREAM = 0x6175;
 
 const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
@@ -141,6 +143,7 @@ function createSplitReader(context: SplitContext): SplitReader {
   return {
     size: samples.length,
     unreadable: () => unreadable,
+    resumeAt: (done) => reads.fill(done),
     async read(indices) {
       const wanted = Array.from(indices, (index) => {
         const sample = samples[index];
@@ -163,8 +166,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         const box = sample.box && applyBoxTransform(sample.box, image.transform);
         if (!augment) return { pixels: image.pixels, box };
-        const rng = createRng(options.seed, AUGMENT_STREAM, index, draw);
-        return augmentSample(image.pixels, options.imageShape, box, augment, rng);
+        return augmentSample(
+          image.pixels,
+          options.imageShape,
+          box,
+          augment,
+          augmentRng(options.seed, index, draw),
+        );
       });
 
       const kept: Sample[] = [];
@@ -190,14 +198,6 @@ function createSplitReader(context: SplitContext): SplitReader {
     },
   };
 }
-
-const isAugmenting = (augment: AugmentOptions | undefined): augment is AugmentOptions =>
-  augment !== undefined &&
-  (augment.flip === true ||
-    (augment.shift ?? 0) > 0 ||
-    (augment.scale ?? 0) > 0 ||
-    (augment.brightness ?? 0) > 0 ||
-    (augment.contrast ?? 0) > 0);
 
 /**
  * Readers over the three splits of `checked`, decoding images as batches ask for them. Nothing

@@ -178,4 +178,41 @@ describe('balancing', () => {
     expect(() => restored?.setState({ method: 'famo' })).toThrow(/for 'famo'/);
     compiled.model.dispose();
   });
+
+  it.each(['uncertainty', 'pcgrad', 'mgda-ub'] as const)(
+    '%s steps through the training control: a tiny clipping norm keeps the weights nearly still',
+    async (method) => {
+      const graph = tinyReferenceGraph();
+      const moved = async (clipNorm: number) => {
+        const compiled = compileGraph(graph);
+        const read = () => compiled.model.trainableWeights.map((w) => w.read().dataSync().slice());
+        const before = read();
+        await trainModel({
+          compiled,
+          dataset: digits,
+          settings: {
+            ...graph.training,
+            epochs: 1,
+            // Plain SGD: Adam's step would not see a uniform scale of its gradients.
+            optimizer: 'sgd',
+            momentum: 0,
+            clipNorm,
+            balancing: { method, params: {}, probesPerEpoch: 0 },
+          },
+          backend,
+          onEvent: () => undefined,
+        });
+        const after = read();
+        const change = Math.max(
+          ...after.flatMap((w, i) => Array.from(w, (v, j) => Math.abs(v - (before[i]?.[j] ?? 0)))),
+        );
+        compiled.model.dispose();
+        return change;
+      };
+      const free = await moved(0);
+      const clipped = await moved(1e-7);
+      expect(free).toBeGreaterThan(1e-4);
+      expect(clipped).toBeLessThan(free / 100);
+    },
+  );
 });

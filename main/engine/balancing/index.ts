@@ -11,7 +11,6 @@ import { StudioError } from '../../../core/problems.ts';
 import type { Batch } from '../batches.ts';
 import { disposeBatch } from '../batches.ts';
 import type { LayersModel } from '../tf.ts';
-import type { tf } from '../tf.ts';
 import { cagradMethod } from './cagrad.ts';
 import { dwaMethod } from './dwa.ts';
 import { famoMethod } from './famo.ts';
@@ -21,7 +20,7 @@ import { gradnormMethod } from './gradnorm.ts';
 import type { BalancingMethod, MethodFactory } from './method.ts';
 import { mgdaUbMethod } from './mgda-ub.ts';
 import { pcgradMethod } from './pcgrad.ts';
-import { StepKit } from './step-kit.ts';
+import { StepKit, type GradientUpdater } from './step-kit.ts';
 import { uncertaintyMethod } from './uncertainty.ts';
 
 /** Every method's file, by name: a method missing here fails to compile. */
@@ -46,7 +45,8 @@ export interface BalancingOptions {
   readonly model: LayersModel;
   readonly analysis: GraphAnalysis;
   readonly heads: readonly HeadInfo[];
-  readonly optimizer: tf.Optimizer;
+  /** Takes each step's gradients: the training control, which steps the optimizer. */
+  readonly updater: GradientUpdater;
   readonly settings: BalancingSettings;
   readonly seed: number;
   /** The fixed batch the trunk's gradients are measured on; owned (disposed) by the balancing. */
@@ -88,7 +88,7 @@ export class Balancing {
     this.method = settings.method;
     this.params = balancingParams(settings);
     assertBalancingApplies(options.analysis, this.method);
-    this.kit = new StepKit(options.model, options.analysis, heads, options.optimizer);
+    this.kit = new StepKit(options.model, options.analysis, heads, options.updater);
     const factory = METHODS[this.method] as MethodFactory<Record<string, number>>;
     this.impl = factory(this.kit, this.params, options.seed);
     this.probe = settings.probesPerEpoch > 0 ? options.probe : undefined;

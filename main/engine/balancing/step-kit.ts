@@ -17,6 +17,15 @@ export interface StepRead {
 
 export type Scalar = tf.Scalar;
 
+/**
+ * Where a step's gradients go: the run's training control (learning-rate schedule,
+ * regularisation, clipping, then the optimizer), or a bare optimizer. The caller of
+ * applyGradients disposes the gradients.
+ */
+export interface GradientUpdater {
+  applyGradients(grads: tf.NamedTensorMap): void;
+}
+
 /** L̃_k = loss weight × mean loss: what every method combines. */
 export const weightedLosses = (heads: readonly HeadInfo[], means: readonly Tensor[]): Scalar[] =>
   means.map((m, k) => m.mul((heads[k] as HeadInfo).lossWeight) as Scalar);
@@ -27,7 +36,7 @@ export const fixedTotal = (heads: readonly HeadInfo[], means: readonly Tensor[])
 
 /**
  * The tensor work every balancing method is built from, so that a method is a few lines of
- * arithmetic on small vectors: one optimizer step on a combination of the weighted task losses,
+ * arithmetic on small vectors: one update step on a combination of the weighted task losses,
  * one on per-task trunk gradients combined by coefficients, one with per-task gradient scales
  * into the trunk, and the measurements some methods need.
  */
@@ -40,7 +49,7 @@ export class StepKit {
     private readonly model: LayersModel,
     private readonly analysis: GraphAnalysis,
     readonly heads: readonly HeadInfo[],
-    private readonly optimizer: tf.Optimizer,
+    private readonly updater: GradientUpdater,
   ) {
     this.trunk = mapTrunk(model, analysis, heads);
     this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -74,7 +83,7 @@ export class StepKit {
       stats = tf.keep(l.stats);
       return combine(this.weighted(l.means)) as Scalar;
     }, this.variables);
-    this.optimizer.applyGradients(grads);
+    this.updater.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
     return this.readStats(stats as Tensor, batch.size);
   }
@@ -119,7 +128,7 @@ export class StepKit {
           if (g) combined[v.name] = g;
         }
       });
-      this.optimizer.applyGradients(combined);
+      this.updater.applyGradients(combined);
       tf.dispose(this.trunk.trunkVariables.map((v) => combined[v.name] as Tensor));
       return { ...(await this.readStats(stats as Tensor, batch.size)), gram, coefficients: c };
     } finally {
@@ -222,7 +231,7 @@ export class StepKit {
       stats = tf.keep(l.stats);
       return tf.addN(this.weighted(l.means)) as Scalar;
     }, this.variables);
-    this.optimizer.applyGradients(grads);
+    this.updater.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
     return { ...(await this.readStats(stats as Tensor, batch.size)), gram, coefficients: c };
   }

@@ -165,6 +165,11 @@ export function createBrowserHost(
     async stopRun(runId) {
       await request(`runs/${encodeURIComponent(runId)}/stop`, { method: 'POST' });
     },
+    resumeRun: (runId, body = {}) =>
+      json(z.object({ runId: z.string() }), `runs/${encodeURIComponent(runId)}/resume`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      }),
     async exportRun(runId, { format, checkpoint } = DEFAULT_EXPORT) {
       const query = new URLSearchParams({ format, checkpoint });
       const res = await request(`runs/${encodeURIComponent(runId)}/export?${query}`);

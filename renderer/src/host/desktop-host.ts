@@ -53,6 +53,7 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
     async stopRun(runId) {
       await callDesktop(() => api['run:stop'](runId));
     },
+    resumeRun: (runId, options = {}) => callDesktop(() => api['run:resume']({ runId, options })),
     async exportRun(runId, options = DEFAULT_EXPORT) {
       // Null when the user cancelled the folder dialog: nothing to say.
       await callDesktop(() => api['run:export']({ runId, options }));

@@ -88,7 +88,7 @@ export function NumberField(props: NumberFieldProps) {
         placeholder={placeholder}
         aria-invalid={error !== undefined}
         aria-describedby={error ? `${testId}-error` : undefined}
-        title={error ?? valueRule(field)}
+        title={error ?? `${field.description ? `${field.description} ` : ''}(${valueRule(field)})`}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={commit}
         onKeyDown={onKeyDown}

@@ -3,9 +3,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { RunId } from '../../../core/ids.ts';
 import {
   allTasksLossModel,
+  bestEpochMarker,
   epochCardModel,
   epochCards,
   growingAxisMax,
+  learningRateModel,
   runColor,
   type ChartRun,
   type EpochCard,
@@ -18,6 +20,8 @@ import { findRun, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
 const NO_TASKS: readonly string[] = [];
+
+const shortRate = (rate: number | undefined) => (rate === undefined ? '–' : rate.toPrecision(3));
 
 const tasksOf = (run: Run): readonly string[] =>
   run.started?.tasks.map((t) => t.task) ?? Object.keys(run.batchSeries);
@@ -63,6 +67,8 @@ export function RunCharts({ runId }: { runId: RunId }) {
     [shownBatches, log, normalised],
   );
   const cards = useMemo(() => epochCards(epochRuns), [epochRuns]);
+  const marker = useMemo(() => bestEpochMarker(epochRuns[0]), [epochRuns]);
+  const rates = useMemo(() => learningRateModel(epochRuns), [epochRuns]);
 
   // Axes grow with the data, up to what the runs plan, so a long run's start is readable.
   const steps = useMemo(() => {
@@ -123,8 +129,25 @@ export function RunCharts({ runId }: { runId: RunId }) {
             runs={epochRuns}
             xMax={epochCount}
             log={log}
+            marker={marker}
           />
         ))}
+        {rates.rows.length > 0 && (
+          <ChartCard
+            testId="chart-learning-rate"
+            title="Learning rate per epoch"
+            aside={`now ${shortRate(epochs?.at(-1)?.learningRate)}`}
+          >
+            <RunLineChart
+              name="Learning rate per epoch"
+              model={rates}
+              xKey="epoch"
+              xMax={epochCount}
+              yLabel="rate"
+              marker={marker}
+            />
+          </ChartCard>
+        )}
         <BalancingCards runs={epochRuns} xMax={epochCount} log={log} normalised={normalised} />
       </div>
     </section>
@@ -137,8 +160,9 @@ function EpochChartCard(props: {
   runs: readonly ChartRun[];
   xMax: number;
   log: boolean;
+  marker: { x: number; label: string } | undefined;
 }) {
-  const { card, runs, xMax } = props;
+  const { card, runs, xMax, marker } = props;
   const log = props.log && card.scale === 'loss';
   const model = useMemo(() => epochCardModel(runs, card.value, log), [runs, card, log]);
   const last = runs[0]?.epochs.at(-1);
@@ -156,6 +180,7 @@ function EpochChartCard(props: {
         yLabel={card.yLabel}
         log={log}
         ratio={card.scale === 'ratio'}
+        marker={marker}
       />
     </ChartCard>
   );

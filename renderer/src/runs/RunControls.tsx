@@ -3,6 +3,7 @@ import { useBindingProblems } from '../editor/use-binding-problems.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { currentFileName, startRun, stopRun } from './run-actions.ts';
+import { ResumeControl } from './ResumeControl.tsx';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 import { startBlocker } from './start-blocker.ts';
@@ -61,6 +62,7 @@ export function RunControls() {
         >
           {stopping ? 'Stopping…' : 'Stop'}
         </button>
+        <ResumeControl />
       </div>
       {mustFix && (
         <p className="run-note run-blocker" id="run-start-blocker" data-testid="run-start-blocker">

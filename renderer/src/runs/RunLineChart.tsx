@@ -31,6 +31,8 @@ export interface RunLineChartProps {
   /** Name the lines in a legend inside the chart (the per-epoch cards share one above). */
   readonly legend?: boolean;
   readonly height?: number;
+  /** A vertical line at one x, labelled (the best epoch). */
+  readonly marker?: { readonly x: number; readonly label: string };
 }
 
 const HEIGHT = 150;
@@ -104,6 +106,7 @@ export const RunLineChart = memo(function RunLineChart({
   signed = false,
   legend = false,
   height = HEIGHT,
+  marker,
 }: RunLineChartProps) {
   // A single epoch is one point: without a dot nothing would be visible.
   const single = model.rows.length === 1;
@@ -184,6 +187,16 @@ export const RunLineChart = memo(function RunLineChart({
           wrapperStyle={TOOLTIP_WRAPPER}
           contentStyle={TOOLTIP_CONTENT}
         />
+        {marker && (
+          <ReferenceLine
+            x={marker.x}
+            className="best-epoch-marker"
+            stroke="var(--accent, #2f9e44)"
+            strokeDasharray="3 3"
+            label={{ value: marker.label, position: 'insideTopLeft', style: AXIS_LABEL }}
+            ifOverflow="extendDomain"
+          />
+        )}
         {model.lines.map((line) => (
           <Line
             key={line.key}

@@ -10,6 +10,7 @@ import { useHost } from '../host/host-context.tsx';
 import { BalancingMenu } from './BalancingMenu.tsx';
 import { NumberField } from './NumberField.tsx';
 import { editTraining } from './training-edit.ts';
+import { TrainingControls } from './TrainingControls.tsx';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
   adam: 'Adam',
@@ -129,6 +130,7 @@ export function RunSettings() {
           onCommit={(limit) => editTraining({ limit })}
         />
       </div>
+      <TrainingControls />
       <BalancingMenu />
       {current && <p className="run-note">{current.description}</p>}
       {uninspected && (

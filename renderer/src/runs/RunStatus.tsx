@@ -5,6 +5,7 @@ import { duration, progressFraction, progressText } from './format.ts';
 import { findRun, isLive, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "Running", "Finished", "Failed: <sentence>"… */
@@ -46,6 +47,11 @@ export function RunStatus({ runId }: { runId: RunId }) {
       <p className={`run-status-line status-${run.status}`} data-testid="run-status">
         {statusText(run)}
       </p>
+      {run.end && run.end.type !== 'failed' && run.end.reason && !isLive(run) && (
+        <p className="run-note" data-testid="run-end-reason">
+          {capitalise(run.end.reason)}.
+        </p>
+      )}
       {backend && (
         <div className="run-backend" data-testid="run-backend" title={fallbacks.join('\n')}>
           <strong>{backend.name}</strong> · {backend.description}

@@ -148,6 +148,26 @@ export function epochCardModel(runs: readonly ChartRun[], value: SplitValue, log
   return { rows: merge(points, 'epoch'), lines };
 }
 
+/** Each run's learning rate at the end of every epoch (runs trained before it was reported have none). */
+export function learningRateModel(runs: readonly ChartRun[]): ChartModel {
+  const lines: LineSpec[] = [];
+  const points: [number, string, number | null][] = [];
+  runs.forEach((run, r) => {
+    const key = `${r}|lr`;
+    lines.push({ key, name: `${run.label} learning rate`, color: runColor(r), width: r === 0 ? 2 : 1.5, opacity: 1 });
+    for (const e of run.epochs) {
+      if (e.learningRate !== undefined) points.push([e.epoch, key, e.learningRate]);
+    }
+  });
+  return { rows: points.length ? merge(points, 'epoch') : [], lines };
+}
+
+/** The shown run's best epoch so far by its monitored value, as the epoch charts mark it. */
+export function bestEpochMarker(run: ChartRun | undefined): { x: number; label: string } | undefined {
+  const best = run?.epochs.at(-1)?.best;
+  return best ? { x: best.epoch, label: `best ${best.epoch}` } : undefined;
+}
+
 /** A card of the per-epoch grid: the total loss, a task's loss, or one of a task's metrics. */
 export interface EpochCard {
   readonly id: string;

@@ -69,6 +69,26 @@ export async function stopRun(
   }
 }
 
+/** Trains a kept run on from its last epoch to `epochs` in all; its events continue its charts. */
+export async function resumeRun(
+  host: Pick<StudioHost, 'resumeRun'>,
+  runId: RunId,
+  epochs: number | undefined,
+  store: RunStoreApi = useRunStore,
+): Promise<void> {
+  const previous = findRun(store.getState(), runId);
+  if (!previous) return;
+  store.getState().setError(undefined);
+  // Reopened before the host answers, so no early event of the resumed run finds it ended.
+  store.getState().reopenRun(runId);
+  try {
+    await host.resumeRun(runId, epochs === undefined ? {} : { epochs });
+  } catch (error) {
+    store.getState().reopenRun(runId, previous);
+    store.getState().setError(sentenceOf(error));
+  }
+}
+
 /** Saves the run's trained model where the user chooses (a download in the browser). */
 export async function exportRun(
   host: Pick<StudioHost, 'exportRun'>,

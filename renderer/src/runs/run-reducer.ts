@@ -75,6 +75,22 @@ export function newRun(init: {
   return { ...init, status: 'starting', batchSeries: {}, epochs: [] };
 }
 
+/** A kept run about to train on: its epochs stay, how it ended and its results go. */
+export function reopened(run: Run): Run {
+  const { runId, label, graph, settings, batchSeries, epochs, started, earlier } = run;
+  return {
+    runId,
+    label,
+    graph,
+    settings,
+    batchSeries,
+    epochs,
+    status: 'starting',
+    ...(started ? { started } : {}),
+    ...(earlier ? { earlier } : {}),
+  };
+}
+
 function applyTrainingEvent(run: Run, event: TrainingEvent): Run {
   switch (event.type) {
     case 'started':

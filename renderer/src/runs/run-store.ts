@@ -2,7 +2,14 @@ import { create } from 'zustand';
 import type { HostEvent, SavedRunInfo, StudioHost } from '../../../core/contract/host.ts';
 import type { GraphDocument, TrainingSettings } from '../../../core/graph/schema.ts';
 import type { RunId } from '../../../core/ids.ts';
-import { applyHostEvent, initialRunsState, newRun, type RunsState } from './run-reducer.ts';
+import {
+  applyHostEvent,
+  initialRunsState,
+  newRun,
+  reopened,
+  type Run,
+  type RunsState,
+} from './run-reducer.ts';
 
 /**
  * The training runs of this session. Separate from the graph store, so a loss update re-renders
@@ -52,6 +59,11 @@ export interface RunStore extends RunsState {
     events: readonly HostEvent[];
   }): void;
   markStopping(runId: RunId): void;
+  /**
+   * A kept run trains on: it becomes the active and shown run again, its epochs kept and its
+   * end, results and gallery cleared; `previous` puts it back as it was when the host refuses.
+   */
+  reopenRun(runId: RunId, previous?: Run): void;
   select(runId: RunId): void;
   toggleCompare(runId: RunId): void;
   setStarting(starting: boolean): void;
@@ -139,6 +151,17 @@ export function createRunStore() {
       };
       for (const event of events) next = applyHostEvent(next, event);
       set(next);
+    },
+
+    reopenRun(runId, previous) {
+      set((s) => ({
+        runs: s.runs.map((r) => {
+          if (r.runId !== runId) return r;
+          return previous ?? reopened(r);
+        }),
+        activeRunId: !previous ? runId : s.activeRunId === runId ? undefined : s.activeRunId,
+        selectedRunId: runId,
+      }));
     },
 
     renameRun(runId, label) {

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * The epoch-level training controls saved with a graph: which validation value decides the best
+ * epoch and when to stop, the learning-rate schedule, weight decay and gradient clipping. One
+ * schema field per setting: the document, the run panel and the command line take their bounds,
+ * defaults and docs from here. Every default keeps the behaviour graphs had before these existed,
+ * except that the best epoch's model is the one kept.
+ */
+
+/**
+ * A validation value to watch: `loss` (the total loss) or `<task>.<value>`, where the value is
+ * `loss` or one of the task's metrics (`box.meanIoU`, `class.accuracy`).
+ */
+export const MONITOR_PATTERN =
+  /^(loss|[A-Za-z][A-Za-z0-9_-]{0,39}\.(loss|accuracy|meanIoU|iou50|mae))$/;
+
+export const monitorField = () =>
+  z
+    .string()
+    .regex(
+      MONITOR_PATTERN,
+      "a monitor is 'loss' (the total validation loss) or a task's value such as 'box.meanIoU' or 'class.loss'",
+    )
+    .default('loss')
+    .describe("Validation value that decides the best epoch: 'loss' or '<task>.<loss or metric>'.");
+
+export const earlyStoppingSchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .default(false)
+    .describe('Stop when the monitored value has not improved for `patience` epochs.'),
+  monitor: monitorField(),
+  mode: z
+    .enum(['auto', 'min', 'max'])
+    .default('auto')
+    .describe('Whether lower or higher is better; auto: lower for losses and MAE, else higher.'),
+  patience: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(3)
+    .describe('Epochs without improvement before stopping.'),
+  minDelta: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('Smallest change that counts as an improvement.'),
+  restoreBest: z
+    .boolean()
+    .default(true)
+    .describe('Keep the best epoch as the model (else the last epoch is kept).'),
+});
+export type EarlyStoppingSettings = z.infer<typeof earlyStoppingSchema>;
+
+export const SCHEDULE_KINDS = ['constant', 'step', 'cosine', 'plateau'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+export const scheduleSchema = z.strictObject({
+  kind: z
+    .enum(SCHEDULE_KINDS)
+    .default('constant')
+    .describe(
+      'Constant; step decay; cosine decay after a linear warm-up; or reduce when the monitored value stops improving.',
+    ),
+  warmupEpochs: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('Cosine: epochs of linear warm-up from zero (fractions allowed).'),
+  minLearningRate: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('Lowest rate: where cosine ends and plateau reductions stop.'),
+  stepEpochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Step decay: multiply the rate by the factor every this many epochs.'),
+  factor: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.1)
+    .describe('Step decay and plateau: what the rate is multiplied by.'),
+  patience: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(2)
+    .describe('Plateau: epochs without improvement of the monitored value before reducing.'),
+});
+export type ScheduleSettings = z.infer<typeof scheduleSchema>;
+
+export const weightDecayField = () =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe(
+      'Weight decay on kernels (not biases or normalisation): decoupled for Adam (AdamW), L2 for SGD and RMSprop.',
+    );
+
+export const clipNormField = () =>
+  z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('Clip the gradients to this global norm; 0 is off.');

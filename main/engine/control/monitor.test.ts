@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { EpochEvent } from '../../../core/contract/training.ts';
+import { analyzeGraph } from '../../../core/graph/analyze.ts';
+import { earlyStoppingSchema } from '../../../core/graph/training-control.ts';
+import { tinyReferenceGraph } from '../test-graphs.ts';
+import { EpochMonitor, resolveMonitor } from './monitor.ts';
+
+const heads = analyzeGraph(tinyReferenceGraph()).heads;
+
+/** An epoch whose validation total loss and box mean IoU are given. */
+const epoch = (n: number, loss: number, meanIoU = 0.5): EpochEvent => {
+  const split = {
+    loss,
+    samples: 10,
+    tasks: { class: { loss, accuracy: 0.5 }, box: { loss: 0.1, meanIoU, iou50: 0.5 } },
+  };
+  return {
+    type: 'epoch',
+    epoch: n,
+    epochs: 10,
+    train: split,
+    val: split,
+    samplesPerSec: 1,
+    seconds: 1,
+    backend: 'cpu',
+  };
+};
+
+describe('EpochMonitor', () => {
+  it('infers lower-is-better for losses and MAE, higher for accuracy and IoU', () => {
+    expect(resolveMonitor('loss', 'auto', heads)).toBe('min');
+    expect(resolveMonitor('box.loss', 'auto', heads)).toBe('min');
+    expect(resolveMonitor('box.meanIoU', 'auto', heads)).toBe('max');
+    expect(resolveMonitor('class.accuracy', 'auto', heads)).toBe('max');
+    expect(resolveMonitor('class.accuracy', 'min', heads)).toBe('min');
+  });
+
+  it('refuses a monitor the graph does not report, listing the ones it does', () => {
+    expect(() => resolveMonitor('box.accuracy', 'auto', heads)).toThrow(
+      "The monitor 'box.accuracy' is not a value this graph reports; choose one of loss, class.loss, class.accuracy, box.loss, box.meanIoU, box.iou50.",
+    );
+    expect(() => resolveMonitor('colour.loss', 'auto', heads)).toThrow(/not a value this graph/);
+  });
+
+  it('keeps the best epoch and stops after `patience` epochs without improvement', () => {
+    const settings = earlyStoppingSchema.parse({ enabled: true, patience: 2 });
+    const monitor = new EpochMonitor(settings, heads);
+    const losses = [1.0, 0.8, 0.85, 0.79, 0.9, 0.95];
+    const verdicts = losses.map((loss, i) => monitor.update(epoch(i + 1, loss)));
+    expect(verdicts.map((v) => v.improved)).toEqual([true, true, false, true, false, false]);
+    expect(verdicts.map((v) => v.stop)).toEqual([false, false, false, false, false, true]);
+    expect(verdicts.at(-1)?.best).toEqual({ epoch: 4, monitor: 'loss', value: 0.79 });
+    expect(monitor.stopReason(6)).toBe(
+      'stopped early at epoch 6: validation total loss did not improve for 2 epochs; best epoch 4 restored',
+    );
+  });
+
+  it('counts only changes larger than min delta, in the metric’s direction', () => {
+    const settings = earlyStoppingSchema.parse({
+      enabled: true,
+      monitor: 'box.meanIoU',
+      patience: 1,
+      minDelta: 0.01,
+    });
+    const monitor = new EpochMonitor(settings, heads);
+    expect(monitor.update(epoch(1, 1, 0.5)).improved).toBe(true);
+    const small = monitor.update(epoch(2, 1, 0.505));
+    expect(small).toMatchObject({ improved: false, stop: true });
+    expect(small.best.epoch).toBe(1);
+  });
+
+  it('never stops when early stopping is off, and resumes its count from its state', () => {
+    const settings = earlyStoppingSchema.parse({ patience: 0 });
+    const monitor = new EpochMonitor(settings, heads);
+    monitor.update(epoch(1, 1));
+    expect(monitor.update(epoch(2, 2)).stop).toBe(false);
+    const resumed = new EpochMonitor(
+      earlyStoppingSchema.parse({ enabled: true, patience: 2 }),
+      heads,
+    );
+    resumed.setState(monitor.getState());
+    expect(resumed.update(epoch(3, 3))).toMatchObject({ stop: true, best: { epoch: 1 } });
+  });
+
+  it('never counts a NaN as an improvement', () => {
+    const monitor = new EpochMonitor(earlyStoppingSchema.parse({}), heads);
+    monitor.update(epoch(1, 1));
+    expect(monitor.update(epoch(2, Number.NaN)).improved).toBe(false);
+  });
+});
