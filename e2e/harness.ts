@@ -61,6 +61,8 @@ export async function startStudio(): Promise<Studio> {
   });
   const context = await browser.newContext({
     acceptDownloads: true,
+    // The canvas then moves without animation, so no click lands on a view in motion.
+    reducedMotion: 'reduce',
     viewport: { width: 1600, height: 1000 },
   });
   const page = await context.newPage();

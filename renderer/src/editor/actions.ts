@@ -22,7 +22,7 @@ import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './des
 import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 import { addAfterSelected, linkSelected } from './add-actions.ts';
-import { canvasSize, fitReadable } from './viewport.ts';
+import { canvasSize, fitReadable, motion } from './viewport.ts';
 
 /**
  * What the toolbar, the keyboard and the panels do, in one place: each action runs named
@@ -321,7 +321,7 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
       const height = first.measured.height ?? 80;
       void rf.setCenter(x + width / 2, y + height / 2, {
         zoom: Math.max(rf.getZoom(), 0.8),
-        duration: 250,
+        duration: motion(250),
       });
     },
   };

@@ -7,6 +7,7 @@ import { useGraphStore } from '../graph/graph-store.ts';
 import { flowDirectionOf, NODE_WIDTH } from '../graph/layout.ts';
 import { showNotice } from './ui-store.ts';
 import { knownTargets } from './use-datasets.ts';
+import { motion } from './viewport.ts';
 
 const graph = () => useGraphStore.getState();
 
@@ -34,7 +35,7 @@ function revealNode<N extends Node, E extends Edge>(rf: ReactFlowInstance<N, E>,
   if (!inside) {
     void rf.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 50, {
       zoom,
-      duration: 200,
+      duration: motion(200),
     });
   }
 }

@@ -8,6 +8,15 @@ import type { FlowDirection } from '../graph/layout.ts';
  */
 export const READABLE_ZOOM = 0.75;
 export const FIT = { padding: 0.15, maxZoom: 1.25 } as const;
+
+/**
+ * How long a view change animates: not at all for a user who asks the system for reduced
+ * motion (the end-to-end tests ask too, so a click never lands on a moving canvas).
+ */
+export function motion(ms: number): number | undefined {
+  const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  return reduced ? undefined : ms;
+}
 const MARGIN = 24;
 
 /**
@@ -23,7 +32,8 @@ export async function fitReadable<N extends Node, E extends Edge>(
   // Fit what is there once every node has its size: a fit queued while some are still being
   // measured can fit the first of them alone.
   for (let frame = 0; frame < 30 && !allMeasured(rf.getNodes()); frame++) await nextFrame();
-  await rf.fitView({ ...FIT, ...(duration ? { duration } : {}) });
+  const animate = duration === undefined ? undefined : motion(duration);
+  await rf.fitView({ ...FIT, ...(animate ? { duration: animate } : {}) });
   if (rf.getZoom() >= READABLE_ZOOM - 1e-6) return;
   const pane = document.querySelector('.studio-flow .react-flow')?.getBoundingClientRect();
   const nodes = rf.getNodes();
@@ -34,7 +44,7 @@ export async function fitReadable<N extends Node, E extends Edge>(
     extent * z <= size - 2 * MARGIN ? (size - extent * z) / 2 - start * z : MARGIN - start * z;
   const x = direction === 'LR' ? MARGIN - b.x * z : centre(pane.width, b.x, b.width);
   const y = direction === 'TB' ? MARGIN - b.y * z : centre(pane.height, b.y, b.height);
-  await rf.setViewport({ x, y, zoom: z }, duration ? { duration } : undefined);
+  await rf.setViewport({ x, y, zoom: z }, animate ? { duration: animate } : undefined);
 }
 
 const allMeasured = (nodes: readonly Node[]) =>
