@@ -43,6 +43,7 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'dataset:inspect': call('dataset:inspect'),
     'run:start': call('run:start'),
     'run:stop': call('run:stop'),
+    'run:rename': call('run:rename'),
     'run:export': call('run:export'),
     'runs:list': call('runs:list'),
     'run:open': call('run:open'),

@@ -6,6 +6,7 @@ import {
   exampleGraphSchema,
   hostEventSchema,
   inspectDatasetRequestSchema,
+  renameRunRequestSchema,
   runIdSchema,
   savedRunInfoSchema,
   savedRunSchema,
@@ -87,6 +88,8 @@ export const DESKTOP_CHANNELS = {
   'dataset:inspect': { request: inspectDatasetRequestSchema, response: datasetInspectionSchema },
   'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
   'run:stop': { request: runIdSchema, response: none },
+  /** Names a run; the name is written into its run.json. */
+  'run:rename': { request: renameRunRequestSchema, response: none },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
   'run:export': {
     request: z.strictObject({ runId: runIdSchema, options: exportOptionsSchema.prefault({}) }),

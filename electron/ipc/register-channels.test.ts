@@ -22,6 +22,7 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
     'dataset:inspect': () => Promise.reject(new Error('No dataset in this test.')),
     'run:start': () => ({ runId: 'run-1' }),
     'run:stop': () => undefined,
+    'run:rename': () => undefined,
     'run:export': () => null,
     'runs:list': () => [],
     'run:open': () => Promise.reject(new Error('No run in this test.')),

@@ -37,6 +37,7 @@ async function run({ runId, request, out }: StartMessage): Promise<void> {
     const outcome = await runTraining({
       graph: checked.graph,
       overrides: checked.overrides,
+      ...(checked.name !== undefined ? { name: checked.name } : {}),
       out,
       signal: controller.signal,
       onEvent: (event) => void post({ type: 'run', runId, event }),

@@ -12,6 +12,7 @@ import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
+import { storedRunName } from './run-name.ts';
 import {
   BALANCING_FILE,
   createRunFolder,
@@ -26,6 +27,8 @@ import {
 
 export interface RunRequest {
   readonly graph: GraphDocument;
+  /** The run's name as the run panel showed it at Start; kept in run.json. */
+  readonly name?: string;
   /** Overrides of the graph's own training settings (command-line flags, the run panel). */
   readonly overrides?: Partial<TrainingSettings>;
   readonly out?: string;
@@ -91,6 +94,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
     id,
     createdAt: new Date().toISOString(),
     graphName: graph.name,
+    ...(request.name !== undefined ? { name: request.name } : {}),
     dataset: {
       // An imported dataset is recorded by its absolute path, so evaluate finds it again.
       name: report ? report.source : dataset.name,
@@ -111,6 +115,11 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   };
   await writeJson(dir, GRAPH_FILE, graph);
   await writeJson(dir, RUN_FILE, manifest);
+  // The host may rename the run while it trains: every later write keeps the name it finds.
+  const writeManifest = async (value: RunManifest) => {
+    const name = await storedRunName(dir);
+    await writeJson(dir, RUN_FILE, name !== undefined ? { ...value, name } : value);
+  };
   const history: TrainingEvent[] = [];
   let balancing: Balancing | undefined;
 
@@ -134,7 +143,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
           await saveModel(compiled.model, join(dir, MODEL_DIR));
           if (balancing) await writeJson(dir, BALANCING_FILE, balancing.getState());
           await writeJson(dir, METRICS_FILE, { history });
-          await writeJson(dir, RUN_FILE, { ...manifest, epochsCompleted: event.epoch });
+          await writeManifest({ ...manifest, epochsCompleted: event.epoch });
         }
         request.onEvent?.(event);
       },
@@ -163,7 +172,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       epochsCompleted: result.epochsCompleted,
       ...(result.last.type === 'failed' ? { message: result.last.message } : {}),
     };
-    await writeJson(dir, RUN_FILE, final);
+    await writeManifest(final);
     await request.onTrained?.({
       status: result.status,
       model: compiled.model,

@@ -165,6 +165,12 @@ export function createBrowserHost(
     async stopRun(runId) {
       await request(`runs/${encodeURIComponent(runId)}/stop`, { method: 'POST' });
     },
+    async renameRun(runId, name) {
+      await request(`runs/${encodeURIComponent(runId)}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ name }),
+      });
+    },
     async exportRun(runId, { format, checkpoint } = DEFAULT_EXPORT) {
       const query = new URLSearchParams({ format, checkpoint });
       const res = await request(`runs/${encodeURIComponent(runId)}/export?${query}`);
