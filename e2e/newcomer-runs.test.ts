@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { laptopStudio } from './suite.ts';
 /**
  * Runs as a newcomer compares them: named after the file, renamed, charts per task in a colour
  * per run, the settings that differ side by side, the gallery with colours and alt text, the
- * accessible names; and work that survives a reload.
+ * accessible names; and work and run names that survive a reload.
  */
 
 const SHAPES = 'Shapes: class, box and colour';
@@ -153,5 +153,28 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
     // No unnamed tab stop among the charts.
     expect(snapshot).not.toMatch(/- application\s*$/m);
     await nodeLocator(page, 'image').count();
+  });
+
+  it('keeps the names runs were given over a reload, in their run.json', async () => {
+    const { page, runsDir } = studio();
+    const kept = await Promise.all(
+      (await readdir(runsDir, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map(
+          async (entry) =>
+            (
+              JSON.parse(await readFile(join(runsDir, entry.name, 'run.json'), 'utf8')) as {
+                name?: string;
+              }
+            ).name,
+        ),
+    );
+    expect(kept.sort()).toEqual(['faster rate', 'saved · run 1']);
+    await page.reload();
+    await page.locator('.react-flow__node').first().waitFor();
+    // The runs of the last session are earlier runs now, under the names they had.
+    await expect
+      .poll(() => page.getByTestId('earlier-run').locator('.run-item-label').allTextContents())
+      .toEqual(['faster rate', 'saved · run 1']);
   });
 });

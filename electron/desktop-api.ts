@@ -44,6 +44,7 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'run:start': call('run:start'),
     'run:stop': call('run:stop'),
     'run:resume': call('run:resume'),
+    'run:rename': call('run:rename'),
     'run:export': call('run:export'),
     'runs:list': call('runs:list'),
     'run:open': call('run:open'),

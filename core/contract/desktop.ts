@@ -6,6 +6,7 @@ import {
   exampleGraphSchema,
   hostEventSchema,
   inspectDatasetRequestSchema,
+  renameRunRequestSchema,
   runIdSchema,
   savedRunInfoSchema,
   savedRunSchema,
@@ -92,6 +93,8 @@ export const DESKTOP_CHANNELS = {
     request: z.strictObject({ runId: runIdSchema, options: resumeRunRequestSchema.prefault({}) }),
     response: z.object({ runId: runIdSchema }),
   },
+  /** Names a run; the name is written into its run.json. */
+  'run:rename': { request: renameRunRequestSchema, response: none },
   /** Asks for a folder with the main process's dialog and exports the run's model there. */
   'run:export': {
     request: z.strictObject({ runId: runIdSchema, options: exportOptionsSchema.prefault({}) }),

@@ -21,9 +21,25 @@ import {
  * `StudioHost`; the engine side re-validates every request with these schemas.
  */
 
+/**
+ * A run's name as the user sees and edits it: trimmed, 1–120 characters, no control characters.
+ * Kept in the run's run.json; a run without one is named after its graph.
+ */
+export const runNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a run name cannot be empty')
+  .max(120, 'a run name has at most 120 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((name) => !/[\u0000-\u001f\u007f-\u009f]/.test(name), {
+    message: 'a run name cannot hold control characters',
+  });
+
 export const startRunRequestSchema = z.object({
   /** The graph document as the editor holds it; the engine loads and checks it again. */
   graph: z.unknown(),
+  /** The name the run panel shows for the run; kept in its run.json. */
+  name: runNameSchema.optional(),
   /** Overrides of the graph's own training settings, from the run panel. */
   settings: trainingSettingsPatchSchema.default({}),
 });
@@ -36,6 +52,10 @@ export const resumeRunRequestSchema = z.strictObject({
 export type ResumeRunRequest = z.infer<typeof resumeRunRequestSchema>;
 
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+
+/** A new name for a run, this session's or an earlier one. */
+export const renameRunRequestSchema = z.strictObject({ runId: runIdSchema, name: runNameSchema });
+export type RenameRunRequest = z.input<typeof renameRunRequestSchema>;
 
 /** One validation image with each head's truth and prediction, for the results gallery. */
 export const gallerySampleSchema = z.object({
@@ -85,6 +105,8 @@ export const savedRunInfoSchema = z.object({
   /** The run folder's name: what export and open take. */
   runId: runIdSchema,
   graphName: z.string(),
+  /** The name the user gave the run, when its run.json keeps one. */
+  name: z.string().optional(),
   /** ISO time the run started. */
   createdAt: z.string(),
   /** 'running' for a run in progress, or one whose process ended without saying how. */
@@ -255,6 +277,8 @@ export interface StudioHost {
   stopRun(runId: string): Promise<void>;
   /** Trains a run on from its last epoch in a new process; its events come under the same id. */
   resumeRun(runId: string, request?: ResumeRunRequest): Promise<{ runId: string }>;
+  /** Names a run (this session's or an earlier one); the name is kept in its run.json. */
+  renameRun(runId: string, name: string): Promise<void>;
   /**
    * Saves the trained model of a run where the user chooses, in a format (a zip download in the
    * browser, a folder on the desktop); the best checkpoint as TensorFlow.js when not told.

@@ -23,6 +23,7 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
     'run:start': () => ({ runId: 'run-1' }),
     'run:stop': () => undefined,
     'run:resume': () => ({ runId: 'run-1' }),
+    'run:rename': () => undefined,
     'run:export': () => null,
     'runs:list': () => [],
     'run:open': () => Promise.reject(new Error('No run in this test.')),

@@ -5,6 +5,7 @@ import { EXPORT_FORMAT_TITLES, type ExportOptions } from '../../core/contract/ex
 import type { DatasetInfo, ExampleGraph } from '../../core/contract/host.ts';
 import { exportRunFiles, writeExportFolder } from '../../main/export/index.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
+import { renameSavedRun } from '../../main/runs/run-name.ts';
 import { listSavedSweeps } from '../../main/runs/saved-sweeps.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
@@ -233,6 +234,9 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     // The run's folder is under the runs folder by its checked id; its graph names its dataset,
     // which this process let it train on when it started.
     'run:resume': ({ runId, options }) => runs.resume(runId, options),
+    'run:rename': async ({ runId, name }) => {
+      await renameSavedRun(runs.runsDir, runId, name);
+    },
     'run:export': ({ runId, options }) => exportRun(runId, options),
     'runs:list': () => listSavedRuns(runs.runsDir, deps.onSkippedRun),
     // The IPC layer has checked the id, and loadSavedRun checks it again before any disk read.

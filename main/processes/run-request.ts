@@ -11,6 +11,8 @@ export interface CheckedRunRequest {
   readonly graph: GraphDocument;
   /** Only the settings the request names: the graph's own settings stay for everything else. */
   readonly overrides: Partial<TrainingSettings>;
+  /** The run's name, trimmed, when the request gives one. */
+  readonly name?: string;
 }
 
 export type RunRequestResult =
@@ -53,5 +55,6 @@ export function checkRunRequest(input: unknown): RunRequestResult {
   } catch (e) {
     return fail((e as Error).message);
   }
-  return { ok: true, graph, overrides };
+  const name = parsed.data.name;
+  return { ok: true, graph, overrides, ...(name !== undefined ? { name } : {}) };
 }

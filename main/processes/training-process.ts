@@ -59,6 +59,7 @@ async function run({ runId, request, out, resume }: StartMessage): Promise<void>
       outcome = await runTraining({
         graph: checked.graph,
         overrides: checked.overrides,
+        ...(checked.name !== undefined ? { name: checked.name } : {}),
         out,
         ...hooks,
       });

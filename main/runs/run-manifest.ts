@@ -44,6 +44,8 @@ export const runManifestSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   graphName: z.string(),
+  /** The name the user gave the run; older runs have none and are named after their graph. */
+  name: z.string().optional(),
   dataset: z.object({
     name: z.string(),
     seed: z.number().int(),

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,18 +13,30 @@ describe('runTraining', () => {
     const controller = new AbortController();
     const outcome = await runTraining({
       graph: tinyReferenceGraph(),
+      name: 'tiny · run 1',
       overrides: { epochs: 3, limit: 60 },
       out,
       backend: 'wasm',
       signal: controller.signal,
       batchEventIntervalMs: 0,
       onEvent: (e) => {
-        if (e.type === 'batch' && e.epoch === 2) controller.abort();
+        if (e.type === 'batch' && e.epoch === 2 && !controller.signal.aborted) {
+          // The host renames the run while it trains: the last write of run.json keeps it.
+          const path = join(out, 'run.json');
+          const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string };
+          expect(manifest.name).toBe('tiny · run 1');
+          writeFileSync(path, JSON.stringify({ ...manifest, name: 'renamed while training' }));
+          controller.abort();
+        }
       },
     });
     expect(outcome.status).toBe('stopped');
     const run = await openRunFolder(out);
-    expect(run.manifest).toMatchObject({ status: 'stopped', epochsCompleted: 1 });
+    expect(run.manifest).toMatchObject({
+      status: 'stopped',
+      epochsCompleted: 1,
+      name: 'renamed while training',
+    });
     expect(run.manifest.dataset).toMatchObject({ name: 'digits', limit: 60, imageShape: [16, 16, 3] });
     expect(run.graph.name).toBe('tiny reference');
     expect(await readdir(join(out, 'model'))).toEqual(['model.json', 'weights.bin']);

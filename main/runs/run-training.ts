@@ -15,6 +15,7 @@ import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type EpochEvent, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
+import { storedRunName } from './run-name.ts';
 import {
   createRunFolder,
   planRunFolder,
@@ -31,6 +32,8 @@ import {
 
 export interface RunRequest extends RunHooks {
   readonly graph: GraphDocument;
+  /** The run's name as the run panel showed it at Start; kept in run.json. */
+  readonly name?: string;
   /** Overrides of the graph's own training settings (command-line flags, the run panel). */
   readonly overrides?: Partial<TrainingSettings>;
   readonly out?: string;
@@ -102,6 +105,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       id,
       createdAt: new Date().toISOString(),
       graphName: graph.name,
+      ...(request.name !== undefined ? { name: request.name } : {}),
       dataset: {
         // An imported dataset is recorded by its absolute path, so evaluate finds it again.
         name: report ? report.source : dataset.name,
@@ -204,7 +208,12 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
   const restoreBest = settings.earlyStopping.restoreBest;
   const history: EpochEvent[] = [...run.history];
   let bestEpoch = history.at(-1)?.best?.epoch;
-  await writeJson(dir, RUN_FILE, { ...manifest, status: 'running' });
+  // The host may rename the run while it trains: every write keeps the name it finds.
+  const writeManifest = async (value: RunManifest) => {
+    const name = await storedRunName(dir);
+    await writeJson(dir, RUN_FILE, name !== undefined ? { ...value, name } : value);
+  };
+  await writeManifest({ ...manifest, status: 'running' });
   const result = await trainModel({
     compiled,
     dataset,
@@ -229,7 +238,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       if (event.type === 'epoch') {
         history.push(event);
         await writeJson(dir, METRICS_FILE, { ...(bestEpoch ? { bestEpoch } : {}), history });
-        await writeJson(dir, RUN_FILE, { ...manifest, status: 'running', epochsCompleted: event.epoch, ...(bestEpoch ? { bestEpoch } : {}) });
+        await writeManifest({ ...manifest, status: 'running', epochsCompleted: event.epoch, ...(bestEpoch ? { bestEpoch } : {}) });
       }
       hooks.onEvent?.(event);
     },
@@ -277,7 +286,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     endReason: endReasonOf(result.last, history.at(-1)?.best, restoreBest),
     ...(bestEpoch ? { bestEpoch } : {}),
   };
-  await writeJson(dir, RUN_FILE, final);
+  await writeManifest(final);
   await hooks.onTrained?.({
     status: result.status,
     model: compiled.model,

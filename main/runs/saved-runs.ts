@@ -26,6 +26,7 @@ function runInfo(runId: string, manifest: RunManifest, metrics: MetricsFile): Sa
   return {
     runId,
     graphName: manifest.graphName,
+    ...(manifest.name !== undefined ? { name: manifest.name } : {}),
     createdAt: manifest.createdAt,
     status: manifest.status,
     epochsCompleted: manifest.epochsCompleted,

@@ -4,6 +4,7 @@ import { exportOptionsSchema } from '../../core/contract/export.ts';
 import {
   inspectDatasetRequestSchema,
   resumeRunRequestSchema,
+  renameRunRequestSchema,
   runIdSchema,
 } from '../../core/contract/host.ts';
 import { builtInDatasetInfos } from '../datasets/index.ts';
@@ -12,6 +13,7 @@ import { listExamples } from '../app-host/examples.ts';
 import { HttpError, readJsonBody, sendJson } from './http-util.ts';
 import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
+import { renameSavedRun } from '../runs/run-name.ts';
 import { listSavedSweeps } from '../runs/saved-sweeps.ts';
 import { exportRunFiles, zipExport } from '../export/index.ts';
 import { checkRunRequest, describeIssues } from '../processes/run-request.ts';
@@ -30,7 +32,7 @@ export interface ApiContext {
 type Handler = (req: IncomingMessage, res: ServerResponse, runId: string) => Promise<void>;
 
 interface Route {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   readonly pattern: RegExp;
   readonly handle: Handler;
 }
@@ -83,7 +85,11 @@ function routes(ctx: ApiContext): readonly Route[] {
         // Checked here too, so a graph with a mistake costs no training process.
         const checked = checkRunRequest(await readJsonBody(req));
         if (!checked.ok) throw new HttpError(400, checked.message);
-        const runId = ctx.supervisor.start({ graph: checked.graph, settings: checked.overrides });
+        const runId = ctx.supervisor.start({
+          graph: checked.graph,
+          settings: checked.overrides,
+          ...(checked.name !== undefined ? { name: checked.name } : {}),
+        });
         sendJson(res, 200, { runId });
       },
     },
@@ -116,6 +122,23 @@ function routes(ctx: ApiContext): readonly Route[] {
       pattern: /^\/api\/runs\/([^/]+)$/,
       handle: async (_req, res, runId) =>
         sendJson(res, 200, await loadSavedRun(ctx.runsDir, runId)),
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/api\/runs\/([^/]+)$/,
+      handle: async (req, res, runId) => {
+        const body = (await readJsonBody(req)) as unknown;
+        const parsed = renameRunRequestSchema.safeParse({
+          runId,
+          name: (body as { name?: unknown } | null)?.name,
+        });
+        if (!parsed.success) {
+          throw new HttpError(400, describeIssues('The rename request', parsed.error));
+        }
+        // This session's runs and earlier ones are all folders of the runs folder.
+        await renameSavedRun(ctx.runsDir, runId, parsed.data.name);
+        res.writeHead(204).end();
+      },
     },
     {
       method: 'POST',

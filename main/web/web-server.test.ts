@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,27 +14,10 @@ import {
 } from '../../core/contract/host.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { writeRunFolder } from '../runs/test-run-folders.ts';
-import type { ParentMessage } from '../processes/process-protocol.ts';
-import type { TrainingChild } from '../processes/run-supervisor.ts';
+import { FakeChild } from '../processes/test-training-child.ts';
 import { createWebHost, type WebHost } from './web-server.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../assets/examples', import.meta.url));
-
-class FakeChild extends EventEmitter implements TrainingChild {
-  readonly sent: ParentMessage[] = [];
-  send(message: ParentMessage, callback: (error: Error | null) => void): boolean {
-    this.sent.push(message);
-    queueMicrotask(() => callback(null));
-    return true;
-  }
-  kill(): boolean {
-    queueMicrotask(() => {
-      this.emit('exit', null, 'SIGKILL');
-      this.emit('close', null, 'SIGKILL');
-    });
-    return true;
-  }
-}
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 

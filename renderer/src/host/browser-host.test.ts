@@ -91,6 +91,20 @@ describe('createBrowserHost', () => {
     });
   });
 
+  it('renames a run with PATCH and the token, and throws the refusal as a sentence', async () => {
+    const { host, answer, calls } = setup();
+    answer(() => new Response(null, { status: 204 }));
+    await expect(host.renameRun('run 7', 'faster rate')).resolves.toBeUndefined();
+    expect(calls[0]?.url).toBe('/api/runs/run%207');
+    expect(calls[0]?.init).toMatchObject({
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'faster rate' }),
+      headers: { 'X-Studio-Token': 'abc123', 'Content-Type': 'application/json' },
+    });
+    answer(() => Response.json({ error: "There is no run 'run-9'." }, { status: 404 }));
+    await expect(host.renameRun('run-9', 'x')).rejects.toThrow("There is no run 'run-9'.");
+  });
+
   it('inspects a dataset by its path on the server', async () => {
     const { host, answer, calls } = setup();
     answer(() => Response.json(sampleInspection('/d/labels.csv')));

@@ -170,6 +170,12 @@ export function createBrowserHost(
         method: 'POST',
         body: JSON.stringify(body),
       }),
+    async renameRun(runId, name) {
+      await request(`runs/${encodeURIComponent(runId)}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ name }),
+      });
+    },
     async exportRun(runId, { format, checkpoint } = DEFAULT_EXPORT) {
       const query = new URLSearchParams({ format, checkpoint });
       const res = await request(`runs/${encodeURIComponent(runId)}/export?${query}`);

@@ -21,6 +21,7 @@ function fakeApi(answers: Partial<Record<string, unknown>> = {}) {
     'dataset:inspect': channel('dataset:inspect'),
     'run:start': channel('run:start'),
     'run:stop': channel('run:stop'),
+    'run:rename': channel('run:rename'),
     'run:export': channel('run:export'),
     'runs:list': channel('runs:list'),
     'run:open': channel('run:open'),
@@ -61,6 +62,7 @@ describe('createDesktopHost', () => {
     await expect(host.listDatasets()).resolves.toEqual([]);
     await expect(host.startRun({ graph: { a: 1 } })).resolves.toEqual({ runId: 'r1' });
     await expect(host.stopRun('r1')).resolves.toBeUndefined();
+    await expect(host.renameRun('r1', 'faster rate')).resolves.toBeUndefined();
     await expect(host.exportRun('r1')).resolves.toBeUndefined();
     await expect(
       host.exportRun('r1', { format: 'tfjs', checkpoint: 'last' }),
@@ -70,6 +72,7 @@ describe('createDesktopHost', () => {
       { channel: 'datasets:list', request: undefined },
       { channel: 'run:start', request: { graph: { a: 1 } } },
       { channel: 'run:stop', request: 'r1' },
+      { channel: 'run:rename', request: { runId: 'r1', name: 'faster rate' } },
       {
         channel: 'run:export',
         request: { runId: 'r1', options: { format: 'tfjs', checkpoint: 'best' } },

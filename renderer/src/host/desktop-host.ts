@@ -54,6 +54,9 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
       await callDesktop(() => api['run:stop'](runId));
     },
     resumeRun: (runId, options = {}) => callDesktop(() => api['run:resume']({ runId, options })),
+    async renameRun(runId, name) {
+      await callDesktop(() => api['run:rename']({ runId, name }));
+    },
     async exportRun(runId, options = DEFAULT_EXPORT) {
       // Null when the user cancelled the folder dialog: nothing to say.
       await callDesktop(() => api['run:export']({ runId, options }));

@@ -16,7 +16,8 @@ import { runDate, savedStatusText } from './saved-run.ts';
  */
 export function EarlierRuns() {
   const host = useHost();
-  const [runs, setRuns] = useState<readonly SavedRunInfo[]>([]);
+  // In the store, so a rename shows here as soon as the host has kept it.
+  const runs = useRunStore((s) => s.savedRuns);
   const [problem, setProblem] = useState<string>();
   // Runs trained in this session are listed above, with their live state.
   const sessionRunIds = useRunStore(
@@ -29,7 +30,6 @@ export function EarlierRuns() {
     host.listRuns().then(
       (list) => {
         if (!current) return;
-        setRuns(list);
         useRunStore.getState().setSavedRuns(list);
         setProblem(undefined);
       },
@@ -63,7 +63,7 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
   return (
     <li className="run-item earlier-run" data-testid="earlier-run">
       <div className="run-item-main">
-        <span className="run-item-label">{info.graphName}</span>
+        <span className="run-item-label">{info.name ?? info.graphName}</span>
         <span className="run-item-date">{runDate(info.createdAt)}</span>
         <span className={`run-item-status status-${info.status}`} title={info.message}>
           {status} · {info.epochsCompleted}/{info.epochs} epochs · {info.dataset}

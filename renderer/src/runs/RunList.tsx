@@ -1,6 +1,8 @@
 import { memo, useState } from 'react';
+import { useHost } from '../host/host-context.tsx';
 import { summaryText } from './format.ts';
 import { ExportButton } from './ExportButton.tsx';
+import { renameRun } from './run-actions.ts';
 import { hasModel, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 import { statusText } from './RunStatus.tsx';
@@ -31,7 +33,8 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
   const metrics = run.test ?? last?.val;
   const exportable = hasModel(run);
   const [renaming, setRenaming] = useState(false);
-  const rename = useRunStore((s) => s.renameRun);
+  const host = useHost();
+  const rename = (label: string) => void renameRun(host, run.runId, label);
 
   if (renaming) {
     return (
@@ -44,13 +47,13 @@ const RunItem = memo(function RunItem({ run }: { run: Run }) {
           autoFocus
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
-              rename(run.runId, e.currentTarget.value);
+              rename(e.currentTarget.value);
               setRenaming(false);
             }
             if (e.key === 'Escape') setRenaming(false);
           }}
           onBlur={(e) => {
-            rename(run.runId, e.currentTarget.value);
+            rename(e.currentTarget.value);
             setRenaming(false);
           }}
         />

@@ -5,7 +5,7 @@ import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { asRunId, type RunId } from '../../../core/ids.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { findRun } from './run-reducer.ts';
-import { useRunStore, type RunStoreApi } from './run-store.ts';
+import { nextRunName, useRunStore, type RunStoreApi } from './run-store.ts';
 import { runDate, savedRunEvents } from './saved-run.ts';
 
 /** The open graph's file name, which names its runs; none for a graph never saved. */
@@ -41,12 +41,11 @@ export async function startRun(
   store.getState().setError(undefined);
   store.getState().setStarting(true);
   const graph = structuredClone(currentDocument());
+  // The name the panel will show, kept in the run's run.json so it survives a reload.
+  const label = nextRunName(fileName() ?? graph.name, graph.name, store.getState());
   try {
-    const { runId } = await host.startRun({ graph, settings: {} });
-    const name = fileName();
-    store
-      .getState()
-      .addRun({ runId: asRunId(runId), graph, settings: graph.training, ...(name ? { name } : {}) });
+    const { runId } = await host.startRun({ graph, settings: {}, name: label });
+    store.getState().addRun({ runId: asRunId(runId), graph, settings: graph.training, label });
   } catch (error) {
     store.getState().setError(sentenceOf(error));
   } finally {
@@ -85,6 +84,31 @@ export async function resumeRun(
     await host.resumeRun(runId, epochs === undefined ? {} : { epochs });
   } catch (error) {
     store.getState().reopenRun(runId, previous);
+    store.getState().setError(sentenceOf(error));
+  }
+}
+
+/**
+ * Renames a run: shown at once, then kept by the host in the run's run.json. When the host
+ * refuses, the run gets its old name back and the panel shows the host's sentence.
+ */
+export async function renameRun(
+  host: Pick<StudioHost, 'renameRun'>,
+  runId: RunId,
+  label: string,
+  store: RunStoreApi = useRunStore,
+): Promise<void> {
+  const name = label.trim();
+  const old = findRun(store.getState(), runId)?.label;
+  if (old === undefined || name === '' || name === old) return;
+  store.getState().setError(undefined);
+  store.getState().renameRun(runId, name);
+  try {
+    await host.renameRun(runId, name);
+    const { savedRuns, setSavedRuns } = store.getState();
+    setSavedRuns(savedRuns.map((r) => (r.runId === runId ? { ...r, name } : r)));
+  } catch (error) {
+    store.getState().renameRun(runId, old);
     store.getState().setError(sentenceOf(error));
   }
 }
@@ -133,7 +157,7 @@ export async function openEarlierRun(
     const { saved, graph } = await readEarlierRun(host, runId);
     store.getState().addEarlierRun({
       runId,
-      label: `${saved.info.graphName} · ${runDate(saved.info.createdAt)}`,
+      label: saved.info.name ?? `${saved.info.graphName} · ${runDate(saved.info.createdAt)}`,
       graph,
       settings: saved.settings,
       events: savedRunEvents(saved, graph),

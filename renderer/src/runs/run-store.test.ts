@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostEvent } from '../../../core/contract/host.ts';
 import { asRunId } from '../../../core/ids.ts';
-import { connectRunStore, createRunStore, type Clock } from './run-store.ts';
+import { connectRunStore, createRunStore, nextRunName, type Clock } from './run-store.ts';
 import { batch, graph, RUN, settings, started } from './test-events.ts';
 
 /** A host whose events the test emits by hand. */
@@ -127,7 +127,8 @@ describe('run store', () => {
       { ...kept, runId: 'old-1' },
       { ...kept, runId: 'old-2' },
     ]);
-    store.getState().addRun({ runId: RUN, graph, settings, name: 'my-model' });
+    const label = nextRunName('my-model', graph.name, store.getState());
+    store.getState().addRun({ runId: RUN, graph, settings, label });
     expect(store.getState().runs[0]?.label).toBe('my-model · run 3');
     store.getState().renameRun(RUN, '  lower learning rate ');
     expect(store.getState().runs[0]?.label).toBe('lower learning rate');

@@ -36,15 +36,16 @@ export interface RunStore extends RunsState {
   /** Applies host events in one state update (what the coalescing subscriber calls). */
   applyEvents(events: readonly HostEvent[]): void;
   /**
-   * A run the host has accepted; it becomes the active and the shown run. It is named after
-   * `name` (the graph's file), else the graph: "shapes-three-tasks · run 3".
+   * A run the host has accepted; it becomes the active and the shown run. `label` is the name
+   * sent with the start request (nextRunName); without one it is counted on from the graph's name.
    */
   addRun(init: {
     runId: RunId;
     graph: GraphDocument;
     settings: TrainingSettings;
-    name?: string;
+    label?: string;
   }): void;
+  /** Shows a run under a new name (trimmed; a blank one is ignored). The host keeps it: run-actions.ts. */
   renameRun(runId: RunId, label: string): void;
   setSavedRuns(runs: readonly SavedRunInfo[]): void;
   /**
@@ -122,10 +123,10 @@ export function createRunStore() {
       if (state !== before) set(state);
     },
 
-    addRun({ runId, graph, settings, name }) {
+    addRun({ runId, graph, settings, label: given }) {
       const state = get();
       if (state.runs.some((r) => r.runId === runId)) return;
-      const label = nextRunName(name ?? graph.name, graph.name, state);
+      const label = given ?? nextRunName(graph.name, graph.name, state);
       let next: RunsState = {
         ...state,
         runs: [...state.runs, newRun({ runId, label, graph, settings })],
