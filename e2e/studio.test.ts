@@ -295,7 +295,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     expect(await earlier.nth(0).textContent()).toMatch(/Stopped · \d+\/200 epochs/);
     const finished = earlier.nth(2);
     expect(await finished.textContent()).toMatch(
-      /tiny reference.*Finished · \d+\/\d+ epochs.*test loss/,
+      /tiny · run \d+.*Finished · \d+\/\d+ epochs.*test loss/,
     );
     await finished.getByTestId('btn-open-run').click();
     await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('Finished');

@@ -96,6 +96,7 @@ describe('inspector fields', () => {
       'padding',
       'activation',
       'useBias',
+      'l2',
     ]);
     const filters = fields[0];
     expect(filters).toMatchObject({ type: 'integer', min: 1, max: 4096 });
