@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,30 +15,36 @@ interface StepOutput {
   grads: number[][];
 }
 
-/** One gradient step in its own process; a process that did not end on its own times out. */
-async function stepWith(threads: number): Promise<StepOutput> {
+/**
+ * One gradient step in its own process, with a temporary folder of its own (other processes on
+ * the machine may be writing worker files at the same time); a process that did not end on its
+ * own times out.
+ */
+async function stepWith(threads: number, temp: string): Promise<StepOutput> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', FIXTURE, String(threads)], {
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, TMPDIR: temp },
   });
   return JSON.parse(stdout) as StepOutput;
 }
 
-const workerFolders = () =>
-  readdirSync(tmpdir()).filter((name) => name.startsWith('multitask-studio-wasm-'));
-
 describe('the threaded WebAssembly backend', () => {
   it('runs on the threads asked for, gives bit-identical gradients and leaves nothing behind', async () => {
-    const before = workerFolders();
-    const one = await stepWith(1);
-    const two = await stepWith(2);
+    const temp = mkdtempSync(join(tmpdir(), 'mts-threads-test-'));
+    const one = await stepWith(1, temp);
+    const two = await stepWith(2, temp);
     expect(one.description).toMatch(/WebAssembly \(tfjs-backend-wasm, SIMD, 1 thread\)$/);
     expect(two.description).toMatch(/WebAssembly \(tfjs-backend-wasm, SIMD, 2 threads\)$/);
     // Each output element is summed in the same order whichever thread computes it.
     expect(two.loss).toEqual(one.loss);
     expect(two.grads).toEqual(one.grads);
     expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 8 * 8 * 32 * 64]);
-    expect(workerFolders()).toEqual(before);
+    // The worker script's folder is gone once the workers have read it.
+    expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
+      [],
+    );
+    rmSync(temp, { recursive: true, force: true });
   });
 
   it('refuses a thread count outside 1 to 8 with a sentence', async () => {
