@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +15,46 @@ export const CHROMIUM = process.env.MTS_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 export const SCREENSHOTS = join(ROOT, 'out', 'screenshots');
 
-let built: Promise<void> | undefined;
+/**
+ * The browser tests serve a renderer built by their own process into a folder of its own: test
+ * files run side by side, and a build empties its folder first, so a shared folder could lose its
+ * files under a page another process is serving.
+ */
+const E2E_RENDERER = join(ROOT, 'out', `renderer-e2e-${process.pid}`);
 
-/** Builds the renderer once per test process. */
-export function buildRenderer(): Promise<void> {
-  built ??= build({ configFile: join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn' }).then(
-    () => undefined,
-  );
+const builds = new Map<string, Promise<void>>();
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Test processes are ended without an exit hook: the next one removes their renderer folders. */
+function removeBuildsOfEndedProcesses(): void {
+  const out = join(ROOT, 'out');
+  if (!existsSync(out)) return;
+  for (const name of readdirSync(out)) {
+    const pid = Number(/^renderer-e2e-(\d+)$/.exec(name)?.[1]);
+    if (pid && !isRunning(pid)) rmSync(join(out, name), { recursive: true, force: true });
+  }
+}
+
+/** Builds the renderer once per test process and folder (by default where the desktop app loads it). */
+export function buildRenderer(outDir = join(ROOT, 'out', 'renderer')): Promise<void> {
+  let built = builds.get(outDir);
+  if (!built) {
+    built = build({
+      configFile: join(ROOT, 'renderer/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir },
+    }).then(() => undefined);
+    builds.set(outDir, built);
+    if (outDir === E2E_RENDERER) removeBuildsOfEndedProcesses();
+  }
   return built;
 }
 
@@ -37,12 +70,12 @@ export interface Studio {
 }
 
 export async function startStudio(): Promise<Studio> {
-  await buildRenderer();
+  await buildRenderer(E2E_RENDERER);
   const runsDir = await mkdtemp(join(tmpdir(), 'mts-e2e-runs-'));
   const datasetsDir = await mkdtemp(join(tmpdir(), 'mts-e2e-datasets-'));
   const host = await createWebHost({
     port: 0,
-    staticDir: join(ROOT, 'out/renderer'),
+    staticDir: E2E_RENDERER,
     runsDir,
     datasetsDir,
     examplesDir: join(ROOT, 'assets/examples'),
@@ -129,4 +162,20 @@ export async function reloadDiscardingUnsaved(page: Page): Promise<void> {
   await page.locator('.react-flow__node').first().waitFor();
   const discard = page.getByTestId('restore-discard');
   if ((await discard.count()) > 0) await discard.click();
+}
+
+/**
+ * Waits until the canvas' view has not moved for a few frames: a fit is asynchronous (it waits for
+ * the nodes' sizes), and a click computed before it lands must not meet a view that moves after.
+ */
+export async function waitForSteadyView(page: Page): Promise<void> {
+  const transform = () => page.locator('.react-flow__viewport').getAttribute('style');
+  let last = await transform();
+  let steady = 0;
+  for (let i = 0; i < 100 && steady < 5; i++) {
+    await page.waitForTimeout(100);
+    const now = await transform();
+    steady = now === last ? steady + 1 : 0;
+    last = now;
+  }
 }

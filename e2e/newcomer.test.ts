@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, nodeLocator, SCREENSHOTS } from './harness.ts';
+import { hasChromium, nodeLocator, SCREENSHOTS, waitForSteadyView } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /**
@@ -66,8 +66,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
     });
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
     await page.getByTestId('btn-fit').click();
-    // The fit is animated: click once the view has settled.
-    await page.waitForTimeout(600);
+    await waitForSteadyView(page);
     await nodeLocator(page, 'flatten_1').click();
     await expect
       .poll(() => nodeLocator(page, 'flatten_1').getAttribute('class'))
