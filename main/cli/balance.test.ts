@@ -7,22 +7,7 @@ import { sweepFileSchema } from '../../core/balancing/sweep.ts';
 import { serializeGraphDocument } from '../../core/graph/load.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { readBalanceFlags } from './balance-flags.ts';
-import type { CommandContext } from './context.ts';
-import { runCli } from './index.ts';
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const ctx: CommandContext = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    isTTY: false,
-    columns: 100,
-    signal: new AbortController().signal,
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
+import { cli } from './test-cli.ts';
 
 const fixed = balancingSettingsSchema.parse({});
 let work: string;

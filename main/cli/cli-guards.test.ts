@@ -7,22 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../../core/graph/load.ts';
 import { graphDocumentSchema } from '../../core/graph/schema.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
-import type { CommandContext } from './context.ts';
-import { runCli } from './index.ts';
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const ctx: CommandContext = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    isTTY: false,
-    columns: 100,
-    signal: new AbortController().signal,
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
+import { cli } from './test-cli.ts';
 
 /** 256×256 RGB, two stride-1 64-filter convs, a Dense(4096): about 64 GiB of weights alone. */
 const hugeGraph = () => {

@@ -8,25 +8,10 @@ import { serializeGraphDocument } from '../../core/graph/load.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { tf } from '../engine/tf.ts';
-import type { CommandContext } from './context.ts';
-import { runCli } from './index.ts';
+import { cli } from './test-cli.ts';
 
 const root = join(import.meta.dirname, '../..');
 const reference = join(root, 'assets/examples/keras-reference.graph.json');
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const ctx: CommandContext = {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    isTTY: false,
-    columns: 100,
-    signal: new AbortController().signal,
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
 
 let work: string;
 let graphFile: string;
