@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -46,6 +47,15 @@ function epochHistory(metrics: MetricsFile): EventOf<'epoch'>[] {
   });
 }
 
+/** The entries of `runsDir` named like a run id, runs and sweeps; a missing folder has none. */
+export async function runFolders(runsDir: string): Promise<Dirent[]> {
+  const entries = await readdir(runsDir, { withFileTypes: true }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') return [];
+    throw e;
+  });
+  return entries.filter((entry) => entry.isDirectory() && runIdSchema.safeParse(entry.name).success);
+}
+
 /**
  * Every run folder in `runsDir`, newest first; the folder's name is the run's id. Files, folders
  * that are not runs and runs whose run.json cannot be read are left out (and told to `onSkip`);
@@ -55,13 +65,8 @@ export async function listSavedRuns(
   runsDir: string,
   onSkip: (folder: string, reason: string) => void = () => {},
 ): Promise<SavedRunInfo[]> {
-  const entries = await readdir(runsDir, { withFileTypes: true }).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') return [];
-    throw e;
-  });
   const found = await Promise.all(
-    entries
-      .filter((entry) => entry.isDirectory() && runIdSchema.safeParse(entry.name).success)
+    (await runFolders(runsDir))
       .map(async (entry): Promise<SavedRunInfo | undefined> => {
         const dir = join(runsDir, entry.name);
         let manifest: RunManifest;

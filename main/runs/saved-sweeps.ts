@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SWEEP_FILE, sweepFileSchema } from '../../core/balancing/sweep.ts';
-import { runIdSchema, type SavedSweep } from '../../core/contract/host.ts';
+import type { SavedSweep } from '../../core/contract/host.ts';
+import { runFolders } from './saved-runs.ts';
 
 /**
  * Every sweep folder in `runsDir` (one holding a readable sweep.json), newest first. Folders
@@ -11,13 +12,8 @@ export async function listSavedSweeps(
   runsDir: string,
   onSkip: (folder: string, reason: string) => void = () => {},
 ): Promise<SavedSweep[]> {
-  const entries = await readdir(runsDir, { withFileTypes: true }).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') return [];
-    throw e;
-  });
   const found = await Promise.all(
-    entries
-      .filter((entry) => entry.isDirectory() && runIdSchema.safeParse(entry.name).success)
+    (await runFolders(runsDir))
       .map(async (entry) => {
         const file = join(runsDir, entry.name, SWEEP_FILE);
         const text = await readFile(file, 'utf8').catch(() => undefined);
