@@ -9,7 +9,7 @@ import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
 import { writeTinyCsvDataset, type TinyDataset } from '../main/app-host/test-dataset.ts';
 import {
   hasChromium,
-  nodeLocator,
+  clickNode,
   reloadDiscardingUnsaved,
   SCREENSHOTS,
   startStudio,
@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('importing a dataset in Chromium', { timeout: 180_
     await expect
       .poll(() => page.getByTestId('problems-panel').textContent())
       .toContain('set classes to 3');
-    await nodeLocator(page, 'class_out').click();
+    await clickNode(page, 'class_out');
     const suggestions = await page
       .locator(`datalist#${await page.getByTestId('param-target').getAttribute('list')} option`)
       .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));

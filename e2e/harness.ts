@@ -123,6 +123,70 @@ export async function startStudio(): Promise<Studio> {
 export const nodeLocator = (page: Page, id: string) =>
   page.locator(`.react-flow__node[data-id="${id}"]`);
 
+/**
+ * Brings a node fully into the canvas' view, as a user pans to it, and waits for the view to
+ * settle. A node outside the view cannot be clicked reliably: the browser scrolls the canvas to
+ * reach it, the canvas scrolls itself back between the press and the release, and the click
+ * lands on whatever is under the pointer then.
+ */
+export async function revealNode(page: Page, id: string): Promise<void> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await waitForSteadyView(page);
+    const pan = await page.evaluate((nodeId) => {
+      const pane = document.querySelector('.studio-flow .react-flow')?.getBoundingClientRect();
+      const node = document
+        .querySelector(`.react-flow__node[data-id="${nodeId}"]`)
+        ?.getBoundingClientRect();
+      if (!pane || !node) throw new Error(`Node ${nodeId} is not on the canvas.`);
+      // Wholly inside the canvas, or the browser scrolls to it; and not under the minimap.
+      const inside =
+        node.left >= pane.left &&
+        node.right <= pane.right &&
+        node.top >= pane.top &&
+        node.bottom <= pane.bottom;
+      const centre = { x: (node.left + node.right) / 2, y: (node.top + node.bottom) / 2 };
+      const hit = document.elementFromPoint(centre.x, centre.y);
+      if (inside && hit?.closest('.react-flow__node')?.getAttribute('data-id') === nodeId) {
+        return null;
+      }
+      // Grab the canvas where it is empty and move the node's centre to the canvas' centre
+      // (above the minimap and the zoom buttons in its bottom corners).
+      const bottom = pane.bottom - 120;
+      for (let y = pane.top + 8; y < bottom; y += 12) {
+        for (let x = pane.left + 8; x < pane.right - 8; x += 12) {
+          if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) {
+            return {
+              from: { x, y },
+              by: {
+                x: (pane.left + pane.right) / 2 - centre.x,
+                y: (pane.top + bottom) / 2 - centre.y,
+              },
+            };
+          }
+        }
+      }
+      throw new Error('The canvas has no empty place to pan it by.');
+    }, id);
+    if (!pan) return;
+    await page.mouse.move(pan.from.x, pan.from.y);
+    await page.mouse.down();
+    await page.mouse.move(pan.from.x + pan.by.x / 2, pan.from.y + pan.by.y / 2, { steps: 4 });
+    await page.mouse.move(pan.from.x + pan.by.x, pan.from.y + pan.by.y, { steps: 4 });
+    await page.mouse.up();
+  }
+  throw new Error(`Node ${id} could not be brought into view.`);
+}
+
+/** Clicks a node as a user does: pans to it first where it is out of view. */
+export async function clickNode(
+  page: Page,
+  id: string,
+  options?: Parameters<ReturnType<Page['locator']>['click']>[0],
+): Promise<void> {
+  await revealNode(page, id);
+  await nodeLocator(page, id).click(options);
+}
+
 async function centre(page: Page, selector: string) {
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not on screen`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, nodeLocator, SCREENSHOTS, waitForSteadyView } from './harness.ts';
+import { clickNode, hasChromium, nodeLocator, SCREENSHOTS, waitForSteadyView } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /**
@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
 
   it('links two nodes from the keyboard, and undoes an add with its link in one step', async () => {
     const { page } = studio();
-    await nodeLocator(page, 'dense_1').click();
+    await clickNode(page, 'dense_1');
     await page.getByTestId('palette-item-Dropout').click();
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
     expect(await page.locator('.react-flow__edge').count()).toBe(10);
@@ -67,11 +67,11 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
     await page.getByTestId('btn-fit').click();
     await waitForSteadyView(page);
-    await nodeLocator(page, 'flatten_1').click();
+    await clickNode(page, 'flatten_1');
     await expect
       .poll(() => nodeLocator(page, 'flatten_1').getAttribute('class'))
       .toContain('selected');
-    await nodeLocator(page, 'dense_2').click({ modifiers: ['Control'] });
+    await clickNode(page, 'dense_2', { modifiers: ['Control'] });
     await expect
       .poll(() => nodeLocator(page, 'dense_2').getAttribute('class'))
       .toContain('selected');
@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
     expect(await page.getByTestId('run-start-blocker').count()).toBe(0);
 
     // A head that does not fit the dataset: marked on the canvas, Start waits with the reason.
-    await nodeLocator(page, 'classification_head_1').click();
+    await clickNode(page, 'classification_head_1');
     await page.getByTestId('param-classes').fill('4');
     await page.getByTestId('param-classes').press('Tab');
     await expect

@@ -11,6 +11,7 @@ import {
   connect,
   dropFromPalette,
   hasChromium,
+  clickNode,
   nodeLocator,
   ROOT,
   SCREENSHOTS,
@@ -93,9 +94,9 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(11);
     await page.screenshot({ path: join(SCREENSHOTS, 'editor-dropped.png') });
     // The second convolution has 64 filters and the box branch 256 units, as in the reference.
-    await nodeLocator(page, 'conv2d_2').click();
+    await clickNode(page, 'conv2d_2');
     await page.getByTestId('param-filters').fill('64');
-    await nodeLocator(page, 'dense_2').click();
+    await clickNode(page, 'dense_2');
     await page.getByTestId('param-units').fill('256');
     await page.keyboard.press('Tab');
     await page.screenshot({ path: join(SCREENSHOTS, 'editor-before-connect.png') });
@@ -250,7 +251,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     // The graph opened at a readable zoom from its Input; zoom out to reach its last node.
     await page.locator('.react-flow__controls-zoomout').click();
     await page.locator('.react-flow__controls-zoomout').click();
-    await nodeLocator(page, 'box_out').click();
+    await clickNode(page, 'box_out');
     await page.keyboard.press('Delete');
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(6);
     const progressNow = await page.getByTestId('run-progress').textContent();
