@@ -1,4 +1,5 @@
 import type { OptimizerName } from '../../core/graph/schema.ts';
+import { FusedAdamOptimizer } from './fused-adam.ts';
 import { tf } from './tf.ts';
 
 export interface OptimizerSettings {
@@ -7,11 +8,12 @@ export interface OptimizerSettings {
   readonly momentum: number;
 }
 
-/** Adam as Keras configures it; SGD with (non-Nesterov) momentum; RMSprop with rho 0.9. */
+/**
+ * Adam as Keras configures it (one fused pass per variable where the backend allows); SGD with (non-Nesterov) momentum; RMSprop with rho 0.9. */
 export function createOptimizer(s: OptimizerSettings): tf.Optimizer {
   switch (s.optimizer) {
     case 'adam':
-      return tf.train.adam(s.learningRate, 0.9, 0.999, 1e-7);
+      return new FusedAdamOptimizer(s.learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
       return tf.train.momentum(s.learningRate, s.momentum);
     case 'rmsprop':
