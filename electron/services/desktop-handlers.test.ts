@@ -364,7 +364,7 @@ describe('exporting a run', () => {
     await writeFile(join(out, 'keep.txt'), 'mine');
     s.dialog.openAnswers.push({ canceled: false, filePaths: [out] });
     await expect(s.ipcMain.invoke('run:export', { runId: 'r1' })).rejects.toThrow(
-      `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
+      `The folder ${out} is not empty; choose a new or empty folder for the export so nothing in it is overwritten.`,
     );
     expect(await readdir(out)).toEqual(['keep.txt']);
     s.dialog.openAnswers.push({ canceled: true, filePaths: [] });

@@ -48,7 +48,11 @@ describe('the export seam', () => {
     expect((await readdir(out)).sort()).toEqual([...files.keys()].sort());
     expect(Object.keys(unzipSync(zipExport(files))).sort()).toEqual([...files.keys()].sort());
     await expect(writeExportFolder(out, files)).rejects.toThrow(
-      `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
+      `The folder ${out} is not empty; choose a new or empty folder for the export so nothing in it is overwritten.`,
     );
+    // Checked as a run folder is: a file, or a system folder, is refused before anything is written.
+    const file = join(out, 'graph.json');
+    await expect(writeExportFolder(file, files)).rejects.toThrow(`${file} is a file, not a folder`);
+    await expect(writeExportFolder('/proc/mts-export', files)).rejects.toThrow('/proc');
   });
 });

@@ -1,26 +1,17 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import { StudioError } from '../../core/problems.ts';
+import { checkNewFolder } from '../fs/out-folder.ts';
 
 /** An export as files: a path inside the export folder (with '/' between folders) → its bytes. */
 export type ExportFiles = Map<string, Uint8Array>;
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
-
-/** Writes an export into a new or empty folder; one that holds anything is left untouched. */
+/**
+ * Writes an export into a new or empty folder, checked as a run folder is (not a file, a device
+ * or a system folder; one that holds anything is left untouched).
+ */
 export async function writeExportFolder(folder: string, files: ExportFiles): Promise<string> {
-  const out = resolve(folder);
-  const existing = await readdir(out).catch((e: unknown) => {
-    if (isMissing(e)) return [] as string[];
-    throw e;
-  });
-  if (existing.length > 0) {
-    throw new StudioError(
-      'E_EXPORT_EXISTS',
-      `The folder ${out} is not empty; export to a new or empty folder so nothing is overwritten.`,
-    );
-  }
+  const out = await checkNewFolder(folder, 'the export');
   for (const [name, bytes] of files) {
     const path = join(out, ...name.split('/'));
     await mkdir(dirname(path), { recursive: true });
