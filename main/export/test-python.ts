@@ -9,23 +9,53 @@ export function pythonHas(...modules: string[]): boolean {
   return check.status === 0;
 }
 
-/** Runs a Python script in a folder; resolves with its stdout, rejects with its stderr. */
+/** How long a script may run before it and every process it started are killed. */
+const PYTHON_LIMIT_MS = 240_000;
+
+/**
+ * Runs a Python script in a folder; resolves with its stdout, rejects with its stderr. The script
+ * runs in a process group of its own, killed whole when it outlives `limitMs`: a worker of a
+ * multi-process run left behind by a failed test would otherwise spin on for ever.
+ */
 export function runPython(
   args: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv = {},
+  limitMs = PYTHON_LIMIT_MS,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [...args], { cwd, env: { ...process.env, ...env } });
+    const child = spawn(PYTHON, [...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+    });
     let out = '';
     let err = '';
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, limitMs);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`python3 ${args.join(' ')} failed (${code}):\n${err}`)),
-    );
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0 && !killed) resolve(out);
+      else if (killed) {
+        reject(
+          new Error(
+            `python3 ${args.join(' ')} ran past ${limitMs / 1000} s and was killed:\n${err}`,
+          ),
+        );
+      } else reject(new Error(`python3 ${args.join(' ')} failed (${code}):\n${err}`));
+    });
   });
 }
