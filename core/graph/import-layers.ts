@@ -139,8 +139,12 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
       if (!isActivation(activation)) return activation;
       return { kind: 'Activation', params: { activation } };
     }
-    case 'Concatenate':
-      return { kind: 'Concatenate', params: { inputs, axis: c.axis ?? -1 } };
+    case 'Concatenate': {
+      // Keras counts the batch axis; the node's axis does not.
+      const axis = c.axis ?? -1;
+      if (axis === 0) return `${describe(layer)} joins along the batch axis, which no node does.`;
+      return { kind: 'Concatenate', params: { inputs, axis: axis > 0 ? axis - 1 : axis } };
+    }
     case 'Add':
       return { kind: 'Add', params: { inputs } };
     default:

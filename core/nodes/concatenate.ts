@@ -43,6 +43,11 @@ export const concatenateKind = defineNodeKind({
     return ok(out);
   },
   paramCount: noParams,
-  layer: (p, name) => ({ className: 'Concatenate', config: { name, axis: p.axis } }),
+  // Keras and TensorFlow.js count the batch axis; the parameter, as the shapes on the canvas,
+  // does not: axis 0 here is the layer's axis 1.
+  layer: (p, name) => ({ className: 'Concatenate', config: { name, axis: kerasAxis(p.axis) } }),
   describe: (p) => `${p.inputs} inputs, axis ${p.axis}`,
 });
+
+/** A merge axis without the batch axis as Keras counts it (with the batch axis first). */
+export const kerasAxis = (axis: number): number => (axis >= 0 ? axis + 1 : axis);

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { parseGraphDocument } from '../../core/graph/load.ts';
+import { kindSpec } from '../../core/nodes/registry.ts';
 import { StudioError } from '../../core/problems.ts';
 import { initBackend } from './backend.ts';
 import { compileGraph } from './compile.ts';
+import { createLayer } from './layer-factory.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf } from './tf.ts';
 
@@ -89,4 +91,25 @@ describe('compileGraph', () => {
     expect(() => compileGraph(broken)).toThrow(StudioError);
     expect(() => compileGraph(broken)).toThrow("Flatten 'flat' has nothing connected to its input");
   });
+
+  it.each([0, 1, 2, -1, -2, -3])(
+    'joins along the axis the canvas shows: Concatenate axis %i',
+    (axis) => {
+      const spec = kindSpec('Concatenate');
+      const params = spec.params.parse({ inputs: 2, axis });
+      const shapes = [[2, 3, 4], [2, 3, 4].map((d, i) => (i === (axis + 3) % 3 ? d + 5 : d))];
+      const rule = spec.outputShape(
+        params,
+        shapes.map((shape, i) => ({ shape, from: `in${i}` })),
+        'join',
+      );
+      if (!rule.ok) throw new Error(rule.message);
+      const layer = createLayer(
+        spec.layer(params, `join_${axis < 0 ? 'm' : ''}${Math.abs(axis)}`),
+        1,
+      );
+      const out = layer.apply(shapes.map((shape) => tf.input({ shape }))) as tf.SymbolicTensor;
+      expect(out.shape).toEqual([null, ...rule.shape]);
+    },
+  );
 });

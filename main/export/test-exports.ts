@@ -44,7 +44,7 @@ export function everyKindGraph(): GraphDocument {
     n('max', 'MaxPooling2D', { poolSize: 3, strides: 2, padding: 'same' }),
     n('avg', 'AveragePooling2D', { poolSize: 2, padding: 'valid' }),
     n('narrow', 'Conv2D', { filters: 4, kernelSize: 2, padding: 'same', activation: 'tanh' }),
-    n('join', 'Concatenate'),
+    n('join', 'Concatenate', { axis: 2 }),
     n('gap', 'GlobalAveragePooling2D'),
     n('flat', 'Flatten'),
     n('fc', 'Dense', { units: 10, activation: 'gelu' }),
