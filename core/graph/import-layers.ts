@@ -141,9 +141,11 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
     }
     case 'Concatenate': {
       // Keras counts the batch axis; the node's axis does not.
+      // (A value that is not a number is left for the node's schema to refuse.)
       const axis = c.axis ?? -1;
       if (axis === 0) return `${describe(layer)} joins along the batch axis, which no node does.`;
-      return { kind: 'Concatenate', params: { inputs, axis: axis > 0 ? axis - 1 : axis } };
+      const shifted = typeof axis === 'number' && axis > 0 ? axis - 1 : axis;
+      return { kind: 'Concatenate', params: { inputs, axis: shifted } };
     }
     case 'Add':
       return { kind: 'Add', params: { inputs } };
