@@ -17,6 +17,7 @@ import {
   forwardThroughput,
   median,
   trainerThroughput,
+  withoutProbes,
 } from './training-bench.ts';
 import { webgpuSection } from './webgpu-bench.ts';
 
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
   const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
   const graphPath =
     values.graph ?? join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json');
-  const graph = parseGraphDocument(readFileSync(graphPath, 'utf8'));
+  // Timed as a full-size run trains: see withoutProbes.
+  const graph = withoutProbes(parseGraphDocument(readFileSync(graphPath, 'utf8')));
   const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? defaultWasmThreads();
   const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES), {
     threads,
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   const settings = { graph, dataset, backend, batchSize, epochs };
 
   process.stdout.write(
-    `Benchmark: ${graph.name}, batch ${batchSize}, ${dataset.splits.train.size} samples an epoch, 2 alternating rounds of 1 warm-up + ${epochs} timed epochs\n` +
+    `Benchmark: ${graph.name}, batch ${batchSize}, ${dataset.splits.train.size} samples an epoch, 2 alternating rounds of 1 warm-up + ${epochs} timed epochs, trunk-gradient probes off (per epoch; the balancing table times them)\n` +
       `Backend: ${describeBackend(backend)}\n` +
       `Node ${process.version}, ${process.platform} ${process.arch}\n\n`,
   );

@@ -9,7 +9,7 @@ import { intFlag, parseCommandArgs } from '../cli/args.ts';
 import { initBackend } from '../engine/backend.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { benchDataset } from './bench-data.ts';
-import { trainerThroughput } from './training-bench.ts';
+import { trainerThroughput, withoutProbes } from './training-bench.ts';
 
 export interface ChildResult {
   readonly threads: number;
@@ -26,7 +26,7 @@ const { values } = parseCommandArgs('bench', process.argv.slice(2), {
   'batch-size': { type: 'string' },
 } as const);
 const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? 1;
-const graph = parseGraphDocument(readFileSync(values.graph ?? '', 'utf8'));
+const graph = withoutProbes(parseGraphDocument(readFileSync(values.graph ?? '', 'utf8')));
 const batchSize = intFlag('batch-size', values['batch-size'], 1) ?? 32;
 const batches = intFlag('batches', values.batches, 1) ?? 6;
 const epochs = intFlag('epochs', values.epochs, 1) ?? 3;

@@ -19,6 +19,20 @@ export const median = (values: readonly number[]): number => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+/**
+ * The graph with the trunk-gradient probes off. The probes are per epoch (4 by default): a
+ * full-size run of the reference model measures one every 62 of its 250 steps, but a benchmark
+ * epoch of a few batches would measure one every step and time the diagnostics, not training.
+ * The balancing benchmark times them on their own.
+ */
+export const withoutProbes = (graph: GraphDocument): GraphDocument => ({
+  ...graph,
+  training: {
+    ...graph.training,
+    balancing: { ...graph.training.balancing, probesPerEpoch: 0 },
+  },
+});
+
 export interface BenchSettings {
   readonly graph: GraphDocument;
   readonly dataset: Dataset;
