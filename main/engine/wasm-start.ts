@@ -2,6 +2,7 @@ import { tf } from './tf.ts';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
+import { registerWasmIdentity } from './wasm-identity.ts';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
 import { registerWasmSum } from './wasm-sum.ts';
 import { defaultWasmThreads, startThreadedWasm, threadsOf } from './wasm-threads.ts';
@@ -32,12 +33,13 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
   // The missing convolution filter gradient, a far faster input gradient, transposed matrix
   // products (every Dense gradient) on XNNPACK instead of a slow loop, a one-pass max-pool
-  // gradient and bias gradients summed without a transpose.
+  // gradient, bias gradients summed without a transpose, and clones that share memory.
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
   registerWasmBatchMatMul();
   registerWasmMaxPoolGrad();
   registerWasmSum();
+  registerWasmIdentity();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const actual = threadsOf(tf.backend() as Parameters<typeof threadsOf>[0]);
   return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, ${plural(actual)}${note})`;
