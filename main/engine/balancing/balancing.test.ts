@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BALANCING_METHODS, type BalancingMethodName } from '../../../core/balancing/methods.ts';
 import { pairKey } from '../../../core/balancing/objective.ts';
 import { trainingEventSchema, type BackendInfo } from '../../../core/contract/training.ts';
@@ -13,6 +13,7 @@ import { tinyReferenceGraph } from '../test-graphs.ts';
 import { tf } from '../tf.ts';
 import { trainModel } from '../trainer.ts';
 import { assertBalancingApplies, type Balancing } from './index.ts';
+import { StepKit } from './step-kit.ts';
 
 let backend: BackendInfo;
 let digits: Dataset;
@@ -117,6 +118,38 @@ describe.each([
 });
 
 describe('balancing', () => {
+  it('probes the trunk at most once in 10 steps, and at least once an epoch', async () => {
+    // 96 training samples at batch 32: 3 batches an epoch, 4 epochs, 4 probes asked an epoch.
+    const graph = tinyReferenceGraph();
+    const compiled = compileGraph(graph);
+    const probes = vi.spyOn(StepKit.prototype, 'trunkGram');
+    try {
+      const result = await trainModel({
+        compiled,
+        dataset: digits,
+        settings: {
+          ...graph.training,
+          epochs: 4,
+          batchSize: 32,
+          balancing: { method: 'fixed', params: {}, probesPerEpoch: 4 },
+        },
+        backend,
+        onEvent: () => undefined,
+      });
+      expect(result.history.map((e) => e.diagnostics !== undefined)).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
+      // Before the first step (epoch 1's); the last steps of epochs 2 and 3; step 10 in epoch 4.
+      expect(probes).toHaveBeenCalledTimes(4);
+    } finally {
+      probes.mockRestore();
+      compiled.model.dispose();
+    }
+  });
+
   it('fixed reports the heads’ loss weights and the total Σ w × task loss', async () => {
     const graph = tinyReferenceGraph({ classWeight: 2, boxWeight: 0.5 });
     const { result } = await train(graph, digits, 'fixed');

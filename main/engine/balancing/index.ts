@@ -23,6 +23,14 @@ import { pcgradMethod } from './pcgrad.ts';
 import { StepKit, type GradientUpdater } from './step-kit.ts';
 import { uncertaintyMethod } from './uncertainty.ts';
 
+/**
+ * A probe (the tasks' trunk gradients on a fixed batch) costs about one and a half training
+ * steps. `probesPerEpoch` spreads them over an epoch, but never closer than this many steps, so
+ * an epoch of a few batches is not probed on every step (that halved training); an epoch none of
+ * whose steps probed is probed on its last step, so every epoch has its diagnostics.
+ */
+const MIN_STEPS_BETWEEN_PROBES = 10;
+
 /** Every method's file, by name: a method missing here fails to compile. */
 const METHODS: Record<BalancingMethodName, MethodFactory<never>> = {
   fixed: fixedMethod,
@@ -76,6 +84,8 @@ export class Balancing {
   private readonly probe: Batch | undefined;
   private readonly probeEvery: number;
   private steps = 0;
+  /** Steps since the epoch began: the last one probes if none of the epoch's did. */
+  private stepsThisEpoch = 0;
   private weightSums: number[];
   private weightSteps = 0;
   private probes: ProbeSums;
@@ -93,7 +103,10 @@ export class Balancing {
     this.impl = factory(this.kit, this.params, options.seed);
     this.probe = settings.probesPerEpoch > 0 ? options.probe : undefined;
     if (options.probe && !this.probe) disposeBatch(options.probe);
-    this.probeEvery = Math.max(1, Math.floor(options.batchesPerEpoch / settings.probesPerEpoch));
+    this.probeEvery = Math.max(
+      MIN_STEPS_BETWEEN_PROBES,
+      Math.floor(options.batchesPerEpoch / settings.probesPerEpoch),
+    );
     this.weightSums = heads.map(() => 0);
     this.probes = this.emptyProbes();
     this.lastWeights = this.named(heads.map((h) => h.lossWeight));
@@ -125,7 +138,14 @@ export class Balancing {
     this.weightSteps++;
     this.lastWeights = this.named(weights);
     this.steps++;
-    if (this.probe && this.steps % this.probeEvery === 0) await this.measure();
+    this.stepsThisEpoch++;
+    const lastOfEpoch = this.stepsThisEpoch === this.options.batchesPerEpoch;
+    if (
+      this.probe &&
+      (this.steps % this.probeEvery === 0 || (lastOfEpoch && this.probes.count === 0))
+    ) {
+      await this.measure();
+    }
     return stats;
   }
 
@@ -162,6 +182,7 @@ export class Balancing {
     const weights = this.named(this.weightSums.map((s) => s / n));
     this.weightSums = this.weightSums.map(() => 0);
     this.weightSteps = 0;
+    this.stepsThisEpoch = 0;
     const p = this.probes;
     this.probes = this.emptyProbes();
     if (p.count === 0) return { weights };
