@@ -2,6 +2,31 @@ import { parseGraphDocument } from '../../core/graph/load.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 
 /**
+ * A graph document from its nodes and its links as [source, target, port?] (the port of a merge's
+ * input; 'in' when left out), each link named `source-target`, checked as a graph file is.
+ */
+export function graphOf(
+  name: string,
+  nodes: readonly unknown[],
+  edges: readonly (readonly (string | undefined)[])[],
+  training: Record<string, unknown>,
+): GraphDocument {
+  return parseGraphDocument({
+    format: 'multitask-studio/graph',
+    version: 1,
+    name,
+    nodes,
+    edges: edges.map(([source, target, port]) => ({
+      id: `${source}-${target}`,
+      source,
+      target,
+      ...(port ? { targetPort: port } : {}),
+    })),
+    training,
+  });
+}
+
+/**
  * A small version of the reference model for tests: the same kinds of layers and the same two
  * tasks, on 16×16 images so a few epochs take seconds.
  */
@@ -41,19 +66,12 @@ export function tinyReferenceGraph(
     nodes.push({ id: 'unused', kind: 'Dense', params: { units: 3 } });
     edges.push(['fc', 'unused']);
   }
-  return parseGraphDocument({
-    format: 'multitask-studio/graph',
-    version: 1,
-    name: 'tiny reference',
-    nodes,
-    edges: edges.map(([source, target]) => ({ id: `${source}-${target}`, source, target })),
-    training: {
-      learningRate: 0.003,
-      batchSize: 16,
-      epochs: 3,
-      seed: 3,
-      dataset: 'digits',
-      limit: 240,
-    },
+  return graphOf('tiny reference', nodes, edges, {
+    learningRate: 0.003,
+    batchSize: 16,
+    epochs: 3,
+    seed: 3,
+    dataset: 'digits',
+    limit: 240,
   });
 }

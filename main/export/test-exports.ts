@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseGraphDocument } from '../../core/graph/load.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import { compileGraph } from '../engine/compile.ts';
+import { graphOf } from '../engine/test-graphs.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { tf, type LayersModel } from '../engine/tf.ts';
 import { createRng } from '../datasets/rng.ts';
@@ -90,18 +91,12 @@ export function everyKindGraph(): GraphDocument {
     ['joined', 'box'],
     ['fc', 'reg'],
   ];
-  return parseGraphDocument({
-    format: 'multitask-studio/graph',
-    version: 1,
-    name: 'every kind',
-    nodes,
-    edges: edges.map(([source, target, port]) => ({
-      id: `${source}-${target}`,
-      source,
-      target,
-      ...(port ? { targetPort: port } : {}),
-    })),
-    training: { dataset: 'shapes', seed: 5, epochs: 1, batchSize: 8, limit: 40 },
+  return graphOf('every kind', nodes, edges, {
+    dataset: 'shapes',
+    seed: 5,
+    epochs: 1,
+    batchSize: 8,
+    limit: 40,
   });
 }
 

@@ -3,13 +3,12 @@ import { BALANCING_METHODS, type BalancingMethodName } from '../../../core/balan
 import { pairKey } from '../../../core/balancing/objective.ts';
 import { trainingEventSchema, type BackendInfo } from '../../../core/contract/training.ts';
 import { analyzeGraph } from '../../../core/graph/analyze.ts';
-import { parseGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { StudioError } from '../../../core/problems.ts';
 import { loadBuiltInDataset, type Dataset } from '../../datasets/index.ts';
 import { initBackend } from '../backend.ts';
 import { compileGraph } from '../compile.ts';
-import { tinyReferenceGraph } from '../test-graphs.ts';
+import { graphOf, tinyReferenceGraph } from '../test-graphs.ts';
 import { tf } from '../tf.ts';
 import { trainModel } from '../trainer.ts';
 import { assertBalancingApplies, type Balancing } from './index.ts';
@@ -57,18 +56,12 @@ function tinyThreeTasks(): GraphDocument {
     ['fc', 'merge', 'in1'],
     ['merge', 'box'],
   ];
-  return parseGraphDocument({
-    format: 'multitask-studio/graph',
-    version: 1,
-    name: 'tiny three tasks',
-    nodes,
-    edges: edges.map(([source, target, port]) => ({
-      id: `${source}-${target}`,
-      source,
-      target,
-      ...(port ? { targetPort: port } : {}),
-    })),
-    training: { learningRate: 0.01, batchSize: 16, epochs: 3, seed: 5, dataset: 'shapes' },
+  return graphOf('tiny three tasks', nodes, edges, {
+    learningRate: 0.01,
+    batchSize: 16,
+    epochs: 3,
+    seed: 5,
+    dataset: 'shapes',
   });
 }
 
@@ -160,22 +153,21 @@ describe('balancing', () => {
   });
 
   it('refuses a gradient-level method where the heads share no layer with weights', () => {
-    const doc = parseGraphDocument({
-      format: 'multitask-studio/graph',
-      version: 1,
-      name: 'two towers',
-      nodes: [
+    const doc = graphOf(
+      'two towers',
+      [
         { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
         { id: 'flat', kind: 'Flatten', params: {} },
         { id: 'a', kind: 'ClassificationHead', params: { task: 'class' } },
         { id: 'b', kind: 'BoxHead', params: { task: 'box' } },
       ],
-      edges: [
-        { id: 'e1', source: 'image', target: 'flat' },
-        { id: 'e2', source: 'flat', target: 'a' },
-        { id: 'e3', source: 'flat', target: 'b' },
+      [
+        ['image', 'flat'],
+        ['flat', 'a'],
+        ['flat', 'b'],
       ],
-    });
+      {},
+    );
     const analysis = analyzeGraph(doc);
     expect(() => assertBalancingApplies(analysis, 'pcgrad')).toThrow(StudioError);
     expect(() => assertBalancingApplies(analysis, 'pcgrad')).toThrow(
