@@ -1,15 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savedRunInfoSchema } from '../../core/contract/host.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
-import { FakeChild } from '../processes/test-training-child.ts';
+import type { FakeChild } from '../processes/test-training-child.ts';
 import { writeRunFolder } from '../runs/test-run-folders.ts';
-import { createWebHost, type WebHost } from './web-server.ts';
-
-const EXAMPLES = fileURLToPath(new URL('../../assets/examples', import.meta.url));
+import { hostWithFakeChildren } from './test-web-host.ts';
+import type { WebHost } from './web-server.ts';
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
@@ -29,18 +27,7 @@ describe('naming runs in the browser host', () => {
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), 'mts-rename-route-'));
     runsDir = join(temp, 'runs');
-    host = await createWebHost({
-      staticDir: join(temp, 'static'),
-      runsDir,
-      examplesDir: EXAMPLES,
-      spawn: () => {
-        const child = new FakeChild();
-        children.push(child);
-        return child;
-      },
-      stopTimeoutMs: 200,
-      log: () => undefined,
-    });
+    host = await hostWithFakeChildren({ staticDir: join(temp, 'static'), runsDir }, children);
   });
 
   afterAll(async () => {

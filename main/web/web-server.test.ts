@@ -2,7 +2,6 @@ import { request as httpRequest } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -14,10 +13,9 @@ import {
 } from '../../core/contract/host.ts';
 import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { writeRunFolder } from '../runs/test-run-folders.ts';
-import { FakeChild } from '../processes/test-training-child.ts';
-import { createWebHost, type WebHost } from './web-server.ts';
-
-const EXAMPLES = fileURLToPath(new URL('../../assets/examples', import.meta.url));
+import type { FakeChild } from '../processes/test-training-child.ts';
+import { hostWithFakeChildren } from './test-web-host.ts';
+import type { WebHost } from './web-server.ts';
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 
@@ -65,18 +63,7 @@ describe('createWebHost', () => {
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Studio</title>');
     await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log(1);');
     await writeFile(join(temp, 'secret.txt'), 'TOP-SECRET-CONTENT');
-    host = await createWebHost({
-      staticDir,
-      runsDir,
-      examplesDir: EXAMPLES,
-      spawn: () => {
-        const child = new FakeChild();
-        children.push(child);
-        return child;
-      },
-      stopTimeoutMs: 200,
-      log: () => undefined,
-    });
+    host = await hostWithFakeChildren({ staticDir, runsDir }, children);
   });
 
   afterAll(async () => {
