@@ -4,6 +4,9 @@ import { intField, mergeInputsField } from './fields.ts';
 import { defineNodeKind } from './kind.ts';
 import { mergePorts, noParams, ok } from './rules.ts';
 
+/** A merge axis without the batch axis as Keras counts it (with the batch axis first). */
+const kerasAxis = (axis: number): number => (axis >= 0 ? axis + 1 : axis);
+
 export const concatenateKind = defineNodeKind({
   kind: 'Concatenate',
   title: 'Concatenate',
@@ -48,6 +51,3 @@ export const concatenateKind = defineNodeKind({
   layer: (p, name) => ({ className: 'Concatenate', config: { name, axis: kerasAxis(p.axis) } }),
   describe: (p) => `${p.inputs} inputs, axis ${p.axis}`,
 });
-
-/** A merge axis without the batch axis as Keras counts it (with the batch axis first). */
-export const kerasAxis = (axis: number): number => (axis >= 0 ? axis + 1 : axis);
