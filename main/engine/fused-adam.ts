@@ -15,7 +15,8 @@
 // this kernel (WebGPU, native TensorFlow) use the stock update.
 import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-import { isWasmMemory, simdAdamFor, type WasmMemory } from './wasm-adam-simd.ts';
+import { simdAdamFor } from './wasm-adam-simd.ts';
+import { backendMemory } from './wasm-emit.ts';
 import type { HeapBackend } from './wasm-kernels.ts';
 
 const KERNEL = 'MtsAdamUpdate';
@@ -74,13 +75,6 @@ function inputsOf(inputs: Record<string, TensorInfo | undefined>) {
 }
 
 const stepOf = (attrs: NamedAttrMap | undefined) => attrs as unknown as AdamStep;
-
-/** The tfjs-backend-wasm module's memory: its own in the threaded build, exported otherwise. */
-function memoryOf(backend: unknown): WasmMemory | undefined {
-  const module = (backend as { wasm?: { wasmMemory?: unknown; asm?: { memory?: unknown } } }).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  return isWasmMemory(memory) ? memory : undefined;
-}
 
 /**
  * The same step in float32, four lanes at a time in WebAssembly (`wasm-adam-simd.ts`); the last
@@ -149,7 +143,7 @@ const adamWasm: KernelFunc = ({ inputs, attrs, backend }) => {
     Float32Array,
   ];
   const view = (t: TensorInfo) => heap.typedArrayFromHeap(t);
-  const memory = memoryOf(backend);
+  const memory = backendMemory(backend);
   const simd = memory && !plainAdam ? simdAdamFor(memory) : undefined;
   if (simd) adamUpdateSimd(simd, [view(w), view(m), view(v), view(g), oW, oM, oV], stepOf(attrs));
   else adamUpdate(view(w), view(m), view(v), view(g), oW, oM, oV, stepOf(attrs));
@@ -164,7 +158,7 @@ export function usePlainAdamLoop(plain: boolean): void {
 
 /** Whether the running wasm backend takes the SIMD loop (for tests and the bench). */
 export function wasmAdamIsSimd(): boolean {
-  const memory = memoryOf(tf.findBackend('wasm'));
+  const memory = backendMemory(tf.findBackend('wasm'));
   return memory !== undefined && simdAdamFor(memory) !== undefined;
 }
 
