@@ -34,12 +34,16 @@
 // gradient goes through `BatchMatMul`, so training never runs it with a flag. Drop this file if
 // tfjs-backend-wasm routes transposed products to XNNPACK itself.
 import { tf } from './tf.ts';
-import { runWasmKernel } from './wasm-kernels.ts';
+import { backendMemory } from './wasm-emit.ts';
+import { gemmRuns, runMatMul } from './wasm-gemm.ts';
+import { runWasmKernel, type HeapBackend } from './wasm-kernels.ts';
+import { threadsOf } from './wasm-threads.ts';
 import type {
   BatchMatMulAttrs,
   KernelBackend,
   KernelConfig,
   KernelFunc,
+  NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
 
@@ -77,6 +81,67 @@ const size = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape);
 /** The product of the dimensions before the last two: the stock kernel's batch. */
 const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0, -2));
 
+/**
+ * Long sums (K ≥ this, at most SIMD_MAX_M rows: beyond that XNNPACK's packing pays for itself) without a transposed B run as the engine's SIMD
+ * product (`wasm-gemm.ts`) instead of XNNPACK: the forward Dense over a wide Flatten
+ * ([32, 16384]·[16384, 256]) took ~100 ms in XNNPACK, ~12 ms there on one thread.
+ */
+const SIMD_MIN_K = 256;
+const SIMD_MAX_M = 64;
+
+/** Tests compare both paths: this sends every product to the XNNPACK path. */
+let simdProducts = true;
+export function useSimdProducts(on: boolean): void {
+  simdProducts = on;
+}
+export const simdProductsOn = (): boolean => simdProducts;
+
+/** The threads the backend runs; the engine's SIMD products split over as many. */
+export function wasmThreads(backend: unknown): number {
+  try {
+    return threadsOf(backend as Parameters<typeof threadsOf>[0]);
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * op(a)·b for single float32 matrices (any leading dimensions of size 1) through the SIMD product,
+ * or undefined where it does not apply or cannot run here.
+ */
+export function simdMatMul(
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  backend: KernelBackend,
+): TensorInfo | undefined {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (!simdProducts || transposeB || ra < 2 || rb < 2) return undefined;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || batchOf(a) !== 1 || batchOf(b) !== 1) {
+    return undefined;
+  }
+  const m = (transposeA ? a.shape[ra - 1] : a.shape[ra - 2]) ?? 0;
+  const k = (transposeA ? a.shape[ra - 2] : a.shape[ra - 1]) ?? 0;
+  const n = b.shape[rb - 1] ?? 0;
+  if (k !== b.shape[rb - 2] || k < SIMD_MIN_K || m > SIMD_MAX_M || m === 0 || n === 0) {
+    return undefined;
+  }
+  const memory = backendMemory(backend);
+  if (memory === undefined || !gemmRuns(memory)) return undefined;
+  const heap = backend as unknown as HeapBackend;
+  const shape = [...Array<number>(Math.max(ra, rb) - 2).fill(1), m, n];
+  const out = heap.makeOutput(shape, 'float32');
+  const [va, vb, vc] = [a, b, out].map((t) => heap.typedArrayFromHeap(t).byteOffset) as [
+    number,
+    number,
+    number,
+  ];
+  runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, wasmThreads(backend));
+  return out;
+}
+
 /** Elements a plain product of x and y moves: the flagged operands, then y packed as weights. */
 const plainCost = (x: TensorInfo, y: TensorInfo, tx: boolean, ty: boolean): number =>
   (tx ? size(x) : 0) + (ty ? size(y) : 0) + size(y);
@@ -88,6 +153,8 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
     throw new Error('BatchMatMul needs the inputs a and b.');
   }
   const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+  const simd = simdMatMul(a, b, transposeA, transposeB, backend);
+  if (simd !== undefined) return simd;
   const ra = a.shape.length;
   const rb = b.shape.length;
   // The stock kernel keeps every case it already serves well, and every case it rejects (its
@@ -154,4 +221,74 @@ export function registerWasmBatchMatMul(): void {
   // The stock setupFunc stays: it binds the C++ function the stock kernelFunc calls, and runs
   // whenever the wasm backend is (re)selected.
   tf.registerKernel({ ...current, kernelFunc: batchMatMulWasm });
+  registerWasmFusedMatMul();
+}
+
+/** The activations `_FusedMatMul` may apply, as the wasm kernels that apply them. */
+const ACTIVATIONS: Record<string, string | undefined> = {
+  relu: 'Relu',
+  relu6: 'Relu6',
+  sigmoid: 'Sigmoid',
+  elu: 'Elu',
+  leakyrelu: 'LeakyRelu',
+  prelu: 'Prelu',
+};
+
+/** The stock `_FusedMatMul`, kept when ours replaces it. */
+let stockFused: KernelConfig | undefined;
+
+/**
+ * `_FusedMatMul` (every Dense layer outside a gradient tape: validation, test, the gallery): the
+ * long-sum products as above, then the bias and the activation with the backend's own kernels.
+ */
+const fusedMatMulWasm: KernelFunc = (args) => {
+  const { inputs, attrs, backend: anyBackend } = args;
+  const backend = anyBackend as KernelBackend;
+  if (stockFused === undefined) {
+    throw new Error(
+      '_FusedMatMul on wasm ran before registerWasmBatchMatMul kept the stock kernel.',
+    );
+  }
+  const { a, b, bias, preluActivationWeights } = inputs;
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+    activation: string;
+    leakyreluAlpha?: number;
+  };
+  const applied = ACTIVATIONS[activation];
+  if (
+    a === undefined ||
+    b === undefined ||
+    (activation !== 'linear' && applied === undefined) ||
+    (bias !== undefined && bias.dtype !== 'float32')
+  ) {
+    return stockFused.kernelFunc(args);
+  }
+  const product = simdMatMul(a, b, transposeA, transposeB, backend);
+  if (product === undefined) return stockFused.kernelFunc(args);
+  let out = product;
+  const replace = (next: TensorInfo) => {
+    backend.disposeData(out.dataId);
+    out = next;
+  };
+  if (bias !== undefined) replace(runWasmKernel(OWNER, 'Add', { a: out, b: bias }, {}, backend));
+  if (applied === 'Prelu') {
+    if (preluActivationWeights === undefined)
+      throw new Error('A prelu activation needs its weights.');
+    replace(runWasmKernel(OWNER, 'Prelu', { x: out, alpha: preluActivationWeights }, {}, backend));
+  } else if (applied !== undefined) {
+    const extra: NamedAttrMap = applied === 'LeakyRelu' ? { alpha: leakyreluAlpha ?? 0.2 } : {};
+    replace(runWasmKernel(OWNER, applied, { x: out }, extra, backend));
+  }
+  return out;
+};
+
+/** Replaces the wasm backend's `_FusedMatMul` so inference takes the same long-sum products. */
+function registerWasmFusedMatMul(): void {
+  const current = tf.getKernel('_FusedMatMul', 'wasm') as KernelConfig | undefined;
+  if (current === undefined || current.kernelFunc === fusedMatMulWasm) return;
+  stockFused = current;
+  tf.unregisterKernel('_FusedMatMul', 'wasm');
+  tf.registerKernel({ ...current, kernelFunc: fusedMatMulWasm });
 }

@@ -27,7 +27,10 @@
 // padding, so the input is left unpadded there and the surplus output rows, which would hold those
 // unused rows, are sliced off (slicing the small output is far cheaper than the input).
 import { tf } from './tf.ts';
-import { runWasmKernel, shape4 } from './wasm-kernels.ts';
+import { simdProductsOn, wasmThreads } from './wasm-batch-matmul.ts';
+import { backendMemory } from './wasm-emit.ts';
+import { gemmRuns, runGemm } from './wasm-gemm.ts';
+import { runWasmKernel, shape4, type HeapBackend } from './wasm-kernels.ts';
 import type {
   Conv2DBackpropFilterAttrs,
   KernelBackend,
@@ -92,6 +95,69 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
       { shape: filterShape, value: 0, dtype: 'float32' },
       backend,
     );
+  }
+
+  const memory = backendMemory(backend);
+  if (simdProductsOn() && memory !== undefined && gemmRuns(memory) && x.dtype === 'float32') {
+    // The SIMD product (`wasm-gemm.ts`), one call per filter row i: for that row the filter's
+    // (j, c_in) pairs lie side by side in the padded input, so they are the product's rows.
+    //   dW[i, j, ci, co] = Σ_{b, y, x} Xp[b, y·sh + i, x·sw + j, ci] · dY[b, y, x, co]
+    // summed image by image (an image of X and dY stays in the cache while every tile runs).
+    const padded =
+      top > 0 || left > 0 || bottom > 0 || right > 0
+        ? runWasmKernel(
+            OWNER,
+            'PadV2',
+            { x },
+            {
+              paddings: [
+                [0, 0],
+                [top, Math.max(0, bottom)],
+                [left, Math.max(0, right)],
+                [0, 0],
+              ],
+              constantValue: 0,
+            },
+            backend,
+          )
+        : x;
+    try {
+      const heap = backend as unknown as HeapBackend;
+      const out = heap.makeOutput([...filterShape], 'float32');
+      const [xp, dyAt, dw] = [padded, dy, out].map(
+        (t) => heap.typedArrayFromHeap(t).byteOffset,
+      ) as [number, number, number];
+      const rowBytes = (padded.shape[2] as number) * inChannels * 4;
+      const imageBytes = (padded.shape[1] as number) * rowBytes;
+      for (let i = 0; i < filterHeight; i++) {
+        runGemm(
+          memory,
+          {
+            a: xp + i * rowBytes,
+            b: dyAt,
+            c: dw + i * filterWidth * inChannels * outChannels * 4,
+            ldc: outChannels * 4,
+            ams: 4,
+            m: filterWidth * inChannels,
+            n: outChannels,
+            nb: batch,
+            sbA: imageBytes,
+            sbB: outHeight * outWidth * outChannels * 4,
+            ny: outHeight,
+            syA: strideHeight * rowBytes,
+            syB: outWidth * outChannels * 4,
+            nx: outWidth,
+            sxA: strideWidth * inChannels * 4,
+            sxB: outChannels * 4,
+            accumulate: false,
+          },
+          wasmThreads(backend),
+        );
+      }
+      return out;
+    } finally {
+      if (padded !== x) backend.disposeData(padded.dataId);
+    }
   }
 
   const temporaries: TensorInfo[] = [];
