@@ -15,7 +15,19 @@
 // for this kernel's figures.
 import type { KernelFunc, MaxPoolGradAttrs } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
+import { simdProductsOn, wasmThreads } from './wasm-batch-matmul.ts';
+import {
+  I32,
+  V128,
+  backendMemory,
+  instantiateOver,
+  op,
+  wasmModuleBytes,
+  type ValueType,
+  type WasmMemory,
+} from './wasm-emit.ts';
 import { shape4, type HeapBackend } from './wasm-kernels.ts';
+import { helpersFor, type SharedModule } from './wasm-parallel.ts';
 
 const OWNER = 'MaxPoolGrad';
 
@@ -55,10 +67,211 @@ const maxPoolGradWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const dx = heap.typedArrayFromHeap(out);
   const x = heap.typedArrayFromHeap(input);
   const g = heap.typedArrayFromHeap(dy);
-  dx.fill(0);
-  accumulate(x, g, dx, info);
+  if (!runSimd(backend, info, x, g, dx)) {
+    dx.fill(0);
+    accumulate(x, g, dx, info);
+  }
   return out;
 };
+
+// The same pass in WebAssembly SIMD, four channels at a time, where every window lies inside the
+// input (no padding reaches it) and the channels come in fours: the common 2×2 pool of stride 2
+// on even sizes. A first sweep of the window keeps the running strict maximum per lane; a second
+// gives each lane's dy to the first pixel equal to it (the first strict maximum), none where it
+// stayed −∞. Windows that tile the input exactly store dx directly; others (overlapping, or
+// leaving pixels out) add to a zeroed dx in the same order as the loop below, so both give the
+// same bits. Images are split over the backend's threads.
+const [PX, PDY, PDX, NB, OUT_H, OUT_W, GROUPS, SB_X, SY_X, SX_X] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const [DELTA, ROW_B, ROW_Y, PW, P, IB, IY, IX, IG] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+const [BEST, D, TAKEN, MASK] = [19, 20, 21, 22];
+const CELL = 23;
+
+function poolGradBody(cells: readonly number[], store: boolean): number[] {
+  const { get, set, tee } = op;
+  const countdown = (counter: number) => [
+    ...get(counter),
+    ...op.i32(1),
+    ...op.i32Sub,
+    ...tee(counter),
+    ...op.brIf(0),
+  ];
+  const advance = (ptr: number, by: number[]) => [...get(ptr), ...by, ...op.i32Add, ...set(ptr)];
+  const dxAt = [...get(P), ...get(DELTA), ...op.i32Add];
+  const window = [
+    ...op.f32x4Const(Number.NEGATIVE_INFINITY),
+    ...set(BEST),
+    ...cells.flatMap((offset, c) => [
+      ...get(P),
+      ...op.v128Load(offset),
+      ...tee(CELL + c),
+      ...get(BEST),
+      ...get(CELL + c),
+      ...get(BEST),
+      ...op.f32x4Gt,
+      ...op.v128Bitselect,
+      ...set(BEST),
+    ]),
+    ...get(PDY),
+    ...op.v128Load(),
+    ...set(D),
+    ...get(BEST),
+    ...op.f32x4Const(Number.NEGATIVE_INFINITY),
+    ...op.f32x4Eq,
+    ...set(TAKEN),
+    ...cells.flatMap((offset, c) => [
+      ...get(CELL + c),
+      ...get(BEST),
+      ...op.f32x4Eq,
+      ...get(TAKEN),
+      ...op.v128Andnot,
+      ...tee(MASK),
+      ...get(TAKEN),
+      ...op.v128Or,
+      ...set(TAKEN),
+      ...dxAt,
+      ...(store ? [] : [...dxAt, ...op.v128Load(offset)]),
+      ...get(D),
+      ...get(MASK),
+      ...op.v128And,
+      ...(store ? [] : op.f32x4Add),
+      ...op.v128Store(offset),
+    ]),
+  ];
+  return [
+    ...get(PDX),
+    ...get(PX),
+    ...op.i32Sub,
+    ...set(DELTA),
+    ...get(PX),
+    ...set(ROW_B),
+    ...get(NB),
+    ...set(IB),
+    ...op.loop,
+    ...get(ROW_B),
+    ...set(ROW_Y),
+    ...get(OUT_H),
+    ...set(IY),
+    ...op.loop,
+    ...get(ROW_Y),
+    ...set(PW),
+    ...get(OUT_W),
+    ...set(IX),
+    ...op.loop,
+    ...get(PW),
+    ...set(P),
+    ...get(GROUPS),
+    ...set(IG),
+    ...op.loop,
+    ...window,
+    ...advance(P, op.i32(16)),
+    ...advance(PDY, op.i32(16)),
+    ...countdown(IG),
+    ...op.end,
+    ...advance(PW, get(SX_X)),
+    ...countdown(IX),
+    ...op.end,
+    ...advance(ROW_Y, get(SY_X)),
+    ...countdown(IY),
+    ...op.end,
+    ...advance(ROW_B, get(SB_X)),
+    ...countdown(IB),
+    ...op.end,
+  ];
+}
+
+const poolModules = new WeakMap<
+  WasmMemory,
+  Map<string, { fn: (...a: number[]) => void; shared: SharedModule } | null>
+>();
+let nextPoolKey = 1 << 20;
+
+function poolGradFor(memory: WasmMemory, cells: readonly number[], store: boolean) {
+  let byKey = poolModules.get(memory);
+  if (byKey === undefined) poolModules.set(memory, (byKey = new Map()));
+  const key = `${store ? 'store' : 'add'} ${cells.join(',')}`;
+  const known = byKey.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const made = instantiateOver(memory, (shared) =>
+    wasmModuleBytes({
+      types: [{ params: Array<ValueType>(10).fill(I32) }],
+      functions: [
+        {
+          type: 0,
+          locals: [
+            ...Array<ValueType>(9).fill(I32),
+            ...Array<ValueType>(4 + cells.length).fill(V128),
+          ],
+          body: poolGradBody(cells, store),
+          export: 'poolGrad',
+        },
+      ],
+      sharedMemory: shared,
+    }),
+  );
+  const fn = made?.exports['poolGrad'] as ((...a: number[]) => void) | undefined;
+  const compiled =
+    made && fn
+      ? { fn, shared: { key: nextPoolKey++, module: made.module, name: 'poolGrad' } }
+      : null;
+  byKey.set(key, compiled);
+  return compiled ?? undefined;
+}
+
+/** Whether tests leave the SIMD pass on (`useSimdProducts` turns it off with the products). */
+function runSimd(
+  backend: unknown,
+  info: tf.backend_util.Conv2DInfo,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+): boolean {
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const inside =
+    top === 0 &&
+    left === 0 &&
+    (outHeight - 1) * sh + fh <= inHeight &&
+    (outWidth - 1) * sw + fw <= inWidth;
+  const memory = backendMemory(backend);
+  if (!simdProductsOn() || !inside || C % 4 !== 0 || fh * fw > 16 || memory === undefined) {
+    return false;
+  }
+  if (batchSize === 0 || outHeight === 0 || outWidth === 0 || C === 0) return false;
+  const rowBytes = inWidth * C * 4;
+  const cells: number[] = [];
+  for (let r = 0; r < fh; r++) for (let c = 0; c < fw; c++) cells.push(r * rowBytes + c * C * 4);
+  const tiles = sh === fh && sw === fw && outHeight * sh === inHeight && outWidth * sw === inWidth;
+  const compiled = poolGradFor(memory, cells, tiles);
+  if (compiled === undefined) return false;
+  if (!tiles) dx.fill(0);
+  const imageBytes = inHeight * rowBytes;
+  const dyImageBytes = outHeight * outWidth * C * 4;
+  const argsFor = (b0: number, b1: number) => [
+    x.byteOffset + b0 * imageBytes,
+    dy.byteOffset + b0 * dyImageBytes,
+    dx.byteOffset + b0 * imageBytes,
+    b1 - b0,
+    outHeight,
+    outWidth,
+    C / 4,
+    imageBytes,
+    sh * rowBytes,
+    sw * C * 4,
+  ];
+  const threads = Math.min(wasmThreads(backend), batchSize);
+  const helpers = threads > 1 ? helpersFor(memory, threads) : undefined;
+  if (helpers === undefined) {
+    compiled.fn(...argsFor(0, batchSize));
+    return true;
+  }
+  const per = Math.ceil(batchSize / threads);
+  const argLists: number[][] = [];
+  for (let b0 = 0; b0 < batchSize; b0 += per)
+    argLists.push(argsFor(b0, Math.min(batchSize, b0 + per)));
+  helpers.run(compiled.shared, argLists, compiled.fn);
+  return true;
+}
 
 /**
  * dx[argmax of each window] += dy over every output pixel: the window's in-bounds pixels are listed
