@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimdProducts } from './wasm-batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
 import * as support from './wasm-conv-test-support.ts';
@@ -100,6 +101,49 @@ describe('wasm MaxPoolGrad against the cpu backend', () => {
     };
     expect(await run('wasm')).toEqual(await run('cpu'));
     expect(await run('wasm')).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('the SIMD pass (channels in fours, windows inside the input)', () => {
+  /** MaxPoolGrad's bits on wasm, through the SIMD pass or the JavaScript loop. */
+  const gradBits = (simd: boolean, x: tf.Tensor4D, size: [number, number], stride: number) => {
+    useSimdProducts(simd);
+    try {
+      return tf.tidy(() => {
+        const y = tf.maxPool(x, size, stride, 'valid');
+        const dy = tf.tensor(support.seededValues(y.size, 77), y.shape);
+        const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, {
+          filterSize: size,
+          strides: stride,
+          pad: 'valid',
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return Array.from(new Uint32Array((dx.dataSync() as Float32Array).buffer));
+      });
+    } finally {
+      useSimdProducts(true);
+    }
+  };
+  // Tiling windows (stored directly), overlapping ones and ones that leave pixels out (added to
+  // a zeroed dx); ties after a ReLU, whole windows of −∞ and NaN.
+  it.each([
+    { shape: [2, 8, 6, 8], size: [2, 2], stride: 2 },
+    { shape: [2, 7, 9, 4], size: [3, 3], stride: 1 },
+    { shape: [1, 8, 8, 12], size: [2, 2], stride: 3 },
+    { shape: [3, 9, 8, 4], size: [3, 2], stride: 2 },
+  ] as const)('gives the loop’s bits: $shape, window $size, stride $stride', async (c) => {
+    await tf.setBackend('wasm');
+    const n = c.shape.reduce((a, b) => a * b, 1);
+    const values = support.seededValues(n, 5);
+    for (let i = 0; i < n; i += 7) values[i] = 0;
+    for (let i = 0; i < 16; i++) values[i] = Number.NEGATIVE_INFINITY;
+    values[20] = Number.NaN;
+    const x = tf.tensor4d(values, [...c.shape]).relu().add(tf.scalar(0)) as tf.Tensor4D;
+    const raw = tf.tensor4d(values, [...c.shape]);
+    for (const input of [x, raw]) {
+      const size = [...c.size] as [number, number];
+      expect(gradBits(true, input, size, c.stride)).toEqual(gradBits(false, input, size, c.stride));
+    }
+    tf.dispose([x, raw]);
   });
 });
 

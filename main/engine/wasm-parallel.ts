@@ -91,6 +91,7 @@ class HelperPool {
   /** Runs `here` with the first argument list and the module's export with each other one. */
   run(shared: SharedModule, argLists: readonly number[][], here: (...args: number[]) => void) {
     const sent: Helper[] = [];
+    sharedCalls++;
     argLists.slice(1).forEach((args, i) => {
       const h = this.helpers[i];
       if (h === undefined) throw new Error(`No helper thread for share ${i + 1} of a call.`);
@@ -140,6 +141,10 @@ class HelperPool {
 }
 
 let pool: HelperPool | undefined;
+let sharedCalls = 0;
+
+/** How many calls have been split over helper threads in this process (for tests and the bench). */
+export const splitCalls = (): number => sharedCalls;
 
 /**
  * Helper threads over `memory` so that `threads` run at once (the caller being one), started on

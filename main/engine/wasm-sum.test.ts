@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as support from './wasm-conv-test-support.ts';
+import { useSimdProducts } from './wasm-batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmSum } from './wasm-sum.ts';
 
@@ -75,6 +76,31 @@ describe('wasm Sum against the cpu backend', () => {
     expect(s.dtype).toBe('int32');
     expect(Array.from(s.dataSync())).toEqual([9, 12]);
     tf.dispose([ints, s]);
+  });
+});
+
+describe('the SIMD column sums', () => {
+  // Sixteen columns and fewer, odd counts (the last column in JavaScript), rows past a block.
+  it.each([
+    [5000, 32],
+    [3, 2],
+    [700, 17],
+    [40, 5],
+    [2100, 64],
+    [9, 3],
+  ])('give the float64 loop’s bits: %i rows × %i columns', async (rows, columns) => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(support.seededValues(rows * columns, rows + columns), [rows, columns]);
+    const bits = (simd: boolean) => {
+      useSimdProducts(simd);
+      try {
+        return tf.tidy(() => Array.from(new Uint32Array(tf.sum(x, 0).dataSync().buffer)));
+      } finally {
+        useSimdProducts(true);
+      }
+    };
+    expect(bits(true)).toEqual(bits(false));
+    x.dispose();
   });
 });
 

@@ -11,6 +11,7 @@ const FIXTURE = join(import.meta.dirname, 'fixtures/threaded-wasm-step.ts');
 
 interface StepOutput {
   description: string;
+  splitCalls: number;
   loss: number[];
   grads: number[][];
 }
@@ -36,10 +37,14 @@ describe('the threaded WebAssembly backend', () => {
     const two = await stepWith(2, temp);
     expect(one.description).toMatch(/WebAssembly \(tfjs-backend-wasm, SIMD, 1 thread\)$/);
     expect(two.description).toMatch(/WebAssembly \(tfjs-backend-wasm, SIMD, 2 threads\)$/);
+    // The engine's own loops ran on the helper threads too (filter gradient ×3, Sum, MaxPoolGrad,
+    // the Dense product), and not at all on one thread.
+    expect(one.splitCalls).toBe(0);
+    expect(two.splitCalls).toBeGreaterThanOrEqual(6);
     // Each output element is summed in the same order whichever thread computes it.
     expect(two.loss).toEqual(one.loss);
     expect(two.grads).toEqual(one.grads);
-    expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 8 * 8 * 32 * 64]);
+    expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 32, 8 * 8 * 32 * 64]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
       [],
