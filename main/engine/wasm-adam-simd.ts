@@ -9,15 +9,8 @@
 //   m' = β₁·m + (1 − β₁)·g,  v' = β₂·v + (1 − β₂)·g·g,  w' = w − (step·m') / (√(v'·u) + ε)
 // with step = rate / (1 − β₁ᵗ) and u = 1 / (1 − β₂ᵗ). The last n mod 4 weights are done in
 // JavaScript with each operation rounded to float32, which gives the same bits as a lane.
-import {
-  F32,
-  I32,
-  V128,
-  instantiateOver,
-  op,
-  wasmModuleBytes,
-  type WasmMemory,
-} from './wasm-emit.ts';
+import { F32, I32, V128, op, wasmModuleBytes, type WasmMemory } from './wasm-emit.ts';
+import { engineLoop, type EngineLoop } from './wasm-parallel.ts';
 
 // Parameters: 8 i32 (offsets of w, m, v, g, w', m', v' in bytes; the byte count done with SIMD),
 // then 7 f32 (β₁, 1 − β₁, β₂, 1 − β₂, step, u, ε).
@@ -113,35 +106,6 @@ export function adamModuleBytes(shared: boolean): Uint8Array {
   });
 }
 
-type AdamExport = (
-  w: number,
-  m: number,
-  v: number,
-  g: number,
-  ow: number,
-  om: number,
-  ov: number,
-  bytes: number,
-  b1: number,
-  k1: number,
-  b2: number,
-  k2: number,
-  step: number,
-  u2: number,
-  eps: number,
-) => void;
-
-const instances = new WeakMap<WasmMemory, AdamExport | null>();
-
-/**
- * The SIMD step bound to a backend's memory, or undefined where it cannot run (no SIMD, a
- * memory that cannot be imported): the caller then uses the JavaScript loop.
- */
-export function simdAdamFor(memory: WasmMemory): AdamExport | undefined {
-  const known = instances.get(memory);
-  if (known !== undefined) return known ?? undefined;
-  const fn =
-    (instantiateOver(memory, adamModuleBytes)?.exports['adam'] as AdamExport | undefined) ?? null;
-  instances.set(memory, fn);
-  return fn ?? undefined;
-}
+/** The SIMD step as one of the engine's loops over `memory`; undefined where it cannot run. */
+export const simdAdamFor = (memory: WasmMemory): EngineLoop | undefined =>
+  engineLoop(memory, 'adam', adamModuleBytes, 'adam');

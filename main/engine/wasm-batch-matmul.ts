@@ -37,7 +37,7 @@ import { tf } from './tf.ts';
 import { backendMemory } from './wasm-emit.ts';
 import { gemmRuns, runMatMul } from './wasm-gemm.ts';
 import { runWasmKernel, type HeapBackend } from './wasm-kernels.ts';
-import { threadsOf } from './wasm-threads.ts';
+import { engineThreads } from './wasm-parallel.ts';
 import type {
   BatchMatMulAttrs,
   KernelBackend,
@@ -89,22 +89,6 @@ const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0
 const SIMD_MIN_K = 256;
 const SIMD_MAX_M = 64;
 
-/** Tests compare both paths: this sends every product to the XNNPACK path. */
-let simdProducts = true;
-export function useSimdProducts(on: boolean): void {
-  simdProducts = on;
-}
-export const simdProductsOn = (): boolean => simdProducts;
-
-/** The threads the backend runs; the engine's SIMD products split over as many. */
-export function wasmThreads(backend: unknown): number {
-  try {
-    return threadsOf(backend as Parameters<typeof threadsOf>[0]);
-  } catch {
-    return 1;
-  }
-}
-
 /**
  * op(a)·b for single float32 matrices (any leading dimensions of size 1) through the SIMD product,
  * or undefined where it does not apply or cannot run here.
@@ -118,7 +102,7 @@ export function simdMatMul(
 ): TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (!simdProducts || transposeB || ra < 2 || rb < 2) return undefined;
+  if (transposeB || ra < 2 || rb < 2) return undefined;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || batchOf(a) !== 1 || batchOf(b) !== 1) {
     return undefined;
   }
@@ -138,7 +122,7 @@ export function simdMatMul(
     number,
     number,
   ];
-  runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, wasmThreads(backend));
+  runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, engineThreads(backend));
   return out;
 }
 

@@ -27,10 +27,10 @@
 // padding, so the input is left unpadded there and the surplus output rows, which would hold those
 // unused rows, are sliced off (slicing the small output is far cheaper than the input).
 import { tf } from './tf.ts';
-import { simdProductsOn, wasmThreads } from './wasm-batch-matmul.ts';
 import { backendMemory } from './wasm-emit.ts';
 import { gemmRuns, runGemm } from './wasm-gemm.ts';
 import { runWasmKernel, shape4, type HeapBackend } from './wasm-kernels.ts';
+import { engineThreads } from './wasm-parallel.ts';
 import type {
   Conv2DBackpropFilterAttrs,
   KernelBackend,
@@ -98,7 +98,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
   }
 
   const memory = backendMemory(backend);
-  if (simdProductsOn() && memory !== undefined && gemmRuns(memory) && x.dtype === 'float32') {
+  if (memory !== undefined && gemmRuns(memory) && x.dtype === 'float32') {
     // The SIMD product (`wasm-gemm.ts`), one call per filter row i: for that row the filter's
     // (j, c_in) pairs lie side by side in the padded input, so they are the product's rows.
     //   dW[i, j, ci, co] = Σ_{b, y, x} Xp[b, y·sh + i, x·sw + j, ci] · dY[b, y, x, co]
@@ -151,7 +151,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
             sxB: outChannels * 4,
             accumulate: false,
           },
-          wasmThreads(backend),
+          engineThreads(backend),
         );
       }
       return out;

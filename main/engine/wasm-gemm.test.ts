@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmBatchMatMul, useSimdProducts } from './wasm-batch-matmul.ts';
+import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
+import { useEngineLoops } from './wasm-parallel.ts';
 import { backendMemory, type WasmMemory } from './wasm-emit.ts';
 import { gemmModuleBytes, runGemm, runMatMul, sumBlock, type GemmCall } from './wasm-gemm.ts';
 import type { HeapBackend } from './wasm-kernels.ts';
@@ -83,7 +84,7 @@ beforeAll(async () => {
   memory = found;
 });
 
-afterAll(() => useSimdProducts(true));
+afterAll(() => useEngineLoops(true));
 
 describe('the SIMD product routine', () => {
   it('is a valid WebAssembly module for shared and unshared memory', () => {
@@ -232,9 +233,9 @@ describe('wasm products with a long sum (BatchMatMul, _FusedMatMul) against the 
       const c = { a: [16, 400], b: [400, 21], transposeA: false, activation, bias: true };
       const expected = await denseOn('cpu', c, 9);
       const simd = await denseOn('wasm', c, 9);
-      useSimdProducts(false);
+      useEngineLoops(false);
       const stock = await denseOn('wasm', c, 9);
-      useSimdProducts(true);
+      useEngineLoops(true);
       expect(maxRelativeError(simd, expected)).toBeLessThan(1e-5);
       expect(maxRelativeError(simd, stock)).toBeLessThan(1e-5);
     },

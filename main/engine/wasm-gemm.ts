@@ -14,12 +14,11 @@
 // convolution's input windows need no copy. `ams` is a constant of the module (one module per
 // value, made once). Every element of C is summed in the same order whatever the blocks and
 // whichever thread computes it, so results do not depend on the thread count.
-import { helpersFor, type SharedModule } from './wasm-parallel.ts';
+import { engineLoop, shares } from './wasm-parallel.ts';
 import {
   F32,
   I32,
   V128,
-  instantiateOver,
   op,
   wasmModuleBytes,
   type ValueType,
@@ -331,31 +330,10 @@ export interface GemmCall {
   readonly accumulate: boolean;
 }
 
-export type GemmExport = (...args: number[]) => void;
+const gemmFor = (memory: WasmMemory, ams: number) =>
+  engineLoop(memory, `gemm ${ams}`, (shared) => gemmModuleBytes(ams, shared), 'gemm');
 
-interface Compiled {
-  readonly fn: GemmExport;
-  readonly shared: SharedModule;
-}
-
-const modules = new WeakMap<WasmMemory, Map<number, Compiled | null>>();
-let nextKey = 1;
-
-/** The driver for `ams` over `memory`, or undefined where SIMD modules cannot run. */
-function gemmFor(memory: WasmMemory, ams: number): Compiled | undefined {
-  let byAms = modules.get(memory);
-  if (byAms === undefined) modules.set(memory, (byAms = new Map()));
-  const known = byAms.get(ams);
-  if (known !== undefined) return known ?? undefined;
-  const made = instantiateOver(memory, (shared) => gemmModuleBytes(ams, shared));
-  const fn = made?.exports['gemm'] as GemmExport | undefined;
-  const compiled =
-    made && fn ? { fn, shared: { key: nextKey++, module: made.module, name: 'gemm' } } : null;
-  byAms.set(ams, compiled);
-  return compiled ?? undefined;
-}
-
-/** Whether products can run as SIMD loops over this memory. */
+/** Whether products can run as the engine's SIMD loop over this memory. */
 export const gemmRuns = (memory: WasmMemory): boolean => gemmFor(memory, 4) !== undefined;
 
 /** The driver's arguments for columns [n0, n1) of a call. */
@@ -379,32 +357,26 @@ const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
   g.accumulate ? 1 : 0,
 ];
 
-/** Below this many multiply-adds a product is not split over threads (a call costs ~0.05 ms). */
+/** Below this many multiply-adds a product is not split over threads (a split costs ~0.05 ms). */
 const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 /**
  * Runs a product on up to `threads` threads, its columns split in whole tiles; false where the
- * SIMD module cannot run (nothing written).
+ * SIMD loop cannot run (nothing written).
  */
 export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
   if (g.m === 0 || g.n === 0) return true;
   if (g.nb <= 0 || g.ny <= 0 || g.nx <= 0) {
     throw new Error('A product needs a sum of at least one term.');
   }
-  const compiled = gemmFor(memory, g.ams);
-  if (compiled === undefined) return false;
+  const loop = gemmFor(memory, g.ams);
+  if (loop === undefined) return false;
   const work = g.m * g.n * g.nb * g.ny * g.nx;
-  const tiles = Math.ceil(g.n / 8);
-  const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : Math.min(threads, tiles);
-  const helpers = parts > 1 ? helpersFor(memory, threads) : undefined;
-  if (helpers === undefined) {
-    compiled.fn(...gemmArgs(g, 0, g.n));
-    return true;
-  }
-  const per = Math.ceil(tiles / parts) * 8;
-  const argLists: number[][] = [];
-  for (let n0 = 0; n0 < g.n; n0 += per) argLists.push(gemmArgs(g, n0, Math.min(g.n, n0 + per)));
-  helpers.run(compiled.shared, argLists, compiled.fn);
+  const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
+  loop.run(
+    shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, n0, n1)),
+    threads,
+  );
   return true;
 }
 

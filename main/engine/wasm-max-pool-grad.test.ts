@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useSimdProducts } from './wasm-batch-matmul.ts';
+import { useEngineLoops } from './wasm-parallel.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
 import * as support from './wasm-conv-test-support.ts';
@@ -107,7 +107,7 @@ describe('wasm MaxPoolGrad against the cpu backend', () => {
 describe('the SIMD pass (channels in fours, windows inside the input)', () => {
   /** MaxPoolGrad's bits on wasm, through the SIMD pass or the JavaScript loop. */
   const gradBits = (simd: boolean, x: tf.Tensor4D, size: [number, number], stride: number) => {
-    useSimdProducts(simd);
+    useEngineLoops(simd);
     try {
       return tf.tidy(() => {
         const y = tf.maxPool(x, size, stride, 'valid');
@@ -120,7 +120,7 @@ describe('the SIMD pass (channels in fours, windows inside the input)', () => {
         return Array.from(new Uint32Array((dx.dataSync() as Float32Array).buffer));
       });
     } finally {
-      useSimdProducts(true);
+      useEngineLoops(true);
     }
   };
   // Tiling windows (stored directly), overlapping ones and ones that leave pixels out (added to
@@ -132,12 +132,15 @@ describe('the SIMD pass (channels in fours, windows inside the input)', () => {
     { shape: [3, 9, 8, 4], size: [3, 2], stride: 2 },
   ] as const)('gives the loop’s bits: $shape, window $size, stride $stride', async (c) => {
     await tf.setBackend('wasm');
-    const n = c.shape.reduce((a, b) => a * b, 1);
+    const n = support.product(c.shape);
     const values = support.seededValues(n, 5);
     for (let i = 0; i < n; i += 7) values[i] = 0;
     for (let i = 0; i < 16; i++) values[i] = Number.NEGATIVE_INFINITY;
     values[20] = Number.NaN;
-    const x = tf.tensor4d(values, [...c.shape]).relu().add(tf.scalar(0)) as tf.Tensor4D;
+    const x = tf
+      .tensor4d(values, [...c.shape])
+      .relu()
+      .add(tf.scalar(0)) as tf.Tensor4D;
     const raw = tf.tensor4d(values, [...c.shape]);
     for (const input of [x, raw]) {
       const size = [...c.size] as [number, number];

@@ -15,19 +15,17 @@
 // for this kernel's figures.
 import type { KernelFunc, MaxPoolGradAttrs } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-import { simdProductsOn, wasmThreads } from './wasm-batch-matmul.ts';
 import {
   I32,
   V128,
   backendMemory,
-  instantiateOver,
   op,
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
 } from './wasm-emit.ts';
 import { shape4, type HeapBackend } from './wasm-kernels.ts';
-import { helpersFor, type SharedModule } from './wasm-parallel.ts';
+import { engineLoop, engineThreads, shares } from './wasm-parallel.ts';
 
 const OWNER = 'MaxPoolGrad';
 
@@ -179,45 +177,30 @@ function poolGradBody(cells: readonly number[], store: boolean): number[] {
   ];
 }
 
-const poolModules = new WeakMap<
-  WasmMemory,
-  Map<string, { fn: (...a: number[]) => void; shared: SharedModule } | null>
->();
-let nextPoolKey = 1 << 20;
-
-function poolGradFor(memory: WasmMemory, cells: readonly number[], store: boolean) {
-  let byKey = poolModules.get(memory);
-  if (byKey === undefined) poolModules.set(memory, (byKey = new Map()));
-  const key = `${store ? 'store' : 'add'} ${cells.join(',')}`;
-  const known = byKey.get(key);
-  if (known !== undefined) return known ?? undefined;
-  const made = instantiateOver(memory, (shared) =>
-    wasmModuleBytes({
-      types: [{ params: Array<ValueType>(10).fill(I32) }],
-      functions: [
-        {
-          type: 0,
-          locals: [
-            ...Array<ValueType>(9).fill(I32),
-            ...Array<ValueType>(4 + cells.length).fill(V128),
-          ],
-          body: poolGradBody(cells, store),
-          export: 'poolGrad',
-        },
-      ],
-      sharedMemory: shared,
-    }),
+const poolGradFor = (memory: WasmMemory, cells: readonly number[], store: boolean) =>
+  engineLoop(
+    memory,
+    `max-pool grad ${store ? 'store' : 'add'} ${cells.join(',')}`,
+    (shared) =>
+      wasmModuleBytes({
+        types: [{ params: Array<ValueType>(10).fill(I32) }],
+        functions: [
+          {
+            type: 0,
+            locals: [
+              ...Array<ValueType>(9).fill(I32),
+              ...Array<ValueType>(4 + cells.length).fill(V128),
+            ],
+            body: poolGradBody(cells, store),
+            export: 'poolGrad',
+          },
+        ],
+        sharedMemory: shared,
+      }),
+    'poolGrad',
   );
-  const fn = made?.exports['poolGrad'] as ((...a: number[]) => void) | undefined;
-  const compiled =
-    made && fn
-      ? { fn, shared: { key: nextPoolKey++, module: made.module, name: 'poolGrad' } }
-      : null;
-  byKey.set(key, compiled);
-  return compiled ?? undefined;
-}
 
-/** Whether tests leave the SIMD pass on (`useSimdProducts` turns it off with the products). */
+/** The SIMD pass, where it applies and can run; false otherwise (nothing written). */
 function runSimd(
   backend: unknown,
   info: tf.backend_util.Conv2DInfo,
@@ -234,7 +217,7 @@ function runSimd(
     (outHeight - 1) * sh + fh <= inHeight &&
     (outWidth - 1) * sw + fw <= inWidth;
   const memory = backendMemory(backend);
-  if (!simdProductsOn() || !inside || C % 4 !== 0 || fh * fw > 16 || memory === undefined) {
+  if (!inside || C % 4 !== 0 || fh * fw > 16 || memory === undefined) {
     return false;
   }
   if (batchSize === 0 || outHeight === 0 || outWidth === 0 || C === 0) return false;
@@ -242,8 +225,8 @@ function runSimd(
   const cells: number[] = [];
   for (let r = 0; r < fh; r++) for (let c = 0; c < fw; c++) cells.push(r * rowBytes + c * C * 4);
   const tiles = sh === fh && sw === fw && outHeight * sh === inHeight && outWidth * sw === inWidth;
-  const compiled = poolGradFor(memory, cells, tiles);
-  if (compiled === undefined) return false;
+  const loop = poolGradFor(memory, cells, tiles);
+  if (loop === undefined) return false;
   if (!tiles) dx.fill(0);
   const imageBytes = inHeight * rowBytes;
   const dyImageBytes = outHeight * outWidth * C * 4;
@@ -259,17 +242,11 @@ function runSimd(
     sh * rowBytes,
     sw * C * 4,
   ];
-  const threads = Math.min(wasmThreads(backend), batchSize);
-  const helpers = threads > 1 ? helpersFor(memory, threads) : undefined;
-  if (helpers === undefined) {
-    compiled.fn(...argsFor(0, batchSize));
-    return true;
-  }
-  const per = Math.ceil(batchSize / threads);
-  const argLists: number[][] = [];
-  for (let b0 = 0; b0 < batchSize; b0 += per)
-    argLists.push(argsFor(b0, Math.min(batchSize, b0 + per)));
-  helpers.run(compiled.shared, argLists, compiled.fn);
+  const threads = engineThreads(backend);
+  loop.run(
+    shares(batchSize, threads).map(([b0, b1]) => argsFor(b0, b1)),
+    threads,
+  );
   return true;
 }
 

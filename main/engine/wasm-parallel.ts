@@ -7,18 +7,21 @@
 // shared array; a module a helper has not seen yet comes first through a message port, read
 // synchronously when the helper needs it.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { WasmMemory } from './wasm-emit.ts';
+import { instantiateOver, isSharedMemory, type WasmMemory } from './wasm-emit.ts';
+import { threadsOf } from './wasm-threads.ts';
 
 // The control array of a helper: call counter, calls done, module key, status, argument count,
-// stop flag, then the arguments.
-const [CALLS, DONE, KEY, STATUS, ARGC, STOP, ARGS] = [0, 1, 2, 3, 4, 5, 8];
+// stop flag; the arguments go in a float64 array beside it (every i32 and f32 fits).
+const [CALLS, DONE, KEY, STATUS, ARGC, STOP] = [0, 1, 2, 3, 4, 5];
+const CONTROL_INTS = 8;
 const MAX_ARGS = 32;
 
 /** A helper's script: wait for a call, run it, say it is done. */
 const HELPER = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { memory, control, port } = workerData;
+const { memory, control, args, port } = workerData;
 const ctl = new Int32Array(control);
+const values = new Float64Array(args);
 const fns = new Map();
 let seen = 0;
 for (;;) {
@@ -39,7 +42,7 @@ for (;;) {
         throw new Error('module ' + key + ' never came');
       }
     }
-    fns.get(key)(...ctl.subarray(${ARGS}, ${ARGS} + ctl[${ARGC}]));
+    fns.get(key)(...values.subarray(0, ctl[${ARGC}]));
   } catch (e) {
     status = 1;
   }
@@ -52,13 +55,14 @@ for (;;) {
 interface Helper {
   readonly worker: Worker;
   readonly control: Int32Array;
+  readonly args: Float64Array;
   readonly port: MessagePort;
   readonly keys: Set<number>;
   calls: number;
 }
 
 /** A compiled module the helpers can run: `key` names it between threads. */
-export interface SharedModule {
+interface SharedModule {
   readonly key: number;
   readonly module: object;
   readonly name: string;
@@ -75,23 +79,23 @@ class HelperPool {
     count: number,
   ) {
     for (let i = 0; i < count; i++) {
-      const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + MAX_ARGS)));
+      const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
+      const args = new Float64Array(new SharedArrayBuffer(8 * MAX_ARGS));
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(HELPER, {
         eval: true,
-        workerData: { memory, control: control.buffer, port: port2 },
+        workerData: { memory, control: control.buffer, args: args.buffer, port: port2 },
         transferList: [port2],
       });
       worker.unref();
       port1.unref();
-      this.helpers.push({ worker, control, port: port1, keys: new Set(), calls: 0 });
+      this.helpers.push({ worker, control, args, port: port1, keys: new Set(), calls: 0 });
     }
   }
 
   /** Runs `here` with the first argument list and the module's export with each other one. */
   run(shared: SharedModule, argLists: readonly number[][], here: (...args: number[]) => void) {
     const sent: Helper[] = [];
-    sharedCalls++;
     argLists.slice(1).forEach((args, i) => {
       const h = this.helpers[i];
       if (h === undefined) throw new Error(`No helper thread for share ${i + 1} of a call.`);
@@ -103,7 +107,7 @@ class HelperPool {
       }
       h.control[KEY] = shared.key;
       h.control[ARGC] = args.length;
-      h.control.set(args, ARGS);
+      h.args.set(args);
       h.calls++;
       Atomics.add(h.control, CALLS, 1);
       Atomics.notify(h.control, CALLS);
@@ -148,10 +152,11 @@ export const splitCalls = (): number => sharedCalls;
 
 /**
  * Helper threads over `memory` so that `threads` run at once (the caller being one), started on
- * first use; undefined for one thread or a memory that is not shared.
+ * first use and kept for the backend's thread count; undefined for one thread or a memory that is
+ * not shared.
  */
-export function helpersFor(memory: WasmMemory, threads: number): HelperPool | undefined {
-  if (threads <= 1 || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+function helpersFor(memory: WasmMemory, threads: number): HelperPool | undefined {
+  if (threads <= 1 || !isSharedMemory(memory)) return undefined;
   if (pool !== undefined && pool.memory === memory && pool.helpers.length === threads - 1) {
     return pool;
   }
@@ -160,10 +165,80 @@ export function helpersFor(memory: WasmMemory, threads: number): HelperPool | un
   return pool;
 }
 
-/** Ends the helper threads (the next parallel call starts new ones). */
+/** Ends the helper threads (the next split call starts new ones). */
 export function stopHelpers(): void {
   pool?.stop();
   pool = undefined;
 }
 
-export type { HelperPool };
+/** The threads the backend runs (XNNPACK's pool); the engine's loops split over as many. */
+export function engineThreads(backend: unknown): number {
+  try {
+    return threadsOf(backend as Parameters<typeof threadsOf>[0]);
+  } catch {
+    return 1;
+  }
+}
+
+/** Tests compare the engine's loops with the paths they replace: off sends every call there. */
+let loopsOn = true;
+export function useEngineLoops(on: boolean): void {
+  loopsOn = on;
+}
+
+/** One of the engine's compiled SIMD loops, bound to a backend's memory. */
+export interface EngineLoop {
+  /**
+   * Runs the loop once per argument list, at most `threads` at once: the first list here, the
+   * others on helper threads; returns when all are done.
+   */
+  run(argLists: readonly number[][], threads: number): void;
+}
+
+const loops = new WeakMap<WasmMemory, Map<string, EngineLoop | null>>();
+let nextKey = 1;
+
+/**
+ * The export `name` of the module `bytes` makes, over `memory`, compiled once per `id`; undefined
+ * where the engine's loops are off or cannot run here (no SIMD, a memory that cannot be
+ * imported): callers then take the path the loop replaces.
+ */
+export function engineLoop(
+  memory: WasmMemory,
+  id: string,
+  bytes: (shared: boolean) => Uint8Array,
+  name: string,
+): EngineLoop | undefined {
+  if (!loopsOn) return undefined;
+  let byId = loops.get(memory);
+  if (byId === undefined) loops.set(memory, (byId = new Map()));
+  const known = byId.get(id);
+  if (known !== undefined) return known ?? undefined;
+  const made = instantiateOver(memory, bytes);
+  const fn = made?.exports[name] as ((...args: number[]) => void) | undefined;
+  let loop: EngineLoop | null = null;
+  if (made !== undefined && fn !== undefined) {
+    const shared: SharedModule = { key: nextKey++, module: made.module, name };
+    loop = {
+      run(argLists, threads) {
+        const helpers = argLists.length > 1 ? helpersFor(memory, threads) : undefined;
+        if (helpers === undefined || argLists.length > threads) {
+          for (const args of argLists) fn(...args);
+        } else {
+          sharedCalls++;
+          helpers.run(shared, argLists, fn);
+        }
+      },
+    };
+  }
+  byId.set(id, loop);
+  return loop ?? undefined;
+}
+
+/** [start, end) shares of `count` items for `parts` threads, each a whole number of `unit`s. */
+export function shares(count: number, parts: number, unit = 1): [number, number][] {
+  const per = Math.max(unit, Math.ceil(count / Math.max(1, parts) / unit) * unit);
+  const out: [number, number][] = [];
+  for (let start = 0; start < count; start += per) out.push([start, Math.min(count, start + per)]);
+  return out;
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as support from './wasm-conv-test-support.ts';
-import { useSimdProducts } from './wasm-batch-matmul.ts';
+import { useEngineLoops } from './wasm-parallel.ts';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerWasmSum } from './wasm-sum.ts';
 
@@ -92,11 +92,11 @@ describe('the SIMD column sums', () => {
     await tf.setBackend('wasm');
     const x = tf.tensor2d(support.seededValues(rows * columns, rows + columns), [rows, columns]);
     const bits = (simd: boolean) => {
-      useSimdProducts(simd);
+      useEngineLoops(simd);
       try {
         return tf.tidy(() => Array.from(new Uint32Array(tf.sum(x, 0).dataSync().buffer)));
       } finally {
-        useSimdProducts(true);
+        useEngineLoops(true);
       }
     };
     expect(bits(true)).toEqual(bits(false));

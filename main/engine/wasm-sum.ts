@@ -7,19 +7,17 @@
 // goes to the stock kernel.
 import type { KernelConfig, KernelFunc, SumAttrs } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-import { simdProductsOn, wasmThreads } from './wasm-batch-matmul.ts';
 import {
   I32,
   V128,
   backendMemory,
-  instantiateOver,
   op,
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
 } from './wasm-emit.ts';
 import type { HeapBackend } from './wasm-kernels.ts';
-import { helpersFor, type SharedModule } from './wasm-parallel.ts';
+import { engineLoop, engineThreads, shares } from './wasm-parallel.ts';
 
 // The same sums in WebAssembly SIMD: each value is widened to float64 and added in row order, as
 // the loop below does, so the bits are the same; two columns a lane pair, sixteen at a time, rows
@@ -137,29 +135,21 @@ function columnSumFunction() {
   return { type: 1, locals: Array<ValueType>(3).fill(I32), body, export: 'columnSums' };
 }
 
-const sumModules = new WeakMap<
-  WasmMemory,
-  { fn: (...a: number[]) => void; shared: SharedModule } | null
->();
-
-function columnSumsFor(memory: WasmMemory) {
-  const known = sumModules.get(memory);
-  if (known !== undefined) return known ?? undefined;
-  const made = instantiateOver(memory, (shared) =>
-    wasmModuleBytes({
-      types: [{ params: Array<ValueType>(4).fill(I32) }, { params: Array<ValueType>(7).fill(I32) }],
-      functions: [pairsFunction(UNITS), pairsFunction(1), columnSumFunction()],
-      sharedMemory: shared,
-    }),
+const columnSumsFor = (memory: WasmMemory) =>
+  engineLoop(
+    memory,
+    'column sums',
+    (shared) =>
+      wasmModuleBytes({
+        types: [
+          { params: Array<ValueType>(4).fill(I32) },
+          { params: Array<ValueType>(7).fill(I32) },
+        ],
+        functions: [pairsFunction(UNITS), pairsFunction(1), columnSumFunction()],
+        sharedMemory: shared,
+      }),
+    'columnSums',
   );
-  const fn = made?.exports['columnSums'] as ((...a: number[]) => void) | undefined;
-  const compiled =
-    made && fn
-      ? { fn, shared: { key: (1 << 21) + 1, module: made.module, name: 'columnSums' } }
-      : null;
-  sumModules.set(memory, compiled);
-  return compiled ?? undefined;
-}
 
 /**
  * Float64 sums of the columns of a [rows, columns] float32 matrix on the heap, through the SIMD
@@ -173,9 +163,9 @@ function simdColumnSums(
   columns: number,
 ): boolean {
   const memory = backendMemory(backend);
-  if (!simdProductsOn() || memory === undefined || columns < 2 || rows === 0) return false;
-  const compiled = columnSumsFor(memory);
-  if (compiled === undefined) return false;
+  if (memory === undefined || columns < 2 || rows === 0) return false;
+  const loop = columnSumsFor(memory);
+  if (loop === undefined) return false;
   sums.fill(0);
   const rowBytes = columns * 4;
   const blockRows = Math.max(1, Math.floor(BLOCK_BYTES / rowBytes));
@@ -189,16 +179,12 @@ function simdColumnSums(
     u0,
     u1,
   ];
-  const threads =
-    rows * columns < 1 << 16 ? 1 : Math.min(wasmThreads(backend), Math.ceil(pairs / UNITS));
-  const helpers = threads > 1 ? helpersFor(memory, threads) : undefined;
-  if (helpers === undefined) compiled.fn(...argsFor(0, pairs));
-  else {
-    const per = Math.ceil(pairs / threads / UNITS) * UNITS;
-    const argLists: number[][] = [];
-    for (let u0 = 0; u0 < pairs; u0 += per) argLists.push(argsFor(u0, Math.min(pairs, u0 + per)));
-    helpers.run(compiled.shared, argLists, compiled.fn);
-  }
+  // Small sums stay on this thread; larger ones split their column pairs in sixteens.
+  const threads = rows * columns < 1 << 16 ? 1 : engineThreads(backend);
+  loop.run(
+    shares(pairs, threads, UNITS).map(([u0, u1]) => argsFor(u0, u1)),
+    threads,
+  );
   if (columns % 2 === 1) {
     let last = 0;
     for (let r = 0, at = columns - 1; r < rows; r++, at += columns) last += values[at] as number;
