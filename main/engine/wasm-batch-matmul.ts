@@ -122,7 +122,10 @@ export function simdMatMul(
     number,
     number,
   ];
-  runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, engineThreads(backend));
+  if (!runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, engineThreads(backend))) {
+    backend.disposeData(out.dataId);
+    return undefined;
+  }
   return out;
 }
 

@@ -31,9 +31,10 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
     }
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-  // The missing convolution filter gradient, a far faster input gradient, transposed matrix
-  // products (every Dense gradient) on XNNPACK instead of a slow loop, a one-pass max-pool
-  // gradient, bias gradients summed without a transpose, and clones that share memory.
+  // The missing convolution filter gradient, a far faster input gradient, matrix products with a
+  // long sum as the engine's SIMD loop and transposed ones on XNNPACK instead of a slow loop, a
+  // one-pass SIMD max-pool gradient, bias gradients summed without a transpose, and clones that
+  // share memory. The engine's SIMD loops split over as many threads as the backend has.
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
   registerWasmBatchMatMul();
