@@ -9,7 +9,7 @@
 //   m' = β₁·m + (1 − β₁)·g,  v' = β₂·v + (1 − β₂)·g·g,  w' = w − (step·m') / (√(v'·u) + ε)
 // with step = rate / (1 − β₁ᵗ) and u = 1 / (1 − β₂ᵗ). The last n mod 4 weights are done in
 // JavaScript with each operation rounded to float32, which gives the same bits as a lane.
-import { F32, I32, V128, op, wasmModuleBytes, type WasmMemory } from './wasm-emit.ts';
+import { F32, I32, V128, addTo, op, wasmModuleBytes, type WasmMemory } from './wasm-emit.ts';
 import { engineLoop, type EngineLoop } from './wasm-parallel.ts';
 
 // Parameters: 8 i32 (offsets of w, m, v, g, w', m', v' in bytes; the byte count done with SIMD),
@@ -70,10 +70,7 @@ function adamBody(): number[] {
     ...store(OV, get(VI)),
     ...store(OW, w1),
     // i += 16, and round the loop again.
-    ...get(I),
-    ...op.i32(16),
-    ...op.i32Add,
-    ...set(I),
+    ...addTo(I, op.i32(16)),
     ...op.br(0),
     ...op.end,
     ...op.end,

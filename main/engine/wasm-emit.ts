@@ -102,6 +102,35 @@ export const op = {
   f32x4Div: [0xfd, ...uleb(0xe7)],
 } as const;
 
+/** `local = from`. */
+export const copy = (from: number, to: number): number[] => [...op.get(from), ...op.set(to)];
+
+/** `local += value` (i32; `value` the instructions that push it). */
+export const addTo = (local: number, value: readonly number[]): number[] => [
+  ...op.get(local),
+  ...value,
+  ...op.i32Add,
+  ...op.set(local),
+];
+
+/** Pushes `base + index · stride` (i32; `stride` the instructions that push it). */
+export const indexed = (base: number, index: number, stride: readonly number[]): number[] => [
+  ...op.get(base),
+  ...op.get(index),
+  ...stride,
+  ...op.i32Mul,
+  ...op.i32Add,
+];
+
+/** `counter -= 1`, then back to the start of the enclosing loop while it is not zero. */
+export const countdown = (counter: number): number[] => [
+  ...op.get(counter),
+  ...op.i32(1),
+  ...op.i32Sub,
+  ...op.tee(counter),
+  ...op.brIf(0),
+];
+
 export interface WasmFunction {
   /** Index into the module's `types`. */
   readonly type: number;

@@ -10,6 +10,9 @@ import { tf } from './tf.ts';
 import {
   I32,
   V128,
+  addTo,
+  copy,
+  countdown,
   backendMemory,
   op,
   wasmModuleBytes,
@@ -30,7 +33,7 @@ const BLOCK_BYTES = 65536;
 function pairsFunction(units: number) {
   const [X, ACC, ROWS, ROW_BYTES] = [0, 1, 2, 3];
   const first = 4;
-  const { get, set, tee } = op;
+  const { get, set } = op;
   const body = [
     ...[...Array(units).keys()].flatMap((u) => [
       ...get(ACC),
@@ -46,15 +49,8 @@ function pairsFunction(units: number) {
       ...op.f64x2Add,
       ...set(first + u),
     ]),
-    ...get(X),
-    ...get(ROW_BYTES),
-    ...op.i32Add,
-    ...set(X),
-    ...get(ROWS),
-    ...op.i32(1),
-    ...op.i32Sub,
-    ...tee(ROWS),
-    ...op.brIf(0),
+    ...addTo(X, get(ROW_BYTES)),
+    ...countdown(ROWS),
     ...op.end,
     ...[...Array(units).keys()].flatMap((u) => [
       ...get(ACC),
@@ -96,10 +92,7 @@ function columnSumFunction() {
     ...get(N),
     ...get(ROW_BYTES),
     ...op.call(fn),
-    ...get(U),
-    ...op.i32(step),
-    ...op.i32Add,
-    ...set(U),
+    ...addTo(U, op.i32(step)),
     ...op.br(0),
     ...op.end,
     ...op.end,
@@ -120,14 +113,10 @@ function columnSumFunction() {
     ...op.i32GeU,
     ...op.select,
     ...set(N),
-    ...get(U0),
-    ...set(U),
+    ...copy(U0, U),
     ...callPairs(0, UNITS),
     ...callPairs(1, 1),
-    ...get(R0),
-    ...get(BLOCK_ROWS),
-    ...op.i32Add,
-    ...set(R0),
+    ...addTo(R0, get(BLOCK_ROWS)),
     ...op.br(0),
     ...op.end,
     ...op.end,
