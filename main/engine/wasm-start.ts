@@ -4,6 +4,7 @@ import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.
 import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
 import { registerWasmIdentity } from './wasm-identity.ts';
 import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
+import { registerWasmReluGrad } from './wasm-relu-grad.ts';
 import { registerWasmSum } from './wasm-sum.ts';
 import { defaultWasmThreads, startThreadedWasm, threadsOf } from './wasm-threads.ts';
 
@@ -34,13 +35,15 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   // The missing convolution filter gradient, a far faster input gradient, matrix products with a
   // long sum as the engine's SIMD loop and transposed ones on XNNPACK instead of a slow loop, a
   // one-pass SIMD max-pool gradient, bias gradients summed without a transpose, and clones that
-  // share memory. The engine's SIMD loops split over as many threads as the backend has.
+  // share memory, and a ReLU gradient in one pass. The engine's SIMD loops split over as many
+  // threads as the backend has.
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
   registerWasmBatchMatMul();
   registerWasmMaxPoolGrad();
   registerWasmSum();
   registerWasmIdentity();
+  registerWasmReluGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const actual = threadsOf(tf.backend() as Parameters<typeof threadsOf>[0]);
   return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, ${plural(actual)}${note})`;
