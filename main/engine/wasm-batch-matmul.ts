@@ -31,8 +31,11 @@
 // tensors as they are: the relu Dense layers (unfused while taping) give rank 2, the linear heads'
 // fused gradient gives rank 3 with a batch of 1; both count as single matrices here.
 // `_FusedMatMul` is not replaced: tfjs-layers' Dense calls it with both flags false and its
-// gradient goes through `BatchMatMul`, so training never runs it with a flag. Drop this file if
+// gradient goes through `BatchMatMul`, so training never runs it with a flag. Drop this part if
 // tfjs-backend-wasm routes transposed products to XNNPACK itself.
+//
+// Before any of that, products with a long sum go to the engine's SIMD product (`simdMatMul`
+// below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path.
 import { tf } from './tf.ts';
 import { backendMemory } from './wasm-emit.ts';
 import { gemmRuns, runMatMul } from './wasm-gemm.ts';
@@ -82,9 +85,11 @@ const size = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape);
 const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0, -2));
 
 /**
- * Long sums (K ≥ this, at most SIMD_MAX_M rows: beyond that XNNPACK's packing pays for itself) without a transposed B run as the engine's SIMD
- * product (`wasm-gemm.ts`) instead of XNNPACK: the forward Dense over a wide Flatten
- * ([32, 16384]·[16384, 256]) took ~100 ms in XNNPACK, ~12 ms there on one thread.
+ * Products with a long sum (K ≥ SIMD_MIN_K) of at most SIMD_MAX_M rows (beyond that XNNPACK's
+ * packing pays for itself) and no transposed B run as the engine's SIMD product (`wasm-gemm.ts`)
+ * instead of XNNPACK: the forward Dense over a wide Flatten ([32, 16384]·[16384, 256]) took
+ * ~100 ms in XNNPACK, ~12 ms there on one thread. Short sums (the Dense gradients' dW = Xᵀ·dY,
+ * K = 32) measured as fast or faster on XNNPACK.
  */
 const SIMD_MIN_K = 256;
 const SIMD_MAX_M = 64;
@@ -93,7 +98,7 @@ const SIMD_MAX_M = 64;
  * op(a)·b for single float32 matrices (any leading dimensions of size 1) through the SIMD product,
  * or undefined where it does not apply or cannot run here.
  */
-export function simdMatMul(
+function simdMatMul(
   a: TensorInfo,
   b: TensorInfo,
   transposeA: boolean,
@@ -221,6 +226,8 @@ const ACTIVATIONS: Record<string, string | undefined> = {
   prelu: 'Prelu',
 };
 
+const FUSED_OWNER = '_FusedMatMul';
+
 /** The stock `_FusedMatMul`, kept when ours replaces it. */
 let stockFused: KernelConfig | undefined;
 
@@ -259,14 +266,17 @@ const fusedMatMulWasm: KernelFunc = (args) => {
     backend.disposeData(out.dataId);
     out = next;
   };
-  if (bias !== undefined) replace(runWasmKernel(OWNER, 'Add', { a: out, b: bias }, {}, backend));
+  if (bias !== undefined)
+    replace(runWasmKernel(FUSED_OWNER, 'Add', { a: out, b: bias }, {}, backend));
   if (applied === 'Prelu') {
     if (preluActivationWeights === undefined)
       throw new Error('A prelu activation needs its weights.');
-    replace(runWasmKernel(OWNER, 'Prelu', { x: out, alpha: preluActivationWeights }, {}, backend));
+    replace(
+      runWasmKernel(FUSED_OWNER, 'Prelu', { x: out, alpha: preluActivationWeights }, {}, backend),
+    );
   } else if (applied !== undefined) {
     const extra: NamedAttrMap = applied === 'LeakyRelu' ? { alpha: leakyreluAlpha ?? 0.2 } : {};
-    replace(runWasmKernel(OWNER, applied, { x: out }, extra, backend));
+    replace(runWasmKernel(FUSED_OWNER, applied, { x: out }, extra, backend));
   }
   return out;
 };

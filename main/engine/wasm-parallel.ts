@@ -1,4 +1,5 @@
-// The engine's own WebAssembly loops (`wasm-gemm.ts`) on every thread the backend has: helper
+// The engine's own WebAssembly loops (the products of `wasm-gemm.ts`, the max-pool and ReLU
+// gradients, the leading-axis sums, Adam's update) on every thread the backend has: helper
 // threads (Node's worker_threads) import the backend's shared memory and the same compiled
 // module, and each runs its share of a call while the calling thread runs the first share and then
 // waits for the rest with Atomics.wait — as XNNPACK's own pool does inside the backend. Nothing is
@@ -128,7 +129,9 @@ class HelperPool {
         }
       }
       if (h.control[STATUS] !== 0)
-        error ??= new Error('A helper thread failed its share of a product.');
+        error ??= new Error(
+          'A helper thread of the WebAssembly backend failed its share of a call.',
+        );
     }
     if (error !== undefined) throw error;
   }
@@ -163,12 +166,6 @@ function helpersFor(memory: WasmMemory, threads: number): HelperPool | undefined
   pool?.stop();
   pool = new HelperPool(memory, threads - 1);
   return pool;
-}
-
-/** Ends the helper threads (the next split call starts new ones). */
-export function stopHelpers(): void {
-  pool?.stop();
-  pool = undefined;
 }
 
 /** The threads the backend runs (XNNPACK's pool); the engine's loops split over as many. */

@@ -1,5 +1,5 @@
 // The gradient of a ReLU, dy · step(x), is three kernels in TensorFlow.js (Step, Cast, Multiply):
-// three passes over the activation, each allocating a tensor, on one thread — ~13 ms of the
+// three passes over the activation, each allocating a tensor, on one thread — ~18 ms of the
 // reference model's training step on WebAssembly (its conv1 activation alone is 4 M values). On
 // WebAssembly this makes it one SIMD pass (`MtsReluGrad`), split over the backend's threads; on
 // every other backend the gradient stays the three kernels. Same bits: step is NaN for a NaN x,
