@@ -222,7 +222,7 @@ describe('dataset export of hostile names', () => {
       'starts or ends with a space',
     );
 
-    const coco = HOSTILE.slice(10, 15);
+    const coco = HOSTILE.slice(14, 19);
     const out = await writeExportFolder(
       await folders.make(),
       await exportDatasetFiles(shapesNamed(coco, ['r', 'g', 'b']), 'coco'),

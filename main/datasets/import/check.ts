@@ -4,10 +4,11 @@
  * a single-object head learns, and splits the images. What it drops or repairs it reports.
  */
 import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import type { SplitName } from '../types.ts';
-import { badRow, capitalise, compareText, errorReason, mapLimit } from './files.ts';
+import { badRow, capitalise, compareText, errorReason, mapLimit, pathKind } from './files.ts';
 import { assignSplits, splitSettings } from './split.ts';
 import type {
   BadRow,
@@ -38,8 +39,39 @@ type Probe =
 const imageRef = (record: ImportedRecord): string =>
   record.where === record.key ? `'${record.key}'` : `'${record.key}' (${record.where})`;
 
-/** Whether the file exists and decodes whole, and its size as it is shown (EXIF orientation applied). */
-async function probeImage(record: ImportedRecord): Promise<Probe> {
+/**
+ * The folder every image must lie in: the one the user pointed at, or the annotation file's. An
+ * annotation (perhaps in an uploaded zip) naming '../../home/me/photo.jpg' or an absolute path
+ * would otherwise have any image the host can read shown in the preview and trained on. The test
+ * is on the path as written: a symbolic link inside the folder is the user's own choice (an
+ * upload cannot make one).
+ */
+async function datasetFolderOf(index: ImportedIndex): Promise<string> {
+  return (await pathKind(index.source)) === 'file' ? dirname(index.source) : index.source;
+}
+
+function isInside(folder: string, file: string): boolean {
+  const path = relative(folder, file);
+  return path !== '' && path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path);
+}
+
+/**
+ * Whether the file lies in the dataset's folder, exists and decodes whole, and its size as it is
+ * shown (EXIF orientation applied).
+ */
+async function probeImage(record: ImportedRecord, folder: string): Promise<Probe> {
+  if (!isInside(folder, record.file)) {
+    return {
+      ok: false,
+      bad: badRow(
+        'outside-folder',
+        record.where,
+        `${capitalise(imageRef(record))} lies outside the dataset's folder '${folder}', so it is not read; the image was skipped.`,
+        'dropped',
+        record.key,
+      ),
+    };
+  }
   const missing = (): Probe => ({
     ok: false,
     bad: badRow(
@@ -329,11 +361,12 @@ export async function checkIndex(
   const objectChoice = options.objectChoice ?? 'largest';
   const classIndexOf = new Map(index.classes.map((name, i) => [name, i]));
   const progress = throttle(onProgress);
+  const folder = await datasetFolderOf(index);
   let done = 0;
   const results = await mapLimit(index.records, CHECK_CONCURRENCY, async (record) => {
     const checked = checkRecord(
       record,
-      await probeImage(record),
+      await probeImage(record, folder),
       index,
       classIndexOf,
       objectChoice,

@@ -47,6 +47,13 @@ describe('the CSV reader', () => {
     ]);
   });
 
+  it('says a cell too large for a number is not a finite one', async () => {
+    const path = await csvFile(['path,class,xmin,ymin,xmax,ymax', 'a.png,cat,1e999,0,5,5']);
+    expect((await readCsv(path)).badRows.map((r) => r.message)).toEqual([
+      "Row 2 of labels.csv has '1e999' in column 'xmin', which is too large to be a finite number; the row was skipped.",
+    ]);
+  });
+
   it('detects boxes given as fractions, and obeys stated units', async () => {
     const fixture = await writeFixtureDataset(await folders.make(), 'csv', { normalized: true });
     const detected = await readCsv(fixture.path);

@@ -14,6 +14,7 @@ import {
   capitalise,
   compareText,
   errorReason,
+  notANumberWhy,
   parseNumber,
   parseSplitName,
   readTextFile,
@@ -85,7 +86,7 @@ const notANumber = (where: string, { column, cell }: NonNumber): BadRow =>
     where,
     cell === ''
       ? `${capitalise(where)} has no value in column '${column}'; the row was skipped.`
-      : `${capitalise(where)} has '${cell}' in column '${column}', which is not a number; the row was skipped.`,
+      : `${capitalise(where)} has '${cell}' in column '${column}', ${notANumberWhy(cell)}; the row was skipped.`,
   );
 
 /** 'auto' takes fractions when every coordinate of every box lies within [0, 1]. */

@@ -17,6 +17,7 @@ import {
   errorReason,
   isImageFile,
   listFolder,
+  notANumberWhy,
   parseNumber,
   pathKind,
   readTextFile,
@@ -171,7 +172,7 @@ function readObject(node: unknown, where: string, key: string): ImportedObject |
         where,
         cell === ''
           ? `${capitalise(where)} has no ${corner} in its bndbox; the object was skipped.`
-          : `${capitalise(where)} has '${cell}' as ${corner}, which is not a number; the object was skipped.`,
+          : `${capitalise(where)} has '${cell}' as ${corner}, ${notANumberWhy(cell)}; the object was skipped.`,
         'dropped',
         key,
       );
