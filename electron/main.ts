@@ -206,9 +206,9 @@ async function start(): Promise<void> {
         files,
         dialog: dialogs,
         log,
-        restore: (recovery) => {
-          shellApi.expectRecovered(recovery.path, recovery.text);
-          send('document-recovered', recoveredDocument(recovery));
+        restore: async (recovery) => {
+          const text = await shellApi.expectRecovered(recovery.path, recovery.text);
+          send('document-recovered', recoveredDocument({ ...recovery, text }));
         },
       });
     }

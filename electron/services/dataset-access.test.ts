@@ -12,6 +12,7 @@ import {
 } from './dataset-access.ts';
 import { createDesktopHandlers } from './desktop-handlers.ts';
 import { createFileService } from './file-service.ts';
+import { offerRecovery } from './recovery.ts';
 
 vi.mock('electron', async () => (await import('../fake-electron.ts')).fakeElectron);
 
@@ -101,6 +102,39 @@ describe('createDatasetAccess', () => {
     expect(() => access.assertMayTrainOn('/models/model.json')).toThrow();
   });
 
+  it('allows what restored text names only once it is chosen again in a dialog opened there', async () => {
+    const { dialog, access } = setupAccess();
+    const restored = JSON.stringify({
+      training: { dataset: '/data/labels.csv', initialWeights: '/models/model.json' },
+    });
+    dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    await expect(access.confirmRestored(restored)).resolves.toBe(restored);
+    expect(() => access.assertMayTrainOn('/data/labels.csv')).toThrow('was not chosen');
+    expect(() => access.assertMayStartFrom('/models/model.json')).toThrow('were not named');
+    expect(dialog.shown.map((d) => d.options)).toMatchObject([
+      { defaultPath: '/data/labels.csv', properties: ['openFile'] },
+      { defaultPath: '/models/model.json', properties: ['openFile'] },
+    ]);
+
+    // The user picks the same dataset and other weights: the text names what was picked.
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/labels.csv'] });
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/models/other/model.json'] });
+    const confirmed = JSON.parse(await access.confirmRestored(restored)) as unknown;
+    expect(confirmed).toEqual({
+      training: { dataset: '/data/labels.csv', initialWeights: '/models/other/model.json' },
+    });
+    expect(() => access.assertMayTrainOn('/data/labels.csv')).not.toThrow();
+    expect(() => access.assertMayStartFrom('/models/other/model.json')).not.toThrow();
+    expect(() => access.assertMayStartFrom('/models/model.json')).toThrow('were not named');
+
+    // Built-in datasets and paths already allowed ask nothing.
+    const shown = dialog.shown.length;
+    await access.confirmRestored(graphOn('digits'));
+    await access.confirmRestored(graphOn('/data/labels.csv'));
+    expect(dialog.shown).toHaveLength(shown);
+  });
+
   it('reads the dataset a graph file names', () => {
     expect(datasetOfGraphText(graphOn('/d/x.csv'))).toBe('/d/x.csv');
     expect(datasetOfGraphText('{"training":{"dataset":3}}')).toBeUndefined();
@@ -118,9 +152,10 @@ describe('the dataset channels', () => {
   async function setup() {
     const dialog = createFakeDialog();
     const inspected: string[] = [];
+    const files = createFileService({ userDataDir: join(dir, 'user-data') });
     const shell = createDesktopHandlers({
       dialog,
-      files: createFileService({ userDataDir: join(dir, 'user-data') }),
+      files,
       getWindow: () => createFakeWindow(),
       defaultSaveDir: dir,
       listExamples: async () => [],
@@ -139,7 +174,7 @@ describe('the dataset channels', () => {
     });
     const ipcMain = createFakeIpcMain();
     registerChannels(ipcMain, shell.handlers, { isTrustedSender: isAppFrame });
-    return { dialog, ipcMain, inspected, shell };
+    return { dialog, ipcMain, inspected, shell, files };
   }
 
   it('answers the chosen path, then inspects it with the options filled in', async () => {
@@ -183,7 +218,7 @@ describe('the dataset channels', () => {
   });
 
   it('starts runs on built-in or allowed datasets only', async () => {
-    const { dialog, ipcMain, shell } = await setup();
+    const { dialog, ipcMain } = await setup();
     const graph = JSON.parse(GRAPH) as unknown;
     await expect(ipcMain.invoke('run:start', { graph })).resolves.toEqual({ runId: 'r1' });
     await expect(
@@ -200,10 +235,44 @@ describe('the dataset channels', () => {
     await expect(
       ipcMain.invoke('run:start', { graph, settings: { dataset: '/data/labels.csv' } }),
     ).resolves.toEqual({ runId: 'r1' });
-    // Restored work was read by the main process itself: its dataset may be used too.
-    shell.expectRecovered(null, graphOn('/data/restored.csv'));
+  });
+
+  it('asks again for the dataset of work restored from the autosave, whose text the page wrote', async () => {
+    const { dialog, ipcMain, shell, files } = await setup();
+    // What autosave keeps after the page reported a graph naming /etc/shadow, then the app crashed.
+    await files.autosave(graphOn('/etc/shadow'), 'm.graph.json', null);
+    dialog.messageAnswers.push(0); // Escape answers Restore.
+    dialog.openAnswers.push({ canceled: true, filePaths: [] });
+    const sent: string[] = [];
     await expect(
-      ipcMain.invoke('run:start', { graph, settings: { dataset: '/data/restored.csv' } }),
+      offerRecovery({
+        files,
+        dialog,
+        log: () => undefined,
+        restore: async (recovery) => {
+          sent.push(await shell.expectRecovered(recovery.path, recovery.text));
+        },
+      }),
+    ).resolves.toBe('restored');
+    expect(dialog.shown[1]).toMatchObject({
+      kind: 'open',
+      options: { defaultPath: '/etc/shadow', properties: ['openDirectory'] },
+    });
+    // The work is restored as it was; only reading the path it names is refused.
+    expect(sent).toEqual([graphOn('/etc/shadow')]);
+    await expect(
+      ipcMain.invoke('run:start', { graph: JSON.parse(graphOn('/etc/shadow')) }),
+    ).rejects.toThrow(
+      "The dataset '/etc/shadow' was not chosen in this session; choose it again with Choose file… or Choose folder….",
+    );
+    await expect(ipcMain.invoke('dataset:inspect', { path: '/etc/shadow' })).rejects.toThrow(
+      'was not chosen in this session',
+    );
+    // Chosen again in the dialog, it may be used.
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/data/restored.csv'] });
+    await shell.expectRecovered(null, graphOn('/data/restored.csv'));
+    await expect(
+      ipcMain.invoke('run:start', { graph: JSON.parse(graphOn('/data/restored.csv')) }),
     ).resolves.toEqual({ runId: 'r1' });
   });
 });

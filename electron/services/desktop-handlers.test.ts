@@ -293,7 +293,7 @@ describe('restored work', () => {
 
   it('saves restored work to its file once the editor reports it, whatever came before', async () => {
     const s = await setup();
-    s.shell.expectRecovered(s.graphPath, GRAPH);
+    await s.shell.expectRecovered(s.graphPath, GRAPH);
     // A report the editor sent before it had the restored work (the start-up template).
     await s.ipcMain.invoke('document:state', state({ dirty: false, untitled: true }));
     await s.ipcMain.invoke('document:state', state({ recovered: true }));
@@ -307,7 +307,7 @@ describe('restored work', () => {
   it('asks where to save restored work that never had a file', async () => {
     const s = await setup();
     await openGraph(s);
-    s.shell.expectRecovered(null, GRAPH);
+    await s.shell.expectRecovered(null, GRAPH);
     await s.ipcMain.invoke('document:state', state({ untitled: true, recovered: true }));
     s.dialog.saveAnswers.push({ canceled: true });
     await expect(save(s.ipcMain)).resolves.toBeNull();
@@ -318,7 +318,7 @@ describe('restored work', () => {
   it('forgets the restored file once another file is opened', async () => {
     const s = await setup();
     const other = join(dir, 'other.graph.json');
-    s.shell.expectRecovered(other, GRAPH);
+    await s.shell.expectRecovered(other, GRAPH);
     await openGraph(s);
     await s.ipcMain.invoke('document:state', state({ recovered: true }));
     await save(s.ipcMain);

@@ -82,9 +82,10 @@ export interface DesktopShell {
    * The user restored autosaved work of `path` (null: a graph never saved) and it was sent to
    * the editor. Its first report of that document (marked `recovered`) links the document to the
    * file again, so Save writes there; reports still on their way from before cannot undo that.
-   * The main process read the work itself, so the dataset it names may be used.
+   * The work is text the page autosaved, so the dataset and weights it names are asked for again
+   * in this process's dialogs first; answers the text to send, naming what the user picked.
    */
-  expectRecovered(path: string | null, text: string): void;
+  expectRecovered(path: string | null, text: string): Promise<string>;
   isDirty(): boolean;
   /** Stops the pending autosave (the app is quitting). */
   dispose(): void;
@@ -287,9 +288,10 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     forgetFile() {
       document.path = null;
     },
-    expectRecovered(path, text) {
+    async expectRecovered(path, text) {
+      const confirmed = await datasets.confirmRestored(text);
       recovering = { path };
-      datasets.allowGraph(text);
+      return confirmed;
     },
     isDirty: () => document.dirty,
     dispose: cancelAutosave,

@@ -52,8 +52,11 @@ export function recoveryPromptOptions(
 export interface RecoveryDeps {
   readonly files: Pick<FileService, 'pendingRecovery' | 'clearAutosave'>;
   readonly dialog: Pick<DialogPort, 'showMessageBox'>;
-  /** Hands the work to the editor (as 'document-recovered') and links it to its file again. */
-  readonly restore: (recovery: Recovery) => void;
+  /**
+   * Hands the work to the editor (as 'document-recovered') and links it to its file again,
+   * after asking for the paths it names (desktop-handlers' expectRecovered).
+   */
+  readonly restore: (recovery: Recovery) => void | Promise<void>;
   readonly log: (line: string) => void;
   readonly formatTime?: (iso: string) => string;
 }
@@ -101,7 +104,7 @@ export async function offerRecovery(deps: RecoveryDeps): Promise<RecoveryOutcome
     return 'discarded';
   }
   try {
-    deps.restore(recovery);
+    await deps.restore(recovery);
   } catch (e) {
     deps.log(`Could not restore the autosaved work; it is kept for the next start: ${sentence(e)}`);
     return 'failed';

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { StudioError } from '../../core/problems.ts';
+import { csvTextCell, csvTextLine } from '../datasets/import/csv-cells.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
 import {
   DATASET_ANNOTATIONS,
@@ -15,15 +16,17 @@ interface Sample {
   readonly split: SplitName;
   readonly index: number;
   readonly png: Uint8Array;
-  readonly row: ReadonlyMap<string, string>;
+  /** Text cells (path, split, class) as strings, box corners and values as numbers. */
+  readonly row: ReadonlyMap<string, string | number>;
   readonly classIndex?: number;
   /** [xmin, ymin, xmax, ymax] as fractions of the image. */
   readonly box?: readonly number[];
 }
 
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 /** Float32 values written so they read back to the same float32. */
 const float = (v: number) => String(Math.fround(v));
+/** Numbers as they are (a spreadsheet reads '-0.5' as a number); text marked and quoted. */
+const cellOf = (v: string | number) => (typeof v === 'number' ? float(v) : csvTextCell(v));
 
 async function encodePng(
   split: DatasetSplit,
@@ -47,7 +50,9 @@ async function readSamples(data: TrainingData) {
   for (const t of data.targets) {
     if (t.kind === 'class') columns.push('class');
     else if (t.kind === 'box') columns.push('xmin', 'ymin', 'xmax', 'ymax');
-    else columns.push(...t.columns);
+    // An imported dataset offers each value column alone and all together ('values'): one
+    // column each in the file.
+    else columns.push(...t.columns.filter((c) => !columns.includes(c)));
   }
   for (const split of SPLITS) {
     const reader = data.splits[split];
@@ -63,7 +68,7 @@ async function readSamples(data: TrainingData) {
         const path = `images/${split}/${String(index).padStart(5, '0')}.png`;
         let classIndex: number | undefined;
         let box: number[] | undefined;
-        const row = new Map<string, string>([
+        const row = new Map<string, string | number>([
           ['path', path],
           ['split', split],
         ]);
@@ -76,9 +81,9 @@ async function readSamples(data: TrainingData) {
           } else if (t.kind === 'box') {
             const corners = [0, 1, 2, 3].map((k) => values[i * 4 + k]!);
             box = corners;
-            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) => row.set(c, float(corners[k]!)));
+            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) => row.set(c, corners[k]!));
           } else {
-            t.columns.forEach((c, k) => row.set(c, float(values[i * t.columns.length + k]!)));
+            t.columns.forEach((c, k) => row.set(c, values[i * t.columns.length + k]!));
           }
         }
         samples.push({
@@ -125,10 +130,10 @@ async function csvFiles(data: TrainingData): Promise<ExportFiles> {
   }
   const { samples, columns } = await readSamples(data);
   const files: ExportFiles = new Map();
-  const lines = [columns.join(',')];
+  const lines = [csvTextLine(columns)];
   for (const s of samples) {
-    files.set(s.row.get('path')!, s.png);
-    lines.push(columns.map((c) => csvCell(s.row.get(c) ?? '')).join(','));
+    files.set(String(s.row.get('path')), s.png);
+    lines.push(columns.map((c) => cellOf(s.row.get(c) ?? '')).join(','));
   }
   const text = (v: string) => new TextEncoder().encode(v);
   files.set(DATASET_ANNOTATIONS, text(`${lines.join('\n')}\n`));
@@ -159,8 +164,29 @@ function classesWithBoxes(data: TrainingData, format: string): readonly string[]
   return classes.classes;
 }
 
+/**
+ * classes.txt is one name a line, and YOLO tools (the studio's import too) trim each line and
+ * skip blank ones; no escape exists. A name that would read back as something else (an extra
+ * class, a shifted index) is refused rather than changed.
+ */
+function assertYoloClassName(data: TrainingData, name: string): void {
+  const why = /[\r\n]/.test(name)
+    ? 'holds a line break'
+    : name.trim() === ''
+      ? 'is blank'
+      : name !== name.trim()
+        ? 'starts or ends with a space'
+        : undefined;
+  if (why === undefined) return;
+  throw new StudioError(
+    'E_EXPORT_UNSUPPORTED',
+    `The class ${JSON.stringify(name)} of the dataset '${data.name}' ${why}, which YOLO's classes.txt (one name a line) cannot hold; rename it, or export as csv or coco.`,
+  );
+}
+
 async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
   const classes = classesWithBoxes(data, 'YOLO');
+  for (const name of classes) assertYoloClassName(data, name);
   const { samples } = await readSamples(data);
   const files: ExportFiles = new Map();
   const text = (v: string) => new TextEncoder().encode(v);

@@ -21,6 +21,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -39,6 +40,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EPSILON = 1e-7  # Keras clips probabilities by this before taking logs, as the studio does
 
 
+def cell(text):
+    """A CSV cell as the studio meant it: the apostrophe that keeps spreadsheets from running a
+    text as a formula is removed (main/datasets/import/csv-cells.ts)."""
+    return text[1:] if re.match(r"'+[=+\-@\t\r]", text) else text
+
+
 def read_split(folder, split, spec):
     """Images [N, H, W, C] in [0, 1] and one target tensor per head, in head order."""
     with open(os.path.join(folder, "${DATASET_TARGETS}")) as f:
@@ -46,7 +53,8 @@ def read_split(folder, split, spec):
     height, width, channels = spec["inputShape"]
     images, columns = [], []
     with open(os.path.join(folder, "${DATASET_ANNOTATIONS}"), newline="") as f:
-        for row in csv.DictReader(f):
+        for written in csv.DictReader(f):
+            row = {cell(k): cell(v) for k, v in written.items()}
             if row["split"] != split:
                 continue
             picture = Image.open(os.path.join(folder, row["path"])).convert("L" if channels == 1 else "RGB")

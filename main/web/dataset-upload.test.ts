@@ -3,11 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, Zip, ZipDeflate, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   datasetPathOf,
   entrySegments,
+  entryWriteError,
   receiveDatasetZip,
   slugOf,
   uploadFolderName,
@@ -133,6 +134,96 @@ describe('receiveDatasetZip', () => {
       /unpacks to more than/,
     );
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  /** A zip of entries in this order, names repeated as given (an object cannot repeat a key). */
+  function zipOfEntries(entries: readonly (readonly [string, string])[]): Uint8Array {
+    const parts: Uint8Array[] = [];
+    const archive = new Zip((error, chunk) => {
+      if (error) throw error;
+      parts.push(chunk);
+    });
+    for (const [name, text] of entries) {
+      const entry = new ZipDeflate(name);
+      archive.add(entry);
+      entry.push(strToU8(text), true);
+    }
+    archive.end();
+    return Buffer.concat(parts);
+  }
+
+  const refusal = (entries: readonly (readonly [string, string])[]) =>
+    receiveDatasetZip(requestOf(zipOfEntries(entries)), dir, 'x.zip').then(
+      () => 'unpacked',
+      (e: unknown) => `${(e as HttpError).status} ${(e as Error).message}`,
+    );
+
+  it('refuses an entry name given twice instead of streaming both into one file', async () => {
+    await expect(
+      refusal([
+        ['d/a.png', 'first'],
+        ['d/b.png', 'other'],
+        ['d/a.png', 'second'],
+      ]),
+    ).resolves.toBe(
+      "400 The zip holds the entry 'd/a.png' twice; the upload was refused and nothing was kept.",
+    );
+    await expect(
+      refusal([
+        ['d/a.png', 'first'],
+        ['d\\a.png', 'second'],
+      ]),
+    ).resolves.toBe(
+      "400 The zip holds the entries 'd/a.png' and 'd\\a.png', which are one file here; the upload was refused and nothing was kept.",
+    );
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a path that is a file in one entry and a folder in another, either way round', async () => {
+    await expect(
+      refusal([
+        ['d/a', 'file'],
+        ['d/a/b', 'inside'],
+      ]),
+    ).resolves.toBe(
+      "400 The zip holds the entry 'd/a/b' inside 'd/a', which the entry 'd/a' makes a file; the upload was refused and nothing was kept.",
+    );
+    await expect(
+      refusal([
+        ['d/a/b', 'inside'],
+        ['d/a', 'file'],
+      ]),
+    ).resolves.toBe(
+      "400 The zip holds the entry 'd/a' as a file, but the entry 'd/a/b' needs it to be a folder; the upload was refused and nothing was kept.",
+    );
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses a name longer than a file system takes, with a sentence', async () => {
+    const long = `${'n'.repeat(300)}.png`;
+    await expect(refusal([[`d/${long}`, 'x']])).resolves.toBe(
+      `400 The zip holds the entry 'd/${'n'.repeat(38)}…${'n'.repeat(26)}.png', whose name '${'n'.repeat(40)}…${'n'.repeat(26)}.png' is 304 bytes long, more than the 255 a file name may have; the upload was refused and nothing was kept.`,
+    );
+    const deep = Array.from({ length: 20 }, () => 'f'.repeat(250)).join('/');
+    await expect(refusal([[`${deep}/a.png`, 'x']])).resolves.toMatch(
+      /^400 The zip holds the entry 'f+…f+\/a\.png', whose path in the dataset folder would be \d+ bytes long, more than the \d+ this system takes; the upload was refused and nothing was kept\.$/,
+    );
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("words the disk's own failures while writing an entry", () => {
+    const system = (code: string) =>
+      Object.assign(new Error(`${code}: raw, open '/x'`), { code, syscall: 'open' });
+    expect(entryWriteError('d/a.png', system('ENOSPC'))).toMatchObject({
+      status: 507,
+      message:
+        "The disk holding the zip entry 'd/a.png' is full; free some space and try again. The upload was refused and nothing was kept.",
+    });
+    expect(entryWriteError('d/a.png', system('EISDIR'))).toMatchObject({
+      status: 400,
+      message:
+        "The zip entry 'd/a.png' is a folder, not a file. The upload was refused and nothing was kept.",
+    });
   });
 
   describe('zip bombs and full disks', () => {

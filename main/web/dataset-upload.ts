@@ -13,7 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 import { formatBytes } from '../../core/format.ts';
+import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import { HttpError } from './http-util.ts';
+import { createEntryPaths, shownEntryName } from './zip-entry-paths.ts';
 
 export interface UploadLimits {
   /** Bytes of the zip itself. */
@@ -116,6 +118,21 @@ export function datasetPathOf(dest: string, files: readonly (readonly string[])[
   return tops.size === 1 && only ? join(dest, only.slice(0, -1)) : dest;
 }
 
+/**
+ * A file-system failure while writing an entry, as a sentence naming it: the checks before
+ * writing catch the names a zip can get wrong, so what is left is mostly the disk's (full,
+ * read-only) or a path longer than the system takes.
+ */
+export function entryWriteError(name: string, error: unknown): Error {
+  if (!isFileError(error)) return error as Error;
+  const sentence = fileErrorSentence(error, `the zip entry '${shownEntryName(name)}'`, 'write');
+  const status = error.code === 'ENOSPC' || error.code === 'EDQUOT' ? 507 : 400;
+  return new HttpError(
+    status,
+    `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)} The upload was refused and nothing was kept.`,
+  );
+}
+
 interface EntryWriter {
   readonly stream: PassThrough;
   readonly done: Promise<void>;
@@ -166,6 +183,7 @@ export async function receiveDatasetZip(
   await mkdir(dest, { recursive: true });
 
   const files: string[][] = [];
+  const paths = createEntryPaths(dest);
   const writers: EntryWriter[] = [];
   let failure: Error | undefined;
   let blocked: Promise<unknown> | undefined;
@@ -189,7 +207,7 @@ export async function receiveDatasetZip(
     const done = mkdir(dirname(target), { recursive: true })
       // A failed upload may have destroyed the entry before its folder existed.
       .then(() => (stream.destroyed ? undefined : pipeline(stream, createWriteStream(target))))
-      .catch((e: unknown) => fail(e as Error));
+      .catch((e: unknown) => fail(entryWriteError(file.name, e)));
     writers.push({ stream, done });
     let entryBytes = 0;
     file.ondata = (error, data, final) => {
@@ -247,6 +265,11 @@ export async function receiveDatasetZip(
       // Read past it; nothing to write.
       file.ondata = () => undefined;
       file.start();
+      return;
+    }
+    const refused = paths.claim(file.name, segments);
+    if (refused !== undefined) {
+      fail(new HttpError(400, refused));
       return;
     }
     files.push(segments);

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   temporaryFolders,
   unitBoxOf,
   writeFixtureDataset,
+  writeRectanglesPng,
 } from './test-fixtures.ts';
 import type { CheckedDataset, ImportFormat, ImportOptions, Sample } from './types.ts';
 
@@ -150,6 +151,60 @@ describe('the check pass', () => {
     expect(checked.badRows[0]?.message).toMatch(
       /^'notes\.png' \(row 2 of labels\.csv\) cannot be decoded/,
     );
+  });
+
+  it('reads no image outside the dataset folder, whatever the annotation names', async () => {
+    const outer = await folders.make();
+    const dir = join(outer, 'dataset');
+    const box = [{ classIndex: 0, box: [2, 2, 12, 12] as const }];
+    await writeRectanglesPng(join(outer, 'secret.png'), 16, 16, box);
+    await writeRectanglesPng(join(dir, 'JPEGImages', 'a.png'), 16, 16, box);
+    await writeRectanglesPng(join(outer, 'other.png'), 16, 16, box);
+    const absolute = join(outer, 'other.png');
+    await writeFile(
+      join(dir, 'labels.csv'),
+      `path,class\nJPEGImages/a.png,cat\n../secret.png,cat\n${absolute},cat\n`,
+    );
+    await writeFile(
+      join(dir, 'coco.json'),
+      JSON.stringify({
+        images: [
+          { id: 1, file_name: 'JPEGImages/a.png' },
+          { id: 2, file_name: '../secret.png' },
+        ],
+        annotations: [1, 2].map((id) => ({ id, image_id: id, category_id: 1, bbox: [2, 2, 9, 9] })),
+        categories: [{ id: 1, name: 'cat' }],
+      }),
+    );
+    const vocObject =
+      '<object><name>cat</name><bndbox><xmin>3</xmin><ymin>3</ymin><xmax>12</xmax><ymax>12</ymax></bndbox></object>';
+    await mkdir(join(dir, 'Annotations'));
+    await writeFile(
+      join(dir, 'Annotations', 'a.xml'),
+      `<annotation><filename>a.png</filename>${vocObject}</annotation>`,
+    );
+    await writeFile(
+      join(dir, 'Annotations', 'b.xml'),
+      `<annotation><filename>../../secret.png</filename>${vocObject}</annotation>`,
+    );
+
+    const outside = async (path: string, format: ImportFormat) => {
+      const checked = await checkIndex(await readIndex(path, { format }));
+      expect(allSamples(checked).map((s) => s.key)).toEqual([
+        format === 'voc' ? 'a.png' : 'JPEGImages/a.png',
+      ]);
+      return checked.badRows.map((r) => `${r.kind}: ${r.message}`);
+    };
+    expect(await outside(join(dir, 'labels.csv'), 'csv')).toEqual([
+      `outside-folder: '../secret.png' (row 3 of labels.csv) lies outside the dataset's folder '${dir}', so it is not read; the image was skipped.`,
+      `outside-folder: '../other.png' (row 4 of labels.csv) lies outside the dataset's folder '${dir}', so it is not read; the image was skipped.`,
+    ]);
+    expect(await outside(join(dir, 'coco.json'), 'coco')).toEqual([
+      `outside-folder: '../secret.png' (coco.json image 2) lies outside the dataset's folder '${dir}', so it is not read; the image was skipped.`,
+    ]);
+    expect(await outside(dir, 'voc')).toEqual([
+      `outside-folder: '../../secret.png' (Annotations/b.xml) lies outside the dataset's folder '${dir}', so it is not read; the image was skipped.`,
+    ]);
   });
 
   it('reports progress and ends at the total', async () => {

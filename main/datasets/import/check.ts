@@ -3,11 +3,10 @@
  * it), turns boxes into fractions of the image, repairs or drops bad boxes, picks the one object
  * a single-object head learns, and splits the images. What it drops or repairs it reports.
  */
-import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import type { SplitName } from '../types.ts';
-import { badRow, capitalise, compareText, errorReason, mapLimit } from './files.ts';
+import { badRow, capitalise, compareText, mapLimit } from './files.ts';
+import { datasetFolderOf, imageRef, probeImage, type Probe } from './probe-image.ts';
 import { assignSplits, splitSettings } from './split.ts';
 import type {
   BadRow,
@@ -23,56 +22,10 @@ import type {
 
 /** Images opened at once: enough to keep sharp's threads and the disk busy on a small machine. */
 export const CHECK_CONCURRENCY = 6;
-/** Decoding to a thumbnail still reads every byte, so a truncated file fails, at little cost. */
-const THUMBNAIL_SIDE = 8;
 /** Normalised coordinates written with six decimals may overshoot an edge by this much. */
 const EDGE_TOLERANCE = 1e-6;
 /** Progress is reported at most this often, and once at the end. */
 const PROGRESS_INTERVAL_MS = 125;
-
-type Probe =
-  | { readonly ok: true; readonly width: number; readonly height: number }
-  | { readonly ok: false; readonly bad: BadRow };
-
-/** 'a.png' (row 5 of labels.csv): the image and where it is named, for a sentence. */
-const imageRef = (record: ImportedRecord): string =>
-  record.where === record.key ? `'${record.key}'` : `'${record.key}' (${record.where})`;
-
-/** Whether the file exists and decodes whole, and its size as it is shown (EXIF orientation applied). */
-async function probeImage(record: ImportedRecord): Promise<Probe> {
-  const missing = (): Probe => ({
-    ok: false,
-    bad: badRow(
-      'missing-file',
-      record.where,
-      `${capitalise(imageRef(record))} does not exist; the image was skipped.`,
-      'dropped',
-      record.key,
-    ),
-  });
-  try {
-    if (!(await stat(record.file)).isFile()) return missing();
-  } catch {
-    return missing();
-  }
-  try {
-    const image = sharp(record.file, { failOn: 'truncated' });
-    const { autoOrient } = await image.metadata();
-    await image.resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'fill' }).raw().toBuffer();
-    return { ok: true, width: autoOrient.width, height: autoOrient.height };
-  } catch (error) {
-    return {
-      ok: false,
-      bad: badRow(
-        'unreadable-image',
-        record.where,
-        `${capitalise(imageRef(record))} cannot be decoded as an image (${errorReason(error)}); the image was skipped.`,
-        'dropped',
-        record.key,
-      ),
-    };
-  }
-}
 
 const round = (n: number): number => Number(n.toFixed(2));
 
@@ -329,11 +282,12 @@ export async function checkIndex(
   const objectChoice = options.objectChoice ?? 'largest';
   const classIndexOf = new Map(index.classes.map((name, i) => [name, i]));
   const progress = throttle(onProgress);
+  const folder = await datasetFolderOf(index);
   let done = 0;
   const results = await mapLimit(index.records, CHECK_CONCURRENCY, async (record) => {
     const checked = checkRecord(
       record,
-      await probeImage(record),
+      await probeImage(record, folder),
       index,
       classIndexOf,
       objectChoice,

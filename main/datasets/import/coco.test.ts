@@ -84,6 +84,46 @@ describe('the COCO reader', () => {
     ]);
   });
 
+  it('refuses one category id given two names, skips a repeat, and keeps names as written', async () => {
+    const categories = [
+      { id: 3, name: 'cat' },
+      { id: 1, name: 'dog' },
+      { id: 3, name: 'lion' },
+    ];
+    await expect(readCoco(await cocoFile({ images: [], categories }))).rejects.toThrow(
+      "instances.json gives category id 3 two names, 'cat' (category 1) and 'lion' (category 3), so its annotations' class is ambiguous; give each category its own id.",
+    );
+    const index = await readCoco(
+      await cocoFile({
+        images: [],
+        categories: [
+          { id: 3, name: 'cat' },
+          { id: '3', name: 'cat' },
+          { id: 4, name: ' spaced ' },
+        ],
+      }),
+    );
+    expect(index.classes).toEqual(['cat', ' spaced ']);
+    expect(index.badRows.map((r) => [r.kind, r.message])).toEqual([
+      [
+        'duplicate',
+        "instances.json category 2 repeats category id 3 ('cat') of category 1; the repeat was skipped.",
+      ],
+    ]);
+  });
+
+  it('says a bbox value too large for a number is not a finite one, not "null"', async () => {
+    const text =
+      '{"images":[{"id":1,"file_name":"a.png"}],"categories":[{"id":1,"name":"cat"}],' +
+      '"annotations":[{"id":5,"image_id":1,"category_id":1,"bbox":[1e999,0,1,1]},' +
+      '{"id":6,"image_id":1,"category_id":1,"bbox":[0,"-1e999",1,1]}]}';
+    const index = await readCoco(await cocoFile(null, text));
+    expect(index.badRows.map((r) => r.message)).toEqual([
+      'instances.json annotation 5 has a bbox value too large to be a finite number; the annotation was skipped.',
+      'instances.json annotation 6 has "-1e999" in its bbox, which is too large to be a finite number; the annotation was skipped.',
+    ]);
+  });
+
   it('says in one sentence what is wrong with the file itself', async () => {
     await expect(readCoco(await cocoFile(null, '{"images": ['))).rejects.toThrow(
       /^instances\.json is not valid JSON: .+\.$/,

@@ -9,6 +9,7 @@ import {
   capitalise,
   compareText,
   errorReason,
+  notANumberWhy,
   parseNumber,
   pathKind,
   readTextFile,
@@ -68,20 +69,43 @@ function parseJson(text: string, fileName: string): Json {
   return data;
 }
 
-/** Class names in the order of their category ids; two ids of one name share its class. */
+/**
+ * Class names in the order of their category ids; two ids of one name share its class. One id
+ * given two names makes every annotation of it ambiguous, so the file is refused; the same id
+ * and name twice is a harmless repeat, reported and skipped. Names are kept as written (JSON
+ * quotes them, so a space is meant), blank ones refused.
+ */
 function readCategories(categories: readonly unknown[], fileName: string, badRows: BadRow[]) {
   const entries: { id: string; order: number; name: string }[] = [];
+  const byId = new Map<string, { name: string; position: number }>();
   categories.forEach((category, i) => {
     const id = isObject(category) ? idOf(category.id) : undefined;
-    const name =
-      isObject(category) && typeof category.name === 'string' ? category.name.trim() : '';
-    if (!isObject(category) || id === undefined || name === '') {
-      const where = `${fileName} category ${i + 1}`;
+    const name = isObject(category) && typeof category.name === 'string' ? category.name : '';
+    const where = `${fileName} category ${i + 1}`;
+    if (!isObject(category) || id === undefined || name.trim() === '') {
       badRows.push(
         badRow('malformed', where, `${capitalise(where)} lacks an id or a name; it was skipped.`),
       );
       return;
     }
+    const earlier = byId.get(id);
+    if (earlier && earlier.name !== name) {
+      throw new DatasetError(
+        'E_DATASET_FORMAT',
+        `${fileName} gives category id ${id} two names, '${earlier.name}' (category ${earlier.position}) and '${name}' (category ${i + 1}), so its annotations' class is ambiguous; give each category its own id.`,
+      );
+    }
+    if (earlier) {
+      badRows.push(
+        badRow(
+          'duplicate',
+          where,
+          `${capitalise(where)} repeats category id ${id} ('${name}') of category ${earlier.position}; the repeat was skipped.`,
+        ),
+      );
+      return;
+    }
+    byId.set(id, { name, position: i + 1 });
     entries.push({ id, order: Number(category.id), name });
   });
   entries.sort((a, b) => a.order - b.order || compareText(a.id, b.id));
@@ -118,10 +142,16 @@ function readBbox(value: unknown, where: string): { box: PixelBox } | { bad: Bad
   );
   const wrong = numbers.findIndex((n) => n === undefined);
   if (wrong >= 0) {
+    const cell: unknown = value[wrong];
+    // JSON reads 1e999 as Infinity, which JSON.stringify would show as null.
+    const shown =
+      typeof cell === 'number'
+        ? `a bbox value too large to be a finite number`
+        : `${JSON.stringify(cell)} in its bbox, ${typeof cell === 'string' ? notANumberWhy(cell) : 'which is not a number'}`;
     const bad = badRow(
       'not-a-number',
       where,
-      `${capitalise(where)} has ${JSON.stringify(value[wrong])} in its bbox, which is not a number; the annotation was skipped.`,
+      `${capitalise(where)} has ${shown}; the annotation was skipped.`,
     );
     return { bad };
   }

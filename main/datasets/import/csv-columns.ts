@@ -119,13 +119,14 @@ export function mapCsvColumns(
   const taken = new Set([path, className, split, width, height, ...corners]);
   const values: { name: string; index: number }[] = [];
   const valueNames = new Set<string>();
+  // The reader has trimmed unquoted names already; a quoted name keeps its spaces, as it was
+  // written (the studio's export quotes names that start or end with one).
   header.forEach((name, index) => {
-    const trimmed = name.trim();
-    if (taken.has(index) || trimmed === '' || valueNames.has(trimmed)) return;
-    if (IDENTIFIER_NAMES.has(normaliseName(trimmed))) return;
+    if (taken.has(index) || name.trim() === '' || valueNames.has(name)) return;
+    if (IDENTIFIER_NAMES.has(normaliseName(name))) return;
     if (!isNumericColumn(rows, index)) return;
-    valueNames.add(trimmed);
-    values.push({ name: trimmed, index });
+    valueNames.add(name);
+    values.push({ name, index });
   });
   return {
     path,
@@ -138,13 +139,29 @@ export function mapCsvColumns(
   };
 }
 
-/** The first line's most frequent candidate: Excel in many locales writes ';', some tools a tab. */
+/**
+ * The header's most frequent candidate: Excel in many locales writes ';', some tools a tab.
+ * Quoted text is skipped, so a column named 'a;b;c' (or one holding a line break) does not decide.
+ */
 export function sniffDelimiter(text: string): string {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const counts = new Map([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '\n' || c === '\r') break;
+    else {
+      const count = counts.get(c);
+      if (count !== undefined) counts.set(c, count + 1);
+    }
+  }
   let best = ',';
   let bestCount = 0;
-  for (const candidate of [',', ';', '\t']) {
-    const count = firstLine.split(candidate).length - 1;
+  for (const [candidate, count] of counts) {
     if (count > bestCount) {
       best = candidate;
       bestCount = count;

@@ -31,6 +31,29 @@ describe('the CSV reader', () => {
     expect(index.badRows).toEqual([]);
   });
 
+  it('picks the delimiter outside quotes, and strips the apostrophe a spreadsheet hides', async () => {
+    const path = await csvFile([
+      'path,class,"a;b;c;d",\'=total',
+      `a.png,'=cmd,1,'-2`,
+      `b.png,"''@x",2,3`,
+      `c.png,'plain,3,4`,
+    ]);
+    const index = await readCsv(path);
+    expect(index.valueColumns).toEqual(['a;b;c;d', '=total']);
+    expect(index.records.map((r) => [r.objects[0]?.className, r.values['=total']])).toEqual([
+      ['=cmd', -2],
+      ["'@x", 3],
+      ["'plain", 4],
+    ]);
+  });
+
+  it('says a cell too large for a number is not a finite one', async () => {
+    const path = await csvFile(['path,class,xmin,ymin,xmax,ymax', 'a.png,cat,1e999,0,5,5']);
+    expect((await readCsv(path)).badRows.map((r) => r.message)).toEqual([
+      "Row 2 of labels.csv has '1e999' in column 'xmin', which is too large to be a finite number; the row was skipped.",
+    ]);
+  });
+
   it('detects boxes given as fractions, and obeys stated units', async () => {
     const fixture = await writeFixtureDataset(await folders.make(), 'csv', { normalized: true });
     const detected = await readCsv(fixture.path);

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { basename, dirname, resolve } from 'node:path';
 import { DatasetError } from '../errors.ts';
 import type { SplitName } from '../types.ts';
+import { readCsvCell } from './csv-cells.ts';
 import { BOX_CORNERS, mapCsvColumns, sniffDelimiter } from './csv-columns.ts';
 import type { CsvColumns } from './csv-columns.ts';
 import {
@@ -13,6 +14,7 @@ import {
   capitalise,
   compareText,
   errorReason,
+  notANumberWhy,
   parseNumber,
   parseSplitName,
   readTextFile,
@@ -42,7 +44,10 @@ function parseRows(text: string, fileName: string): CsvRow[] {
       relax_column_count: true,
       trim: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
-    return parsed.map(({ record, info }) => ({ cells: record, line: info.lines }));
+    return parsed.map(({ record, info }) => ({
+      cells: record.map(readCsvCell),
+      line: info.lines,
+    }));
   } catch (error) {
     throw new DatasetError(
       'E_DATASET_UNREADABLE',
@@ -81,7 +86,7 @@ const notANumber = (where: string, { column, cell }: NonNumber): BadRow =>
     where,
     cell === ''
       ? `${capitalise(where)} has no value in column '${column}'; the row was skipped.`
-      : `${capitalise(where)} has '${cell}' in column '${column}', which is not a number; the row was skipped.`,
+      : `${capitalise(where)} has '${cell}' in column '${column}', ${notANumberWhy(cell)}; the row was skipped.`,
   );
 
 /** 'auto' takes fractions when every coordinate of every box lies within [0, 1]. */

@@ -147,6 +147,16 @@ export function parseNumber(text: string | number | undefined): number | undefin
 }
 
 /**
+ * Why a cell parseNumber refused is no number, for "has '…', <why>": a text such as '1e999'
+ * reads as a number too large to hold, which is not the same mistake as a word.
+ */
+export function notANumberWhy(text: string): string {
+  return Number.isNaN(Number(text.trim()))
+    ? 'which is not a number'
+    : 'which is too large to be a finite number';
+}
+
+/**
  * Opens a sentence with a place: "row 12 of labels.csv" → "Row 12 of labels.csv"; a place that
  * starts with a file name ("labels/a.txt line 2") keeps its spelling.
  */

@@ -60,6 +60,8 @@ export const BAD_ROW_KINDS = [
   'no-objects',
   /** The annotation states an image size the file does not have; the file's size is used. */
   'size-mismatch',
+  /** The annotation names an image outside the dataset's folder ('../../etc/passwd'). */
+  'outside-folder',
 ] as const;
 export type BadRowKind = (typeof BAD_ROW_KINDS)[number];
 

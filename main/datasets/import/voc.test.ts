@@ -55,6 +55,27 @@ describe('the Pascal VOC reader', () => {
     expect(index.records[0]?.objects[0]?.box).toEqual([0, 0, 5, 6]);
   });
 
+  it('makes XML the parser refuses a bad row naming its file, and reads the other files', async () => {
+    const dir = await folders.make();
+    const good = xml(
+      '<filename>c.png</filename><object><name>cat</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>6</ymax></bndbox></object>',
+    );
+    await write(dir, {
+      'Annotations/a.xml': '<annotation><__proto__>x</__proto__></annotation>',
+      'Annotations/b.xml':
+        '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation>&x;</annotation>',
+      'Annotations/c.xml': good,
+      'Annotations/d.xml': `<!DOCTYPE a [<!ENTITY x "${'y'.repeat(10)}">]><annotation>${'&x;'.repeat(20_000)}</annotation>`,
+    });
+    const index = await readVoc(dir);
+    expect(index.records.map((r) => r.where)).toEqual(['Annotations/c.xml']);
+    expect(index.badRows.map((r) => r.message)).toEqual([
+      'Annotations/a.xml is not a readable VOC annotation: it has an element named <__proto__>, a name that is not read; the file was skipped.',
+      'Annotations/b.xml is not a readable VOC annotation: it declares an external entity, which is not read; the file was skipped.',
+      'Annotations/d.xml is not a readable VOC annotation: its entities expand to more text than is read (as an XML bomb does); the file was skipped.',
+    ]);
+  });
+
   it('reports a broken file and a broken object, and stops when no file reads', async () => {
     const dir = await folders.make();
     await write(dir, {

@@ -14,8 +14,10 @@ import {
   badRow,
   capitalise,
   compareText,
+  errorReason,
   isImageFile,
   listFolder,
+  notANumberWhy,
   parseNumber,
   pathKind,
   readTextFile,
@@ -54,6 +56,48 @@ function xmlProblem(message: string): string {
   const single = /^Unclosed tag '([^']+)'/.exec(message);
   if (single) return `<${single[1]}> is not closed`;
   return message.replace(/\s+/g, ' ').replace(/\.$/, '');
+}
+
+/**
+ * What the parser refuses in XML the validator passed, in words: it reads no external entities,
+ * no element named like a JavaScript prototype key, and no entities expanding without end.
+ */
+function parserProblem(message: string): string {
+  if (/external entit/i.test(message)) return 'it declares an external entity, which is not read';
+  const reserved = /Invalid name: "([^"]+)" is a reserved/.exec(message);
+  if (reserved) return `it has an element named <${reserved[1]}>, a name that is not read`;
+  if (/expan.*limit|limit.*expan/i.test(message)) {
+    return 'its entities expand to more text than is read (as an XML bomb does)';
+  }
+  return message
+    .replace(/^\[[A-Za-z]+\]\s*/, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\.$/, '');
+}
+
+/**
+ * One annotation file's <annotation> element, or why it cannot be used: unreadable, not XML,
+ * refused by the parser, or without that element. Never throws, so one bad file is one bad row.
+ */
+async function readAnnotation(xmlFile: string): Promise<{ annotation: Node } | { reason: string }> {
+  let xml: string;
+  try {
+    xml = await readTextFile(xmlFile);
+  } catch (error) {
+    return { reason: `it cannot be read (${errorReason(error)})` };
+  }
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) return { reason: `${xmlProblem(valid.err.msg)} (line ${valid.err.line})` };
+  let annotation: unknown;
+  try {
+    annotation = child(parser.parse(xml), 'annotation');
+  } catch (error) {
+    return { reason: parserProblem(errorReason(error)) };
+  }
+  if (annotation === undefined || typeof annotation !== 'object' || annotation === null) {
+    return { reason: 'it has no <annotation> element' };
+  }
+  return { annotation: annotation as Node };
 }
 
 /** Image ids listed per split; an id in several lists keeps the first (train, val, test). */
@@ -128,7 +172,7 @@ function readObject(node: unknown, where: string, key: string): ImportedObject |
         where,
         cell === ''
           ? `${capitalise(where)} has no ${corner} in its bndbox; the object was skipped.`
-          : `${capitalise(where)} has '${cell}' as ${corner}, which is not a number; the object was skipped.`,
+          : `${capitalise(where)} has '${cell}' as ${corner}, ${notANumberWhy(cell)}; the object was skipped.`,
         'dropped',
         key,
       );
@@ -163,24 +207,19 @@ export async function readVoc(path: string, _options: ImportOptions = {}): Promi
   for (const name of xmlFiles) {
     const xmlFile = join(annotationsFolder, name);
     const where = toKey(folder, xmlFile);
-    const xml = await readTextFile(xmlFile);
-    const valid = XMLValidator.validate(xml);
-    const annotation = valid === true ? child(parser.parse(xml), 'annotation') : undefined;
-    if (annotation === undefined || typeof annotation !== 'object') {
-      const reason =
-        valid === true
-          ? 'it has no <annotation> element'
-          : `${xmlProblem(valid.err.msg)} (line ${valid.err.line})`;
-      firstFailure ??= `${where}: ${reason}`;
+    const read = await readAnnotation(xmlFile);
+    if ('reason' in read) {
+      firstFailure ??= `${where}: ${read.reason}`;
       badRows.push(
         badRow(
           'malformed',
           where,
-          `${capitalise(where)} is not a readable VOC annotation: ${reason}; the file was skipped.`,
+          `${capitalise(where)} is not a readable VOC annotation: ${read.reason}; the file was skipped.`,
         ),
       );
       continue;
     }
+    const { annotation } = read;
     const file = await locateImage(folder, imagesFolder, xmlFile, annotation);
     const key = toKey(root, file);
     const earlier = seen.get(key);

@@ -73,6 +73,15 @@ describe('the YOLO reader', () => {
     ]);
   });
 
+  it('says a value too large for a number is not a finite one', async () => {
+    const dir = await folders.make();
+    await write(dir, { 'a.txt': '0 1e999 0.5 0.2 0.2\n', 'a.png': '' });
+    const index = await readYolo(dir);
+    expect(index.badRows.map((r) => r.message)).toEqual([
+      "a.txt line 1 has '1e999', which is too large to be a finite number; the line was skipped.",
+    ]);
+  });
+
   it('reports a class index beyond the names', async () => {
     const dir = await folders.make();
     await write(dir, {

@@ -15,6 +15,7 @@ import {
   isImageFile,
   listFilesDeep,
   listFolder,
+  notANumberWhy,
   parseNumber,
   parseSplitName,
   pathKind,
@@ -129,7 +130,7 @@ function parseLabelLine(tokens: readonly string[], where: string): LabelLine | B
       return badRow(
         'not-a-number',
         where,
-        `${capitalise(where)} has '${token}', which is not a number; the line was skipped.`,
+        `${capitalise(where)} has '${token}', ${notANumberWhy(token)}; the line was skipped.`,
       );
     }
     numbers.push(value);
