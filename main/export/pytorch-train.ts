@@ -1,4 +1,5 @@
 import { DATASET_ANNOTATIONS, DATASET_TARGETS } from './dataset-layout.ts';
+import { markdownText } from './markdown-text.ts';
 import type { ExportSource } from './source.ts';
 
 /**
@@ -249,8 +250,10 @@ if __name__ == "__main__":
 /** The project's README: what is in it and the exact commands. */
 export function pythonReadme(source: ExportSource): string {
   const [h, w, c] = source.inputShape;
-  const tasks = source.heads.map((hd) => `\`${hd.task}\` (${hd.loss}, weight ${hd.lossWeight})`);
-  return `# ${source.graph.name} — PyTorch project exported from Multitask Studio
+  const tasks = source.heads.map(
+    (hd) => `${markdownText(hd.task)} (${hd.loss}, weight ${hd.lossWeight})`,
+  );
+  return `# ${markdownText(source.graph.name)} — PyTorch project exported from Multitask Studio
 
 - \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id.
   \`from model import load_model; m = load_model(".")\` gives it with the trained weights
