@@ -17,7 +17,7 @@ const KERAS_LOSSES: Record<string, (delta: number) => string> = {
 const KERAS_METRICS = { accuracy: '"accuracy"', meanIoU: 'mean_iou', iou50: 'iou50', mae: '"mae"' };
 
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
-const KERAS_RESERVED = reservedNames(
+export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS _box_iou mean_iou iou50 build_model load_weights model',
 );
 

@@ -39,7 +39,7 @@ const TORCH_ACTIVATIONS: Record<ActivationName, (x: string, dim: number) => stri
  * nn.Module's own attributes: a layer attribute named `training` or `forward` would replace them.
  * The attributes are torch 1.13's and those newer versions added.
  */
-const TORCH_RESERVED = reservedNames(
+export const TORCH_RESERVED = reservedNames(
   'self image torch F nn np os INPUT_SHAPE WEIGHTS_FILE average_without_padding MultitaskModel load_model',
   'T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double',
   'dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule',

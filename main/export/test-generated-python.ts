@@ -22,6 +22,8 @@ for folder, _, files in os.walk(sys.argv[1]):
                 result[os.path.relpath(path, sys.argv[1])] = {"doc": ast.get_docstring(ast.parse(source), clean=False)}
             except SyntaxError as e:
                 result[os.path.relpath(path, sys.argv[1])] = {"error": f"{e.msg} (line {e.lineno})"}
+            except ValueError as e:  # a NUL byte, before Python 3.12 made it a SyntaxError
+                result[os.path.relpath(path, sys.argv[1])] = {"error": str(e)}
 print(json.dumps(result))
 `;
 
@@ -36,6 +38,18 @@ export async function parsePythonFiles(folder: string): Promise<Record<string, P
     string,
     ParsedFile
   >;
+}
+
+/** The names model.py binds at its top level (imports, assignments, functions, classes). */
+const MODULE_NAMES = `
+import json, symtable
+table = symtable.symtable(open("model.py", encoding="utf-8").read(), "model.py", "exec")
+print(json.dumps(sorted(s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported())))
+`;
+
+/** The names the folder's model.py binds at its top level: a layer may take none of them. */
+export async function moduleNames(folder: string): Promise<string[]> {
+  return JSON.parse(await runPython(['-c', MODULE_NAMES], folder)) as string[];
 }
 
 /**
