@@ -255,7 +255,8 @@ export function pythonReadme(source: ExportSource): string {
   );
   return `# ${markdownText(source.graph.name)} — PyTorch project exported from Multitask Studio
 
-- \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id.
+- \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id
+  (\`-\` read as \`_\`, and a \`_\` appended to an id Python or PyTorch already uses).
   \`from model import load_model; m = load_model(".")\` gives it with the trained weights
   (\`weights.npz\`), in eval mode; \`m(x)\` takes float32 images \`[N, ${h}, ${w}, ${c}]\` with pixels
   in [0, 1] and returns a dict task name → output (softmax probabilities, sigmoid boxes, values).
