@@ -2,7 +2,7 @@ import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
 import { layerConfig } from './layer-config.ts';
-import { pyString, pythonNames } from './python-names.ts';
+import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
 import type { ExportSource, ModelNode } from './source.ts';
 import { trainingSpec } from './training-spec.ts';
 
@@ -16,20 +16,25 @@ const KERAS_LOSSES: Record<string, (delta: number) => string> = {
 
 const KERAS_METRICS = { accuracy: '"accuracy"', meanIoU: 'mean_iou', iou50: 'iou50', mae: '"mae"' };
 
+/** model.py's own names: a layer variable of one of these would hide it from build_model. */
+export const KERAS_RESERVED = reservedNames(
+  'h5py keras layers ops tf relu maximum minimum cast TASKS _box_iou mean_iou iou50 build_model load_weights model',
+);
+
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
 
 /** The Keras layer a node becomes, with the node id as its name. */
 function kerasLayer(node: ModelNode): string {
   const c = layerConfig(node);
-  const name = `name=${pyString(node.id)}`;
+  const name = `name=${pythonString(node.id)}`;
   switch (node.kind) {
     case 'Input':
       return `keras.Input(shape=(${node.outputShape.join(', ')}), ${name})`;
     case 'Conv2D':
-      return `layers.Conv2D(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding="${c.padding}", activation="${c.activation}", use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
+      return `layers.Conv2D(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      return `layers.${node.kind}(${pair(c.poolSize)}, strides=${pair(c.strides)}, padding="${c.padding}", ${name})`;
+      return `layers.${node.kind}(${pair(c.poolSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, ${name})`;
     case 'BatchNormalization':
       return `layers.BatchNormalization(axis=-1, momentum=${c.momentum}, epsilon=${c.epsilon}, ${name})`;
     case 'Dropout':
@@ -39,19 +44,22 @@ function kerasLayer(node: ModelNode): string {
     case 'Add':
       return `layers.${node.kind}(${name})`;
     case 'Activation':
-      return `layers.Activation("${c.activation}", ${name})`;
+      return `layers.Activation(${pythonString(c.activation ?? 'linear')}, ${name})`;
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
     case 'Dense':
     case 'ClassificationHead':
     case 'BoxHead':
     case 'RegressionHead':
-      return `layers.Dense(${c.units}, activation="${c.activation}", use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
+      return `layers.Dense(${c.units}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }
 }
 
 function modelPy(source: ExportSource): string {
-  const names = pythonNames(source.nodes);
+  const names = pythonIdentifiers(
+    source.nodes.map((n) => n.id),
+    KERAS_RESERVED,
+  );
   const spec = trainingSpec(source);
   const lines = source.nodes.map((node) => {
     const n = names.get(node.id)!;
@@ -66,20 +74,20 @@ function modelPy(source: ExportSource): string {
   });
   const headNames = source.heads.map((h) => names.get(h.nodeId)!);
   const byHead = (f: (h: (typeof spec.heads)[number]) => string) =>
-    spec.heads.map((h) => `${pyString(h.node)}: ${f(h)}`).join(', ');
+    spec.heads.map((h) => `${pythonString(h.node)}: ${f(h)}`).join(', ');
   const s = spec.settings;
   const optimizer =
     s.optimizer === 'adam'
       ? `keras.optimizers.Adam(learning_rate=${s.learningRate})`
       : `keras.optimizers.${s.optimizer === 'sgd' ? 'SGD' : 'RMSprop'}(learning_rate=${s.learningRate}, momentum=${s.momentum})`;
-  return `"""${source.graph.name}: the model with the Keras functional API, exported from Multitask Studio.
+  return `"""${pythonText(source.graph.name)}: the model with the Keras functional API, exported from Multitask Studio.
 
 Layer names are the node ids of the studio's graph. build_model() returns it compiled with the
 studio's objective: one loss per task output (keyed by the head's layer name), the tasks' loss
 weights, and per-task metrics. load_weights(model, "${KERAS_WEIGHTS}") puts in the trained weights,
 which ${KERAS_WEIGHTS} holds in Keras 2's HDF5 layout (save_weights: a group per layer with
 'weight_names', kernels [kh, kw, in, out] and [in, out]). Input: float32 images
-[N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${source.heads.map((h) => h.task).join(', ')}.
+[N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${pythonText(source.heads.map((h) => h.task).join(', '))}.
 """
 import h5py
 
@@ -95,7 +103,7 @@ except ImportError:  # Keras 2
     import tensorflow as tf
     relu, maximum, minimum, cast = tf.nn.relu, tf.maximum, tf.minimum, tf.cast
 
-TASKS = {${spec.heads.map((h) => `${pyString(h.node)}: ${pyString(h.task)}`).join(', ')}}
+TASKS = {${spec.heads.map((h) => `${pythonString(h.node)}: ${pythonString(h.task)}`).join(', ')}}
 
 
 def _box_iou(y_true, y_pred):

@@ -1,4 +1,5 @@
 import { DATASET_ANNOTATIONS, DATASET_TARGETS } from './dataset-layout.ts';
+import { markdownText } from './markdown-text.ts';
 import type { ExportSource } from './source.ts';
 
 /**
@@ -257,10 +258,13 @@ if __name__ == "__main__":
 /** The project's README: what is in it and the exact commands. */
 export function pythonReadme(source: ExportSource): string {
   const [h, w, c] = source.inputShape;
-  const tasks = source.heads.map((hd) => `\`${hd.task}\` (${hd.loss}, weight ${hd.lossWeight})`);
-  return `# ${source.graph.name} — PyTorch project exported from Multitask Studio
+  const tasks = source.heads.map(
+    (hd) => `${markdownText(hd.task)} (${hd.loss}, weight ${hd.lossWeight})`,
+  );
+  return `# ${markdownText(source.graph.name)} — PyTorch project exported from Multitask Studio
 
-- \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id.
+- \`model.py\`: the model as an \`nn.Module\`, one attribute per layer named by its node id
+  (\`-\` read as \`_\`, and a \`_\` appended to an id Python or PyTorch already uses).
   \`from model import load_model; m = load_model(".")\` gives it with the trained weights
   (\`weights.npz\`), in eval mode; \`m(x)\` takes float32 images \`[N, ${h}, ${w}, ${c}]\` with pixels
   in [0, 1] and returns a dict task name → output (softmax probabilities, sigmoid boxes, values).

@@ -18,6 +18,7 @@ import {
   studioOutputs,
   writeTrainedRun,
 } from './test-exports.ts';
+import { torchOutputs } from './test-generated-python.ts';
 import { pythonHas, runPython } from './test-python.ts';
 
 const hasTorch = pythonHas('torch', 'numpy', 'PIL');
@@ -42,17 +43,6 @@ interface TrainLine {
   train: { tasks: { class: { loss: number }; box: { loss: number } } };
 }
 
-const PREDICT = `
-import json, sys
-import numpy as np, torch
-from model import load_model, INPUT_SHAPE
-m = load_model(".")
-x = torch.from_numpy(np.fromfile(sys.argv[1], dtype="<f4").reshape((-1,) + INPUT_SHAPE))
-with torch.no_grad():
-    out = m(x)
-print(json.dumps({k: v.numpy().ravel().tolist() for k, v in out.items()}))
-`;
-
 async function exportProject(name: string, graph: GraphDocument) {
   const run = join(work, `${name}-run`);
   const model = await writeTrainedRun(graph, run);
@@ -70,10 +60,7 @@ async function compare(name: string, graph: GraphDocument) {
   const shape = nodes.get(inputId!)!.outputShape!;
   const images = randomImages(3, shape);
   await writeFile(join(project, 'x.bin'), images);
-  const out = JSON.parse(await runPython(['-c', PREDICT, 'x.bin'], project)) as Record<
-    string,
-    number[]
-  >;
+  const out = await torchOutputs(project, 'x.bin');
   const tasks = heads.map((h) => h.task);
   expect(Object.keys(out)).toEqual(tasks);
   const difference = largestDifference(

@@ -10,7 +10,7 @@ import {
   windowPadding,
 } from './layer-config.ts';
 import { npz, type NpyArray } from './npz.ts';
-import { pyString, pythonNames } from './python-names.ts';
+import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
 import { pythonReadme, TRAIN_PY } from './pytorch-train.ts';
 import { trainingSpec } from './training-spec.ts';
 import { weightOf, type ExportSource } from './source.ts';
@@ -34,12 +34,32 @@ const TORCH_ACTIVATIONS: Record<ActivationName, (x: string, dim: number) => stri
   gelu: (x) => `F.gelu(${x})`,
 };
 
+/**
+ * The names model.py uses beside the layers' (its imports, globals and forward's argument), and
+ * nn.Module's own attributes: a layer attribute named `training` or `forward` would replace them.
+ * The attributes are torch 1.13's and those newer versions added.
+ */
+export const TORCH_RESERVED = reservedNames(
+  'self image torch F nn np os INPUT_SHAPE WEIGHTS_FILE average_without_padding MultitaskModel load_model',
+  'T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double',
+  'dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule',
+  'half ipu load_state_dict modules mtia named_buffers named_children named_modules named_parameters',
+  'parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook',
+  'register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook',
+  'register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook',
+  'register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory state_dict',
+  'to to_empty train training type xpu zero_grad',
+);
+
 const tuple = (values: readonly number[]) => `(${values.join(', ')})`;
 const isImage = (shape: readonly number[]) => shape.length === 3;
 
 /** model.py's layers (__init__), its forward lines, and the weights in PyTorch's names and layouts. */
 function translate(source: ExportSource) {
-  const names = pythonNames(source.nodes);
+  const names = pythonIdentifiers(
+    source.nodes.map((n) => n.id),
+    TORCH_RESERVED,
+  );
   const init: string[] = [];
   const forward: string[] = [];
   const weights = new Map<string, NpyArray>();
@@ -54,7 +74,7 @@ function translate(source: ExportSource) {
     const inShape = node.inputShapes[0] ?? [];
     const act = (expr: string) =>
       TORCH_ACTIVATIONS[c.activation ?? 'linear'](expr, isImage(node.outputShape) ? 1 : -1);
-    const comment = `  # ${node.kind} '${node.id}' → ${formatShape(node.outputShape)}`;
+    const comment = `  # ${node.kind} '${pythonText(node.id)}' → ${formatShape(node.outputShape)}`;
     const padArgs = (window: readonly [number, number], strides: readonly [number, number]) => {
       const [top, left, bottom, right] = windowPadding(
         inShape,
@@ -150,7 +170,7 @@ function translate(source: ExportSource) {
     }
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
   }
-  const outputs = source.heads.map((h) => `${pyString(h.task)}: ${names.get(h.nodeId)}`);
+  const outputs = source.heads.map((h) => `${pythonString(h.task)}: ${names.get(h.nodeId)}`);
   return { init, forward, outputs, weights, usesAveragePadding };
 }
 
@@ -164,10 +184,10 @@ def average_without_padding(pool, x, pads):
 function modelPy(source: ExportSource, parts: ReturnType<typeof translate>): string {
   const [h, w, ch] = source.inputShape;
   const indent = (lines: readonly string[], by: string) => lines.map((l) => by + l).join('\n');
-  return `"""${source.graph.name}: the model as a PyTorch module, exported from Multitask Studio.
+  return `"""${pythonText(source.graph.name)}: the model as a PyTorch module, exported from Multitask Studio.
 
-One attribute per layer, named by its node id in the studio's graph. The input is what the studio
-feeds its model: float32 images [N, ${h}, ${w}, ${ch}] (channels last) with pixels in [0, 1]. The
+One attribute per layer, named by its node id in the studio's graph ('_' in place of '-', and a
+'_' appended to a name Python or PyTorch already uses). The input is what the studio feeds its model: float32 images [N, ${h}, ${w}, ${ch}] (channels last) with pixels in [0, 1]. The
 output is a dict task name -> tensor with the heads' activations applied (softmax probabilities,
 sigmoid boxes, linear values). load_model(directory) builds it with the trained weights.
 """
