@@ -11,7 +11,7 @@ Usage: npm run cli -- <command> [options]
   train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
         [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
         [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
-        [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]
+        [--stall-minutes X] [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting
@@ -82,4 +82,7 @@ The backend is the best one that starts (${BACKEND_NAMES.join(', ')}); --backend
 the MTS_BACKEND environment variable starts from another. WebGPU is used only on a real GPU.
 --threads sets the WebAssembly backend's threads (default: every core, at most 8); the run's
 backend line says how many it got.
+A run whose training makes no progress (no finished batch) for --stall-minutes X (default: the
+MTS_STALL_MINUTES environment variable, else 10) is ended with a sentence and keeps its finished
+epochs; \`web\` takes --stall-minutes too.
 `;

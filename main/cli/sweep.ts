@@ -13,6 +13,7 @@ import type { CommandContext } from './context.ts';
 import { table } from './format.ts';
 import { readGraphFile } from './read-graph.ts';
 import { readSettingFlags } from './setting-flags.ts';
+import { stallTimeoutMs } from '../runs/stall-watch.ts';
 import { TRAIN_OPTIONS } from './train.ts';
 
 /** train's options but --json and the single-method --balance/--balance-param. */
@@ -65,6 +66,7 @@ export async function sweepCommand(argv: readonly string[], ctx: CommandContext)
     ...(v.out ? { out: v.out } : {}),
     ...(backend ? { backend } : {}),
     signal: ctx.signal,
+    stallTimeoutMs: stallTimeoutMs(v['stall-minutes']),
     onRun: (label, outcome) => {
       const seconds = outcome.result.history.reduce((s, e) => s + e.seconds, 0);
       ctx.out(`${label}: ${outcome.status} in ${seconds.toFixed(0)} s (${outcome.dir})\n`);

@@ -3,6 +3,7 @@ import { applySettings } from '../../core/graph/setting-fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import { resumeTraining, runTraining, type RunOutcome } from '../runs/run-training.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { stallTimeoutMs } from '../runs/stall-watch.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';
 import type { CommandContext } from './context.ts';
@@ -53,6 +54,7 @@ export const TRAIN_OPTIONS = {
   'memory-limit': { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
+  'stall-minutes': { type: 'string' },
   json: { type: 'boolean' },
   ...BALANCE_OPTIONS,
 } as const;
@@ -69,6 +71,7 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
   const patch = readSettingFlags(v);
   const backend = choiceFlag('backend', v.backend, BACKEND_NAMES);
   const threads = intFlag('threads', v.threads, 1, MAX_WASM_THREADS);
+  const stallMs = stallTimeoutMs(v['stall-minutes']);
   const json = Boolean(v.json);
   const human = createProgressPrinter({
     write: ctx.out,
@@ -81,6 +84,7 @@ export async function trainCommand(argv: readonly string[], ctx: CommandContext)
     ...(threads ? { threads } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimit: v['memory-limit'] } : {}),
     signal: ctx.signal,
+    stallTimeoutMs: stallMs,
     onEvent: (event: TrainingEvent) => {
       if (!json) return human(event);
       // One JSON object per line for scripts: epochs and the end, not the per-batch stream.

@@ -12,8 +12,9 @@ import { instantiateOver, isSharedMemory, type WasmMemory } from './wasm-emit.ts
 import { threadsOf } from './wasm-threads.ts';
 
 // The control array of a helper: call counter, calls done, module key, status, argument count,
-// stop flag; the arguments go in a float64 array beside it (every i32 and f32 fits).
-const [CALLS, DONE, KEY, STATUS, ARGC, STOP] = [0, 1, 2, 3, 4, 5];
+// stop flag, a delay tests inject; the arguments go in a float64 array beside it (every i32 and
+// f32 fits).
+const [CALLS, DONE, KEY, STATUS, ARGC, STOP, DELAY] = [0, 1, 2, 3, 4, 5, 6];
 const CONTROL_INTS = 8;
 const MAX_ARGS = 32;
 
@@ -43,7 +44,11 @@ for (;;) {
         throw new Error('module ' + key + ' never came');
       }
     }
-    fns.get(key)(...values.subarray(0, ctl[${ARGC}]));
+    const argv = Array.from(values.subarray(0, ctl[${ARGC}]));
+    // A thread the system stopped between reading its share and writing it (tests inject this).
+    const delay = ctl[${DELAY}];
+    if (delay > 0) Atomics.wait(ctl, ${STOP}, 0, delay);
+    fns.get(key)(...argv);
   } catch (e) {
     status = 1;
   }
@@ -65,12 +70,51 @@ interface Helper {
 /** A compiled module the helpers can run: `key` names it between threads. */
 interface SharedModule {
   readonly key: number;
+  /** The loop's id, as engineLoop was given it. */
+  readonly id: string;
   readonly module: object;
   readonly name: string;
 }
 
-/** How long the calling thread waits for a helper before calling the call failed. */
-const HELPER_TIMEOUT_MS = 120_000;
+/** How long the calling thread waits for a helper before it says so (and waits on). */
+let patienceMs = 120_000;
+
+/** Tests stall helper threads on purpose: `ms` before every `every`-th share of `loop`. */
+let injected: { ms: number; every: number; loop: string | undefined; count: number } = {
+  ms: 0,
+  every: 1,
+  loop: undefined,
+  count: 0,
+};
+
+/**
+ * Makes every `every`-th share a helper runs (of the loop with id `loop`, or of any) wait `ms`
+ * first, as a thread the system stopped between reading its share and writing it would; 0 ms
+ * turns it off. For tests.
+ */
+export function delayHelperShares(ms: number, every = 1, loop?: string): void {
+  injected = { ms, every: Math.max(1, every), loop, count: 0 };
+}
+
+const injectedDelay = (id: string): number =>
+  injected.ms > 0 &&
+  (injected.loop === undefined || injected.loop === id) &&
+  injected.count++ % injected.every === 0
+    ? injected.ms
+    : 0;
+
+/** Told, once per call, that the calling thread has waited `ms` for a helper and waits on. */
+let onSlowHelper = (ms: number): void => {
+  process.stderr.write(
+    `warning: a helper thread of the WebAssembly backend has not finished its share of a call for ${Math.round(ms / 1000)} s; waiting for it.\n`,
+  );
+};
+
+/** How long the calling thread waits for a helper before it says so, and to whom. For tests. */
+export function setHelperPatience(ms: number, onSlow: (ms: number) => void): void {
+  patienceMs = ms;
+  onSlowHelper = onSlow;
+}
 
 class HelperPool {
   readonly helpers: Helper[] = [];
@@ -109,6 +153,7 @@ class HelperPool {
       h.control[KEY] = shared.key;
       h.control[ARGC] = args.length;
       h.args.set(args);
+      h.control[DELAY] = injectedDelay(shared.id);
       h.calls++;
       Atomics.add(h.control, CALLS, 1);
       Atomics.notify(h.control, CALLS);
@@ -120,12 +165,21 @@ class HelperPool {
     } catch (e) {
       error = e;
     }
+    // Every helper is waited for, however long it takes: never return while one may still write.
+    // A call that gave up on a helper (it once did after 2 minutes, which a loaded, swapping or
+    // suspended machine reaches) freed what the helper was writing into (a Sum's scratch, and
+    // every tensor of the step as the error unwound it), so the helper's late writes landed in
+    // memory the allocator had taken back and trashed its free lists; training then spun for ever
+    // inside `free` (issue 19). A helper that never answers leaves the step making no progress,
+    // which the run's watchdog ends with a sentence.
     for (const h of sent) {
+      let waited = 0;
       for (;;) {
         const done = Atomics.load(h.control, DONE);
         if (done >= h.calls) break;
-        if (Atomics.wait(h.control, DONE, done, HELPER_TIMEOUT_MS) === 'timed-out') {
-          throw new Error('A helper thread of the WebAssembly backend stopped answering.');
+        if (Atomics.wait(h.control, DONE, done, patienceMs) === 'timed-out') {
+          waited += patienceMs;
+          if (waited === patienceMs) onSlowHelper(waited);
         }
       }
       if (h.control[STATUS] !== 0)
@@ -149,9 +203,13 @@ class HelperPool {
 
 let pool: HelperPool | undefined;
 let sharedCalls = 0;
+const sharedByLoop = new Map<string, number>();
 
 /** How many calls have been split over helper threads in this process (for tests and the bench). */
 export const splitCalls = (): number => sharedCalls;
+
+/** The same count per loop id, the kind of a product or pool gradient included (for tests). */
+export const splitCallsByLoop = (): Record<string, number> => Object.fromEntries(sharedByLoop);
 
 /**
  * Helper threads over `memory` so that `threads` run at once (the caller being one), started on
@@ -215,7 +273,7 @@ export function engineLoop(
   const fn = made?.exports[name] as ((...args: number[]) => void) | undefined;
   let loop: EngineLoop | null = null;
   if (made !== undefined && fn !== undefined) {
-    const shared: SharedModule = { key: nextKey++, module: made.module, name };
+    const shared: SharedModule = { key: nextKey++, id, module: made.module, name };
     loop = {
       run(argLists, threads) {
         const helpers = argLists.length > 1 ? helpersFor(memory, threads) : undefined;
@@ -223,6 +281,7 @@ export function engineLoop(
           for (const args of argLists) fn(...args);
         } else {
           sharedCalls++;
+          sharedByLoop.set(id, (sharedByLoop.get(id) ?? 0) + 1);
           helpers.run(shared, argLists, fn);
         }
       },

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HostEvent } from '../../core/contract/host.ts';
 import type { ParentMessage } from './process-protocol.ts';
@@ -35,7 +38,14 @@ const started = {
   parameters: 100,
 } as const;
 
-function setup(options: { stopTimeoutMs?: number; exitGraceMs?: number } = {}) {
+function setup(
+  options: {
+    stopTimeoutMs?: number;
+    exitGraceMs?: number;
+    stallTimeoutMs?: number;
+    runsDir?: string;
+  } = {},
+) {
   const children: FakeChild[] = [];
   const logs: string[] = [];
   const supervisor = createRunSupervisor({
@@ -300,5 +310,98 @@ describe('createRunSupervisor', () => {
     a.child.exit(0);
     await all;
     expect(ended(a.runId)).toHaveLength(1);
+  });
+
+  describe('a run that makes no progress', () => {
+    const batch = (epoch: number, n: number) => ({
+      type: 'batch',
+      epoch,
+      batch: n,
+      batchesPerEpoch: 3,
+      step: (epoch - 1) * 3 + n,
+      loss: 1,
+      tasks: {},
+      samplesPerSec: 10,
+      etaSeconds: 5,
+    });
+    const metrics = { loss: 1, samples: 6, tasks: {} };
+    const epochDone = (epoch: number) => ({
+      type: 'epoch',
+      epoch,
+      epochs: 5,
+      train: metrics,
+      val: metrics,
+      samplesPerSec: 10,
+      seconds: 1,
+      backend: 'wasm',
+    });
+
+    it('is ended with a sentence once nothing has moved for the stall timeout', async () => {
+      const runsDir = mkdtempSync(join(tmpdir(), 'mts-stall-'));
+      vi.useFakeTimers();
+      const { ended, start } = setup({ stallTimeoutMs: 60_000, runsDir });
+      const { runId, child } = start();
+      mkdirSync(join(runsDir, runId));
+      writeFileSync(join(runsDir, runId, 'run.json'), JSON.stringify({ status: 'running' }));
+      const report = (event: object) => child.emit('message', { type: 'run', runId, event });
+      // Loading the data before 'started' is not watched.
+      vi.advanceTimersByTime(120_000);
+      report(started);
+      for (const n of [1, 2, 3]) report(batch(1, n));
+      report(epochDone(1));
+      vi.advanceTimersByTime(59_999);
+      report(batch(2, 1));
+      vi.advanceTimersByTime(59_999);
+      expect(ended(runId)).toEqual([]);
+      expect(child.kills).toEqual([]);
+      vi.advanceTimersByTime(1);
+      const message = `Training made no progress for 1 minute in epoch 2 (after batch 1 of 3), so it was ended; the finished epoch 1 is kept in ${join(runsDir, runId)}.`;
+      expect(ended(runId)).toEqual([{ type: 'run-ended', runId, status: 'failed', message }]);
+      expect(child.kills).toEqual(['SIGKILL']);
+      child.exit(null, 'SIGKILL');
+      expect(ended(runId)).toHaveLength(1);
+      vi.useRealTimers();
+      await vi.waitFor(() =>
+        expect(JSON.parse(readFileSync(join(runsDir, runId, 'run.json'), 'utf8'))).toEqual({
+          status: 'failed',
+          message,
+        }),
+      );
+      rmSync(runsDir, { recursive: true, force: true });
+    });
+
+    it('says when it stalled before a batch or an epoch finished', () => {
+      vi.useFakeTimers();
+      const { ended, start } = setup({ stallTimeoutMs: 1500 });
+      const first = start();
+      first.child.emit('message', { type: 'run', runId: first.runId, event: started });
+      const second = start();
+      second.child.emit('message', { type: 'run', runId: second.runId, event: started });
+      second.child.emit('message', { type: 'run', runId: second.runId, event: batch(1, 2) });
+      vi.advanceTimersByTime(1500);
+      expect(ended(first.runId)[0]).toHaveProperty(
+        'message',
+        `Training made no progress for 1.5 seconds before its first batch finished, so it was ended; the epochs it had finished before, if any, are kept in /nonexistent/mts-runs/${first.runId}.`,
+      );
+      expect(ended(second.runId)[0]).toHaveProperty(
+        'message',
+        'Training made no progress for 1.5 seconds in epoch 1 (after batch 2 of 3), so it was ended before it finished an epoch; there is no model to keep, and the graph and earlier runs are untouched.',
+      );
+    });
+
+    it('is not watched once training has ended (test evaluation, gallery)', () => {
+      vi.useFakeTimers();
+      const { ended, start } = setup({ stallTimeoutMs: 1000 });
+      const { runId, child } = start();
+      child.emit('message', { type: 'run', runId, event: started });
+      child.emit('message', {
+        type: 'run',
+        runId,
+        event: { type: 'finished', epochs: 1, seconds: 3 },
+      });
+      vi.advanceTimersByTime(10_000);
+      expect(ended(runId)).toEqual([]);
+      expect(child.kills).toEqual([]);
+    });
   });
 });

@@ -13,6 +13,11 @@ import { StudioError } from '../../core/problems.ts';
 import type { ParentMessage } from './process-protocol.ts';
 import { markRunEnded } from '../app-host/run-files.ts';
 import { LAST_DIR } from '../runs/run-manifest.ts';
+import {
+  DEFAULT_STALL_MINUTES,
+  stallTimeoutMs as stallTimeoutFromEnv,
+  TrainingProgress,
+} from '../runs/stall-watch.ts';
 
 /** What the supervisor needs of a child process; a ChildProcess from fork, or a fake in tests. */
 export interface TrainingChild {
@@ -63,6 +68,11 @@ export interface RunSupervisorOptions {
   readonly maxRuns?: number;
   /** How the user raises the cap, ending the refusal sentence ("start with --max-runs N"). */
   readonly maxRunsHint?: string;
+  /**
+   * How long a started run may go without a finished batch (or epoch) before its process is
+   * ended as stuck; default: MTS_STALL_MINUTES or 10 minutes.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 const TRAINING_PROCESS = fileURLToPath(new URL('./training-process.ts', import.meta.url));
@@ -86,6 +96,10 @@ interface RunRecord {
   killedAfterStop: boolean;
   /** The last epoch the process reported finished: its model is on disk. */
   epochsCompleted: number;
+  /** Where training is, for the sentence that ends a stuck run. */
+  readonly progress: TrainingProgress;
+  /** Ends the run as stuck unless it moves before it fires. */
+  stallTimer?: NodeJS.Timeout | undefined;
   timers: Set<NodeJS.Timeout>;
   /** Resolves when the run has ended and its process is gone. */
   readonly done: Promise<void>;
@@ -97,6 +111,16 @@ const stamp = (d: Date) =>
 
 const UNTOUCHED = 'the graph and earlier runs are untouched';
 
+/** MTS_STALL_MINUTES, or the default when it is unset or (said in the log) not a duration. */
+function defaultStallTimeout(log: (line: string) => void): number {
+  try {
+    return stallTimeoutFromEnv();
+  } catch (e) {
+    log(`${(e as Error).message} Runs are watched with ${DEFAULT_STALL_MINUTES} minutes instead.`);
+    return DEFAULT_STALL_MINUTES * 60_000;
+  }
+}
+
 /**
  * Runs each training in its own process and turns whatever the process does — reports, exits,
  * crashes, hangs — into the host's event stream, with exactly one `run-ended` per run.
@@ -107,6 +131,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
   const stopTimeoutMs = options.stopTimeoutMs ?? 5000;
   const exitGraceMs = options.exitGraceMs ?? 1000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const stallMs = options.stallTimeoutMs ?? defaultStallTimeout(log);
   const runs = new Map<string, RunRecord>();
   const listeners = new Set<(event: HostEvent) => void>();
   let counter = 0;
@@ -115,12 +140,13 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
     for (const listener of [...listeners]) listener(event);
   };
 
-  const later = (record: RunRecord, ms: number, action: () => void) => {
+  const later = (record: RunRecord, ms: number, action: () => void): NodeJS.Timeout => {
     const timer = setTimeout(() => {
       record.timers.delete(timer);
       action();
     }, ms);
     record.timers.add(timer);
+    return timer;
   };
 
   const clearTimers = (record: RunRecord) => {
@@ -175,6 +201,33 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
     end(record, { type: 'run-ended', runId: record.runId, status, message });
   };
 
+  /**
+   * A process spinning inside the engine (issue 19: WebAssembly's `free` on a corrupted heap)
+   * never says so and never reads a stop request: after `stallMs` without progress it is ended,
+   * and the run with it, keeping the epochs it finished.
+   */
+  const stalled = (record: RunRecord) => {
+    if (record.ended) return;
+    const message = record.progress.stallSentence(stallMs, record.out);
+    kill(record);
+    void markRunEnded(record.out, 'failed', message).catch((e: unknown) =>
+      log(`Could not record the end of ${record.runId}: ${(e as Error).message}`),
+    );
+    end(record, { type: 'run-ended', runId: record.runId, status: 'failed', message });
+  };
+
+  /** The run moved (or ended): the stall watch starts over (or stops). */
+  const watchStall = (record: RunRecord) => {
+    if (record.stallTimer !== undefined) {
+      clearTimeout(record.stallTimer);
+      record.timers.delete(record.stallTimer);
+      record.stallTimer = undefined;
+    }
+    if (record.progress.armed && !record.ended) {
+      record.stallTimer = later(record, stallMs, () => stalled(record));
+    }
+  };
+
   const onMessage = (record: RunRecord, raw: unknown) => {
     const parsed = hostEventSchema.safeParse(raw);
     if (!parsed.success) {
@@ -191,6 +244,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
       case 'run':
         if (event.event.type === 'started') record.status = 'running';
         if (event.event.type === 'epoch') record.epochsCompleted = event.event.epoch;
+        if (record.progress.note(event.event) !== 'none') watchStall(record);
         emit(event);
         break;
       case 'run-result':
@@ -263,6 +317,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
       stopRequested: false,
       killedAfterStop: false,
       epochsCompleted: 0,
+      progress: new TrainingProgress(),
       timers: new Set(),
       done,
       settle,

@@ -16,6 +16,7 @@ import { trainModel, type EpochEvent, type TrainResult } from '../engine/trainer
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import { storedRunName } from './run-name.ts';
+import { watchFromAnotherThread } from './stall-watchdog.ts';
 import {
   createRunFolder,
   planRunFolder,
@@ -55,6 +56,11 @@ interface RunHooks {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: TrainingEvent) => void;
   readonly batchEventIntervalMs?: number;
+  /**
+   * Watch the training from a thread of its own and end the process when no batch finishes for
+   * this long (the command line; a run supervisor watches its child processes itself).
+   */
+  readonly stallTimeoutMs?: number;
   /**
    * Called once the run folder is complete, with the trained model before it is disposed: the
    * browser host draws its sample predictions here instead of loading the model and the dataset
@@ -214,6 +220,10 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     await writeJson(dir, RUN_FILE, name !== undefined ? { ...value, name } : value);
   };
   await writeManifest({ ...manifest, status: 'running' });
+  const watchdog =
+    hooks.stallTimeoutMs !== undefined
+      ? watchFromAnotherThread({ timeoutMs: hooks.stallTimeoutMs, dir })
+      : undefined;
   const result = await trainModel({
     compiled,
     dataset,
@@ -235,6 +245,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       }
     },
     onEvent: async (event) => {
+      watchdog?.note(event);
       if (event.type === 'epoch') {
         history.push(event);
         await writeJson(dir, METRICS_FILE, { ...(bestEpoch ? { bestEpoch } : {}), history });
@@ -242,7 +253,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       }
       hooks.onEvent?.(event);
     },
-  });
+  }).finally(() => watchdog?.close());
   const lastEpoch = history.at(-1)?.epoch;
   if (bestEpoch === undefined) {
     // No epoch finished: keep what was trained, so a stopped run still has a model to export.

@@ -31,6 +31,8 @@ export interface SweepRequest {
   readonly out?: string;
   readonly backend?: BackendName;
   readonly signal?: AbortSignal;
+  /** Each run is ended when no batch finishes for this long (see stall-watchdog.ts). */
+  readonly stallTimeoutMs?: number;
   /** After each run, with its label ("pcgrad, seed 43") and the table so far. */
   readonly onRun?: (label: string, outcome: RunOutcome, file: SweepFile) => void;
   readonly onEvent?: (label: string, event: TrainingEvent) => void;
@@ -114,6 +116,7 @@ export async function runSweep(request: SweepRequest): Promise<{ dir: string; fi
       out: join(dir, job.name),
       ...(request.backend ? { backend: request.backend } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.stallTimeoutMs !== undefined ? { stallTimeoutMs: request.stallTimeoutMs } : {}),
       ...(request.onEvent ? { onEvent: (e: TrainingEvent) => request.onEvent?.(label, e) } : {}),
     });
     pending--;

@@ -32,6 +32,8 @@ export interface WebHostOptions {
   readonly stopTimeoutMs?: number;
   /** Runs that may train at once (default 1): each is a process with a whole model in memory. */
   readonly maxRuns?: number;
+  /** A run without a finished batch for this long is ended as stuck (default: 10 minutes). */
+  readonly stallTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -74,6 +76,7 @@ export async function createWebHost(options: WebHostOptions): Promise<WebHost> {
     log,
     ...(options.spawn ? { spawn: options.spawn } : {}),
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
+    ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
     maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS,
     maxRunsHint: 'start the server with --max-runs N to allow more',
   });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioError } from '../../core/problems.ts';
 import { intFlag, parseCommandArgs } from '../cli/args.ts';
+import { stallTimeoutMs } from '../runs/stall-watch.ts';
 import { createWebHost, DEFAULT_MAX_RUNS, type WebHost } from './web-server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +19,7 @@ const WEB_OPTIONS = {
   'no-build': { type: 'boolean' },
   'runs-dir': { type: 'string' },
   'max-runs': { type: 'string' },
+  'stall-minutes': { type: 'string' },
 } as const;
 
 async function buildRenderer(): Promise<void> {
@@ -36,11 +38,17 @@ async function buildRenderer(): Promise<void> {
   }
 }
 
-async function listen(port: number, runsDir: string, maxRuns: number): Promise<WebHost> {
+async function listen(
+  port: number,
+  runsDir: string,
+  maxRuns: number,
+  stallMs: number,
+): Promise<WebHost> {
   try {
     return await createWebHost({
       port,
       maxRuns,
+      stallTimeoutMs: stallMs,
       staticDir: STATIC_DIR,
       runsDir,
       examplesDir: join(ROOT, 'assets', 'examples'),
@@ -67,6 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const port = intFlag('port', values.port, 0, 65535) ?? DEFAULT_PORT;
   const runsDir = resolve(values['runs-dir'] ?? 'runs');
   const maxRuns = intFlag('max-runs', values['max-runs'], 1, 64) ?? DEFAULT_MAX_RUNS;
+  const stallMs = stallTimeoutMs(values['stall-minutes']);
   if (values['no-build']) {
     await access(join(STATIC_DIR, 'index.html')).catch(() => {
       throw new StudioError(
@@ -77,7 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } else {
     await buildRenderer();
   }
-  const host = await listen(port, runsDir, maxRuns);
+  const host = await listen(port, runsDir, maxRuns, stallMs);
   process.stdout.write(
     `Multitask Studio is running at ${host.url}?token=${host.token} (Ctrl-C stops it).\n`,
   );
