@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import { kindOfPath } from '../../fs/file-errors.ts';
 import type { SplitName } from '../types.ts';
 import { badRow, capitalise, compareText, errorReason, mapLimit } from './files.ts';
 import { assignSplits, splitSettings } from './split.ts';
@@ -40,18 +41,20 @@ const imageRef = (record: ImportedRecord): string =>
 
 /** Whether the file exists and decodes whole, and its size as it is shown (EXIF orientation applied). */
 async function probeImage(record: ImportedRecord): Promise<Probe> {
-  const missing = (): Probe => ({
+  const missing = (what = 'does not exist'): Probe => ({
     ok: false,
     bad: badRow(
       'missing-file',
       record.where,
-      `${capitalise(imageRef(record))} does not exist; the image was skipped.`,
+      `${capitalise(imageRef(record))} ${what}; the image was skipped.`,
       'dropped',
       record.key,
     ),
   });
   try {
-    if (!(await stat(record.file)).isFile()) return missing();
+    const stats = await stat(record.file);
+    // There, but a device or a pipe (which the decoder would read for good): said as what it is.
+    if (!stats.isFile()) return missing(`is ${kindOfPath(stats)}, not an image file`);
   } catch {
     return missing();
   }
