@@ -67,4 +67,20 @@ describe('the weight files a model.json names', () => {
       `${join(work, 'padded', 'model', 'weights.bin')} is 28 bytes, but the weightsManifest of ${padded} declares 24: the file is longer than declared.`,
     );
   });
+
+  it('reads a converter’s shards as one, and names them when together they differ', async () => {
+    const values = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    const shards = ['group1-shard1of2.bin', 'group1-shard2of2.bin'];
+    const path = await modelWith('shards', shards);
+    const dir = join(work, 'shards', 'model');
+    await writeFile(join(dir, shards[0]!), new Uint8Array(values.buffer, 0, 16));
+    await writeFile(join(dir, shards[1]!), new Uint8Array(values.buffer, 16, 8));
+    expect([...((await readWeightsFile(path)).get('fc/kernel')?.values ?? [])]).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    await writeFile(join(dir, shards[1]!), new Uint8Array(4));
+    expect(await refusal(readWeightsFile(path))).toBe(
+      `The weight files ${shards.map((s) => join(dir, s)).join(', ')} are 20 bytes together, but the weightsManifest of ${path} declares 24: they are cut short.`,
+    );
+  });
 });

@@ -37,6 +37,12 @@ const isMissing = (path: string): Promise<boolean> =>
     (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT',
   );
 
+/** Whether `file` lies in `folder` or below it (by path: a link there may point anywhere). */
+function isBelow(folder: string, file: string): boolean {
+  const inside = relative(folder, file);
+  return inside !== '' && inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
+}
+
 /** Bytes per stored value, by dtype (quantized weights by their quantization's dtype). */
 const BYTES_PER_VALUE: Readonly<Record<string, number>> = {
   float32: 4,
@@ -91,8 +97,7 @@ export async function readManifestWeights(
   for (const group of manifest) {
     const files = group.paths.map((name) => {
       const file = resolve(folder, name);
-      const inside = relative(folder, file);
-      if (name === '' || isAbsolute(name) || inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      if (name === '' || isAbsolute(name) || !isBelow(folder, file)) {
         throw new StudioError(
           'E_RUN_INVALID',
           `The weightsManifest of ${modelPath} names '${name}', which is not a file in the model's folder ${folder}; weight files must sit beside the model.json.`,
@@ -123,7 +128,11 @@ export async function readManifestWeights(
       parts.push(
         await readRegularFile(file, {
           what: 'weights file',
-          size: { bytes: files.length === 1 ? declared : (sizes[i] ?? 0), declaredBy },
+          // A shard's own size is not declared, only the group's (checked above).
+          size:
+            files.length === 1
+              ? { bytes: declared, declaredBy }
+              : { bytes: sizes[i] ?? 0, declaredBy: 'its size when checked' },
           ...(signal ? { signal } : {}),
         }),
       );
