@@ -147,4 +147,22 @@ describe('signals', () => {
     expect(manifest.status).toBe('stopped');
     expect(manifest.epochsCompleted).toBeGreaterThan(0);
   });
+
+  it('a kill (SIGTERM) stops train with exit code 143, not 0', async () => {
+    const cli = join(root, 'main/cli/index.ts');
+    const args = ['train', tiny, '--json', '--epochs', '500', '--limit', '60'];
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, ...args, '--out', join(work, 'killed'), '--backend', 'wasm'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('"type":"started"') && !child.killed) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/"type":"done","status":"stopped"/);
+    expect(code).toBe(143);
+  });
 });
