@@ -75,8 +75,9 @@ export async function loadModel(dir: string, signal?: AbortSignal): Promise<Laye
 
 /**
  * Starts a model from the weights of another (`stored`, read by readWeightsFile from the
- * model.json at `path`), matched by layer name: layers the file has set their weights, others keep their fresh start. A weight
- * of another shape, or a file that matches no layer at all, is a sentence.
+ * model.json at `path`), matched by layer name: layers the file has set their weights, others
+ * keep their fresh start. A weight of another shape, or a file that matches no layer at all, is
+ * a sentence.
  */
 export function startFromWeights(
   model: LayersModel,

@@ -22,8 +22,8 @@ import {
   RUN_FILE,
   WEIGHTS_FILE,
 } from '../runs/run-manifest.ts';
-
 import { readRegularFileIfAny } from '../fs/regular-file.ts';
+
 import { readWeights, type Weight } from '../runs/weights-file.ts';
 
 export { readWeights, type Weight };
