@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { StudioError } from '../problems.ts';
+import { withoutByteOrderMark } from '../text-bytes.ts';
 import { defaultParams, isNodeKind } from '../nodes/registry.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION, graphDocumentSchema, type GraphDocument } from './schema.ts';
 
@@ -37,8 +38,7 @@ export function loadGraphDocument(
   let raw = input;
   if (typeof raw === 'string') {
     try {
-      // Editors on Windows start UTF-8 files with a byte-order mark; JSON.parse does not take it.
-      raw = JSON.parse(raw.replace(/^\uFEFF/, ''));
+      raw = JSON.parse(withoutByteOrderMark(raw));
     } catch (e) {
       return fail(`The graph file is not valid JSON: ${(e as Error).message}.`);
     }

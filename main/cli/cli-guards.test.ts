@@ -122,7 +122,7 @@ describe('terminal escapes from files are shown, not obeyed', () => {
 });
 
 describe('signals', () => {
-  it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept', async () => {
+  it('a closed terminal (SIGHUP) stops train like Ctrl-C: run marked stopped, epochs kept, exit 129', async () => {
     const out = join(work, 'hangup');
     const cli = join(root, 'main/cli/index.ts');
     const args = ['train', tiny, '--json', '--epochs', '500', '--limit', '60', '--out', out];
@@ -141,9 +141,28 @@ describe('signals', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { type: string; status?: string });
     expect(lines.at(-1)).toMatchObject({ type: 'done', status: 'stopped' });
-    expect(code).toBe(0);
+    // 128 + SIGHUP's 1, as a shell reports it: a script can tell a stopped run from a finished one.
+    expect(code).toBe(129);
     const manifest = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     expect(manifest.status).toBe('stopped');
     expect(manifest.epochsCompleted).toBeGreaterThan(0);
+  });
+
+  it('a kill (SIGTERM) stops train with exit code 143, not 0', async () => {
+    const cli = join(root, 'main/cli/index.ts');
+    const args = ['train', tiny, '--json', '--epochs', '500', '--limit', '60'];
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, ...args, '--out', join(work, 'killed'), '--backend', 'wasm'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('"type":"started"') && !child.killed) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/"type":"done","status":"stopped"/);
+    expect(code).toBe(143);
   });
 });

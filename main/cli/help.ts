@@ -16,7 +16,8 @@ Usage: npm run cli -- <command> [options]
       test split. Flags override the graph's own training settings. --json prints one JSON
       object per line (started, each epoch, done). Each flag takes the values its setting
       takes in the graph (bounds in the error when one is out of them). Ctrl-C stops after the current batch and
-      keeps the run; a second Ctrl-C quits at once.
+      keeps the run; a second Ctrl-C quits at once. A stopped run exits with 130 (Ctrl-C),
+      143 (SIGTERM) or 129 (SIGHUP); a finished one with 0, a failed one with 1.
       An imported dataset is a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image
       folder (format detected, or --format csv|coco|yolo|voc|folder). Its options:
         --resize letterbox|stretch   --box-units auto|pixels|normalized (CSV)
@@ -69,11 +70,12 @@ Usage: npm run cli -- <command> [options]
       tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
       weights.npz, train.py and a README; keras model.py + weights.h5.
 
-  import <model.json> --out FILE
+  import <model.json> --out FILE [--force]
       Opens a TensorFlow.js Layers model (tensorflowjs_converter's, or a studio export) as a
       graph file: layers become node kinds named by the layer names, outputs become heads
       (softmax: classification, 4 sigmoid units: box, linear: regression). A layer the studio
-      cannot represent is named with the reason, and then no file is written.
+      cannot represent is named with the reason, and then no file is written. An existing FILE
+      is replaced only with --force (never the model.json itself).
 
   datasets
       Lists the built-in datasets and their targets.

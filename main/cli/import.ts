@@ -1,33 +1,49 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { importLayersModel } from '../../core/graph/import-layers.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../core/graph/load.ts';
 import { StudioError } from '../../core/problems.ts';
+import { writeFileAtomic } from '../engine/atomic-write.ts';
+import { asFileError } from '../fs/file-errors.ts';
+import { checkNewFile } from '../fs/out-folder.ts';
+import { readRegularText } from '../fs/regular-file.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 
 /**
- * `import model.json --out graph.json`: a TensorFlow.js Layers model as a graph document, or one
- * sentence per layer the studio cannot represent (and no file).
+ * `import model.json --out graph.json [--force]`: a TensorFlow.js Layers model as a graph
+ * document, or one sentence per layer the studio cannot represent (and no file). An existing
+ * --out file is replaced only with --force, and never when it is the model itself.
  */
 export async function importCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { positionals, values } = parseCommandArgs('import', argv, {
     out: { type: 'string' },
+    force: { type: 'boolean' },
   } as const);
   const path = onePositional('import', 'a model.json file', positionals);
-  if (!values.out) {
+  if (values.out === undefined) {
     throw new StudioError('E_BAD_FLAG', "'import' needs --out FILE, the graph file to write.");
+  }
+  const text = await readRegularText(path, { what: 'model file' });
+  const out = await checkNewFile(values.out, 'the graph file', {
+    replace: Boolean(values.force),
+    replaceFlag: '--force',
+  });
+  // The graph starts training from this model's weights: replacing it would lose them.
+  const [model, target] = await Promise.all(
+    [path, out].map((p) => realpath(p).catch(() => resolve(p))),
+  );
+  if (model === target) {
+    throw new StudioError(
+      'E_FILE_EXISTS',
+      `--out ${values.out} is the model being imported; choose another file for the graph.`,
+    );
   }
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new StudioError(
-      'E_IMPORT',
-      (e as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `There is no file ${path}.`
-        : `${path} cannot be read as JSON: ${(e as Error).message}.`,
-    );
+    throw new StudioError('E_IMPORT', `${path} cannot be read as JSON: ${(e as Error).message}.`);
   }
   const imported = importLayersModel(json, basename(dirname(path)) || 'imported model');
   if (!imported.ok) {
@@ -42,7 +58,9 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
     training: { initialWeights: resolve(path) },
   });
   if (!loaded.ok) throw loaded.error;
-  await writeFile(values.out, serializeGraphDocument(loaded.document));
+  await writeFileAtomic(out, serializeGraphDocument(loaded.document)).catch((e: unknown) => {
+    throw asFileError(e, out, 'write');
+  });
   const heads = loaded.document.nodes.filter((n) => n.kind.endsWith('Head')).length;
   ctx.out(
     `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n`,

@@ -67,12 +67,16 @@ export async function runCli(argv: readonly string[], terminal: CommandContext):
 async function main(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
+  let stoppedWith: number | undefined;
   // Ctrl-C, a kill or a closed terminal: stop after the current batch and keep the run folder
-  // (marked stopped, every finished epoch kept); the same signal again quits at once.
+  // (marked stopped, every finished epoch kept); the same signal again quits at once. Either
+  // way the exit code is the shell's 128 + the signal's number, so a script can tell a stopped
+  // run from a finished one.
   const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
   for (const signal of Object.keys(exitCodes) as (keyof typeof exitCodes)[]) {
     process.on(signal, () => {
       interrupts++;
+      stoppedWith ??= exitCodes[signal];
       if (interrupts > 1) process.exit(exitCodes[signal]);
       const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
       process.stderr.write(`\nStopping after the current batch (${again} again to quit now)…\n`);
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
   });
   // A GPU device keeps the process alive until it is released.
   await releaseBackend();
-  process.exitCode = code;
+  process.exitCode = stoppedWith ?? code;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thousands } from '../../core/format.ts';
 import { initBackend } from './backend.ts';
 import { compileGraph } from './compile.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
@@ -47,6 +48,19 @@ describe('model export', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mts-empty-'));
     await expect(loadModel(dir)).rejects.toThrow(
       `No readable model in ${dir}: model.json is missing.`,
+    );
+  });
+
+  it('names a cut weights file with its size instead of a typed-array error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mts-cut-'));
+    const { model } = compileGraph(tinyReferenceGraph(), { seed: 11 });
+    await saveModel(model, dir);
+    model.dispose();
+    const bin = join(dir, WEIGHTS_FILE);
+    const bytes = await readFile(bin);
+    await writeFile(bin, bytes.subarray(0, bytes.length - 2));
+    await expect(loadModel(dir)).rejects.toThrow(
+      `${bin} is ${thousands(bytes.length - 2)} bytes, but the weightsManifest of ${join(dir, MODEL_FILE)} declares ${thousands(bytes.length)}: the file is cut short.`,
     );
   });
 });

@@ -1,8 +1,13 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
-import { readWeightsFile } from '../runs/weights-file.ts';
+import {
+  readManifestWeights,
+  readModelJson,
+  weightsManifestOf,
+  type Weight,
+} from '../runs/weights-file.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { tf, type LayersModel } from './tf.ts';
 
@@ -39,39 +44,46 @@ export async function saveModel(model: LayersModel, dir: string): Promise<void> 
   );
 }
 
-/** Loads a model saved by saveModel (or any Layers-format folder with local weight files). */
-export async function loadModel(dir: string): Promise<LayersModel> {
+/**
+ * Loads a model saved by saveModel (or any Layers-format folder with local weight files), its
+ * files read as readManifestWeights reads them: inside the folder, plain files, exactly the
+ * declared size.
+ */
+export async function loadModel(dir: string, signal?: AbortSignal): Promise<LayersModel> {
+  const path = join(dir, MODEL_FILE);
   let modelJson: tf.io.ModelJSON;
   try {
-    modelJson = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
+    modelJson = (await readModelJson(path)) as tf.io.ModelJSON;
   } catch (e) {
+    if (!(e instanceof StudioError)) throw e;
     throw new StudioError(
       'E_MODEL_MISSING',
-      `No readable model in ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `${MODEL_FILE} is missing` : (e as Error).message}.`,
+      `No readable model in ${dir}: ${e.code === 'E_MODEL_MISSING' ? `${MODEL_FILE} is missing` : e.message.replace(/\.$/, '')}.`,
     );
   }
+  const manifest = weightsManifestOf(modelJson, path);
   const handler: tf.io.IOHandler = {
     load: () =>
-      tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = await Promise.all(
-          manifest.flatMap((group) => group.paths).map((p) => readFile(join(dir, p))),
-        );
-        const bytes = Buffer.concat(buffers);
-        const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        return [specs, data as ArrayBuffer];
+      tf.io.getModelArtifactsForJSON(modelJson, async () => {
+        const { specs, data } = await readManifestWeights(path, manifest, signal);
+        const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+        return [specs as tf.io.WeightsManifestEntry[], buffer as ArrayBuffer];
       }),
   };
   return tf.loadLayersModel(handler);
 }
 
 /**
- * Starts a model from the weights of another (a model.json with its weight files), matched by
- * layer name: layers the file has set their weights, others keep their fresh start. A weight
- * of another shape, or a file that matches no layer at all, is a sentence.
+ * Starts a model from the weights of another (`stored`, read by readWeightsFile from the
+ * model.json at `path`), matched by layer name: layers the file has set their weights, others
+ * keep their fresh start. A weight of another shape, or a file that matches no layer at all, is
+ * a sentence.
  */
-export async function startFromWeights(model: LayersModel, path: string): Promise<number> {
-  const stored = await readWeightsFile(path);
+export function startFromWeights(
+  model: LayersModel,
+  stored: ReadonlyMap<string, Weight>,
+  path: string,
+): number {
   let matched = 0;
   const values = model.weights.map((w) => {
     const weight = stored.get(w.originalName);

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Checkpoint } from '../../core/contract/export.ts';
 import {
@@ -22,6 +22,7 @@ import {
   RUN_FILE,
   WEIGHTS_FILE,
 } from '../runs/run-manifest.ts';
+import { readRegularFileIfAny } from '../fs/regular-file.ts';
 
 import { readWeights, type Weight } from '../runs/weights-file.ts';
 
@@ -54,8 +55,6 @@ export interface ExportSource {
   readonly runFiles: ReadonlyMap<string, Uint8Array>;
 }
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
-
 /** The weights of one layer, by the part of their name after the layer's ("kernel", …). */
 function layerWeights(all: ReadonlyMap<string, Weight>, id: string): Map<string, Weight> {
   const own = new Map<string, Weight>();
@@ -66,12 +65,8 @@ function layerWeights(all: ReadonlyMap<string, Weight>, id: string): Map<string,
   return own;
 }
 
-async function readOptional(path: string): Promise<Uint8Array | undefined> {
-  return readFile(path).catch((e: unknown) => {
-    if (isMissing(e)) return undefined;
-    throw e;
-  });
-}
+const readOptional = (path: string): Promise<Uint8Array | undefined> =>
+  readRegularFileIfAny(path, { what: 'run file' });
 
 /**
  * Reads a run folder's checkpoint for export. `runName` names the run in sentences (its id in
@@ -132,12 +127,16 @@ export async function readExportSource(
       `${join(modelDir, MODEL_FILE)} cannot be read: ${(e as Error).message}.`,
     );
   }
-  return describeModel(loaded.document, readWeights(model, weightsBin), {
-    runName,
-    modelJson,
-    weightsBin,
-    runFiles,
-  });
+  return describeModel(
+    loaded.document,
+    readWeights(model, weightsBin, join(modelDir, WEIGHTS_FILE)),
+    {
+      runName,
+      modelJson,
+      weightsBin,
+      runFiles,
+    },
+  );
 }
 
 /** The graph's model with its weights attached, node by node. */

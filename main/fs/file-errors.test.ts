@@ -37,4 +37,15 @@ describe('file errors as sentences', () => {
       );
     }
   });
+
+  it('says a read-only disk is read-only, whatever the failed call looked like', () => {
+    const readOnly = Object.assign(new Error('EROFS: read-only file system, open'), {
+      code: 'EROFS',
+      syscall: 'open',
+      path: '/media/cd/g.json',
+    });
+    expect(fileErrorSentence(readOnly)).toBe(
+      '/media/cd/g.json is on a read-only disk, so nothing can be written there; choose a place on a disk that can be written to.',
+    );
+  });
 });

@@ -37,7 +37,9 @@ export function fileErrorSentence(
         : `The folder that would hold ${path} does not exist.`;
     case 'EACCES':
     case 'EPERM':
-      return `Multitask Studio may not ${verb} ${path}: permission denied; choose a place you can ${verb}.`;
+      return action === 'read'
+        ? `Multitask Studio may not read ${path}: permission denied; choose a file you can read.`
+        : `Multitask Studio may not ${verb} ${path}: permission denied; choose a place you can ${verb}.`;
     case 'EISDIR':
       return `${path} is a folder, not a file.`;
     case 'ENOTDIR':
@@ -48,7 +50,8 @@ export function fileErrorSentence(
     case 'EDQUOT':
       return `The disk holding ${path} is full; free some space and try again.`;
     case 'EROFS':
-      return `${path} is on a read-only disk; choose a place you can ${verb}.`;
+      // Only writing fails on a read-only disk, whatever the failed call looked like.
+      return `${path} is on a read-only disk, so nothing can be written there; choose a place on a disk that can be written to.`;
     case 'ENAMETOOLONG':
       return `The path ${path} is too long.`;
     case 'ELOOP':

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkNewFolder } from './out-folder.ts';
+import { checkNewFile, checkNewFolder } from './out-folder.ts';
 
 let work: string;
 beforeAll(async () => {
@@ -65,4 +65,39 @@ describe('a new folder for a run', () => {
       `Multitask Studio may not write in ${join(work, 'locked')}, so the folder for the run cannot be made there; choose another.`,
     );
   });
+});
+
+describe('a new file (import --out)', () => {
+  const fileRefusal = (path: string, replace = false) =>
+    checkNewFile(path, 'the graph file', { replace, replaceFlag: '--force' }).then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
+
+  it('refuses an existing file unless the user says to replace it', async () => {
+    const file = join(work, 'a-file');
+    expect(await fileRefusal(file)).toBe(
+      `${file} already exists; choose a new name for the graph file, or give --force to replace it.`,
+    );
+    expect(await fileRefusal(file, true)).toBe('accepted');
+    expect(await fileRefusal(join(work, 'new.graph.json'))).toBe('accepted');
+    expect(await fileRefusal(join(work, 'full'), true)).toBe(
+      `${join(work, 'full')} is a folder, not a file; choose a new file for the graph file.`,
+    );
+    expect(await fileRefusal(join(work, 'nowhere', 'g.json'))).toBe(
+      `The folder ${join(work, 'nowhere')} for the graph file does not exist.`,
+    );
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'says /proc is a system folder, not that a file is missing',
+    async () => {
+      expect(await fileRefusal('/proc/x.graph.json')).toBe(
+        '/proc/x.graph.json is inside the process table /proc, which holds no files; choose a folder on disk for the graph file.',
+      );
+      expect(await fileRefusal('/dev/zero', true)).toBe(
+        '/dev/zero is a device, not a file; choose a new file for the graph file.',
+      );
+    },
+  );
 });

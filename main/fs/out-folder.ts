@@ -1,24 +1,9 @@
 import { constants } from 'node:fs';
-import { access, readdir, stat, statfs } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { access, readdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
 import { fileErrorSentence, isFileError, kindOfPath } from './file-errors.ts';
-
-/**
- * File systems that hold no files of ours (statfs types): Node's recursive mkdir spins forever
- * on /proc, and a "folder" made in the others is gone or meaningless.
- */
-const SYSTEM_FILE_SYSTEMS = new Map<number, string>([
-  [0x9fa0, 'the process table /proc'],
-  [0x62656572, 'the kernel objects /sys'],
-  [0x1cd1, 'the terminals /dev/pts'],
-  [0x27e0eb, 'the control groups'],
-  [0x63677270, 'the control groups'],
-  [0x64626720, 'the kernel debug files'],
-  [0x74726163, 'the kernel trace files'],
-  [0x73636673, 'the kernel security files'],
-  [0xcafe4a11, 'the kernel BPF files'],
-]);
+import { systemFolderOf } from './system-folders.ts';
 
 const refuse = (message: string) => new StudioError('E_OUT_FOLDER', message);
 
@@ -48,15 +33,68 @@ export async function checkNewFolder(path: string, what: string): Promise<string
   } else if (isFileError(got) && got.code !== 'ENOENT') {
     throw refuse(fileErrorSentence(got, dir, 'create'));
   }
-  // The nearest folder that exists is where the new one would be made.
-  let parent = got instanceof Error ? dirname(dir) : dir;
+  await checkCanMakeIn(got instanceof Error ? dirname(dir) : dir, dir, {
+    made: `the folder for ${what}`,
+    what,
+  });
+  return dir;
+}
+
+/**
+ * Checks that `path` can be written as a new file: not an empty path, not a folder or a device,
+ * in a folder on disk the user may write in; an existing file only with `replace` (the user said
+ * so with `replaceFlag`). Creates nothing; answers the absolute path.
+ */
+export async function checkNewFile(
+  path: string,
+  what: string,
+  { replace, replaceFlag }: { readonly replace: boolean; readonly replaceFlag: string },
+): Promise<string> {
+  if (path.trim() === '') throw refuse(`The path for ${what} is empty; give a file name.`);
+  const file = resolve(path);
+  const got = await stat(file).catch((e: unknown) => e as Error);
+  if (!(got instanceof Error)) {
+    if (!got.isFile()) {
+      throw refuse(`${file} is ${kindOfPath(got)}, not a file; choose a new file for ${what}.`);
+    }
+    if (!replace) {
+      throw new StudioError(
+        'E_FILE_EXISTS',
+        `${file} already exists; choose a new name for ${what}, or give ${replaceFlag} to replace it.`,
+      );
+    }
+  } else if (isFileError(got) && got.code !== 'ENOENT') {
+    throw refuse(fileErrorSentence(got, file, 'write'));
+  }
+  const parent = dirname(file);
+  const folder = await stat(parent).catch((e: unknown) => e as Error);
+  if (folder instanceof Error) {
+    throw refuse(
+      isFileError(folder) && folder.code === 'ENOENT'
+        ? `The folder ${parent} for ${what} does not exist.`
+        : fileErrorSentence(folder as NodeJS.ErrnoException, parent, 'write'),
+    );
+  }
+  await checkCanMakeIn(parent, file, { made: what, what });
+  return file;
+}
+
+/**
+ * Whether `target`, a new file or folder, can be made under `path`: the nearest folder that
+ * exists must be a folder on disk the user may write in. `made` is the thing in the sentences
+ * ("the folder for the run"), `what` what it is for ("the run").
+ */
+async function checkCanMakeIn(
+  path: string,
+  target: string,
+  { made, what }: { readonly made: string; readonly what: string },
+): Promise<void> {
+  let parent = path;
   for (;;) {
     const info = await stat(parent).catch((e: unknown) => e as Error);
     if (!(info instanceof Error)) {
       if (!info.isDirectory()) {
-        throw refuse(
-          `${parent} is ${kindOfPath(info)}, so no folder for ${what} can be made in it.`,
-        );
+        throw refuse(`${parent} is ${kindOfPath(info)}, so ${made} cannot be made in it.`);
       }
       break;
     }
@@ -66,21 +104,19 @@ export async function checkNewFolder(path: string, what: string): Promise<string
     if (dirname(parent) === parent) break;
     parent = dirname(parent);
   }
-  const system =
-    process.platform === 'linux' && (parent === '/dev' || parent.startsWith(`/dev${sep}`))
-      ? 'the devices /dev'
-      : SYSTEM_FILE_SYSTEMS.get((await statfs(parent).catch(() => undefined))?.type ?? 0);
+  const system = await systemFolderOf(parent);
   if (system) {
     throw refuse(
-      `${dir} is inside ${system}, which holds no files; choose a folder on disk for ${what}.`,
+      `${target} is inside ${system}, which holds no files; choose a folder on disk for ${what}.`,
     );
   }
   try {
     await access(parent, constants.W_OK);
-  } catch {
+  } catch (e) {
     throw refuse(
-      `Multitask Studio may not write in ${parent}, so the folder for ${what} cannot be made there; choose another.`,
+      (e as NodeJS.ErrnoException).code === 'EROFS'
+        ? `${parent} is on a read-only disk, so ${made} cannot be made there; choose a folder on a disk that can be written to.`
+        : `Multitask Studio may not write in ${parent}, so ${made} cannot be made there; choose another.`,
     );
   }
-  return dir;
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -12,6 +11,7 @@ import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/sch
 import { StudioError } from '../../core/problems.ts';
 import { gallerySampleSchema, type GallerySample } from '../../core/contract/host.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
+import { isMissingFile, readRegularText } from '../fs/regular-file.ts';
 
 /**
  * A run folder holds everything a training run produced, readable without the app:
@@ -84,13 +84,21 @@ export interface OpenedRun {
   readonly graph: GraphDocument;
 }
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+const isMissing = isMissingFile;
+
+/** The text of a run's file, read as every file a user points at is (a plain file, bounded). */
+const readRunText = (path: string) =>
+  readRegularText(path, { what: 'run file' }).catch((e: unknown) => {
+    if (e instanceof StudioError && !isMissing(e)) throw new StudioError('E_RUN_INVALID', e.message);
+    throw e;
+  });
 
 /** One JSON file of a run folder, with a sentence for each way it can be unusable. */
 async function readRunJson(dir: string, file: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(join(dir, file), 'utf8')) as unknown;
+    return JSON.parse(await readRunText(join(dir, file))) as unknown;
   } catch (e) {
+    if (e instanceof StudioError && !isMissing(e)) throw e;
     throw new StudioError(
       'E_RUN_INVALID',
       isMissing(e)
@@ -120,9 +128,10 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
   const full = resolve(dir);
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(join(full, METRICS_FILE), 'utf8')) as unknown;
+    raw = JSON.parse(await readRunText(join(full, METRICS_FILE))) as unknown;
   } catch (e) {
     if (isMissing(e)) return { history: [] };
+    if (e instanceof StudioError) throw e;
     throw new StudioError(
       'E_RUN_INVALID',
       isFileError(e)
@@ -143,7 +152,7 @@ export async function readRunMetrics(dir: string): Promise<MetricsFile> {
  */
 export async function readRunGallery(dir: string): Promise<GallerySample[]> {
   try {
-    const raw = JSON.parse(await readFile(join(resolve(dir), GALLERY_FILE), 'utf8')) as unknown;
+    const raw = JSON.parse(await readRunText(join(resolve(dir), GALLERY_FILE))) as unknown;
     const parsed = z.array(gallerySampleSchema).safeParse(raw);
     return parsed.success ? parsed.data : [];
   } catch {

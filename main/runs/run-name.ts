@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runIdSchema, runNameSchema } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
 import { writeFileAtomic } from '../engine/atomic-write.ts';
+import { isMissingFile, readRegularText } from '../fs/regular-file.ts';
 import { RUN_FILE, runManifestSchema } from './run-manifest.ts';
 
 /**
@@ -10,12 +10,13 @@ import { RUN_FILE, runManifestSchema } from './run-manifest.ts';
  * which rewrites run.json every epoch and at the end, keeps the name it finds there.
  */
 
-const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+const isMissing = isMissingFile;
+const readRunFile = (path: string) => readRegularText(path, { what: 'run file' });
 
 /** The name the run's run.json holds now, if any; a missing or unreadable file has none. */
 export async function storedRunName(dir: string): Promise<string | undefined> {
   try {
-    const raw = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as { name?: unknown };
+    const raw = JSON.parse(await readRunFile(join(dir, RUN_FILE))) as { name?: unknown };
     const name = runNameSchema.safeParse(raw.name);
     return name.success ? name.data : undefined;
   } catch {
@@ -44,7 +45,7 @@ export async function renameSavedRun(runsDir: string, runId: string, name: strin
   const path = join(dir, RUN_FILE);
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    raw = JSON.parse(await readRunFile(path)) as Record<string, unknown>;
   } catch (e) {
     if (isMissing(e)) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runId}'.`);
     throw e;

@@ -17,6 +17,7 @@ import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
 import { storedRunName } from './run-name.ts';
 import { watchFromAnotherThread } from './stall-watchdog.ts';
+import { readWeightsFile } from './weights-file.ts';
 import {
   createRunFolder,
   planRunFolder,
@@ -99,10 +100,14 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   // And a folder the run cannot be written to is said now, not after the data is loaded.
   const planned = await planRunFolder(graph, request.out);
   assertBalancingApplies(analysis, settings.balancing.method);
+  // The starting weights too: a file that is no model's is said before the data is loaded.
+  const start = settings.initialWeights
+    ? await readWeightsFile(settings.initialWeights, request.signal)
+    : undefined;
   const backend = await initBackend(request.backend, { threads: request.threads });
   const { data: dataset, report } = await openData(analysis, settings);
   const compiled = compileGraph(graph, { seed: settings.seed });
-  if (settings.initialWeights) await startFromWeights(compiled.model, settings.initialWeights);
+  if (start && settings.initialWeights) startFromWeights(compiled.model, start, settings.initialWeights);
   try {
     const { dir, id } = await createRunFolder(planned);
     const manifest: RunManifest = {
@@ -165,7 +170,7 @@ export async function resumeTraining(request: ResumeRequest): Promise<RunOutcome
   });
   const compiled = compileGraph(run.graph, { seed: settings.seed });
   try {
-    const saved = await loadModel(checkpoint.dir);
+    const saved = await loadModel(checkpoint.dir, request.signal);
     compiled.model.setWeights(saved.getWeights());
     saved.dispose();
     const { history } = await readRunMetrics(run.dir);

@@ -1,5 +1,5 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   balancingSettingsSchema,
   type BalancingMethodName,
@@ -18,6 +18,8 @@ import { analyzeGraph } from '../../core/graph/analyze.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
 import { writeFileAtomic } from '../engine/model-io.ts';
+import { asFileError } from '../fs/file-errors.ts';
+import { checkNewFolder } from '../fs/out-folder.ts';
 import { slug, stamp } from './run-folder.ts';
 import { runTraining, type RunOutcome } from './run-training.ts';
 
@@ -64,14 +66,14 @@ export async function runSweep(request: SweepRequest): Promise<{ dir: string; fi
   const settings: TrainingSettings = { ...graph.training, ...overrides };
   const analysis = analyzeGraph(graph);
   for (const method of request.methods) assertBalancingApplies(analysis, method);
-  const dir = resolve(request.out ?? join('runs', `sweep-${stamp(new Date())}-${slug(graph.name)}`));
-  if ((await readdir(dir).catch(() => [] as string[])).length > 0) {
-    throw new StudioError(
-      'E_RUN_EXISTS',
-      `The folder ${dir} is not empty; choose a new or empty folder for the sweep so nothing in it is overwritten.`,
-    );
-  }
-  await mkdir(dir, { recursive: true });
+  // Checked as a run's or an export's folder: a recursive mkdir in /proc would spin for good.
+  const dir = await checkNewFolder(
+    request.out ?? join('runs', `sweep-${stamp(new Date())}-${slug(graph.name)}`),
+    'the sweep',
+  );
+  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+    throw asFileError(e, dir, 'create');
+  });
   const seeds = Array.from({ length: request.seeds }, (_, i) => settings.seed + i);
   type Job = { method: SweepRun['method']; seed: number; graph: GraphDocument; name: string };
   const jobs: Job[] = seeds.flatMap((seed) => [

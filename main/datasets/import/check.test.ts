@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -206,6 +207,21 @@ describe('the check pass', () => {
       `outside-folder: '../../secret.png' (Annotations/b.xml) lies outside the dataset's folder '${dir}', so it is not read; the image was skipped.`,
     ]);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'says a device or a pipe named as an image is one, not that it does not exist',
+    async () => {
+      const dir = await folders.make();
+      await symlink('/dev/zero', join(dir, 'zero.png'));
+      execFileSync('mkfifo', [join(dir, 'pipe.png')]);
+      await writeFile(join(dir, 'labels.csv'), 'file,label\nzero.png,cat\npipe.png,dog\n');
+      const checked = await checkIndex(await readCsv(join(dir, 'labels.csv')));
+      expect(checked.badRows.map((r) => r.message)).toEqual([
+        "'zero.png' (row 2 of labels.csv) is a device, not an image file; the image was skipped.",
+        "'pipe.png' (row 3 of labels.csv) is a pipe, not an image file; the image was skipped.",
+      ]);
+    },
+  );
 
   it('reports progress and ends at the total', async () => {
     const fixture = await writeFixtureDataset(await folders.make(), 'folder', { images: 9 });

@@ -2,9 +2,11 @@
  * What every format reader needs from the file system and from the text of an annotation: image
  * names, keys, folder listings, numbers in cells and the sentence a bad row is told in.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
+import { StudioError } from '../../../core/problems.ts';
 import { fileErrorSentence, isFileError } from '../../fs/file-errors.ts';
+import { isMissingFile, readRegularText } from '../../fs/regular-file.ts';
 import { DatasetError } from '../errors.ts';
 import type { SplitName } from '../types.ts';
 import type { BadRow, BadRowKind } from './types.ts';
@@ -60,16 +62,18 @@ export const notFoundError = (path: string): DatasetError =>
 /** Reads an annotation file whole; a missing or unreadable file is one sentence, not a trace. */
 export async function readTextFile(path: string): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
+    // A plain file only (a pipe would block for good); COCO's annotation files run to gigabytes.
     // A byte-order mark from Windows editors would otherwise stick to the first column's name.
-    return text.startsWith('\uFEFF') ? text.slice(1) : text;
+    return await readRegularText(path, { what: 'annotation file', maxBytes: Infinity });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFoundError(path);
+    if (isMissingFile(error)) throw notFoundError(path);
     throw new DatasetError(
       'E_DATASET_UNREADABLE',
-      isFileError(error)
-        ? fileErrorSentence(error, `'${path}'`, 'read')
-        : `Cannot read '${path}': ${errorReason(error)}.`,
+      error instanceof StudioError
+        ? error.message
+        : isFileError(error)
+          ? fileErrorSentence(error, `'${path}'`, 'read')
+          : `Cannot read '${path}': ${errorReason(error)}.`,
     );
   }
 }

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import sharp from 'sharp';
+import { kindOfPath } from '../../fs/file-errors.ts';
 import { badRow, capitalise, errorReason, pathKind } from './files.ts';
 import type { BadRow, ImportedIndex, ImportedRecord } from './types.ts';
 
@@ -52,18 +53,20 @@ export async function probeImage(record: ImportedRecord, folder: string): Promis
       ),
     };
   }
-  const missing = (): Probe => ({
+  const missing = (what = 'does not exist'): Probe => ({
     ok: false,
     bad: badRow(
       'missing-file',
       record.where,
-      `${capitalise(imageRef(record))} does not exist; the image was skipped.`,
+      `${capitalise(imageRef(record))} ${what}; the image was skipped.`,
       'dropped',
       record.key,
     ),
   });
   try {
-    if (!(await stat(record.file)).isFile()) return missing();
+    const stats = await stat(record.file);
+    // There, but a device or a pipe (which the decoder would read for good): said as what it is.
+    if (!stats.isFile()) return missing(`is ${kindOfPath(stats)}, not an image file`);
   } catch {
     return missing();
   }

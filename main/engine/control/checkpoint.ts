@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../../core/problems.ts';
+import { MAX_DOCUMENT_BYTES, readRegularFileIfAny } from '../../fs/regular-file.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { BALANCING_FILE } from '../../runs/run-manifest.ts';
 import { saveModel } from '../model-io.ts';
@@ -9,6 +9,8 @@ import { loadOptimizerState, saveOptimizerState } from './optimizer-state.ts';
 import type { ControlState } from './training-control.ts';
 
 export const STATE_FILE = 'state.json';
+
+const STATE_LIMITS = { what: 'checkpoint file', maxBytes: MAX_DOCUMENT_BYTES } as const;
 
 /** Something in the training step that keeps state across steps, as JSON. */
 export interface Stateful {
@@ -54,9 +56,10 @@ export interface ResumePoint {
 }
 
 export async function readCheckpoint(dir: string): Promise<ResumePoint> {
+  const stateBytes = await readRegularFileIfAny(join(dir, STATE_FILE), STATE_LIMITS);
   let state: CheckpointState;
   try {
-    state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as CheckpointState;
+    state = JSON.parse(stateBytes?.toString('utf8') ?? '') as CheckpointState;
   } catch {
     throw new StudioError(
       'E_NO_CHECKPOINT',
@@ -71,11 +74,8 @@ export async function readCheckpoint(dir: string): Promise<ResumePoint> {
     state,
     restoreOptimizer: (optimizer) => loadOptimizerState(optimizer, dir),
     async restoreBalancing(balancing) {
-      try {
-        balancing.setState(JSON.parse(await readFile(join(dir, BALANCING_FILE), 'utf8')));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
+      const bytes = await readRegularFileIfAny(join(dir, BALANCING_FILE), STATE_LIMITS);
+      if (bytes) balancing.setState(JSON.parse(bytes.toString('utf8')));
     },
   };
 }

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StudioError } from '../../../core/problems.ts';
+import { readRegularFile, readRegularText } from '../../fs/regular-file.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { tf } from '../tf.ts';
 
@@ -39,12 +40,27 @@ export async function saveOptimizerState(optimizer: tf.Optimizer, dir: string): 
   }
 }
 
-/** Restores what saveOptimizerState wrote into a new optimizer of the same kind. */
+/**
+ * Restores what saveOptimizerState wrote into a new optimizer of the same kind. optimizer.bin
+ * must hold exactly the values optimizer.json declares: a cut or padded file is not this
+ * optimizer's state.
+ */
 export async function loadOptimizerState(optimizer: tf.Optimizer, dir: string): Promise<void> {
-  const manifest = JSON.parse(
-    await readFile(join(dir, OPTIMIZER_FILE), 'utf8'),
-  ) as OptimizerManifest;
-  const file = await readFile(join(dir, OPTIMIZER_WEIGHTS_FILE));
+  const manifestPath = join(dir, OPTIMIZER_FILE);
+  let manifest: OptimizerManifest;
+  try {
+    manifest = JSON.parse(
+      await readRegularText(manifestPath, { what: 'optimizer state file' }),
+    ) as OptimizerManifest;
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    throw new StudioError('E_RUN_INVALID', `${manifestPath} cannot be read as JSON: ${e.message}.`);
+  }
+  const declared = manifest.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const file = await readRegularFile(join(dir, OPTIMIZER_WEIGHTS_FILE), {
+    what: 'optimizer state file',
+    size: { bytes: declared, declaredBy: OPTIMIZER_FILE },
+  });
   const bytes = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
   let offset = 0;
   const named = manifest.weights.map((w) => {

@@ -1,6 +1,7 @@
 import { importLayersModel } from '../../../core/graph/import-layers.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { withoutByteOrderMark } from '../../../core/text-bytes.ts';
 
 /** Graph files in the browser: read a chosen or dropped file, save as a download. */
 
@@ -59,7 +60,7 @@ export function loadGraphText(fileName: string, text: string): OpenResult {
 function layersModelOf(text: string): unknown {
   if (!text.includes('"modelTopology"')) return undefined;
   try {
-    const json = JSON.parse(text) as { modelTopology?: unknown };
+    const json = JSON.parse(withoutByteOrderMark(text)) as { modelTopology?: unknown };
     return json && typeof json === 'object' && json.modelTopology ? json : undefined;
   } catch {
     return undefined;

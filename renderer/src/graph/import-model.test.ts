@@ -45,6 +45,13 @@ describe('opening a model.json', () => {
     expect(result.document.nodes[2]?.params).toMatchObject({ task: 'digit', classes: 10 });
   });
 
+  it('opens one saved with a UTF-8 byte-order mark, as graph files are', () => {
+    expect(loadGraphText('model.json', `\uFEFF${model('softmax')}`)).toMatchObject({
+      ok: true,
+      imported: true,
+    });
+  });
+
   it('says which layer cannot be represented and opens nothing', () => {
     expect(loadGraphText('model.json', model('exponential'))).toEqual({
       ok: false,
