@@ -98,7 +98,9 @@ describe.each([
       const last = result.history.at(-1);
       for (const task of tasks) {
         expect(last?.train.tasks[task]?.loss).toBeLessThan(first?.train.tasks[task]?.loss ?? 0);
-        expect(last?.weights?.[task]).toBeGreaterThanOrEqual(0);
+        // IMTL-G's closed form is not confined to the simplex: a weight may be negative.
+        if (method === 'imtl-g') expect(Number.isFinite(last?.weights?.[task])).toBe(true);
+        else expect(last?.weights?.[task]).toBeGreaterThanOrEqual(0);
         expect(last?.diagnostics?.gradNorm[task]).toBeGreaterThan(0);
         expect(last?.diagnostics?.lossRatio[task]).toBeGreaterThan(0);
       }

@@ -17,6 +17,12 @@ export interface StepRead {
 
 export type Scalar = tf.Scalar;
 
+/** A gradient-level method's answer when its heads' gradients are scaled too (Nash-MTL). */
+export interface TrunkAndHeads {
+  readonly trunk: number[];
+  readonly heads: readonly number[];
+}
+
 /**
  * Where a step's gradients go: the run's training control (learning-rate schedule,
  * regularisation, clipping, then the optimizer), or a bare optimizer. The caller of
@@ -88,6 +94,45 @@ export class StepKit {
     return this.readStats(stats as Tensor, batch.size);
   }
 
+  /**
+   * One optimizer step on Σ w_k L̃_k with the trunk's part of the gradient scaled down to norm
+   * `maxNorm` where it is longer (0: never), as clip_grad_norm_ on the shared parameters does.
+   * Returns the scale the trunk's gradient took.
+   */
+  async clippedLossStep(
+    batch: Batch,
+    weights: readonly number[],
+    maxNorm: number,
+  ): Promise<StepRead & { trunkScale: number }> {
+    let stats: Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const preds = outputsOf(this.model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+      const l = batchLosses(this.heads, batch.ys, preds);
+      stats = tf.keep(l.stats);
+      return tf.addN(this.weighted(l.means).map((x, k) => x.mul(weights[k] ?? 0))) as Scalar;
+    }, this.variables);
+    const trunk = this.trunk.trunkVariables.flatMap((v) => grads[v.name] ?? []);
+    let norm = 0;
+    if (trunk.length) {
+      const squares = tf.tidy(() => tf.addN(trunk.map((g) => tf.sum(tf.square(g)))));
+      norm = Math.sqrt((await squares.data())[0] ?? 0);
+      squares.dispose();
+    }
+    const trunkScale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
+    const scaled: Tensor[] = [];
+    if (trunkScale !== 1) {
+      for (const v of this.trunk.trunkVariables) {
+        const g = grads[v.name];
+        if (!g) continue;
+        grads[v.name] = g.mul(trunkScale);
+        scaled.push(g);
+      }
+    }
+    this.updater.applyGradients(grads);
+    tf.dispose([value, ...scaled, ...Object.values(grads)]);
+    return { ...(await this.readStats(stats as Tensor, batch.size)), trunkScale };
+  }
+
   private async readStats(stats: Tensor, size: number): Promise<StepRead> {
     const values = (await stats.data()) as Float32Array;
     stats.dispose();
@@ -100,7 +145,7 @@ export class StepKit {
    */
   async gradientStep(
     batch: Batch,
-    coefficients: (gram: Gram) => number[],
+    coefficients: (gram: Gram) => number[] | TrunkAndHeads,
   ): Promise<StepRead & { gram: Gram; coefficients: number[] }> {
     let stats: Tensor | undefined;
     const perTask = this.heads.map((head, k) =>
@@ -115,21 +160,27 @@ export class StepKit {
     const grads = perTask.map((p) => p.grads);
     try {
       const gram = await this.gramOf(grads);
-      const c = coefficients(gram);
+      const answer = coefficients(gram);
+      const c = Array.isArray(answer) ? answer : answer.trunk;
+      const heads = Array.isArray(answer) ? undefined : answer.heads;
       const combined: Record<string, Tensor> = {};
+      const made: Tensor[] = [];
       for (const v of this.trunk.trunkVariables) {
         combined[v.name] = tf.tidy(() =>
           tf.addN(grads.map((g, k) => (g[v.name] ?? tf.zerosLike(v)).mul(c[k] ?? 0))),
         );
+        made.push(combined[v.name] as Tensor);
       }
       this.trunk.branchVariables.forEach((vars, k) => {
         for (const v of vars) {
           const g = grads[k]?.[v.name];
-          if (g) combined[v.name] = g;
+          if (!g) continue;
+          combined[v.name] = heads ? g.mul(heads[k] ?? 0) : g;
+          if (heads) made.push(combined[v.name] as Tensor);
         }
       });
       this.updater.applyGradients(combined);
-      tf.dispose(this.trunk.trunkVariables.map((v) => combined[v.name] as Tensor));
+      tf.dispose(made);
       return { ...(await this.readStats(stats as Tensor, batch.size)), gram, coefficients: c };
     } finally {
       tf.dispose(perTask.flatMap((p) => [p.value, ...Object.values(p.grads)]));
