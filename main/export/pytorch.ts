@@ -11,6 +11,12 @@ import {
 } from './layer-config.ts';
 import { npz, type NpyArray } from './npz.ts';
 import { pyString, pythonNames } from './python-names.ts';
+import {
+  balancingFiles,
+  balancingLayout,
+  balancingReadme,
+  tappedNodes,
+} from './pytorch-balancing.ts';
 import { pythonReadme, TRAIN_PY } from './pytorch-train.ts';
 import { trainingSpec } from './training-spec.ts';
 import { weightOf, type ExportSource } from './source.ts';
@@ -40,6 +46,7 @@ const isImage = (shape: readonly number[]) => shape.length === 3;
 /** model.py's layers (__init__), its forward lines, and the weights in PyTorch's names and layouts. */
 function translate(source: ExportSource) {
   const names = pythonNames(source.nodes);
+  const taps = tappedNodes(source);
   const init: string[] = [];
   const forward: string[] = [];
   const weights = new Map<string, NpyArray>();
@@ -149,6 +156,7 @@ function translate(source: ExportSource) {
       }
     }
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
+    if (taps.has(node.id)) forward.push(`${n} = self.tap(${pyString(node.id)}, ${n})`);
   }
   const outputs = source.heads.map((h) => `${pyString(h.task)}: ${names.get(h.nodeId)}`);
   return { init, forward, outputs, weights, usesAveragePadding };
@@ -192,6 +200,10 @@ ${indent(parts.init, '        ')}
 ${indent(parts.forward, '        ')}
         return {${parts.outputs.join(', ')}}
 
+    def tap(self, node, value):
+        """The shared representation on its way to a task's own layers: balancing.py watches it."""
+        return value
+
 
 def load_model(directory="."):
     """The model with the weights of ${PYTORCH_WEIGHTS} in \`directory\`, in eval mode."""
@@ -211,7 +223,13 @@ export function pytorchFiles(source: ExportSource): ExportFiles {
     ['model.py', text(modelPy(source, parts))],
     [PYTORCH_WEIGHTS, npz(parts.weights)],
     ['train.py', text(TRAIN_PY)],
-    ['training.json', text(`${JSON.stringify(trainingSpec(source), null, 2)}\n`)],
-    ['README.md', text(pythonReadme(source))],
+    [
+      'training.json',
+      text(
+        `${JSON.stringify({ ...trainingSpec(source), balancing: balancingLayout(source) }, null, 2)}\n`,
+      ),
+    ],
+    ['README.md', text(`${pythonReadme(source)}\n${balancingReadme(source)}`)],
+    ...balancingFiles(source),
   ]);
 }

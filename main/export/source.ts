@@ -14,6 +14,7 @@ import type { NodeId } from '../../core/ids.ts';
 import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import type { Shape } from '../../core/shape.ts';
 import {
+  BALANCING_FILE,
   GRAPH_FILE,
   CHECKPOINT_DIRS,
   LAST_DIR,
@@ -52,6 +53,8 @@ export interface ExportSource {
   readonly weightsBin: Uint8Array;
   /** graph.json, metrics.json and run.json, where the run has them. */
   readonly runFiles: ReadonlyMap<string, Uint8Array>;
+  /** The checkpoint's balancing.json (the balancing method's state), where it has one. */
+  readonly balancingState?: Uint8Array;
 }
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -132,11 +135,13 @@ export async function readExportSource(
       `${join(modelDir, MODEL_FILE)} cannot be read: ${(e as Error).message}.`,
     );
   }
+  const balancingState = await readOptional(join(modelDir, BALANCING_FILE));
   return describeModel(loaded.document, readWeights(model, weightsBin), {
     runName,
     modelJson,
     weightsBin,
     runFiles,
+    ...(balancingState ? { balancingState } : {}),
   });
 }
 
@@ -144,7 +149,7 @@ export async function readExportSource(
 export function describeModel(
   graph: GraphDocument,
   weights: ReadonlyMap<string, Weight>,
-  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles'>,
+  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles' | 'balancingState'>,
 ): ExportSource {
   const analysis = analyzeGraph(graph);
   const error = firstErrorSentence(analysis.problems);

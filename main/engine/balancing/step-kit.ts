@@ -310,6 +310,8 @@ export class StepKit {
       const env = runLayers(model, analysis, before, new Map([[this.inputId, batch.x]]), true);
       return tf.stack(
         this.heads.map((head, k) => {
+          // A task whose layers branch off before W does not pull on it (tfjs would throw).
+          if (!trunk.feeds.get(last.node)?.has(k)) return tf.scalar(0);
           const after = trunk.order.slice(at).filter((id) => trunk.feeds.get(id)?.has(k));
           const { value, grads } = tf.variableGrads(() => {
             const local = runLayers(model, analysis, after, new Map(env), true);

@@ -1,0 +1,315 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BALANCING,
+  BALANCING_METHODS,
+  balancingParams,
+  balancingSettingsSchema,
+  type BalancingMethodName,
+} from '../../core/balancing/methods.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import { initBackend } from '../engine/backend.ts';
+import { Balancing } from '../engine/balancing/index.ts';
+import { mapTrunk } from '../engine/balancing/trunk.ts';
+import { compileGraph } from '../engine/compile.ts';
+import { graphOf } from '../engine/test-graphs.ts';
+import { tf, type LayersModel } from '../engine/tf.ts';
+import { createRng } from '../datasets/rng.ts';
+import { PARITY_DRIVER_PY } from './balancing-parity-py.ts';
+import { exportRunFiles, writeExportFolder } from './index.ts';
+import { randomImages, writeTrainedRun } from './test-exports.ts';
+import { pythonHas, runPython } from './test-python.ts';
+
+const hasTorch = pythonHas('torch', 'numpy', 'PIL');
+
+const STEPS = 3;
+const LEARNING_RATE = 0.05;
+const SEED = 5;
+const BATCH = 6;
+
+/**
+ * Three tasks on a tiny trunk: class and box read the shared dense layer, value reads the pooled
+ * maps through its own branch (so MGDA-UB's representation is two tensors). No BatchNormalization:
+ * with several processes each normalises its own share of the batch, and the two-process run is
+ * compared with the one-process run.
+ */
+function parityGraph(): GraphDocument {
+  return graphOf(
+    'balancing parity',
+    [
+      { id: 'image', kind: 'Input', params: { height: 8, width: 8, channels: 3 } },
+      { id: 'conv', kind: 'Conv2D', params: { filters: 4, kernelSize: 3, activation: 'tanh' } },
+      { id: 'pool', kind: 'MaxPooling2D', params: {} },
+      { id: 'flat', kind: 'Flatten', params: {} },
+      { id: 'fc', kind: 'Dense', params: { units: 8, activation: 'tanh' } },
+      { id: 'gap', kind: 'GlobalAveragePooling2D', params: {} },
+      { id: 'kind', kind: 'ClassificationHead', params: { task: 'kind', classes: 3 } },
+      { id: 'where', kind: 'BoxHead', params: { task: 'where', lossWeight: 2 } },
+      {
+        id: 'value',
+        kind: 'RegressionHead',
+        params: { task: 'value', target: 'colour', units: 2, lossWeight: 0.5 },
+      },
+    ],
+    [
+      ['image', 'conv'],
+      ['conv', 'pool'],
+      ['pool', 'flat'],
+      ['flat', 'fc'],
+      ['fc', 'kind'],
+      ['fc', 'where'],
+      ['pool', 'gap'],
+      ['gap', 'value'],
+    ],
+    { seed: SEED, dataset: 'shapes', optimizer: 'sgd', learningRate: LEARNING_RATE },
+  );
+}
+
+/** The batch: random images, one-hot classes, boxes with xmin < xmax, values in [0, 1]. */
+function parityBatch() {
+  const rng = createRng(SEED, 77);
+  const x = Array.from(randomImages(BATCH, [8, 8, 3], SEED));
+  const kind = Array.from({ length: BATCH }, (_, i) => [0, 1, 2].map((c) => +(c === i % 3)));
+  const where = Array.from({ length: BATCH }, () => {
+    const [a, b, c, d] = [0, 0, 0, 0].map(() => rng.nextFloat());
+    return [Math.min(a!, b!), Math.min(c!, d!), Math.max(a!, b!), Math.max(c!, d!)];
+  });
+  const value = Array.from({ length: BATCH }, () => [rng.nextFloat(), rng.nextFloat()]);
+  return { x, ys: [kind.flat(), where.flat(), value.flat()], shapes: [3, 4, 2] };
+}
+
+interface Step {
+  weights: Record<string, number>;
+  trunkGradient: Record<string, number[]>;
+  variables: Record<string, number[]>;
+}
+type Trace = { steps: Step[]; state: unknown };
+
+/** The studio's variable names, `node/kernel` and the like, by their tfjs variable. */
+const studioNames = (model: LayersModel) =>
+  new Map(
+    model.layers.flatMap((layer) =>
+      layer.trainableWeights.map((w) => [
+        (w.read() as tf.Variable).name,
+        `${layer.name}/${w.originalName.split('/').pop()}`,
+      ]),
+    ),
+  );
+
+/** The studio's three steps of a method, through the trainer's Balancing, with plain SGD. */
+async function studioTrace(
+  graph: GraphDocument,
+  initial: tf.Tensor[],
+  method: BalancingMethodName,
+): Promise<Trace> {
+  const compiled = compileGraph(graph, { seed: SEED });
+  const { model, analysis, heads } = compiled;
+  model.setWeights(initial);
+  const names = studioNames(model);
+  const trunk = new Set(mapTrunk(model, analysis, heads).trunkVariables.map((v) => v.name));
+  const optimizer = tf.train.sgd(LEARNING_RATE);
+  let trunkGradient: Record<string, number[]> = {};
+  const balancing = new Balancing({
+    model,
+    analysis,
+    heads,
+    updater: {
+      applyGradients(grads) {
+        trunkGradient = Object.fromEntries(
+          Object.entries(grads)
+            .filter(([name]) => trunk.has(name))
+            .map(([name, g]) => [names.get(name) as string, Array.from(g.dataSync())]),
+        );
+        optimizer.applyGradients(grads);
+      },
+    },
+    settings: balancingSettingsSchema.parse({ method, probesPerEpoch: 0 }),
+    seed: SEED,
+    batchesPerEpoch: 1,
+  });
+  const data = parityBatch();
+  const x = tf.tensor4d(data.x, [BATCH, 8, 8, 3]);
+  const ys = data.ys.map((y, k) => tf.tensor2d(y, [BATCH, data.shapes[k]!]));
+  const steps: Step[] = [];
+  try {
+    for (let s = 0; s < STEPS; s++) {
+      const stats = await balancing.step({ x, ys, size: BATCH });
+      let at = 0;
+      const losses = heads.map((h) => {
+        const mean = stats[at]! / BATCH;
+        at += 1 + h.metrics.length;
+        return h.lossWeight * mean;
+      });
+      balancing.endEpoch(losses);
+      steps.push({
+        weights: { ...balancing.lastWeights },
+        trunkGradient,
+        variables: Object.fromEntries(
+          model.trainableWeights.map((w) => [
+            names.get((w.read() as tf.Variable).name) as string,
+            Array.from(w.read().dataSync()),
+          ]),
+        ),
+      });
+    }
+    return { steps, state: balancing.getState() };
+  } finally {
+    balancing.dispose();
+    optimizer.dispose();
+    tf.dispose([x, ...ys]);
+    model.dispose();
+  }
+}
+
+/** The largest difference over the largest magnitude of the reference, per named tensor. */
+function relative(got: Record<string, number[]>, want: Record<string, number[]>): number {
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  let worst = 0;
+  for (const [name, values] of Object.entries(want)) {
+    const other = got[name] ?? [];
+    expect(other).toHaveLength(values.length);
+    const scale = Math.max(...values.map(Math.abs), 1e-12);
+    values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - other[i]!) / scale)));
+  }
+  return worst;
+}
+
+const weightsError = (got: Record<string, number>, want: Record<string, number>) =>
+  Math.max(
+    ...Object.entries(want).map(
+      ([t, w]) => Math.abs(w - (got[t] ?? NaN)) / Math.max(Math.abs(w), 1e-3),
+    ),
+  );
+
+let work: string;
+let project: string;
+let studio: Map<BalancingMethodName, Trace>;
+let inputs: string;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  work = await mkdtemp(join(tmpdir(), 'mts-parity-'));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+describe.skipIf(!hasTorch)('balancing in the PyTorch export against the studio', () => {
+  beforeAll(async () => {
+    const graph = parityGraph();
+    const run = join(work, 'run');
+    const model = await writeTrainedRun(graph, run, SEED);
+    const initial = model.getWeights().map((w) => w.clone());
+    const names = studioNames(model);
+    model.dispose();
+    project = join(work, 'project');
+    await writeExportFolder(
+      project,
+      await exportRunFiles(run, { format: 'pytorch', checkpoint: 'best' }),
+    );
+    studio = new Map();
+    for (const method of BALANCING_METHODS)
+      studio.set(method, await studioTrace(graph, initial, method));
+    tf.dispose(initial);
+    // model.py's parameters by the studio's names: conv.weight is conv/kernel and so on.
+    const torchNames = Object.fromEntries(
+      [...names.values()].map((n) => {
+        const [node, part] = n.split('/');
+        return [`${node}.${part === 'kernel' ? 'weight' : part}`, n];
+      }),
+    );
+    const batch = parityBatch();
+    inputs = join(work, 'batch.json');
+    await writeFile(
+      inputs,
+      JSON.stringify({
+        x: batch.x,
+        ys: batch.ys,
+        names: torchNames,
+        trunk: ['conv.weight', 'conv.bias', 'fc.weight', 'fc.bias'],
+        methods: BALANCING_METHODS,
+        params: Object.fromEntries(
+          BALANCING_METHODS.map((m) => [
+            m,
+            balancingParams(balancingSettingsSchema.parse({ method: m })),
+          ]),
+        ),
+        learningRate: LEARNING_RATE,
+        steps: STEPS,
+      }),
+    );
+    await writeFile(join(project, 'parity.py'), PARITY_DRIVER_PY);
+  }, 240_000);
+
+  const readTraces = (stdout: string): Record<BalancingMethodName, Trace> => {
+    const line = stdout.split('\n').find((l) => l.includes('PARITY '));
+    return JSON.parse(line!.slice(line!.indexOf('PARITY ') + 7)) as Record<
+      BalancingMethodName,
+      Trace
+    >;
+  };
+
+  it('every method: the same task weights, trunk gradient and weights after 1 and 3 steps', async () => {
+    const torch = readTraces(
+      await runPython(['parity.py', inputs], project, { OMP_NUM_THREADS: '1' }),
+    );
+    const rows: string[] = [];
+    for (const method of BALANCING_METHODS) {
+      const ours = studio.get(method)!;
+      const theirs = torch[method];
+      const errors = ours.steps.map((step, s) => ({
+        weights: weightsError(theirs.steps[s]!.weights, step.weights),
+        gradient: relative(theirs.steps[s]!.trunkGradient, step.trunkGradient),
+        variables: relative(theirs.steps[s]!.variables, step.variables),
+      }));
+      rows.push(
+        `${method.padEnd(12)} ${errors.map((e) => `w ${e.weights.toExponential(1)} g ${e.gradient.toExponential(1)} θ ${e.variables.toExponential(1)}`).join(' | ')}`,
+      );
+      for (const s of [0, 2]) {
+        const e = errors[s]!;
+        expect.soft(e.weights, `${method} task weights, step ${s + 1}`).toBeLessThan(1e-5);
+        expect.soft(e.gradient, `${method} trunk gradient, step ${s + 1}`).toBeLessThan(1e-5);
+        expect.soft(e.variables, `${method} weights after step ${s + 1}`).toBeLessThan(1e-5);
+      }
+      // The state file the studio writes is the one train.py writes.
+      expect
+        .soft(JSON.stringify(Object.keys(theirs.state as object)))
+        .toBe(JSON.stringify(Object.keys(ours.state as object)));
+    }
+    console.log(`studio vs PyTorch, relative differences per step:\n${rows.join('\n')}`);
+  }, 240_000);
+
+  it('torchrun with 2 processes, half the batch each, steps as one process on the whole batch', async () => {
+    const methods = BALANCING_METHODS.filter((m) => BALANCING[m].level === 'gradient');
+    const logs = join(work, 'torchrun-logs');
+    const run = (args: string[]) => runPython(args, project, { OMP_NUM_THREADS: '1' });
+    const only = join(work, 'gradient-level.json');
+    await writeFile(
+      only,
+      JSON.stringify({ ...JSON.parse(await readFile(inputs, 'utf8')), methods }),
+    );
+    const one = readTraces(await run(['parity.py', only]));
+    const two = readTraces(
+      await run([
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node',
+        '2',
+        '--redirects',
+        '1',
+        '--tee',
+        '1',
+        '--log_dir',
+        logs,
+        'parity.py',
+        only,
+      ]),
+    );
+    for (const method of methods) {
+      const a = one[method].steps.at(-1)!;
+      const b = two[method].steps.at(-1)!;
+      expect.soft(relative(b.variables, a.variables), method).toBeLessThan(1e-5);
+      expect.soft(weightsError(b.weights, a.weights), method).toBeLessThan(1e-5);
+    }
+  }, 240_000);
+});
