@@ -207,6 +207,9 @@ def train(args):
         balancing.save(args.out)
     say({"type": "done", "seconds": round(time.time() - started, 3),
          "weights": os.path.join(args.out, WEIGHTS_FILE)})
+    # The DDP wrapper goes before its process group: left to the interpreter's shutdown after
+    # no_sync() steps, it waits for ever there (torch 1.13).
+    del balancing, ddp
     if world > 1:
         dist.destroy_process_group()
 
