@@ -176,6 +176,24 @@ function relative(got: Record<string, number[]>, want: Record<string, number[]>)
   return worst;
 }
 
+/** The largest relative difference between two JSON states; Infinity where their shapes differ. */
+function stateDifference(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Math.abs(a - b) / Math.max(Math.abs(b), 1e-3);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length
+      ? Math.max(0, ...a.map((x, i) => stateDifference(x, b[i])))
+      : Infinity;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = Object.keys(b);
+    if (JSON.stringify(Object.keys(a).sort()) !== JSON.stringify([...keys].sort())) return Infinity;
+    return Math.max(0, ...keys.map((k) => stateDifference((a as never)[k], (b as never)[k])));
+  }
+  return a === b ? 0 : Infinity;
+}
+
 const weightsError = (got: Record<string, number>, want: Record<string, number>) =>
   Math.max(
     ...Object.entries(want).map(
@@ -271,10 +289,8 @@ describe.skipIf(!hasTorch)('balancing in the PyTorch export against the studio',
         expect.soft(e.gradient, `${method} trunk gradient, step ${s + 1}`).toBeLessThan(1e-5);
         expect.soft(e.variables, `${method} weights after step ${s + 1}`).toBeLessThan(1e-5);
       }
-      // The state file the studio writes is the one train.py writes.
-      expect
-        .soft(JSON.stringify(Object.keys(theirs.state as object)))
-        .toBe(JSON.stringify(Object.keys(ours.state as object)));
+      // balancing.json after three steps: the same keys, and the same numbers to 1e-5.
+      expect.soft(stateDifference(theirs.state, ours.state), `${method} state`).toBeLessThan(1e-5);
     }
     console.log(`studio vs PyTorch, relative differences per step:\n${rows.join('\n')}`);
   }, 240_000);
