@@ -28,7 +28,13 @@ export type BalancingLevel = 'loss' | 'gradient';
 const param = (min: number, max: number, value: number, doc: string) =>
   z.number().min(min).max(max).default(value).describe(doc);
 const whole = (min: number, max: number, value: number, doc: string) =>
-  z.number().int().min(min).max(max).default(value).describe(doc);
+  z
+    .number()
+    .int({ message: 'must be a whole number' })
+    .min(min)
+    .max(max)
+    .default(value)
+    .describe(doc);
 
 export interface BalancingMethodSpec<S extends z.ZodObject = z.ZodObject> {
   readonly title: string;

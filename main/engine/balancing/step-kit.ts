@@ -148,15 +148,19 @@ export class StepKit {
     coefficients: (gram: Gram) => number[] | TrunkAndHeads,
   ): Promise<StepRead & { gram: Gram; coefficients: number[] }> {
     let stats: Tensor | undefined;
-    const perTask = this.heads.map((head, k) =>
-      tf.variableGrads(() => {
+    let restore: (() => void) | undefined;
+    const perTask = this.heads.map((head, k) => {
+      // Every pass runs in training mode; the moving statistics move with the first only.
+      if (k === 1) restore = this.keepMovingStats();
+      return tf.variableGrads(() => {
         const preds = outputsOf(this.model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
         if (k === 0) stats = tf.keep(batchLosses(this.heads, batch.ys, preds).stats);
         return perSampleLoss(head, batch.ys[k] as Tensor, preds[k] as Tensor)
           .mean()
           .mul(head.lossWeight) as Scalar;
-      }, [...this.trunk.trunkVariables, ...(this.trunk.branchVariables[k] ?? [])]),
-    );
+      }, [...this.trunk.trunkVariables, ...(this.trunk.branchVariables[k] ?? [])]);
+    });
+    restore?.();
     const grads = perTask.map((p) => p.grads);
     try {
       const gram = await this.gramOf(grads);
@@ -230,6 +234,8 @@ export class StepKit {
       ),
     ]);
     const union = [...new Set(frontiers.flat())];
+    // Measuring the Gram matrix leaves the moving statistics to the step's own pass.
+    const restore = this.keepMovingStats();
     const gramTensor = tf.tidy(() => {
       const env = runLayers(model, analysis, sharedOrder, new Map([[this.inputId, batch.x]]), true);
       const rows = this.heads.map((head, k) => {
@@ -255,6 +261,7 @@ export class StepKit {
       const m = tf.stack(rows) as tf.Tensor2D;
       return m.matMul(m, false, true);
     });
+    restore();
     const gram = await this.readGram(gramTensor, this.heads.length);
     const c = coefficients(gram);
     let stats: Tensor | undefined;
@@ -306,6 +313,7 @@ export class StepKit {
     if (!last) return this.heads.map(() => 0);
     const at = trunk.order.indexOf(last.node);
     const before = trunk.order.slice(0, at).filter((id) => id !== this.inputId);
+    const restore = this.keepMovingStats();
     const norms = tf.tidy(() => {
       const env = runLayers(model, analysis, before, new Map([[this.inputId, batch.x]]), true);
       return tf.stack(
@@ -326,9 +334,24 @@ export class StepKit {
         }),
       );
     });
+    restore();
     const values = await norms.data();
     norms.dispose();
     return Array.from(values);
+  }
+
+  /**
+   * Saves the layers' moving statistics (BatchNormalization's) and returns what puts them back:
+   * a pass that only measures must not move them, so they move once a step whatever the method,
+   * as in Keras' fit and PyTorch.
+   */
+  private keepMovingStats(): () => void {
+    const weights = this.model.nonTrainableWeights;
+    const saved = weights.map((w) => w.read().clone());
+    return () => {
+      weights.forEach((w, i) => w.write(saved[i] as Tensor));
+      tf.dispose(saved);
+    };
   }
 
   /**
