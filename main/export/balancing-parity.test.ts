@@ -17,6 +17,8 @@ import { compileGraph } from '../engine/compile.ts';
 import { graphOf } from '../engine/test-graphs.ts';
 import { tf, type LayersModel } from '../engine/tf.ts';
 import { createRng } from '../datasets/rng.ts';
+import { BALANCING_FILE, MODEL_DIR } from '../runs/run-manifest.ts';
+import { RLW_STREAM, rlwWeights } from '../engine/balancing/rlw.ts';
 import { PARITY_DRIVER_PY } from './balancing-parity-py.ts';
 import { exportRunFiles, writeExportFolder } from './index.ts';
 import { randomImages, writeTrainedRun } from './test-exports.ts';
@@ -294,6 +296,53 @@ describe.skipIf(!hasTorch)('balancing in the PyTorch export against the studio',
     }
     console.log(`studio vs PyTorch, relative differences per step:\n${rows.join('\n')}`);
   }, 240_000);
+
+  it('carries the checkpoint’s balancing.json, and train.py’s balancing goes on from it', async () => {
+    const base = parityGraph();
+    const graph: GraphDocument = {
+      ...base,
+      training: { ...base.training, balancing: { method: 'rlw', params: {}, probesPerEpoch: 0 } },
+    };
+    const run = join(work, 'rlw-run');
+    (await writeTrainedRun(graph, run, SEED)).dispose();
+    // The studio's state after its three steps, as its checkpoint keeps it beside the model.
+    await writeFile(join(run, MODEL_DIR, BALANCING_FILE), JSON.stringify(studio.get('rlw')!.state));
+    const dir = join(work, 'rlw');
+    await writeExportFolder(
+      dir,
+      await exportRunFiles(run, { format: 'pytorch', checkpoint: 'best' }),
+    );
+    const script = `
+import json, sys, torch, train
+from balancing import Balancing
+from model import load_model
+spec = json.load(open("training.json"))
+data = json.load(open(sys.argv[1]))
+model = load_model(".").train()
+balancing = Balancing(spec, model, model, torch.optim.SGD(model.parameters(), lr=0.1), train.task_loss)
+assert balancing.load("."), "no balancing.json"
+x = torch.tensor(data["x"]).reshape([-1] + spec["inputShape"])
+ys = [torch.tensor(y).reshape(len(x), -1) for y in data["ys"]]
+print(json.dumps({"weights": balancing.step(x, ys), "steps": balancing.get_state()["steps"]}))
+`;
+    const out = JSON.parse(await runPython(['-c', script, inputs], dir)) as {
+      weights: Record<string, number>;
+      steps: number;
+    };
+    // The fourth step's draws of the studio's generator: three normals a step.
+    const rng = createRng(SEED, RLW_STREAM);
+    const draws = Array.from({ length: 4 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+    const fourth = rlwWeights(draws[3]!);
+    const lossWeights = { kind: 1, where: 2, value: 0.5 };
+    expect(out.steps).toBe(4);
+    expect(
+      weightsError(out.weights, {
+        kind: fourth[0]! * lossWeights.kind,
+        where: fourth[1]! * lossWeights.where,
+        value: fourth[2]! * lossWeights.value,
+      }),
+    ).toBeLessThan(1e-12);
+  }, 120_000);
 
   it('torchrun with 2 processes, half the batch each, steps as one process on the whole batch', async () => {
     const methods = BALANCING_METHODS.filter((m) => BALANCING[m].level === 'gradient');
