@@ -22,6 +22,8 @@ describe('balancing advice', () => {
     expect(line).toMatch(/conflict often \(60% of probes/);
     expect(line).toMatch(/gradient-level method/);
     expect(balancingAdvice([epoch(0.5), epoch(0.6)], 'pcgrad')[0]).toMatch(/pcgrad is already/);
+    expect(balancingAdvice([epoch(0.5), epoch(0.6)], 'nash-mtl')[0]).toMatch(/nash-mtl is already/);
+    expect(balancingAdvice([epoch(0.5), epoch(0.6)], 'rlw')[0]).toMatch(/gradient-level method/);
   });
 
   it('names a task whose weighted share stays under 3%', () => {

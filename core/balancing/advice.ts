@@ -1,4 +1,5 @@
 import type { Diagnostics, TaskMetrics } from '../contract/training.ts';
+import { BALANCING, isBalancingMethod } from './methods.ts';
 import { weightedShares } from './objective.ts';
 
 /** What the advice reads of each epoch: the train split's task losses, weights, diagnostics. */
@@ -28,7 +29,7 @@ export function balancingAdvice(epochs: readonly AdviceEpoch[], method: string):
   if (shares.every((s) => s !== undefined && s > CONFLICT_SHARE)) {
     const percent = Math.round(100 * (shares[1] ?? 0));
     const advice =
-      method === 'pcgrad' || method === 'cagrad' || method === 'mgda-ub'
+      isBalancingMethod(method) && BALANCING[method].level === 'gradient'
         ? `${method} is already resolving it on the trunk.`
         : 'a gradient-level method (pcgrad, cagrad or mgda-ub) may help.';
     out.push(

@@ -12,9 +12,13 @@ export const BALANCING_METHODS = [
   'dwa',
   'gradnorm',
   'famo',
+  'rlw',
   'pcgrad',
   'mgda-ub',
   'cagrad',
+  'imtl-g',
+  'nash-mtl',
+  'aligned-mtl',
 ] as const;
 export type BalancingMethodName = (typeof BALANCING_METHODS)[number];
 
@@ -23,6 +27,14 @@ export type BalancingLevel = 'loss' | 'gradient';
 
 const param = (min: number, max: number, value: number, doc: string) =>
   z.number().min(min).max(max).default(value).describe(doc);
+const whole = (min: number, max: number, value: number, doc: string) =>
+  z
+    .number()
+    .int({ message: 'must be a whole number' })
+    .min(min)
+    .max(max)
+    .default(value)
+    .describe(doc);
 
 export interface BalancingMethodSpec<S extends z.ZodObject = z.ZodObject> {
   readonly title: string;
@@ -86,6 +98,13 @@ export const BALANCING = {
       gamma: param(0, 1, 0.001, 'Weight decay of the task logits.'),
     }),
   }),
+  rlw: spec({
+    title: 'Random loss weighting',
+    level: 'loss',
+    explain:
+      'Weighs the tasks at random each step, K × the softmax of standard normal draws, from the run’s seed (Lin et al. 2021): a baseline any method should beat.',
+    params: z.strictObject({}),
+  }),
   pcgrad: spec({
     title: 'PCGrad',
     level: 'gradient',
@@ -108,6 +127,36 @@ export const BALANCING = {
     params: z.strictObject({
       c: param(0, 10, 0.4, 'Radius around the mean gradient: 0 is plain averaging.'),
     }),
+  }),
+  'imtl-g': spec({
+    title: 'IMTL-G',
+    level: 'gradient',
+    explain:
+      'Combines the tasks’ trunk gradients so the step has the same projection on every task’s gradient direction, in closed form (Liu et al. 2021).',
+    params: z.strictObject({}),
+  }),
+  'nash-mtl': spec({
+    title: 'Nash-MTL',
+    level: 'gradient',
+    explain:
+      'Weighs the tasks by the Nash bargaining solution α of GᵀGα = 1/α on their trunk gradients, and caps the trunk step’s norm (Navon et al. 2022).',
+    params: z.strictObject({
+      updateWeightsEvery: whole(
+        1,
+        1000,
+        1,
+        'Steps between solving for the weights; between them the last weights are reused at the cost of a plain step.',
+      ),
+      maxNorm: param(0, 1000, 1, 'Largest norm of the trunk’s gradient; 0 leaves it unclipped.'),
+      optimNiter: whole(1, 100, 20, 'Newton iterations of the bargaining problem at most.'),
+    }),
+  }),
+  'aligned-mtl': spec({
+    title: 'Aligned-MTL',
+    level: 'gradient',
+    explain:
+      'Aligns the principal components of the tasks’ trunk gradients so their system is well conditioned, scaled by its smallest singular value (Senushkin et al. 2023).',
+    params: z.strictObject({}),
   }),
 } as const satisfies Record<BalancingMethodName, BalancingMethodSpec>;
 

@@ -25,6 +25,21 @@ describe('--balance and --balance-param', () => {
     expect(readBalanceFlags({ balance: 'cagrad', 'balance-param': ['c=0.7'] }, fixed)).toEqual({
       balancing: { method: 'cagrad', params: { c: 0.7 }, probesPerEpoch: 4 },
     });
+    expect(
+      readBalanceFlags(
+        { balance: 'nash-mtl', 'balance-param': ['updateWeightsEvery=4', 'maxNorm=2'] },
+        fixed,
+      ),
+    ).toEqual({
+      balancing: {
+        method: 'nash-mtl',
+        params: { updateWeightsEvery: 4, maxNorm: 2 },
+        probesPerEpoch: 4,
+      },
+    });
+    expect(() =>
+      readBalanceFlags({ balance: 'nash-mtl', 'balance-param': ['optimNiter=2.5'] }, fixed),
+    ).toThrow('--balance-param optimNiter: must be a whole number.');
   });
 
   it('refuse unknown methods, parameters and values out of bounds with one sentence', () => {

@@ -29,8 +29,9 @@ Usage: npm run cli -- <command> [options]
       --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
       by layer name.
       --balance picks how the tasks' losses update the shared trunk: fixed (the heads' loss
-      weights), uncertainty, dwa, gradnorm, famo (loss level), pcgrad, mgda-ub, cagrad
-      (gradient level); --balance-param sets one of its parameters (repeatable).
+      weights), uncertainty, dwa, gradnorm, famo, rlw (loss level), pcgrad, mgda-ub, cagrad,
+      imtl-g, nash-mtl, aligned-mtl (gradient level); --balance-param sets one of its
+      parameters (repeatable).
       The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
         --early-stopping [PATIENCE] --monitor loss|<task>.<loss|accuracy|meanIoU|iou50|mae>
         --min-delta X --keep-last (keep the last epoch as the model, not the best)

@@ -60,7 +60,19 @@ function hashSeedWords(seedWords: readonly number[]): number {
   return hash;
 }
 
-class Sfc32 implements Rng {
+/** A generator's whole state as JSON: sfc32's four words and the cached second normal deviate. */
+export interface RngState {
+  readonly words: readonly number[];
+  readonly spareNormal: number | null;
+}
+
+/** A generator whose state can be saved and restored, so a resumed run draws what it would have. */
+export interface StatefulRng extends Rng {
+  getState(): RngState;
+  setState(state: RngState): void;
+}
+
+class Sfc32 implements StatefulRng {
   private a: number;
   private b: number;
   private c: number;
@@ -88,6 +100,28 @@ class Sfc32 implements Rng {
 
   nextFloat(): number {
     return this.nextUint32() / TWO_POW_32;
+  }
+
+  getState(): RngState {
+    return {
+      words: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.counter >>> 0],
+      spareNormal: this.hasSpareNormal ? this.spareNormal : null,
+    };
+  }
+
+  setState(state: RngState): void {
+    const words = state?.words;
+    if (!Array.isArray(words) || words.length !== 4 || !words.every(Number.isSafeInteger)) {
+      throw new Error('a saved random generator state needs 4 integer words');
+    }
+    [this.a, this.b, this.c, this.counter] = words.map((w: number) => w | 0) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    this.hasSpareNormal = typeof state.spareNormal === 'number';
+    this.spareNormal = state.spareNormal ?? 0;
   }
 
   nextInt(maxExclusive: number): number {
@@ -122,7 +156,7 @@ class Sfc32 implements Rng {
 }
 
 /** A generator seeded by one or more safe integers (a dataset seed, a stream id, a sample index…). */
-export function createRng(...seedWords: readonly number[]): Rng {
+export function createRng(...seedWords: readonly number[]): StatefulRng {
   return new Sfc32(hashSeedWords(seedWords));
 }
 

@@ -8,7 +8,7 @@ import type { GraphDocument } from '../../core/graph/schema.ts';
 import { initBackend } from '../engine/backend.ts';
 import { exportRunFiles, writeExportFolder } from './index.ts';
 import { KERAS_RESERVED } from './keras.ts';
-import { TORCH_RESERVED } from './pytorch.ts';
+import { TORCH_RESERVED } from './pytorch-names.ts';
 import { largestDifference, randomImages, studioOutputs, writeTrainedRun } from './test-exports.ts';
 import {
   buildWithFakeKeras,

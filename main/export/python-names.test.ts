@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../datasets/rng.ts';
 import { markdownText } from './markdown-text.ts';
 import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
-import { TORCH_RESERVED } from './pytorch.ts';
+import { TORCH_RESERVED } from './pytorch-names.ts';
 import { randomText } from './test-hostile.ts';
 import { pythonHas, runPython } from './test-python.ts';
 

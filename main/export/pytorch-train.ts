@@ -4,7 +4,7 @@ import type { ExportSource } from './source.ts';
 
 /**
  * train.py of an exported PyTorch project: the studio's multi-task objective (each head's loss
- * times its weight, summed), per-task metrics, on a dataset the studio exported as CSV; single
+ * times its weight, balanced by the run's method: balancing.py), per-task metrics, on a dataset the studio exported as CSV; single
  * process or DistributedDataParallel (torchrun, or --nproc N to start the processes itself).
  */
 export const TRAIN_PY = String.raw`"""Trains the exported model with the studio's multi-task objective.
@@ -35,6 +35,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 
+from balancing import Balancing
 from model import WEIGHTS_FILE, load_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -121,12 +122,6 @@ def metric_sums(head, y, p):
     return sums
 
 
-def total_loss(spec, outputs, ys):
-    """Each head's mean loss, and their sum weighted by the heads' loss weights."""
-    losses = [task_loss(h, y, outputs[h["task"]]).mean() for h, y in zip(spec["heads"], ys)]
-    return sum(h["lossWeight"] * l for h, l in zip(spec["heads"], losses)), losses
-
-
 @torch.no_grad()
 def evaluate(model, spec, images, ys, device, world, rank, batch_size=256):
     """Loss and metrics per task over a split, each process taking its share, summed over all."""
@@ -194,6 +189,9 @@ def train(args):
 
     ddp = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None) if world > 1 else model
     optimizer = make_optimizer(settings, ddp.parameters(), args.learning_rate or settings["learningRate"])
+    balancing = Balancing(spec, model, ddp, optimizer, task_loss, world, device)
+    if not args.from_scratch:
+        balancing.load(HERE)
     data = TensorDataset(train_x, *train_ys)
     sampler = DistributedSampler(data, world, rank, shuffle=settings["shuffle"], seed=settings["seed"]) if world > 1 else None
     loader = DataLoader(data, batch_size=batch_size, sampler=sampler,
@@ -205,21 +203,22 @@ def train(args):
         ddp.train()
         epoch_start = time.time()
         for x, *ys in loader:
-            outputs = ddp(x.to(device))
-            loss, _ = total_loss(spec, outputs, [y.to(device) for y in ys])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            weights = balancing.step(x.to(device), [y.to(device) for y in ys])
+        balancing.end_epoch()
         seconds = time.time() - epoch_start
-        say({"type": "epoch", "epoch": epoch, "seconds": round(seconds, 3),
+        say({"type": "epoch", "epoch": epoch, "seconds": round(seconds, 3), "weights": weights,
              "train": evaluate(model, spec, train_x, train_ys, device, world, rank),
              "validation": evaluate(model, spec, val_x, val_ys, device, world, rank)})
     if rank == 0:
         os.makedirs(args.out, exist_ok=True)
         state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
         np.savez(os.path.join(args.out, WEIGHTS_FILE), **state)
+        balancing.save(args.out)
     say({"type": "done", "seconds": round(time.time() - started, 3),
          "weights": os.path.join(args.out, WEIGHTS_FILE)})
+    # The DDP wrapper goes before its process group: left to the interpreter's shutdown after
+    # no_sync() steps, it waits for ever there (torch 1.13).
+    del balancing, ddp
     if world > 1:
         dist.destroy_process_group()
 
@@ -268,8 +267,9 @@ export function pythonReadme(source: ExportSource): string {
   \`from model import load_model; m = load_model(".")\` gives it with the trained weights
   (\`weights.npz\`), in eval mode; \`m(x)\` takes float32 images \`[N, ${h}, ${w}, ${c}]\` with pixels
   in [0, 1] and returns a dict task name → output (softmax probabilities, sigmoid boxes, values).
-- \`train.py\`: trains it with the studio's objective: the sum of each task's loss times its
-  weight — ${tasks.join(', ')} — and reports each task's loss and metrics per epoch (JSON lines).
+- \`train.py\`: trains it with the studio's objective: each task's loss times its weight —
+  ${tasks.join(', ')} — balanced by the run's method (below), and reports each task's loss and
+  metrics per epoch (JSON lines).
 - \`training.json\`: the heads and the settings the studio trained with.
 
 Needs Python 3 with \`torch\`, \`numpy\` and \`Pillow\`.

@@ -10,7 +10,14 @@ import {
   windowPadding,
 } from './layer-config.ts';
 import { npz, type NpyArray } from './npz.ts';
-import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
+import { pythonString, pythonText } from './python-names.ts';
+import { torchLayerNames } from './pytorch-names.ts';
+import {
+  balancingFiles,
+  balancingLayout,
+  balancingReadme,
+  tappedNodes,
+} from './pytorch-balancing.ts';
 import { pythonReadme, TRAIN_PY } from './pytorch-train.ts';
 import { trainingSpec } from './training-spec.ts';
 import { weightOf, type ExportSource } from './source.ts';
@@ -34,32 +41,13 @@ const TORCH_ACTIVATIONS: Record<ActivationName, (x: string, dim: number) => stri
   gelu: (x) => `F.gelu(${x})`,
 };
 
-/**
- * The names model.py uses beside the layers' (its imports, globals and forward's argument), and
- * nn.Module's own attributes: a layer attribute named `training` or `forward` would replace them.
- * The attributes are torch 1.13's and those newer versions added.
- */
-export const TORCH_RESERVED = reservedNames(
-  'self image torch F nn np os INPUT_SHAPE WEIGHTS_FILE average_without_padding MultitaskModel load_model',
-  'T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double',
-  'dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule',
-  'half ipu load_state_dict modules mtia named_buffers named_children named_modules named_parameters',
-  'parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook',
-  'register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook',
-  'register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook',
-  'register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory state_dict',
-  'to to_empty train training type xpu zero_grad',
-);
-
 const tuple = (values: readonly number[]) => `(${values.join(', ')})`;
 const isImage = (shape: readonly number[]) => shape.length === 3;
 
 /** model.py's layers (__init__), its forward lines, and the weights in PyTorch's names and layouts. */
 function translate(source: ExportSource) {
-  const names = pythonIdentifiers(
-    source.nodes.map((n) => n.id),
-    TORCH_RESERVED,
-  );
+  const names = torchLayerNames(source.nodes);
+  const taps = tappedNodes(source);
   const init: string[] = [];
   const forward: string[] = [];
   const weights = new Map<string, NpyArray>();
@@ -169,6 +157,7 @@ function translate(source: ExportSource) {
       }
     }
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
+    if (taps.has(node.id)) forward.push(`${n} = self.tap(${pythonString(node.id)}, ${n})`);
   }
   const outputs = source.heads.map((h) => `${pythonString(h.task)}: ${names.get(h.nodeId)}`);
   return { init, forward, outputs, weights, usesAveragePadding };
@@ -212,6 +201,10 @@ ${indent(parts.init, '        ')}
 ${indent(parts.forward, '        ')}
         return {${parts.outputs.join(', ')}}
 
+    def tap(self, node, value):
+        """The shared representation on its way to a task's own layers: balancing.py watches it."""
+        return value
+
 
 def load_model(directory="."):
     """The model with the weights of ${PYTORCH_WEIGHTS} in \`directory\`, in eval mode."""
@@ -231,7 +224,13 @@ export function pytorchFiles(source: ExportSource): ExportFiles {
     ['model.py', text(modelPy(source, parts))],
     [PYTORCH_WEIGHTS, npz(parts.weights)],
     ['train.py', text(TRAIN_PY)],
-    ['training.json', text(`${JSON.stringify(trainingSpec(source), null, 2)}\n`)],
-    ['README.md', text(pythonReadme(source))],
+    [
+      'training.json',
+      text(
+        `${JSON.stringify({ ...trainingSpec(source), balancing: balancingLayout(source) }, null, 2)}\n`,
+      ),
+    ],
+    ['README.md', text(`${pythonReadme(source)}\n${balancingReadme(source)}`)],
+    ...balancingFiles(source),
   ]);
 }

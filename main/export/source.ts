@@ -14,6 +14,7 @@ import type { NodeId } from '../../core/ids.ts';
 import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import type { Shape } from '../../core/shape.ts';
 import {
+  BALANCING_FILE,
   GRAPH_FILE,
   CHECKPOINT_DIRS,
   LAST_DIR,
@@ -53,6 +54,8 @@ export interface ExportSource {
   readonly weightsBin: Uint8Array;
   /** graph.json, metrics.json and run.json, where the run has them. */
   readonly runFiles: ReadonlyMap<string, Uint8Array>;
+  /** The checkpoint's balancing.json (the balancing method's state), where it has one. */
+  readonly balancingState?: Uint8Array;
 }
 
 /** The weights of one layer, by the part of their name after the layer's ("kernel", …). */
@@ -127,6 +130,7 @@ export async function readExportSource(
       `${join(modelDir, MODEL_FILE)} cannot be read: ${(e as Error).message}.`,
     );
   }
+  const balancingState = await readOptional(join(modelDir, BALANCING_FILE));
   return describeModel(
     loaded.document,
     readWeights(model, weightsBin, join(modelDir, WEIGHTS_FILE)),
@@ -135,6 +139,7 @@ export async function readExportSource(
       modelJson,
       weightsBin,
       runFiles,
+      ...(balancingState ? { balancingState } : {}),
     },
   );
 }
@@ -143,7 +148,7 @@ export async function readExportSource(
 export function describeModel(
   graph: GraphDocument,
   weights: ReadonlyMap<string, Weight>,
-  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles'>,
+  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles' | 'balancingState'>,
 ): ExportSource {
   const analysis = analyzeGraph(graph);
   const error = firstErrorSentence(analysis.problems);

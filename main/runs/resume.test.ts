@@ -60,6 +60,8 @@ function denseOnly(): GraphDocument {
 
 describe.each([
   ['wasm', tinyReferenceGraph, 'uncertainty'],
+  // Its random draws go on from the saved generator, not from the seed again.
+  ['wasm', tinyReferenceGraph, 'rlw'],
   ['cpu', denseOnly, 'fixed'],
 ] as [BackendName, () => GraphDocument, BalancingMethodName][])('resume on %s with %s balancing', (backend, makeGraph, method) => {
   it('a run stopped after epoch 2 and resumed to 4 equals an uninterrupted run', async () => {

@@ -11,15 +11,19 @@ import { StudioError } from '../../../core/problems.ts';
 import type { Batch } from '../batches.ts';
 import { disposeBatch } from '../batches.ts';
 import type { LayersModel } from '../tf.ts';
+import { alignedMtlMethod } from './aligned-mtl.ts';
 import { cagradMethod } from './cagrad.ts';
 import { dwaMethod } from './dwa.ts';
 import { famoMethod } from './famo.ts';
 import { fixedMethod } from './fixed.ts';
 import { normsAndCosines } from './gram-math.ts';
 import { gradnormMethod } from './gradnorm.ts';
+import { imtlGMethod } from './imtl-g.ts';
 import type { BalancingMethod, MethodFactory } from './method.ts';
 import { mgdaUbMethod } from './mgda-ub.ts';
+import { nashMtlMethod } from './nash-mtl.ts';
 import { pcgradMethod } from './pcgrad.ts';
+import { rlwMethod } from './rlw.ts';
 import { StepKit, type GradientUpdater } from './step-kit.ts';
 import { uncertaintyMethod } from './uncertainty.ts';
 
@@ -38,9 +42,13 @@ const METHODS: Record<BalancingMethodName, MethodFactory<never>> = {
   dwa: dwaMethod,
   gradnorm: gradnormMethod,
   famo: famoMethod,
+  rlw: rlwMethod,
   pcgrad: pcgradMethod,
   'mgda-ub': mgdaUbMethod,
   cagrad: cagradMethod,
+  'imtl-g': imtlGMethod,
+  'nash-mtl': nashMtlMethod,
+  'aligned-mtl': alignedMtlMethod,
 };
 
 /** Refuses, before training, a method that cannot apply to the graph, with the sentence why. */

@@ -17,6 +17,12 @@ export interface StepRead {
 
 export type Scalar = tf.Scalar;
 
+/** A gradient-level method's answer when its heads' gradients are scaled too (Nash-MTL). */
+export interface TrunkAndHeads {
+  readonly trunk: number[];
+  readonly heads: readonly number[];
+}
+
 /**
  * Where a step's gradients go: the run's training control (learning-rate schedule,
  * regularisation, clipping, then the optimizer), or a bare optimizer. The caller of
@@ -88,6 +94,45 @@ export class StepKit {
     return this.readStats(stats as Tensor, batch.size);
   }
 
+  /**
+   * One optimizer step on Σ w_k L̃_k with the trunk's part of the gradient scaled down to norm
+   * `maxNorm` where it is longer (0: never), as clip_grad_norm_ on the shared parameters does.
+   * Returns the scale the trunk's gradient took.
+   */
+  async clippedLossStep(
+    batch: Batch,
+    weights: readonly number[],
+    maxNorm: number,
+  ): Promise<StepRead & { trunkScale: number }> {
+    let stats: Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const preds = outputsOf(this.model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
+      const l = batchLosses(this.heads, batch.ys, preds);
+      stats = tf.keep(l.stats);
+      return tf.addN(this.weighted(l.means).map((x, k) => x.mul(weights[k] ?? 0))) as Scalar;
+    }, this.variables);
+    const trunk = this.trunk.trunkVariables.flatMap((v) => grads[v.name] ?? []);
+    let norm = 0;
+    if (trunk.length) {
+      const squares = tf.tidy(() => tf.addN(trunk.map((g) => tf.sum(tf.square(g)))));
+      norm = Math.sqrt((await squares.data())[0] ?? 0);
+      squares.dispose();
+    }
+    const trunkScale = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
+    const scaled: Tensor[] = [];
+    if (trunkScale !== 1) {
+      for (const v of this.trunk.trunkVariables) {
+        const g = grads[v.name];
+        if (!g) continue;
+        grads[v.name] = g.mul(trunkScale);
+        scaled.push(g);
+      }
+    }
+    this.updater.applyGradients(grads);
+    tf.dispose([value, ...scaled, ...Object.values(grads)]);
+    return { ...(await this.readStats(stats as Tensor, batch.size)), trunkScale };
+  }
+
   private async readStats(stats: Tensor, size: number): Promise<StepRead> {
     const values = (await stats.data()) as Float32Array;
     stats.dispose();
@@ -100,36 +145,46 @@ export class StepKit {
    */
   async gradientStep(
     batch: Batch,
-    coefficients: (gram: Gram) => number[],
+    coefficients: (gram: Gram) => number[] | TrunkAndHeads,
   ): Promise<StepRead & { gram: Gram; coefficients: number[] }> {
     let stats: Tensor | undefined;
-    const perTask = this.heads.map((head, k) =>
-      tf.variableGrads(() => {
+    let restore: (() => void) | undefined;
+    const perTask = this.heads.map((head, k) => {
+      // Every pass runs in training mode; the moving statistics move with the first only.
+      if (k === 1) restore = this.keepMovingStats();
+      return tf.variableGrads(() => {
         const preds = outputsOf(this.model.apply(batch.x, { training: true }) as Tensor | Tensor[]);
         if (k === 0) stats = tf.keep(batchLosses(this.heads, batch.ys, preds).stats);
         return perSampleLoss(head, batch.ys[k] as Tensor, preds[k] as Tensor)
           .mean()
           .mul(head.lossWeight) as Scalar;
-      }, [...this.trunk.trunkVariables, ...(this.trunk.branchVariables[k] ?? [])]),
-    );
+      }, [...this.trunk.trunkVariables, ...(this.trunk.branchVariables[k] ?? [])]);
+    });
+    restore?.();
     const grads = perTask.map((p) => p.grads);
     try {
       const gram = await this.gramOf(grads);
-      const c = coefficients(gram);
+      const answer = coefficients(gram);
+      const c = Array.isArray(answer) ? answer : answer.trunk;
+      const heads = Array.isArray(answer) ? undefined : answer.heads;
       const combined: Record<string, Tensor> = {};
+      const made: Tensor[] = [];
       for (const v of this.trunk.trunkVariables) {
         combined[v.name] = tf.tidy(() =>
           tf.addN(grads.map((g, k) => (g[v.name] ?? tf.zerosLike(v)).mul(c[k] ?? 0))),
         );
+        made.push(combined[v.name] as Tensor);
       }
       this.trunk.branchVariables.forEach((vars, k) => {
         for (const v of vars) {
           const g = grads[k]?.[v.name];
-          if (g) combined[v.name] = g;
+          if (!g) continue;
+          combined[v.name] = heads ? g.mul(heads[k] ?? 0) : g;
+          if (heads) made.push(combined[v.name] as Tensor);
         }
       });
       this.updater.applyGradients(combined);
-      tf.dispose(this.trunk.trunkVariables.map((v) => combined[v.name] as Tensor));
+      tf.dispose(made);
       return { ...(await this.readStats(stats as Tensor, batch.size)), gram, coefficients: c };
     } finally {
       tf.dispose(perTask.flatMap((p) => [p.value, ...Object.values(p.grads)]));
@@ -179,6 +234,8 @@ export class StepKit {
       ),
     ]);
     const union = [...new Set(frontiers.flat())];
+    // Measuring the Gram matrix leaves the moving statistics to the step's own pass.
+    const restore = this.keepMovingStats();
     const gramTensor = tf.tidy(() => {
       const env = runLayers(model, analysis, sharedOrder, new Map([[this.inputId, batch.x]]), true);
       const rows = this.heads.map((head, k) => {
@@ -204,6 +261,7 @@ export class StepKit {
       const m = tf.stack(rows) as tf.Tensor2D;
       return m.matMul(m, false, true);
     });
+    restore();
     const gram = await this.readGram(gramTensor, this.heads.length);
     const c = coefficients(gram);
     let stats: Tensor | undefined;
@@ -255,10 +313,13 @@ export class StepKit {
     if (!last) return this.heads.map(() => 0);
     const at = trunk.order.indexOf(last.node);
     const before = trunk.order.slice(0, at).filter((id) => id !== this.inputId);
+    const restore = this.keepMovingStats();
     const norms = tf.tidy(() => {
       const env = runLayers(model, analysis, before, new Map([[this.inputId, batch.x]]), true);
       return tf.stack(
         this.heads.map((head, k) => {
+          // A task whose layers branch off before W does not pull on it (tfjs would throw).
+          if (!trunk.feeds.get(last.node)?.has(k)) return tf.scalar(0);
           const after = trunk.order.slice(at).filter((id) => trunk.feeds.get(id)?.has(k));
           const { value, grads } = tf.variableGrads(() => {
             const local = runLayers(model, analysis, after, new Map(env), true);
@@ -273,9 +334,24 @@ export class StepKit {
         }),
       );
     });
+    restore();
     const values = await norms.data();
     norms.dispose();
     return Array.from(values);
+  }
+
+  /**
+   * Saves the layers' moving statistics (BatchNormalization's) and returns what puts them back:
+   * a pass that only measures must not move them, so they move once a step whatever the method,
+   * as in Keras' fit and PyTorch.
+   */
+  private keepMovingStats(): () => void {
+    const weights = this.model.nonTrainableWeights;
+    const saved = weights.map((w) => w.read().clone());
+    return () => {
+      weights.forEach((w, i) => w.write(saved[i] as Tensor));
+      tf.dispose(saved);
+    };
   }
 
   /**
