@@ -6,6 +6,7 @@ import { initBackend } from '../engine/backend.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { openDatasetForRun } from '../runs/dataset-for-run.ts';
+import { readableFolder } from '../engine/atomic-write.ts';
 import { CHECKPOINT_DIRS, openRunFolder } from '../runs/run-folder.ts';
 import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
@@ -43,7 +44,7 @@ export async function evaluateCommand(
     // Augmentation never applies outside the training split, so evaluation reads as trained.
     options: run.manifest.settings.datasetOptions,
   });
-  const model = await loadModel(join(run.dir, CHECKPOINT_DIRS[checkpoint]));
+  const model = await loadModel(readableFolder(join(run.dir, CHECKPOINT_DIRS[checkpoint])));
   try {
     const metrics = await evaluateSplit(
       model,
