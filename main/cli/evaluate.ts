@@ -11,7 +11,7 @@ import { CHECKPOINT_DIRS, openRunFolder } from '../runs/run-folder.ts';
 import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
-import { evaluationTable } from './format.ts';
+import { evaluationTable, inline } from './format.ts';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
 
@@ -59,7 +59,7 @@ export async function evaluateCommand(
       );
     } else {
       ctx.out(
-        `${run.manifest.graphName} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`,
+        `${inline(run.manifest.graphName)} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${inline(dataset.name)} ${split} split (${metrics.samples} samples):\n`,
       );
       ctx.out(`${evaluationTable(metrics)}\n`);
     }
