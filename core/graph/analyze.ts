@@ -10,7 +10,9 @@ import {
 import type { IncomingShape, MetricName, ParamCount, TargetKind } from '../nodes/kind.ts';
 import { problem, type Problem } from '../problems.ts';
 import type { Shape } from '../shape.ts';
-import { findCycle, longestPath, topologicalOrder } from './topology.ts';
+import { checkDepth } from './depth.ts';
+
+import { findCycle, topologicalOrder } from './topology.ts';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema.ts';
 
 export interface NodeAnalysis {
@@ -71,14 +73,6 @@ export const nodeLabel = (node: { kind: NodeKind; id: string }): string =>
   `${kindSpec(node.kind).title} '${node.id}'`;
 
 /**
- * The most nodes a path from the Input to a head may go through. TensorFlow.js builds a model by
- * recursing along each path (its Container's buildMapOfGraph), which overflows the call stack at
- * about 4,000 nodes in a row; a quarter of that leaves room for the callers' own frames and is far
- * deeper than any network trained with this app.
- */
-export const MAX_GRAPH_DEPTH = 1000;
-
-/**
  * Everything the editor and the compiler need to know about a graph, as a pure function of the
  * document: problems, shapes of every node and link, parameter counts, the heads.
  */
@@ -136,20 +130,10 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
         doc.edges,
       );
 
-  const deepest = longestPath(order, doc.edges);
-  if (deepest.length > MAX_GRAPH_DEPTH) {
-    const [first, last] = [deepest[0], deepest.at(-1)].map((id = '') => {
-      const node = byId.get(id);
-      return node ? nodeLabel(node) : `'${id}'`;
-    });
-    problems.push(
-      problem(
-        'E_GRAPH_TOO_DEEP',
-        `The path from ${first} to ${last} goes through ${deepest.length} nodes, but the engine builds models at most ${MAX_GRAPH_DEPTH} nodes deep; shorten it.`,
-        [asNodeId(deepest.at(-1) as string)],
-      ),
-    );
-  }
+  checkDepth(order, doc.edges, problems, (id) => {
+    const node = byId.get(id);
+    return node ? nodeLabel(node) : `'${id}'`;
+  });
 
   const inputId = inputs.length === 1 && inputs[0] ? asNodeId(inputs[0].id) : undefined;
   checkReachability(doc, byId, inputId, headNodes, problems);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeGraph, MAX_GRAPH_DEPTH } from './analyze.ts';
+import { analyzeGraph } from './analyze.ts';
+import { MAX_GRAPH_DEPTH } from './depth.ts';
 import { chainGraph } from './test-chain-graph.ts';
 import { findCycle, longestPath, topologicalOrder } from './topology.ts';
 

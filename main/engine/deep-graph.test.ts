@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_GRAPH_DEPTH } from '../../core/graph/analyze.ts';
+import { MAX_GRAPH_DEPTH } from '../../core/graph/depth.ts';
 import { chainGraph } from '../../core/graph/test-chain-graph.ts';
 import { initBackend } from './backend.ts';
 import { compileGraph } from './compile.ts';

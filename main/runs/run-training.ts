@@ -230,12 +230,12 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
   const history: EpochEvent[] = [...run.history];
   let bestEpoch = history.at(-1)?.best?.epoch;
   // The last epoch whose checkpoint is complete in last/: what a failed write leaves to resume from.
-  let kept = history.at(-1)?.epoch;
+  let checkpointed = history.at(-1)?.epoch;
   const guard = async (write: () => Promise<void>) => {
     try {
       await write();
     } catch (e) {
-      throw runWriteError(e, dir, kept);
+      throw runWriteError(e, dir, checkpointed);
     }
   };
   const saveKept = () =>
@@ -261,7 +261,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     onCheckpoint: (checkpoint) =>
       guard(async () => {
         await checkpoint.save(join(dir, LAST_DIR));
-        kept = checkpoint.epoch;
+        checkpointed = checkpoint.epoch;
         if (checkpoint.improved || !restoreBest) {
           // The kept model, and beside it the balancing state that goes with it.
           await saveKept();
