@@ -58,3 +58,32 @@ export function kerasLine(m: SplitMetrics): string {
   }
   return parts.join(' - ');
 }
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+const escaped = (c: string) => {
+  const named = NAMED_ESCAPES[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+};
+
+/**
+ * Text as a terminal may safely show it: control characters (escape sequences that retitle the
+ * window or clear the screen, carriage returns), bidi controls that reorder what follows (U+202E
+ * shows "exe.gnp" as "png.exe") and line separators become visible escapes such as "\\x1b".
+ * Newlines and tabs stay: the command line passes all it prints through this.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+    escaped,
+  );
+}
+
+/**
+ * A name, id or sentence inside a line (graph, task, run, dataset and class names come from files):
+ * as printable, and its newlines and tabs escaped too, so it cannot make a line of its own.
+ */
+export const inline = (text: string): string => printable(text).replace(/[\n\t]/g, escaped);

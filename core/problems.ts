@@ -9,6 +9,7 @@ export const PROBLEM_CODES = {
   E_MANY_INPUTS: 'The graph has more than one Input node.',
   E_NO_HEADS: 'The graph has no task head.',
   E_CYCLE: 'The graph has a cycle.',
+  E_GRAPH_TOO_DEEP: 'The graph has a path of more layers than the engine can build.',
   E_PORT_UNCONNECTED: 'An input port has nothing connected to it.',
   E_PORT_OVERCONNECTED: 'An input port has more than one link.',
   E_UNKNOWN_PORT: 'A link goes to a port the node does not have.',

@@ -10,6 +10,8 @@ import {
 import type { IncomingShape, MetricName, ParamCount, TargetKind } from '../nodes/kind.ts';
 import { problem, type Problem } from '../problems.ts';
 import type { Shape } from '../shape.ts';
+import { checkDepth } from './depth.ts';
+
 import { findCycle, topologicalOrder } from './topology.ts';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema.ts';
 
@@ -127,6 +129,11 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
         doc.nodes.map((n) => n.id),
         doc.edges,
       );
+
+  checkDepth(order, doc.edges, problems, (id) => {
+    const node = byId.get(id);
+    return node ? nodeLabel(node) : `'${id}'`;
+  });
 
   const inputId = inputs.length === 1 && inputs[0] ? asNodeId(inputs[0].id) : undefined;
   checkReachability(doc, byId, inputId, headNodes, problems);

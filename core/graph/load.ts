@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.ts';
 import { StudioError } from '../problems.ts';
 import { withoutByteOrderMark } from '../text-bytes.ts';
 import { defaultParams, isNodeKind } from '../nodes/registry.ts';
@@ -45,6 +46,11 @@ export function loadGraphDocument(
   }
   if (!isRecord(raw))
     return fail('The graph file is not a Multitask Studio graph: expected a JSON object.');
+  if (nestsDeeperThan(raw)) {
+    return fail(
+      `The graph file nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; a graph never does.`,
+    );
+  }
   if (raw.format !== GRAPH_FORMAT) {
     return fail(
       `The file is not a Multitask Studio graph: expected "format": "${GRAPH_FORMAT}"${

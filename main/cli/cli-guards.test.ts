@@ -107,7 +107,7 @@ describe('terminal escapes from files are shown, not obeyed', () => {
     await writeFile(evil, serializeGraphDocument(graph));
     const summary = await cli('summary', evil);
     expect(summary.code).toBe(0);
-    expect(summary.out).toContain('Model: "evil\\x1b]0;pwned\\x07\\x1b[2J\\x0d"');
+    expect(summary.out).toContain('Model: "evil\\x1b]0;pwned\\x07\\x1b[2J\\r"');
     const badId = join(work, 'evil-id.graph.json');
     const text = serializeGraphDocument(tinyReferenceGraph()).replace(
       '"id": "image"',

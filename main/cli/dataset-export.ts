@@ -8,6 +8,7 @@ import { DATASET_FORMATS } from '../export/dataset-layout.ts';
 import { writeExportFolder } from '../export/index.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
+import { inline } from './format.ts';
 
 /** "64x64x3" → [64, 64, 3]; channels 1 or 3, sides 8 to 512 as the built-in datasets allow. */
 function sizeFlag(value: string | undefined): ImageShape {
@@ -62,7 +63,7 @@ export async function datasetExportCommand(
     const left =
       format === 'csv' ? [] : data.targets.filter((t) => t.kind === 'numeric').map((t) => t.name);
     ctx.out(
-      `Exported ${data.name} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
+      `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
     );
   } finally {
     await data.close?.();

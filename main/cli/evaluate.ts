@@ -6,11 +6,12 @@ import { initBackend } from '../engine/backend.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { openDatasetForRun } from '../runs/dataset-for-run.ts';
+import { readableFolder } from '../engine/atomic-write.ts';
 import { CHECKPOINT_DIRS, openRunFolder } from '../runs/run-folder.ts';
 import { choiceFlag, onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
 import type { CommandContext } from './context.ts';
-import { evaluationTable } from './format.ts';
+import { evaluationTable, inline } from './format.ts';
 
 const SPLITS = ['train', 'validation', 'test'] as const;
 
@@ -43,7 +44,7 @@ export async function evaluateCommand(
     // Augmentation never applies outside the training split, so evaluation reads as trained.
     options: run.manifest.settings.datasetOptions,
   });
-  const model = await loadModel(join(run.dir, CHECKPOINT_DIRS[checkpoint]));
+  const model = await loadModel(readableFolder(join(run.dir, CHECKPOINT_DIRS[checkpoint])));
   try {
     const metrics = await evaluateSplit(
       model,
@@ -58,7 +59,7 @@ export async function evaluateCommand(
       );
     } else {
       ctx.out(
-        `${run.manifest.graphName} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${dataset.name} ${split} split (${metrics.samples} samples):\n`,
+        `${inline(run.manifest.graphName)} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${inline(dataset.name)} ${split} split (${metrics.samples} samples):\n`,
       );
       ctx.out(`${evaluationTable(metrics)}\n`);
     }

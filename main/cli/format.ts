@@ -1,10 +1,17 @@
 import type { SplitMetrics } from '../../core/contract/training.ts';
-import { fixed, metricsOf } from '../../core/format.ts';
+import { fixed, inline, metricsOf } from '../../core/format.ts';
 
-export { duration, fixed, thousands } from '../../core/format.ts';
+export { duration, fixed, inline, printable, thousands } from '../../core/format.ts';
 
-/** Left-aligned columns separated by two spaces; `right` lists columns aligned right. */
-export function table(rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+/**
+ * Left-aligned columns separated by two spaces; `right` lists columns aligned right. A cell is one
+ * line: a name in it is shown inline.
+ */
+export function table(
+  given: readonly (readonly string[])[],
+  right: readonly number[] = [],
+): string {
+  const rows = given.map((row) => row.map(inline));
   const widths: number[] = [];
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -44,20 +51,4 @@ export function evaluationTable(m: SplitMetrics): string {
     if (metrics.length === 0) rows.push([task, fixed(t.loss), '', '']);
   }
   return table(rows, [1, 3]);
-}
-
-/**
- * Text as a terminal may safely show it: control characters (escape sequences that retitle the
- * window or clear the screen, carriage returns, bidi overrides) become visible escapes such as
- * "\\x1b". Newlines and tabs stay. Graph names, ids, class names and paths come from files.
- */
-export function printable(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => {
-      const code = c.charCodeAt(0);
-      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
-    },
-  );
 }

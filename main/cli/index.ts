@@ -2,7 +2,7 @@ import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import type { CommandContext } from './context.ts';
-import { printable } from './format.ts';
+import { inline, printable } from './format.ts';
 import { datasetCommand } from './dataset.ts';
 import { datasetsCommand } from './datasets.ts';
 import { evaluateCommand } from './evaluate.ts';
@@ -49,16 +49,16 @@ export async function runCli(argv: readonly string[], terminal: CommandContext):
     return await command(rest, ctx);
   } catch (e) {
     if (e instanceof StudioError) {
-      ctx.err(`error: ${e.message}\n`);
+      ctx.err(`error: ${inline(e.message)}\n`);
       return e.code === 'E_BAD_FLAG' ? 2 : 1;
     }
     // A file the command could not read or write, wherever it was met: a sentence, no errno.
     if (isFileError(e)) {
-      ctx.err(`error: ${fileErrorSentence(e)}\n`);
+      ctx.err(`error: ${inline(fileErrorSentence(e))}\n`);
       return 1;
     }
     // Anything else is our bug; the sentence still comes first, the stack only on request.
-    ctx.err(`error: ${(e as Error).message ?? String(e)}\n`);
+    ctx.err(`error: ${inline((e as Error).message ?? String(e))}\n`);
     if (process.env.MTS_DEBUG) ctx.err(`${(e as Error).stack ?? ''}\n`);
     return 1;
   }

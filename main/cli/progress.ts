@@ -1,5 +1,5 @@
 import type { DatasetReport, EventOf, TrainingEvent } from '../../core/contract/training.ts';
-import { compactMetrics, duration, fixed } from './format.ts';
+import { compactMetrics, duration, fixed, inline } from './format.ts';
 
 export interface ProgressOutput {
   write(text: string): void;
@@ -28,7 +28,7 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
       case 'started': {
         const s = event.dataset.sizes;
         out.write(
-          `Training ${event.tasks.map((t) => `'${t.task}'`).join(', ')} on ${event.dataset.name} (${s.train} train / ${s.validation} validation / ${s.test} test), ${event.epochs} epochs of ${event.batchesPerEpoch} batches of ${event.batchSize}\n` +
+          `Training ${event.tasks.map((t) => `'${t.task}'`).join(', ')} on ${inline(event.dataset.name)} (${s.train} train / ${s.validation} validation / ${s.test} test), ${event.epochs} epochs of ${event.batchesPerEpoch} batches of ${event.batchSize}\n` +
             `Backend: ${event.backend.name}, ${event.backend.description}\n` +
             event.backend.fallbacks.map((f) => `  not ${f.backend}: ${f.reason}\n`).join('') +
             (event.dataset.report ? datasetReportLines(event.dataset.report) : ''),
@@ -67,7 +67,7 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
         return;
       case 'failed':
         clearLive();
-        out.write(`Training failed: ${event.message}\n`);
+        out.write(`Training failed: ${inline(event.message)}\n`);
         return;
     }
   };
@@ -77,7 +77,7 @@ export function createProgressPrinter(out: ProgressOutput): (event: TrainingEven
 export function datasetReportLines(report: DatasetReport): string {
   const split =
     report.splitFrom === 'data' ? 'split as the data says' : 'split by ratio, stratified by class';
-  const lines = [`Dataset: ${report.format} at ${report.source}, ${split}`];
+  const lines = [`Dataset: ${report.format} at ${inline(report.source)}, ${split}`];
   if (report.multiObjectImages > 0) {
     lines.push(
       `  ${report.multiObjectImages} images have several objects; the heads learn the ${report.objectChoice} one`,
@@ -88,7 +88,7 @@ export function datasetReportLines(report: DatasetReport): string {
       .map(([kind, n]) => `${n} ${kind}`)
       .join(', ');
     lines.push(`  ${report.dropped} rows or images skipped, ${report.fixed} repaired (${kinds})`);
-    for (const m of report.firstMessages) lines.push(`    ${m}`);
+    for (const m of report.firstMessages) lines.push(`    ${inline(m)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { memoryLimit } from '../runs/memory-limit.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import { formatShape } from '../../core/shape.ts';
 import { parseCommandArgs, onePositional } from './args.ts';
-import { table, thousands } from './format.ts';
+import { inline, table, thousands } from './format.ts';
 import { readGraphFile } from './read-graph.ts';
 import type { CommandContext } from './context.ts';
 
@@ -74,7 +74,7 @@ export async function summaryCommand(
     ]);
   }
   const { trainable, nonTrainable } = analysis.totalParams;
-  ctx.out(`Model: "${graph.name}"\n\n${table(rows, [2, 3])}\n\n`);
+  ctx.out(`Model: "${inline(graph.name)}"\n\n${table(rows, [2, 3])}\n\n`);
   ctx.out(`Total params: ${thousands(trainable + nonTrainable)}\n`);
   ctx.out(
     `Trainable params: ${thousands(trainable)}\nNon-trainable params: ${thousands(nonTrainable)}\n`,
@@ -82,7 +82,7 @@ export async function summaryCommand(
   ctx.out(`Memory to train: ${memoryBreakdown(memory)}\n`);
   if (tooBig) ctx.out(`warning: ${tooBig.message}\n`);
   ctx.out(
-    `Tasks: ${analysis.heads.map((h) => `${h.task} (${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}')`).join('; ')}\n`,
+    `Tasks: ${analysis.heads.map((h) => `${h.task} (${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${inline(h.target)}')`).join('; ')}\n`,
   );
   for (const w of analysis.problems.filter((p) => p.severity === 'warning'))
     ctx.out(`warning: ${w.message}\n`);

@@ -10,7 +10,7 @@ import { StudioError } from '../../core/problems.ts';
 import { runSweep } from '../runs/sweep.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
-import { table } from './format.ts';
+import { inline, table } from './format.ts';
 import { readGraphFile } from './read-graph.ts';
 import { readSettingFlags } from './setting-flags.ts';
 import { stallTimeoutMs } from '../runs/stall-watch.ts';
@@ -69,7 +69,7 @@ export async function sweepCommand(argv: readonly string[], ctx: CommandContext)
     stallTimeoutMs: stallTimeoutMs(v['stall-minutes']),
     onRun: (label, outcome) => {
       const seconds = outcome.result.history.reduce((s, e) => s + e.seconds, 0);
-      ctx.out(`${label}: ${outcome.status} in ${seconds.toFixed(0)} s (${outcome.dir})\n`);
+      ctx.out(`${inline(label)}: ${outcome.status} in ${seconds.toFixed(0)} s (${outcome.dir})\n`);
     },
   });
   ctx.out(`\n${table(sweepCells(file.rows))}\n\nSweep folder: ${dir} (sweep.json, sweep.md)\n`);

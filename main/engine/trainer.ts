@@ -9,6 +9,7 @@ import type {
 } from '../../core/contract/training.ts';
 import { taskInfoOf } from '../../core/graph/analyze.ts';
 import type { TrainingSettings } from '../../core/graph/schema.ts';
+import { StudioError } from '../../core/problems.ts';
 import type { Dataset, TrainingData } from '../datasets/types.ts';
 import { createRng, shuffle } from '../datasets/rng.ts';
 import {
@@ -292,7 +293,6 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       if (unreadable > 0) event.unreadable = unreadable;
       const verdict = control.endEpoch(event);
       event.best = verdict.best;
-      history.push(event);
       samplesBefore += samplesThisEpoch;
       await options.onCheckpoint?.({
         epoch,
@@ -311,6 +311,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           }),
         saveBalancing: (dir) => saveBalancingState(dir, balancing),
       });
+      // Only now is the epoch done: one whose checkpoint could not be saved is not counted.
+      history.push(event);
       await onEvent(event);
       if (verdict.stopReason) {
         return await end({
@@ -322,10 +324,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       }
     }
   } catch (e) {
+    // A sentence of the run's own (a full disk, a deleted run folder) is said as it is.
+    const said = e instanceof StudioError;
     return await end({
       type: 'failed',
-      code: 'E_TRAINING_CRASHED',
-      message: `Training failed in the ${backend.name} backend: ${(e as Error).message}`,
+      code: said ? e.code : 'E_TRAINING_CRASHED',
+      message: said
+        ? e.message
+        : `Training failed in the ${backend.name} backend: ${(e as Error).message}`,
       ...(firstEpoch + history.length <= settings.epochs
         ? { epoch: firstEpoch + history.length }
         : {}),

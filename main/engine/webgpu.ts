@@ -11,6 +11,7 @@
  */
 import { firstLine, importOptional } from './optional-package.ts';
 import { NO_VULKAN_LOADER, vulkanLoaderMissing } from './vulkan-loader.ts';
+import { probeAdapter, type AdapterProbe } from './webgpu-probe.ts';
 import { tf } from './tf.ts';
 
 export interface WebGPUOptions {
@@ -109,11 +110,28 @@ export async function chooseAdapter(
   const adapter = await gpuObject.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error(noAdapterReason());
   if (isFallbackAdapter(adapter) && !options.allowFallbackAdapter) {
-    throw new Error(
-      `the only WebGPU adapter is a software fallback, ${describeAdapter(adapter.info)}, which emulates a GPU on the CPU and is slower than WebAssembly`,
-    );
+    throw fallbackRefused(describeAdapter(adapter.info));
   }
   return adapter;
+}
+
+const fallbackRefused = (description: string) =>
+  new Error(
+    `the only WebGPU adapter is a software fallback, ${description}, which emulates a GPU on the CPU and is slower than WebAssembly`,
+  );
+
+let probed: Promise<AdapterProbe> | undefined;
+
+/**
+ * Refuses, before Dawn starts in this process, a machine where it would find no usable adapter:
+ * the search runs once in a child process, so the drivers' complaints go into the reason.
+ */
+async function assertAdapterAvailable(options: WebGPUOptions): Promise<void> {
+  const { adapter, said } = await (probed ??= probeAdapter());
+  if (!adapter) throw new Error(`${noAdapterReason()}${said ? `; Dawn said: ${said}` : ''}`);
+  if (adapter.isFallbackAdapter && !options.allowFallbackAdapter) {
+    throw fallbackRefused(adapter.description);
+  }
 }
 
 /** Dawn's GPU object, created once; its constants (GPUBufferUsage, …) go on globalThis for tfjs. */
@@ -162,6 +180,7 @@ export async function startWebGPU(options: WebGPUOptions = {}): Promise<string> 
       'webgpu',
       'Dawn, WebGPU for Node, an optional package',
     );
+    await assertAdapterAvailable({ allowFallbackAdapter });
     const adapter = await chooseAdapter(dawnGPU(dawn), { allowFallbackAdapter });
     const requiredLimits = Object.fromEntries(
       REQUIRED_LIMITS.flatMap((name) =>

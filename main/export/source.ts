@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Checkpoint } from '../../core/contract/export.ts';
+import { readableFolder } from '../engine/atomic-write.ts';
 import {
   analyzeGraph,
   type GraphAnalysis,
@@ -85,7 +86,7 @@ export async function readExportSource(
     () => false,
   );
   if (!isDir) throw new StudioError('E_RUN_UNKNOWN', `There is no run '${runName}'.`);
-  const modelDir = join(dir, CHECKPOINT_DIRS[checkpoint]);
+  const modelDir = readableFolder(join(dir, CHECKPOINT_DIRS[checkpoint]));
   // Every save writes the same topology and weight layout, so a save that lands between the two
   // reads still gives a matching pair.
   const modelJson = await readOptional(join(modelDir, MODEL_FILE));

@@ -12,7 +12,8 @@ import {
 import { StudioError } from '../../core/problems.ts';
 import type { ParentMessage } from './process-protocol.ts';
 import { markRunEnded } from '../app-host/run-files.ts';
-import { LAST_DIR } from '../runs/run-manifest.ts';
+import { readableFolder } from '../engine/atomic-write.ts';
+import { LAST_DIR, STATE_FILE } from '../runs/run-manifest.ts';
 import {
   DEFAULT_STALL_MINUTES,
   stallTimeoutMs as stallTimeoutFromEnv,
@@ -281,7 +282,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
     if (previous && !previous.ended) {
       throw new StudioError('E_RUN_ACTIVE', `The run '${runId}' is still training; stop it first.`);
     }
-    if (!existsSync(join(runsDir, runId, LAST_DIR, 'state.json'))) {
+    if (!existsSync(join(readableFolder(join(runsDir, runId, LAST_DIR)), STATE_FILE))) {
       throw new StudioError(
         'E_NO_CHECKPOINT',
         `The run '${runId}' has no checkpoint to resume from: it did not finish an epoch, or was made before runs kept one.`,

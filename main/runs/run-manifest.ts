@@ -35,6 +35,8 @@ export const CHECKPOINT_DIRS: Record<Checkpoint, string> = { best: MODEL_DIR, la
 export const WEIGHTS_FILE = 'weights.bin';
 /** The validation samples with each head's prediction, as the results gallery shows them. */
 export const GALLERY_FILE = 'gallery.json';
+/** In LAST_DIR: epochs and steps done, the controls' state and each other file's checksum. */
+export const STATE_FILE = 'state.json';
 /** The balancing method's learnable or running state at the checkpointed epoch. */
 export const BALANCING_FILE = 'balancing.json';
 

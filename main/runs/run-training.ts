@@ -10,12 +10,15 @@ import { assertBalancingApplies } from '../engine/balancing/index.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { endReasonOf } from '../engine/control/end-reason.ts';
 import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
+import { replaceFolder, settleFolder } from '../engine/atomic-write.ts';
 import { loadModel, saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type EpochEvent, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
 import { assertMemoryFits, memoryLimit } from './memory-limit.ts';
+import { lockRun } from './run-lock.ts';
 import { storedRunName } from './run-name.ts';
+import { runWriteError } from './run-write-errors.ts';
 import { watchFromAnotherThread } from './stall-watchdog.ts';
 import { readWeightsFile } from './weights-file.ts';
 import {
@@ -29,6 +32,7 @@ import {
   readRunMetrics,
   RUN_FILE,
   writeJson,
+  type OpenedRun,
   type RunManifest,
 } from './run-folder.ts';
 
@@ -110,6 +114,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   if (start && settings.initialWeights) startFromWeights(compiled.model, start, settings.initialWeights);
   try {
     const { dir, id } = await createRunFolder(planned);
+    const unlock = await lockRun(dir);
     const manifest: RunManifest = {
       format: 'multitask-studio/run',
       version: 1,
@@ -135,8 +140,12 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
       status: 'running',
       epochsCompleted: 0,
     };
-    await writeJson(dir, GRAPH_FILE, graph);
-    return await trainInFolder(request, { dir, manifest, settings, compiled, dataset, history: [] });
+    try {
+      await writeJson(dir, GRAPH_FILE, graph);
+      return await trainInFolder(request, { dir, manifest, settings, compiled, dataset, history: [] });
+    } finally {
+      await unlock();
+    }
   } finally {
     compiled.model.dispose();
     await dataset.close?.();
@@ -150,6 +159,18 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
  */
 export async function resumeTraining(request: ResumeRequest): Promise<RunOutcome> {
   const run = await openRunFolder(request.dir);
+  const unlock = await lockRun(run.dir);
+  try {
+    return await resumeLocked(request, run);
+  } finally {
+    await unlock();
+  }
+}
+
+async function resumeLocked(request: ResumeRequest, run: OpenedRun): Promise<RunOutcome> {
+  // A checkpoint replaced when the run was killed is put right before it is read.
+  await settleFolder(join(run.dir, LAST_DIR));
+  await settleFolder(join(run.dir, MODEL_DIR));
   const checkpoint = await readCheckpoint(join(run.dir, LAST_DIR));
   const epochs = request.epochs ?? run.manifest.settings.epochs;
   const done = checkpoint.state.epochsCompleted;
@@ -219,11 +240,23 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
   const restoreBest = settings.earlyStopping.restoreBest;
   const history: EpochEvent[] = [...run.history];
   let bestEpoch = history.at(-1)?.best?.epoch;
-  // The host may rename the run while it trains: every write keeps the name it finds.
-  const writeManifest = async (value: RunManifest) => {
-    const name = await storedRunName(dir);
-    await writeJson(dir, RUN_FILE, name !== undefined ? { ...value, name } : value);
+  // The last epoch whose checkpoint is complete in last/: what a failed write leaves to resume from.
+  let checkpointed = history.at(-1)?.epoch;
+  const guard = async (write: () => Promise<void>) => {
+    try {
+      await write();
+    } catch (e) {
+      throw runWriteError(e, dir, checkpointed);
+    }
   };
+  const saveKept = () =>
+    replaceFolder(join(dir, MODEL_DIR), (temp) => saveModel(compiled.model, temp));
+  // The host may rename the run while it trains: every write keeps the name it finds.
+  const writeManifest = (value: RunManifest) =>
+    guard(async () => {
+      const name = await storedRunName(dir);
+      await writeJson(dir, RUN_FILE, name !== undefined ? { ...value, name } : value);
+    });
   await writeManifest({ ...manifest, status: 'running' });
   const watchdog =
     hooks.stallTimeoutMs !== undefined
@@ -240,29 +273,37 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       ? { batchEventIntervalMs: hooks.batchEventIntervalMs }
       : {}),
     ...(run.resume ? { resume: run.resume } : {}),
-    onCheckpoint: async (checkpoint) => {
-      await checkpoint.save(join(dir, LAST_DIR));
-      if (checkpoint.improved || !restoreBest) {
-        // The kept model, and beside it the balancing state that goes with it.
-        await saveModel(compiled.model, join(dir, MODEL_DIR));
-        await checkpoint.saveBalancing(dir);
-        bestEpoch = checkpoint.epoch;
-      }
-    },
+    onCheckpoint: (checkpoint) =>
+      guard(async () => {
+        await checkpoint.save(join(dir, LAST_DIR));
+        checkpointed = checkpoint.epoch;
+        if (checkpoint.improved || !restoreBest) {
+          // The kept model, and beside it the balancing state that goes with it.
+          await saveKept();
+          await checkpoint.saveBalancing(dir);
+          bestEpoch = checkpoint.epoch;
+        }
+      }),
     onEvent: async (event) => {
       watchdog?.note(event);
       if (event.type === 'epoch') {
         history.push(event);
-        await writeJson(dir, METRICS_FILE, { ...(bestEpoch ? { bestEpoch } : {}), history });
+        await guard(() =>
+          writeJson(dir, METRICS_FILE, { ...(bestEpoch ? { bestEpoch } : {}), history }),
+        );
         await writeManifest({ ...manifest, status: 'running', epochsCompleted: event.epoch, ...(bestEpoch ? { bestEpoch } : {}) });
       }
       hooks.onEvent?.(event);
     },
   }).finally(() => watchdog?.close());
+  if (result.last.type === 'failed' && result.last.code === 'E_RUN_DELETED') {
+    // Nothing is left to finish: the run ends with the sentence, not with a folder made again.
+    throw new StudioError(result.last.code, result.last.message);
+  }
   const lastEpoch = history.at(-1)?.epoch;
   if (bestEpoch === undefined) {
     // No epoch finished: keep what was trained, so a stopped run still has a model to export.
-    if (result.status === 'stopped') await saveModel(compiled.model, join(dir, MODEL_DIR));
+    if (result.status === 'stopped') await guard(saveKept);
   } else if (bestEpoch !== lastEpoch || result.status !== 'finished') {
     // Evaluate and hand on the kept model, not the weights training ended with.
     const kept = await loadModel(join(dir, MODEL_DIR));
@@ -281,11 +322,13 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       (history.find((e) => e.epoch === bestEpoch) ?? history.at(-1))?.weights,
     );
   }
-  await writeJson(dir, METRICS_FILE, {
-    ...(bestEpoch ? { bestEpoch } : {}),
-    history,
-    ...(test ? { test } : {}),
-  });
+  await guard(() =>
+    writeJson(dir, METRICS_FILE, {
+      ...(bestEpoch ? { bestEpoch } : {}),
+      history,
+      ...(test ? { test } : {}),
+    }),
+  );
   const unreadable = (['train', 'validation', 'test'] as const).reduce(
     (sum, split) => sum + dataset.splits[split].unreadable(),
     0,

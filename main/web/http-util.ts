@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../core/json-depth.ts';
 import { StudioError } from '../../core/problems.ts';
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -93,9 +94,17 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (e) {
     throw new HttpError(400, `The request body is not valid JSON: ${(e as Error).message}.`);
   }
+  if (nestsDeeperThan(body)) {
+    throw new HttpError(
+      400,
+      `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; no request of this app does.`,
+    );
+  }
+  return body;
 }

@@ -5,7 +5,7 @@
  * form is for the terminal.
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
-import { fixed, thousands } from '../../../core/format.ts';
+import { fixed, inline, thousands } from '../../../core/format.ts';
 import type { SplitName } from '../types.ts';
 import { BAD_ROW_KINDS } from './types.ts';
 import type {
@@ -142,7 +142,9 @@ export function summarizeDataset(checked: CheckedDataset): DatasetSummary {
 }
 
 /** Lays rows out in columns: the first column left-aligned, the others right-aligned. */
-function table(rows: readonly (readonly string[])[], indent = ''): string[] {
+function table(given: readonly (readonly string[])[], indent = ''): string[] {
+  // Class and column names come from the files: each shown on its one line.
+  const rows = given.map((row) => row.map(inline));
   const widths: number[] = [];
   for (const row of rows)
     row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
@@ -253,5 +255,6 @@ export function formatSummary(summary: DatasetSummary): string {
       }
     }
   }
-  return lines.join('\n');
+  // Each line one line, whatever names, paths and examples from the files hold.
+  return lines.map(inline).join('\n');
 }
