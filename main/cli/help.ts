@@ -1,4 +1,5 @@
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
+import { METRIC_NAMES } from '../../core/tasks/registry.ts';
 
 export const HELP = `Multitask Studio command line
 
@@ -31,7 +32,7 @@ Usage: npm run cli -- <command> [options]
       weights), uncertainty, dwa, gradnorm, famo (loss level), pcgrad, mgda-ub, cagrad
       (gradient level); --balance-param sets one of its parameters (repeatable).
       The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
-        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|accuracy|meanIoU|iou50|mae>
+        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|${METRIC_NAMES.join('|')}>
         --min-delta X --keep-last (keep the last epoch as the model, not the best)
       Learning rate and regularisation:
         --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X

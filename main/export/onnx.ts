@@ -1,7 +1,13 @@
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ExportFiles } from './files.ts';
-import { channelsFirstKernel, layerConfig, mergeAxis, windowPadding } from './layer-config.ts';
+import {
+  channelsFirstKernel,
+  layerClass,
+  layerConfig,
+  mergeAxis,
+  windowPadding,
+} from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
 import { weightOf, type ExportSource, type ModelNode } from './source.ts';
 
@@ -121,8 +127,8 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       return x;
     };
     let value: Value;
-    switch (node.kind) {
-      case 'Input':
+    switch (layerClass(node)) {
+      case 'InputLayer':
         value = {
           name: g.op('Transpose', [input], { perm: [0, 3, 1, 2] }, undefined, 'image_nchw'),
           layout: 'nchw',
@@ -163,7 +169,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       case 'AveragePooling2D': {
         const ps = c.poolSize ?? [2, 2];
         const st = c.strides ?? ps;
-        const op = node.kind === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
+        const op = layerClass(node) === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
         // AveragePool leaves padding out of the mean by default, as TensorFlow does.
         value = {
           name: g.op(
@@ -218,7 +224,12 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         };
         break;
       case 'Dense':
-        value = dense(node, x!, c.activation ?? 'linear', c.useBias ?? true);
+        value = dense(
+          node,
+          { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
+          c.activation ?? 'linear',
+          c.useBias ?? true,
+        );
         break;
       case 'Activation':
         value = activate(x!, c.activation ?? 'linear', undefined, node.id);
@@ -251,9 +262,6 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           layout: x!.layout,
         };
         break;
-      case 'ClassificationHead':
-      case 'BoxHead':
-      case 'RegressionHead':
         value = dense(
           node,
           { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
