@@ -187,6 +187,23 @@ export const datasetSummarySchema = z.object({
       test: z.number().int(),
     }),
   ),
+  /** Further tasks (CSV label columns, attributes): images per class, or per attribute on. */
+  tasks: z
+    .array(
+      z.object({
+        task: z.string(),
+        kind: z.enum(['class', 'attributes']),
+        classes: z.array(
+          z.object({
+            name: z.string(),
+            train: z.number().int(),
+            validation: z.number().int(),
+            test: z.number().int(),
+          }),
+        ),
+      }),
+    )
+    .optional(),
   /** Chosen boxes, as fractions of their image. */
   boxes: z
     .object({
