@@ -23,6 +23,7 @@ Usage: npm run cli -- <command> [options]
         --resize letterbox|stretch   --box-units auto|pixels|normalized (CSV)
         --object-choice largest|first (images with several objects)
         --bad-rows skip|stop         --no-cache
+        --attributes A,B,C (CSV: 0/1 columns that are one attributes task)
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
         built-in digits and shapes take them too)
