@@ -22,6 +22,7 @@ export const boxTask = defineTask({
   target: z.object({ name: z.string(), kind: z.literal('box') }),
   layout: () => ({ form: 'dense', shape: [4] }),
   storage: 'values',
+  movesWithImage: 'box',
   losses: ['binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError', 'huber'],
   defaultLoss: 'binaryCrossentropy',
   metrics: {

@@ -96,6 +96,11 @@ export interface TaskSpec<
   readonly target: z.ZodType<T>;
   readonly layout: (target: T) => TargetLayout;
   readonly storage: TargetStorage;
+  /**
+   * How the target moves when augmentation flips, shifts or scales the image: `box` corners move
+   * with it; absent, the target stays as it is (a class, attributes, numbers).
+   */
+  readonly movesWithImage?: 'box';
   /** The losses a head of this kind may use, and the one it starts with. */
   readonly losses: readonly [L, ...L[]];
   readonly defaultLoss: L;
