@@ -3,7 +3,7 @@ import { attributesTask } from './attributes.ts';
 import { boxTask } from './box.ts';
 import { classTask } from './class.ts';
 import { numericTask } from './numeric.ts';
-import { layoutSize, type MetricSpec, type TaskSpec } from './task.ts';
+import { layoutSize, type AnyTaskSpec, type MetricSpec, type TaskSpec } from './task.ts';
 
 /**
  * Every task kind. Static and exhaustive: a kind is one file and one line here, and each zone's
@@ -14,9 +14,13 @@ export const TASKS = {
   attributes: attributesTask,
   box: boxTask,
   numeric: numericTask,
-} as const;
+} as const satisfies Readonly<Record<string, AnyTaskSpec>>;
 
 export type TaskKind = keyof typeof TASKS;
+
+/** Each entry's key is its spec's own kind: `class: classTask`, never `class: boxTask`. */
+type KeysMatch = { [K in TaskKind]: (typeof TASKS)[K]['kind'] extends K ? true : false }[TaskKind];
+true satisfies false extends KeysMatch ? never : true;
 export const TASK_KINDS = Object.keys(TASKS) as TaskKind[];
 
 type Tasks = typeof TASKS;
@@ -48,8 +52,6 @@ export const METRIC_SPECS: Readonly<Record<MetricName, MetricSpec>> = Object.ass
   ...TASK_KINDS.map((k) => TASKS[k].metrics),
 ) as Record<MetricName, MetricSpec>;
 export const METRIC_NAMES = Object.keys(METRIC_SPECS) as MetricName[];
-
-export const isMetricName = (name: string): name is MetricName => Object.hasOwn(METRIC_SPECS, name);
 
 /** Whether lower is better for a value a task reports: its loss, or one of its metrics. */
 export const lowerIsBetter = (value: 'loss' | MetricName): boolean =>

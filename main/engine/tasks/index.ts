@@ -1,6 +1,5 @@
 import type { HeadInfo } from '../../../core/graph/analyze.ts';
-import type { TaskKind } from '../../../core/tasks/registry.ts';
-import type { TASKS } from '../../../core/tasks/registry.ts';
+import type { TaskKind, TASKS } from '../../../core/tasks/registry.ts';
 import { tf, type Tensor, type Tensor1D } from '../tf.ts';
 import {
   binaryCrossentropy,
