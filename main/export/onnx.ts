@@ -1,3 +1,4 @@
+import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ExportFiles } from './files.ts';
@@ -273,6 +274,9 @@ export function onnxFiles(source: ExportSource): ExportFiles {
     values.set(node.id, value);
   }
   const [h = 0, w = 0, channels = 0] = source.inputShape;
+  // A head's output has its node's shape (a vector today, [H, W] for a mask head later).
+  const outputShapeOf = (head: HeadInfo): readonly number[] =>
+    source.nodes.find((n) => n.id === head.nodeId)?.outputShape ?? [head.units];
   const bytes = g.encode(
     { name: input, shape: ['N', h, w, channels] },
     source.heads.map((head) => {
@@ -282,9 +286,9 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           `The head '${head.nodeId}' could not be given the output name '${head.task}'.`,
         );
       }
-      return { name: head.task, shape: ['N', head.units] };
+      return { name: head.task, shape: ['N', ...outputShapeOf(head)] };
     }),
-    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${hd.units}]`).join(', ')}.`,
+    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${outputShapeOf(hd).join(', ')}]`).join(', ')}.`,
   );
   return new Map([[ONNX_FILE, bytes]]);
 }
