@@ -1,8 +1,8 @@
-/** What a dataset offers a task head to learn; the engine's datasets and the editor share it. */
-export type DatasetTarget =
-  | { readonly name: string; readonly kind: 'class'; readonly classes: readonly string[] }
-  | { readonly name: string; readonly kind: 'box' }
-  | { readonly name: string; readonly kind: 'numeric'; readonly columns: readonly string[] };
-
-export const targetWidth = (t: DatasetTarget): number =>
-  t.kind === 'class' ? t.classes.length : t.kind === 'box' ? 4 : t.columns.length;
+/** What a dataset offers a task head to learn: derived from the table of task kinds. */
+export {
+  type DatasetTarget,
+  type DatasetTargetJson,
+  datasetTargetSchema,
+  targetWidth,
+  targetSummary,
+} from './tasks/registry.ts';

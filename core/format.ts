@@ -1,4 +1,6 @@
 import type { SplitMetrics, TaskMetrics } from './contract/training.ts';
+import { METRIC_NAMES, METRIC_SPECS, type MetricName } from './tasks/registry.ts';
+import type { MetricSpec } from './tasks/task.ts';
 
 /** How numbers, durations and metrics read everywhere: the terminal, the app and the docs. */
 
@@ -36,15 +38,16 @@ export function duration(seconds: number): string {
   return m ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
-export type MetricKey = keyof Omit<TaskMetrics, 'loss'>;
+export type MetricKey = MetricName;
 
-/** Every metric a head can report: its label for people and its name in Keras' logs. */
-export const METRICS: readonly { key: MetricKey; label: string; keras: string }[] = [
-  { key: 'accuracy', label: 'accuracy', keras: 'accuracy' },
-  { key: 'meanIoU', label: 'mean IoU', keras: 'mean_iou' },
-  { key: 'iou50', label: 'IoU≥0.5', keras: 'iou50' },
-  { key: 'mae', label: 'MAE', keras: 'mae' },
-];
+/**
+ * Every metric a head can report, from the table of task kinds: its label for people, its name
+ * in Keras' logs, its direction and the scale charts draw it on.
+ */
+export const METRICS: readonly ({ key: MetricKey } & MetricSpec)[] = METRIC_NAMES.map((key) => ({
+  key,
+  ...METRIC_SPECS[key],
+}));
 
 export const metricsOf = (t: TaskMetrics) => METRICS.filter((m) => t[m.key] !== undefined);
 

@@ -50,14 +50,6 @@ export interface SweepRun {
   readonly secondsPerEpoch: number;
 }
 
-/** Higher is better for every metric but MAE. */
-const LOWER_IS_BETTER: Record<MetricKey, boolean> = {
-  accuracy: false,
-  meanIoU: false,
-  iou50: false,
-  mae: true,
-};
-
 const meanStd = (values: readonly number[]) => {
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
   const variance =
@@ -95,7 +87,7 @@ export function deltaM(tasks: SweepRow['tasks'], baseline: SweepRow['tasks']): n
       const value = metrics[m.key]?.mean;
       const base = baseline[task]?.[m.key]?.mean;
       if (value === undefined || base === undefined || base === 0) continue;
-      const sign = LOWER_IS_BETTER[m.key] ? -1 : 1;
+      const sign = m.direction === 'lower' ? -1 : 1;
       changes.push((sign * (value - base)) / Math.abs(base));
     }
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BALANCING_METHODS } from '../balancing/methods.ts';
 import { sweepFileSchema } from '../balancing/sweep.ts';
+import { datasetTargetSchema, TASK_KINDS } from '../tasks/registry.ts';
 import type { ExportOptions } from './export.ts';
 import {
   datasetOptionsSchema,
@@ -67,10 +68,11 @@ export const gallerySampleSchema = z.object({
   heads: z.array(
     z.object({
       task: z.string(),
-      targetKind: z.enum(['class', 'box', 'numeric']),
-      /** Class: one-hot truth and the softmax; box: [xmin, ymin, xmax, ymax]; numeric: values. */
+      targetKind: z.enum(TASK_KINDS),
+      /** In the head's output layout: a class one-hot and the softmax, a box's corners, … */
       truth: z.array(z.number()),
       prediction: z.array(z.number()),
+      /** The target's names: classes, or attributes. */
       classes: z.array(z.string()).optional(),
     }),
   ),
@@ -161,13 +163,7 @@ export const datasetInfoSchema = z.object({
   name: z.string(),
   description: z.string(),
   fullSize: z.number().int(),
-  targets: z.array(
-    z.union([
-      z.object({ name: z.string(), kind: z.literal('class'), classes: z.array(z.string()) }),
-      z.object({ name: z.string(), kind: z.literal('box') }),
-      z.object({ name: z.string(), kind: z.literal('numeric'), columns: z.array(z.string()) }),
-    ]),
-  ),
+  targets: z.array(datasetTargetSchema),
 });
 export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
 
@@ -191,6 +187,23 @@ export const datasetSummarySchema = z.object({
       test: z.number().int(),
     }),
   ),
+  /** Further tasks (CSV label columns, attributes): images per class, or per attribute on. */
+  tasks: z
+    .array(
+      z.object({
+        task: z.string(),
+        kind: z.enum(['class', 'attributes']),
+        classes: z.array(
+          z.object({
+            name: z.string(),
+            train: z.number().int(),
+            validation: z.number().int(),
+            test: z.number().int(),
+          }),
+        ),
+      }),
+    )
+    .optional(),
   /** Chosen boxes, as fractions of their image. */
   boxes: z
     .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BALANCING_METHODS } from '../balancing/methods.ts';
+import { METRIC_NAMES, type MetricName } from '../tasks/registry.ts';
 
 /**
  * The typed contract of a training run: every event the engine emits, as plain JSON that a
@@ -19,12 +20,13 @@ export const backendInfoSchema = z.object({
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;
 
+/** A task's loss and whichever metrics its kind reports (core/tasks). */
 export const taskMetricsSchema = z.object({
   loss: z.number(),
-  accuracy: z.number().optional(),
-  meanIoU: z.number().optional(),
-  iou50: z.number().optional(),
-  mae: z.number().optional(),
+  ...(Object.fromEntries(METRIC_NAMES.map((m) => [m, z.number().optional()])) as Record<
+    MetricName,
+    z.ZodOptional<z.ZodNumber>
+  >),
 });
 export type TaskMetrics = z.infer<typeof taskMetricsSchema>;
 

@@ -7,7 +7,8 @@ import {
   type LossName,
   type NodeKind,
 } from '../nodes/registry.ts';
-import type { IncomingShape, MetricName, ParamCount, TargetKind } from '../nodes/kind.ts';
+import type { IncomingShape, ParamCount } from '../nodes/kind.ts';
+import { metricNamesOf, type MetricName, type TaskKind } from '../tasks/registry.ts';
 import { problem, type Problem } from '../problems.ts';
 import type { Shape } from '../shape.ts';
 import { checkDepth } from './depth.ts';
@@ -35,7 +36,7 @@ export interface HeadInfo {
   readonly label: string;
   readonly task: TaskName;
   readonly target: string;
-  readonly targetKind: TargetKind;
+  readonly targetKind: TaskKind;
   readonly loss: LossName;
   readonly lossWeight: number;
   readonly units: number;
@@ -380,7 +381,7 @@ function collectHeads(
       loss: p.loss as LossName,
       lossWeight: Number(p.lossWeight),
       units: spec.head.units(p),
-      metrics: spec.head.metrics,
+      metrics: metricNamesOf(spec.head.targetKind),
       params: p,
     });
   }

@@ -1,10 +1,6 @@
-import { targetWidth, type DatasetTarget } from '../dataset-target.ts';
 import { problem, type Problem } from '../problems.ts';
+import { taskSpec, targetWidth, type DatasetTarget } from '../tasks/registry.ts';
 import type { HeadInfo } from './analyze.ts';
-
-const KIND_WORD = { class: 'a class', box: 'a box', numeric: 'a numeric' } as const;
-const list = (items: readonly string[], max = 6) =>
-  items.length > max ? `${items.slice(0, max).join(', ')}, …` : items.join(', ');
 
 /**
  * Checks that each head can learn its target from this dataset before any training starts:
@@ -35,7 +31,7 @@ export function checkBindings(
       problems.push(
         problem(
           'E_TARGET_KIND',
-          `${head.label} needs ${KIND_WORD[head.targetKind]} target but '${target.name}' in the ${datasetName} dataset is ${KIND_WORD[target.kind]} target.`,
+          `${head.label} needs ${taskSpec(head.targetKind).word} target but '${target.name}' in the ${datasetName} dataset is ${taskSpec(target.kind).word} target.`,
           [head.nodeId],
           { field: 'target' },
         ),
@@ -44,13 +40,11 @@ export function checkBindings(
     }
     const width = targetWidth(target);
     if (width !== head.units) {
-      const what =
-        target.kind === 'class'
-          ? { field: 'classes', words: `${width} classes (${list(target.classes)})` }
-          : {
-              field: 'units',
-              words: `${width} columns (${list(target.kind === 'numeric' ? target.columns : [])})`,
-            };
+      // A kind whose width is fixed (a box) has no param to set, and its head always fits.
+      const param = taskSpec(target.kind).widthParam;
+      const what = param
+        ? { field: param.field, words: param.words(target) }
+        : { field: 'units', words: `${width} values` };
       problems.push(
         problem(
           'E_TARGET_SIZE',

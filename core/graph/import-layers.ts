@@ -154,7 +154,10 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
   }
 }
 
-/** An output layer as a head: softmax → classification, 4 sigmoid units → box, linear → regression. */
+/**
+ * An output layer as a head: softmax → classification, 4 sigmoid units → box, other sigmoid
+ * units → attributes, linear → regression.
+ */
 function mapHead(layer: KerasLayer, task: string): Mapped {
   if (layer.class_name !== 'Dense') {
     return `${describe(layer)} is an output of the model, and only a Dense layer can be a task head.`;
@@ -167,9 +170,11 @@ function mapHead(layer: KerasLayer, task: string): Mapped {
     return { kind: 'ClassificationHead', params: { task, target: 'class', classes: units } };
   if (activation === 'sigmoid' && units === 4)
     return { kind: 'BoxHead', params: { task, target: 'box' } };
+  if (activation === 'sigmoid')
+    return { kind: 'AttributesHead', params: { task, target: 'attributes', attributes: units } };
   if (activation === 'linear')
     return { kind: 'RegressionHead', params: { task, target: 'values', units } };
-  return `${describe(layer)} is an output with ${units} ${activation} units; a head is softmax (classes), 4 sigmoid units (a box) or linear (values).`;
+  return `${describe(layer)} is an output with ${units} ${activation} units; a head is softmax (classes), sigmoid (4 for a box, else attributes) or linear (values).`;
 }
 
 /** A task name from a layer name, unique among the heads. */

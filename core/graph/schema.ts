@@ -114,6 +114,11 @@ export const datasetOptionsSchema = z.strictObject({
     .default('skip')
     .describe('Skip bad rows and images and train on the rest, or stop before training.'),
   cache: z.boolean().default(true).describe('Keep decoded images for later epochs.'),
+  attributes: z
+    .string()
+    .max(4000)
+    .optional()
+    .describe('CSV: names of 0/1 columns, comma-separated, that together are one attributes task.'),
   augment: augmentSettingsSchema.prefault({}),
 });
 export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;

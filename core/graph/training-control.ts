@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TASK_NAME_PATTERN } from '../ids.ts';
+import { METRIC_NAMES } from '../tasks/registry.ts';
 
 /**
  * The epoch-level training controls saved with a graph: which validation value decides the best
@@ -10,10 +12,14 @@ import { z } from 'zod';
 
 /**
  * A validation value to watch: `loss` (the total loss) or `<task>.<value>`, where the value is
- * `loss` or one of the task's metrics (`box.meanIoU`, `class.accuracy`).
+ * `loss` or a metric of some task kind (`box.meanIoU`, `class.accuracy`), taken from the table
+ * of task kinds. Whether the graph has that task is checked when a run starts.
  */
-export const MONITOR_PATTERN =
-  /^(loss|[A-Za-z][A-Za-z0-9_-]{0,39}\.(loss|accuracy|meanIoU|iou50|mae))$/;
+export const MONITOR_PATTERN = new RegExp(
+  `^(loss|${TASK_NAME_PATTERN.source.slice(1, -1)}\\.(loss|${METRIC_NAMES.join('|')}))$`,
+);
+
+export const isMonitorName = (name: string): boolean => MONITOR_PATTERN.test(name);
 
 export const monitorField = () =>
   z
@@ -34,7 +40,9 @@ export const earlyStoppingSchema = z.strictObject({
   mode: z
     .enum(['auto', 'min', 'max'])
     .default('auto')
-    .describe('Whether lower or higher is better; auto: lower for losses and MAE, else higher.'),
+    .describe(
+      "Whether lower or higher is better; auto: the value's own direction (lower for losses).",
+    ),
   patience: z
     .number()
     .int()

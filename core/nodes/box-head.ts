@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { lossWeightField, targetField, taskField } from './fields.ts';
+import { lossField, lossWeightField, targetField, taskField } from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -14,10 +14,7 @@ export const boxHeadKind = defineNodeKind({
   params: z.strictObject({
     task: taskField('box'),
     target: targetField('box'),
-    loss: z
-      .enum(['binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError', 'huber'])
-      .default('binaryCrossentropy')
-      .describe('Loss on the four normalised coordinates; meanAbsoluteError is L1.'),
+    loss: lossField('box', 'Loss on the four normalised coordinates; meanAbsoluteError is L1.'),
     huberDelta: z
       .number()
       .gt(0)
@@ -31,5 +28,5 @@ export const boxHeadKind = defineNodeKind({
   paramCount: headParams(units),
   layer: headLayer(units, 'sigmoid'),
   describe: (p) => `${p.task}: box, ${p.loss}`,
-  head: { targetKind: 'box', metrics: ['meanIoU', 'iou50'], units },
+  head: { targetKind: 'box', units },
 });

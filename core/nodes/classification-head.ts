@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossWeightField, targetField, taskField } from './fields.ts';
+import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -15,10 +15,7 @@ export const classificationHeadKind = defineNodeKind({
     task: taskField('class'),
     target: targetField('class'),
     classes: intField(2, 1000, 10, 'Number of classes; must equal the target’s class count.'),
-    loss: z
-      .enum(['categoricalCrossentropy'])
-      .default('categoricalCrossentropy')
-      .describe('Loss of this task.'),
+    loss: lossField('class'),
     lossWeight: lossWeightField(),
   }),
   inputPorts: singlePort,
@@ -26,5 +23,5 @@ export const classificationHeadKind = defineNodeKind({
   paramCount: headParams(units),
   layer: headLayer(units, 'softmax'),
   describe: (p) => `${p.task}: ${p.classes} classes`,
-  head: { targetKind: 'class', metrics: ['accuracy'], units },
+  head: { targetKind: 'class', units },
 });

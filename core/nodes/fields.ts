@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_NAME_PATTERN } from '../ids.ts';
+import { TASKS, type TaskKind } from '../tasks/registry.ts';
 
 /** Field builders shared by several node kinds, so bounds and docs stay the same everywhere. */
 
@@ -76,3 +77,12 @@ export const l2Field = () =>
 /** The layer config of an L2 factor, in Keras' form, so a saved model names it; none for 0. */
 export const kernelRegularizer = (l2: number) =>
   l2 > 0 ? { kernelRegularizer: { className: 'L1L2', config: { l1: 0, l2 } } } : {};
+
+/** A head's loss: one of its task kind's losses, starting at the kind's default. */
+export const lossField = <K extends TaskKind>(kind: K, doc = 'Loss of this task.') =>
+  z
+    .enum(TASKS[kind].losses as unknown as [TaskLoss<K>, ...TaskLoss<K>[]])
+    .default(TASKS[kind].defaultLoss as TaskLoss<K> & string)
+    .describe(doc);
+
+type TaskLoss<K extends TaskKind> = (typeof TASKS)[K]['losses'][number];

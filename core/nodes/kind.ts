@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ProblemCode } from '../problems.ts';
 import type { Shape } from '../shape.ts';
+import type { TaskKind } from '../tasks/registry.ts';
 
 export type NodeCategory = 'input' | 'trunk' | 'merge' | 'head';
 
@@ -15,12 +16,29 @@ export type ShapeResult =
   | { readonly ok: true; readonly shape: Shape }
   | { readonly ok: false; readonly code: ProblemCode; readonly message: string };
 
+/** Every Keras layer class a node kind can become; exporters key their tables on it. */
+export const LAYER_CLASSES = [
+  'InputLayer',
+  'Conv2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'BatchNormalization',
+  'Dropout',
+  'Flatten',
+  'Dense',
+  'GlobalAveragePooling2D',
+  'Activation',
+  'Concatenate',
+  'Add',
+] as const;
+export type LayerClass = (typeof LAYER_CLASSES)[number];
+
 /**
  * A layer as plain data in Keras' own vocabulary (class name + config), so the pure core can
  * describe the model and the engine instantiates it with tfjs. The same data serves export.
  */
 export interface LayerSpec {
-  readonly className: string;
+  readonly className: LayerClass;
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -29,13 +47,9 @@ export interface ParamCount {
   readonly nonTrainable: number;
 }
 
-export type TargetKind = 'class' | 'box' | 'numeric';
-export type MetricName = 'accuracy' | 'meanIoU' | 'iou50' | 'mae';
-
-/** What a task head adds to a node kind: how its task is learned and measured. */
+/** What a task head adds to a node kind: the task kind it learns (its losses and metrics). */
 export interface HeadTraits<P> {
-  readonly targetKind: TargetKind;
-  readonly metrics: readonly MetricName[];
+  readonly targetKind: TaskKind;
   /** Width of the head's output (classes, 4 for a box, N for regression). */
   readonly units: (params: P) => number;
 }

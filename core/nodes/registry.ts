@@ -1,5 +1,6 @@
 import { activationKind } from './activation.ts';
 import { addKind } from './add.ts';
+import { attributesHeadKind } from './attributes-head.ts';
 import { averagePooling2dKind } from './average-pooling2d.ts';
 import { batchNormalizationKind } from './batch-normalization.ts';
 import { boxHeadKind } from './box-head.ts';
@@ -11,7 +12,6 @@ import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
-import type { z } from 'zod';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
 import { regressionHeadKind } from './regression-head.ts';
@@ -31,6 +31,7 @@ export const NODE_KINDS = {
   Concatenate: concatenateKind,
   Add: addKind,
   ClassificationHead: classificationHeadKind,
+  AttributesHead: attributesHeadKind,
   BoxHead: boxHeadKind,
   RegressionHead: regressionHeadKind,
 } as const;
@@ -51,10 +52,11 @@ export const defaultParams = (kind: NodeKind): Record<string, unknown> =>
 /** The task-head kinds: each one a task with its own loss. */
 export const HEAD_KINDS = [
   'ClassificationHead',
+  'AttributesHead',
   'BoxHead',
   'RegressionHead',
 ] as const satisfies readonly NodeKind[];
 export type HeadKind = (typeof HEAD_KINDS)[number];
 
-/** Every loss a head can name, taken from the head kinds' own schemas. */
-export type LossName = z.infer<(typeof NODE_KINDS)[HeadKind]['params']>['loss'];
+/** Every loss a head can name: the losses of the task kinds (core/tasks). */
+export type { LossName } from '../tasks/registry.ts';

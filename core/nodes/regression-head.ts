@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossWeightField, targetField, taskField } from './fields.ts';
+import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -15,10 +15,7 @@ export const regressionHeadKind = defineNodeKind({
     task: taskField('value'),
     target: targetField('value'),
     units: intField(1, 1000, 1, 'Number of values; must equal the target’s column count.'),
-    loss: z
-      .enum(['meanSquaredError', 'meanAbsoluteError'])
-      .default('meanSquaredError')
-      .describe('Loss of this task.'),
+    loss: lossField('numeric'),
     lossWeight: lossWeightField(),
   }),
   inputPorts: singlePort,
@@ -26,5 +23,5 @@ export const regressionHeadKind = defineNodeKind({
   paramCount: headParams(units),
   layer: headLayer(units, 'linear'),
   describe: (p) => `${p.task}: ${p.units} values`,
-  head: { targetKind: 'numeric', metrics: ['mae'], units },
+  head: { targetKind: 'numeric', units },
 });

@@ -60,8 +60,15 @@ export async function datasetExportCommand(
     const sizes = (['train', 'validation', 'test'] as const)
       .map((s) => `${data.splits[s].size} ${s}`)
       .join(', ');
+    // YOLO and COCO hold the first class and box targets; a CSV holds every target.
+    const held = [
+      data.targets.find((t) => t.kind === 'class'),
+      data.targets.find((t) => t.kind === 'box'),
+    ];
     const left =
-      format === 'csv' ? [] : data.targets.filter((t) => t.kind === 'numeric').map((t) => t.name);
+      format === 'csv'
+        ? []
+        : data.targets.filter((t) => !held.some((h) => h === t)).map((t) => t.name);
     ctx.out(
       `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
     );

@@ -1,5 +1,5 @@
 import { trainingSettingsSchema } from '../../core/graph/schema.ts';
-import { inspectDataset } from '../datasets/import/index.ts';
+import { attributeColumns, inspectDataset } from '../datasets/import/index.ts';
 import { formatSummary, summarizeDataset } from '../datasets/import/summary.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import { readSettingFlags, settingFlagOptions } from './setting-flags.ts';
@@ -24,6 +24,7 @@ export async function datasetCommand(
       'val-fraction',
       'test-fraction',
       'seed',
+      'attributes',
     ]),
     json: { type: 'boolean' },
   } as const);
@@ -36,9 +37,11 @@ export async function datasetCommand(
   }
   const path = onePositional('dataset inspect', 'a dataset path', rest);
   const { seed, datasetOptions } = readSettingFlags(v);
+  const { attributes, ...options } = datasetOptions ?? {};
   const checked = await inspectDataset(path, {
     seed: seed ?? trainingSettingsSchema.parse({}).seed,
-    ...datasetOptions,
+    ...options,
+    ...(attributes ? { attributes: attributeColumns(attributes) } : {}),
   });
   const summary = summarizeDataset(checked);
   ctx.out(

@@ -1,3 +1,4 @@
+import { targetSummary } from '../../core/tasks/registry.ts';
 import { describeBuiltInDatasets } from '../datasets/index.ts';
 import { parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
@@ -9,15 +10,7 @@ export async function datasetsCommand(
 ): Promise<number> {
   parseCommandArgs('datasets', argv, {});
   for (const d of describeBuiltInDatasets()) {
-    const targets = d.targets
-      .map((t) =>
-        t.kind === 'class'
-          ? `${t.name} (class: ${t.classes.join(', ')})`
-          : t.kind === 'box'
-            ? `${t.name} (box)`
-            : `${t.name} (numeric: ${t.columns.join(', ')})`,
-      )
-      .join('; ');
+    const targets = d.targets.map(targetSummary).join('; ');
     ctx.out(
       `${d.name}: ${d.description}\n  ${thousands(d.fullSize)} samples; targets ${targets}\n`,
     );

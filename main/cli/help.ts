@@ -1,4 +1,5 @@
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
+import { METRIC_NAMES } from '../../core/tasks/registry.ts';
 
 export const HELP = `Multitask Studio command line
 
@@ -23,6 +24,7 @@ Usage: npm run cli -- <command> [options]
         --resize letterbox|stretch   --box-units auto|pixels|normalized (CSV)
         --object-choice largest|first (images with several objects)
         --bad-rows skip|stop         --no-cache
+        --attributes A,B,C (CSV: 0/1 columns that are one attributes task)
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
         built-in digits and shapes take them too)
@@ -33,7 +35,7 @@ Usage: npm run cli -- <command> [options]
       imtl-g, nash-mtl, aligned-mtl (gradient level); --balance-param sets one of its
       parameters (repeatable).
       The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
-        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|accuracy|meanIoU|iou50|mae>
+        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|${METRIC_NAMES.join('|')}>
         --min-delta X --keep-last (keep the last epoch as the model, not the best)
       Learning rate and regularisation:
         --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X

@@ -45,6 +45,7 @@ export const SETTING_FLAGS = {
   'test-fraction': { setting: 'datasetOptions.testFraction' },
   'bad-rows': { setting: 'datasetOptions.onBadRows' },
   'no-cache': { setting: 'datasetOptions.cache', sets: false },
+  attributes: { setting: 'datasetOptions.attributes' },
   flip: { setting: 'datasetOptions.augment.flip', sets: true },
   shift: { setting: 'datasetOptions.augment.shift' },
   scale: { setting: 'datasetOptions.augment.scale' },

@@ -3,6 +3,7 @@
  * box-preserving changes (`import/augment.ts`) applied to each block as it is read, seeded per
  * sample and read, so an epoch's images are the same whatever the batch order and on resume.
  */
+import { taskSpec } from '../../core/tasks/registry.ts';
 import { augmentRng, augmentSample, checkAugmentOptions, isAugmenting } from './import/augment.ts';
 import type { AugmentOptions, UnitBox } from './import/types.ts';
 import type { SplitReader, TrainingData } from './types.ts';
@@ -19,7 +20,7 @@ export function augmentingReader(
 ): SplitReader {
   const [height, width, channels] = data.imageShape;
   const pixels = height * width * channels;
-  const boxTarget = data.targets.find((t) => t.kind === 'box')?.name;
+  const boxTarget = data.targets.find((t) => taskSpec(t.kind).movesWithImage === 'box')?.name;
   const reads = new Uint32Array(reader.size);
   return {
     size: reader.size,

@@ -1,5 +1,6 @@
 /** Splits a generated sample sequence into train/validation/test and stores it in typed arrays. */
 import type { Dataset, DatasetSplit, DatasetTarget, ImageShape, SplitName } from './types.ts';
+import { allocateTarget, storedWidth } from '../../core/tasks/registry.ts';
 
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
 
@@ -27,27 +28,11 @@ export interface DatasetSpec {
   readonly sampleCount: number;
 }
 
-function targetWidth(target: DatasetTarget): number {
-  switch (target.kind) {
-    case 'class':
-      return 1;
-    case 'box':
-      return 4;
-    case 'numeric':
-      return target.columns.length;
-  }
-}
-
 function allocateTargets(
   targets: readonly DatasetTarget[],
   size: number,
 ): Record<string, Int32Array | Float32Array> {
-  const arrays: Record<string, Int32Array | Float32Array> = {};
-  for (const target of targets) {
-    arrays[target.name] =
-      target.kind === 'class' ? new Int32Array(size) : new Float32Array(size * targetWidth(target));
-  }
-  return arrays;
+  return Object.fromEntries(targets.map((t) => [t.name, allocateTarget(t, size)]));
 }
 
 function storeTargets(
@@ -59,7 +44,7 @@ function storeTargets(
   for (const target of targets) {
     const value = values[target.name];
     const array = arrays[target.name];
-    const width = targetWidth(target);
+    const width = storedWidth(target);
     const numbers = typeof value === 'number' ? [value] : value;
     // A renderer that disagrees with its own target list is a bug in this module, not user error.
     if (array === undefined || numbers === undefined || numbers.length !== width) {

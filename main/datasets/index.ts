@@ -72,11 +72,7 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
 
 /** A target as the host contract carries it: plain, mutable JSON. */
 export const targetInfo = (t: DatasetTarget): DatasetInfo['targets'][number] =>
-  t.kind === 'class'
-    ? { name: t.name, kind: t.kind, classes: [...t.classes] }
-    : t.kind === 'numeric'
-      ? { name: t.name, kind: t.kind, columns: [...t.columns] }
-      : { name: t.name, kind: t.kind };
+  structuredClone(t) as DatasetInfo['targets'][number];
 
 /** The built-in datasets as the hosts list them to the app. */
 export function builtInDatasetInfos(): DatasetInfo[] {

@@ -1,4 +1,5 @@
 import type { HeadInfo } from '../../core/graph/analyze.ts';
+import { taskSpec } from '../../core/tasks/registry.ts';
 import type {
   Dataset,
   DatasetSplit,
@@ -39,7 +40,7 @@ export function makeBatch(
   const ys = heads.map((head) => {
     const values = split.targets[head.target];
     if (!values) throw new Error(`the split has no target '${head.target}'`);
-    if (head.targetKind === 'class') {
+    if (taskSpec(head.targetKind).storage === 'index') {
       const labels = new Int32Array(size);
       for (let b = 0; b < size; b++) labels[b] = values[indices[b] as number] as number;
       return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), head.units).toFloat());

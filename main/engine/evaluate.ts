@@ -31,7 +31,7 @@ export async function evaluateSplit(
       return batchLosses(heads, batch.ys, preds).stats;
     });
     disposeBatch(batch);
-    acc.add(await stats.data(), batch.size);
+    acc.add((await stats.data()) as Float32Array, batch.size);
     stats.dispose();
   }
   return acc.result(weights);

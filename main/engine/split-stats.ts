@@ -1,12 +1,15 @@
 import { weightedTotal } from '../../core/balancing/objective.ts';
 import type { SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
-import { metricSums, perSampleLoss } from './objectives.ts';
+import { METRIC_SPECS } from '../../core/tasks/registry.ts';
+import type { MetricAccumulator } from '../../core/tasks/task.ts';
+import { perSampleLoss } from './tasks/index.ts';
 import { tf, type Tensor, type Tensor1D } from './tf.ts';
 
 /**
  * One small vector per batch carries everything the trainer reports, so each step reads back
- * from the backend once: for each head, the sum of its per-sample losses, then its metric sums.
+ * from the backend once: for each head, the sum of its per-sample losses, then its truth and
+ * prediction ([batch × units] each) for the metrics, which core/tasks computes over the split.
  */
 export interface BatchLosses {
   /** Mean loss of each head over the batch, scalars that gradients flow through. */
@@ -22,36 +25,65 @@ export function batchLosses(
 ): BatchLosses {
   const perSample = heads.map((h, i) => perSampleLoss(h, ys[i] as Tensor, preds[i] as Tensor));
   const means = perSample.map((l) => l.mean());
-  const parts = heads.flatMap((h, i) => [
-    (perSample[i] as Tensor).sum(),
-    ...metricSums(h, ys[i] as Tensor, preds[i] as Tensor),
-  ]);
-  return { means, stats: tf.stack(parts) as Tensor1D };
+  const parts = heads.flatMap((h, i) =>
+    h.metrics.length === 0
+      ? [(perSample[i] as Tensor).sum().reshape([1])]
+      : [
+          (perSample[i] as Tensor).sum().reshape([1]),
+          (ys[i] as Tensor).reshape([-1]),
+          (preds[i] as Tensor).reshape([-1]),
+        ],
+  );
+  return { means, stats: tf.concat(parts) as Tensor1D };
 }
 
-/** Adds up batch vectors over a split and turns them into per-task means. */
+/** Where each head's loss sum sits in a batch's vector. */
+function lossOffsets(heads: readonly HeadInfo[], batchSize: number): number[] {
+  let at = 0;
+  return heads.map((h) => {
+    const here = at;
+    at += 1 + (h.metrics.length ? 2 * batchSize * h.units : 0);
+    return here;
+  });
+}
+
+/** Each task's loss (mean of the batch) from one batch's vector, in head order. */
+export function batchMeanLosses(
+  heads: readonly HeadInfo[],
+  stats: ArrayLike<number>,
+  batchSize: number,
+): number[] {
+  return lossOffsets(heads, batchSize).map((at) => (stats[at] ?? NaN) / batchSize);
+}
+
+/** Adds up batch vectors over a split and turns them into per-task means and metrics. */
 export class SplitAccumulator {
-  private readonly sums: Float64Array;
+  private readonly lossSums: Float64Array;
+  private readonly metrics: MetricAccumulator[][];
   private samples = 0;
 
   constructor(private readonly heads: readonly HeadInfo[]) {
-    this.sums = new Float64Array(heads.reduce((n, h) => n + 1 + h.metrics.length, 0));
+    this.lossSums = new Float64Array(heads.length);
+    this.metrics = heads.map((h) => h.metrics.map((m) => METRIC_SPECS[m].create(h.units)));
   }
 
-  add(stats: ArrayLike<number>, batchSize: number): void {
-    for (let i = 0; i < this.sums.length; i++) this.sums[i] = (this.sums[i] ?? 0) + (stats[i] ?? 0);
+  add(stats: Float32Array, batchSize: number): void {
+    const offsets = lossOffsets(this.heads, batchSize);
+    this.heads.forEach((h, k) => {
+      const at = offsets[k] as number;
+      this.lossSums[k] = (this.lossSums[k] ?? 0) + (stats[at] ?? 0);
+      const width = batchSize * h.units;
+      const truth = stats.subarray(at + 1, at + 1 + width);
+      const prediction = stats.subarray(at + 1 + width, at + 1 + 2 * width);
+      for (const m of this.metrics[k] ?? []) m.add(truth, prediction, batchSize);
+    });
     this.samples += batchSize;
   }
 
   /** Each task's loss (mean of the batch) from one batch's vector, for per-batch reporting. */
   static batchTaskLosses(heads: readonly HeadInfo[], stats: ArrayLike<number>, batchSize: number) {
-    const out: Record<string, number> = {};
-    let at = 0;
-    for (const h of heads) {
-      out[h.task] = (stats[at] ?? NaN) / batchSize;
-      at += 1 + h.metrics.length;
-    }
-    return out;
+    const means = batchMeanLosses(heads, stats, batchSize);
+    return Object.fromEntries(heads.map((h, k) => [h.task, means[k] as number]));
   }
 
   /**
@@ -62,14 +94,17 @@ export class SplitAccumulator {
     const n = Math.max(this.samples, 1);
     const tasks: Record<string, TaskMetrics> = {};
     const losses: Record<string, number> = {};
-    let at = 0;
-    for (const h of this.heads) {
-      const loss = (this.sums[at++] ?? 0) / n;
+    this.heads.forEach((h, k) => {
+      const loss = (this.lossSums[k] ?? 0) / n;
       const metrics: TaskMetrics = { loss };
-      for (const m of h.metrics) metrics[m] = (this.sums[at++] ?? 0) / n;
+      h.metrics.forEach((m, i) => {
+        const value = this.metrics[k]?.[i]?.finish() ?? Number.NaN;
+        // A metric with nothing added reports 0, as the sums did before.
+        metrics[m] = this.samples ? value : 0;
+      });
       tasks[h.task] = metrics;
       losses[h.task] = loss;
-    }
+    });
     const w = weights ?? Object.fromEntries(this.heads.map((h) => [h.task, h.lossWeight]));
     return { loss: weightedTotal(losses, w), samples: this.samples, tasks };
   }

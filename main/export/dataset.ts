@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { StudioError } from '../../core/problems.ts';
 import { csvTextCell, csvTextLine } from '../datasets/import/csv-cells.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
+import { targetCells, targetColumns } from '../datasets/target-columns.ts';
 import {
   DATASET_ANNOTATIONS,
   DATASET_TARGETS,
@@ -47,13 +48,13 @@ async function encodePng(
 async function readSamples(data: TrainingData) {
   const samples: Sample[] = [];
   const columns = ['path', 'split'];
-  for (const t of data.targets) {
-    if (t.kind === 'class') columns.push('class');
-    else if (t.kind === 'box') columns.push('xmin', 'ymin', 'xmax', 'ymax');
-    // An imported dataset offers each value column alone and all together ('values'): one
-    // column each in the file.
-    else columns.push(...t.columns.filter((c) => !columns.includes(c)));
-  }
+  // An imported dataset offers each value column alone and all together ('values'): one column
+  // each in the file.
+  for (const t of data.targets)
+    columns.push(...targetColumns(t).filter((c) => !columns.includes(c)));
+  // The YOLO and COCO files are classes with boxes: they read the first of each.
+  const classTarget = data.targets.find((t) => t.kind === 'class');
+  const boxTarget = data.targets.find((t) => t.kind === 'box');
   for (const split of SPLITS) {
     const reader = data.splits[split];
     const block = 64;
@@ -66,8 +67,6 @@ async function readSamples(data: TrainingData) {
       for (let i = 0; i < part.size; i++) {
         const index = start + i;
         const path = `images/${split}/${String(index).padStart(5, '0')}.png`;
-        let classIndex: number | undefined;
-        let box: number[] | undefined;
         const row = new Map<string, string | number>([
           ['path', path],
           ['split', split],
@@ -75,17 +74,23 @@ async function readSamples(data: TrainingData) {
         for (const t of data.targets) {
           const values = part.targets[t.name];
           if (!values) continue;
-          if (t.kind === 'class') {
-            classIndex = values[i]!;
-            row.set('class', t.classes[classIndex] ?? '');
-          } else if (t.kind === 'box') {
-            const corners = [0, 1, 2, 3].map((k) => values[i * 4 + k]!);
-            box = corners;
-            ['xmin', 'ymin', 'xmax', 'ymax'].forEach((c, k) => row.set(c, corners[k]!));
-          } else {
-            t.columns.forEach((c, k) => row.set(c, values[i * t.columns.length + k]!));
-          }
+          const cells = targetCells(t, values, i);
+          targetColumns(t).forEach((c, k) => {
+            const cell = cells[k] ?? '';
+            // Targets may share a column ('values' and each of its columns) but not differ in it.
+            if (row.has(c) && row.get(c) !== cell) {
+              throw new StudioError(
+                'E_EXPORT_UNSUPPORTED',
+                `The dataset '${data.name}' has two targets that both need the column '${c}'; a CSV export can hold only one of them.`,
+              );
+            }
+            row.set(c, cell);
+          });
         }
+        const classValues = classTarget && part.targets[classTarget.name];
+        const classIndex = classValues ? classValues[i] : undefined;
+        const boxValues = boxTarget && part.targets[boxTarget.name];
+        const box = boxValues ? Array.from(boxValues.subarray(i * 4, i * 4 + 4)) : undefined;
         samples.push({
           split,
           index,
@@ -120,14 +125,6 @@ export async function exportDatasetFiles(
 }
 
 async function csvFiles(data: TrainingData): Promise<ExportFiles> {
-  const classes = data.targets.filter((t) => t.kind === 'class');
-  const boxes = data.targets.filter((t) => t.kind === 'box');
-  if (classes.length > 1 || boxes.length > 1) {
-    throw new StudioError(
-      'E_EXPORT_UNSUPPORTED',
-      `The dataset '${data.name}' has ${classes.length} class and ${boxes.length} box targets; an export holds at most one of each.`,
-    );
-  }
   const { samples, columns } = await readSamples(data);
   const files: ExportFiles = new Map();
   const lines = [csvTextLine(columns)];

@@ -118,7 +118,7 @@ describe('importing a TensorFlow.js Layers model', () => {
       sentences: [
         "The layer 'lstm' (LSTM) has no counterpart among the studio's node kinds.",
         "The layer 'conv' (Conv2D) has a 3×5 kernel_size; the studio's layers have square ones.",
-        "The layer 'out' (Dense) is an output with 3 relu units; a head is softmax (classes), 4 sigmoid units (a box) or linear (values).",
+        "The layer 'out' (Dense) is an output with 3 relu units; a head is softmax (classes), sigmoid (4 for a box, else attributes) or linear (values).",
       ],
     });
   });

@@ -1,12 +1,14 @@
 import { formatShape } from '../../core/shape.ts';
+import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
-import { layerConfig } from './layer-config.ts';
+import { layerClass, layerConfig } from './layer-config.ts';
 import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
+import { PYTHON_BOX_IOU } from './python-tasks.ts';
 import type { ExportSource, ModelNode } from './source.ts';
 import { trainingSpec } from './training-spec.ts';
 
-const KERAS_LOSSES: Record<string, (delta: number) => string> = {
+const KERAS_LOSSES: Record<LossName, (delta: number) => string> = {
   categoricalCrossentropy: () => '"categorical_crossentropy"',
   binaryCrossentropy: () => '"binary_crossentropy"',
   meanSquaredError: () => '"mean_squared_error"',
@@ -14,11 +16,21 @@ const KERAS_LOSSES: Record<string, (delta: number) => string> = {
   huber: (delta) => `keras.losses.Huber(delta=${delta})`,
 };
 
-const KERAS_METRICS = { accuracy: '"accuracy"', meanIoU: 'mean_iou', iou50: 'iou50', mae: '"mae"' };
+/** Each metric as model.compile takes it: one entry per metric of every task kind. */
+const KERAS_METRICS: Record<MetricName, string> = {
+  accuracy: '"accuracy"',
+  meanIoU: 'mean_iou',
+  iou50: 'iou50',
+  mae: '"mae"',
+  attributeAccuracy: 'keras.metrics.BinaryAccuracy(name="attribute_accuracy")',
+  // Keras' own over each batch's samples; the studio's are over the whole split.
+  macroF1: 'keras.metrics.F1Score(average="macro", threshold=0.5, name="macro_f1")',
+  mAP: 'keras.metrics.AUC(curve="PR", multi_label=True, name="mean_ap")',
+};
 
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
-  'h5py keras layers ops tf relu maximum minimum cast TASKS _box_iou mean_iou iou50 build_model load_weights model',
+  'h5py keras layers ops tf relu maximum minimum cast TASKS box_iou mean_iou iou50 build_model load_weights model',
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
@@ -27,14 +39,14 @@ const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
 function kerasLayer(node: ModelNode): string {
   const c = layerConfig(node);
   const name = `name=${pythonString(node.id)}`;
-  switch (node.kind) {
-    case 'Input':
+  switch (layerClass(node)) {
+    case 'InputLayer':
       return `keras.Input(shape=(${node.outputShape.join(', ')}), ${name})`;
     case 'Conv2D':
       return `layers.Conv2D(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      return `layers.${node.kind}(${pair(c.poolSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, ${name})`;
+      return `layers.${layerClass(node)}(${pair(c.poolSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, ${name})`;
     case 'BatchNormalization':
       return `layers.BatchNormalization(axis=-1, momentum=${c.momentum}, epsilon=${c.epsilon}, ${name})`;
     case 'Dropout':
@@ -42,15 +54,12 @@ function kerasLayer(node: ModelNode): string {
     case 'Flatten':
     case 'GlobalAveragePooling2D':
     case 'Add':
-      return `layers.${node.kind}(${name})`;
+      return `layers.${layerClass(node)}(${name})`;
     case 'Activation':
       return `layers.Activation(${pythonString(c.activation ?? 'linear')}, ${name})`;
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
     case 'Dense':
-    case 'ClassificationHead':
-    case 'BoxHead':
-    case 'RegressionHead':
       return `layers.Dense(${c.units}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }
 }
@@ -106,23 +115,17 @@ except ImportError:  # Keras 2
 TASKS = {${spec.heads.map((h) => `${pythonString(h.node)}: ${pythonString(h.task)}`).join(', ')}}
 
 
-def _box_iou(y_true, y_pred):
-    def area(b):
-        return relu(b[:, 2] - b[:, 0]) * relu(b[:, 3] - b[:, 1])
-    lo = maximum(y_true[:, :2], y_pred[:, :2])
-    hi = minimum(y_true[:, 2:], y_pred[:, 2:])
-    inter = relu(hi[:, 0] - lo[:, 0]) * relu(hi[:, 1] - lo[:, 1])
-    return inter / maximum(area(y_true) + area(y_pred) - inter, 1e-7)
+${PYTHON_BOX_IOU}
 
 
 def mean_iou(y_true, y_pred):
     """Mean intersection over union of [xmin, ymin, xmax, ymax] boxes, as the studio reports it."""
-    return _box_iou(y_true, y_pred)
+    return box_iou(y_true, y_pred)
 
 
 def iou50(y_true, y_pred):
     """Share of boxes with an intersection over union of at least 0.5."""
-    return cast(_box_iou(y_true, y_pred) >= 0.5, "float32")
+    return cast(box_iou(y_true, y_pred) >= 0.5, "float32")
 
 
 def build_model():
@@ -130,7 +133,7 @@ ${lines.join('\n')}
     model = keras.Model(inputs=${names.get(source.inputId)}, outputs=[${headNames.join(', ')}], name="multitask")
     model.compile(
         optimizer=${optimizer},
-        loss={${byHead((h) => KERAS_LOSSES[h.loss]!(h.huberDelta ?? 1))}},
+        loss={${byHead((h) => KERAS_LOSSES[h.loss](h.huberDelta ?? 1))}},
         loss_weights={${byHead((h) => String(h.lossWeight))}},
         metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m]).join(', ')}]`)}},
     )

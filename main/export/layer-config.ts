@@ -1,4 +1,5 @@
 import type { ActivationName } from '../../core/nodes/fields.ts';
+import type { LayerClass } from '../../core/nodes/kind.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import type { ModelNode, Weight } from './source.ts';
 
@@ -23,6 +24,10 @@ export interface LayerConfig {
 
 export const layerConfig = (node: ModelNode): LayerConfig =>
   kindSpec(node.kind).layer(node.params, node.id).config as LayerConfig;
+
+/** The Keras layer class a node becomes: what every exporter keys its code on (a head is a Dense). */
+export const layerClass = (node: ModelNode): LayerClass =>
+  kindSpec(node.kind).layer(node.params, node.id).className;
 
 /** Padding before and after one spatial axis, as TensorFlow pads for 'same' (extra at the end). */
 export function samePadding(size: number, kernel: number, stride: number): [number, number] {

@@ -1,7 +1,14 @@
+import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ExportFiles } from './files.ts';
-import { channelsFirstKernel, layerConfig, mergeAxis, windowPadding } from './layer-config.ts';
+import {
+  channelsFirstKernel,
+  layerClass,
+  layerConfig,
+  mergeAxis,
+  windowPadding,
+} from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
 import { weightOf, type ExportSource, type ModelNode } from './source.ts';
 
@@ -121,8 +128,8 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       return x;
     };
     let value: Value;
-    switch (node.kind) {
-      case 'Input':
+    switch (layerClass(node)) {
+      case 'InputLayer':
         value = {
           name: g.op('Transpose', [input], { perm: [0, 3, 1, 2] }, undefined, 'image_nchw'),
           layout: 'nchw',
@@ -163,7 +170,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       case 'AveragePooling2D': {
         const ps = c.poolSize ?? [2, 2];
         const st = c.strides ?? ps;
-        const op = node.kind === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
+        const op = layerClass(node) === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
         // AveragePool leaves padding out of the mean by default, as TensorFlow does.
         value = {
           name: g.op(
@@ -218,7 +225,12 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         };
         break;
       case 'Dense':
-        value = dense(node, x!, c.activation ?? 'linear', c.useBias ?? true);
+        value = dense(
+          node,
+          { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
+          c.activation ?? 'linear',
+          c.useBias ?? true,
+        );
         break;
       case 'Activation':
         value = activate(x!, c.activation ?? 'linear', undefined, node.id);
@@ -251,9 +263,6 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           layout: x!.layout,
         };
         break;
-      case 'ClassificationHead':
-      case 'BoxHead':
-      case 'RegressionHead':
         value = dense(
           node,
           { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
@@ -265,6 +274,9 @@ export function onnxFiles(source: ExportSource): ExportFiles {
     values.set(node.id, value);
   }
   const [h = 0, w = 0, channels = 0] = source.inputShape;
+  // A head's output has its node's shape (a vector today, [H, W] for a mask head later).
+  const outputShapeOf = (head: HeadInfo): readonly number[] =>
+    source.nodes.find((n) => n.id === head.nodeId)?.outputShape ?? [head.units];
   const bytes = g.encode(
     { name: input, shape: ['N', h, w, channels] },
     source.heads.map((head) => {
@@ -274,9 +286,9 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           `The head '${head.nodeId}' could not be given the output name '${head.task}'.`,
         );
       }
-      return { name: head.task, shape: ['N', head.units] };
+      return { name: head.task, shape: ['N', ...outputShapeOf(head)] };
     }),
-    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${hd.units}]`).join(', ')}.`,
+    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${outputShapeOf(hd).join(', ')}]`).join(', ')}.`,
   );
   return new Map([[ONNX_FILE, bytes]]);
 }

@@ -1,5 +1,6 @@
 import { DATASET_ANNOTATIONS, DATASET_TARGETS } from './dataset-layout.ts';
 import { markdownText } from './markdown-text.ts';
+import { TRAIN_TASKS_PY } from './python-tasks.ts';
 import type { ExportSource } from './source.ts';
 
 /**
@@ -14,7 +15,7 @@ export const TRAIN_PY = String.raw`"""Trains the exported model with the studio'
     python3 train.py --data DATASET_DIR --nproc 2            # the same, processes started here
 
 DATASET_DIR is a dataset exported by Multitask Studio ('dataset export ... --format csv'):
-${DATASET_ANNOTATIONS} (path, split, class, xmin, ymin, xmax, ymax, value columns), ${DATASET_TARGETS}
+${DATASET_ANNOTATIONS} (path, split, then each target's columns), ${DATASET_TARGETS}
 and the images. training.json holds the heads (task, target, loss, weight, metrics) and the
 settings the studio trained with; flags override the settings.
 """
@@ -69,82 +70,52 @@ def read_split(folder, split, spec):
         target = targets.get(head["target"])
         if target is None:
             raise SystemExit(f"The dataset has no target '{head['target']}' for the task '{head['task']}'.")
-        if target["kind"] == "class":
-            index = [target["classes"].index(r["class"]) for r in columns]
-            ys.append(torch.nn.functional.one_hot(torch.tensor(index), len(target["classes"])).float())
-        elif target["kind"] == "box":
-            ys.append(torch.tensor([[float(r[c]) for c in ("xmin", "ymin", "xmax", "ymax")] for r in columns]))
-        else:
-            ys.append(torch.tensor([[float(r[c]) for c in target["columns"]] for r in columns]))
+        ys.append(TARGET_READERS[target["kind"]](target, columns))
     return torch.from_numpy(np.stack(images)), ys
+
+
+${TRAIN_TASKS_PY}
 
 
 def task_loss(head, y, p):
     """The head's loss per sample, with Keras' definitions (mean over a sample's outputs)."""
-    loss = head["loss"]
-    if loss == "categoricalCrossentropy":
-        return -(y * p.clamp(EPSILON, 1 - EPSILON).log()).sum(-1)
-    if loss == "binaryCrossentropy":
-        q = p.clamp(EPSILON, 1 - EPSILON)
-        return -(y * q.log() + (1 - y) * (1 - q).log()).mean(-1)
-    if loss == "meanSquaredError":
-        return ((y - p) ** 2).mean(-1)
-    if loss == "meanAbsoluteError":
-        return (y - p).abs().mean(-1)
-    if loss == "huber":
-        delta = head.get("huberDelta", 1.0)
-        error = (y - p).abs()
-        quadratic = error.clamp(max=delta)
-        return (0.5 * quadratic ** 2 + delta * (error - quadratic)).mean(-1)
-    raise SystemExit(f"Unknown loss '{loss}' of the task '{head['task']}'.")
-
-
-def box_iou(a, b):
-    def area(x0, y0, x1, y1):
-        return (x1 - x0).clamp(min=0) * (y1 - y0).clamp(min=0)
-    inter = area(torch.maximum(a[:, 0], b[:, 0]), torch.maximum(a[:, 1], b[:, 1]),
-                 torch.minimum(a[:, 2], b[:, 2]), torch.minimum(a[:, 3], b[:, 3]))
-    union = area(*a.unbind(1)) + area(*b.unbind(1)) - inter
-    return inter / union.clamp(min=EPSILON)
-
-
-def metric_sums(head, y, p):
-    sums = {}
-    for metric in head["metrics"]:
-        if metric == "accuracy":
-            sums[metric] = (y.argmax(-1) == p.argmax(-1)).float().sum()
-        elif metric == "meanIoU":
-            sums[metric] = box_iou(y, p).sum()
-        elif metric == "iou50":
-            sums[metric] = (box_iou(y, p) >= 0.5).float().sum()
-        elif metric == "mae":
-            sums[metric] = (y - p).abs().mean(-1).sum()
-    return sums
+    return LOSSES[head["loss"]](head, y, p)
 
 
 @torch.no_grad()
 def evaluate(model, spec, images, ys, device, world, rank, batch_size=256):
-    """Loss and metrics per task over a split, each process taking its share, summed over all."""
+    """Loss and metrics per task over a split, each process taking its share, put together.
+
+    Losses are sums over the samples; each metric sees the whole split's truth and predictions
+    at once, so metrics that are not means of per-sample values (macro F1, mAP) come out right.
+    """
     model.eval()
-    names = [(h["task"], m) for h in spec["heads"] for m in ["loss"] + list(h["metrics"])]
-    sums = torch.zeros(len(names) + 1, dtype=torch.float64)
+    heads = spec["heads"]
+    sums = torch.zeros(len(heads) + 1, dtype=torch.float64)
+    seen = [([], []) for _ in heads]
     for start in range(rank * batch_size, len(images), world * batch_size):
         x = images[start:start + batch_size].to(device)
         outputs = model(x)
-        values = []
-        for head, y in zip(spec["heads"], ys):
+        for k, (head, y) in enumerate(zip(heads, ys)):
             y, p = y[start:start + batch_size].to(device), outputs[head["task"]]
-            values.append(task_loss(head, y, p).sum())
-            values.extend(metric_sums(head, y, p)[m] for m in head["metrics"])
-        sums[:-1] += torch.stack(values).double().cpu()
+            sums[k] += task_loss(head, y, p).sum().double().cpu()
+            seen[k][0].append(y.cpu())
+            seen[k][1].append(p.cpu())
         sums[-1] += len(x)
     if world > 1:
         dist.all_reduce(sums)
+        parts = [None] * world
+        dist.all_gather_object(parts, seen)
+        seen = [(sum((q[k][0] for q in parts), []), sum((q[k][1] for q in parts), [])) for k in range(len(heads))]
     count = max(sums[-1].item(), 1)
     tasks = {}
-    for (task, name), value in zip(names, sums[:-1].tolist()):
-        tasks.setdefault(task, {})[name] = value / count
-    loss = sum(h["lossWeight"] * tasks[h["task"]]["loss"] for h in spec["heads"])
+    for k, head in enumerate(heads):
+        tasks[head["task"]] = {"loss": sums[k].item() / count}
+        if seen[k][0]:
+            y, p = torch.cat(seen[k][0]), torch.cat(seen[k][1])
+            for m in head["metrics"]:
+                tasks[head["task"]][m] = METRICS[m](y, p).item()
+    loss = sum(h["lossWeight"] * tasks[h["task"]]["loss"] for h in heads)
     return {"loss": loss, "samples": int(sums[-1].item()), "tasks": tasks}
 
 

@@ -4,6 +4,7 @@ import type { ExportFiles } from './files.ts';
 import {
   channelsFirstAxis,
   channelsFirstKernel,
+  layerClass,
   layerConfig,
   mergeAxis,
   transposedKernel,
@@ -73,8 +74,8 @@ function translate(source: ExportSource) {
       return top + left + bottom + right === 0 ? undefined : tuple([left, right, top, bottom]);
     };
     let expr: string;
-    switch (node.kind) {
-      case 'Input':
+    switch (layerClass(node)) {
+      case 'InputLayer':
         expr = `image.permute(0, 3, 1, 2)  # channels first, as PyTorch's layers want`;
         break;
       case 'Conv2D': {
@@ -94,7 +95,7 @@ function translate(source: ExportSource) {
       case 'AveragePooling2D': {
         const ps = c.poolSize ?? [2, 2];
         const st = c.strides ?? ps;
-        const max = node.kind === 'MaxPooling2D';
+        const max = layerClass(node) === 'MaxPooling2D';
         init.push(
           `self.${n} = nn.${max ? 'MaxPool2d' : 'AvgPool2d'}(${tuple(ps)}, stride=${tuple(st)})`,
         );
@@ -141,10 +142,7 @@ function translate(source: ExportSource) {
       case 'Add':
         expr = [x, ...rest].join(' + ');
         break;
-      case 'Dense':
-      case 'ClassificationHead':
-      case 'BoxHead':
-      case 'RegressionHead': {
+      case 'Dense': {
         const useBias = c.useBias ?? true;
         init.push(
           `self.${n} = nn.Linear(${inShape[0]}, ${c.units}, bias=${useBias ? 'True' : 'False'})`,

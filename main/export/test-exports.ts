@@ -61,6 +61,7 @@ export function everyKindGraph(): GraphDocument {
     n('cls', 'ClassificationHead', { task: 'kind', classes: 3 }),
     n('box', 'BoxHead', { task: 'where' }),
     n('reg', 'RegressionHead', { task: 'colour', units: 2 }),
+    n('tags', 'AttributesHead', { task: 'tags', attributes: 5 }),
   ];
   const edges: [string, string, string?][] = [
     ['image', 'stem'],
@@ -90,6 +91,7 @@ export function everyKindGraph(): GraphDocument {
     ['joined', 'cls'],
     ['joined', 'box'],
     ['fc', 'reg'],
+    ['joined', 'tags'],
   ];
   return graphOf('every kind', nodes, edges, {
     dataset: 'shapes',

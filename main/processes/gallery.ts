@@ -1,5 +1,6 @@
 import type { GallerySample } from '../../core/contract/host.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
+import { taskSpec, type DatasetTarget } from '../../core/tasks/registry.ts';
 import type { TrainingData } from '../datasets/index.ts';
 import { predictSamples } from '../engine/evaluate.ts';
 import type { LayersModel } from '../engine/tf.ts';
@@ -10,12 +11,18 @@ export const GALLERY_SIZE = 12;
 
 /** Each head's truth for one sample, in the form its prediction has (a class is one-hot). */
 function truthOf(head: HeadInfo, values: Int32Array | Float32Array, index: number): number[] {
-  if (head.targetKind === 'class') {
+  if (taskSpec(head.targetKind).storage === 'index') {
     const label = values[index] ?? -1;
     return Array.from({ length: head.units }, (_, k) => (k === label ? 1 : 0));
   }
   return Array.from(values.subarray(index * head.units, (index + 1) * head.units));
 }
+
+/** The names the gallery words a head's outputs with: classes, or attributes. */
+const namesOf = (t: DatasetTarget): { classes?: string[] } => {
+  const names = taskSpec(t.kind).outputNames?.(t);
+  return names ? { classes: [...names] } : {};
+};
 
 /**
  * The first validation images with every head's truth and prediction, for the results gallery.
@@ -50,7 +57,7 @@ export async function buildGallery(
         targetKind: head.targetKind,
         truth: truthOf(head, values, i),
         prediction: predictions[h]?.[i] ?? [],
-        ...(target?.kind === 'class' ? { classes: [...target.classes] } : {}),
+        ...(target ? namesOf(target) : {}),
       };
     }),
   }));

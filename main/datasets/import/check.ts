@@ -236,17 +236,35 @@ function checkRecord(
       width: size.width,
       height: size.height,
       classIndex: chosen.classIndex,
+      ...(index.labelTasks?.length ? { labels: labelIndices(record, index) } : {}),
       ...(chosen.box ? { box: chosen.box } : {}),
       values: record.values,
     },
   };
 }
 
+/** Each further label column's class index for a record, by column (the classes are the data's). */
+function labelIndices(record: ImportedRecord, index: ImportedIndex): Record<string, number> {
+  return Object.fromEntries(
+    (index.labelTasks ?? []).map((t) => [t.name, t.classes.indexOf(record.labels?.[t.name] ?? '')]),
+  );
+}
+
 /** The targets the data offers, named as the built-in datasets name theirs. */
 export function targetsOf(index: ImportedIndex): DatasetTarget[] {
   const targets: DatasetTarget[] = [{ name: 'class', kind: 'class', classes: index.classes }];
+  for (const t of index.labelTasks ?? []) {
+    if (t.name !== 'class') targets.push({ name: t.name, kind: 'class', classes: t.classes });
+  }
+  if (index.attributes) {
+    targets.push({
+      name: index.attributes.name,
+      kind: 'attributes',
+      attributes: index.attributes.names,
+    });
+  }
   if (index.hasBoxes) targets.push({ name: 'box', kind: 'box' });
-  const taken = new Set(['class', 'box', 'values']);
+  const taken = new Set(['class', 'box', 'values', ...targets.map((t) => t.name)]);
   for (const column of index.valueColumns) {
     // A column called 'box' must not shadow the box target.
     const name = taken.has(column) ? `${column} (value)` : column;

@@ -1,6 +1,7 @@
 /**
  * Which column of a CSV header holds what: the image path, the class, the box, the split, the
- * image size and the value columns a regression head can learn.
+ * image size, the value columns a regression head can learn, further label columns (each a
+ * classification task) and attribute columns (together one attributes task).
  */
 import { DatasetError } from '../errors.ts';
 import { parseNumber } from './files.ts';
@@ -48,7 +49,16 @@ export interface CsvColumns {
   readonly height?: number;
   /** Numeric columns left over, by name, in file order. */
   readonly values: readonly { readonly name: string; readonly index: number }[];
+  /** Further columns of words: each one a classification task named by its column. */
+  readonly labels: readonly { readonly name: string; readonly index: number }[];
+  /** Columns the user marked as attributes (0/1), in the order given. */
+  readonly attributes: readonly { readonly name: string; readonly index: number }[];
+  /** A `labels` column of ';'-separated names: one attributes task. */
+  readonly labelList?: number;
 }
+
+/** A column of ';'-separated names that are on for the image: an attributes task. */
+const LABEL_LIST_NAMES = ['labels', 'tags', 'attributes'];
 
 function findColumn(normalised: readonly string[], names: readonly string[]): number | undefined {
   for (const name of names) {
@@ -81,6 +91,7 @@ export function mapCsvColumns(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   fileName: string,
+  attributeNames: readonly string[] = [],
 ): CsvColumns {
   const normalised = header.map(normaliseName);
   const shown = header.map((name) => `'${name}'`).join(', ');
@@ -116,17 +127,40 @@ export function mapCsvColumns(
   // Without a box, 'width' is more likely something to learn than the image's size.
   const width = box ? findColumn(normalised, WIDTH_NAMES) : undefined;
   const height = box ? findColumn(normalised, HEIGHT_NAMES) : undefined;
-  const taken = new Set([path, className, split, width, height, ...corners]);
+  const attributes = attributeNames.map((name) => {
+    const index = header.findIndex((h) => h.trim() === name);
+    if (index < 0) {
+      throw new DatasetError(
+        'E_DATASET_COLUMNS',
+        `${fileName} has no column '${name}' to read as an attribute (its columns are ${shown}).`,
+      );
+    }
+    return { name, index };
+  });
+  const labelList = findColumn(normalised, LABEL_LIST_NAMES);
+  const taken = new Set([
+    path,
+    className,
+    split,
+    width,
+    height,
+    labelList,
+    ...corners,
+    ...attributes.map((a) => a.index),
+  ]);
   const values: { name: string; index: number }[] = [];
-  const valueNames = new Set<string>();
+  const labels: { name: string; index: number }[] = [];
+  const usedNames = new Set<string>();
   // The reader has trimmed unquoted names already; a quoted name keeps its spaces, as it was
   // written (the studio's export quotes names that start or end with one).
   header.forEach((name, index) => {
-    if (taken.has(index) || name.trim() === '' || valueNames.has(name)) return;
+    if (taken.has(index) || name.trim() === '' || usedNames.has(name)) return;
     if (IDENTIFIER_NAMES.has(normaliseName(name))) return;
-    if (!isNumericColumn(rows, index)) return;
-    valueNames.add(name);
-    values.push({ name, index });
+    if (isNumericColumn(rows, index)) values.push({ name, index });
+    // Words in every row are a label to learn; words in some rows only (a note) are left alone.
+    else if (rows.every((row) => (row[index] ?? '').trim() !== '')) labels.push({ name, index });
+    else return;
+    usedNames.add(name);
   });
   return {
     path,
@@ -135,7 +169,10 @@ export function mapCsvColumns(
     ...(split !== undefined ? { split } : {}),
     ...(width !== undefined ? { width } : {}),
     ...(height !== undefined ? { height } : {}),
+    ...(labelList !== undefined ? { labelList } : {}),
     values,
+    labels,
+    attributes,
   };
 }
 

@@ -150,4 +150,55 @@ describe('the CSV reader', () => {
       /^There is no file or folder at '.*none\.csv'\.$/,
     );
   });
+
+  it('reads further label columns as tasks and marked 0/1 columns as one attributes task', async () => {
+    const path = await csvFile([
+      'path,class,colour,style,smiling,glasses,note',
+      'a.png,cat,red,plain,1,0,old',
+      'b.png,dog,blue,plain,0,0,',
+      'c.png,dog,red,fancy,1,1,x',
+      'd.png,cat,red,fancy,2,1,y',
+    ]);
+    const plain = await readCsv(path);
+    // Unmarked, 0/1 columns are values; the note (words in some rows) is left alone.
+    expect(plain.valueColumns).toEqual(['smiling', 'glasses']);
+    expect(plain.labelTasks).toEqual([
+      { name: 'colour', classes: ['blue', 'red'] },
+      { name: 'style', classes: ['fancy', 'plain'] },
+    ]);
+    expect(plain.attributes).toBeUndefined();
+    const marked = await readCsv(path, { attributes: ['smiling', 'glasses'] });
+    expect(marked.valueColumns).toEqual([]);
+    expect(marked.attributes).toEqual({ name: 'attributes', names: ['smiling', 'glasses'] });
+    expect(
+      marked.records.map((r) => [r.key, r.labels?.colour, r.values.smiling, r.values.glasses]),
+    ).toEqual([
+      ['a.png', 'red', 1, 0],
+      ['b.png', 'blue', 0, 0],
+      ['c.png', 'red', 1, 1],
+    ]);
+    expect(marked.badRows.map((b) => b.message)).toEqual([
+      "Row 5 of labels.csv has '2' in the attribute column 'smiling', which is not 0 or 1; the row was skipped.",
+    ]);
+    await expect(readCsv(path, { attributes: ['hat'] })).rejects.toThrow(
+      "labels.csv has no column 'hat' to read as an attribute (its columns are 'path', 'class', 'colour', 'style', 'smiling', 'glasses', 'note').",
+    );
+  });
+
+  it("reads a labels column of ';'-separated names as one attributes task", async () => {
+    const path = await csvFile([
+      'path,class,labels',
+      'a.png,cat,smiling; hat',
+      'b.png,dog,',
+      'c.png,dog,glasses',
+    ]);
+    const index = await readCsv(path);
+    expect(index.attributes).toEqual({ name: 'labels', names: ['glasses', 'hat', 'smiling'] });
+    expect(index.labelTasks).toBeUndefined();
+    expect(index.records.map((r) => [r.values.glasses, r.values.hat, r.values.smiling])).toEqual([
+      [0, 1, 1],
+      [0, 0, 0],
+      [1, 0, 0],
+    ]);
+  });
 });

@@ -106,10 +106,43 @@ interface RecordDraft {
   height?: number;
   objects: ImportedObject[];
   values: Record<string, number>;
+  labels: Record<string, string>;
   split?: SplitName;
   where: string;
   /** The first row's line, named when a later row repeats the image. */
   line: number;
+}
+
+/** The names in a `labels` cell: "smiling; glasses" → ['smiling', 'glasses']. */
+const labelNames = (cell: string): string[] =>
+  cell
+    .split(';')
+    .map((name) => name.trim())
+    .filter(Boolean);
+
+/**
+ * The one attributes task of the file: the marked 0/1 columns (named 'attributes'), or the names
+ * a `labels` column lists (named as the column), in which an image's absent names are 0.
+ */
+function attributesOf(
+  columns: CsvColumns,
+  header: readonly string[],
+  records: ImportedRecord[],
+  rows: readonly CsvRow[],
+): ImportedIndex['attributes'] {
+  if (columns.attributes.length) {
+    return { name: 'attributes', names: columns.attributes.map((a) => a.name) };
+  }
+  if (columns.labelList === undefined) return undefined;
+  const list = columns.labelList;
+  const names = [...new Set(rows.slice(0).flatMap((r) => labelNames(r.cells[list] ?? '')))].sort(
+    compareText,
+  );
+  for (const record of records) {
+    const values = record.values as Record<string, number>;
+    for (const name of names) values[name] ??= 0;
+  }
+  return { name: header[list]?.trim() || 'labels', names };
 }
 
 /** Reads a CSV file of image paths and labels; rows it cannot use become bad rows. */
@@ -130,6 +163,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     header,
     dataRows.map((row) => row.cells),
     fileName,
+    options.attributes,
   );
   const badRows: BadRow[] = [];
   const drafts = new Map<string, RecordDraft>();
@@ -186,6 +220,28 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       badRows.push(notANumber(where, { column: wrongValue.name, cell: cell(wrongValue.index) }));
       continue;
     }
+    const noLabel = columns.labels.find(({ index }) => cell(index) === '');
+    if (noLabel) {
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} has no value in column '${noLabel.name}'; the row was skipped.`,
+        ),
+      );
+      continue;
+    }
+    const notYesNo = columns.attributes.find(({ index }) => !/^[01]$/.test(cell(index)));
+    if (notYesNo) {
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} has '${cell(notYesNo.index)}' in the attribute column '${notYesNo.name}', which is not 0 or 1; the row was skipped.`,
+        ),
+      );
+      continue;
+    }
     accepted.push({ row, where, ...(boxCells ? { box: boxCells.box } : {}) });
   }
 
@@ -232,11 +288,18 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     const height = parseNumber(cell(columns.height));
     const values: Record<string, number> = {};
     for (const { name, index } of columns.values) values[name] = parseNumber(cell(index)) ?? NaN;
+    for (const { name, index } of columns.attributes) values[name] = Number(cell(index));
+    const labels: Record<string, string> = {};
+    for (const { name, index } of columns.labels) labels[name] = cell(index);
+    if (columns.labelList !== undefined) {
+      for (const name of labelNames(cell(columns.labelList))) values[name] = 1;
+    }
     drafts.set(key, {
       key,
       file,
       objects: [object],
       values,
+      labels,
       where,
       line: row.line,
       ...(split ? { split } : {}),
@@ -250,6 +313,11 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   const classes = [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))].sort(
     compareText,
   );
+  const labelTasks = columns.labels.map(({ name }) => ({
+    name,
+    classes: [...new Set(records.map((r) => r.labels?.[name] ?? ''))].sort(compareText),
+  }));
+  const attributes = attributesOf(columns, header, records, dataRows);
   return {
     format: 'csv',
     root,
@@ -257,6 +325,8 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     classes,
     hasBoxes,
     valueColumns: columns.values.map((v) => v.name),
+    ...(labelTasks.length ? { labelTasks } : {}),
+    ...(attributes ? { attributes } : {}),
     records,
     badRows,
     ...(boxUnits ? { boxUnits } : {}),

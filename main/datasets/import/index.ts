@@ -15,6 +15,13 @@ import type { BadRow, BadRowKind, CheckedDataset, ImportOptions, Sample } from '
 
 export type { CheckedDataset } from './types.ts';
 
+/** "smiling, glasses" → ['smiling', 'glasses']. */
+export const attributeColumns = (text: string): string[] =>
+  text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+
 /** The graph's dataset options as the import pipeline takes them. */
 export function importOptionsOf(options: DatasetOptions | undefined, seed: number): ImportOptions {
   if (!options) return { seed };
@@ -29,6 +36,7 @@ export function importOptionsOf(options: DatasetOptions | undefined, seed: numbe
     onBadRows: options.onBadRows,
     augment: options.augment,
     cache: options.cache,
+    ...(options.attributes ? { attributes: attributeColumns(options.attributes) } : {}),
   };
 }
 

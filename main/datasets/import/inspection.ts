@@ -90,6 +90,11 @@ function summaryInfo(checked: CheckedDataset): SummaryInfo {
     splitFrom: s.splitFrom,
     images: counts(s.images),
     classes: s.classes.map((c) => ({ name: c.name, ...counts(c) })),
+    tasks: s.tasks.map((t) => ({
+      task: t.task,
+      kind: t.kind,
+      classes: t.classes.map((c) => ({ name: c.name, ...counts(c) })),
+    })),
     ...(s.boxes ? { boxes: s.boxes } : {}),
     values: s.values.map((v) => ({ column: v.column, min: v.min, mean: v.mean, max: v.max })),
     objectChoice: s.objectChoice,

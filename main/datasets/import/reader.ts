@@ -5,6 +5,7 @@
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
 import { basename } from 'node:path';
+import { allocateTarget, type TaskKind } from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
 import {
   augmentRng,
@@ -22,7 +23,14 @@ import {
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
 import { mapLimit } from './files.ts';
-import type { AugmentOptions, CheckedDataset, ResizeMode, Sample, UnitBox } from './types.ts';
+import {
+  PRIMARY_CLASS,
+  type AugmentOptions,
+  type CheckedDataset,
+  type ResizeMode,
+  type Sample,
+  type UnitBox,
+} from './types.ts';
 
 export interface ImportedDataOptions {
   readonly imageShape: ImageShape;
@@ -71,41 +79,44 @@ const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 const reasonOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
+type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
+
+/**
+ * How each task kind's values come out of a checked sample, into the target's array at sample
+ * `b` (`out` has the target's stored width per sample).
+ */
+const SAMPLE_TARGETS: {
+  readonly [K in TaskKind]: (
+    target: TargetOf<K>,
+    sample: Sample,
+    box: UnitBox | undefined,
+    out: Int32Array | Float32Array,
+    b: number,
+  ) => void;
+} = {
+  class: (t, sample, _, out, b) => {
+    out[b] = t.name === PRIMARY_CLASS ? sample.classIndex : (sample.labels?.[t.name] ?? -1);
+  },
+  attributes: (t, sample, _, out, b) =>
+    t.attributes.forEach((a, k) => (out[b * t.attributes.length + k] = sample.values[a] ?? 0)),
+  // The check drops images without a box when the dataset has boxes; zeros are a last resort.
+  box: (_, __, box, out, b) => box && out.set(box, b * 4),
+  numeric: (t, sample, _, out, b) =>
+    t.columns.forEach((c, k) => (out[b * t.columns.length + k] = sample.values[c] ?? 0)),
+};
+
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(
   targets: readonly DatasetTarget[],
   samples: readonly Sample[],
   boxes: readonly (UnitBox | undefined)[],
 ): Record<string, Int32Array | Float32Array> {
-  const size = samples.length;
   const out: Record<string, Int32Array | Float32Array> = {};
   for (const target of targets) {
-    switch (target.kind) {
-      case 'class': {
-        const labels = new Int32Array(size);
-        samples.forEach((sample, b) => (labels[b] = sample.classIndex));
-        out[target.name] = labels;
-        break;
-      }
-      case 'box': {
-        // The check drops images without a box when the dataset has boxes; zeros are a last resort.
-        const values = new Float32Array(size * 4);
-        boxes.forEach((box, b) => box && values.set(box, b * 4));
-        out[target.name] = values;
-        break;
-      }
-      case 'numeric': {
-        const width = target.columns.length;
-        const values = new Float32Array(size * width);
-        samples.forEach((sample, b) =>
-          target.columns.forEach(
-            (column, k) => (values[b * width + k] = sample.values[column] ?? 0),
-          ),
-        );
-        out[target.name] = values;
-        break;
-      }
-    }
+    const values = allocateTarget(target, samples.length);
+    const fill = SAMPLE_TARGETS[target.kind] as (typeof SAMPLE_TARGETS)[TaskKind];
+    samples.forEach((sample, b) => fill(target as never, sample, boxes[b], values, b));
+    out[target.name] = values;
   }
   return out;
 }

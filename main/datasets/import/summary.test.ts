@@ -61,7 +61,9 @@ describe('the dataset summary', () => {
     const text = formatSummary(summary);
     expect(text).toContain('(CSV; boxes in pixels, detected)');
     expect(text).toMatch(/Images {4}24: train \d+, validation \d+, test \d+ \(split by ratio\)/);
-    expect(text).toContain('Targets   class (3 classes), box, area, aspect, values (area, aspect)');
+    expect(text).toContain(
+      'Targets   class (3 classes: blue, green, red), box (a bounding box), area (1 value: area), aspect (1 value: aspect), values (2 values: area, aspect)',
+    );
     expect(text).toMatch(/Class\s+train\s+validation\s+test\s+total\nblue\s+\d+/);
     expect(text).toMatch(/ {2}centre x\s+0\.\d{3}\s+0\.\d{3}\s+0\.\d{3}/);
     expect(text).toContain(

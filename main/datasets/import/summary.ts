@@ -4,7 +4,7 @@
  * The summary is plain JSON (the command line prints it with --json, a run stores it); the text
  * form is for the terminal.
  */
-import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import { targetSummary, type DatasetTarget } from '../../../core/dataset-target.ts';
 import { fixed, inline, thousands } from '../../../core/format.ts';
 import type { SplitName } from '../types.ts';
 import { BAD_ROW_KINDS } from './types.ts';
@@ -42,6 +42,11 @@ export interface DatasetSummary {
   readonly splitFrom: CheckedDataset['splitFrom'];
   readonly images: SplitCounts;
   readonly classes: readonly ({ readonly name: string } & SplitCounts)[];
+  /**
+   * Every further task the data offers beside the class (CSV label columns, attributes): its
+   * classes' images per split, or for attributes the images each attribute is on in.
+   */
+  readonly tasks: readonly LabelTaskCounts[];
   readonly targets: readonly DatasetTarget[];
   /** The chosen box of every image, as fractions of the image; absent without boxes. */
   readonly boxes?: {
@@ -68,6 +73,38 @@ export interface DatasetSummary {
       readonly examples: readonly string[];
     }[];
   };
+}
+
+export interface LabelTaskCounts {
+  readonly task: string;
+  readonly kind: 'class' | 'attributes';
+  readonly classes: readonly ({ readonly name: string } & SplitCounts)[];
+}
+
+/** The further tasks' counts per split, in the order of the targets. */
+function labelTaskCounts(checked: CheckedDataset): LabelTaskCounts[] {
+  const { index, samples } = checked;
+  const count = (test: (s: Sample) => boolean) =>
+    countsOf((split) => samples[split].filter(test).length);
+  const classTasks = (index.labelTasks ?? []).map((t) => ({
+    task: t.name,
+    kind: 'class' as const,
+    classes: t.classes.map((name, c) => ({ name, ...count((s) => s.labels?.[t.name] === c) })),
+  }));
+  const attributes = index.attributes;
+  return attributes
+    ? [
+        ...classTasks,
+        {
+          task: attributes.name,
+          kind: 'attributes' as const,
+          classes: attributes.names.map((name) => ({
+            name,
+            ...count((s) => s.values[name] === 1),
+          })),
+        },
+      ]
+    : classTasks;
 }
 
 function statsOf(values: readonly number[]): ValueStats {
@@ -112,6 +149,7 @@ export function summarizeDataset(checked: CheckedDataset): DatasetSummary {
       name,
       ...countsOf((split) => samples[split].filter((s) => s.classIndex === c).length),
     })),
+    tasks: labelTaskCounts(checked),
     targets: checked.targets,
     ...(index.hasBoxes
       ? {
@@ -168,19 +206,6 @@ const FORMAT_LABELS: Readonly<Record<ImportFormat, string>> = {
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
-function targetText(target: DatasetTarget): string {
-  switch (target.kind) {
-    case 'class':
-      return `${target.name} (${target.classes.length} classes)`;
-    case 'box':
-      return target.name;
-    case 'numeric':
-      return target.columns.length === 1 && target.columns[0] === target.name
-        ? target.name
-        : `${target.name} (${target.columns.join(', ')})`;
-  }
-}
-
 /** The summary as the command line prints it: a few labelled lines and small tables. */
 export function formatSummary(summary: DatasetSummary): string {
   const lines: string[] = [];
@@ -193,7 +218,7 @@ export function formatSummary(summary: DatasetSummary): string {
   lines.push(
     `Images    ${thousands(images.total)}: train ${thousands(images.train)}, validation ${thousands(images.validation)}, test ${thousands(images.test)} (${summary.splitFrom === 'data' ? 'split as the data says' : 'split by ratio'})`,
   );
-  lines.push(`Targets   ${summary.targets.map(targetText).join(', ')}`);
+  lines.push(`Targets   ${summary.targets.map(targetSummary).join(', ')}`);
   lines.push('');
   lines.push(
     ...table([
@@ -204,6 +229,24 @@ export function formatSummary(summary: DatasetSummary): string {
       ]),
     ]),
   );
+  for (const task of summary.tasks) {
+    lines.push('');
+    lines.push(
+      ...table([
+        [
+          task.kind === 'attributes' ? `${task.task} (attributes, images on)` : task.task,
+          'train',
+          'validation',
+          'test',
+          'total',
+        ],
+        ...task.classes.map((c) => [
+          c.name,
+          ...[c.train, c.validation, c.test, c.total].map(thousands),
+        ]),
+      ]),
+    );
+  }
   if (summary.boxes) {
     const { boxes } = summary;
     lines.push('');

@@ -39,8 +39,10 @@ export interface ImportedRecord {
   readonly width?: number;
   readonly height?: number;
   readonly objects: readonly ImportedObject[];
-  /** Extra numeric columns (CSV), by column name. */
+  /** Extra numeric columns (CSV), by column name; attributes too (0 or 1), by attribute. */
   readonly values: Readonly<Record<string, number>>;
+  /** Each further label column's class name (CSV), by column name. */
+  readonly labels?: Readonly<Record<string, string>>;
   /** The split the data itself puts this image in, when it says. */
   readonly split?: SplitName;
   /** Where the record came from, for reports: "row 12", "labels/a.txt", "annotations.json image 7". */
@@ -91,6 +93,10 @@ export interface ImportedIndex {
   readonly hasBoxes: boolean;
   /** Names of the extra numeric columns, in file order. */
   readonly valueColumns: readonly string[];
+  /** Further label columns (CSV): each one a classification task named by its column. */
+  readonly labelTasks?: readonly { readonly name: string; readonly classes: readonly string[] }[];
+  /** Yes/no columns marked as attributes, or a `labels` column's names: one attributes task. */
+  readonly attributes?: { readonly name: string; readonly names: readonly string[] };
   readonly records: readonly ImportedRecord[];
   readonly badRows: readonly BadRow[];
   /** How boxes were given, for CSV: stated or detected. */
@@ -120,6 +126,8 @@ export interface ImportOptions {
   readonly augment?: AugmentOptions;
   /** Keep decoded, resized images (in memory up to a limit, else on disk) for repeat epochs. */
   readonly cache?: boolean;
+  /** CSV: 0/1 columns that together are one attributes task, by column name. */
+  readonly attributes?: readonly string[];
 }
 
 export interface AugmentOptions {
@@ -142,11 +150,17 @@ export interface Sample {
   readonly width: number;
   readonly height: number;
   readonly classIndex: number;
+  /** The class index of each further label column (CSV), by target name. */
+  readonly labels?: Readonly<Record<string, number>>;
   /** The chosen object's box, normalised to the original image; absent without boxes. */
   readonly box?: UnitBox;
+  /** Numeric and attribute columns (0/1), by column name. */
   readonly values: Readonly<Record<string, number>>;
   readonly split: SplitName;
 }
+
+/** The target every format's objects give: the class of the chosen object. */
+export const PRIMARY_CLASS = 'class';
 
 /** A checked dataset: samples split three ways, the targets it offers, the report. */
 export interface CheckedDataset {

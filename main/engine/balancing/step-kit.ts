@@ -2,8 +2,8 @@ import type { GraphAnalysis, HeadInfo } from '../../../core/graph/analyze.ts';
 import type { NodeId } from '../../../core/ids.ts';
 import type { Batch } from '../batches.ts';
 import { outputsOf } from '../evaluate.ts';
-import { perSampleLoss } from '../objectives.ts';
-import { batchLosses } from '../split-stats.ts';
+import { batchLosses, batchMeanLosses } from '../split-stats.ts';
+import { perSampleLoss } from '../tasks/index.ts';
 import { tf, type LayersModel, type Tensor } from '../tf.ts';
 import type { Gram } from './gram-math.ts';
 import { mapTrunk, runLayers, scaleGradient, type TrunkMap } from './trunk.ts';
@@ -67,13 +67,8 @@ export class StepKit {
   }
 
   private read(stats: Float32Array, size: number): StepRead {
-    let at = 0;
-    const losses = this.heads.map((h) => {
-      const mean = (stats[at] ?? NaN) / size;
-      at += 1 + h.metrics.length;
-      return h.lossWeight * mean;
-    });
-    return { stats, losses };
+    const means = batchMeanLosses(this.heads, stats, size);
+    return { stats, losses: this.heads.map((h, k) => h.lossWeight * (means[k] as number)) };
   }
 
   private weighted(means: readonly Tensor[]): Scalar[] {

@@ -4,6 +4,8 @@ import { analyzeGraph } from '../../../core/graph/analyze.ts';
 import { earlyStoppingSchema } from '../../../core/graph/training-control.ts';
 import { tinyReferenceGraph } from '../test-graphs.ts';
 import { EpochMonitor, resolveMonitor } from './monitor.ts';
+import { asTaskName } from '../../../core/ids.ts';
+import { metricNamesOf } from '../../../core/tasks/registry.ts';
 
 const heads = analyzeGraph(tinyReferenceGraph()).heads;
 
@@ -33,6 +35,29 @@ describe('EpochMonitor', () => {
     expect(resolveMonitor('box.meanIoU', 'auto', heads)).toBe('max');
     expect(resolveMonitor('class.accuracy', 'auto', heads)).toBe('max');
     expect(resolveMonitor('class.accuracy', 'min', heads)).toBe('min');
+  });
+
+  it("reads an attributes head's metrics and MAE's direction from the table of task kinds", () => {
+    const more = [
+      {
+        ...heads[0]!,
+        task: asTaskName('tags'),
+        targetKind: 'attributes' as const,
+        metrics: metricNamesOf('attributes'),
+      },
+      {
+        ...heads[0]!,
+        task: asTaskName('colour'),
+        targetKind: 'numeric' as const,
+        metrics: metricNamesOf('numeric'),
+      },
+    ];
+    expect(resolveMonitor('tags.macroF1', 'auto', more)).toBe('max');
+    expect(resolveMonitor('tags.mAP', 'auto', more)).toBe('max');
+    expect(resolveMonitor('colour.mae', 'auto', more)).toBe('min');
+    expect(() => resolveMonitor('tags.accuracy', 'auto', more)).toThrow(
+      /tags\.attributeAccuracy, tags\.macroF1, tags\.mAP/,
+    );
   });
 
   it('refuses a monitor the graph does not report, listing the ones it does', () => {

@@ -2,6 +2,7 @@ import type { BestEpoch, EpochEvent } from '../../../core/contract/training.ts';
 import type { HeadInfo } from '../../../core/graph/analyze.ts';
 import type { EarlyStoppingSettings } from '../../../core/graph/training-control.ts';
 import { StudioError } from '../../../core/problems.ts';
+import { lowerIsBetter, type MetricName } from '../../../core/tasks/registry.ts';
 
 export type MonitorMode = 'min' | 'max';
 
@@ -18,8 +19,6 @@ export interface MonitorVerdict {
   /** Early stopping is on and patience ran out. */
   readonly stop: boolean;
 }
-
-const LOWER_IS_BETTER = new Set(['loss', 'mae']);
 
 /** How the monitor is spoken of in sentences: "validation total loss", "validation box.meanIoU". */
 export function monitorLabel(monitor: string): string {
@@ -52,7 +51,8 @@ export function resolveMonitor(
     }
   }
   if (mode !== 'auto') return mode;
-  return LOWER_IS_BETTER.has(value) ? 'min' : 'max';
+  // The value was found among the head's: 'loss' or one of its kind's metrics.
+  return lowerIsBetter(value as 'loss' | MetricName) ? 'min' : 'max';
 }
 
 /** The monitored validation value of an epoch. */

@@ -58,27 +58,16 @@ export function DatasetSummaryView({
       </dl>
       <div className="dataset-summary__tables">
         {summary.classes.length > 0 && (
-          <table className="studio-table" data-testid="dataset-classes">
-            <thead>
-              <tr>
-                <th>Class</th>
-                <th className="studio-num">Train</th>
-                <th className="studio-num">Validation</th>
-                <th className="studio-num">Test</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.classes.map((c) => (
-                <tr key={c.name}>
-                  <td>{c.name}</td>
-                  <td className="studio-num">{c.train}</td>
-                  <td className="studio-num">{c.validation}</td>
-                  <td className="studio-num">{c.test}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable testId="dataset-classes" heading="Class" rows={summary.classes} />
         )}
+        {(summary.tasks ?? []).map((t) => (
+          <CountTable
+            key={t.task}
+            testId={`dataset-task-${t.task}`}
+            heading={t.kind === 'attributes' ? `${t.task} (images with it on)` : t.task}
+            rows={t.classes}
+          />
+        ))}
         {summary.boxes && (
           <RangeTable
             testId="dataset-boxes"
@@ -129,6 +118,40 @@ function RangeTable({
             <td className="studio-num">{show(row.min)}</td>
             <td className="studio-num">{show(row.mean)}</td>
             <td className="studio-num">{show(row.max)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Images per split for each class of a task (or each attribute that is on). */
+function CountTable({
+  testId,
+  heading,
+  rows,
+}: {
+  testId: string;
+  heading: string;
+  rows: readonly { name: string; train: number; validation: number; test: number }[];
+}) {
+  return (
+    <table className="studio-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{heading}</th>
+          <th className="studio-num">Train</th>
+          <th className="studio-num">Validation</th>
+          <th className="studio-num">Test</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr key={c.name}>
+            <td>{c.name}</td>
+            <td className="studio-num">{c.train}</td>
+            <td className="studio-num">{c.validation}</td>
+            <td className="studio-num">{c.test}</td>
           </tr>
         ))}
       </tbody>

@@ -26,6 +26,7 @@ describe('the dataset options form', () => {
       'testFraction',
       'onBadRows',
       'cache',
+      'attributes',
       'augment.flip',
       'augment.shift',
       'augment.scale',

@@ -1,3 +1,4 @@
+import { targetSummary } from '../../../core/tasks/registry.ts';
 import type { DatasetInfo, DatasetSummary } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
 
@@ -92,18 +93,5 @@ export function optionsSummary(options: DatasetOptions): string {
  */
 export function targetsText(targets: DatasetInfo['targets']): string {
   if (targets.length === 0) return 'none: no head can learn from it';
-  const few = (names: readonly string[]) =>
-    names.length > 6 ? `${names.slice(0, 6).join(', ')}, …` : names.join(', ');
-  return targets
-    .map((t) => {
-      switch (t.kind) {
-        case 'class':
-          return `${t.name} (${t.classes.length} classes: ${few(t.classes)})`;
-        case 'box':
-          return `${t.name} (a bounding box)`;
-        case 'numeric':
-          return `${t.name} (${t.columns.length} value${t.columns.length === 1 ? '' : 's'}: ${few(t.columns)})`;
-      }
-    })
-    .join(' · ');
+  return targets.map(targetSummary).join(' · ');
 }

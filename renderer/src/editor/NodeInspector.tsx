@@ -2,6 +2,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { asNodeId } from '../../../core/ids.ts';
 import { kindSpec } from '../../../core/nodes/registry.ts';
 import { formatShape } from '../../../core/shape.ts';
+import { TASKS } from '../../../core/tasks/registry.ts';
+import type { MetricSpec } from '../../../core/tasks/task.ts';
 import { renameNode, setNodeLabel, updateParams } from '../graph/commands.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { thousands } from './format.ts';
@@ -13,13 +15,6 @@ import { useBindingProblems } from './use-binding-problems.ts';
 import { useDatasets } from './use-datasets.ts';
 
 const graph = () => useGraphStore.getState();
-
-const METRIC_NAMES: Record<string, string> = {
-  accuracy: 'accuracy',
-  meanIoU: 'mean IoU',
-  iou50: 'share with IoU ≥ 0.5',
-  mae: 'mean absolute error',
-};
 
 /** One node: its id, label and every param from its kind's schema; its shape and problems. */
 export function NodeInspector({ nodeId }: { nodeId: string }) {
@@ -119,10 +114,12 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
         <div className="studio-field" data-testid="head-metrics">
           <span className="studio-field__label">Metrics</span>
           <p className="studio-inspector__metrics">
-            {spec.head.metrics.map((m) => METRIC_NAMES[m] ?? m).join(', ')}
+            {Object.values(TASKS[spec.head.targetKind].metrics as Record<string, MetricSpec>)
+              .map((m) => m.doc)
+              .join(', ')}
           </p>
           <p className="studio-field__help">
-            Measured for this task in every epoch; fixed by the head kind.
+            Measured for this task in every epoch; fixed by the task kind.
           </p>
         </div>
       )}

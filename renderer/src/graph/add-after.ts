@@ -1,6 +1,7 @@
 import type { DatasetInfo } from '../../../core/contract/host.ts';
 import type { GraphDocument, GraphNode } from '../../../core/graph/schema.ts';
 import { defaultParams, kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
+import { targetWidth, taskSpec } from '../../../core/tasks/registry.ts';
 import {
   accepted,
   addNode,
@@ -45,8 +46,9 @@ export function headParamsForDataset(
   const taskSchema = kindSpec(kind).params.shape.task;
   const task = uniqueTaskName(target.name, taskNamesOf(doc));
   if (taskSchema?.safeParse(task).success) patch.task = task;
-  if (target.kind === 'class' && 'classes' in defaults) patch.classes = target.classes.length;
-  if (target.kind === 'numeric' && 'units' in defaults) patch.units = target.columns.length;
+  // The head's width param (classes, units, attributes) follows the target's width.
+  const width = taskSpec(target.kind).widthParam;
+  if (width && width.field in defaults) patch[width.field] = targetWidth(target);
   return patch;
 }
 

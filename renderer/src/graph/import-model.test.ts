@@ -56,7 +56,7 @@ describe('opening a model.json', () => {
     expect(loadGraphText('model.json', model('exponential'))).toEqual({
       ok: false,
       message:
-        "model.json cannot be opened as a graph: The layer 'digit' (Dense) is an output with 10 exponential units; a head is softmax (classes), 4 sigmoid units (a box) or linear (values).",
+        "model.json cannot be opened as a graph: The layer 'digit' (Dense) is an output with 10 exponential units; a head is softmax (classes), sigmoid (4 for a box, else attributes) or linear (values).",
     });
   });
 });

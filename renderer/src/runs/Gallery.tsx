@@ -1,15 +1,9 @@
 import { memo, useEffect, useRef } from 'react';
 import type { GallerySample } from '../../../core/contract/host.ts';
 import type { RunId } from '../../../core/ids.ts';
-import {
-  drawSample,
-  headCaption,
-  PREDICTED_COLOR,
-  rgbSwatch,
-  sampleDescription,
-  short,
-  TRUE_COLOR,
-} from './gallery-draw.ts';
+import { shortNumbers } from '../../../core/tasks/task.ts';
+import { drawSample, headView, PREDICTED_COLOR, sampleDescription, TRUE_COLOR } from './gallery-draw.ts';
+import type { GalleryView } from '../../../core/tasks/task.ts';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
@@ -64,20 +58,20 @@ const GalleryItem = memo(function GalleryItem({
         style={{ width: sample.width * SCALE, height: sample.height * SCALE }}
       />
       {sample.heads.map((head) => {
-        const caption = headCaption(head);
-        const mark = caption.ok === undefined ? '' : caption.ok ? ' ok' : ' wrong';
-        const truth = head.targetKind === 'numeric' ? rgbSwatch(head.truth) : undefined;
-        const predicted = head.targetKind === 'numeric' ? rgbSwatch(head.prediction) : undefined;
+        const view = headView(head);
+        const mark = view.ok === undefined ? '' : view.ok ? ' ok' : ' wrong';
         return (
           <p key={head.task} className={`gallery-caption${mark}`}>
             {several && <span className="muted">{head.task}: </span>}
-            {truth && predicted ? (
+            {view.swatches ? (
               <span data-testid="gallery-swatches">
-                true <Swatch color={truth} /> {short(head.truth)} · predicted{' '}
-                <Swatch color={predicted} /> {short(head.prediction)}
+                true <Swatch color={view.swatches.truth} /> {shortNumbers(head.truth)} · predicted{' '}
+                <Swatch color={view.swatches.prediction} /> {shortNumbers(head.prediction)}
               </span>
+            ) : view.marks ? (
+              <Marks marks={view.marks} />
             ) : (
-              caption.text
+              view.text
             )}
           </p>
         );
@@ -90,3 +84,19 @@ const GalleryItem = memo(function GalleryItem({
 const Swatch = ({ color }: { color: string }) => (
   <i className="run-swatch gallery-swatch" style={{ background: color }} title={color} aria-hidden="true" />
 );
+
+/** Attributes by verdict: on and found, on but missed, predicted but off. */
+const Marks = ({ marks }: { marks: NonNullable<GalleryView['marks']> }) =>
+  marks.length === 0 ? (
+    <span className="muted">none on</span>
+  ) : (
+    <span data-testid="gallery-marks">
+      {marks.map((m) => (
+        <span key={m.name} className={`gallery-mark ${m.verdict}`} title={MARK_WORDS[m.verdict]}>
+          {m.verdict === 'hit' ? '✓' : '✗'} {m.name}{' '}
+        </span>
+      ))}
+    </span>
+  );
+
+const MARK_WORDS = { hit: 'on, found', missed: 'on, missed', extra: 'off, predicted on' } as const;

@@ -11,7 +11,7 @@ import {
   type ChartRun,
 } from './chart-data.ts';
 import { kerasLine, progressText } from './format.ts';
-import { argmax, boxIoU, decodeToRgba, headCaption, normaliseBox } from './gallery-draw.ts';
+import { decodeToRgba, headView } from './gallery-draw.ts';
 import type { EpochEvent } from './run-reducer.ts';
 import { niceTicks, shortNumber, zeroBasedTicks } from './RunLineChart.tsx';
 import { split } from './test-events.ts';
@@ -155,14 +155,34 @@ describe('gallery', () => {
       prediction: [0.1, 0.7, 0.2],
       classes: ['circle', 'square', 'triangle'],
     };
-    expect(argmax(head.prediction)).toBe(1);
-    expect(headCaption(head)).toEqual({ text: 'true triangle · predicted square (70%)', ok: false });
+    expect(headView(head)).toEqual({ text: 'true triangle · predicted square (70%)', ok: false });
   });
 
-  it('orders and clamps box corners and measures IoU', () => {
-    expect(normaliseBox([0.5, 0.6, 0.1, 1.2])).toEqual([0.1, 0.6, 0.5, 1]);
-    expect(boxIoU([0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5])).toBe(1);
-    expect(boxIoU([0, 0, 0.5, 0.5], [0.25, 0, 0.75, 0.5])).toBeCloseTo(1 / 3);
+  it("draws a box head's boxes ordered and clamped, and words its IoU", () => {
+    const view = headView({
+      task: 'box',
+      targetKind: 'box',
+      truth: [0, 0, 0.5, 0.5],
+      prediction: [0.75, 0.5, 0.25, -1],
+    });
+    expect(view.boxes?.prediction).toEqual([0.25, 0, 0.75, 0.5]);
+    expect(view).toMatchObject({ text: 'box IoU 0.33', ok: false });
+  });
+
+  it('marks the attributes that are on as found or missed, and wrongly predicted ones', () => {
+    const view = headView({
+      task: 'tags',
+      targetKind: 'attributes',
+      truth: [1, 1, 0, 0],
+      prediction: [0.9, 0.2, 0.7, 0.1],
+      classes: ['smiling', 'glasses', 'hat', 'beard'],
+    });
+    expect(view.marks).toEqual([
+      { name: 'smiling', verdict: 'hit' },
+      { name: 'glasses', verdict: 'missed' },
+      { name: 'hat', verdict: 'extra' },
+    ]);
+    expect(view).toMatchObject({ text: 'on smiling · missed glasses · wrongly on hat', ok: false });
   });
 });
 

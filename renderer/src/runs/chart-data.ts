@@ -203,7 +203,7 @@ export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
         task,
         yLabel: metric.label,
         value: (m) => m.tasks[task]?.[metric.key],
-        scale: metric.key === 'mae' ? 'free' : 'ratio',
+        scale: metric.scale,
       });
     }
   }

@@ -1,15 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HeadInfo } from '../../core/graph/analyze.ts';
-import { initBackend } from './backend.ts';
-import { boxIoU, metricSums, perSampleLoss } from './objectives.ts';
-import { tf } from './tf.ts';
+import type { HeadInfo } from '../../../core/graph/analyze.ts';
+import { initBackend } from '../backend.ts';
+import { tf } from '../tf.ts';
+import { perSampleLoss } from './index.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
 
+const KIND_OF: Record<string, string> = {
+  categoricalCrossentropy: 'class',
+  binaryCrossentropy: 'box',
+  meanSquaredError: 'box',
+  meanAbsoluteError: 'box',
+  huber: 'box',
+};
 const head = (loss: string, params: Record<string, unknown> = {}): HeadInfo =>
-  ({ loss, params, label: 'h', metrics: [] }) as unknown as HeadInfo;
+  ({ loss, params, label: 'h', metrics: [], targetKind: KIND_OF[loss] }) as unknown as HeadInfo;
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
 describe('per-sample losses', () => {
@@ -49,43 +56,10 @@ describe('per-sample losses', () => {
   });
 });
 
-describe('box metrics', () => {
-  it('IoU is 1 for the same box, 0 for disjoint or inverted boxes, and exact for overlaps', () => {
-    const truth = tf.tensor2d([
-      [0, 0, 0.5, 0.5],
-      [0, 0, 0.5, 0.5],
-      [0, 0, 0.5, 0.5],
-      [0, 0, 0.5, 0.5],
-    ]);
-    const pred = tf.tensor2d([
-      [0, 0, 0.5, 0.5],
-      [0.6, 0.6, 1, 1],
-      [0.25, 0, 0.75, 0.5],
-      [0.5, 0.5, 0, 0],
-    ]);
-    const iou = values(boxIoU(truth, pred));
-    expect(iou[0]).toBeCloseTo(1, 5);
-    expect(iou[1]).toBeCloseTo(0, 5);
-    expect(iou[2]).toBeCloseTo(1 / 3, 5);
-    expect(iou[3]).toBeCloseTo(0, 5);
-    const box = { ...head('binaryCrossentropy'), metrics: ['meanIoU', 'iou50'] } as HeadInfo;
-    const [sumIoU, hits] = metricSums(box, truth, pred).map((t) => values(t)[0]);
-    expect(sumIoU).toBeCloseTo(1 + 1 / 3, 5);
-    expect(hits).toBe(1);
-  });
-
-  it('accuracy counts argmax matches', () => {
-    const cls = { ...head('categoricalCrossentropy'), metrics: ['accuracy'] } as HeadInfo;
-    const y = tf.tensor2d([
-      [0, 1],
-      [1, 0],
-      [1, 0],
-    ]);
-    const p = tf.tensor2d([
-      [0.3, 0.7],
-      [0.4, 0.6],
-      [0.8, 0.2],
-    ]);
-    expect(values(metricSums(cls, y, p)[0] as tf.Tensor)[0]).toBe(2);
+describe('the loss table', () => {
+  it('refuses a loss the task kind does not offer, naming both', () => {
+    const wrong = { ...head('huber'), targetKind: 'class' } as HeadInfo;
+    const y = tf.tensor2d([[0, 1]]);
+    expect(() => perSampleLoss(wrong, y, y)).toThrow("a class task has no loss 'huber'");
   });
 });

@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+import type { Shape } from '../shape.ts';
+
+/**
+ * What a task kind is, as data: one file per kind (class.ts, box.ts, …) on one table
+ * (registry.ts). Every zone reads a kind's target, losses, metrics, words and gallery view from
+ * here, and keeps its own table keyed by the kind for what it alone does (tensors, files, DOM).
+ */
+
+/**
+ * How one sample's target is laid out. `dense`: a fixed shape ([10] for ten classes' one-hot,
+ * [4] for a box, [H, W] for a mask, [H, W, 1] for depth). `ragged`: a variable number of items of
+ * a fixed shape per sample (every object of an image, each [5]).
+ */
+export type TargetLayout =
+  | { readonly form: 'dense'; readonly shape: Shape }
+  | { readonly form: 'ragged'; readonly item: Shape };
+
+/**
+ * How a split stores the target: `index` keeps one class index per sample (Int32Array) that
+ * batches expand to the layout's one-hot; `values` keeps the layout's numbers as they are.
+ */
+export type TargetStorage = 'index' | 'values';
+
+export type MetricDirection = 'higher' | 'lower';
+
+/**
+ * A metric over a split: sums go in batch by batch, and a finish step turns them into the value,
+ * so a metric that is not a mean of per-sample values (macro F1, mAP) is as easy as one that is.
+ * `truth` and `prediction` are [samples, ...layout] row-major, truth in the head's own form (a
+ * class one-hot).
+ */
+export interface MetricAccumulator {
+  reset(): void;
+  add(truth: Float32Array, prediction: Float32Array, samples: number): void;
+  /** The value over everything added since the last reset; NaN when nothing was added. */
+  finish(): number;
+}
+
+export interface MetricSpec {
+  /** For people: "mean IoU", "macro F1". */
+  readonly label: string;
+  /** One line for the inspector. */
+  readonly doc: string;
+  readonly direction: MetricDirection;
+  /** Its name in Keras' logs and in the exported scripts ("mean_iou"). */
+  readonly keras: string;
+  /** Charts draw a ratio metric on 0–1; a free one on its own scale. */
+  readonly scale: 'ratio' | 'free';
+  /** A fresh accumulator for a head whose output has `width` numbers per sample. */
+  readonly create: (width: number) => MetricAccumulator;
+}
+
+/** A box to draw over the image, as fractions of it: [xmin, ymin, xmax, ymax]. */
+export type GalleryBox = readonly [number, number, number, number];
+
+/**
+ * What the gallery shows of one head on one sample, as data the renderer draws: a caption and
+ * whether the head got it right, boxes over the image, colour swatches, and marked names.
+ */
+export interface GalleryView {
+  readonly text: string;
+  readonly ok?: boolean;
+  readonly boxes?: { readonly truth: GalleryBox; readonly prediction: GalleryBox };
+  readonly swatches?: { readonly truth: string; readonly prediction: string };
+  /** Names with a verdict each: on and predicted (hit), on and missed, off but predicted. */
+  readonly marks?: readonly {
+    readonly name: string;
+    readonly verdict: 'hit' | 'missed' | 'extra';
+  }[];
+}
+
+/** One head's truth and prediction for one sample, with the target's names when it has them. */
+export interface GalleryHeadData {
+  readonly truth: readonly number[];
+  readonly prediction: readonly number[];
+  readonly classes?: readonly string[];
+}
+
+/** A target as a dataset offers it: a name and its kind, with whatever the kind adds. */
+export interface TargetBase<K extends string> {
+  readonly name: string;
+  readonly kind: K;
+}
+
+export interface TaskSpec<
+  K extends string = string,
+  T extends TargetBase<K> = TargetBase<K>,
+  L extends string = string,
+  M extends string = string,
+> {
+  readonly kind: K;
+  /** "a class", "a box": how sentences speak of a target of this kind. */
+  readonly word: string;
+  /** The target's schema, as datasets describe it to the app. */
+  readonly target: z.ZodType<T>;
+  readonly layout: (target: T) => TargetLayout;
+  readonly storage: TargetStorage;
+  /**
+   * How the target moves when augmentation flips, shifts or scales the image: `box` corners move
+   * with it; absent, the target stays as it is (a class, attributes, numbers).
+   */
+  readonly movesWithImage?: 'box';
+  /** The losses a head of this kind may use, and the one it starts with. */
+  readonly losses: readonly [L, ...L[]];
+  readonly defaultLoss: L;
+  /** Metrics in the order they are reported. */
+  readonly metrics: Readonly<Record<M, MetricSpec>>;
+  /** The target in a few words for dataset summaries: "10 classes (0, 1, …)". */
+  readonly summary: (target: T) => string;
+  /**
+   * The head param that must equal the target's width and how the target speaks of it, for the
+   * binding check ("classes", "10 classes (0, 1, …)"); absent when the width is fixed.
+   */
+  readonly widthParam?: { readonly field: string; readonly words: (target: T) => string };
+  /** What each output stands for, when the outputs have names (classes, attributes). */
+  readonly outputNames?: (target: T) => readonly string[];
+  readonly gallery: (head: GalleryHeadData) => GalleryView;
+}
+
+/** Any kind's spec, for checking the table's entries (a target-taking function accepts `never`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTaskSpec = TaskSpec<string, any, string, string>;
+
+/** Identity helper that keeps each kind's literal types while checking the spec's shape. */
+export const defineTask = <
+  K extends string,
+  T extends TargetBase<K>,
+  L extends string,
+  M extends string,
+>(
+  spec: TaskSpec<K, T, L, M>,
+): TaskSpec<K, T, L, M> => spec;
+
+/** The number of values one sample's target holds; undefined for a ragged layout. */
+export const layoutSize = (layout: TargetLayout): number | undefined =>
+  layout.form === 'dense' ? layout.shape.reduce((a, b) => a * b, 1) : undefined;
+
+/** Names in a sentence, the first few: "a, b, c, …". */
+export const listNames = (items: readonly string[], max = 6): string =>
+  items.length > max ? `${items.slice(0, max).join(', ')}, …` : items.join(', ');
+
+/** A probability as the gallery prints it: "87%", "99.8%". */
+export const percent = (p: number | undefined) =>
+  `${((p ?? 0) * 100).toFixed(p !== undefined && p > 0.995 ? 1 : 0)}%`;
+/** Numbers to three significant digits: "0.5, 0.125". */
+export const shortNumbers = (values: readonly number[]) =>
+  values.map((v) => Number(v.toPrecision(3))).join(', ');

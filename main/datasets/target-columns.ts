@@ -1,0 +1,58 @@
+import type { DatasetTarget, TaskKind } from '../../core/tasks/registry.ts';
+
+type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
+
+/**
+ * How each task kind's target reads as columns of a CSV file (the dataset export writes them and
+ * the CSV import reads the same names back): the column names, and one sample's cells.
+ */
+interface TargetColumns<K extends TaskKind> {
+  readonly columns: (target: TargetOf<K>) => readonly string[];
+  /**
+   * The cells of sample `i`, in column order, from the split's stored values: numbers as float32
+   * values, names as text (the writer quotes and marks text; numbers stay numbers).
+   */
+  readonly cells: (
+    target: TargetOf<K>,
+    values: Int32Array | Float32Array,
+    i: number,
+  ) => (string | number)[];
+}
+
+const BOX_COLUMNS = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
+
+const valueCells = (width: number) => (_: unknown, values: Int32Array | Float32Array, i: number) =>
+  Array.from(values.subarray(i * width, (i + 1) * width), (v) => Math.fround(v));
+
+export const TARGET_COLUMNS: { readonly [K in TaskKind]: TargetColumns<K> } = {
+  // A class target is one column named as the target, holding the class's name.
+  class: {
+    columns: (t) => [t.name],
+    cells: (t, values, i) => [t.classes[values[i] ?? -1] ?? ''],
+  },
+  // One 0/1 column per attribute; the import groups them again when they are marked as attributes.
+  attributes: {
+    columns: (t) => t.attributes,
+    cells: (t, values, i) => valueCells(t.attributes.length)(t, values, i),
+  },
+  box: {
+    columns: () => BOX_COLUMNS,
+    cells: (t, values, i) => valueCells(4)(t, values, i),
+  },
+  numeric: {
+    columns: (t) => t.columns,
+    cells: (t, values, i) => valueCells(t.columns.length)(t, values, i),
+  },
+};
+
+/** A target's CSV columns, whatever its kind. */
+export const targetColumns = (t: DatasetTarget): readonly string[] =>
+  (TARGET_COLUMNS[t.kind] as TargetColumns<TaskKind>).columns(t as never);
+
+/** One sample's cells of a target, in the order of `targetColumns`. */
+export const targetCells = (
+  t: DatasetTarget,
+  values: Int32Array | Float32Array,
+  i: number,
+): (string | number)[] =>
+  (TARGET_COLUMNS[t.kind] as TargetColumns<TaskKind>).cells(t as never, values, i);
