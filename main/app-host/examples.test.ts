@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
+import { parseGraphDocument } from '../../core/graph/load.ts';
 import { checkDatasetForGraph } from '../runs/dataset-check.ts';
 import { listExamples } from './examples.ts';
 
@@ -14,7 +15,10 @@ describe('the shipped templates', () => {
     );
     expect(skipped).toEqual([]);
     expect(examples.map((e) => e.id)).toContain('multidigits-lenet');
-    for (const { id, document } of examples) {
+    for (const example of examples) {
+      // The host contract carries the document untyped; read it as the app does.
+      const { id } = example;
+      const document = parseGraphDocument(example.document);
       const analysis = analyzeGraph(document);
       expect({ id, problems: analysis.problems }).toEqual({ id, problems: [] });
       expect(document.description, id).not.toBe('');
