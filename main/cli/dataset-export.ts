@@ -24,7 +24,7 @@ function sizeFlag(value: string | undefined): ImageShape {
 }
 
 /**
- * `dataset export <digits|multidigits|shapes|path> --out DIR`: a dataset the studio trains on (an imported
+ * `dataset export <digits|shapes|path> --out DIR`: a dataset the studio trains on (an imported
  * one after its check, bad rows left out) as images plus annotations.
  */
 export async function datasetExportCommand(

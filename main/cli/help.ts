@@ -51,7 +51,7 @@ Usage: npm run cli -- <command> [options]
       Reads an imported dataset as training would and prints its format, image and class
       counts per split, box statistics and the report of bad rows, without training.
 
-  dataset export <digits|multidigits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC]
+  dataset export <digits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC]
         [--limit N] [--seed N]
       Writes a dataset the studio trains on (an imported one after its check, bad rows left
       out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
