@@ -9,9 +9,9 @@ Usage: npm run cli -- <command> [options]
       Layers, output shapes, parameters and total, like Keras summary(), and the memory training
       needs; or the graph's problems.
 
-  train <graph.json> [--dataset digits|shapes|<path>] [--epochs N] [--batch-size N] [--limit N]
-        [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X] [--out DIR]
-        [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
+  train <graph.json> [--dataset digits|multidigits|shapes|<path>] [--epochs N] [--batch-size N]
+        [--limit N] [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X]
+        [--out DIR] [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
         [--stall-minutes X] [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]
       Trains the graph with one loss per task, checkpoints every epoch and evaluates on the
       test split. Flags override the graph's own training settings. --json prints one JSON
@@ -27,7 +27,7 @@ Usage: npm run cli -- <command> [options]
         --attributes A,B,C (CSV: 0/1 columns that are one attributes task)
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
-        built-in digits and shapes take them too)
+        built-in datasets take them too)
       --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
       by layer name.
       --balance picks how the tasks' losses update the shared trunk: fixed (the heads' loss

