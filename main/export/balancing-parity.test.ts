@@ -14,6 +14,7 @@ import { initBackend } from '../engine/backend.ts';
 import { Balancing } from '../engine/balancing/index.ts';
 import { mapTrunk } from '../engine/balancing/trunk.ts';
 import { compileGraph } from '../engine/compile.ts';
+import { batchMeanLosses } from '../engine/split-stats.ts';
 import { graphOf } from '../engine/test-graphs.ts';
 import { tf, type LayersModel } from '../engine/tf.ts';
 import { createRng } from '../datasets/rng.ts';
@@ -144,12 +145,7 @@ async function studioTrace(
   try {
     for (let s = 0; s < STEPS; s++) {
       const stats = await balancing.step({ x, ys, size: BATCH });
-      let at = 0;
-      const losses = heads.map((h) => {
-        const mean = stats[at]! / BATCH;
-        at += 1 + h.metrics.length;
-        return h.lossWeight * mean;
-      });
+      const losses = batchMeanLosses(heads, stats, BATCH).map((l, k) => heads[k]!.lossWeight * l);
       balancing.endEpoch(losses);
       steps.push({
         weights: { ...balancing.lastWeights },
