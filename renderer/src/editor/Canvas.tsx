@@ -33,13 +33,12 @@ import { ShapeEdge } from './ShapeEdge.tsx';
 import { StudioNode } from './StudioNode.tsx';
 import { showNotice } from './ui-store.ts';
 import { useBindingProblems } from './use-binding-problems.ts';
-import { fitReadable } from './viewport.ts';
+import { fitReadable, MINIMAP_SIZE } from './viewport.ts';
 import './editor.css';
 
 const nodeTypes = { studio: StudioNode };
 const edgeTypes = { shape: ShapeEdge };
 const NO_SIZES: ReadonlyMap<string, Size> = new Map();
-const MINIMAP_SIZE = { width: 150, height: 100 };
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
 const CATEGORY_COLOURS: Record<string, string> = {
   input: '#2e7d32',
@@ -115,7 +114,7 @@ export function Canvas() {
     if (current.nodes.length === 0) {
       void rf.setViewport({ x: 0, y: 0, zoom: 1 });
     } else {
-      void fitReadable(rf, flowDirectionOf(current));
+      void fitReadable(rf, current);
     }
   }, [loadCount, rf]);
 

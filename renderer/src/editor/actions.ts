@@ -14,7 +14,7 @@ import {
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
-import { autoLayout, bestLayout, flowDirectionOf, NODE_WIDTH, type Size } from '../graph/layout.ts';
+import { autoLayout, bestLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
@@ -23,6 +23,7 @@ import type { CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 import { addAfterSelected, linkSelected } from './add-actions.ts';
 import { canvasSize, fitReadable, motion } from './viewport.ts';
+import { useRunStore } from '../runs/run-store.ts';
 
 /**
  * What the toolbar, the keyboard and the panels do, in one place: each action runs named
@@ -59,6 +60,7 @@ export function openDocument(name: string, doc: GraphDocument, askFirst = true):
   if (askFirst && !confirmDiscard()) return false;
   graph().setDocumentFromFile(name, placed(doc));
   useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
   return true;
 }
 
@@ -109,6 +111,7 @@ export function openRecoveredDocument(recovered: RecoveredDocument): boolean {
   setRecovered(recovered.untitled);
   graph().setDocumentFromFile(result.name, placed(result.document), { unsaved: true });
   useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
   return true;
 }
 
@@ -294,11 +297,11 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
       const sizes = measuredSizes(rf);
       const laid = (d: GraphDocument) => bestLayout(d, canvasSize(), sizes).document;
       if (graph().execute('Auto-layout', laid)) {
-        void fitReadable(rf, flowDirectionOf(graph().document), 200);
+        void fitReadable(rf, graph().document, 200);
       }
     },
     fitView: () => {
-      void fitReadable(rf, flowDirectionOf(graph().document), 200);
+      void fitReadable(rf, graph().document, 200);
     },
     summary: () => useUiStore.getState().openDialog('summary'),
     shortcuts: () => useUiStore.getState().openDialog('shortcuts'),
