@@ -153,6 +153,13 @@ describe.skipIf(!hasChromium)('The studio as a newcomer meets it', { timeout: 18
 
   it('lays a graph out top to bottom when the canvas is taller than wide', async () => {
     const { page } = studio();
+    // Opened in a wide window, the template is laid out left to right.
+    await page.setViewportSize({ width: 1600, height: 600 });
+    await page.getByTestId('template-select').selectOption({ label: 'Empty canvas' });
+    await page
+      .getByTestId('template-select')
+      .selectOption({ label: 'Shapes: class, box and colour' });
+    await expect.poll(() => page.locator('.react-flow__handle-top').count()).toBe(0);
     await page.setViewportSize({ width: 900, height: 1300 });
     await page.getByTestId('btn-layout').click();
     await expect.poll(() => page.locator('.react-flow__handle-top').count()).toBeGreaterThan(10);
