@@ -11,6 +11,7 @@ import {
   graphFileName,
   loadGraphText,
   readGraphFile,
+  safeFileName,
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
@@ -19,7 +20,7 @@ import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
 import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './desktop-files.ts';
-import type { CommandId } from './shortcuts.ts';
+import { shortcutText, type CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 import { addAfterSelected, linkSelected } from './add-actions.ts';
 import { canvasSize, fitReadable, motion } from './viewport.ts';
@@ -149,6 +150,19 @@ export function openUntitled(name: string, doc: GraphDocument): boolean {
   return opened;
 }
 
+/**
+ * The graph a run trained, as unsaved work named after the run (`faster rate.graph.json`): it is
+ * in no file yet, so it is marked unsaved and Save asks where.
+ */
+export function openRunGraph(runName: string, doc: GraphDocument): boolean {
+  if (!confirmDiscard()) return false;
+  graph().setDocumentFromFile(safeFileName(runName), placed(doc), { unsaved: true });
+  useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
+  setUntitled(true);
+  return true;
+}
+
 /** Opens a template by id (`empty` for an empty canvas). */
 export function openTemplate(id: string): boolean {
   if (id === EMPTY_TEMPLATE) return openUntitled('untitled', emptyDocument());
@@ -217,7 +231,14 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
       nodeIds.length > 0
         ? `Delete ${plural(nodeIds.length, 'node')}`
         : `Delete ${plural(edgeIds.length, 'link')}`;
-    graph().execute(label, (d) => removeElements(d, nodeIds, edgeIds));
+    const all = nodeIds.length > 1 && nodeIds.length === graph().document.nodes.length;
+    if (graph().execute(label, (d) => removeElements(d, nodeIds, edgeIds)) && all) {
+      // Select all then Delete empties the canvas in two keys: say how to get it back.
+      showNotice(
+        `Deleted all ${nodeIds.length} nodes; ${shortcutText('undo')} brings them back.`,
+        'hint',
+      );
+    }
   };
 
   const addNodeAt = (kind: NodeKind, position: Position) => {
