@@ -44,6 +44,7 @@ function setup(
     exitGraceMs?: number;
     stallTimeoutMs?: number;
     runsDir?: string;
+    spare?: boolean;
   } = {},
 ) {
   const children: FakeChild[] = [];
@@ -67,7 +68,7 @@ function setup(
     const child = children.at(-1) as FakeChild;
     return { runId, child };
   };
-  return { supervisor, events, ended, start, logs };
+  return { supervisor, events, ended, start, logs, children };
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -403,5 +404,35 @@ describe('createRunSupervisor', () => {
       expect(ended(runId)).toEqual([]);
       expect(child.kills).toEqual([]);
     });
+  });
+
+  it('keeps a spare process started ahead of the next run, and ends it with the rest', async () => {
+    const { supervisor, children } = setup({ spare: true });
+    const run = () => supervisor.start({ graph: {}, settings: {} });
+    const sentTo = (child: FakeChild | undefined) => child?.sent.map((m) => m.type);
+    // Started with the supervisor, before any Start; the first run is sent to it.
+    expect(children).toHaveLength(1);
+    const a = run();
+    expect(children).toHaveLength(1);
+    expect(sentTo(children[0])).toEqual(['start']);
+    // None is made while a run trains (it would take the run's CPU): the next run forks its own.
+    const b = run();
+    expect(children).toHaveLength(2);
+    // Once a run has ended, the next one is ready again.
+    children[0]?.emit('message', { type: 'run-ended', runId: a, status: 'finished' });
+    children[0]?.exit(0);
+    await flush();
+    expect(children).toHaveLength(3);
+    expect(sentTo(children[2])).toEqual([]);
+    // A spare that ends before it is used is forgotten; the next run forks anew.
+    children[2]?.exit(1);
+    children[1]?.emit('message', { type: 'run-ended', runId: b, status: 'finished' });
+    children[1]?.exit(0);
+    await flush();
+    expect(children).toHaveLength(4);
+    // Closing kills the idle spare.
+    await supervisor.stopAll();
+    expect(children[3]?.kills).toEqual(['SIGKILL']);
+    expect(children).toHaveLength(4);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { GallerySample, HostEvent } from '../../core/contract/host.ts';
 import { StudioError } from '../../core/problems.ts';
-import { releaseBackend } from '../engine/backend.ts';
+import { initBackend, releaseBackend } from '../engine/backend.ts';
 import type { TrainingEvent } from '../../core/contract/training.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import {
@@ -23,6 +23,9 @@ import { checkRunRequest, describeIssues } from './run-request.ts';
 const controller = new AbortController();
 let started = false;
 const parent = connectParent();
+// Started before a run is given: a spare process (run-supervisor.ts) has the backend ready when
+// Start is pressed. A backend that fails here is tried again, and said, by the run.
+const warm = parent ? initBackend().catch(() => undefined) : Promise.resolve(undefined);
 
 /** Resolves once the message is handed to the channel, so exiting afterwards loses nothing. */
 const post = (event: HostEvent): Promise<void> => parent?.send(event) ?? Promise.resolve();
@@ -33,6 +36,7 @@ function exitWithProtocolError(message: string): never {
 }
 
 async function run({ runId, request, out, resume }: StartMessage): Promise<void> {
+  await warm;
   try {
     let gallery: GallerySample[] = [];
     const hooks = {

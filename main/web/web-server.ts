@@ -74,7 +74,8 @@ export async function createWebHost(options: WebHostOptions): Promise<WebHost> {
   const supervisor = createRunSupervisor({
     runsDir,
     log,
-    ...(options.spawn ? { spawn: options.spawn } : {}),
+    // A test's fake process is spawned per run; real ones are kept one ahead of the next Start.
+    ...(options.spawn ? { spawn: options.spawn } : { spare: true }),
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
     ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
     maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS,

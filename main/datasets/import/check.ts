@@ -22,8 +22,12 @@ import type {
 
 /** Images opened at once: enough to keep sharp's threads and the disk busy on a small machine. */
 export const CHECK_CONCURRENCY = 6;
-/** Normalised coordinates written with six decimals may overshoot an edge by this much. */
-const EDGE_TOLERANCE = 1e-6;
+/**
+ * A box may overshoot an edge by this much of a pixel without a word: normalised coordinates
+ * rounded when written (YOLO's five or six decimals, a centre and a size each rounded) land a
+ * hair past the edge they were drawn to, and clipping them changes nothing anyone can see.
+ */
+const EDGE_TOLERANCE_PX = 0.5;
 /** Progress is reported at most this often, and once at the end. */
 const PROGRESS_INTERVAL_MS = 125;
 
@@ -77,8 +81,13 @@ function checkBox(box: UnitBox, size: Size, where: string, key: string): BoxChec
       ),
     };
   }
-  const overshoot = Math.max(-xmin, -ymin, xmax - 1, ymax - 1);
-  if (overshoot <= EDGE_TOLERANCE) return { box: clipped };
+  const overshoot = Math.max(
+    -xmin * size.width,
+    -ymin * size.height,
+    (xmax - 1) * size.width,
+    (ymax - 1) * size.height,
+  );
+  if (overshoot <= EDGE_TOLERANCE_PX) return { box: clipped };
   return {
     box: clipped,
     bad: badRow(

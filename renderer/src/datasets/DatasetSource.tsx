@@ -54,8 +54,11 @@ export function DatasetSource({ onInspect }: { onInspect: () => void }) {
 
   return (
     <div className="dataset-source">
-      <label className="dataset-source__field">
-        <span>Path on the server’s machine</span>
+      <label
+        className="dataset-source__field"
+        title="The studio’s server reads the dataset where it lies on this computer: a browser cannot pass a chosen file’s path on, so type or paste it, or upload a zip."
+      >
+        <span>Path of the dataset on this computer</span>
         <input
           type="text"
           data-testid="dataset-path"

@@ -1,4 +1,12 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type FocusEvent,
+} from 'react';
 import {
   Background,
   Controls,
@@ -33,13 +41,12 @@ import { ShapeEdge } from './ShapeEdge.tsx';
 import { StudioNode } from './StudioNode.tsx';
 import { showNotice } from './ui-store.ts';
 import { useBindingProblems } from './use-binding-problems.ts';
-import { fitReadable } from './viewport.ts';
+import { fitReadable, MINIMAP_SIZE } from './viewport.ts';
 import './editor.css';
 
 const nodeTypes = { studio: StudioNode };
 const edgeTypes = { shape: ShapeEdge };
 const NO_SIZES: ReadonlyMap<string, Size> = new Map();
-const MINIMAP_SIZE = { width: 150, height: 100 };
 const MULTI_SELECT_KEYS = ['Meta', 'Control', 'Shift'];
 const CATEGORY_COLOURS: Record<string, string> = {
   input: '#2e7d32',
@@ -115,7 +122,7 @@ export function Canvas() {
     if (current.nodes.length === 0) {
       void rf.setViewport({ x: 0, y: 0, zoom: 1 });
     } else {
-      void fitReadable(rf, flowDirectionOf(current));
+      void fitReadable(rf, current);
     }
   }, [loadCount, rf]);
 
@@ -202,6 +209,35 @@ export function Canvas() {
     [],
   );
 
+  // A node reached with Tab is brought wholly into view (React Flow pans only to one that is
+  // wholly out of it), keeping the zoom.
+  const onFocus = useCallback(
+    (e: FocusEvent) => {
+      const el = e.target as HTMLElement;
+      if (!el.classList.contains('react-flow__node') || !el.matches(':focus-visible')) return;
+      const id = el.dataset.id ?? '';
+      // From the view's own numbers, a frame later: the browser's focus scroll of the canvas
+      // (which React Flow undoes) and React Flow's own pan have happened by then.
+      requestAnimationFrame(() => {
+        const pane = wrapper.current?.querySelector('.react-flow')?.getBoundingClientRect();
+        const node = rf.getNode(id);
+        if (!pane || !node) return;
+        const { x, y, zoom } = rf.getViewport();
+        const w = (node.measured?.width ?? 0) * zoom;
+        const h = (node.measured?.height ?? 0) * zoom;
+        const left = node.position.x * zoom + x;
+        const top = node.position.y * zoom + y;
+        if (left >= 0 && top >= 0 && left + w <= pane.width && top + h <= pane.height) return;
+        void rf.setViewport({
+          x: pane.width / 2 - (left - x) - w / 2,
+          y: pane.height / 2 - (top - y) - h / 2,
+          zoom,
+        });
+      });
+    },
+    [rf],
+  );
+
   const beginDrag = useCallback(() => graph().beginDrag(), []);
   const endDrag = useCallback(() => graph().endDrag(), []);
 
@@ -237,6 +273,7 @@ export function Canvas() {
       className="studio-flow"
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onFocus={onFocus}
       data-testid="canvas"
     >
       <FlowDirectionContext value={direction}>
@@ -257,6 +294,9 @@ export function Canvas() {
             onSelectionDragStart={beginDrag}
             onSelectionDragStop={endDrag}
             deleteKeyCode={null}
+            // Tab goes from node to node; links are selected with the pointer (a link is also
+            // removed with its node, and remade with K).
+            edgesFocusable={false}
             selectionKeyCode="Shift"
             multiSelectionKeyCode={MULTI_SELECT_KEYS}
             minZoom={0.05}

@@ -1,5 +1,5 @@
 import { Dialog } from './Dialog.tsx';
-import { COMMAND_IDS, COMMANDS, shortcutText } from './shortcuts.ts';
+import { COMMAND_IDS, COMMANDS, RUN_COMMAND_IDS, RUN_COMMANDS, shortcutText } from './shortcuts.ts';
 
 /** The shortcut table, as the keyboard handler reads it. */
 export function ShortcutsDialog() {
@@ -15,6 +15,26 @@ export function ShortcutsDialog() {
               </td>
             </tr>
           ))}
+          {RUN_COMMAND_IDS.map((id) => (
+            <tr key={id}>
+              <td>{RUN_COMMANDS[id].label}</td>
+              <td>
+                <kbd>{shortcutText(id)}</kbd>
+              </td>
+            </tr>
+          ))}
+          <tr>
+            <td>Go from node to node</td>
+            <td>
+              <kbd>Tab</kbd>, <kbd>Shift</kbd>+<kbd>Tab</kbd>
+            </td>
+          </tr>
+          <tr>
+            <td>Select the focused node; add it to the selection</td>
+            <td>
+              <kbd>Enter</kbd>; <kbd>Shift</kbd>+<kbd>Enter</kbd>
+            </td>
+          </tr>
           <tr>
             <td>Select several nodes</td>
             <td>

@@ -72,7 +72,7 @@ export function Toolbar() {
   const examples = useUiStore((s) => s.examples);
   const dialog = useUiStore((s) => s.dialog);
   const fileInput = useRef<HTMLInputElement>(null);
-  useShortcuts(actions);
+  useShortcuts(actions, host);
   useDesktopBridge(actions, host);
 
   useEffect(() => {

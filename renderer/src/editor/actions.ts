@@ -11,18 +11,20 @@ import {
   graphFileName,
   loadGraphText,
   readGraphFile,
+  safeFileName,
   type OpenResult,
 } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
-import { autoLayout, bestLayout, flowDirectionOf, NODE_WIDTH, type Size } from '../graph/layout.ts';
+import { autoLayout, bestLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
 import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './desktop-files.ts';
-import type { CommandId } from './shortcuts.ts';
+import { shortcutText, type CommandId } from './shortcuts.ts';
 import { showNotice, useUiStore } from './ui-store.ts';
 import { addAfterSelected, linkSelected } from './add-actions.ts';
 import { canvasSize, fitReadable, motion } from './viewport.ts';
+import { useRunStore } from '../runs/run-store.ts';
 
 /**
  * What the toolbar, the keyboard and the panels do, in one place: each action runs named
@@ -59,6 +61,7 @@ export function openDocument(name: string, doc: GraphDocument, askFirst = true):
   if (askFirst && !confirmDiscard()) return false;
   graph().setDocumentFromFile(name, placed(doc));
   useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
   return true;
 }
 
@@ -109,6 +112,7 @@ export function openRecoveredDocument(recovered: RecoveredDocument): boolean {
   setRecovered(recovered.untitled);
   graph().setDocumentFromFile(result.name, placed(result.document), { unsaved: true });
   useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
   return true;
 }
 
@@ -144,6 +148,19 @@ export function openUntitled(name: string, doc: GraphDocument): boolean {
   const opened = openDocument(name, doc);
   if (opened) setUntitled(true);
   return opened;
+}
+
+/**
+ * The graph a run trained, as unsaved work named after the run (`faster rate.graph.json`): it is
+ * in no file yet, so it is marked unsaved and Save asks where.
+ */
+export function openRunGraph(runName: string, doc: GraphDocument): boolean {
+  if (!confirmDiscard()) return false;
+  graph().setDocumentFromFile(safeFileName(runName), placed(doc), { unsaved: true });
+  useUiStore.getState().clearNotice();
+  useRunStore.getState().showNoRun();
+  setUntitled(true);
+  return true;
 }
 
 /** Opens a template by id (`empty` for an empty canvas). */
@@ -214,7 +231,14 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
       nodeIds.length > 0
         ? `Delete ${plural(nodeIds.length, 'node')}`
         : `Delete ${plural(edgeIds.length, 'link')}`;
-    graph().execute(label, (d) => removeElements(d, nodeIds, edgeIds));
+    const all = nodeIds.length > 1 && nodeIds.length === graph().document.nodes.length;
+    if (graph().execute(label, (d) => removeElements(d, nodeIds, edgeIds)) && all) {
+      // Select all then Delete empties the canvas in two keys: say how to get it back.
+      showNotice(
+        `Deleted all ${nodeIds.length} nodes; ${shortcutText('undo')} brings them back.`,
+        'hint',
+      );
+    }
   };
 
   const addNodeAt = (kind: NodeKind, position: Position) => {
@@ -294,11 +318,11 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
       const sizes = measuredSizes(rf);
       const laid = (d: GraphDocument) => bestLayout(d, canvasSize(), sizes).document;
       if (graph().execute('Auto-layout', laid)) {
-        void fitReadable(rf, flowDirectionOf(graph().document), 200);
+        void fitReadable(rf, graph().document, 200);
       }
     },
     fitView: () => {
-      void fitReadable(rf, flowDirectionOf(graph().document), 200);
+      void fitReadable(rf, graph().document, 200);
     },
     summary: () => useUiStore.getState().openDialog('summary'),
     shortcuts: () => useUiStore.getState().openDialog('shortcuts'),

@@ -61,6 +61,16 @@ export const COMMANDS: Readonly<Record<CommandId, CommandInfo>> = {
 
 export const COMMAND_IDS = Object.keys(COMMANDS) as CommandId[];
 
+/** Training's keys: the desktop app's menu carries the same ones (electron/menu.ts). */
+export type RunCommandId = 'runTraining' | 'stopTraining';
+
+export const RUN_COMMANDS: Readonly<Record<RunCommandId, CommandInfo>> = {
+  runTraining: { label: 'Start training', keys: [{ key: 'Enter', mod: true }] },
+  stopTraining: { label: 'Stop training after the current batch', keys: [{ key: '.', mod: true }] },
+};
+
+export const RUN_COMMAND_IDS = Object.keys(RUN_COMMANDS) as RunCommandId[];
+
 const isMac = (): boolean =>
   typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -76,9 +86,14 @@ export function bindingText(binding: KeyBinding, mac = isMac()): string {
     .join('+');
 }
 
+const infoOf = (id: CommandId | RunCommandId): CommandInfo =>
+  id in COMMANDS ? COMMANDS[id as CommandId] : RUN_COMMANDS[id as RunCommandId];
+
 /** Every key of a command, e.g. "Ctrl+Shift+Z or Ctrl+Y". */
-export const shortcutText = (id: CommandId, mac = isMac()): string =>
-  COMMANDS[id].keys.map((k) => bindingText(k, mac)).join(' or ');
+export const shortcutText = (id: CommandId | RunCommandId, mac = isMac()): string =>
+  infoOf(id)
+    .keys.map((k) => bindingText(k, mac))
+    .join(' or ');
 
 /** A button's tooltip: "Undo Add Dense (Ctrl+Z)". */
 export const tooltip = (id: CommandId, label: string = COMMANDS[id].label): string =>
@@ -92,19 +107,30 @@ interface KeyEventLike {
   readonly altKey: boolean;
 }
 
-/** The command a key press means, if any. */
-export function commandForKey(e: KeyEventLike): CommandId | undefined {
+function matchKey<Id extends string>(
+  e: KeyEventLike,
+  ids: readonly Id[],
+  table: Readonly<Record<Id, CommandInfo>>,
+): Id | undefined {
   if (e.altKey) return undefined;
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   // Shift is part of a letter shortcut, but only produces symbols like '?' otherwise.
   const letter = /^[a-z]$/.test(key);
-  return COMMAND_IDS.find((id) =>
-    COMMANDS[id].keys.some(
+  return ids.find((id) =>
+    table[id].keys.some(
       (b) => b.key === key && !!b.mod === mod && (!letter || !!b.shift === e.shiftKey),
     ),
   );
 }
+
+/** The command a key press means, if any. */
+export const commandForKey = (e: KeyEventLike): CommandId | undefined =>
+  matchKey(e, COMMAND_IDS, COMMANDS);
+
+/** The training command a key press means, if any (Shift+Enter stays the canvas' own). */
+export const runCommandForKey = (e: KeyEventLike): RunCommandId | undefined =>
+  e.shiftKey ? undefined : matchKey(e, RUN_COMMAND_IDS, RUN_COMMANDS);
 
 /** Keys typed into a field belong to the field. */
 export function isTypingTarget(target: EventTarget | null): boolean {

@@ -9,6 +9,9 @@ export interface Notice {
   /** Changes with every notice, so the same sentence twice is shown again. */
   readonly id: number;
   readonly text: string;
+  /** 'error': something was refused or failed, kept until dismissed; 'hint': a word on what
+   * just happened, in the accent colour, that goes by itself. */
+  readonly tone: 'error' | 'hint';
 }
 
 interface UiState {
@@ -23,7 +26,7 @@ interface UiState {
   setRunsHeight(height: number): void;
   setResultsFull(full: boolean): void;
   setExamples(examples: readonly ExampleGraph[]): void;
-  showNotice(text: string): void;
+  showNotice(text: string, tone?: Notice['tone']): void;
   clearNotice(): void;
   openDialog(name: DialogName): void;
   closeDialog(): void;
@@ -38,7 +41,8 @@ export const useUiStore = create<UiState>()((set, get) => ({
   setRunsHeight: (height) => set({ runsHeight: Math.round(height) }),
   setResultsFull: (resultsFull) => set({ resultsFull }),
   setExamples: (examples) => set({ examples }),
-  showNotice: (text) => set({ notice: { id: (get().notice?.id ?? 0) + 1, text } }),
+  showNotice: (text, tone = 'error') =>
+    set({ notice: { id: (get().notice?.id ?? 0) + 1, text, tone } }),
   clearNotice: () => {
     if (get().notice) set({ notice: undefined });
   },
@@ -47,4 +51,5 @@ export const useUiStore = create<UiState>()((set, get) => ({
 }));
 
 /** For code outside React (actions, event handlers). */
-export const showNotice = (text: string): void => useUiStore.getState().showNotice(text);
+export const showNotice = (text: string, tone?: Notice['tone']): void =>
+  useUiStore.getState().showNotice(text, tone);

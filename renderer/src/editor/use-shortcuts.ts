@@ -1,7 +1,10 @@
 import { useEffect } from 'react';
 import { useGraphStore } from '../graph/graph-store.ts';
 import type { EditorActions } from './actions.ts';
-import { commandForKey, isTypingTarget } from './shortcuts.ts';
+import type { StudioHost } from '../../../core/contract/host.ts';
+import { desktopApi } from '../host/desktop-host.ts';
+import { runMenuCommand } from './desktop-bridge.ts';
+import { commandForKey, isTypingTarget, runCommandForKey } from './shortcuts.ts';
 import { useUiStore } from './ui-store.ts';
 
 /** Text the user has selected on the page: Ctrl+C then copies that, not nodes. */
@@ -15,8 +18,10 @@ const hasTextSelection = () => {
  * browser's clipboard events, which may read and write the system clipboard without asking
  * for permission; where those events do not come, the in-app clipboard still works.
  */
-export function useShortcuts(actions: EditorActions): void {
+export function useShortcuts(actions: EditorActions, host: StudioHost): void {
   useEffect(() => {
+    // In the desktop app the menu owns training's keys, as the same command.
+    const runKeys = desktopApi() === undefined;
     let pastePending = false;
 
     const onKeyDown = (e: KeyboardEvent) => {
@@ -28,6 +33,12 @@ export function useShortcuts(actions: EditorActions): void {
       }
       if (e.key === 'Escape') {
         useGraphStore.getState().select({ nodeIds: [], edgeIds: [] });
+        return;
+      }
+      const run = runKeys ? runCommandForKey(e) : undefined;
+      if (run) {
+        e.preventDefault();
+        runMenuCommand(run, actions, host);
         return;
       }
       const id = commandForKey(e);
@@ -75,5 +86,5 @@ export function useShortcuts(actions: EditorActions): void {
       document.removeEventListener('copy', onCopy);
       document.removeEventListener('paste', onPaste);
     };
-  }, [actions]);
+  }, [actions, host]);
 }

@@ -8,6 +8,8 @@ export interface ChartCardProps {
   readonly color?: string;
   /** A short line on the right of the caption: the shown run's latest values. */
   readonly aside?: ReactNode;
+  /** What the card shows and what a good value looks like: the caption's tooltip. */
+  readonly help?: string;
   readonly children: ReactNode;
 }
 
@@ -16,12 +18,18 @@ export interface ChartCardProps {
  * TensorBoard gives each scalar its own card. Any chart of the run panel is a card: put a
  * `ChartCard` (usually around a `RunLineChart`) in the grid and it takes a cell of it.
  */
-export function ChartCard({ title, testId, color, aside, children }: ChartCardProps) {
+export function ChartCard({ title, testId, color, aside, help, children }: ChartCardProps) {
+  // A title cut short by a narrow card is read whole in the tooltip, with the help after it.
   return (
     <figure className="run-chart" data-testid={testId}>
-      <figcaption>
+      <figcaption title={help ? `${title}: ${help}` : title}>
         {color && <i className="run-swatch" style={{ background: color }} aria-hidden="true" />}
         <span className="run-chart-title">{title}</span>
+        {help && (
+          <span className="run-chart-help" role="img" aria-label={help}>
+            ?
+          </span>
+        )}
         {aside !== undefined && <span className="run-chart-aside">{aside}</span>}
       </figcaption>
       {children}

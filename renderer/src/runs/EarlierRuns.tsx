@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SavedRunInfo } from '../../../core/contract/host.ts';
-import { openUntitled } from '../editor/actions.ts';
+import { openRunGraph } from '../editor/actions.ts';
 import { useHost } from '../host/host-context.tsx';
 import { summaryText } from './format.ts';
 import { earlierRunGraph, openEarlierRun, sentenceOf } from './run-actions.ts';
@@ -87,10 +87,10 @@ function EarlierRunItem({ info }: { info: SavedRunInfo }) {
           type="button"
           data-testid="btn-open-run-graph"
           aria-label={`Open the graph of the run of ${info.graphName} from ${runDate(info.createdAt)}`}
-          title="Open the graph this run trained in the editor, as a new unsaved document."
+          title="Open the graph this run trained in the editor, as unsaved work named after the run."
           onClick={() =>
             void earlierRunGraph(host, info.runId).then(
-              (graph) => graph && openUntitled(graph.name, graph),
+              (graph) => graph && openRunGraph(info.name ?? info.graphName, graph),
             )
           }
         >

@@ -84,7 +84,8 @@ export function RunCharts({ runId }: { runId: RunId }) {
     Math.max(1, started?.epochs ?? 1, ...overlays.map((r) => r.epochs.length)),
   );
   const perBatch = allTasks.xKey === 'step';
-  const allTitle = `All tasks · loss${normalised ? ' ÷ first value' : ''} per ${perBatch ? 'batch' : 'epoch'}`;
+  // The title stays put when the card turns from batches to epochs: the x axis says which.
+  const allTitle = `All tasks · loss${normalised ? ' ÷ first value' : ''}`;
 
   return (
     <section className="run-charts" aria-label="Training charts">
@@ -113,7 +114,7 @@ export function RunCharts({ runId }: { runId: RunId }) {
       <div className="run-cards">
         <ChartCard testId="chart-batch-loss" title={allTitle}>
           <RunLineChart
-            name={`${allTitle}, ${label}`}
+            name={`${allTitle} per ${perBatch ? 'batch' : 'epoch'}, ${label}`}
             model={allTasks}
             xKey={allTasks.xKey}
             xMax={perBatch ? steps || undefined : epochCount}
@@ -143,7 +144,8 @@ export function RunCharts({ runId }: { runId: RunId }) {
               model={rates}
               xKey="epoch"
               xMax={epochCount}
-              yLabel="rate"
+              // The card's title names the quantity: a rotated "rate" ran over the tick values.
+              yLabel=""
               marker={marker}
             />
           </ChartCard>

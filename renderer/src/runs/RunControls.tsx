@@ -4,6 +4,7 @@ import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { currentFileName, startRun, stopRun } from './run-actions.ts';
 import { ResumeControl } from './ResumeControl.tsx';
+import { RunBarProgress } from './RunBarProgress.tsx';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 import { startBlocker } from './start-blocker.ts';
@@ -63,6 +64,7 @@ export function RunControls() {
           {stopping ? 'Stopping…' : 'Stop'}
         </button>
         <ResumeControl />
+        <RunBarProgress />
       </div>
       {mustFix && (
         <p className="run-note run-blocker" id="run-start-blocker" data-testid="run-start-blocker">

@@ -95,6 +95,10 @@ const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(
  * again only when its own data (or the scale) changes, never for unrelated store updates.
  * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
  */
+/** The largest x of the chart's rows. */
+const lastX = (model: ChartModel, xKey: string): number =>
+  Math.max(0, ...model.rows.map((row) => Number((row as Record<string, unknown>)[xKey]) || 0));
+
 export const RunLineChart = memo(function RunLineChart({
   name,
   model,
@@ -193,7 +197,13 @@ export const RunLineChart = memo(function RunLineChart({
             className="best-epoch-marker"
             stroke="var(--accent, #2f9e44)"
             strokeDasharray="3 3"
-            label={{ value: marker.label, position: 'insideTopLeft', style: AXIS_LABEL }}
+            // Right of the line in the left half, left of it in the right half: a label
+            // drawn past the plot's edge is cut ("best 4" read "be").
+            label={{
+              value: marker.label,
+              position: marker.x > (xMin + (xMax ?? lastX(model, xKey))) / 2 ? 'insideTopRight' : 'insideTopLeft',
+              style: AXIS_LABEL,
+            }}
             ifOverflow="extendDomain"
           />
         )}

@@ -130,9 +130,14 @@ export function RunSettings() {
           onCommit={(limit) => editTraining({ limit })}
         />
       </div>
+      {/* Beside the fields it describes, not after the balancing method's own explanation. */}
+      {current && (
+        <p className="run-note" data-testid="run-dataset-description">
+          <strong>Dataset {current.name}:</strong> {current.description}
+        </p>
+      )}
       <TrainingControls />
       <BalancingMenu />
-      {current && <p className="run-note">{current.description}</p>}
       {uninspected && (
         <p className="run-note" data-testid="run-dataset-uninspected" title={training.dataset}>
           {training.dataset}: not inspected in this session, so its targets are not known yet.

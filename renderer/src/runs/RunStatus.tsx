@@ -1,18 +1,21 @@
 import type { RunId } from '../../../core/ids.ts';
 import { BalancingStatus } from './BalancingStatus.tsx';
 import { runDatasetReport, unreadableText } from './dataset-report.ts';
-import { duration, progressFraction, progressText } from './format.ts';
+import { duration } from './format.ts';
 import { findRun, isLive, type Run } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** What a run does before its first batch, said rather than a bare "Starting…". */
+export const STARTING_TEXT = 'Starting: loading the dataset and building the model…';
+
 /** "Running", "Finished", "Failed: <sentence>"… */
 export function statusText(run: Run): string {
   switch (run.status) {
     case 'starting':
-      return 'Starting…';
+      return STARTING_TEXT;
     case 'running':
       if (run.stopping) return 'Stopping after the current batch…';
       if (run.end?.type === 'finished') return 'Evaluating on the test split…';
@@ -30,7 +33,10 @@ export function statusText(run: Run): string {
   }
 }
 
-/** The shown run: what it is doing, on which backend and why, and how far it is. */
+/**
+ * The shown run: what it is doing, on which backend and why, and how far it got (while it trains,
+ * its progress is in the bar above, RunBarProgress, which never scrolls away).
+ */
 export function RunStatus({ runId }: { runId: RunId }) {
   const run = useRunStore((s) => findRun(s, runId));
   if (!run) return null;
@@ -94,20 +100,6 @@ export function RunStatus({ runId }: { runId: RunId }) {
           {plural(run.epochs.length, 'epoch')} of {progress.epochs} done
           {last ? ` · ${last.samplesPerSec.toFixed(1)} samples/s` : ''}
         </p>
-      )}
-      {progress && isLive(run) && (
-        <div className="run-progress" data-testid="run-progress">
-          <span>{progressText(progress)}</span>
-          <div
-            className="run-progress-bar"
-            role="progressbar"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(progressFraction(progress) * 100)}
-          >
-            <div style={{ width: `${(progressFraction(progress) * 100).toFixed(1)}%` }} />
-          </div>
-        </div>
       )}
     </section>
   );

@@ -22,12 +22,20 @@ const compared = (run: Run): ComparedRun => {
 };
 
 /**
- * Every run of the session side by side: the settings that differ between them and their test
- * metrics (a run without a test evaluation shows its last validation, in italics), as
- * TensorBoard's hyperparameter view does. Shown once there are two runs.
+ * The shown run and the runs ticked to compare with it, side by side: the settings that differ
+ * between them and their test metrics (a run without a test evaluation shows its last
+ * validation, in italics), as TensorBoard's hyperparameter view does. Shown once two are
+ * compared: every run of a long session would be columns no one can read.
  */
 export function RunsTable() {
-  const runs = useRunStore(useShallow((s) => s.runs.filter((r) => !isLive(r))));
+  const runs = useRunStore(
+    useShallow((s) =>
+      s.runs.filter(
+        (r) =>
+          !isLive(r) && (r.runId === s.selectedRunId || s.compareRunIds.includes(r.runId)),
+      ),
+    ),
+  );
   const rows = useMemo(() => runs.map(compared), [runs]);
   const settings = useMemo(() => differingColumns(rows), [rows]);
   const metrics = useMemo(() => metricColumns(rows), [rows]);

@@ -66,6 +66,12 @@ export interface RunStore extends RunsState {
    */
   reopenRun(runId: RunId, previous?: Run): void;
   select(runId: RunId): void;
+  /**
+   * Another graph came into the editor: no finished run is shown or compared any more (its
+   * Resume, its cards and its compare ticks belong to the graph it trained); a run in progress
+   * stays shown. The runs stay listed.
+   */
+  showNoRun(): void;
   toggleCompare(runId: RunId): void;
   setStarting(starting: boolean): void;
   setError(error: string | undefined): void;
@@ -181,6 +187,10 @@ export function createRunStore() {
 
     select(runId) {
       set({ selectedRunId: runId });
+    },
+
+    showNoRun() {
+      set((s) => ({ selectedRunId: s.activeRunId, compareRunIds: [] }));
     },
 
     toggleCompare(runId) {
