@@ -16,6 +16,7 @@ import {
   largestDifference,
   randomImages,
   studioOutputs,
+  uNetGraph,
   writeTrainedRun,
 } from './test-exports.ts';
 
@@ -75,6 +76,10 @@ describe('ONNX export', () => {
     );
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
+  });
+
+  it('gives the studio’s outputs for a U-Net: Resize and ConvTranspose with TensorFlow.js’ sizes', async () => {
+    await exportAndCompare('u-net', uNetGraph());
   });
 
   it('gives the studio’s outputs for the tiny reference model', async () => {
