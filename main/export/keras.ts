@@ -72,14 +72,14 @@ function kerasLayer(node: ModelNode): string {
 export const KERAS_UPSAMPLE_BILINEAR = `
 
 def _grow_rows(t, factor):
-    \"\"\"Row y * factor + r of the result blends rows y and y + 1 (the last repeated) by r / factor.\"\"\"
+    """Row y * factor + r of the result blends rows y and y + 1 (the last repeated) by r / factor."""
     below = concat([t[:, 1:], t[:, -1:]], 1)
     blended = stack([t * (1 - r / factor) + below * (r / factor) for r in range(factor)], 2)
     return reshape(blended, (-1, t.shape[1] * factor, t.shape[2], t.shape[3]))
 
 
 def upsample_bilinear(t, height_factor, width_factor):
-    \"\"\"Bilinear enlargement as TensorFlow.js computes it (no half-pixel centres).\"\"\"
+    """Bilinear enlargement as TensorFlow.js computes it (no half-pixel centres)."""
     t = transpose(_grow_rows(t, height_factor), (0, 2, 1, 3))
     return transpose(_grow_rows(t, width_factor), (0, 2, 1, 3))
 `;
