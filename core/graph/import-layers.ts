@@ -124,13 +124,16 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
     case 'UpSampling2D': {
       const size = pairOf(c.size ?? [2, 2]);
       if (!size) return `${describe(layer)} has no size.`;
+      const interpolation = c.interpolation ?? 'nearest';
+      if (interpolation !== 'nearest' && interpolation !== 'bilinear')
+        return `${describe(layer)} interpolates '${String(interpolation)}'; the studio's UpSampling2D is nearest or bilinear.`;
       return (
         channelsLast(layer) ?? {
           kind: 'UpSampling2D',
           params: {
             heightFactor: size[0],
             widthFactor: size[1],
-            interpolation: c.interpolation ?? 'nearest',
+            interpolation,
           },
         }
       );

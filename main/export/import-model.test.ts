@@ -114,7 +114,8 @@ describe('importing a TensorFlow.js Layers model', () => {
               { filters: 4, kernel_size: 3, strides: 2, output_padding: [1, 1] },
               'conv',
             ),
-            layer('out', 'Dense', { units: 3, activation: 'relu' }, 'deconv'),
+            layer('grow', 'UpSampling2D', { size: [2, 2], interpolation: 'bicubic' }, 'deconv'),
+            layer('out', 'Dense', { units: 3, activation: 'relu' }, 'grow'),
           ],
           input_layers: [['in', 0, 0]],
           output_layers: [['out', 0, 0]],
@@ -127,6 +128,7 @@ describe('importing a TensorFlow.js Layers model', () => {
         "The layer 'lstm' (LSTM) has no counterpart among the studio's node kinds.",
         "The layer 'conv' (Conv2D) has a 3×5 kernel_size; the studio's layers have square ones.",
         "The layer 'deconv' (Conv2DTranspose) sets output_padding; the studio's takes the size Keras computes.",
+        "The layer 'grow' (UpSampling2D) interpolates 'bicubic'; the studio's UpSampling2D is nearest or bilinear.",
         "The layer 'out' (Dense) is an output with 3 relu units; a head is softmax (classes), sigmoid (4 for a box, else attributes) or linear (values).",
       ],
     });
