@@ -96,6 +96,48 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
         }
       );
     }
+    case 'Conv2DTranspose': {
+      const kernelSize = square(layer, 'kernel_size');
+      const strides = square(layer, 'strides', [1, 1]);
+      const dilation = square(layer, 'dilation_rate', [1, 1]);
+      const activation = activationOf(layer);
+      if (typeof kernelSize === 'string') return kernelSize;
+      if (typeof strides === 'string') return strides;
+      if (!isActivation(activation)) return activation;
+      if (dilation !== 1) return `${describe(layer)} is dilated; the studio's is not.`;
+      if (c.output_padding != null)
+        return `${describe(layer)} sets output_padding; the studio's takes the size Keras computes.`;
+      return (
+        channelsLast(layer) ?? {
+          kind: 'Conv2DTranspose',
+          params: {
+            filters: c.filters,
+            kernelSize,
+            strides,
+            padding: c.padding,
+            activation,
+            useBias: c.use_bias ?? true,
+          },
+        }
+      );
+    }
+    case 'UpSampling2D': {
+      const size = pairOf(c.size ?? [2, 2]);
+      if (!size) return `${describe(layer)} has no size.`;
+      const interpolation = c.interpolation ?? 'nearest';
+      if (interpolation !== 'nearest' && interpolation !== 'bilinear')
+        return `${describe(layer)} interpolates '${String(interpolation)}'; the studio's UpSampling2D is nearest or bilinear.`;
+      return (
+        channelsLast(layer) ?? {
+          kind: 'UpSampling2D',
+          params: {
+            heightFactor: size[0],
+            widthFactor: size[1],
+            interpolation,
+          },
+        }
+      );
+    }
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       const poolSize = square(layer, 'pool_size', [2, 2]);

@@ -30,6 +30,8 @@ export const LAYER_CLASSES = [
   'Activation',
   'Concatenate',
   'Add',
+  'UpSampling2D',
+  'Conv2DTranspose',
 ] as const;
 export type LayerClass = (typeof LAYER_CLASSES)[number];
 

@@ -39,6 +39,37 @@ describe('node kinds', () => {
     expect(shapeOf('Conv2D', {}, [from([10])])).toBe('E_SHAPE_MISMATCH');
   });
 
+  it('UpSampling2D multiplies height and width by their factors', () => {
+    expect(shapeOf('UpSampling2D', {}, [from([7, 8, 4])])).toEqual([14, 16, 4]);
+    expect(
+      shapeOf('UpSampling2D', { heightFactor: 3, widthFactor: 1, interpolation: 'bilinear' }, [
+        from([5, 6, 2]),
+      ]),
+    ).toEqual([15, 6, 2]);
+    expect(shapeOf('UpSampling2D', {}, [from([10])])).toBe('E_SHAPE_MISMATCH');
+    expect(kindSpec('UpSampling2D').paramCount(defaultParams('UpSampling2D'), [[7, 8, 4]])).toEqual(
+      { trainable: 0, nonTrainable: 0 },
+    );
+  });
+
+  it('Conv2DTranspose follows TensorFlow.js output sizes for strides and paddings', () => {
+    const t = (params: Record<string, unknown>, shape: number[]) =>
+      shapeOf('Conv2DTranspose', { filters: 8, ...params }, [from(shape)]);
+    // 'same': size × stride.
+    expect(t({ kernelSize: 3, strides: 2 }, [5, 6, 3])).toEqual([10, 12, 8]);
+    // 'valid': (size − 1) × stride + kernel …
+    expect(t({ kernelSize: 3, strides: 2, padding: 'valid' }, [5, 6, 3])).toEqual([11, 13, 8]);
+    expect(t({ kernelSize: 4, strides: 1, padding: 'valid' }, [5, 5, 3])).toEqual([8, 8, 8]);
+    // … but never less than size × stride, when the kernel is smaller than the stride.
+    expect(t({ kernelSize: 1, strides: 3, padding: 'valid' }, [5, 5, 3])).toEqual([15, 15, 8]);
+    expect(t({}, [10])).toBe('E_SHAPE_MISMATCH');
+    const spec = kindSpec('Conv2DTranspose');
+    const count = (params: Record<string, unknown>) =>
+      spec.paramCount(spec.params.parse({ filters: 8, kernelSize: 3, ...params }), [[5, 5, 4]]);
+    expect(count({})).toEqual({ trainable: 3 * 3 * 4 * 8 + 8, nonTrainable: 0 });
+    expect(count({ useBias: false })).toEqual({ trainable: 3 * 3 * 4 * 8, nonTrainable: 0 });
+  });
+
   it('pooling defaults its stride to the pool size', () => {
     expect(shapeOf('MaxPooling2D', {}, [from([7, 8, 4])])).toEqual([3, 4, 4]);
     expect(shapeOf('AveragePooling2D', { poolSize: 3, strides: 1 }, [from([7, 8, 4])])).toEqual([

@@ -7,6 +7,7 @@ import { boxHeadKind } from './box-head.ts';
 import { classificationHeadKind } from './classification-head.ts';
 import { concatenateKind } from './concatenate.ts';
 import { conv2dKind } from './conv2d.ts';
+import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
@@ -15,6 +16,7 @@ import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
 import { regressionHeadKind } from './regression-head.ts';
+import { upSampling2dKind } from './up-sampling2d.ts';
 
 /** Every node kind, in palette order. Static and exhaustive: nothing registers itself. */
 export const NODE_KINDS = {
@@ -28,6 +30,8 @@ export const NODE_KINDS = {
   Dense: denseKind,
   GlobalAveragePooling2D: globalAveragePooling2dKind,
   Activation: activationKind,
+  UpSampling2D: upSampling2dKind,
+  Conv2DTranspose: conv2dTransposeKind,
   Concatenate: concatenateKind,
   Add: addKind,
   ClassificationHead: classificationHeadKind,

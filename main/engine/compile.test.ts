@@ -8,6 +8,7 @@ import { StudioError } from '../../core/problems.ts';
 import { initBackend } from './backend.ts';
 import { compileGraph } from './compile.ts';
 import { createLayer } from './layer-factory.ts';
+import { uNetGraph } from '../export/test-exports.ts';
 import { tinyReferenceGraph } from './test-graphs.ts';
 import { tf } from './tf.ts';
 
@@ -63,6 +64,36 @@ describe('compileGraph', () => {
     expect(model.layers.map((l) => l.name)).not.toContain('unused');
     const total = analyzeGraph(doc).totalParams.trainable - (32 * 3 + 3);
     expect(model.countParams()).toBe(total);
+    model.dispose();
+  });
+
+  it('trains a U-Net’s upsampling and transposed convolutions with WebAssembly kernels only', () => {
+    // tfjs has no per-kernel fallback: a kernel missing on wasm would throw here, not run slowly.
+    expect(tf.getBackend()).toBe('wasm');
+    for (const kernel of [
+      'ResizeNearestNeighbor',
+      'ResizeNearestNeighborGrad',
+      'ResizeBilinear',
+      'ResizeBilinearGrad',
+      'Conv2DBackpropInput',
+      'Conv2DBackpropFilter',
+    ]) {
+      expect(tf.getKernel(kernel, 'wasm'), kernel).toBeDefined();
+    }
+    const doc = uNetGraph();
+    const { model, analysis } = compileGraph(doc, { seed: 3 });
+    expect(model.countParams()).toBe(analysis.totalParams.trainable);
+    const x = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 1);
+    const { grads } = tf.variableGrads(() =>
+      tf.addN((model.apply(x) as tf.Tensor[]).map((y) => tf.sum(tf.square(y)))).asScalar(),
+    );
+    for (const id of ['up_same', 'up_valid', 'up_wide', 'enc1']) {
+      const g = grads[`${id}/kernel`];
+      expect(g, id).toBeDefined();
+      const size = tf.tidy(() => tf.sum(tf.abs(g!)).dataSync()[0]!);
+      expect(Number.isFinite(size) && size > 0, `${id} gradient ${size}`).toBe(true);
+    }
+    tf.dispose([x, ...Object.values(grads)]);
     model.dispose();
   });
 

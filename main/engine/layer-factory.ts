@@ -20,6 +20,8 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
   switch (spec.className) {
     case 'Conv2D':
       return tf.layers.conv2d(seeded(spec.config as Config, seed) as never);
+    case 'Conv2DTranspose':
+      return tf.layers.conv2dTranspose(seeded(spec.config as Config, seed) as never);
     case 'Dense':
       return tf.layers.dense(seeded(spec.config as Config, seed) as never);
     case 'MaxPooling2D':
@@ -40,6 +42,8 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.concatenate(c);
     case 'Add':
       return tf.layers.add(c);
+    case 'UpSampling2D':
+      return tf.layers.upSampling2d(c);
     default:
       throw new Error(`no tfjs layer for class '${spec.className}'`);
   }

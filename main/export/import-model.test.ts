@@ -16,6 +16,7 @@ import {
   largestDifference,
   randomImages,
   studioOutputs,
+  uNetGraph,
   writeTrainedRun,
 } from './test-exports.ts';
 
@@ -84,6 +85,7 @@ describe('importing a TensorFlow.js Layers model', () => {
   it('gives a studio export back as the same graph with the same outputs', async () => {
     await roundTrip('every-kind', everyKindGraph());
     await roundTrip('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
+    await roundTrip('u-net', uNetGraph());
   }, 60_000);
 
   it('names every layer it cannot represent, one sentence each, and gives no graph', () => {
@@ -106,7 +108,14 @@ describe('importing a TensorFlow.js Layers model', () => {
             layer('in', 'InputLayer', { batch_input_shape: [null, 8, 8, 3] }),
             layer('lstm', 'LSTM', { units: 4 }, 'in'),
             layer('conv', 'Conv2D', { filters: 4, kernel_size: [3, 5], activation: 'relu' }, 'in'),
-            layer('out', 'Dense', { units: 3, activation: 'relu' }, 'conv'),
+            layer(
+              'deconv',
+              'Conv2DTranspose',
+              { filters: 4, kernel_size: 3, strides: 2, output_padding: [1, 1] },
+              'conv',
+            ),
+            layer('grow', 'UpSampling2D', { size: [2, 2], interpolation: 'bicubic' }, 'deconv'),
+            layer('out', 'Dense', { units: 3, activation: 'relu' }, 'grow'),
           ],
           input_layers: [['in', 0, 0]],
           output_layers: [['out', 0, 0]],
@@ -118,6 +127,8 @@ describe('importing a TensorFlow.js Layers model', () => {
       sentences: [
         "The layer 'lstm' (LSTM) has no counterpart among the studio's node kinds.",
         "The layer 'conv' (Conv2D) has a 3×5 kernel_size; the studio's layers have square ones.",
+        "The layer 'deconv' (Conv2DTranspose) sets output_padding; the studio's takes the size Keras computes.",
+        "The layer 'grow' (UpSampling2D) interpolates 'bicubic'; the studio's UpSampling2D is nearest or bilinear.",
         "The layer 'out' (Dense) is an output with 3 relu units; a head is softmax (classes), sigmoid (4 for a box, else attributes) or linear (values).",
       ],
     });

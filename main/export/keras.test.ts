@@ -5,8 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import { initBackend } from '../engine/backend.ts';
 import { exportRunFiles, writeExportFolder } from './index.ts';
+import { KERAS_UPSAMPLE_BILINEAR } from './keras.ts';
 import { KERAS_WEIGHTS } from './keras-weights.ts';
-import { everyKindGraph, exampleGraph, writeTrainedRun } from './test-exports.ts';
+import { tf } from '../engine/tf.ts';
+import {
+  everyKindGraph,
+  exampleGraph,
+  randomImages,
+  uNetGraph,
+  writeTrainedRun,
+} from './test-exports.ts';
 import { pythonHas, runPython } from './test-python.ts';
 
 const hasH5py = pythonHas('h5py', 'numpy');
@@ -67,5 +75,28 @@ describe.skipIf(!hasH5py)('Keras export', () => {
   it('writes model.py that compiles and weights.h5 that h5py reads back identical', async () => {
     await check('every-kind', everyKindGraph());
     await check('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
+    await check('u-net', uNetGraph());
   }, 60_000);
+
+  it('model.py enlarges bilinearly as TensorFlow.js does, not at half-pixel centres as Keras', async () => {
+    // The helper only needs the four array functions model.py takes from Keras; numpy's agree.
+    const script = `
+import json, sys
+import numpy as np
+concat, stack, reshape, transpose = np.concatenate, np.stack, np.reshape, np.transpose
+${KERAS_UPSAMPLE_BILINEAR}
+x = np.array(json.loads(sys.argv[1]), dtype=np.float32).reshape(2, 3, 4, 2)
+print(json.dumps(upsample_bilinear(x, 3, 2).ravel().tolist()))
+`;
+    const images = randomImages(2, [3, 4, 2]);
+    const got = JSON.parse(
+      await runPython(['-c', script, JSON.stringify([...images])], work),
+    ) as number[];
+    const want = tf.tidy(() =>
+      tf.image.resizeBilinear(tf.tensor4d(images, [2, 3, 4, 2]), [9, 8]).dataSync(),
+    );
+    expect(got).toHaveLength(want.length);
+    const difference = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
+    expect(difference).toBeLessThan(1e-5);
+  });
 });

@@ -59,10 +59,35 @@ function kerasLayer(node: ModelNode): string {
       return `layers.Activation(${pythonString(c.activation ?? 'linear')}, ${name})`;
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
+    case 'Conv2DTranspose':
+      return `layers.Conv2DTranspose(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding="${c.padding}", activation="${c.activation}", use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
+    case 'UpSampling2D':
+      return c.interpolation === 'bilinear'
+        ? `layers.Lambda(lambda t: upsample_bilinear(t, ${c.size?.[0]}, ${c.size?.[1]}), ${name})`
+        : `layers.UpSampling2D(${pair(c.size)}, interpolation="nearest", ${name})`;
     case 'Dense':
       return `layers.Dense(${c.units}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }
 }
+
+/**
+ * Keras' own bilinear UpSampling2D samples at half-pixel centres; TensorFlow.js (the studio)
+ * samples a new row y at y / factor, so model.py enlarges as TensorFlow.js does.
+ */
+export const KERAS_UPSAMPLE_BILINEAR = `
+
+def _grow_rows(t, factor):
+    """Row y * factor + r of the result blends rows y and y + 1 (the last repeated) by r / factor."""
+    below = concat([t[:, 1:], t[:, -1:]], 1)
+    blended = stack([t * (1 - r / factor) + below * (r / factor) for r in range(factor)], 2)
+    return reshape(blended, (-1, t.shape[1] * factor, t.shape[2], t.shape[3]))
+
+
+def upsample_bilinear(t, height_factor, width_factor):
+    """Bilinear enlargement as TensorFlow.js computes it (no half-pixel centres)."""
+    t = transpose(_grow_rows(t, height_factor), (0, 2, 1, 3))
+    return transpose(_grow_rows(t, width_factor), (0, 2, 1, 3))
+`;
 
 function modelPy(source: ExportSource): string {
   const names = pythonIdentifiers(
@@ -108,14 +133,17 @@ layers = keras.layers
 try:
     from keras import ops  # Keras 3
     relu, maximum, minimum, cast = ops.relu, ops.maximum, ops.minimum, ops.cast
+    concat, stack, reshape, transpose = ops.concatenate, ops.stack, ops.reshape, ops.transpose
 except ImportError:  # Keras 2
     import tensorflow as tf
     relu, maximum, minimum, cast = tf.nn.relu, tf.maximum, tf.minimum, tf.cast
+    concat, stack, reshape, transpose = tf.concat, tf.stack, tf.reshape, tf.transpose
 
 TASKS = {${spec.heads.map((h) => `${pythonString(h.node)}: ${pythonString(h.task)}`).join(', ')}}
 
 
 ${PYTHON_BOX_IOU}
+${KERAS_UPSAMPLE_BILINEAR}
 
 
 def mean_iou(y_true, y_pred):

@@ -20,6 +20,9 @@ export interface LayerConfig {
   readonly rate?: number;
   readonly momentum?: number;
   readonly epsilon?: number;
+  /** UpSampling2D's factors [height, width] and how it fills the new pixels. */
+  readonly size?: readonly [number, number];
+  readonly interpolation?: 'nearest' | 'bilinear';
 }
 
 export const layerConfig = (node: ModelNode): LayerConfig =>
@@ -48,6 +51,25 @@ export function windowPadding(
   const [top, bottom] = samePadding(inputShape[0] ?? 0, window[0], strides[0]);
   const [left, right] = samePadding(inputShape[1] ?? 0, window[1], strides[1]);
   return [top, left, bottom, right];
+}
+
+/**
+ * How a transposed convolution of `size` pixels along one axis reaches the length TensorFlow.js
+ * gives it: the full result of the window at every step is `(size - 1) × stride + kernel`;
+ * TensorFlow.js crops what is longer as its forward 'same' convolution pads (the extra at the
+ * end), and fills what is shorter (a kernel smaller than the stride) with rows that only the
+ * bias reaches, at the end. `crop` is [before, after]; `extra` the rows added at the end.
+ */
+export function transposedCrop(
+  size: number,
+  out: number,
+  kernel: number,
+  stride: number,
+): { crop: [number, number]; extra: number } {
+  const full = (size - 1) * stride + kernel;
+  if (full < out) return { crop: [0, 0], extra: out - full };
+  const before = Math.floor((full - out) / 2);
+  return { crop: [before, full - out - before], extra: 0 };
 }
 
 /** The input axis a merge joins along, counting the batch axis, as the engine's layer reads it. */

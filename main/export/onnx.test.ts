@@ -16,6 +16,7 @@ import {
   largestDifference,
   randomImages,
   studioOutputs,
+  uNetGraph,
   writeTrainedRun,
 } from './test-exports.ts';
 
@@ -55,26 +56,36 @@ async function exportAndCompare(name: string, graph: GraphDocument) {
   return { dir, bytes };
 }
 
+/** onnx.checker's full check (shapes inferred through every op), where python3-onnx is installed. */
+async function checkModel(dir: string, bytes: Uint8Array) {
+  if (!hasPythonOnnx) {
+    console.log('python3-onnx is not installed: the ONNX checker was not run.');
+    return;
+  }
+  const path = join(dir, ONNX_FILE);
+  await writeFile(path, bytes);
+  const check = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)',
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(check.stderr).toBe('');
+  expect(check.status).toBe(0);
+}
+
 describe('ONNX export', () => {
   it('gives the studio’s outputs for a graph with every node kind and activation', async () => {
     const { dir, bytes } = await exportAndCompare('every-kind', everyKindGraph());
-    if (!hasPythonOnnx) {
-      console.log('python3-onnx is not installed: the ONNX checker was not run.');
-      return;
-    }
-    const path = join(dir, ONNX_FILE);
-    await writeFile(path, bytes);
-    const check = spawnSync(
-      '/usr/bin/python3',
-      [
-        '-c',
-        'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)',
-        path,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(check.stderr).toBe('');
-    expect(check.status).toBe(0);
+    await checkModel(dir, bytes);
+  });
+
+  it('gives the studio’s outputs for a U-Net: Resize and ConvTranspose with TensorFlow.js’ sizes', async () => {
+    const { dir, bytes } = await exportAndCompare('u-net', uNetGraph());
+    await checkModel(dir, bytes);
   });
 
   it('gives the studio’s outputs for the tiny reference model', async () => {

@@ -7,6 +7,7 @@ import {
   layerClass,
   layerConfig,
   mergeAxis,
+  transposedCrop,
   windowPadding,
 } from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
@@ -164,6 +165,69 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           undefined,
           `${node.id}_act`,
         );
+        break;
+      }
+      case 'Conv2DTranspose': {
+        // Keras' kernel [kh, kw, filters, in] is ONNX's [in, filters, kh, kw] by the same move
+        // as a convolution's.
+        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
+        const inputs = [
+          spatial().name,
+          g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
+        ];
+        if (c.useBias) {
+          const bias = weightOf(node, 'bias');
+          inputs.push(g.floatTensor(`${node.id}.bias`, bias.shape, bias.values));
+        }
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        const [rows, cols] = [0, 1].map((axis) =>
+          transposedCrop(inputShape[axis] ?? 0, node.outputShape[axis] ?? 0, ks[axis]!, st[axis]!),
+        );
+        const conv = g.op(
+          'ConvTranspose',
+          inputs,
+          {
+            kernel_shape: ks,
+            strides: st,
+            pads: [rows!.crop[0], cols!.crop[0], rows!.crop[1], cols!.crop[1]],
+            output_padding: [rows!.extra, cols!.extra],
+          },
+          undefined,
+          node.id,
+        );
+        value = activate(
+          { name: conv, layout: 'nchw' },
+          c.activation ?? 'linear',
+          undefined,
+          `${node.id}_act`,
+        );
+        break;
+      }
+      case 'UpSampling2D': {
+        const [fh = 1, fw = 1] = c.size ?? [];
+        // TensorFlow.js resizes without half-pixel centres: a new pixel at y samples the old
+        // one at y / factor, which is ONNX's 'asymmetric' (nearest rounds down, as TF.js does).
+        value = {
+          name: g.op(
+            'Resize',
+            [
+              spatial().name,
+              '',
+              g.floatTensor(`${node.id}.scales`, [4], new Float32Array([1, 1, fh, fw])),
+            ],
+            c.interpolation === 'bilinear'
+              ? { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }
+              : {
+                  mode: 'nearest',
+                  coordinate_transformation_mode: 'asymmetric',
+                  nearest_mode: 'floor',
+                },
+            undefined,
+            node.id,
+          ),
+          layout: 'nchw',
+        };
         break;
       }
       case 'MaxPooling2D':

@@ -16,6 +16,7 @@ import {
   largestDifference,
   randomImages,
   studioOutputs,
+  uNetGraph,
   writeTrainedRun,
 } from './test-exports.ts';
 import { torchOutputs } from './test-generated-python.ts';
@@ -76,6 +77,10 @@ async function compare(name: string, graph: GraphDocument) {
 describe.skipIf(!hasTorch)('PyTorch project export', () => {
   it('load_model(".") gives the studio’s outputs for every node kind and activation', async () => {
     await compare('every-kind', everyKindGraph());
+  }, 60_000);
+
+  it('gives the studio’s outputs for a U-Net: interpolate and ConvTranspose2d with TensorFlow.js’ sizes', async () => {
+    await compare('u-net', uNetGraph());
   }, 60_000);
 
   it('gives the studio’s outputs for shapes-three-tasks', async () => {

@@ -7,6 +7,7 @@ import {
   layerClass,
   layerConfig,
   mergeAxis,
+  transposedCrop,
   transposedKernel,
   windowPadding,
 } from './layer-config.ts';
@@ -89,6 +90,40 @@ function translate(source: ExportSource) {
         if (c.useBias) put(`${n}.bias`, [c.filters ?? 0], weightOf(node, 'bias').values);
         const pads = padArgs(ks, st);
         expr = act(`self.${n}(${pads ? `F.pad(${x}, ${pads})` : x})`);
+        break;
+      }
+      case 'Conv2DTranspose': {
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        const [rows, cols] = [0, 1].map((axis) =>
+          transposedCrop(inShape[axis] ?? 0, node.outputShape[axis] ?? 0, ks[axis]!, st[axis]!),
+        );
+        // PyTorch pads both sides alike and TensorFlow.js crops the extra at the end, so the
+        // layer gives the whole result (plus the bias-only rows at the end) and forward crops it.
+        init.push(
+          `self.${n} = nn.ConvTranspose2d(${inShape[2]}, ${c.filters}, kernel_size=${tuple(ks)}, stride=${tuple(st)}, output_padding=${tuple([rows!.extra, cols!.extra])}, bias=${c.useBias ? 'True' : 'False'})`,
+        );
+        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
+        put(`${n}.weight`, kernel.dims, kernel.values);
+        if (c.useBias) put(`${n}.bias`, [c.filters ?? 0], weightOf(node, 'bias').values);
+        const [oh = 0, ow = 0] = node.outputShape;
+        const cropped =
+          rows!.crop[0] + rows!.crop[1] + cols!.crop[0] + cols!.crop[1] === 0
+            ? ''
+            : `[:, :, ${rows!.crop[0]}:${rows!.crop[0] + oh}, ${cols!.crop[0]}:${cols!.crop[0] + ow}]`;
+        expr = act(`self.${n}(${x})${cropped}`);
+        break;
+      }
+      case 'UpSampling2D': {
+        const [fh = 1, fw = 1] = c.size ?? [];
+        const [h = 0, w = 0] = inShape;
+        // TensorFlow.js samples a new pixel at y / factor (no half-pixel centres). Nearest with
+        // a scale factor does the same; bilinear does it as align_corners over the image with
+        // its last row and column repeated once, cropped back.
+        expr =
+          c.interpolation === 'bilinear'
+            ? `F.interpolate(F.pad(${x}, (0, 1, 0, 1), mode="replicate"), size=${tuple([h * fh + 1, w * fw + 1])}, mode="bilinear", align_corners=True)[:, :, :-1, :-1]`
+            : `F.interpolate(${x}, scale_factor=${tuple([fh, fw])}, mode="nearest")`;
         break;
       }
       case 'MaxPooling2D':

@@ -103,6 +103,89 @@ export function everyKindGraph(): GraphDocument {
 }
 
 /**
+ * A small U-Net on 12×12 images: every way the decoder grows an image (nearest and bilinear
+ * UpSampling2D, Conv2DTranspose 'same' and 'valid', a kernel both larger and smaller than the
+ * stride) and skips through Concatenate and Add, so crops and pads that are off by a pixel show.
+ */
+export function uNetGraph(): GraphDocument {
+  const n = (id: string, kind: string, params: Record<string, unknown> = {}) => ({
+    id,
+    kind,
+    params,
+  });
+  const nodes = [
+    n('image', 'Input', { height: 12, width: 12, channels: 3 }),
+    n('enc1', 'Conv2D', { filters: 4, kernelSize: 3, padding: 'same' }),
+    n('pool1', 'MaxPooling2D'),
+    n('enc2', 'Conv2D', { filters: 6, kernelSize: 3, padding: 'same' }),
+    n('pool2', 'MaxPooling2D'),
+    // 3×3 → 6×6 by a transposed 'same' convolution, kernel 3 > stride 2 (crops one at the end).
+    n('up_same', 'Conv2DTranspose', {
+      filters: 6,
+      kernelSize: 3,
+      strides: 2,
+      activation: 'linear',
+    }),
+    n('skip_add', 'Add'),
+    // 6×6 → 12×12, bilinear.
+    n('up_bilinear', 'UpSampling2D', { interpolation: 'bilinear' }),
+    n('skip_cat', 'Concatenate'),
+    n('dec1', 'Conv2D', { filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+    // 3×3 → 7×7 'valid' (kernel 3, stride 2) and 3×3 → 9×9 (kernel 1 < stride 3).
+    n('up_valid', 'Conv2DTranspose', { filters: 3, kernelSize: 3, strides: 2, padding: 'valid' }),
+    n('up_wide', 'Conv2DTranspose', {
+      filters: 2,
+      kernelSize: 1,
+      strides: 3,
+      padding: 'valid',
+      activation: 'sigmoid',
+      useBias: true,
+    }),
+    n('up_nearest', 'UpSampling2D', { heightFactor: 2, widthFactor: 3 }),
+    n('gap', 'GlobalAveragePooling2D'),
+    n('flat_valid', 'Flatten'),
+    n('flat_wide', 'Flatten'),
+    n('flat_nearest', 'Flatten'),
+    n('joined', 'Concatenate', { inputs: 4 }),
+    n('cls', 'ClassificationHead', { task: 'kind', classes: 3 }),
+    n('reg', 'RegressionHead', { task: 'colour', units: 2 }),
+  ];
+  const edges: [string, string, string?][] = [
+    ['image', 'enc1'],
+    ['enc1', 'pool1'],
+    ['pool1', 'enc2'],
+    ['enc2', 'pool2'],
+    ['pool2', 'up_same'],
+    ['up_same', 'skip_add', 'in0'],
+    ['enc2', 'skip_add', 'in1'],
+    ['skip_add', 'up_bilinear'],
+    ['up_bilinear', 'skip_cat', 'in0'],
+    ['enc1', 'skip_cat', 'in1'],
+    ['skip_cat', 'dec1'],
+    ['pool2', 'up_valid'],
+    ['pool2', 'up_wide'],
+    ['pool2', 'up_nearest'],
+    ['dec1', 'gap'],
+    ['up_valid', 'flat_valid'],
+    ['up_wide', 'flat_wide'],
+    ['up_nearest', 'flat_nearest'],
+    ['gap', 'joined', 'in0'],
+    ['flat_valid', 'joined', 'in1'],
+    ['flat_wide', 'joined', 'in2'],
+    ['flat_nearest', 'joined', 'in3'],
+    ['joined', 'cls'],
+    ['joined', 'reg'],
+  ];
+  return graphOf('u-net', nodes, edges, {
+    dataset: 'shapes',
+    seed: 5,
+    epochs: 1,
+    batchSize: 8,
+    limit: 40,
+  });
+}
+
+/**
  * A run folder with the graph's model saved as after training: every weight random (batch
  * statistics too), so a wrong layout or a missed bias shows in the outputs.
  */

@@ -10,9 +10,15 @@ import type { NodeKind } from '../../../core/nodes/registry.ts';
 const MAX_NODE_ID = 64;
 const MAX_TASK_NAME = 40;
 
-/** Conv2D → conv2d, MaxPooling2D → max_pooling2d, ClassificationHead → classification_head. */
+/**
+ * Conv2D → conv2d, MaxPooling2D → max_pooling2d, Conv2DTranspose → conv2d_transpose (Keras'
+ * snake case: a capital that starts a word after another capital also starts a new part).
+ */
 export const kindIdBase = (kind: NodeKind): string =>
-  kind.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  kind
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 
 /** `conv1_2` → `conv1`: the name without a counter we added. */
 const withoutCounter = (name: string): string => name.replace(/_\d+$/, '') || name;
