@@ -331,8 +331,9 @@ describe('exporting a run', () => {
   async function makeRun(runsDir: string, id: string) {
     const runDir = join(runsDir, id);
     await mkdir(join(runDir, 'model'), { recursive: true });
+    // A model with no weights: its weights.bin holds exactly the 0 bytes its manifest declares.
     await writeFile(join(runDir, 'model', 'model.json'), '{"format":"layers-model"}');
-    await writeFile(join(runDir, 'model', 'weights.bin'), new Uint8Array([1, 2, 3]));
+    await writeFile(join(runDir, 'model', 'weights.bin'), new Uint8Array(0));
     await writeFile(join(runDir, 'graph.json'), GRAPH);
     await writeFile(join(runDir, 'metrics.json'), '{}');
     await writeFile(join(runDir, 'run.json'), '{}');
