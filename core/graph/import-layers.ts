@@ -1,6 +1,7 @@
 import { ACTIVATIONS, type ActivationName } from '../nodes/fields.ts';
 import { kindSpec, type NodeKind } from '../nodes/registry.ts';
 import { NODE_ID_PATTERN, TASK_NAME_PATTERN } from '../ids.ts';
+import { flattenModel, isModelClass, type KerasLayer } from './flatten-layers.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './schema.ts';
 
 /**
@@ -11,15 +12,13 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from './schema.ts';
  * and then no graph is given: nothing is half-imported.
  */
 export type LayersImport =
-  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | {
+      readonly ok: true;
+      readonly document: Record<string, unknown>;
+      /** What came in, for the user: the input's size and each inferred head. */
+      readonly report: string;
+    }
   | { readonly ok: false; readonly sentences: readonly string[] };
-
-interface KerasLayer {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes?: unknown[];
-}
 
 type Mapped = { kind: NodeKind; params: Record<string, unknown> } | string;
 
@@ -194,12 +193,7 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
   const topology = (modelJson as { modelTopology?: Record<string, unknown> })?.modelTopology;
   const model = (topology?.model_config ?? topology) as
     { class_name?: string; config?: Record<string, unknown> } | undefined;
-  if (
-    !model ||
-    (model.class_name !== 'Model' &&
-      model.class_name !== 'Functional' &&
-      model.class_name !== 'Sequential')
-  ) {
+  if (!model || !isModelClass(model.class_name)) {
     return {
       ok: false,
       sentences: [
@@ -207,21 +201,15 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
       ],
     };
   }
-  if (model.class_name === 'Sequential') {
-    return {
-      ok: false,
-      sentences: [
-        'The model is Sequential; save it as a functional model (with named inputs and outputs) to import it.',
-      ],
-    };
-  }
-  const layers = (model.config?.layers ?? []) as KerasLayer[];
-  const outputs = ((model.config?.output_layers ?? []) as [string][]).map((o) => o[0]);
+  const flat = flattenModel(model);
+  if (!flat.ok) return flat;
+  const { layers, outputs } = flat.model;
   const sentences: string[] = [];
   const nodes: Record<string, unknown>[] = [];
   const edges: Record<string, unknown>[] = [];
   const usedTasks = new Set<string>();
   const feeds = new Map<string, number>();
+  const report = { input: '', heads: [] as string[] };
   for (const layer of layers) {
     const inbound = (layer.inbound_nodes ?? []) as unknown[][];
     if (inbound.length > 1)
@@ -260,6 +248,12 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
       );
       continue;
     }
+    const spec = kindSpec(mapped.kind);
+    if (mapped.kind === 'Input') report.input = spec.describe(checked.data);
+    if (spec.head)
+      report.heads.push(
+        `${String(checked.data.task)}: ${spec.title.toLowerCase()}, ${spec.head.units(checked.data)} outputs`,
+      );
     const d = Math.max(-1, ...sources.map((s) => depth.get(s) ?? 0)) + 1;
     depth.set(layer.name, d);
     const row = [...depth.values()].filter((v) => v === d).length - 1;
@@ -283,5 +277,6 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
   return {
     ok: true,
     document: { format: GRAPH_FORMAT, version: GRAPH_VERSION, name, nodes, edges },
+    report: `The input is ${report.input}; ${report.heads.length === 1 ? 'the head is' : 'the heads are'} ${report.heads.join('; ')}.`,
   };
 }

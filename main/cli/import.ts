@@ -7,7 +7,8 @@ import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 
 /**
- * `import model.json --out graph.json`: a TensorFlow.js Layers model as a graph document, or one
+ * `import model.json --out graph.json`: a TensorFlow.js Layers model (functional or Sequential,
+ * nested models flattened) as a graph document, or one
  * sentence per layer the studio cannot represent (and no file).
  */
 export async function importCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -45,7 +46,7 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
   await writeFile(values.out, serializeGraphDocument(loaded.document));
   const heads = loaded.document.nodes.filter((n) => n.kind.endsWith('Head')).length;
   ctx.out(
-    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n`,
+    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n${imported.report}\n`,
   );
   return 0;
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../core/problems.ts';
 import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
-import { readWeightsFile } from '../runs/weights-file.ts';
+import { readWeightsFile, weightNamed } from '../runs/weights-file.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { tf, type LayersModel } from './tf.ts';
 
@@ -74,7 +74,7 @@ export async function startFromWeights(model: LayersModel, path: string): Promis
   const stored = await readWeightsFile(path);
   let matched = 0;
   const values = model.weights.map((w) => {
-    const weight = stored.get(w.originalName);
+    const weight = weightNamed(stored, w.originalName);
     if (!weight) return w.read();
     if (weight.shape.join(',') !== w.shape.join(',')) {
       throw new StudioError(
