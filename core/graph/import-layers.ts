@@ -29,6 +29,16 @@ const pairOf = (v: unknown): [number, number] | undefined =>
       ? [v, v]
       : undefined;
 
+/** ZeroPadding2D's padding (n, (rows, cols) or ((top, bottom), (left, right))) as four sides. */
+function paddingSides(v: unknown): [number, number, number, number] | undefined {
+  if (typeof v === 'number') return [v, v, v, v];
+  if (!Array.isArray(v) || v.length !== 2) return undefined;
+  const [rows, cols] = (v as unknown[]).map((p) => (typeof p === 'number' ? [p, p] : p));
+  if (!Array.isArray(rows) || !Array.isArray(cols) || rows.length !== 2 || cols.length !== 2)
+    return undefined;
+  return [Number(rows[0]), Number(rows[1]), Number(cols[0]), Number(cols[1])];
+}
+
 /** One side for a square window, or a sentence. */
 function square(layer: KerasLayer, field: string, fallback?: [number, number]): number | string {
   const pair = pairOf(layer.config[field]) ?? fallback;
@@ -137,6 +147,26 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
       const activation = activationOf(layer);
       if (!isActivation(activation)) return activation;
       return { kind: 'Activation', params: { activation } };
+    }
+    case 'ZeroPadding2D': {
+      const sides = paddingSides(c.padding);
+      if (!sides)
+        return `${describe(layer)} has the padding ${JSON.stringify(c.padding)}, which is not a number, a pair or two pairs.`;
+      const [top, bottom, left, right] = sides;
+      return channelsLast(layer) ?? { kind: 'ZeroPadding2D', params: { top, bottom, left, right } };
+    }
+    case 'ReLU': {
+      if (Number(c.negative_slope ?? 0) !== 0 || Number(c.threshold ?? 0) !== 0)
+        return `${describe(layer)} has a negative slope or threshold; the studio's ReLU has a maximum only (use LeakyReLU for a slope).`;
+      return { kind: 'ReLU', params: { maxValue: c.max_value ?? 0 } };
+    }
+    case 'LeakyReLU':
+      return { kind: 'LeakyReLU', params: { alpha: c.alpha ?? c.negative_slope ?? 0.3 } };
+    case 'Softmax': {
+      const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : (c.axis ?? -1);
+      return axis === -1
+        ? { kind: 'Softmax', params: {} }
+        : `${describe(layer)} works along axis ${JSON.stringify(axis)}; the studio's Softmax works along the last.`;
     }
     case 'Concatenate': {
       // Keras counts the batch axis; the node's axis does not.

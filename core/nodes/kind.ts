@@ -30,6 +30,10 @@ export const LAYER_CLASSES = [
   'Activation',
   'Concatenate',
   'Add',
+  'ZeroPadding2D',
+  'ReLU',
+  'LeakyReLU',
+  'Softmax',
 ] as const;
 export type LayerClass = (typeof LAYER_CLASSES)[number];
 

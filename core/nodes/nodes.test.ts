@@ -39,6 +39,34 @@ describe('node kinds', () => {
     expect(shapeOf('Conv2D', {}, [from([10])])).toBe('E_SHAPE_MISMATCH');
   });
 
+  it('ZeroPadding2D grows each side by its zeros; the activation layers keep the shape', () => {
+    const pad = { top: 1, bottom: 0, left: 2, right: 3 };
+    expect(shapeOf('ZeroPadding2D', pad, [from([3, 3, 6])])).toEqual([4, 8, 6]);
+    expect(shapeOf('ZeroPadding2D', pad, [from([10])])).toBe('E_SHAPE_MISMATCH');
+    expect(
+      kindSpec('ZeroPadding2D').layer(kindSpec('ZeroPadding2D').params.parse(pad), 'p'),
+    ).toEqual({
+      className: 'ZeroPadding2D',
+      config: {
+        name: 'p',
+        padding: [
+          [1, 0],
+          [2, 3],
+        ],
+      },
+    });
+    for (const kind of ['ReLU', 'LeakyReLU', 'Softmax'] as const) {
+      expect(shapeOf(kind, {}, [from([3, 3, 6])])).toEqual([3, 3, 6]);
+      expect(kindSpec(kind).paramCount(defaultParams(kind), [[3, 3, 6]])).toEqual({
+        trainable: 0,
+        nonTrainable: 0,
+      });
+    }
+    // No cap is 0, and then the layer has none (a tfjs ReLU without maxValue).
+    expect(kindSpec('ReLU').layer(defaultParams('ReLU'), 'r').config).toEqual({ name: 'r' });
+    expect(kindSpec('ReLU').layer({ maxValue: 6 }, 'r').config).toEqual({ name: 'r', maxValue: 6 });
+  });
+
   it('pooling defaults its stride to the pool size', () => {
     expect(shapeOf('MaxPooling2D', {}, [from([7, 8, 4])])).toEqual([3, 4, 4]);
     expect(shapeOf('AveragePooling2D', { poolSize: 3, strides: 1 }, [from([7, 8, 4])])).toEqual([

@@ -14,7 +14,11 @@ import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
+import { leakyReluKind } from './leaky-relu.ts';
 import { regressionHeadKind } from './regression-head.ts';
+import { reluKind } from './relu.ts';
+import { softmaxKind } from './softmax.ts';
+import { zeroPadding2dKind } from './zero-padding2d.ts';
 
 /** Every node kind, in palette order. Static and exhaustive: nothing registers itself. */
 export const NODE_KINDS = {
@@ -28,6 +32,10 @@ export const NODE_KINDS = {
   Dense: denseKind,
   GlobalAveragePooling2D: globalAveragePooling2dKind,
   Activation: activationKind,
+  ReLU: reluKind,
+  LeakyReLU: leakyReluKind,
+  Softmax: softmaxKind,
+  ZeroPadding2D: zeroPadding2dKind,
   Concatenate: concatenateKind,
   Add: addKind,
   ClassificationHead: classificationHeadKind,

@@ -40,6 +40,14 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.concatenate(c);
     case 'Add':
       return tf.layers.add(c);
+    case 'ZeroPadding2D':
+      return tf.layers.zeroPadding2d(c);
+    case 'ReLU':
+      return tf.layers.reLU(c);
+    case 'LeakyReLU':
+      return tf.layers.leakyReLU(c);
+    case 'Softmax':
+      return tf.layers.softmax(c);
     default:
       throw new Error(`no tfjs layer for class '${spec.className}'`);
   }

@@ -111,6 +111,60 @@ describe('importing a Sequential model.json', () => {
     expect(weightNamed(stored, 'v1/kernel')).toBeUndefined();
   });
 
+  it('maps the activation and padding layers, and names the settings they cannot take', () => {
+    const layer = (className: string, config: Record<string, unknown>) => ({
+      class_name: className,
+      config: { name: `${className.toLowerCase()}_1`, ...config },
+    });
+    const sequential = (...layers: unknown[]) =>
+      importLayersModel({
+        modelTopology: {
+          class_name: 'Sequential',
+          config: {
+            name: 'seq',
+            layers: [
+              layer('InputLayer', { batch_input_shape: [null, 8, 8, 3] }),
+              ...layers,
+              layer('GlobalAveragePooling2D', {}),
+              layer('Dense', { units: 2, activation: 'softmax' }),
+            ],
+          },
+        },
+      });
+    const good = sequential(
+      layer('ZeroPadding2D', {
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+      }),
+      layer('ReLU', { max_value: 6 }),
+      layer('LeakyReLU', { alpha: 0.1 }),
+      layer('Softmax', { axis: -1 }),
+    );
+    if (!good.ok) throw new Error(good.sentences.join(' '));
+    expect((good.document.nodes as { kind: string; params: unknown }[]).slice(1, 5)).toMatchObject([
+      { kind: 'ZeroPadding2D', params: { top: 0, bottom: 1, left: 0, right: 1 } },
+      { kind: 'ReLU', params: { maxValue: 6 } },
+      { kind: 'LeakyReLU', params: { alpha: 0.1 } },
+      { kind: 'Softmax', params: {} },
+    ]);
+    expect(
+      sequential(
+        layer('ReLU', { negative_slope: 0.1 }),
+        layer('Softmax', { axis: 1 }),
+        layer('ZeroPadding2D', { padding: 'same' }),
+      ),
+    ).toEqual({
+      ok: false,
+      sentences: [
+        "The layer 'relu_1' (ReLU) has a negative slope or threshold; the studio's ReLU has a maximum only (use LeakyReLU for a slope).",
+        "The layer 'softmax_1' (Softmax) works along axis 1; the studio's Softmax works along the last.",
+        'The layer \'zeropadding2d_1\' (ZeroPadding2D) has the padding "same", which is not a number, a pair or two pairs.',
+      ],
+    });
+  });
+
   it('says when a Sequential model does not give its input’s shape', () => {
     expect(
       importLayersModel({

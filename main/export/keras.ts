@@ -2,7 +2,7 @@ import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
-import { layerClass, layerConfig } from './layer-config.ts';
+import { layerClass, layerConfig, paddingSides } from './layer-config.ts';
 import { pyString, pythonNames } from './python-names.ts';
 import { PYTHON_BOX_IOU } from './python-tasks.ts';
 import type { ExportSource, ModelNode } from './source.ts';
@@ -54,6 +54,17 @@ function kerasLayer(node: ModelNode): string {
       return `layers.Activation("${c.activation}", ${name})`;
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
+    case 'ZeroPadding2D': {
+      const [top, bottom, left, right] = paddingSides(node);
+      return `layers.ZeroPadding2D(((${top}, ${bottom}), (${left}, ${right})), ${name})`;
+    }
+    case 'ReLU':
+      return `layers.ReLU(${c.maxValue === undefined ? '' : `max_value=${c.maxValue}, `}${name})`;
+    case 'LeakyReLU':
+      // Positional: Keras 2 names the slope alpha, Keras 3 negative_slope.
+      return `layers.LeakyReLU(${c.alpha}, ${name})`;
+    case 'Softmax':
+      return `layers.Softmax(axis=-1, ${name})`;
     case 'Dense':
       return `layers.Dense(${c.units}, activation="${c.activation}", use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }

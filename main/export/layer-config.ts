@@ -20,10 +20,21 @@ export interface LayerConfig {
   readonly rate?: number;
   readonly momentum?: number;
   readonly epsilon?: number;
+  /** ReLU's cap (absent: none). */
+  readonly maxValue?: number;
+  /** LeakyReLU's slope for negative values. */
+  readonly alpha?: number;
 }
 
 export const layerConfig = (node: ModelNode): LayerConfig =>
   kindSpec(node.kind).layer(node.params, node.id).config as LayerConfig;
+
+/** A ZeroPadding2D's [top, bottom, left, right], from its Keras padding ((top, bottom), (left, right)). */
+export function paddingSides(node: ModelNode): [number, number, number, number] {
+  const config = kindSpec(node.kind).layer(node.params, node.id).config;
+  const [[top = 0, bottom = 0] = [], [left = 0, right = 0] = []] = config.padding as number[][];
+  return [top, bottom, left, right];
+}
 
 /** The Keras layer class a node becomes: what every exporter keys its code on (a head is a Dense). */
 export const layerClass = (node: ModelNode): LayerClass =>

@@ -7,6 +7,7 @@ import {
   layerClass,
   layerConfig,
   mergeAxis,
+  paddingSides,
   windowPadding,
 } from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
@@ -251,6 +252,39 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         };
         break;
       }
+      case 'ZeroPadding2D': {
+        const [top, bottom, left, right] = paddingSides(node);
+        const pads = g.int64Tensor(`${node.id}.pads`, [0, 0, top, left, 0, 0, bottom, right]);
+        value = {
+          name: g.op('Pad', [spatial().name, pads], { mode: 'constant' }, undefined, node.id),
+          layout: 'nchw',
+        };
+        break;
+      }
+      case 'ReLU':
+        value =
+          c.maxValue === undefined
+            ? activate(x!, 'relu', undefined, node.id)
+            : {
+                name: g.op(
+                  'Clip',
+                  [x!.name, scalar('zero', 0), scalar(`${node.id}.max`, c.maxValue)],
+                  {},
+                  undefined,
+                  node.id,
+                ),
+                layout: x!.layout,
+              };
+        break;
+      case 'LeakyReLU':
+        value = {
+          name: g.op('LeakyRelu', [x!.name], { alpha: c.alpha ?? 0.3 }, undefined, node.id),
+          layout: x!.layout,
+        };
+        break;
+      case 'Softmax':
+        value = activate(x!, 'softmax', undefined, node.id);
+        break;
       case 'Add':
         value = {
           name: g.op(

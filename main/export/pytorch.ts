@@ -7,6 +7,7 @@ import {
   layerClass,
   layerConfig,
   mergeAxis,
+  paddingSides,
   transposedKernel,
   windowPadding,
 } from './layer-config.ts';
@@ -133,6 +134,23 @@ function translate(source: ExportSource) {
         break;
       case 'Add':
         expr = [x, ...rest].join(' + ');
+        break;
+      case 'ZeroPadding2D': {
+        const [top, bottom, left, right] = paddingSides(node);
+        expr = `F.pad(${x}, ${tuple([left, right, top, bottom])})`;
+        break;
+      }
+      case 'ReLU':
+        expr =
+          c.maxValue === undefined
+            ? `torch.relu(${x})`
+            : `torch.clamp(${x}, min=0.0, max=${c.maxValue})`;
+        break;
+      case 'LeakyReLU':
+        expr = `F.leaky_relu(${x}, ${c.alpha})`;
+        break;
+      case 'Softmax':
+        expr = TORCH_ACTIVATIONS.softmax(x, isImage(inShape) ? 1 : -1);
         break;
       case 'Dense': {
         const useBias = c.useBias ?? true;
