@@ -168,6 +168,14 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
         ? { kind: 'Softmax', params: {} }
         : `${describe(layer)} works along axis ${JSON.stringify(axis)}; the studio's Softmax works along the last.`;
     }
+    case 'Reshape': {
+      const target = c.target_shape as unknown[] | undefined;
+      return Array.isArray(target) &&
+        (target.length === 1 || target.length === 3) &&
+        target.every((d) => Number.isInteger(d) && Number(d) > 0)
+        ? { kind: 'Reshape', params: { shape: target.join('x') } }
+        : `${describe(layer)} makes ${JSON.stringify(target)}; the studio reshapes to an image [height, width, channels] or a vector [n] of known sizes.`;
+    }
     case 'Concatenate': {
       // Keras counts the batch axis; the node's axis does not.
       // (A value that is not a number is left for the node's schema to refuse.)

@@ -34,6 +34,7 @@ export const LAYER_CLASSES = [
   'ReLU',
   'LeakyReLU',
   'Softmax',
+  'Reshape',
 ] as const;
 export type LayerClass = (typeof LAYER_CLASSES)[number];
 

@@ -67,6 +67,24 @@ describe('node kinds', () => {
     expect(kindSpec('ReLU').layer({ maxValue: 6 }, 'r').config).toEqual({ name: 'r', maxValue: 6 });
   });
 
+  it('Reshape keeps the number of values and names both sizes when they differ', () => {
+    expect(shapeOf('Reshape', { shape: '1x1x24' }, [from([2, 3, 4])])).toEqual([1, 1, 24]);
+    expect(shapeOf('Reshape', { shape: '24' }, [from([2, 3, 4])])).toEqual([24]);
+    const spec = kindSpec('Reshape');
+    const wrong = spec.outputShape(
+      spec.params.parse({ shape: '5' }),
+      [from([2, 3, 4])],
+      "Reshape 'r'",
+    );
+    expect(wrong).toEqual({
+      ok: false,
+      code: 'E_SHAPE_MISMATCH',
+      message:
+        "Reshape 'r' makes [5] (5 values) but Input 'x' gives [2, 3, 4] (24); the sizes must be equal.",
+    });
+    expect(spec.params.safeParse({ shape: '2x12' }).success).toBe(false);
+  });
+
   it('pooling defaults its stride to the pool size', () => {
     expect(shapeOf('MaxPooling2D', {}, [from([7, 8, 4])])).toEqual([3, 4, 4]);
     expect(shapeOf('AveragePooling2D', { poolSize: 3, strides: 1 }, [from([7, 8, 4])])).toEqual([

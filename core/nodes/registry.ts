@@ -17,6 +17,7 @@ import { maxPooling2dKind } from './max-pooling2d.ts';
 import { leakyReluKind } from './leaky-relu.ts';
 import { regressionHeadKind } from './regression-head.ts';
 import { reluKind } from './relu.ts';
+import { reshapeKind } from './reshape.ts';
 import { softmaxKind } from './softmax.ts';
 import { zeroPadding2dKind } from './zero-padding2d.ts';
 
@@ -36,6 +37,7 @@ export const NODE_KINDS = {
   LeakyReLU: leakyReluKind,
   Softmax: softmaxKind,
   ZeroPadding2D: zeroPadding2dKind,
+  Reshape: reshapeKind,
   Concatenate: concatenateKind,
   Add: addKind,
   ClassificationHead: classificationHeadKind,

@@ -48,6 +48,8 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.leakyReLU(c);
     case 'Softmax':
       return tf.layers.softmax(c);
+    case 'Reshape':
+      return tf.layers.reshape(c);
     default:
       throw new Error(`no tfjs layer for class '${spec.className}'`);
   }

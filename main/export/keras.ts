@@ -63,6 +63,8 @@ function kerasLayer(node: ModelNode): string {
     case 'LeakyReLU':
       // Positional: Keras 2 names the slope alpha, Keras 3 negative_slope.
       return `layers.LeakyReLU(${c.alpha}, ${name})`;
+    case 'Reshape':
+      return `layers.Reshape((${(c.targetShape ?? []).join(', ')},), ${name})`;
     case 'Softmax':
       return `layers.Softmax(axis=-1, ${name})`;
     case 'Dense':

@@ -24,6 +24,8 @@ export interface LayerConfig {
   readonly maxValue?: number;
   /** LeakyReLU's slope for negative values. */
   readonly alpha?: number;
+  /** Reshape's new shape, channels-last. */
+  readonly targetShape?: readonly number[];
 }
 
 export const layerConfig = (node: ModelNode): LayerConfig =>

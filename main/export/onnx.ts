@@ -285,6 +285,28 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       case 'Softmax':
         value = activate(x!, 'softmax', undefined, node.id);
         break;
+      case 'Reshape': {
+        // Keras lays values out channels-last: reshape in that order, then go back to NCHW.
+        const target = c.targetShape ?? [];
+        const nhwc =
+          x!.layout === 'nchw' ? g.op('Transpose', [x!.name], { perm: [0, 2, 3, 1] }) : x!.name;
+        const shape = g.int64Tensor(`${node.id}.shape`, [-1, ...target]);
+        const image = target.length === 3;
+        const reshaped = g.op(
+          'Reshape',
+          [nhwc, shape],
+          {},
+          undefined,
+          image ? `${node.id}_nhwc` : node.id,
+        );
+        value = image
+          ? {
+              name: g.op('Transpose', [reshaped], { perm: [0, 3, 1, 2] }, undefined, node.id),
+              layout: 'nchw',
+            }
+          : { name: reshaped, layout: 'vector' };
+        break;
+      }
       case 'Add':
         value = {
           name: g.op(

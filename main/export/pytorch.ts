@@ -149,6 +149,14 @@ function translate(source: ExportSource) {
       case 'LeakyReLU':
         expr = `F.leaky_relu(${x}, ${c.alpha})`;
         break;
+      case 'Reshape': {
+        // Keras lays values out channels-last: reshape in that order, then back to channels-first.
+        const target = c.targetShape ?? [];
+        const nhwc = isImage(inShape) ? `${x}.permute(0, 2, 3, 1)` : x;
+        const reshaped = `${nhwc}.reshape(-1, ${target.join(', ')})`;
+        expr = isImage(target) ? `${reshaped}.permute(0, 3, 1, 2)` : reshaped;
+        break;
+      }
       case 'Softmax':
         expr = TORCH_ACTIVATIONS.softmax(x, isImage(inShape) ? 1 : -1);
         break;
