@@ -129,5 +129,50 @@ export function flattenModel(
   const name = layerName(model as { config?: Record<string, unknown> }) || 'model';
   const outputs = flattener.outputs(model, name, undefined);
   if (flattener.sentences.length > 0) return { ok: false, sentences: flattener.sentences };
-  return { ok: true, model: { layers: flattener.layers, outputs } };
+  return { ok: true, model: foldOutputActivations({ layers: flattener.layers, outputs }) };
+}
+
+const sourcesOf = (layer: KerasLayer): string[] =>
+  (((layer.inbound_nodes ?? [])[0] ?? []) as [string][]).map(([s]) => s);
+
+/** The function of an activation layer at the end of a model, if it is one. */
+function outputFunction(layer: KerasLayer): string | undefined {
+  if (layer.class_name === 'Activation') return String(layer.config.activation ?? 'linear');
+  const axis = layer.config.axis ?? -1;
+  return layer.class_name === 'Softmax' && (axis === -1 || String(axis) === '-1')
+    ? 'softmax'
+    : undefined;
+}
+
+/**
+ * Keras models often end in a linear Dense and then an Activation (or Softmax) layer. A head is
+ * one Dense with its activation, so the two become one, named after the Dense, whose weights
+ * they are.
+ */
+function foldOutputActivations(model: FlatModel): FlatModel {
+  const readers = new Map<string, number>();
+  for (const layer of model.layers)
+    for (const source of sourcesOf(layer)) readers.set(source, (readers.get(source) ?? 0) + 1);
+  let layers = model.layers;
+  const outputs = model.outputs.map((name) => {
+    const layer = layers.find((l) => l.name === name);
+    const fn = layer && outputFunction(layer);
+    const [source, ...more] = layer ? sourcesOf(layer) : [];
+    const dense = layers.find((l) => l.name === source);
+    if (
+      !layer ||
+      !fn ||
+      more.length > 0 ||
+      dense?.class_name !== 'Dense' ||
+      (dense.config.activation ?? 'linear') !== 'linear' ||
+      readers.get(dense.name) !== 1 ||
+      model.outputs.includes(dense.name)
+    )
+      return name;
+    layers = layers
+      .filter((l) => l !== layer)
+      .map((l) => (l === dense ? { ...dense, config: { ...dense.config, activation: fn } } : l));
+    return dense.name;
+  });
+  return { layers, outputs };
 }

@@ -165,6 +165,26 @@ describe('importing a Sequential model.json', () => {
     });
   });
 
+  it('makes a final linear Dense and its activation layer one head, named after the Dense', async () => {
+    type Layer = { class_name: string; config: Record<string, unknown> };
+    const { dir, json } = await modelFolder('tiny-vgg');
+    const topology = (json as unknown as { modelTopology: { model_config: { config: Layer[] } } })
+      .modelTopology.model_config;
+    const output = topology.config.at(-1)!;
+    output.config.activation = 'linear';
+    topology.config.push({ class_name: 'Softmax', config: { name: 'probabilities', axis: -1 } });
+    const imported = importLayersModel(json, 'split');
+    if (!imported.ok) throw new Error(imported.sentences.join(' '));
+    expect(imported.report).toBe(
+      'The input is 16×16×3; the head is output: classification head, 5 outputs.',
+    );
+    await writeFile(join(dir, 'split.json'), JSON.stringify(json));
+    const loaded = loadGraphDocument(imported.document);
+    if (!loaded.ok) throw loaded.error;
+    const compiled = compileGraph(loaded.document).model;
+    expect(await startFromWeights(compiled, join(dir, 'split.json'))).toBe(10);
+  });
+
   it('says when a Sequential model does not give its input’s shape', () => {
     expect(
       importLayersModel({
