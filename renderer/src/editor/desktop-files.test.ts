@@ -177,7 +177,7 @@ describe('restored work', () => {
         },
       },
     });
-    expect(openDesktopFile({ name: 'model.json', text })).toBe(true);
+    expect(openDesktopFile({ path: '/models/model.json', name: 'model.json', text })).toBe(true);
     expect(useUiStore.getState().notice?.text).toBe(
       'The input is 8×8×1; the head is digit: classification head, 10 outputs.',
     );
