@@ -1,6 +1,7 @@
 import { ACTIVATIONS, type ActivationName } from '../nodes/fields.ts';
 import { kindSpec, type NodeKind } from '../nodes/registry.ts';
 import { NODE_ID_PATTERN, TASK_NAME_PATTERN } from '../ids.ts';
+import { flattenModel, isModelClass, type KerasLayer } from './flatten-layers.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './schema.ts';
 
 /**
@@ -11,15 +12,13 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from './schema.ts';
  * and then no graph is given: nothing is half-imported.
  */
 export type LayersImport =
-  | { readonly ok: true; readonly document: Record<string, unknown> }
+  | {
+      readonly ok: true;
+      readonly document: Record<string, unknown>;
+      /** What came in, for the user: the input's size and each inferred head. */
+      readonly report: string;
+    }
   | { readonly ok: false; readonly sentences: readonly string[] };
-
-interface KerasLayer {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes?: unknown[];
-}
 
 type Mapped = { kind: NodeKind; params: Record<string, unknown> } | string;
 
@@ -29,6 +28,16 @@ const pairOf = (v: unknown): [number, number] | undefined =>
     : typeof v === 'number'
       ? [v, v]
       : undefined;
+
+/** ZeroPadding2D's padding (n, (rows, cols) or ((top, bottom), (left, right))) as four sides. */
+function paddingSides(v: unknown): [number, number, number, number] | undefined {
+  if (typeof v === 'number') return [v, v, v, v];
+  if (!Array.isArray(v) || v.length !== 2) return undefined;
+  const [rows, cols] = (v as unknown[]).map((p) => (typeof p === 'number' ? [p, p] : p));
+  if (!Array.isArray(rows) || !Array.isArray(cols) || rows.length !== 2 || cols.length !== 2)
+    return undefined;
+  return [Number(rows[0]), Number(rows[1]), Number(cols[0]), Number(cols[1])];
+}
 
 /** One side for a square window, or a sentence. */
 function square(layer: KerasLayer, field: string, fallback?: [number, number]): number | string {
@@ -181,6 +190,34 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
       if (!isActivation(activation)) return activation;
       return { kind: 'Activation', params: { activation } };
     }
+    case 'ZeroPadding2D': {
+      const sides = paddingSides(c.padding);
+      if (!sides)
+        return `${describe(layer)} has the padding ${JSON.stringify(c.padding)}, which is not a number, a pair or two pairs.`;
+      const [top, bottom, left, right] = sides;
+      return channelsLast(layer) ?? { kind: 'ZeroPadding2D', params: { top, bottom, left, right } };
+    }
+    case 'ReLU': {
+      if (Number(c.negative_slope ?? 0) !== 0 || Number(c.threshold ?? 0) !== 0)
+        return `${describe(layer)} has a negative slope or threshold; the studio's ReLU has a maximum only (use LeakyReLU for a slope).`;
+      return { kind: 'ReLU', params: { maxValue: c.max_value ?? 0 } };
+    }
+    case 'LeakyReLU':
+      return { kind: 'LeakyReLU', params: { alpha: c.alpha ?? c.negative_slope ?? 0.3 } };
+    case 'Softmax': {
+      const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : (c.axis ?? -1);
+      return axis === -1
+        ? { kind: 'Softmax', params: {} }
+        : `${describe(layer)} works along axis ${JSON.stringify(axis)}; the studio's Softmax works along the last.`;
+    }
+    case 'Reshape': {
+      const target = c.target_shape as unknown[] | undefined;
+      return Array.isArray(target) &&
+        (target.length === 1 || target.length === 3) &&
+        target.every((d) => Number.isInteger(d) && Number(d) > 0)
+        ? { kind: 'Reshape', params: { shape: target.join('x') } }
+        : `${describe(layer)} makes ${JSON.stringify(target)}; the studio reshapes to an image [height, width, channels] or a vector [n] of known sizes.`;
+    }
     case 'Concatenate': {
       // Keras counts the batch axis; the node's axis does not.
       // (A value that is not a number is left for the node's schema to refuse.)
@@ -236,12 +273,7 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
   const topology = (modelJson as { modelTopology?: Record<string, unknown> })?.modelTopology;
   const model = (topology?.model_config ?? topology) as
     { class_name?: string; config?: Record<string, unknown> } | undefined;
-  if (
-    !model ||
-    (model.class_name !== 'Model' &&
-      model.class_name !== 'Functional' &&
-      model.class_name !== 'Sequential')
-  ) {
+  if (!model || !isModelClass(model.class_name)) {
     return {
       ok: false,
       sentences: [
@@ -249,21 +281,15 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
       ],
     };
   }
-  if (model.class_name === 'Sequential') {
-    return {
-      ok: false,
-      sentences: [
-        'The model is Sequential; save it as a functional model (with named inputs and outputs) to import it.',
-      ],
-    };
-  }
-  const layers = (model.config?.layers ?? []) as KerasLayer[];
-  const outputs = ((model.config?.output_layers ?? []) as [string][]).map((o) => o[0]);
+  const flat = flattenModel(model);
+  if (!flat.ok) return flat;
+  const { layers, outputs } = flat.model;
   const sentences: string[] = [];
   const nodes: Record<string, unknown>[] = [];
   const edges: Record<string, unknown>[] = [];
   const usedTasks = new Set<string>();
   const feeds = new Map<string, number>();
+  const report = { input: '', heads: [] as string[] };
   for (const layer of layers) {
     const inbound = (layer.inbound_nodes ?? []) as unknown[][];
     if (inbound.length > 1)
@@ -302,6 +328,12 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
       );
       continue;
     }
+    const spec = kindSpec(mapped.kind);
+    if (mapped.kind === 'Input') report.input = spec.describe(checked.data);
+    if (spec.head)
+      report.heads.push(
+        `${String(checked.data.task)}: ${spec.title.toLowerCase()}, ${spec.head.units(checked.data)} outputs`,
+      );
     const d = Math.max(-1, ...sources.map((s) => depth.get(s) ?? 0)) + 1;
     depth.set(layer.name, d);
     const row = [...depth.values()].filter((v) => v === d).length - 1;
@@ -325,5 +357,6 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
   return {
     ok: true,
     document: { format: GRAPH_FORMAT, version: GRAPH_VERSION, name, nodes, edges },
+    report: `The input is ${report.input}; ${report.heads.length === 1 ? 'the head is' : 'the heads are'} ${report.heads.join('; ')}.`,
   };
 }

@@ -32,6 +32,11 @@ export const LAYER_CLASSES = [
   'Add',
   'UpSampling2D',
   'Conv2DTranspose',
+  'ZeroPadding2D',
+  'ReLU',
+  'LeakyReLU',
+  'Softmax',
+  'Reshape',
 ] as const;
 export type LayerClass = (typeof LAYER_CLASSES)[number];
 

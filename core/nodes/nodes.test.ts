@@ -70,6 +70,52 @@ describe('node kinds', () => {
     expect(count({ useBias: false })).toEqual({ trainable: 3 * 3 * 4 * 8, nonTrainable: 0 });
   });
 
+  it('ZeroPadding2D grows each side by its zeros; the activation layers keep the shape', () => {
+    const pad = { top: 1, bottom: 0, left: 2, right: 3 };
+    expect(shapeOf('ZeroPadding2D', pad, [from([3, 3, 6])])).toEqual([4, 8, 6]);
+    expect(shapeOf('ZeroPadding2D', pad, [from([10])])).toBe('E_SHAPE_MISMATCH');
+    expect(
+      kindSpec('ZeroPadding2D').layer(kindSpec('ZeroPadding2D').params.parse(pad), 'p'),
+    ).toEqual({
+      className: 'ZeroPadding2D',
+      config: {
+        name: 'p',
+        padding: [
+          [1, 0],
+          [2, 3],
+        ],
+      },
+    });
+    for (const kind of ['ReLU', 'LeakyReLU', 'Softmax'] as const) {
+      expect(shapeOf(kind, {}, [from([3, 3, 6])])).toEqual([3, 3, 6]);
+      expect(kindSpec(kind).paramCount(defaultParams(kind), [[3, 3, 6]])).toEqual({
+        trainable: 0,
+        nonTrainable: 0,
+      });
+    }
+    // No cap is 0, and then the layer has none (a tfjs ReLU without maxValue).
+    expect(kindSpec('ReLU').layer(defaultParams('ReLU'), 'r').config).toEqual({ name: 'r' });
+    expect(kindSpec('ReLU').layer({ maxValue: 6 }, 'r').config).toEqual({ name: 'r', maxValue: 6 });
+  });
+
+  it('Reshape keeps the number of values and names both sizes when they differ', () => {
+    expect(shapeOf('Reshape', { shape: '1x1x24' }, [from([2, 3, 4])])).toEqual([1, 1, 24]);
+    expect(shapeOf('Reshape', { shape: '24' }, [from([2, 3, 4])])).toEqual([24]);
+    const spec = kindSpec('Reshape');
+    const wrong = spec.outputShape(
+      spec.params.parse({ shape: '5' }),
+      [from([2, 3, 4])],
+      "Reshape 'r'",
+    );
+    expect(wrong).toEqual({
+      ok: false,
+      code: 'E_SHAPE_MISMATCH',
+      message:
+        "Reshape 'r' makes [5] (5 values) but Input 'x' gives [2, 3, 4] (24); the sizes must be equal.",
+    });
+    expect(spec.params.safeParse({ shape: '2x12' }).success).toBe(false);
+  });
+
   it('pooling defaults its stride to the pool size', () => {
     expect(shapeOf('MaxPooling2D', {}, [from([7, 8, 4])])).toEqual([3, 4, 4]);
     expect(shapeOf('AveragePooling2D', { poolSize: 3, strides: 1 }, [from([7, 8, 4])])).toEqual([

@@ -15,8 +15,13 @@ import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
+import { leakyReluKind } from './leaky-relu.ts';
 import { regressionHeadKind } from './regression-head.ts';
 import { upSampling2dKind } from './up-sampling2d.ts';
+import { reluKind } from './relu.ts';
+import { reshapeKind } from './reshape.ts';
+import { softmaxKind } from './softmax.ts';
+import { zeroPadding2dKind } from './zero-padding2d.ts';
 
 /** Every node kind, in palette order. Static and exhaustive: nothing registers itself. */
 export const NODE_KINDS = {
@@ -32,6 +37,11 @@ export const NODE_KINDS = {
   Activation: activationKind,
   UpSampling2D: upSampling2dKind,
   Conv2DTranspose: conv2dTransposeKind,
+  ReLU: reluKind,
+  LeakyReLU: leakyReluKind,
+  Softmax: softmaxKind,
+  ZeroPadding2D: zeroPadding2dKind,
+  Reshape: reshapeKind,
   Concatenate: concatenateKind,
   Add: addKind,
   ClassificationHead: classificationHeadKind,

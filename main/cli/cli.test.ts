@@ -130,6 +130,9 @@ describe('train, evaluate, export', () => {
     const imported = await cli('import', join(exported, 'model.json'), '--out', importedFile);
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toMatch(/7 nodes, 2 task heads/);
+    expect(imported.out).toContain(
+      'The input is 16×16×3; the heads are class_out: classification head, 10 outputs; box_out: box regression head, 4 outputs.',
+    );
     const importedGraph = JSON.parse(await readFile(importedFile, 'utf8'));
     expect(importedGraph.nodes.map((n: { id: string }) => n.id).sort()).toEqual([
       'box_out',

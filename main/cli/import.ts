@@ -11,9 +11,10 @@ import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 
 /**
- * `import model.json --out graph.json [--force]`: a TensorFlow.js Layers model as a graph
- * document, or one sentence per layer the studio cannot represent (and no file). An existing
- * --out file is replaced only with --force, and never when it is the model itself.
+ * `import model.json --out graph.json [--force]`: a TensorFlow.js Layers model (functional or
+ * Sequential, nested models flattened) as a graph document, or one sentence per layer the studio
+ * cannot represent (and no file). An existing --out file is replaced only with --force, and never
+ * when it is the model itself.
  */
 export async function importCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { positionals, values } = parseCommandArgs('import', argv, {
@@ -63,7 +64,7 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
   });
   const heads = loaded.document.nodes.filter((n) => n.kind.endsWith('Head')).length;
   ctx.out(
-    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n`,
+    `Imported ${path} as ${values.out}: ${loaded.document.nodes.length} nodes, ${heads} task heads; training starts from its weights.\n${imported.report}\n`,
   );
   return 0;
 }

@@ -44,6 +44,16 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.add(c);
     case 'UpSampling2D':
       return tf.layers.upSampling2d(c);
+    case 'ZeroPadding2D':
+      return tf.layers.zeroPadding2d(c);
+    case 'ReLU':
+      return tf.layers.reLU(c);
+    case 'LeakyReLU':
+      return tf.layers.leakyReLU(c);
+    case 'Softmax':
+      return tf.layers.softmax(c);
+    case 'Reshape':
+      return tf.layers.reshape(c);
     default:
       throw new Error(`no tfjs layer for class '${spec.className}'`);
   }

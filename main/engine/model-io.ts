@@ -5,6 +5,7 @@ import { MODEL_FILE, WEIGHTS_FILE } from '../runs/run-manifest.ts';
 import {
   readManifestWeights,
   readModelJson,
+  weightNamed,
   weightsManifestOf,
   type Weight,
 } from '../runs/weights-file.ts';
@@ -86,7 +87,7 @@ export function startFromWeights(
 ): number {
   let matched = 0;
   const values = model.weights.map((w) => {
-    const weight = stored.get(w.originalName);
+    const weight = weightNamed(stored, w.originalName);
     if (!weight) return w.read();
     if (weight.shape.join(',') !== w.shape.join(',')) {
       throw new StudioError(

@@ -2,7 +2,7 @@ import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
-import { layerClass, layerConfig } from './layer-config.ts';
+import { layerClass, layerConfig, paddingSides } from './layer-config.ts';
 import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
 import { PYTHON_BOX_IOU } from './python-tasks.ts';
 import type { ExportSource, ModelNode } from './source.ts';
@@ -31,6 +31,7 @@ const KERAS_METRICS: Record<MetricName, string> = {
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS box_iou mean_iou iou50 build_model load_weights model',
+  '_grow_rows upsample_bilinear',
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
@@ -60,11 +61,24 @@ function kerasLayer(node: ModelNode): string {
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
     case 'Conv2DTranspose':
-      return `layers.Conv2DTranspose(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding="${c.padding}", activation="${c.activation}", use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
+      return `layers.Conv2DTranspose(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
     case 'UpSampling2D':
       return c.interpolation === 'bilinear'
         ? `layers.Lambda(lambda t: upsample_bilinear(t, ${c.size?.[0]}, ${c.size?.[1]}), ${name})`
         : `layers.UpSampling2D(${pair(c.size)}, interpolation="nearest", ${name})`;
+    case 'ZeroPadding2D': {
+      const [top, bottom, left, right] = paddingSides(node);
+      return `layers.ZeroPadding2D(((${top}, ${bottom}), (${left}, ${right})), ${name})`;
+    }
+    case 'ReLU':
+      return `layers.ReLU(${c.maxValue === undefined ? '' : `max_value=${c.maxValue}, `}${name})`;
+    case 'LeakyReLU':
+      // Positional: Keras 2 names the slope alpha, Keras 3 negative_slope.
+      return `layers.LeakyReLU(${c.alpha}, ${name})`;
+    case 'Reshape':
+      return `layers.Reshape((${(c.targetShape ?? []).join(', ')},), ${name})`;
+    case 'Softmax':
+      return `layers.Softmax(axis=-1, ${name})`;
     case 'Dense':
       return `layers.Dense(${c.units}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }

@@ -23,10 +23,23 @@ export interface LayerConfig {
   /** UpSampling2D's factors [height, width] and how it fills the new pixels. */
   readonly size?: readonly [number, number];
   readonly interpolation?: 'nearest' | 'bilinear';
+  /** ReLU's cap (absent: none). */
+  readonly maxValue?: number;
+  /** LeakyReLU's slope for negative values. */
+  readonly alpha?: number;
+  /** Reshape's new shape, channels-last. */
+  readonly targetShape?: readonly number[];
 }
 
 export const layerConfig = (node: ModelNode): LayerConfig =>
   kindSpec(node.kind).layer(node.params, node.id).config as LayerConfig;
+
+/** A ZeroPadding2D's [top, bottom, left, right], from its Keras padding ((top, bottom), (left, right)). */
+export function paddingSides(node: ModelNode): [number, number, number, number] {
+  const config = kindSpec(node.kind).layer(node.params, node.id).config;
+  const [[top = 0, bottom = 0] = [], [left = 0, right = 0] = []] = config.padding as number[][];
+  return [top, bottom, left, right];
+}
 
 /** The Keras layer class a node becomes: what every exporter keys its code on (a head is a Dense). */
 export const layerClass = (node: ModelNode): LayerClass =>

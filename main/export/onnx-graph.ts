@@ -43,6 +43,19 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** A 1-D int64 constant: what operators such as Pad take as a shape or amounts. */
+  int64Tensor(stem: string, values: readonly number[]): string {
+    const name = this.fresh(stem);
+    const data = BigInt64Array.from(values, (v) => BigInt(v));
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
+    return name;
+  }
+
   /** Adds a node; its output is `output` when given, else a fresh name from the op. */
   op(
     opType: string,

@@ -8,6 +8,7 @@ import {
   layerConfig,
   mergeAxis,
   transposedCrop,
+  paddingSides,
   windowPadding,
 } from './layer-config.ts';
 import { OnnxGraphBuilder, ONNX_OPSET } from './onnx-graph.ts';
@@ -313,6 +314,61 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           ),
           layout: x!.layout,
         };
+        break;
+      }
+      case 'ZeroPadding2D': {
+        const [top, bottom, left, right] = paddingSides(node);
+        const pads = g.int64Tensor(`${node.id}.pads`, [0, 0, top, left, 0, 0, bottom, right]);
+        value = {
+          name: g.op('Pad', [spatial().name, pads], { mode: 'constant' }, undefined, node.id),
+          layout: 'nchw',
+        };
+        break;
+      }
+      case 'ReLU':
+        value =
+          c.maxValue === undefined
+            ? activate(x!, 'relu', undefined, node.id)
+            : {
+                name: g.op(
+                  'Clip',
+                  [x!.name, scalar('zero', 0), scalar(`${node.id}.max`, c.maxValue)],
+                  {},
+                  undefined,
+                  node.id,
+                ),
+                layout: x!.layout,
+              };
+        break;
+      case 'LeakyReLU':
+        value = {
+          name: g.op('LeakyRelu', [x!.name], { alpha: c.alpha ?? 0.3 }, undefined, node.id),
+          layout: x!.layout,
+        };
+        break;
+      case 'Softmax':
+        value = activate(x!, 'softmax', undefined, node.id);
+        break;
+      case 'Reshape': {
+        // Keras lays values out channels-last: reshape in that order, then go back to NCHW.
+        const target = c.targetShape ?? [];
+        const nhwc =
+          x!.layout === 'nchw' ? g.op('Transpose', [x!.name], { perm: [0, 2, 3, 1] }) : x!.name;
+        const shape = g.int64Tensor(`${node.id}.shape`, [-1, ...target]);
+        const image = target.length === 3;
+        const reshaped = g.op(
+          'Reshape',
+          [nhwc, shape],
+          {},
+          undefined,
+          image ? `${node.id}_nhwc` : node.id,
+        );
+        value = image
+          ? {
+              name: g.op('Transpose', [reshaped], { perm: [0, 3, 1, 2] }, undefined, node.id),
+              layout: 'nchw',
+            }
+          : { name: reshaped, layout: 'vector' };
         break;
       }
       case 'Add':

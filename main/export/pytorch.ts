@@ -8,6 +8,7 @@ import {
   layerConfig,
   mergeAxis,
   transposedCrop,
+  paddingSides,
   transposedKernel,
   windowPadding,
 } from './layer-config.ts';
@@ -176,6 +177,31 @@ function translate(source: ExportSource) {
         break;
       case 'Add':
         expr = [x, ...rest].join(' + ');
+        break;
+      case 'ZeroPadding2D': {
+        const [top, bottom, left, right] = paddingSides(node);
+        expr = `F.pad(${x}, ${tuple([left, right, top, bottom])})`;
+        break;
+      }
+      case 'ReLU':
+        expr =
+          c.maxValue === undefined
+            ? `torch.relu(${x})`
+            : `torch.clamp(${x}, min=0.0, max=${c.maxValue})`;
+        break;
+      case 'LeakyReLU':
+        expr = `F.leaky_relu(${x}, ${c.alpha})`;
+        break;
+      case 'Reshape': {
+        // Keras lays values out channels-last: reshape in that order, then back to channels-first.
+        const target = c.targetShape ?? [];
+        const nhwc = isImage(inShape) ? `${x}.permute(0, 2, 3, 1)` : x;
+        const reshaped = `${nhwc}.reshape(-1, ${target.join(', ')})`;
+        expr = isImage(target) ? `${reshaped}.permute(0, 3, 1, 2)` : reshaped;
+        break;
+      }
+      case 'Softmax':
+        expr = TORCH_ACTIVATIONS.softmax(x, isImage(inShape) ? 1 : -1);
         break;
       case 'Dense': {
         const useBias = c.useBias ?? true;

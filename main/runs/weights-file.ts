@@ -197,6 +197,21 @@ export async function readModelJson(path: string): Promise<unknown> {
   }
 }
 
+/**
+ * The stored weight for a graph's weight name ("conv1/kernel"). A model saved with other models
+ * inside it may name an inner layer's weights under the inner model's name too
+ * ("sequential_1/conv1/kernel"); the canvas flattens such models, so that name is the same weight.
+ */
+export function weightNamed(
+  stored: ReadonlyMap<string, Weight>,
+  name: string,
+): Weight | undefined {
+  const exact = stored.get(name);
+  if (exact) return exact;
+  const nested = [...stored.keys()].filter((k) => k.endsWith(`/${name}`));
+  return nested.length === 1 ? stored.get(nested[0]!) : undefined;
+}
+
 /** The weights of the model.json at `path`, its weight files read from beside it. */
 export async function readWeightsFile(
   path: string,

@@ -71,7 +71,9 @@ function openResult(result: OpenResult, askFirst = true): boolean {
     showNotice(result.message);
     return false;
   }
-  return openDocument(result.name, result.document, askFirst);
+  const opened = openDocument(result.name, result.document, askFirst);
+  if (opened && result.report) showNotice(result.report);
+  return opened;
 }
 
 /**

@@ -159,4 +159,27 @@ describe('restored work', () => {
     expect(useUiStore.getState().notice?.text).toContain('not a Multitask Studio graph');
     expect(useGraphStore.getState().file.dirty).toBe(false);
   });
+
+  it('says what an imported model brought in: the input and the heads', () => {
+    const layer = (name: string, className: string, config: Record<string, unknown>) => ({
+      class_name: className,
+      config: { name, ...config },
+    });
+    const text = JSON.stringify({
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          name: 'seq',
+          layers: [
+            layer('flat', 'Flatten', { batch_input_shape: [null, 8, 8, 1] }),
+            layer('digit', 'Dense', { units: 10, activation: 'softmax' }),
+          ],
+        },
+      },
+    });
+    expect(openDesktopFile({ path: '/models/model.json', name: 'model.json', text })).toBe(true);
+    expect(useUiStore.getState().notice?.text).toBe(
+      'The input is 8×8×1; the head is digit: classification head, 10 outputs.',
+    );
+  });
 });

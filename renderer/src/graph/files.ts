@@ -20,6 +20,8 @@ export type OpenResult =
       readonly document: GraphDocument;
       /** Made from a TensorFlow.js model.json: Save must ask where, never overwrite the model. */
       readonly imported?: true;
+      /** What an import brought in: the input's size and the inferred heads. */
+      readonly report?: string;
     }
   | { readonly ok: false; readonly message: string };
 
@@ -47,7 +49,13 @@ export function loadGraphText(fileName: string, text: string): OpenResult {
     }
     const loaded = loadGraphDocument(imported.document);
     return loaded.ok
-      ? { ok: true, name: fileBaseName(fileName), document: loaded.document, imported: true }
+      ? {
+          ok: true,
+          name: fileBaseName(fileName),
+          document: loaded.document,
+          imported: true,
+          report: imported.report,
+        }
       : { ok: false, message: loaded.error.message };
   }
   const loaded = loadGraphDocument(text);

@@ -35,7 +35,12 @@ const model = (outputActivation: string) =>
 describe('opening a model.json', () => {
   it('opens a TensorFlow.js Layers model as a graph whose Save asks where', () => {
     const result = loadGraphText('model.json', model('softmax'));
-    expect(result).toMatchObject({ ok: true, name: 'model', imported: true });
+    expect(result).toMatchObject({
+      ok: true,
+      name: 'model',
+      imported: true,
+      report: 'The input is 8×8×1; the head is digit: classification head, 10 outputs.',
+    });
     if (!result.ok) return;
     expect(result.document.nodes.map((n) => [n.id, n.kind])).toEqual([
       ['image', 'Input'],
