@@ -1,4 +1,5 @@
 import type { LayerSpec } from '../../core/nodes/kind.ts';
+import { createDropout } from './dropout.ts';
 import { tf } from './tf.ts';
 
 type Layer = tf.layers.Layer;
@@ -31,7 +32,7 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
     case 'BatchNormalization':
       return tf.layers.batchNormalization(c);
     case 'Dropout':
-      return tf.layers.dropout({ ...(spec.config as Config), seed } as never);
+      return createDropout(spec.config as Config, seed);
     case 'Flatten':
       return tf.layers.flatten(c);
     case 'GlobalAveragePooling2D':

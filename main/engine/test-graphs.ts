@@ -31,7 +31,14 @@ export function graphOf(
  * tasks, on 16×16 images so a few epochs take seconds.
  */
 export function tinyReferenceGraph(
-  overrides: { classWeight?: number; boxWeight?: number; extra?: boolean; classes?: number } = {},
+  overrides: {
+    classWeight?: number;
+    boxWeight?: number;
+    extra?: boolean;
+    classes?: number;
+    /** A Dropout layer between the shared Dense layer and the heads. */
+    dropout?: boolean;
+  } = {},
 ): GraphDocument {
   const nodes: unknown[] = [
     { id: 'image', kind: 'Input', params: { height: 16, width: 16, channels: 3 } },
@@ -62,6 +69,10 @@ export function tinyReferenceGraph(
     ['fc', 'class_out'],
     ['fc', 'box_out'],
   ];
+  if (overrides.dropout) {
+    nodes.push({ id: 'drop', kind: 'Dropout', params: { rate: 0.5 } });
+    edges.splice(4, 2, ['fc', 'drop'], ['drop', 'class_out'], ['drop', 'box_out']);
+  }
   if (overrides.extra) {
     nodes.push({ id: 'unused', kind: 'Dense', params: { units: 3 } });
     edges.push(['fc', 'unused']);

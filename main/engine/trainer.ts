@@ -23,6 +23,7 @@ import type { CompiledGraph } from './compile.ts';
 import { Balancing } from './balancing/index.ts';
 import { probeBatch } from './balancing/probe.ts';
 import { saveBalancingState, saveCheckpoint, type ResumePoint } from './control/checkpoint.ts';
+import { setDropoutStep } from './dropout.ts';
 import { endReasonOf } from './control/end-reason.ts';
 import { TrainingControl, type ControlSettings } from './control/training-control.ts';
 import { evaluateSplit } from './evaluate.ts';
@@ -215,6 +216,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         }
         const stepStart = performance.now();
         const learningRate = control.beginStep(step);
+        // Dropout masks follow the step count, which checkpoints keep: a resumed run masks alike.
+        setDropoutStep(model, step);
         const batch = makeBatch(block, imageShape, heads);
         let values: Float32Array;
         try {

@@ -49,9 +49,12 @@ const lossesOf = async (dir: string) => {
   ]);
 };
 
-/** The tiny reference without its convolution, for the CPU backend whose convolutions are slow. */
+/**
+ * The tiny reference without its convolution, for the CPU backend whose convolutions are slow,
+ * and with Dropout, whose masks go on from the checkpoint's step count.
+ */
 function denseOnly(): GraphDocument {
-  const graph = tinyReferenceGraph();
+  const graph = tinyReferenceGraph({ dropout: true });
   const nodes = graph.nodes.filter((n) => n.id !== 'conv' && n.id !== 'pool');
   const edges = graph.edges.filter((e) => !['conv', 'pool'].includes(e.source) && e.target !== 'conv');
   edges.push({ id: 'image-flat', source: 'image', target: 'flat', targetPort: 'in' });
