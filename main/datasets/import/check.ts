@@ -261,6 +261,7 @@ function labelIndices(record: ImportedRecord, index: ImportedIndex): Record<stri
 
 /** The targets the data offers, named as the built-in datasets name theirs. */
 export function targetsOf(index: ImportedIndex): DatasetTarget[] {
+  if (index.targets) return [...index.targets];
   const targets: DatasetTarget[] = [{ name: 'class', kind: 'class', classes: index.classes }];
   for (const t of index.labelTasks ?? []) {
     if (t.name !== 'class') targets.push({ name: t.name, kind: 'class', classes: t.classes });

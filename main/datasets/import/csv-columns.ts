@@ -3,8 +3,11 @@
  * image size, the value columns a regression head can learn, further label columns (each a
  * classification task) and attribute columns (together one attributes task).
  */
+import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import { DatasetError } from '../errors.ts';
+import { targetColumns } from '../target-columns.ts';
 import { parseNumber } from './files.ts';
+import { PRIMARY_CLASS } from './types.ts';
 
 /** Names are compared lower-cased without spaces, '_' or '-': 'File Name' and 'file_name' match 'filename'. */
 const normaliseName = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
@@ -86,12 +89,37 @@ function isNumericColumn(rows: readonly (readonly string[])[], index: number): b
   return numeric > 0 && numeric * 2 >= filled;
 }
 
-/** Maps the header to roles; a file lacking a path or a class column is one sentence. */
+/**
+ * The columns of the targets a dataset export's targets.json lists (checked against the header
+ * already): class targets are labels whatever their cells look like, attributes and value
+ * columns are as listed. The class the objects carry is the target called 'class', else the
+ * first class target.
+ */
+function targetRoles(header: readonly string[], targets: readonly DatasetTarget[]) {
+  const at = (name: string) => ({ name, index: header.indexOf(name) });
+  const classes = targets.filter((t) => t.kind === 'class');
+  const primary = classes.find((t) => t.name === PRIMARY_CLASS) ?? classes[0];
+  const columnsOf = (kind: DatasetTarget['kind']) => [
+    ...new Set(targets.filter((t) => t.kind === kind).flatMap((t) => targetColumns(t))),
+  ];
+  return {
+    className: primary ? header.indexOf(primary.name) : -1,
+    labels: classes.filter((t) => t.name !== PRIMARY_CLASS).map((t) => at(t.name)),
+    values: columnsOf('numeric').map(at),
+    attributes: columnsOf('attributes').map(at),
+  };
+}
+
+/**
+ * Maps the header to roles; a file lacking a path or a class column is one sentence. With the
+ * `targets` of an export's targets.json, the targets' columns are taken as it lists them.
+ */
 export function mapCsvColumns(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   fileName: string,
   attributeNames: readonly string[] = [],
+  targets?: readonly DatasetTarget[],
 ): CsvColumns {
   const normalised = header.map(normaliseName);
   const shown = header.map((name) => `'${name}'`).join(', ');
@@ -102,7 +130,8 @@ export function mapCsvColumns(
       `${fileName} has no column for the image path: name one ${listNames(PATH_NAMES.slice(0, 4))} (its columns are ${shown}).`,
     );
   }
-  const className = findColumn(normalised, CLASS_NAMES);
+  const listed = targets && targetRoles(header, targets);
+  const className = listed ? listed.className : findColumn(normalised, CLASS_NAMES);
   if (className === undefined) {
     throw new DatasetError(
       'E_DATASET_COLUMNS',
@@ -124,6 +153,17 @@ export function mapCsvColumns(
       ? { xmin, ymin, xmax, ymax }
       : undefined;
   const split = findColumn(normalised, SPLIT_NAMES);
+  if (listed) {
+    return {
+      path,
+      className,
+      ...(box ? { box } : {}),
+      ...(split !== undefined ? { split } : {}),
+      values: listed.values,
+      labels: listed.labels,
+      attributes: listed.attributes,
+    };
+  }
   // Without a box, 'width' is more likely something to learn than the image's size.
   const width = box ? findColumn(normalised, WIDTH_NAMES) : undefined;
   const height = box ? findColumn(normalised, HEIGHT_NAMES) : undefined;

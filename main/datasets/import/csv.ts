@@ -4,11 +4,13 @@
  */
 import { parse } from 'csv-parse/sync';
 import { basename, dirname, resolve } from 'node:path';
+import { DATASET_TARGETS } from '../../export/dataset-layout.ts';
 import { DatasetError } from '../errors.ts';
 import type { SplitName } from '../types.ts';
 import { readCsvCell } from './csv-cells.ts';
 import { BOX_CORNERS, mapCsvColumns, sniffDelimiter } from './csv-columns.ts';
 import type { CsvColumns } from './csv-columns.ts';
+import { readExportTargets } from './csv-targets.ts';
 import {
   badRow,
   capitalise,
@@ -159,12 +161,19 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     );
   }
   const header = headerRow.cells;
+  const targets = await readExportTargets(root, header, fileName);
   const columns = mapCsvColumns(
     header,
     dataRows.map((row) => row.cells),
     fileName,
     options.attributes,
+    targets,
   );
+  // targets.json fixes each class target's classes and their order; other names are bad rows.
+  const listedClasses = new Map(
+    (targets ?? []).flatMap((t) => (t.kind === 'class' ? [[t.name, t.classes] as const] : [])),
+  );
+  const primaryName = header[columns.className] ?? '';
   const badRows: BadRow[] = [];
   const drafts = new Map<string, RecordDraft>();
   const seenRows = new Map<string, number>();
@@ -196,6 +205,19 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     if (cell(columns.className) === '') {
       badRows.push(
         badRow('malformed', where, `${capitalise(where)} has no class; the row was skipped.`),
+      );
+      continue;
+    }
+    const unlisted = [{ name: primaryName, index: columns.className }, ...columns.labels].find(
+      ({ name, index }) => listedClasses.get(name)?.includes(cell(index)) === false,
+    );
+    if (unlisted) {
+      badRows.push(
+        badRow(
+          'unknown-class',
+          where,
+          `${capitalise(where)} has '${cell(unlisted.index)}' in column '${unlisted.name}', which is not one of the ${listedClasses.get(unlisted.name)?.length} classes ${DATASET_TARGETS} lists for it; the row was skipped.`,
+        ),
       );
       continue;
     }
@@ -310,14 +332,20 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   const records: ImportedRecord[] = [...drafts.values()].map(
     ({ line: _line, ...record }) => record,
   );
-  const classes = [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))].sort(
-    compareText,
-  );
+  const classes =
+    listedClasses.get(primaryName) ??
+    [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))].sort(compareText);
   const labelTasks = columns.labels.map(({ name }) => ({
     name,
-    classes: [...new Set(records.map((r) => r.labels?.[name] ?? ''))].sort(compareText),
+    classes:
+      listedClasses.get(name) ??
+      [...new Set(records.map((r) => r.labels?.[name] ?? ''))].sort(compareText),
   }));
-  const attributes = attributesOf(columns, header, records, dataRows);
+  const listedAttributes = targets?.find((t) => t.kind === 'attributes');
+  const attributes =
+    listedAttributes?.kind === 'attributes'
+      ? { name: listedAttributes.name, names: listedAttributes.attributes }
+      : attributesOf(columns, header, records, dataRows);
   return {
     format: 'csv',
     root,
@@ -327,6 +355,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     valueColumns: columns.values.map((v) => v.name),
     ...(labelTasks.length ? { labelTasks } : {}),
     ...(attributes ? { attributes } : {}),
+    ...(targets ? { targets } : {}),
     records,
     badRows,
     ...(boxUnits ? { boxUnits } : {}),

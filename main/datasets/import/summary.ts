@@ -7,7 +7,7 @@
 import { targetSummary, type DatasetTarget } from '../../../core/dataset-target.ts';
 import { fixed, inline, thousands } from '../../../core/format.ts';
 import type { SplitName } from '../types.ts';
-import { BAD_ROW_KINDS } from './types.ts';
+import { BAD_ROW_KINDS, PRIMARY_CLASS } from './types.ts';
 import type {
   BadRowKind,
   CheckedDataset,
@@ -145,7 +145,12 @@ export function summarizeDataset(checked: CheckedDataset): DatasetSummary {
     ...(index.boxUnits ? { boxUnits: index.boxUnits } : {}),
     splitFrom: checked.splitFrom,
     images: countsOf((split) => samples[split].length),
-    classes: index.classes.map((name, c) => ({
+    // A targets.json without a 'class' target (multidigits' left and right) lists its class
+    // targets among the tasks; the objects' class is one of them, so it is not shown twice.
+    classes: (checked.targets.some((t) => t.name === PRIMARY_CLASS && t.kind === 'class')
+      ? index.classes
+      : []
+    ).map((name, c) => ({
       name,
       ...countsOf((split) => samples[split].filter((s) => s.classIndex === c).length),
     })),
@@ -219,16 +224,18 @@ export function formatSummary(summary: DatasetSummary): string {
     `Images    ${thousands(images.total)}: train ${thousands(images.train)}, validation ${thousands(images.validation)}, test ${thousands(images.test)} (${summary.splitFrom === 'data' ? 'split as the data says' : 'split by ratio'})`,
   );
   lines.push(`Targets   ${summary.targets.map(targetSummary).join(', ')}`);
-  lines.push('');
-  lines.push(
-    ...table([
-      ['Class', 'train', 'validation', 'test', 'total'],
-      ...summary.classes.map((c) => [
-        c.name,
-        ...[c.train, c.validation, c.test, c.total].map(thousands),
+  if (summary.classes.length) {
+    lines.push('');
+    lines.push(
+      ...table([
+        ['Class', 'train', 'validation', 'test', 'total'],
+        ...summary.classes.map((c) => [
+          c.name,
+          ...[c.train, c.validation, c.test, c.total].map(thousands),
+        ]),
       ]),
-    ]),
-  );
+    );
+  }
   for (const task of summary.tasks) {
     lines.push('');
     lines.push(

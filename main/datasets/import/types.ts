@@ -97,6 +97,11 @@ export interface ImportedIndex {
   readonly labelTasks?: readonly { readonly name: string; readonly classes: readonly string[] }[];
   /** Yes/no columns marked as attributes, or a `labels` column's names: one attributes task. */
   readonly attributes?: { readonly name: string; readonly names: readonly string[] };
+  /**
+   * The targets as a dataset export's targets.json lists them (CSV): the dataset offers these,
+   * in this order with these classes, instead of the targets guessed from the columns.
+   */
+  readonly targets?: readonly DatasetTarget[];
   readonly records: readonly ImportedRecord[];
   readonly badRows: readonly BadRow[];
   /** How boxes were given, for CSV: stated or detected. */
