@@ -31,7 +31,7 @@ const KERAS_METRICS: Record<MetricName, string> = {
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS box_iou mean_iou iou50 build_model load_weights model',
-  '_grow_rows upsample_bilinear',
+  '_grow_rows upsample_bilinear concat stack reshape transpose',
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;

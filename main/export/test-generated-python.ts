@@ -112,7 +112,9 @@ keras.layers = types.ModuleType("keras.layers")
 keras.layers.__getattr__ = lambda kind: (lambda *args, **kwargs: Layer(kind, kwargs))
 keras.Input = lambda shape, name: Tensor(Layer("Input", {"name": name}))
 keras.Model = Model
-keras.ops = types.SimpleNamespace(relu=None, maximum=None, minimum=None, cast=None)
+keras.ops = types.SimpleNamespace(
+    relu=None, maximum=None, minimum=None, cast=None,
+    concatenate=None, stack=None, reshape=None, transpose=None)
 keras.optimizers = types.SimpleNamespace(Adam=dict, SGD=dict, RMSprop=dict)
 keras.losses = types.SimpleNamespace(Huber=dict)
 sys.modules["keras"] = keras
