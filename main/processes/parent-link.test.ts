@@ -15,7 +15,7 @@ import {
 import { createRunSupervisor } from './run-supervisor.ts';
 
 const TRAINING_PROCESS = fileURLToPath(new URL('./training-process.ts', import.meta.url));
-const UTILITY_SHIM = fileURLToPath(new URL('./fixtures/utility-parent-port.ts', import.meta.url));
+const UTILITY_SHIM = fileURLToPath(new URL('./fixtures/utility-parent-port.mjs', import.meta.url));
 
 class FakeProcess extends EventEmitter {
   exits: (number | undefined)[] = [];
