@@ -83,7 +83,8 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
       'chart-shape-accuracy',
       'chart-colour-mae',
     ]) {
-      expect(await page.getByTestId(id).count()).toBe(1);
+      // The cards of a run that just finished may still be drawing on a busy machine.
+      await expect.poll(() => page.getByTestId(id).count()).toBe(1);
     }
     await items.nth(1).getByRole('checkbox').check();
     await expect
