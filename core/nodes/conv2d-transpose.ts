@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { activationField, intField, kernelRegularizer, l2Field, useBiasField } from './fields.ts';
-import { only, requireImage, requirePositive, singlePort } from './rules.ts';
+import { convolutionLayer, convolutionParams, convolutionShape } from './convolution.ts';
+import { activationField, intField, l2Field, useBiasField } from './fields.ts';
+import { singlePort } from './rules.ts';
 
 /**
  * Output length of a transposed convolution along one axis, as Keras and TensorFlow.js compute
@@ -35,38 +36,10 @@ export const conv2dTransposeKind = defineNodeKind({
     l2: l2Field(),
   }),
   inputPorts: singlePort,
-  outputShape: (p, inputs, self) => {
-    const input = only(inputs);
-    const bad = requireImage(self, input);
-    if (bad) return bad;
-    const [h = 0, w = 0] = input.shape;
-    return requirePositive(self, input, [
-      transposedOutputLength(h, p.kernelSize, p.strides, p.padding),
-      transposedOutputLength(w, p.kernelSize, p.strides, p.padding),
-      p.filters,
-    ]);
-  },
+  outputShape: convolutionShape(transposedOutputLength),
   // The kernel is [kh, kw, filters, input channels], one bias per filter.
-  paramCount: (p, [shape]) => {
-    const channels = shape?.[2] ?? 0;
-    return {
-      trainable: p.kernelSize * p.kernelSize * channels * p.filters + (p.useBias ? p.filters : 0),
-      nonTrainable: 0,
-    };
-  },
-  layer: (p, name) => ({
-    className: 'Conv2DTranspose',
-    config: {
-      name,
-      filters: p.filters,
-      kernelSize: [p.kernelSize, p.kernelSize],
-      strides: [p.strides, p.strides],
-      padding: p.padding,
-      activation: p.activation,
-      useBias: p.useBias,
-      ...kernelRegularizer(p.l2),
-    },
-  }),
+  paramCount: convolutionParams,
+  layer: convolutionLayer('Conv2DTranspose'),
   describe: (p) =>
     `${p.filters} ${p.kernelSize}×${p.kernelSize} ×${p.strides} ${p.padding} ${p.activation}`,
 });
