@@ -129,6 +129,20 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       if (x?.layout !== 'nchw') throw new Error(`'${node.id}' needs an image input`);
       return x;
     };
+    // A (transposed) convolution's image, kernel and bias: Keras' kernel [kh, kw, a, b] is
+    // ONNX's [b, a, kh, kw] for both, by the same move.
+    const convolutionInputs = (): string[] => {
+      const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
+      const inputs = [
+        spatial().name,
+        g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
+      ];
+      if (c.useBias) {
+        const bias = weightOf(node, 'bias');
+        inputs.push(g.floatTensor(`${node.id}.bias`, bias.shape, bias.values));
+      }
+      return inputs;
+    };
     let value: Value;
     switch (layerClass(node)) {
       case 'InputLayer':
@@ -138,15 +152,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         };
         break;
       case 'Conv2D': {
-        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
-        const inputs = [
-          spatial().name,
-          g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
-        ];
-        if (c.useBias) {
-          const bias = weightOf(node, 'bias');
-          inputs.push(g.floatTensor(`${node.id}.bias`, bias.shape, bias.values));
-        }
+        const inputs = convolutionInputs();
         const ks = c.kernelSize ?? [1, 1];
         const st = c.strides ?? [1, 1];
         const conv = g.op(
@@ -169,17 +175,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         break;
       }
       case 'Conv2DTranspose': {
-        // Keras' kernel [kh, kw, filters, in] is ONNX's [in, filters, kh, kw] by the same move
-        // as a convolution's.
-        const kernel = channelsFirstKernel(weightOf(node, 'kernel'));
-        const inputs = [
-          spatial().name,
-          g.floatTensor(`${node.id}.kernel`, kernel.dims, kernel.values),
-        ];
-        if (c.useBias) {
-          const bias = weightOf(node, 'bias');
-          inputs.push(g.floatTensor(`${node.id}.bias`, bias.shape, bias.values));
-        }
+        const inputs = convolutionInputs();
         const ks = c.kernelSize ?? [1, 1];
         const st = c.strides ?? [1, 1];
         const [rows, cols] = [0, 1].map((axis) =>
