@@ -69,6 +69,32 @@ function channelsLast(layer: KerasLayer): string | undefined {
     : `${describe(layer)} is channels-first; the studio's images are channels-last.`;
 }
 
+/** A convolution of either direction: square kernel and strides, no dilation, channels-last. */
+function convolution(layer: KerasLayer, kind: 'Conv2D' | 'Conv2DTranspose'): Mapped {
+  const c = layer.config;
+  const kernelSize = square(layer, 'kernel_size');
+  const strides = square(layer, 'strides', [1, 1]);
+  const dilation = square(layer, 'dilation_rate', [1, 1]);
+  const activation = activationOf(layer);
+  if (typeof kernelSize === 'string') return kernelSize;
+  if (typeof strides === 'string') return strides;
+  if (!isActivation(activation)) return activation;
+  if (dilation !== 1) return `${describe(layer)} is dilated; the studio's ${kind} is not.`;
+  return (
+    channelsLast(layer) ?? {
+      kind,
+      params: {
+        filters: c.filters,
+        kernelSize,
+        strides,
+        padding: c.padding,
+        activation,
+        useBias: c.use_bias ?? true,
+      },
+    }
+  );
+}
+
 /** A layer that is not an output, as a node kind and its params, or why it cannot be one. */
 function mapLayer(layer: KerasLayer, inputs: number): Mapped {
   const c = layer.config;
@@ -80,56 +106,14 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
       }
       return { kind: 'Input', params: { height: shape[1], width: shape[2], channels: shape[3] } };
     }
-    case 'Conv2D': {
-      const kernelSize = square(layer, 'kernel_size');
-      const strides = square(layer, 'strides', [1, 1]);
-      const dilation = square(layer, 'dilation_rate', [1, 1]);
-      const activation = activationOf(layer);
-      if (typeof kernelSize === 'string') return kernelSize;
-      if (typeof strides === 'string') return strides;
-      if (!isActivation(activation)) return activation;
-      if (dilation !== 1) return `${describe(layer)} is dilated; the studio's Conv2D is not.`;
+    case 'Conv2D':
       if ((c.groups ?? 1) !== 1)
         return `${describe(layer)} is grouped; the studio's Conv2D is not.`;
-      return (
-        channelsLast(layer) ?? {
-          kind: 'Conv2D',
-          params: {
-            filters: c.filters,
-            kernelSize,
-            strides,
-            padding: c.padding,
-            activation,
-            useBias: c.use_bias ?? true,
-          },
-        }
-      );
-    }
-    case 'Conv2DTranspose': {
-      const kernelSize = square(layer, 'kernel_size');
-      const strides = square(layer, 'strides', [1, 1]);
-      const dilation = square(layer, 'dilation_rate', [1, 1]);
-      const activation = activationOf(layer);
-      if (typeof kernelSize === 'string') return kernelSize;
-      if (typeof strides === 'string') return strides;
-      if (!isActivation(activation)) return activation;
-      if (dilation !== 1) return `${describe(layer)} is dilated; the studio's is not.`;
+      return convolution(layer, 'Conv2D');
+    case 'Conv2DTranspose':
       if (c.output_padding != null)
         return `${describe(layer)} sets output_padding; the studio's takes the size Keras computes.`;
-      return (
-        channelsLast(layer) ?? {
-          kind: 'Conv2DTranspose',
-          params: {
-            filters: c.filters,
-            kernelSize,
-            strides,
-            padding: c.padding,
-            activation,
-            useBias: c.use_bias ?? true,
-          },
-        }
-      );
-    }
+      return convolution(layer, 'Conv2DTranspose');
     case 'UpSampling2D': {
       const size = pairOf(c.size ?? [2, 2]);
       if (!size) return `${describe(layer)} has no size.`;
