@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** Debian's Python, which has python3-torch, python3-h5py and python3-onnx where installed. */
 export const PYTHON = '/usr/bin/python3';
@@ -7,6 +9,26 @@ export const PYTHON = '/usr/bin/python3';
 export function pythonHas(...modules: string[]): boolean {
   const check = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
   return check.status === 0;
+}
+
+/**
+ * The reference environment `scripts/reference-python.sh` makes at the repository root: Keras 3 on
+ * TensorFlow CPU, PyTorch 2.13, onnxruntime and pycocotools from the machine's local wheels.
+ */
+export const REFERENCE_PYTHON = fileURLToPath(
+  new URL('../../.venv-ref/bin/python', import.meta.url),
+);
+
+/** Why a test that needs the reference environment skips here, or undefined when it can run. */
+export function referenceMissing(...modules: string[]): string | undefined {
+  const how = 'run `bash scripts/reference-python.sh` to make it (CI does)';
+  if (!existsSync(REFERENCE_PYTHON)) return `the reference Python (.venv-ref) is absent; ${how}`;
+  const check = spawnSync(REFERENCE_PYTHON, ['-c', `import ${modules.join(', ')}`], {
+    stdio: 'ignore',
+  });
+  return check.status === 0
+    ? undefined
+    : `the reference Python cannot import ${modules.join(', ')}; ${how}`;
 }
 
 /** How long a script may run before it and every process it started are killed. */
@@ -22,9 +44,10 @@ export function runPython(
   cwd: string,
   env: NodeJS.ProcessEnv = {},
   limitMs = PYTHON_LIMIT_MS,
+  python = PYTHON,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [...args], {
+    const child = spawn(python, [...args], {
       cwd,
       env: { ...process.env, ...env },
       detached: true,
