@@ -39,7 +39,12 @@ export interface HeadInfo {
   readonly targetKind: TaskKind;
   readonly loss: LossName;
   readonly lossWeight: number;
+  /** Numbers per sample the head outputs: the size of `shape`. */
   readonly units: number;
+  /** The head's output per sample: [10] for ten classes, [H, W, C] for a head on a feature map. */
+  readonly shape: Shape;
+  /** Numbers per sample in the head's truth tensor (a mask's class per pixel: H·W). */
+  readonly truthUnits: number;
   readonly metrics: readonly MetricName[];
   readonly params: Readonly<Record<string, unknown>>;
 }
@@ -205,7 +210,7 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
     }
   }
 
-  const heads = collectHeads(headNodes, params);
+  const heads = collectHeads(headNodes, params, nodes);
   checkTaskNames(heads, problems);
 
   return {
@@ -363,6 +368,7 @@ const isHeadKind = (kind: NodeKind): kind is HeadKind =>
 function collectHeads(
   headNodes: readonly GraphNode[],
   params: ReadonlyMap<string, Record<string, unknown>>,
+  nodes: ReadonlyMap<NodeId, NodeAnalysis>,
 ): HeadInfo[] {
   const heads: HeadInfo[] = [];
   for (const node of headNodes) {
@@ -370,6 +376,10 @@ function collectHeads(
     const p = params.get(node.id);
     const kind = node.kind;
     if (!spec.head || !p || !isHeadKind(kind)) continue;
+    // A head whose shape is unknown (its input is broken) keeps its vector width, so the
+    // analysis still lists it; such a graph does not compile.
+    const shape = nodes.get(asNodeId(node.id))?.outputShape ?? [spec.head.units(p)];
+    const units = shape.reduce((a, b) => a * b, 1);
     heads.push({
       nodeId: asNodeId(node.id),
       kind,
@@ -380,7 +390,9 @@ function collectHeads(
       // The params were parsed by the head kind's own schema, whose `loss` is one of these.
       loss: p.loss as LossName,
       lossWeight: Number(p.lossWeight),
-      units: spec.head.units(p),
+      units,
+      shape,
+      truthUnits: spec.head.truthUnits?.(p, shape) ?? units,
       metrics: metricNamesOf(spec.head.targetKind),
       params: p,
     });

@@ -38,6 +38,20 @@ export function checkBindings(
       );
       continue;
     }
+    const check = taskSpec(target.kind).checkHead;
+    if (check) {
+      const why = check(target, head.shape);
+      if (why) {
+        problems.push(
+          problem(
+            'E_TARGET_SIZE',
+            `${head.label} ${why} ('${target.name}' in the ${datasetName} dataset).`,
+            [head.nodeId],
+          ),
+        );
+      }
+      continue;
+    }
     const width = targetWidth(target);
     if (width !== head.units) {
       // A kind whose width is fixed (a box) has no param to set, and its head always fits.

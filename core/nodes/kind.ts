@@ -57,8 +57,17 @@ export interface ParamCount {
 /** What a task head adds to a node kind: the task kind it learns (its losses and metrics). */
 export interface HeadTraits<P> {
   readonly targetKind: TaskKind;
-  /** Width of the head's output (classes, 4 for a box, N for regression). */
+  /**
+   * Width of a vector head's output (classes, 4 for a box, N for regression); for a head on a
+   * feature map (a mask, depth, detection), the channels at each position.
+   */
   readonly units: (params: P) => number;
+  /**
+   * Numbers per sample in the head's truth tensor, from its output shape; absent, the output's
+   * own size (a class one-hot, a box, N numbers). A mask head's truth is one class index per
+   * pixel of its [H, W, C] output, H·W numbers.
+   */
+  readonly truthUnits?: (params: P, outputShape: Shape) => number;
 }
 
 export interface NodeKindSpec<S extends z.ZodObject = z.ZodObject> {

@@ -47,8 +47,12 @@ export interface MetricSpec {
   readonly keras: string;
   /** Charts draw a ratio metric on 0–1; a free one on its own scale. */
   readonly scale: 'ratio' | 'free';
-  /** A fresh accumulator for a head whose output has `width` numbers per sample. */
-  readonly create: (width: number) => MetricAccumulator;
+  /**
+   * A fresh accumulator for a head whose output has `width` numbers per sample, laid out as
+   * `shape` ([10]; [H, W, C] for a head on a feature map). Its `add` receives the truth as the
+   * batch holds it (for a map head, the kind's own per-sample layout: H·W class indices).
+   */
+  readonly create: (width: number, shape: Shape) => MetricAccumulator;
 }
 
 /** A box to draw over the image, as fractions of it: [xmin, ymin, xmax, ymax]. */
@@ -113,6 +117,13 @@ export interface TaskSpec<
    * binding check ("classes", "10 classes (0, 1, …)"); absent when the width is fixed.
    */
   readonly widthParam?: { readonly field: string; readonly words: (target: T) => string };
+  /**
+   * For a head on a feature map, whose output is not one number per target value: why a head
+   * that outputs `shape` per sample cannot learn the target ("outputs 32×32 positions but the
+   * masks are 64×64"), or undefined when it fits. Absent, the output's size must equal the
+   * target's width.
+   */
+  readonly checkHead?: (target: T, shape: Shape) => string | undefined;
   /** What each output stands for, when the outputs have names (classes, attributes). */
   readonly outputNames?: (target: T) => readonly string[];
   readonly gallery: (head: GalleryHeadData) => GalleryView;

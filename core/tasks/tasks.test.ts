@@ -17,7 +17,7 @@ import {
 /** A metric over one split given as rows of truth and prediction. */
 function measure(metric: MetricName, truth: number[][], prediction: number[][], batches = 1) {
   const width = truth[0]?.length ?? 0;
-  const acc = METRIC_SPECS[metric].create(width);
+  const acc = METRIC_SPECS[metric].create(width, [width]);
   acc.reset();
   // Added in `batches` parts, so a metric that is not a mean of per-batch values shows it.
   const per = Math.ceil(truth.length / batches);
@@ -143,6 +143,6 @@ describe('metrics over a split', () => {
   });
 
   it('reports NaN for a split with nothing in it', () => {
-    expect(METRIC_SPECS.macroF1.create(3).finish()).toBeNaN();
+    expect(METRIC_SPECS.macroF1.create(3, [3]).finish()).toBeNaN();
   });
 });

@@ -45,7 +45,9 @@ export function makeBatch(
       for (let b = 0; b < size; b++) labels[b] = values[indices[b] as number] as number;
       return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), head.units).toFloat());
     }
-    const width = head.units;
+    // A map head's truth has the kind's own layout (a class per pixel), flat per sample; the
+    // kind's loss shapes it.
+    const width = head.truthUnits;
     const out = new Float32Array(size * width);
     for (let b = 0; b < size; b++) {
       const from = (indices[b] as number) * width;

@@ -9,7 +9,8 @@ import { tf, type Tensor, type Tensor1D } from './tf.ts';
 /**
  * One small vector per batch carries everything the trainer reports, so each step reads back
  * from the backend once: for each head, the sum of its per-sample losses, then its truth and
- * prediction ([batch × units] each) for the metrics, which core/tasks computes over the split.
+ * prediction ([batch × truthUnits] and [batch × units]) for the metrics, which core/tasks
+ * computes over the split.
  */
 export interface BatchLosses {
   /** Mean loss of each head over the batch, scalars that gradients flow through. */
@@ -42,7 +43,7 @@ function lossOffsets(heads: readonly HeadInfo[], batchSize: number): number[] {
   let at = 0;
   return heads.map((h) => {
     const here = at;
-    at += 1 + (h.metrics.length ? 2 * batchSize * h.units : 0);
+    at += 1 + (h.metrics.length ? batchSize * (h.truthUnits + h.units) : 0);
     return here;
   });
 }
@@ -64,7 +65,7 @@ export class SplitAccumulator {
 
   constructor(private readonly heads: readonly HeadInfo[]) {
     this.lossSums = new Float64Array(heads.length);
-    this.metrics = heads.map((h) => h.metrics.map((m) => METRIC_SPECS[m].create(h.units)));
+    this.metrics = heads.map((h) => h.metrics.map((m) => METRIC_SPECS[m].create(h.units, h.shape)));
   }
 
   add(stats: Float32Array, batchSize: number): void {
@@ -72,9 +73,9 @@ export class SplitAccumulator {
     this.heads.forEach((h, k) => {
       const at = offsets[k] as number;
       this.lossSums[k] = (this.lossSums[k] ?? 0) + (stats[at] ?? 0);
-      const width = batchSize * h.units;
-      const truth = stats.subarray(at + 1, at + 1 + width);
-      const prediction = stats.subarray(at + 1 + width, at + 1 + 2 * width);
+      const truthEnd = at + 1 + batchSize * h.truthUnits;
+      const truth = stats.subarray(at + 1, truthEnd);
+      const prediction = stats.subarray(truthEnd, truthEnd + batchSize * h.units);
       for (const m of this.metrics[k] ?? []) m.add(truth, prediction, batchSize);
     });
     this.samples += batchSize;

@@ -69,7 +69,7 @@ const CASES: Record<TaskKind, { y: number[][]; p: number[][] }> = {
 
 /** The studio's value of a metric over the whole case. */
 function studioValue(metric: (typeof METRIC_NAMES)[number], y: number[][], p: number[][]) {
-  const acc = METRIC_SPECS[metric].create(y[0]!.length);
+  const acc = METRIC_SPECS[metric].create(y[0]!.length, [y[0]!.length]);
   acc.add(Float32Array.from(y.flat()), Float32Array.from(p.flat()), y.length);
   return acc.finish();
 }

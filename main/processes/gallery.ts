@@ -15,7 +15,7 @@ function truthOf(head: HeadInfo, values: Int32Array | Float32Array, index: numbe
     const label = values[index] ?? -1;
     return Array.from({ length: head.units }, (_, k) => (k === label ? 1 : 0));
   }
-  return Array.from(values.subarray(index * head.units, (index + 1) * head.units));
+  return Array.from(values.subarray(index * head.truthUnits, (index + 1) * head.truthUnits));
 }
 
 /** The names the gallery words a head's outputs with: classes, or attributes. */
