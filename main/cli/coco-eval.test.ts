@@ -23,6 +23,14 @@ beforeAll(async () => {
     at('elsewhere.json'),
     JSON.stringify([{ image_id: 99, category_id: 1, bbox: [0, 0, 1, 1], score: 1 }]),
   );
+  await writeFile(
+    at('stray.json'),
+    JSON.stringify({
+      images: [{ id: 1 }],
+      annotations: [{ id: 5, image_id: 2, category_id: 1, bbox: [0, 0, 1, 1] }],
+      categories: [{ id: 1, name: 'cat' }],
+    }),
+  );
   await writeFile(at('not-gt.json'), JSON.stringify({ images: [{ id: 1 }], categories: [] }));
 });
 afterAll(async () => {
@@ -86,6 +94,11 @@ describe('coco-eval', () => {
             ],
           ]
         : []),
+      [
+        [at('stray.json'), dt],
+        `${at('stray.json')}: Ground-truth annotation 1 (id 5) names image 2, which is not among the ground truth's 1 images: every annotation needs an image of the list.`,
+        1,
+      ],
       [[gt], "'coco-eval' takes a ground-truth file and a detections file", 2],
       [[gt, dt, '--area', 'small'], "'coco-eval' has no option --area", 2],
     ];
