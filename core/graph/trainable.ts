@@ -22,6 +22,10 @@ interface NodeLike {
 export const isFrozen = (node: NodeLike): boolean =>
   hasWeights(node.kind) && node.params?.trainable === false;
 
+/** A node's mark in Keras' `summary(show_trainable=True)` column: Y, N, or none without weights. */
+export const trainableMark = (node: NodeLike): 'Y' | 'N' | '' =>
+  hasWeights(node.kind) ? (isFrozen(node) ? 'N' : 'Y') : '';
+
 /** A node's parameters as Keras prints them: a frozen node's weights all count as non-trainable. */
 export const countWhenFrozen = (count: ParamCount, frozen: boolean): ParamCount =>
   frozen ? { trainable: 0, nonTrainable: count.trainable + count.nonTrainable } : count;

@@ -1,7 +1,7 @@
 import { formatBytes } from '../../core/format.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { estimateMemory, memoryBreakdown, memoryProblem } from '../../core/graph/memory.ts';
-import { hasWeights, isFrozen } from '../../core/graph/trainable.ts';
+import { hasWeights, isFrozen, trainableMark } from '../../core/graph/trainable.ts';
 import { memoryLimit } from '../runs/memory-limit.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import { formatShape } from '../../core/shape.ts';
@@ -86,7 +86,7 @@ export async function summaryCommand(
       thousands(count),
       formatBytes(nodeMemory.get(n.id) ?? 0),
       n.sources.join(', '),
-      ...(frozen ? [hasWeights(n.kind) ? (isFrozen(n) ? 'N' : 'Y') : ''] : []),
+      ...(frozen ? [trainableMark(n)] : []),
     ]);
   }
   const { trainable, nonTrainable } = analysis.totalParams;

@@ -36,6 +36,7 @@ export const StudioNode = memo(function StudioNode({
     `studio-node--${v.category}`,
     v.error ? 'studio-node--error' : v.warning ? 'studio-node--warning' : '',
     selected ? 'studio-node--selected' : '',
+    v.frozen ? 'studio-node--frozen' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -46,9 +47,23 @@ export const StudioNode = memo(function StudioNode({
       style={many && direction === 'LR' ? { minHeight: 18 + ports.length * PORT_ROW } : undefined}
       data-testid="studio-node"
       data-node-id={v.id}
+      data-frozen={v.frozen ? 'true' : undefined}
     >
       <div className="studio-node__head">
-        <span className="studio-node__title">{v.title}</span>
+        <span className="studio-node__title">
+          {v.frozen && (
+            <span
+              className="studio-node__frozen"
+              data-testid="node-frozen"
+              role="img"
+              aria-label="Frozen"
+              title="Frozen: its weights do not train (Unfreeze, or tick trainable in the inspector)"
+            >
+              ❄{' '}
+            </span>
+          )}
+          {v.title}
+        </span>
         <span className="studio-node__id" title={v.id}>
           {v.id}
         </span>
@@ -86,6 +101,7 @@ export const StudioNode = memo(function StudioNode({
           }
         >
           <span data-testid="node-params">{v.params ?? '?'}</span> params
+          {v.frozen && ' frozen'}
         </span>
       </div>
       {v.error ? (

@@ -1,5 +1,7 @@
 import { useEffect, useRef, type ChangeEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { graphFileName } from '../graph/files.ts';
+import { freezable } from '../graph/freeze.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import {
@@ -38,6 +40,8 @@ const EDIT_BUTTONS: readonly ToolButton[] = [
   { command: 'paste', text: 'Paste', testId: 'btn-paste' },
   { command: 'duplicate', text: 'Duplicate', testId: 'btn-duplicate' },
   { command: 'delete', text: 'Delete', testId: 'btn-delete' },
+  { command: 'freeze', text: 'Freeze', testId: 'btn-freeze' },
+  { command: 'unfreeze', text: 'Unfreeze', testId: 'btn-unfreeze' },
 ];
 
 const VIEW_BUTTONS: readonly ToolButton[] = [
@@ -66,6 +70,10 @@ export function Toolbar() {
   const undoLabel = useGraphStore((s) => s.undoLabel);
   const redoLabel = useGraphStore((s) => s.redoLabel);
   const hasNodeSelection = useGraphStore((s) => s.selection.nodeIds.length > 0);
+  // Freeze and Unfreeze apply to the selected nodes with weights that are not (are) frozen.
+  const { toFreeze, toUnfreeze } = useGraphStore(
+    useShallow((s) => freezable(s.document, s.selection.nodeIds)),
+  );
   const hasSelection = useGraphStore(
     (s) => s.selection.nodeIds.length + s.selection.edgeIds.length > 0,
   );
@@ -120,6 +128,10 @@ export function Toolbar() {
         return hasNodeSelection;
       case 'delete':
         return hasSelection;
+      case 'freeze':
+        return toFreeze > 0;
+      case 'unfreeze':
+        return toUnfreeze > 0;
       default:
         return true;
     }
