@@ -52,15 +52,19 @@ export const StudioNode = memo(function StudioNode({
       <div className="studio-node__head">
         <span className="studio-node__title">
           {v.frozen && (
-            <span
+            <svg
               className="studio-node__frozen"
               data-testid="node-frozen"
               role="img"
               aria-label="Frozen"
-              title="Frozen: its weights do not train (Unfreeze, or tick trainable in the inspector)"
+              viewBox="-8 -8 16 16"
             >
-              ❄{' '}
-            </span>
+              <title>
+                Frozen: its weights do not train (Unfreeze, or tick trainable in the inspector)
+              </title>
+              {/* A snowflake drawn, not a glyph: not every system font has ❄. */}
+              <path d="M0-7V7M-6-3.5L6 3.5M-6 3.5L6-3.5M-2-5.5L0-3.5L2-5.5M-2 5.5L0 3.5L2 5.5" />
+            </svg>
           )}
           {v.title}
         </span>
