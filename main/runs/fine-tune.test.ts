@@ -115,27 +115,33 @@ describe('fine-tuning a frozen trunk in one run', () => {
     expect(events[2]?.trunkNote).toBeUndefined();
     expect(events[2]?.diagnostics?.conflictShare).toBeGreaterThanOrEqual(0);
 
-    // Stopped after epoch 2 (still frozen), resumed to 4: the same run.
-    const controller = new AbortController();
-    const stopped = await runTraining({
-      graph,
-      out: join(root, 'parts'),
-      backend: 'wasm',
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'epoch' && e.epoch === 2) controller.abort();
-      },
-    });
-    expect(stopped.status).toBe('stopped');
-    const resumed = await resumeTraining({ dir: join(root, 'parts'), backend: 'wasm' });
-    expect(resumed.status).toBe('finished');
+    // Stopped after epoch 2 (still frozen) or 3 (unfrozen), resumed to 4: the same run.
     const metrics = async (dir: string) =>
-      (JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as { history: EpochEvent[] }).history.map(
-        (e) => [e.train.loss, e.val.loss],
-      );
+      (
+        JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as { history: EpochEvent[] }
+      ).history.map((e) => [e.train.loss, e.val.loss]);
     const want = await metrics(join(root, 'whole'));
-    (await metrics(join(root, 'parts'))).forEach((epoch, i) =>
-      epoch.forEach((v, k) => expect(v).toBeCloseTo(want[i]?.[k] as number, 5)),
-    );
-  }, 120_000);
+    for (const stopAt of [2, 3]) {
+      const out = join(root, `parts-${stopAt}`);
+      const controller = new AbortController();
+      const stopped = await runTraining({
+        graph,
+        out,
+        backend: 'wasm',
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'epoch' && e.epoch === stopAt) controller.abort();
+        },
+      });
+      expect(stopped.status).toBe('stopped');
+      const resumed = await resumeTraining({ dir: out, backend: 'wasm' });
+      expect(resumed.status).toBe('finished');
+      const got = await metrics(out);
+      expect(got).toHaveLength(4);
+      got.forEach((epoch, i) =>
+        epoch.forEach((v, k) => expect(v).toBeCloseTo(want[i]?.[k] as number, 5)),
+      );
+      expect(weightBytes(join(out, LAST_DIR))).toEqual(e4);
+    }
+  }, 240_000);
 });
