@@ -41,8 +41,14 @@ const EDIT_BUTTONS: readonly ToolButton[] = [
   { command: 'duplicate', text: 'Duplicate', testId: 'btn-duplicate' },
   { command: 'delete', text: 'Delete', testId: 'btn-delete' },
   { command: 'freeze', text: 'Freeze', testId: 'btn-freeze' },
-  { command: 'unfreeze', text: 'Unfreeze', testId: 'btn-unfreeze' },
 ];
+
+/** One button for both, so the toolbar keeps to one line at 1280 pixels: Unfreeze when all are frozen. */
+const UNFREEZE_BUTTON: ToolButton = {
+  command: 'unfreeze',
+  text: 'Unfreeze',
+  testId: 'btn-unfreeze',
+};
 
 const VIEW_BUTTONS: readonly ToolButton[] = [
   { command: 'layout', text: 'Auto-layout', testId: 'btn-layout' },
@@ -142,6 +148,9 @@ export function Toolbar() {
       type="button"
       key={b.testId}
       data-testid={b.testId}
+      className={
+        b.command === 'freeze' || b.command === 'unfreeze' ? 'studio-freeze-button' : undefined
+      }
       title={tooltip(b.command)}
       aria-label={b.name}
       disabled={!enabled(b.command)}
@@ -214,7 +223,9 @@ export function Toolbar() {
         >
           Redo
         </button>
-        {EDIT_BUTTONS.map(button)}
+        {EDIT_BUTTONS.map((b) =>
+          button(b.command === 'freeze' && toFreeze === 0 && toUnfreeze > 0 ? UNFREEZE_BUTTON : b),
+        )}
       </div>
       <div className="studio-toolbar-group">{VIEW_BUTTONS.map(button)}</div>
       {dialog === 'summary' && <SummaryDialog />}
