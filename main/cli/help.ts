@@ -40,6 +40,8 @@ Usage: npm run cli -- <command> [options]
       Learning rate and regularisation:
         --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X
         --step-epochs N --lr-factor X --lr-patience N --weight-decay X --clip-norm X
+      Fine-tuning (nodes frozen in the graph train from epoch N, at their own learning rate):
+        --unfreeze-at N --unfreeze all|node1,node2 --unfreeze-lr X
 
   train --resume <run dir> [--epochs N] [--backend B] [--json]
       Continues a stopped, failed or finished run from its last epoch to N epochs in all, in
