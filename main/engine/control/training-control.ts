@@ -2,7 +2,7 @@ import type { BestEpoch, EpochEvent } from '../../../core/contract/training.ts';
 import type { TrainingSettings } from '../../../core/graph/schema.ts';
 import type { CompiledGraph } from '../compile.ts';
 import { tf } from '../tf.ts';
-import { EpochMonitor, monitoredValue, type MonitorState } from './monitor.ts';
+import { EpochMonitor, type MonitorState } from './monitor.ts';
 import {
   nodeL2Factors,
   regularizedVariables,
@@ -25,7 +25,8 @@ export type ControlSettings = Pick<
   | 'schedule'
   | 'weightDecay'
   | 'clipNorm'
->;
+> &
+  Partial<Pick<TrainingSettings, 'balancing'>>;
 
 /** The epoch-level controls' state: JSON, saved with each checkpoint and restored on resume. */
 export interface ControlState {
@@ -62,7 +63,11 @@ export class TrainingControl {
 
   constructor(private readonly options: ControlOptions) {
     const { settings, compiled } = options;
-    this.monitor = new EpochMonitor(settings.earlyStopping, compiled.heads);
+    this.monitor = new EpochMonitor(
+      settings.earlyStopping,
+      compiled.heads,
+      settings.balancing?.method,
+    );
     const variables = regularizedVariables(compiled.model, nodeL2Factors(compiled.analysis));
     this.regularizer = new StepRegularizer(variables, settings);
   }
@@ -104,7 +109,7 @@ export class TrainingControl {
     this.schedule = afterEpoch(
       settings.schedule,
       this.schedule,
-      monitoredValue(settings.earlyStopping.monitor, event),
+      this.monitor.valueOf(event),
       (value, best) => this.monitor.improves(value, best),
     );
     return {
