@@ -48,7 +48,15 @@ export function RunsTable() {
       ),
     ),
   );
-  const rows = useMemo(() => runs.map(compared), [runs]);
+  const shownId = useRunStore((s) => s.selectedRunId);
+  // The shown run first: the one Δm% measures the others against.
+  const rows = useMemo(
+    () =>
+      [...runs.filter((r) => r.runId === shownId), ...runs.filter((r) => r.runId !== shownId)].map(
+        compared,
+      ),
+    [runs, shownId],
+  );
   const settings = useMemo(() => differingColumns(rows), [rows]);
   const metrics = useMemo(() => metricColumns(rows), [rows]);
   const best = useMemo(() => new Map(metrics.map((c) => [c.key, bestRows(rows, c.key)])), [metrics, rows]);
@@ -73,7 +81,7 @@ export function RunsTable() {
                 <th
                   key={c.key}
                   className="num"
-                  title={c.key === 'deltaM' ? `Mean relative change of every task metric against ${rows[0]?.label ?? 'the first run'}, better positive` : undefined}
+                  title={c.key === 'deltaM' ? `Mean relative change of every task metric against ${rows[0]?.label ?? 'the shown run'}, better positive` : undefined}
                 >
                   {c.title}
                 </th>

@@ -110,7 +110,7 @@ describe('chart models', () => {
     expect(model.rows.map((r) => r['0|train'])).toEqual([1, 0.5]);
     expect(model.rows[1]?.['0|val']).toBeCloseTo(0.5);
     expect(cards.map((c) => c.title)).toEqual([
-      'All tasks · mean task loss ÷ epoch 1',
+      'Task loss ÷ epoch 1',
       'class · loss',
       'class · accuracy',
       'box · loss',

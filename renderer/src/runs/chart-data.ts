@@ -1,4 +1,4 @@
-import { meanRelativeLoss, TASK_SCALE_LABEL } from '../../../core/balancing/task-scale.ts';
+import { meanRelativeLoss } from '../../../core/balancing/task-scale.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
 import type { BatchSeries } from './batch-series.ts';
 import { METRICS } from './format.ts';
@@ -192,8 +192,9 @@ export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
   const cards: EpochCard[] = [
     {
       id: 'total',
-      title: `All tasks · ${TASK_SCALE_LABEL}`,
-      yLabel: 'loss ÷ epoch 1',
+      // Short enough to sit beside the card's latest values; the axis says the rest.
+      title: 'Task loss ÷ epoch 1',
+      yLabel: 'mean ÷ epoch 1',
       value: (m, first) => meanRelativeLoss(m, first),
       scale: 'loss',
     },

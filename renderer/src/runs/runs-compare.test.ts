@@ -24,7 +24,7 @@ describe('runs compared', () => {
     const runs = [run('a', {}, 1), run('b', { learningRate: 0.01, optimizer: 'sgd' }, 0.5)];
     expect(differingColumns(runs).map((c) => c.title)).toEqual(['optimizer', 'learning rate']);
     expect(metricColumns(runs).map((c) => c.title)).toEqual([
-      'Δm% vs first',
+      'Δm% vs shown',
       'class loss',
       'class accuracy',
       'box loss',

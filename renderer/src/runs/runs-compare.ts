@@ -52,7 +52,9 @@ export function runValues(run: ComparedRun): Map<string, string> {
     const effective = run.weights?.[task];
     out.set(
       `weight ${task}`,
-      effective === undefined ? String(node.params.lossWeight ?? 1) : effective.toPrecision(3),
+      effective === undefined
+        ? String(node.params.lossWeight ?? 1)
+        : String(Number(effective.toPrecision(3))),
     );
   }
   return out;
@@ -77,11 +79,11 @@ export function differingColumns(runs: readonly ComparedRun[]): Column[] {
 }
 
 /**
- * The metric columns: Δm% against the first (shown) run, then each task's loss and first
+ * The metric columns: Δm% against the first row (the shown run), then each task's loss and first
  * metric. No weighted total: a balancing method sets its weights, so it compares no two runs.
  */
 export function metricColumns(runs: readonly ComparedRun[]): Column[] {
-  const columns: Column[] = [{ key: 'deltaM', title: 'Δm% vs first' }];
+  const columns: Column[] = [{ key: 'deltaM', title: 'Δm% vs shown' }];
   const seen = new Set<string>();
   for (const run of runs) {
     for (const [task, t] of Object.entries(run.metrics?.tasks ?? {})) {
