@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { writeTinyCsvDataset } from '../main/app-host/test-dataset.ts';
 import { tinyReferenceGraph } from '../main/engine/test-graphs.ts';
-import { clickNode, hasChromium, waitForSteadyView } from './harness.ts';
+import { clickNode, hasChromium, headsInView, waitForSteadyView } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /**
@@ -185,6 +185,8 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId('run-start-blocker').count()).toBe(0);
       await expect.poll(() => page.locator('.studio-node--head').count()).toBe(3);
       await waitForSteadyView(page);
+      // The added head is in view, not below the fold or under the minimap.
+      expect(await headsInView(page)).toEqual({ heads: 3, inView: 3 });
       await shoot(page, 'third-heads-after-fit');
       await page.keyboard.press('Escape');
       await setField(page, 'run-limit', '48');

@@ -7,7 +7,7 @@ import { fitHeadsToDataset, fitSentence } from '../graph/fit-heads.ts';
 import { linkInOrder } from '../graph/connect.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { flowDirectionOf, NODE_WIDTH } from '../graph/layout.ts';
-import { showNotice } from './ui-store.ts';
+import { showNotice, useUiStore } from './ui-store.ts';
 import { knownTargets } from './use-datasets.ts';
 import { motion } from './viewport.ts';
 
@@ -102,10 +102,15 @@ export function fitHeadsToCurrentDataset(): void {
     return;
   }
   let sentence = '';
+  let added = 0;
   graph().attempt(`Fit heads to ${dataset}`, (d) => {
     const r = fitHeadsToDataset(d, targets, flowDirectionOf(d));
-    if (r.ok && r.fit) sentence = fitSentence(r.fit, datasetLabel(dataset));
+    if (r.ok && r.fit) {
+      sentence = fitSentence(r.fit, datasetLabel(dataset));
+      added = r.fit.added.length;
+    }
     return r;
   });
   if (sentence) showNotice(sentence, 'hint');
+  if (added > 0) useUiStore.getState().requestFit();
 }

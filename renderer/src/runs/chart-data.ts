@@ -194,7 +194,7 @@ export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
       id: 'total',
       // Short enough to sit beside the card's latest values; the axis says the rest.
       title: 'Task loss ÷ epoch 1',
-      yLabel: 'mean ÷ epoch 1',
+      yLabel: '÷ epoch 1',
       value: (m, first) => meanRelativeLoss(m, first),
       scale: 'loss',
     },
