@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import onnxProto from 'onnx-proto';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serializeGraphDocument } from '../core/graph/load.ts';
 import { writeTinyCsvDataset } from '../main/app-host/test-dataset.ts';
@@ -254,6 +255,41 @@ describe.skipIf(!hasChromium)(
         if (format === 'pytorch' || format === 'keras') {
           expect(at('model.py')).toContain(`"names": [${names.map((n) => `"${n}"`).join(', ')}]`);
         }
+      }
+    });
+
+    it('says when a class occurs only on objects that are not learned', async () => {
+      const { page } = studio();
+      const dir = await mkdtemp(join(tmpdir(), 'mts-e2e-yolo-small-'));
+      try {
+        await mkdir(join(dir, 'images'), { recursive: true });
+        await mkdir(join(dir, 'labels'), { recursive: true });
+        const grey = Buffer.alloc(30 * 30 * 3, 128);
+        for (let i = 0; i < 6; i++) {
+          await sharp(grey, { raw: { width: 30, height: 30, channels: 3 } })
+            .png()
+            .toFile(join(dir, 'images', `img-${i}.png`));
+          // A large circle or square, and a small star beside it: the largest object is learned.
+          await writeFile(
+            join(dir, 'labels', `img-${i}.txt`),
+            `${i % 2} 0.4 0.4 0.6 0.6\n2 0.9 0.9 0.1 0.1\n`,
+          );
+        }
+        await writeFile(join(dir, 'classes.txt'), 'circle\nsquare\nstar\n');
+        await page.getByTestId('run-import-dataset').click();
+        await page.getByTestId('dataset-path').fill(dir);
+        await page.getByTestId('dataset-inspect').click();
+        const dialog = page.getByTestId('dataset-dialog');
+        await expect
+          .poll(() => dialog.getByTestId('dataset-images').textContent(), { timeout: 60_000 })
+          .toContain('(6 images)');
+        expect(await dialog.getByTestId('dataset-unlearned-classes').textContent()).toBe(
+          "No image teaches 'star': it occurs only on objects the heads do not learn (they learn the largest object of each image); the class head keeps an output for it that nothing trains.",
+        );
+        await dialog.screenshot({ path: join(SHOTS, 'third-unlearned-class.png') });
+        await page.getByTestId('dataset-dialog-close').click();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
   },
