@@ -243,3 +243,30 @@ export async function waitForSteadyView(page: Page): Promise<void> {
     last = now;
   }
 }
+
+/** The heads wholly inside the canvas and clear of the minimap, of all the graph's heads. */
+export async function headsInView(page: Page): Promise<{ heads: number; inView: number }> {
+  return page.evaluate(() => {
+    const pane = document.querySelector('.studio-flow .react-flow')?.getBoundingClientRect();
+    const mini = document.querySelector('.react-flow__minimap')?.getBoundingClientRect();
+    if (!pane) throw new Error('The canvas is not on the page.');
+    const heads = [...document.querySelectorAll('.studio-node--head')].map((h) =>
+      h.getBoundingClientRect(),
+    );
+    const inView = heads.filter((r) => {
+      const within =
+        r.left >= pane.left &&
+        r.right <= pane.right &&
+        r.top >= pane.top &&
+        r.bottom <= pane.bottom;
+      const underMinimap =
+        mini !== undefined &&
+        r.right > mini.left &&
+        r.left < mini.right &&
+        r.bottom > mini.top &&
+        r.top < mini.bottom;
+      return within && !underMinimap;
+    });
+    return { heads: heads.length, inView: inView.length };
+  });
+}

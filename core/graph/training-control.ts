@@ -11,12 +11,14 @@ import { METRIC_NAMES } from '../tasks/registry.ts';
  */
 
 /**
- * A validation value to watch: `loss` (the total loss) or `<task>.<value>`, where the value is
+ * A validation value to watch: `auto` (the total loss with fixed weights, else `tasks`), `loss`
+ * (the weighted total), `tasks` (each task's loss ÷ its first epoch's, averaged: the same scale
+ * whatever the balancing method, core/balancing/task-scale.ts) or `<task>.<value>`, where the value is
  * `loss` or a metric of some task kind (`box.meanIoU`, `class.accuracy`), taken from the table
  * of task kinds. Whether the graph has that task is checked when a run starts.
  */
 export const MONITOR_PATTERN = new RegExp(
-  `^(loss|${TASK_NAME_PATTERN.source.slice(1, -1)}\\.(loss|${METRIC_NAMES.join('|')}))$`,
+  `^(auto|loss|tasks|${TASK_NAME_PATTERN.source.slice(1, -1)}\\.(loss|${METRIC_NAMES.join('|')}))$`,
 );
 
 export const isMonitorName = (name: string): boolean => MONITOR_PATTERN.test(name);
@@ -26,10 +28,12 @@ export const monitorField = () =>
     .string()
     .regex(
       MONITOR_PATTERN,
-      "a monitor is 'loss' (the total validation loss) or a task's value such as 'box.meanIoU' or 'class.loss'",
+      "a monitor is 'auto', 'loss' (the weighted total), 'tasks' (the mean task loss ÷ epoch 1) or a task's value such as 'box.meanIoU' or 'class.loss'",
     )
-    .default('loss')
-    .describe("Validation value that decides the best epoch: 'loss' or '<task>.<loss or metric>'.");
+    .default('auto')
+    .describe(
+      "Validation value that decides the best epoch: 'auto' (the total with fixed weights, else 'tasks'), 'loss', 'tasks' or '<task>.<loss or metric>'.",
+    );
 
 export const earlyStoppingSchema = z.strictObject({
   enabled: z

@@ -35,7 +35,7 @@ Usage: npm run cli -- <command> [options]
       imtl-g, nash-mtl, aligned-mtl (gradient level); --balance-param sets one of its
       parameters (repeatable).
       The best epoch and when to stop (the run keeps model/ = best epoch, last/ = last epoch):
-        --early-stopping [PATIENCE] --monitor loss|<task>.<loss|${METRIC_NAMES.join('|')}>
+        --early-stopping [PATIENCE] --monitor auto|loss|tasks|<task>.<loss|${METRIC_NAMES.join('|')}>
         --min-delta X --keep-last (keep the last epoch as the model, not the best)
       Learning rate and regularisation:
         --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X

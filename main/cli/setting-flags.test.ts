@@ -70,7 +70,7 @@ describe('setting flags parse with the schema field they set', () => {
       clipNorm: 1,
     });
     expect(sentence({ monitor: 'box' })).toBe(
-      "--monitor: a monitor is 'loss' (the total validation loss) or a task's value such as 'box.meanIoU' or 'class.loss'; got 'box'.",
+      "--monitor: a monitor is 'auto', 'loss' (the weighted total), 'tasks' (the mean task loss ÷ epoch 1) or a task's value such as 'box.meanIoU' or 'class.loss'; got 'box'.",
     );
     expect(sentence({ schedule: 'linear' })).toBe(
       "--schedule must be one of constant, step, cosine, plateau; got 'linear'.",

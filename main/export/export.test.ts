@@ -23,6 +23,7 @@ describe('the export seam', () => {
     const best = await exportRunFiles(run, { format: 'tfjs', checkpoint: 'best' });
     expect([...best.keys()].sort()).toEqual([
       'graph.json',
+      'metadata.json',
       'model.json',
       'run.json',
       'weights.bin',

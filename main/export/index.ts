@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { ExportFormat, ExportOptions } from '../../core/contract/export.ts';
 import type { ExportFiles } from './files.ts';
+import { labelFiles } from './labels.ts';
 import { readExportSource, type ExportSource } from './source.ts';
 
 export { writeExportFolder, zipExport, type ExportFiles } from './files.ts';
@@ -19,8 +20,9 @@ const WRITERS: Record<ExportFormat, () => Promise<FormatWriter>> = {
 };
 
 /**
- * The one export seam: the files an export of a run's checkpoint is made of, with the run's
- * graph.json, metrics.json and run.json beside them. The command line, the browser host and the
+ * The one export seam: the files an export of a run's checkpoint is made of, with what its
+ * outputs mean (metadata.json, a labels file per named output) and the run's graph.json,
+ * metrics.json and run.json beside them. The command line, the browser host and the
  * desktop only choose where the files go.
  */
 export async function exportRunFiles(
@@ -31,6 +33,9 @@ export async function exportRunFiles(
   const source = await readExportSource(dir, options.checkpoint, runName);
   const write = await WRITERS[options.format]();
   const files = await write(source);
-  for (const [name, bytes] of source.runFiles) if (!files.has(name)) files.set(name, bytes);
+  // What the outputs mean travels with every format, as the run's own files do.
+  for (const [name, bytes] of [...labelFiles(source), ...source.runFiles]) {
+    if (!files.has(name)) files.set(name, bytes);
+  }
   return files;
 }

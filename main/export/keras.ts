@@ -1,4 +1,5 @@
 import { isFrozen } from '../../core/graph/trainable.ts';
+import { pythonOutputs } from './labels.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
@@ -31,7 +32,7 @@ const KERAS_METRICS: Record<MetricName, string> = {
 
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
-  'h5py keras layers ops tf relu maximum minimum cast TASKS box_iou mean_iou iou50 build_model load_weights model',
+  'h5py keras layers ops tf relu maximum minimum cast TASKS OUTPUTS box_iou mean_iou iou50 build_model load_weights model',
   '_grow_rows upsample_bilinear concat stack reshape transpose',
 );
 
@@ -138,7 +139,8 @@ studio's objective: one loss per task output (keyed by the head's layer name), t
 weights, and per-task metrics. load_weights(model, "${KERAS_WEIGHTS}") puts in the trained weights,
 which ${KERAS_WEIGHTS} holds in Keras 2's HDF5 layout (save_weights: a group per layer with
 'weight_names', kernels [kh, kw, in, out] and [in, out]). Input: float32 images
-[N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${pythonText(source.heads.map((h) => h.task).join(', '))}.
+[N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${pythonText(source.heads.map((h) => h.task).join(', '))};
+OUTPUTS says what each holds (class names in output order).
 """
 import h5py
 
@@ -157,6 +159,8 @@ except ImportError:  # Keras 2
     concat, stack, reshape, transpose = tf.concat, tf.stack, tf.reshape, tf.transpose
 
 TASKS = {${spec.heads.map((h) => `${pythonString(h.node)}: ${pythonString(h.task)}`).join(', ')}}
+
+${pythonOutputs(source)}
 
 
 ${PYTHON_BOX_IOU}

@@ -75,11 +75,15 @@ export class OnnxGraphBuilder {
     return out;
   }
 
-  /** The model file: one float32 input and the named float32 outputs with their shapes. */
+  /**
+   * The model file: one float32 input and the named float32 outputs with their shapes, each
+   * output's meaning as its doc string and `metadata` as the model's metadata_props.
+   */
   encode(
     input: { name: string; shape: readonly (number | string)[] },
-    outputs: readonly { name: string; shape: readonly (number | string)[] }[],
+    outputs: readonly { name: string; shape: readonly (number | string)[]; doc?: string }[],
     docString: string,
+    metadata: Readonly<Record<string, string>> = {},
   ): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
@@ -87,12 +91,16 @@ export class OnnxGraphBuilder {
       producerName: 'Multitask Studio',
       producerVersion: '1',
       docString,
+      metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
       graph: {
         name: 'multitask',
         node: this.nodes,
         initializer: this.initializers,
         input: [valueInfo(input.name, input.shape)],
-        output: outputs.map((o) => valueInfo(o.name, o.shape)),
+        output: outputs.map((o) => ({
+          ...valueInfo(o.name, o.shape),
+          ...(o.doc ? { docString: o.doc } : {}),
+        })),
       },
     });
     return onnx.ModelProto.encode(model).finish();

@@ -2,6 +2,7 @@ import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import type { ExportFiles } from './files.ts';
+import { outputMeanings } from './labels.ts';
 import {
   channelsFirstKernel,
   layerClass,
@@ -393,6 +394,20 @@ export function onnxFiles(source: ExportSource): ExportFiles {
   // A head's output has its node's shape (a vector today, [H, W] for a mask head later).
   const outputShapeOf = (head: HeadInfo): readonly number[] =>
     source.nodes.find((n) => n.id === head.nodeId)?.outputShape ?? [head.units];
+  const meanings = outputMeanings(source.heads, source.targets);
+  const docOf = (task: string) => {
+    const m = meanings.find((o) => o.task === task);
+    return (
+      m && `${m.target}: ${m.meaning}${m.names ? `. Values in order: ${m.names.join(', ')}` : ''}.`
+    );
+  };
+  // Readable with onnx.load(...).metadata_props or onnxruntime's get_modelmeta().custom_metadata_map.
+  const metadata: Record<string, string> = {
+    outputs: JSON.stringify(meanings),
+    ...Object.fromEntries(
+      meanings.flatMap((m) => (m.names ? [[`labels.${m.task}`, JSON.stringify(m.names)]] : [])),
+    ),
+  };
   const bytes = g.encode(
     { name: input, shape: ['N', h, w, channels] },
     source.heads.map((head) => {
@@ -402,9 +417,11 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           `The head '${head.nodeId}' could not be given the output name '${head.task}'.`,
         );
       }
-      return { name: head.task, shape: ['N', ...outputShapeOf(head)] };
+      const doc = docOf(head.task);
+      return { name: head.task, shape: ['N', ...outputShapeOf(head)], ...(doc ? { doc } : {}) };
     }),
-    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${outputShapeOf(hd).join(', ')}]`).join(', ')}.`,
+    `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${outputShapeOf(hd).join(', ')}] (${docOf(hd.task) ?? ''})`).join(', ')}. The metadata_props 'outputs' and 'labels.<task>' name each output's values.`,
+    metadata,
   );
   return new Map([[ONNX_FILE, bytes]]);
 }

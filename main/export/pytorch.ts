@@ -1,5 +1,6 @@
 import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import { isFrozen, unfreezePlan } from '../../core/graph/trainable.ts';
+import { pythonOutputs } from './labels.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
@@ -239,7 +240,8 @@ function modelPy(source: ExportSource, parts: ReturnType<typeof translate>): str
 One attribute per layer, named by its node id in the studio's graph ('_' in place of '-', and a
 '_' appended to a name Python or PyTorch already uses). The input is what the studio feeds its model: float32 images [N, ${h}, ${w}, ${ch}] (channels last) with pixels in [0, 1]. The
 output is a dict task name -> tensor with the heads' activations applied (softmax probabilities,
-sigmoid boxes, linear values). load_model(directory) builds it with the trained weights.
+sigmoid boxes, linear values); OUTPUTS says what each holds (class names in output order).
+load_model(directory) builds it with the trained weights.
 """
 import os
 
@@ -250,6 +252,8 @@ from torch import nn
 
 INPUT_SHAPE = (${h}, ${w}, ${ch})
 WEIGHTS_FILE = "${PYTORCH_WEIGHTS}"
+
+${pythonOutputs(source)}
 ${parts.usesAveragePadding ? AVERAGE_WITHOUT_PADDING : ''}
 
 # The studio's frozen nodes: no gradients, and a frozen BatchNorm normalises with its running statistics.

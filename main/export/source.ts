@@ -14,6 +14,7 @@ import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import type { Shape } from '../../core/shape.ts';
+import type { DatasetTarget } from '../../core/tasks/registry.ts';
 import {
   BALANCING_FILE,
   GRAPH_FILE,
@@ -22,6 +23,7 @@ import {
   METRICS_FILE,
   MODEL_FILE,
   RUN_FILE,
+  runManifestSchema,
   WEIGHTS_FILE,
 } from '../runs/run-manifest.ts';
 import { readRegularFileIfAny } from '../fs/regular-file.ts';
@@ -57,6 +59,19 @@ export interface ExportSource {
   readonly runFiles: ReadonlyMap<string, Uint8Array>;
   /** The checkpoint's balancing.json (the balancing method's state), where it has one. */
   readonly balancingState?: Uint8Array;
+  /** The dataset's targets as run.json recorded them (class names…); older runs have none. */
+  readonly targets?: readonly DatasetTarget[];
+}
+
+/** The targets run.json recorded; none from a run.json that is absent, unreadable or older. */
+function recordedTargets(runJson: Uint8Array | undefined): readonly DatasetTarget[] | undefined {
+  if (!runJson) return undefined;
+  try {
+    const parsed = runManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(runJson)));
+    return parsed.success ? parsed.data.dataset.targets : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The weights of one layer, by the part of their name after the layer's ("kernel", …). */
@@ -132,6 +147,7 @@ export async function readExportSource(
     );
   }
   const balancingState = await readOptional(join(modelDir, BALANCING_FILE));
+  const targets = recordedTargets(runFiles.get(RUN_FILE));
   return describeModel(
     loaded.document,
     readWeights(model, weightsBin, join(modelDir, WEIGHTS_FILE)),
@@ -141,6 +157,7 @@ export async function readExportSource(
       weightsBin,
       runFiles,
       ...(balancingState ? { balancingState } : {}),
+      ...(targets ? { targets } : {}),
     },
   );
 }
@@ -149,7 +166,10 @@ export async function readExportSource(
 export function describeModel(
   graph: GraphDocument,
   weights: ReadonlyMap<string, Weight>,
-  files: Pick<ExportSource, 'runName' | 'modelJson' | 'weightsBin' | 'runFiles' | 'balancingState'>,
+  files: Pick<
+    ExportSource,
+    'runName' | 'modelJson' | 'weightsBin' | 'runFiles' | 'balancingState' | 'targets'
+  >,
 ): ExportSource {
   const analysis = analyzeGraph(graph);
   const error = firstErrorSentence(analysis.problems);

@@ -9,6 +9,7 @@ import type { Checkpoint } from '../../core/contract/export.ts';
 import { loadGraphDocument } from '../../core/graph/load.ts';
 import { trainingSettingsSchema, type GraphDocument } from '../../core/graph/schema.ts';
 import { StudioError } from '../../core/problems.ts';
+import { datasetTargetSchema } from '../../core/tasks/registry.ts';
 import { gallerySampleSchema, type GallerySample } from '../../core/contract/host.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
 import { isMissingFile, readRegularText } from '../fs/regular-file.ts';
@@ -56,6 +57,8 @@ export const runManifestSchema = z.object({
     sizes: z.object({ train: z.number(), validation: z.number(), test: z.number() }),
     /** An imported dataset's bad-row report and split. */
     report: datasetReportSchema.optional(),
+    /** The dataset's targets (class names, columns…): what an export says its outputs mean. */
+    targets: z.array(datasetTargetSchema).optional(),
   }),
   settings: trainingSettingsSchema,
   backend: backendInfoSchema,

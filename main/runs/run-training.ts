@@ -1,3 +1,4 @@
+import type { DatasetTargetJson } from '../../core/tasks/registry.ts';
 import { join } from 'node:path';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
 import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
@@ -136,6 +137,7 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
           test: dataset.splits.test.size,
         },
         ...(report ? { report } : {}),
+        targets: dataset.targets as DatasetTargetJson[],
       },
       settings,
       backend,

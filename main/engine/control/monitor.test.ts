@@ -62,7 +62,7 @@ describe('EpochMonitor', () => {
 
   it('refuses a monitor the graph does not report, listing the ones it does', () => {
     expect(() => resolveMonitor('box.accuracy', 'auto', heads)).toThrow(
-      "The monitor 'box.accuracy' is not a value this graph reports; choose one of loss, class.loss, class.accuracy, box.loss, box.meanIoU, box.iou50.",
+      "The monitor 'box.accuracy' is not a value this graph reports; choose one of auto, loss, tasks, class.loss, class.accuracy, box.loss, box.meanIoU, box.iou50.",
     );
     expect(() => resolveMonitor('colour.loss', 'auto', heads)).toThrow(/not a value this graph/);
   });
@@ -111,5 +111,52 @@ describe('EpochMonitor', () => {
     const monitor = new EpochMonitor(earlyStoppingSchema.parse({}), heads);
     monitor.update(epoch(1, 1));
     expect(monitor.update(epoch(2, Number.NaN)).improved).toBe(false);
+  });
+
+  it('with a balancing method, keeps the epoch where every task improved though the weighted total rose', () => {
+    // The PCGrad run on shapes: every validation task loss fell in epoch 2, but the
+    // box weight grew to 3.03, so the weighted total rose and the total kept epoch 1.
+    const split = (total: number, cls: number, box: number, colour: number) => ({
+      loss: total,
+      samples: 30,
+      tasks: { class: { loss: cls }, box: { loss: box }, colour: { loss: colour } },
+    });
+    const at = (n: number, val: ReturnType<typeof split>): EpochEvent => ({
+      ...epoch(n, val.loss),
+      train: val,
+      val,
+    });
+    const first = at(1, split(1.2, 0.6, 0.2, 0.4));
+    const second = at(2, split(1.5, 0.5, 0.19, 0.35));
+    const auto = earlyStoppingSchema.parse({});
+    expect(auto.monitor).toBe('auto');
+
+    const fixedRun = new EpochMonitor(auto, heads, 'fixed');
+    expect(fixedRun.monitor).toBe('loss');
+    fixedRun.update(first);
+    expect(fixedRun.update(second).best.epoch).toBe(1);
+
+    const pcgrad = new EpochMonitor(auto, heads, 'pcgrad');
+    expect(pcgrad.monitor).toBe('tasks');
+    expect(pcgrad.update(first).best).toEqual({ epoch: 1, monitor: 'tasks', value: 1 });
+    const verdict = pcgrad.update(second);
+    expect(verdict.improved).toBe(true);
+    expect(verdict.best.epoch).toBe(2);
+    // (0.5/0.6 + 0.19/0.2 + 0.35/0.4) / 3
+    expect(verdict.best.value).toBeCloseTo((0.5 / 0.6 + 0.95 + 0.875) / 3, 10);
+
+    // A resumed run divides by the first epoch's values, not the first epoch after resuming.
+    const resumed = new EpochMonitor(auto, heads, 'pcgrad');
+    resumed.setState(pcgrad.getState());
+    expect(resumed.update(at(3, split(9, 0.6, 0.2, 0.4))).best.epoch).toBe(2);
+    expect(resumed.valueOf(at(3, split(9, 0.6, 0.2, 0.4)))).toBeCloseTo(1, 10);
+    expect(resumed.stopReason(3)).toContain('validation mean task loss ÷ epoch 1 did not improve');
+  });
+
+  it("accepts 'tasks' and 'auto' as monitors and lists them among the choices", () => {
+    expect(resolveMonitor('tasks', 'auto', heads)).toBe('min');
+    expect(() => resolveMonitor('colour.loss', 'auto', heads)).toThrow(
+      /choose one of auto, loss, tasks, class\.loss/,
+    );
   });
 });

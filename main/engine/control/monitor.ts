@@ -1,4 +1,11 @@
-import type { BestEpoch, EpochEvent } from '../../../core/contract/training.ts';
+import type { BalancingMethodName } from '../../../core/balancing/methods.ts';
+import {
+  meanRelativeLoss,
+  monitorLabel,
+  resolvedMonitor,
+  TASK_SCALE_MONITOR,
+} from '../../../core/balancing/task-scale.ts';
+import type { BestEpoch, EpochEvent, SplitMetrics } from '../../../core/contract/training.ts';
 import type { HeadInfo } from '../../../core/graph/analyze.ts';
 import type { EarlyStoppingSettings } from '../../../core/graph/training-control.ts';
 import { StudioError } from '../../../core/problems.ts';
@@ -11,6 +18,8 @@ export interface MonitorState {
   readonly best?: BestEpoch;
   /** Epochs since the best one. */
   readonly wait: number;
+  /** The first epoch's validation, the task scale's reference (absent in older checkpoints). */
+  readonly reference?: Pick<SplitMetrics, 'tasks'>;
 }
 
 export interface MonitorVerdict {
@@ -20,10 +29,7 @@ export interface MonitorVerdict {
   readonly stop: boolean;
 }
 
-/** How the monitor is spoken of in sentences: "validation total loss", "validation box.meanIoU". */
-export function monitorLabel(monitor: string): string {
-  return monitor === 'loss' ? 'validation total loss' : `validation ${monitor}`;
-}
+export { monitorLabel };
 
 /**
  * Checks a monitor name against the graph's heads and says whether lower or higher is better.
@@ -34,14 +40,17 @@ export function resolveMonitor(
   mode: EarlyStoppingSettings['mode'],
   heads: readonly HeadInfo[],
 ): MonitorMode {
-  const value = monitor === 'loss' ? 'loss' : monitor.slice(monitor.indexOf('.') + 1);
-  if (monitor !== 'loss') {
+  const whole = monitor === 'loss' || monitor === TASK_SCALE_MONITOR;
+  const value = whole ? 'loss' : monitor.slice(monitor.indexOf('.') + 1);
+  if (!whole) {
     const task = monitor.slice(0, monitor.indexOf('.'));
     const head = heads.find((h) => h.task === task);
     const offered = head ? ['loss', ...head.metrics] : [];
     if (!head || !offered.includes(value)) {
       const choices = [
+        'auto',
         'loss',
+        TASK_SCALE_MONITOR,
         ...heads.flatMap((h) => ['loss', ...h.metrics].map((m) => `${h.task}.${m}`)),
       ];
       throw new StudioError(
@@ -55,9 +64,17 @@ export function resolveMonitor(
   return lowerIsBetter(value as 'loss' | MetricName) ? 'min' : 'max';
 }
 
-/** The monitored validation value of an epoch. */
-export function monitoredValue(monitor: string, event: EpochEvent): number {
+/**
+ * The monitored validation value of an epoch; the task scale divides by `reference`, the
+ * run's first epoch's validation.
+ */
+export function monitoredValue(
+  monitor: string,
+  event: EpochEvent,
+  reference?: Pick<SplitMetrics, 'tasks'>,
+): number {
   if (monitor === 'loss') return event.val.loss;
+  if (monitor === TASK_SCALE_MONITOR) return meanRelativeLoss(event.val, reference) ?? Number.NaN;
   const dot = monitor.indexOf('.');
   const task = event.val.tasks[monitor.slice(0, dot)];
   const value = task?.[monitor.slice(dot + 1) as keyof typeof task];
@@ -70,13 +87,24 @@ export function monitoredValue(monitor: string, event: EpochEvent): number {
  */
 export class EpochMonitor {
   readonly mode: MonitorMode;
+  /** What is watched: `auto` resolved by the balancing method. */
+  readonly monitor: string;
   private state: MonitorState = { wait: 0 };
 
   constructor(
     private readonly settings: EarlyStoppingSettings,
     heads: readonly HeadInfo[],
+    method: BalancingMethodName = 'fixed',
   ) {
-    this.mode = resolveMonitor(settings.monitor, settings.mode, heads);
+    this.monitor = resolvedMonitor(settings.monitor, method);
+    this.mode = resolveMonitor(this.monitor, settings.mode, heads);
+  }
+
+  /** The monitored value of an epoch; the first epoch seen becomes the task scale's reference. */
+  valueOf(event: EpochEvent): number {
+    if (!this.state.reference)
+      this.state = { ...this.state, reference: { tasks: event.val.tasks } };
+    return monitoredValue(this.monitor, event, this.state.reference);
   }
 
   get best(): BestEpoch | undefined {
@@ -92,16 +120,12 @@ export class EpochMonitor {
   }
 
   update(event: EpochEvent): MonitorVerdict {
-    const value = monitoredValue(this.settings.monitor, event);
+    const value = this.valueOf(event);
     const improved = this.improves(value, this.state.best?.value);
     this.state = improved
-      ? { best: { epoch: event.epoch, monitor: this.settings.monitor, value }, wait: 0 }
+      ? { ...this.state, best: { epoch: event.epoch, monitor: this.monitor, value }, wait: 0 }
       : { ...this.state, wait: this.state.wait + 1 };
-    const best = this.state.best ?? {
-      epoch: event.epoch,
-      monitor: this.settings.monitor,
-      value,
-    };
+    const best = this.state.best ?? { epoch: event.epoch, monitor: this.monitor, value };
     const stop = this.settings.enabled && !improved && this.state.wait >= this.settings.patience;
     return { best, improved, stop };
   }
@@ -114,7 +138,7 @@ export class EpochMonitor {
       : this.settings.restoreBest
         ? `; best epoch ${best.epoch} restored`
         : `; best epoch ${best.epoch}, the last epoch kept`;
-    return `stopped early at epoch ${epoch}: ${monitorLabel(this.settings.monitor)} did not improve for ${this.state.wait} epoch${this.state.wait === 1 ? '' : 's'}${kept}`;
+    return `stopped early at epoch ${epoch}: ${monitorLabel(this.monitor)} did not improve for ${this.state.wait} epoch${this.state.wait === 1 ? '' : 's'}${kept}`;
   }
 
   getState(): MonitorState {

@@ -3,7 +3,7 @@ import type { TrainingSettings } from '../../../core/graph/schema.ts';
 import type { CompiledGraph } from '../compile.ts';
 import type { UnfreezePlan } from '../../../core/graph/trainable.ts';
 import { tf } from '../tf.ts';
-import { EpochMonitor, monitoredValue, type MonitorState } from './monitor.ts';
+import { EpochMonitor, type MonitorState } from './monitor.ts';
 import {
   nodeL2Factors,
   regularizedVariables,
@@ -27,7 +27,8 @@ export type ControlSettings = Pick<
   | 'schedule'
   | 'weightDecay'
   | 'clipNorm'
->;
+> &
+  Partial<Pick<TrainingSettings, 'balancing'>>;
 
 /** The epoch-level controls' state: JSON, saved with each checkpoint and restored on resume. */
 export interface ControlState {
@@ -66,7 +67,11 @@ export class TrainingControl {
   private rate = Number.NaN;
 
   constructor(private readonly options: ControlOptions) {
-    this.monitor = new EpochMonitor(options.settings.earlyStopping, options.compiled.heads);
+    this.monitor = new EpochMonitor(
+      options.settings.earlyStopping,
+      options.compiled.heads,
+      options.settings.balancing?.method,
+    );
     this.optimizer = options.optimizer;
     this.takeVariables();
   }
@@ -130,7 +135,7 @@ export class TrainingControl {
     this.schedule = afterEpoch(
       settings.schedule,
       this.schedule,
-      monitoredValue(settings.earlyStopping.monitor, event),
+      this.monitor.valueOf(event),
       (value, best) => this.monitor.improves(value, best),
     );
     return {

@@ -8,6 +8,7 @@ import {
   shareText,
   splitText,
   targetsText,
+  unlearnedClassesText,
 } from './summary-text.ts';
 
 const BOX_ROWS = [
@@ -30,6 +31,7 @@ export function DatasetSummaryView({
   targets: DatasetInfo['targets'];
 }) {
   const units = boxUnitsText(summary);
+  const unlearned = unlearnedClassesText(summary);
   return (
     <section className="dataset-summary" aria-label="Summary" data-testid="dataset-summary">
       <dl className="studio-facts">
@@ -59,6 +61,11 @@ export function DatasetSummaryView({
       <div className="dataset-summary__tables">
         {summary.classes.length > 0 && (
           <CountTable testId="dataset-classes" heading="Class" rows={summary.classes} />
+        )}
+        {unlearned && (
+          <p className="dataset-summary__warning" data-testid="dataset-unlearned-classes">
+            {unlearned}
+          </p>
         )}
         {(summary.tasks ?? []).map((t) => (
           <CountTable

@@ -8,6 +8,7 @@ import {
   objectText,
   optionsSummary,
   splitText,
+  unlearnedClassesText,
 } from './summary-text.ts';
 import { defaultDatasetOptions } from './import-draft.ts';
 
@@ -61,5 +62,32 @@ describe('summary sentences', () => {
       '3 bad rows: 2 missing file, 1 box clipped.',
     );
     expect(badRowHeadline({}, 0)).toBe('No bad rows: every row and image was read.');
+  });
+
+  it('say which classes no image teaches, and why', () => {
+    const counts = (train: number) => ({ train, validation: 0, test: 0 });
+    const classes = [
+      { name: 'circle', ...counts(3) },
+      { name: 'star', ...counts(0) },
+    ];
+    expect(unlearnedClassesText({ classes, objectChoice: 'largest', multiObjectImages: 6 })).toBe(
+      "No image teaches 'star': it occurs only on objects the heads do not learn (they learn the largest object of each image); the class head keeps an output for it that nothing trains.",
+    );
+    expect(
+      unlearnedClassesText({
+        classes: [...classes, { name: 'ring', ...counts(0) }],
+        objectChoice: 'first',
+        multiObjectImages: 0,
+      }),
+    ).toBe(
+      "No image teaches 'star' and 'ring': no label uses them; the class head keeps an output for them that nothing trains.",
+    );
+    expect(
+      unlearnedClassesText({
+        classes: classes.slice(0, 1),
+        objectChoice: 'largest',
+        multiObjectImages: 0,
+      }),
+    ).toBeUndefined();
   });
 });

@@ -44,6 +44,27 @@ export function objectText(
     : `${plural(summary.multiObjectImages, 'image')} with several objects; heads learn ${which} of each.`;
 }
 
+/**
+ * Classes no image teaches, said rather than listed as if nothing were wrong: where images hold
+ * several objects, a class can occur only on objects the heads do not learn. The class stays an
+ * output of the head (its index is the dataset's), with nothing to learn it from.
+ */
+export function unlearnedClassesText(
+  summary: Pick<DatasetSummary, 'classes' | 'objectChoice' | 'multiObjectImages'>,
+): string | undefined {
+  const missing = summary.classes
+    .filter((c) => c.train + c.validation + c.test === 0)
+    .map((c) => `'${c.name}'`);
+  if (missing.length === 0) return undefined;
+  const one = missing.length === 1;
+  const names = one ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  const why =
+    summary.multiObjectImages > 0
+      ? `${one ? 'it occurs' : 'they occur'} only on objects the heads do not learn (they learn the ${summary.objectChoice} object of each image)`
+      : `no label uses ${one ? 'it' : 'them'}`;
+  return `No image teaches ${names}: ${why}; the class head keeps an output for ${one ? 'it' : 'them'} that nothing trains.`;
+}
+
 /** "pixels (detected)". */
 export function boxUnitsText(summary: Pick<DatasetSummary, 'boxUnits'>): string | undefined {
   const units = summary.boxUnits;

@@ -39,7 +39,7 @@ import { problemsByNode } from './node-view.ts';
 import { Notice } from './Notice.tsx';
 import { ShapeEdge } from './ShapeEdge.tsx';
 import { StudioNode } from './StudioNode.tsx';
-import { showNotice } from './ui-store.ts';
+import { showNotice, useUiStore } from './ui-store.ts';
 import { useBindingProblems } from './use-binding-problems.ts';
 import { fitReadable, MINIMAP_SIZE } from './viewport.ts';
 import './editor.css';
@@ -125,6 +125,12 @@ export function Canvas() {
       void fitReadable(rf, current);
     }
   }, [loadCount, rf]);
+
+  // Heads added from outside the canvas (Fit heads) come into view as the graph's heads do.
+  const fitRequests = useUiStore((s) => s.fitRequests);
+  useEffect(() => {
+    if (fitRequests > 0) void fitReadable(rf, useGraphStore.getState().document, 200);
+  }, [fitRequests, rf]);
 
   const onNodesChange = useCallback((changes: NodeChange<StudioFlowNode>[]) => {
     const positions = new Map<string, Position>();

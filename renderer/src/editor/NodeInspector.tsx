@@ -6,6 +6,7 @@ import { TASKS } from '../../../core/tasks/registry.ts';
 import type { MetricSpec } from '../../../core/tasks/task.ts';
 import { isFrozen, weightedNodesBefore } from '../../../core/graph/trainable.ts';
 import { renameNode, setNodeLabel, updateParams } from '../graph/commands.ts';
+import { paramsForTarget } from '../graph/fit-heads.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useEditorActions } from './actions.ts';
 import { thousands } from './format.ts';
@@ -43,16 +44,30 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
   const fields = paramFields(node.kind);
   const mine = [...problems, ...bindings].filter((p) => p.nodeIds.includes(asNodeId(node.id)));
   const badFields = new Set(mine.map((p) => p.field).filter(Boolean));
-  const targets = spec.head
-    ? (datasets.find((d) => d.name === training)?.targets ?? [])
-        .filter((t) => t.kind === spec.head?.targetKind)
-        .map((t) => t.name)
+  const fitting = spec.head
+    ? (datasets.find((d) => d.name === training)?.targets ?? []).filter(
+        (t) => t.kind === spec.head?.targetKind,
+      )
     : undefined;
+  const targets = fitting?.map((t) => t.name);
 
   const setParam = (name: string, value: unknown) =>
-    graph().execute(`Edit ${node.id}`, (d) => updateParams(d, node.id, { [name]: value }), {
-      coalesce: `param:${node.id}:${name}`,
-    });
+    graph().execute(
+      `Edit ${node.id}`,
+      (d) => {
+        const own = d.nodes.find((n) => n.id === node.id);
+        // A target of the dataset brings its width along (classes, units, attributes).
+        const sized =
+          name === 'target' && own
+            ? paramsForTarget(
+                own,
+                fitting?.find((t) => t.name === value),
+              )
+            : {};
+        return updateParams(d, node.id, { ...sized, [name]: value });
+      },
+      { coalesce: `param:${node.id}:${name}` },
+    );
   const rename = (newId: string) => {
     const result = graph().attempt(`Rename ${node.id}`, (d) =>
       renameNode(d, node.id, newId.trim()),

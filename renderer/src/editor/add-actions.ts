@@ -1,11 +1,13 @@
 import type { Edge, Node, ReactFlowInstance } from '@xyflow/react';
 import { kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
 import type { ProblemCode } from '../../../core/problems.ts';
+import { datasetLabel } from '../datasets/import-draft.ts';
 import { addAfter } from '../graph/add-after.ts';
+import { fitHeadsToDataset, fitSentence } from '../graph/fit-heads.ts';
 import { linkInOrder } from '../graph/connect.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { flowDirectionOf, NODE_WIDTH } from '../graph/layout.ts';
-import { showNotice } from './ui-store.ts';
+import { showNotice, useUiStore } from './ui-store.ts';
 import { knownTargets } from './use-datasets.ts';
 import { motion } from './viewport.ts';
 
@@ -84,4 +86,31 @@ export function linkSelected(): void {
     (d) => linkInOrder(d, nodeIds),
   );
   if (!result.ok) showNotice(result.reason);
+}
+
+/**
+ * Fits every head to the graph's dataset (targets, widths, a head per target left over) as one
+ * undo step, and says what changed: after choosing another dataset, one click instead of a fix
+ * per head.
+ */
+export function fitHeadsToCurrentDataset(): void {
+  const before = graph().document;
+  const dataset = before.training.dataset;
+  const targets = knownTargets(dataset);
+  if (targets.length === 0) {
+    showNotice(`The targets of ${dataset} are not known yet: inspect the dataset first.`);
+    return;
+  }
+  let sentence = '';
+  let added = 0;
+  graph().attempt(`Fit heads to ${dataset}`, (d) => {
+    const r = fitHeadsToDataset(d, targets, flowDirectionOf(d));
+    if (r.ok && r.fit) {
+      sentence = fitSentence(r.fit, datasetLabel(dataset));
+      added = r.fit.added.length;
+    }
+    return r;
+  });
+  if (sentence) showNotice(sentence, 'hint');
+  if (added > 0) useUiStore.getState().requestFit();
 }

@@ -23,6 +23,9 @@ interface UiState {
   readonly runsHeight: number | undefined;
   /** The training panel fills the window below the toolbar: results with room. */
   readonly resultsFull: boolean;
+  /** Counts asks from outside the canvas to fit the view (heads added by Fit heads). */
+  readonly fitRequests: number;
+  requestFit(): void;
   setRunsHeight(height: number): void;
   setResultsFull(full: boolean): void;
   setExamples(examples: readonly ExampleGraph[]): void;
@@ -38,6 +41,8 @@ export const useUiStore = create<UiState>()((set, get) => ({
   examples: [],
   runsHeight: undefined,
   resultsFull: false,
+  fitRequests: 0,
+  requestFit: () => set({ fitRequests: get().fitRequests + 1 }),
   setRunsHeight: (height) => set({ runsHeight: Math.round(height) }),
   setResultsFull: (resultsFull) => set({ resultsFull }),
   setExamples: (examples) => set({ examples }),

@@ -1,3 +1,4 @@
+import { balancingSpec } from '../../../core/balancing/methods.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
 import type { RunId } from '../../../core/ids.ts';
 import { fixed, kerasLine, metricsOf } from './format.ts';
@@ -10,9 +11,9 @@ interface ResultRow {
   readonly value: (m: SplitMetrics) => number | undefined;
 }
 
-/** Total loss, then each task's loss and metrics, in the order Keras' evaluate prints them. */
+/** The weighted total, then each task's loss and metrics, in the order Keras' evaluate prints them. */
 function rowsOf(m: SplitMetrics): ResultRow[] {
-  const rows: ResultRow[] = [{ name: 'total loss', value: (s) => s.loss }];
+  const rows: ResultRow[] = [{ name: 'weighted total', value: (s) => s.loss }];
   for (const [task, t] of Object.entries(m.tasks)) {
     rows.push({ name: 'loss', task, value: (s) => s.tasks[task]?.loss });
     for (const metric of metricsOf(t)) {
@@ -30,6 +31,7 @@ export function ResultsTable({ runId }: { runId: RunId }) {
   const reference = run.test ?? last?.val;
   if (!reference) return null;
   const rows = rowsOf(reference);
+  const method = run.settings.balancing.method;
 
   return (
     <section className="run-results" aria-label="Evaluation">
@@ -54,6 +56,12 @@ export function ResultsTable({ runId }: { runId: RunId }) {
           ))}
         </tbody>
       </table>
+      {method !== 'fixed' && (
+        <p className="run-note" data-testid="results-total-note">
+          {balancingSpec(method).title} sets the weights of the total as it trains, so the total
+          compares with no other run or epoch: compare each task’s own values.
+        </p>
+      )}
       {run.test && <code className="run-keras">{kerasLine(run.test)}</code>}
       {!run.test && <p className="run-note">No test evaluation: the run did not finish.</p>}
     </section>

@@ -168,8 +168,9 @@ function EpochChartCard(props: {
   const log = props.log && card.scale === 'loss';
   const model = useMemo(() => epochCardModel(runs, card.value, log), [runs, card, log]);
   const last = runs[0]?.epochs.at(-1);
-  const train = last && card.value(last.train);
-  const val = last && card.value(last.val);
+  const first = runs[0]?.epochs[0];
+  const train = last && card.value(last.train, first?.train);
+  const val = last && card.value(last.val, first?.val);
   const aside =
     train === undefined ? undefined : `train ${fixed(train, 3)} · val ${val === undefined ? '–' : fixed(val, 3)}`;
   return (

@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import { errorsOf } from '../../../core/problems.ts';
+import { fitHeadsToCurrentDataset } from '../editor/add-actions.ts';
 import { useBindingProblems } from '../editor/use-binding-problems.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
@@ -37,6 +39,8 @@ export function RunControls() {
   });
   // Only what the user must change is said beside the button; the rest is in its tooltip.
   const mustFix = blocker !== undefined && activeRunId === undefined && !starting;
+  // Heads that do not fit the dataset are fixed in one step, not head by head.
+  const canFit = mustFix && graphOk && errorsOf(bindings).length > 0;
 
   return (
     <div className="run-controls">
@@ -69,6 +73,17 @@ export function RunControls() {
       {mustFix && (
         <p className="run-note run-blocker" id="run-start-blocker" data-testid="run-start-blocker">
           {blocker}
+          {canFit && (
+            <button
+              type="button"
+              className="run-fit-heads"
+              data-testid="btn-fit-heads"
+              title="Give each head a target of the dataset and its size, and a head to each target none learns"
+              onClick={fitHeadsToCurrentDataset}
+            >
+              Fit heads to the dataset
+            </button>
+          )}
         </p>
       )}
       {error && (

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useUiStore } from '../editor/ui-store.ts';
+import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { EarlierRuns } from './EarlierRuns.tsx';
 import { Sweeps } from './Sweeps.tsx';
@@ -24,6 +25,16 @@ import './runs.css';
 export function RunPanel() {
   const host = useHost();
   useEffect(() => connectRunStore(host), [host]);
+  // Ticks survived a change of dataset and drew cards for tasks the graph no longer has.
+  useEffect(
+    () =>
+      useGraphStore.subscribe((state, before) => {
+        if (state.document.training.dataset !== before.document.training.dataset) {
+          useRunStore.getState().clearCompare();
+        }
+      }),
+    [],
+  );
   const shown = useRunStore((s) => s.selectedRunId);
   const full = useUiStore((s) => s.resultsFull);
   const setFull = useUiStore((s) => s.setResultsFull);

@@ -133,8 +133,8 @@ export function RunSettings() {
       </div>
       {/* Beside the fields it describes, not after the balancing method's own explanation. */}
       {current && (
-        <p className="run-note" data-testid="run-dataset-description">
-          <strong>Dataset {current.name}:</strong> {current.description}
+        <p className="run-note" data-testid="run-dataset-description" title={current.name}>
+          <strong>Dataset {datasetLabel(current.name)}:</strong> {current.description}
         </p>
       )}
       <TrainingControls />

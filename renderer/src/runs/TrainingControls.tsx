@@ -1,3 +1,5 @@
+import { balancingSpec } from '../../../core/balancing/methods.ts';
+import { monitorLabel, resolvedMonitor } from '../../../core/balancing/task-scale.ts';
 import {
   settingField,
   type SettingPath,
@@ -49,8 +51,19 @@ export function TrainingControls() {
     editTraining({ earlyStopping: { ...earlyStopping, ...patch } });
   const scheduling = (patch: Partial<ScheduleSettings>) =>
     editTraining({ schedule: { ...schedule, ...patch } });
-  const monitors = ['loss', ...heads.flatMap((h) => ['loss', ...h.metrics].map((m) => `${h.task}.${m}`))];
+  const monitors = [
+    'auto',
+    'loss',
+    'tasks',
+    ...heads.flatMap((h) => ['loss', ...h.metrics].map((m) => `${h.task}.${m}`)),
+  ];
   if (!monitors.includes(earlyStopping.monitor)) monitors.push(earlyStopping.monitor);
+  const method = training.balancing.method;
+  // What "automatic" watches with this graph's method, said where it is chosen.
+  const automatic =
+    method === 'fixed'
+      ? `automatic: ${monitorLabel('loss')}`
+      : `automatic: ${monitorLabel('tasks')} (${balancingSpec(method).title} moves the weights)`;
   const summary = [
     earlyStopping.enabled ? `stop after ${earlyStopping.patience} flat epochs` : 'no early stop',
     SCHEDULE_LABELS[schedule.kind].toLowerCase(),
@@ -74,11 +87,17 @@ export function TrainingControls() {
           >
             {monitors.map((m) => (
               <option key={m} value={m}>
-                {m === 'loss' ? 'validation total loss' : `validation ${m}`}
+                {m === 'auto' ? automatic : monitorLabel(m)}
               </option>
             ))}
           </select>
         </label>
+        {resolvedMonitor(earlyStopping.monitor, method) === 'loss' && method !== 'fixed' && (
+          <p className="run-note run-field-wide" data-testid="run-monitor-warning">
+            {balancingSpec(method).title} moves the task weights, so the weighted total can rise
+            while every task improves; the mean task loss ÷ epoch 1 does not depend on them.
+          </p>
+        )}
         <label className="run-check" title={doc('earlyStopping.enabled')}>
           <input
             type="checkbox"

@@ -103,9 +103,14 @@ describe('chart models', () => {
     expect(epochCardModel([shown], (m) => m.loss, false).rows[1]?.['0|val']).toBeCloseTo(0.55);
   });
 
-  it('cards: the total, then per task its loss and every metric a run reports', () => {
-    expect(epochCards([shown, previous]).map((c) => c.title)).toEqual([
-      'Total loss',
+  it('cards: all tasks on one scale, then per task its loss and every metric a run reports', () => {
+    const cards = epochCards([shown, previous]);
+    // Each run's tasks ÷ its own first epoch: the weights a method sets do not enter.
+    const model = epochCardModel([shown], cards[0]!.value, false);
+    expect(model.rows.map((r) => r['0|train'])).toEqual([1, 0.5]);
+    expect(model.rows[1]?.['0|val']).toBeCloseTo(0.5);
+    expect(cards.map((c) => c.title)).toEqual([
+      'Task loss ÷ epoch 1',
       'class · loss',
       'class · accuracy',
       'box · loss',

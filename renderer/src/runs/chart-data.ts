@@ -1,4 +1,4 @@
-import { TOTAL_LOSS_DOC } from '../../../core/balancing/objective.ts';
+import { meanRelativeLoss } from '../../../core/balancing/task-scale.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
 import type { BatchSeries } from './batch-series.ts';
 import { METRICS } from './format.ts';
@@ -122,7 +122,8 @@ export function allTasksLossModel(
   return { rows: merge(points, xKey), lines, xKey };
 }
 
-type SplitValue = (split: SplitMetrics) => number | undefined;
+/** A card's value on a split, given the same split at the run's first epoch. */
+type SplitValue = (split: SplitMetrics, first: SplitMetrics | undefined) => number | undefined;
 
 /**
  * One quantity per epoch for every run on the card: colour names the run (the legend above
@@ -142,7 +143,8 @@ export function epochCardModel(runs: readonly ChartRun[], value: SplitValue, log
         opacity: 1,
         ...(split === 'val' ? { dash: VAL_DASH } : {}),
       });
-      for (const e of run.epochs) points.push([e.epoch, key, drawable(value(e[split]), log)]);
+      const first = run.epochs[0]?.[split];
+      for (const e of run.epochs) points.push([e.epoch, key, drawable(value(e[split], first), log)]);
     }
   });
   return { rows: merge(points, 'epoch'), lines };
@@ -180,10 +182,22 @@ export interface EpochCard {
   readonly scale: 'loss' | 'ratio' | 'free';
 }
 
-/** The total, then per task its loss and each metric any of the runs reports, in task order. */
+/**
+ * All tasks on one scale, then per task its loss and each metric any of the runs reports, in
+ * task order. The scale is each task's loss ÷ its first epoch's, averaged: the weighted total
+ * moves with the weights a balancing method sets, so runs and epochs compare on it only
+ * with fixed weights (core/balancing/task-scale.ts).
+ */
 export function epochCards(runs: readonly ChartRun[]): EpochCard[] {
   const cards: EpochCard[] = [
-    { id: 'total', title: 'Total loss', yLabel: TOTAL_LOSS_DOC, value: (m) => m.loss, scale: 'loss' },
+    {
+      id: 'total',
+      // Short enough to sit beside the card's latest values; the axis says the rest.
+      title: 'Task loss ÷ epoch 1',
+      yLabel: '÷ epoch 1',
+      value: (m, first) => meanRelativeLoss(m, first),
+      scale: 'loss',
+    },
   ];
   for (const task of taskColors(runs).keys()) {
     cards.push({

@@ -72,6 +72,8 @@ export interface RunStore extends RunsState {
    * stays shown. The runs stay listed.
    */
   showNoRun(): void;
+  /** The graph trains on another dataset: runs ticked to compare trained on the one it had. */
+  clearCompare(): void;
   toggleCompare(runId: RunId): void;
   setStarting(starting: boolean): void;
   setError(error: string | undefined): void;
@@ -191,6 +193,10 @@ export function createRunStore() {
 
     showNoRun() {
       set((s) => ({ selectedRunId: s.activeRunId, compareRunIds: [] }));
+    },
+
+    clearCompare() {
+      if (get().compareRunIds.length) set({ compareRunIds: [] });
     },
 
     toggleCompare(runId) {
