@@ -19,8 +19,10 @@ export interface TrunkMap {
   readonly trunkVariables: readonly tf.Variable[];
   /** Per head: the variables of its own branch. */
   readonly branchVariables: readonly (readonly tf.Variable[])[];
-  /** The last shared node with trainable weights, and its kernel (GradNorm's layer). */
-  readonly lastShared?: { readonly node: NodeId; readonly kernel: tf.Variable };
+  /** Per head: the trunk's nodes its own layers read (MGDA-UB's z). */
+  readonly frontiers: readonly (readonly NodeId[])[];
+  /** The last shared layers with weights and their first weight, the kernel (GradNorm's W). */
+  readonly lastShared: readonly { readonly node: NodeId; readonly kernel: tf.Variable }[];
 }
 
 export function mapTrunk(
@@ -28,7 +30,7 @@ export function mapTrunk(
   analysis: GraphAnalysis,
   heads: readonly HeadInfo[],
 ): TrunkMap {
-  const { order, feeds, shared } = trunkLayout(analysis);
+  const { order, feeds, shared, frontiers, lastShared } = trunkLayout(analysis);
   const branches = heads.map(
     (_, k) => new Set(order.filter((id) => !shared.has(id) && feeds.get(id)?.has(k))),
   );
@@ -38,13 +40,6 @@ export function mapTrunk(
         ? []
         : model.getLayer(id).trainableWeights.map((w) => w.read() as tf.Variable),
     );
-  const withWeights = order.filter(
-    (id) => shared.has(id) && id !== analysis.inputId && model.getLayer(id).trainableWeights.length,
-  );
-  const last = withWeights.at(-1);
-  const kernel = last
-    ? (model.getLayer(last).trainableWeights[0]?.read() as tf.Variable)
-    : undefined;
   return {
     order,
     feeds,
@@ -52,7 +47,11 @@ export function mapTrunk(
     branches,
     trunkVariables: variablesOf(order.filter((id) => shared.has(id))),
     branchVariables: branches.map((b) => variablesOf(b)),
-    ...(last && kernel ? { lastShared: { node: last, kernel } } : {}),
+    frontiers,
+    lastShared: lastShared.map((node) => ({
+      node,
+      kernel: model.getLayer(node).trainableWeights[0]?.read() as tf.Variable,
+    })),
   };
 }
 
