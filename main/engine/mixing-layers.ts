@@ -95,11 +95,11 @@ export class CrossStitchLayer extends tf.layers.Layer {
   override build(): void {
     this.alpha = this.addWeight('alpha', [this.columns], 'float32', tf.initializers.zeros());
     const other = (1 - this.selfWeight) / (this.columns - 1);
-    this.alpha.write(
-      tf.tensor1d(
-        Array.from({ length: this.columns }, (_, i) => (i === 0 ? this.selfWeight : other)),
-      ),
+    const start = tf.tensor1d(
+      Array.from({ length: this.columns }, (_, i) => (i === 0 ? this.selfWeight : other)),
     );
+    this.alpha.write(start);
+    start.dispose();
     this.built = true;
   }
 

@@ -90,9 +90,10 @@ export function tinyReferenceGraph(
 /**
  * A tiny gated graph: two Dense experts over a small convolution, one masked by a sigmoid Dense
  * through Multiply, a softmax Gate per task reading the features and both experts, and a
- * cross-stitch unit (a CrossStitch node per task) mixing the two gated columns before the heads.
+ * cross-stitch unit (a CrossStitch node per task) mixing the two gated columns before the heads
+ * (or, with `stitch: false`, each gate straight into its head: MMoE as drawn).
  */
-export function tinyGatedGraph(): GraphDocument {
+export function tinyGatedGraph(options: { stitch?: boolean } = {}): GraphDocument {
   const n = (id: string, kind: string, params: Record<string, unknown> = {}) => ({
     id,
     kind,
@@ -109,8 +110,9 @@ export function tinyGatedGraph(): GraphDocument {
     n('masked', 'Multiply'),
     n('class_gate', 'Gate', { experts: 2 }),
     n('box_gate', 'Gate', { experts: 2 }),
-    n('class_stitch', 'CrossStitch'),
-    n('box_stitch', 'CrossStitch'),
+    ...(options.stitch === false
+      ? []
+      : [n('class_stitch', 'CrossStitch'), n('box_stitch', 'CrossStitch')]),
     n('class_out', 'ClassificationHead', { task: 'class', classes: 10 }),
     n('box_out', 'BoxHead', { task: 'box' }),
   ];
@@ -128,15 +130,22 @@ export function tinyGatedGraph(): GraphDocument {
       ['masked', gate, 'expert1'],
       ['expert2', gate, 'expert2'],
     ]),
-    ['class_gate', 'class_stitch', 'own'],
-    ['box_gate', 'class_stitch', 'other1'],
-    ['box_gate', 'box_stitch', 'own'],
-    ['class_gate', 'box_stitch', 'other1'],
-    ['class_stitch', 'class_out'],
-    ['box_stitch', 'box_out'],
+    ...(options.stitch === false
+      ? [
+          ['class_gate', 'class_out'],
+          ['box_gate', 'box_out'],
+        ]
+      : [
+          ['class_gate', 'class_stitch', 'own'],
+          ['box_gate', 'class_stitch', 'other1'],
+          ['box_gate', 'box_stitch', 'own'],
+          ['class_gate', 'box_stitch', 'other1'],
+          ['class_stitch', 'class_out'],
+          ['box_stitch', 'box_out'],
+        ]),
   ];
   return graphOf('tiny gated', nodes, edges, {
-    learningRate: 0.003,
+    learningRate: 0.01,
     batchSize: 16,
     epochs: 3,
     seed: 3,
