@@ -36,7 +36,7 @@ export function benchmarkMarkdown(doc: BenchmarkDocument): string {
     '',
     `Hardware: ${doc.hardware}.`,
     '',
-    'Every balancing method and each task trained alone (the single-task baseline) on every seed. Δm% is the mean over tasks and metrics of the signed relative change against the task trained alone (better is positive), as LibMTL and Nash-MTL define it; time per epoch is relative to `fixed`.',
+    'Every balancing method and each task trained alone (the single-task baseline) on every seed. Δm% is the mean over every task metric of its signed relative change against the task trained alone (better is positive), as Maninis et al. and Nash-MTL define it (LibMTL averages a task’s metrics first, which differs only where a task has two, as the box has); time per epoch is relative to `fixed`.',
     '',
     ...doc.sections.flatMap(({ file, seconds }) => [
       // The sweep's own document, one level down.
