@@ -12,9 +12,23 @@ export interface TrunkLayout {
   readonly shared: ReadonlySet<NodeId>;
   /** Trainable parameters in the shared trunk. */
   readonly sharedParams: number;
+  /** Per head (in head order): the trunk's nodes its own layers read, the shared representation z. */
+  readonly frontiers: readonly (readonly NodeId[])[];
+  /**
+   * The last shared layers with weights (GradNorm's W), in topological order: each frontier node
+   * that has weights, else the nearest shared nodes with weights behind it. A plain trunk has one;
+   * a gated model has every expert (and whatever the gates read), a cross-stitch network the last
+   * layer of every column, so no one column or expert stands for the whole trunk.
+   */
+  readonly lastShared: readonly NodeId[];
 }
 
-/** Which nodes of a graph the tasks share: a node is in the trunk when it feeds two heads or more. */
+/**
+ * Which nodes of a graph the tasks share: a node is in the trunk when it feeds two heads or more,
+ * that is when more than one task's loss depends on its weights. In a gated model (MMoE) the
+ * experts feed every head through the gates, so they are the trunk and each task's gate and tower
+ * are its own; in a cross-stitch network every column up to its last unit is.
+ */
 export function trunkLayout(analysis: GraphAnalysis): TrunkLayout {
   const feeds = new Map<NodeId, Set<number>>();
   analysis.heads.forEach((h, k) => {
@@ -29,11 +43,25 @@ export function trunkLayout(analysis: GraphAnalysis): TrunkLayout {
   });
   const order = analysis.order.filter((id) => feeds.has(id));
   const shared = new Set(order.filter((id) => (feeds.get(id)?.size ?? 0) > 1));
-  const sharedParams = [...shared].reduce(
-    (n, id) => n + (analysis.nodes.get(id)?.paramCount?.trainable ?? 0),
-    0,
-  );
-  return { order, feeds, shared, sharedParams };
+  const trainable = (id: NodeId) =>
+    id === analysis.inputId ? 0 : (analysis.nodes.get(id)?.paramCount?.trainable ?? 0);
+  const sharedParams = [...shared].reduce((n, id) => n + trainable(id), 0);
+  const sourcesOf = (id: NodeId) => analysis.nodes.get(id)?.sources ?? [];
+  const frontiers = analysis.heads.map((_, k) => {
+    const branch = order.filter((id) => !shared.has(id) && feeds.get(id)?.has(k));
+    return [...new Set(branch.flatMap(sourcesOf).filter((s) => shared.has(s)))];
+  });
+  const last = new Set<NodeId>();
+  const stack = [...new Set(frontiers.flat())];
+  const seen = new Set<NodeId>();
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (trainable(id) > 0) last.add(id);
+    else stack.push(...sourcesOf(id).filter((s) => shared.has(s)));
+  }
+  const lastShared = order.filter((id) => last.has(id));
+  return { order, feeds, shared, sharedParams, frontiers, lastShared };
 }
 
 /** The shared nodes with weights that are frozen, in order. */

@@ -212,6 +212,16 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
     }
     case 'Add':
       return { kind: 'Add', params: { inputs } };
+    case 'Multiply':
+      return { kind: 'Multiply', params: { inputs } };
+    // The studio's own layers, as its TensorFlow.js export writes them.
+    case 'Gate':
+      return { kind: 'Gate', params: { experts: c.experts ?? inputs - 1 } };
+    case 'CrossStitch':
+      return {
+        kind: 'CrossStitch',
+        params: { columns: c.columns ?? inputs, selfWeight: c.self_weight ?? 0.9 },
+      };
     default:
       return `${describe(layer)} has no counterpart among the studio's node kinds.`;
   }
@@ -327,8 +337,9 @@ export function importLayersModel(modelJson: unknown, name = 'imported model'): 
       params: checked.data,
       position: { x: d * 220, y: row * 140 },
     });
+    const ports = spec.inputPorts(checked.data);
     sources.forEach((source, i) => {
-      const port = mapped.kind === 'Concatenate' || mapped.kind === 'Add' ? `in${i}` : 'in';
+      const port = ports[i] ?? 'in';
       edges.push({
         id: `${source}-${layer.name}${port === 'in' ? '' : `-${port}`}`,
         source,

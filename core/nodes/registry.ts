@@ -7,15 +7,18 @@ import { boxHeadKind } from './box-head.ts';
 import { classificationHeadKind } from './classification-head.ts';
 import { concatenateKind } from './concatenate.ts';
 import { conv2dKind } from './conv2d.ts';
+import { crossStitchKind } from './cross-stitch.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
+import { gateKind } from './gate.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
 import { leakyReluKind } from './leaky-relu.ts';
+import { multiplyKind } from './multiply.ts';
 import { regressionHeadKind } from './regression-head.ts';
 import { upSampling2dKind } from './up-sampling2d.ts';
 import { reluKind } from './relu.ts';
@@ -44,6 +47,9 @@ export const NODE_KINDS = {
   Reshape: reshapeKind,
   Concatenate: concatenateKind,
   Add: addKind,
+  Multiply: multiplyKind,
+  Gate: gateKind,
+  CrossStitch: crossStitchKind,
   ClassificationHead: classificationHeadKind,
   AttributesHead: attributesHeadKind,
   BoxHead: boxHeadKind,

@@ -1,4 +1,4 @@
-import { formatShape, type Shape } from '../shape.ts';
+import { formatShape, sameShape, type Shape } from '../shape.ts';
 import type { IncomingShape, ParamCount, ShapeResult } from './kind.ts';
 
 export const SINGLE_PORT = ['in'] as const;
@@ -52,3 +52,23 @@ export const denseParams = (inputs: number, units: number, useBias: boolean): Pa
   trainable: inputs * units + (useBias ? units : 0),
   nonTrainable: 0,
 });
+
+/**
+ * Element-wise merges (Add, Multiply, a gate's or cross-stitch unit's columns) take inputs of one
+ * shape; the sentence names the first two that differ.
+ */
+export function sameShapeInputs(
+  self: string,
+  inputs: readonly IncomingShape[],
+  what = 'inputs',
+): ShapeResult {
+  const [first, ...rest] = inputs;
+  if (!first) throw new Error('shape rule called without an input');
+  const other = rest.find((o) => !sameShape(o.shape, first.shape));
+  if (!other) return ok(first.shape);
+  return {
+    ok: false,
+    code: 'E_MERGE_SHAPES',
+    message: `${self} needs ${what} of one shape but ${first.from} gives ${formatShape(first.shape)} and ${other.from} gives ${formatShape(other.shape)}.`,
+  };
+}

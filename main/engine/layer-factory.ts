@@ -1,6 +1,7 @@
 import type { LayerSpec } from '../../core/nodes/kind.ts';
 import { createBatchNormalization } from './batch-norm.ts';
 import { createDropout } from './dropout.ts';
+import { CrossStitchLayer, GateLayer } from './mixing-layers.ts';
 import { tf } from './tf.ts';
 
 type Layer = tf.layers.Layer;
@@ -44,6 +45,14 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.concatenate(c);
     case 'Add':
       return tf.layers.add(c);
+    case 'Multiply':
+      return tf.layers.multiply(c);
+    case 'Gate':
+      return new GateLayer({ ...(spec.config as { experts: number; name: string }), seed });
+    case 'CrossStitch':
+      return new CrossStitchLayer(
+        spec.config as { columns: number; selfWeight: number; name: string },
+      );
     case 'UpSampling2D':
       return tf.layers.upSampling2d(c);
     case 'ZeroPadding2D':

@@ -10,6 +10,8 @@ import {
   type Weight,
 } from '../runs/weights-file.ts';
 import { writeFileAtomic } from './atomic-write.ts';
+// The Gate and CrossStitch layers must be registered before a model that has them is read.
+import './mixing-layers.ts';
 import { tf, type LayersModel } from './tf.ts';
 
 export { writeFileAtomic };

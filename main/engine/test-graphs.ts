@@ -86,3 +86,70 @@ export function tinyReferenceGraph(
     limit: 240,
   });
 }
+
+/**
+ * A tiny gated graph: two Dense experts over a small convolution, one masked by a sigmoid Dense
+ * through Multiply, a softmax Gate per task reading the features and both experts, and a
+ * cross-stitch unit (a CrossStitch node per task) mixing the two gated columns before the heads
+ * (or, with `stitch: false`, each gate straight into its head: MMoE as drawn).
+ */
+export function tinyGatedGraph(options: { stitch?: boolean } = {}): GraphDocument {
+  const n = (id: string, kind: string, params: Record<string, unknown> = {}) => ({
+    id,
+    kind,
+    params,
+  });
+  const nodes = [
+    n('image', 'Input', { height: 16, width: 16, channels: 3 }),
+    n('conv', 'Conv2D', { filters: 6, kernelSize: 3 }),
+    n('pool', 'MaxPooling2D'),
+    n('flat', 'Flatten'),
+    n('expert1', 'Dense', { units: 16 }),
+    n('expert2', 'Dense', { units: 16 }),
+    n('mask', 'Dense', { units: 16, activation: 'sigmoid' }),
+    n('masked', 'Multiply'),
+    n('class_gate', 'Gate', { experts: 2 }),
+    n('box_gate', 'Gate', { experts: 2 }),
+    ...(options.stitch === false
+      ? []
+      : [n('class_stitch', 'CrossStitch'), n('box_stitch', 'CrossStitch')]),
+    n('class_out', 'ClassificationHead', { task: 'class', classes: 10 }),
+    n('box_out', 'BoxHead', { task: 'box' }),
+  ];
+  const edges = [
+    ['image', 'conv'],
+    ['conv', 'pool'],
+    ['pool', 'flat'],
+    ['flat', 'expert1'],
+    ['flat', 'expert2'],
+    ['flat', 'mask'],
+    ['expert1', 'masked', 'in0'],
+    ['mask', 'masked', 'in1'],
+    ...['class_gate', 'box_gate'].flatMap((gate) => [
+      ['flat', gate, 'gate'],
+      ['masked', gate, 'expert1'],
+      ['expert2', gate, 'expert2'],
+    ]),
+    ...(options.stitch === false
+      ? [
+          ['class_gate', 'class_out'],
+          ['box_gate', 'box_out'],
+        ]
+      : [
+          ['class_gate', 'class_stitch', 'own'],
+          ['box_gate', 'class_stitch', 'other1'],
+          ['box_gate', 'box_stitch', 'own'],
+          ['class_gate', 'box_stitch', 'other1'],
+          ['class_stitch', 'class_out'],
+          ['box_stitch', 'box_out'],
+        ]),
+  ];
+  return graphOf('tiny gated', nodes, edges, {
+    learningRate: 0.01,
+    batchSize: 16,
+    epochs: 3,
+    seed: 3,
+    dataset: 'digits',
+    limit: 240,
+  });
+}

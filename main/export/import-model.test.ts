@@ -11,8 +11,10 @@ import { compileGraph } from '../engine/compile.ts';
 import { tf } from '../engine/tf.ts';
 import { readWeights } from './source.ts';
 import {
+  ARCHITECTURE_TEMPLATES,
   everyKindGraph,
   exampleGraph,
+  gatedImagesGraph,
   largestDifference,
   randomImages,
   studioOutputs,
@@ -86,6 +88,11 @@ describe('importing a TensorFlow.js Layers model', () => {
     await roundTrip('every-kind', everyKindGraph());
     await roundTrip('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
     await roundTrip('u-net', uNetGraph());
+  }, 60_000);
+
+  it('gives back Multiply, Gate and CrossStitch with their ports, and the architecture templates', async () => {
+    await roundTrip('gated-images', gatedImagesGraph());
+    for (const name of ARCHITECTURE_TEMPLATES) await roundTrip(name, await exampleGraph(name));
   }, 60_000);
 
   it('names every layer it cannot represent, one sentence each, and gives no graph', () => {

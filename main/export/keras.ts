@@ -33,7 +33,7 @@ const KERAS_METRICS: Record<MetricName, string> = {
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS OUTPUTS box_iou mean_iou iou50 build_model load_weights model',
-  '_grow_rows upsample_bilinear concat stack reshape transpose',
+  '_grow_rows upsample_bilinear concat stack reshape transpose softmax matmul reduce_sum Gate CrossStitch',
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
@@ -59,6 +59,7 @@ function kerasLayer(node: ModelNode): string {
     case 'Flatten':
     case 'GlobalAveragePooling2D':
     case 'Add':
+    case 'Multiply':
       return `layers.${layerClass(node)}(${name})`;
     case 'Activation':
       return `layers.Activation(${pythonString(c.activation ?? 'linear')}, ${name})`;
@@ -83,6 +84,10 @@ function kerasLayer(node: ModelNode): string {
       return `layers.Reshape((${(c.targetShape ?? []).join(', ')},), ${name})`;
     case 'Softmax':
       return `layers.Softmax(axis=-1, ${name})`;
+    case 'Gate':
+      return `Gate(${c.experts}, ${name})`;
+    case 'CrossStitch':
+      return `CrossStitch(${c.columns}, ${c.selfWeight}, ${name})`;
     case 'Dense':
       return `layers.Dense(${c.units}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${(c.useBias ?? true) ? 'True' : 'False'}, ${name})`;
   }
@@ -105,6 +110,47 @@ def upsample_bilinear(t, height_factor, width_factor):
     """Bilinear enlargement as TensorFlow.js computes it (no half-pixel centres)."""
     t = transpose(_grow_rows(t, height_factor), (0, 2, 1, 3))
     return transpose(_grow_rows(t, width_factor), (0, 2, 1, 3))
+`;
+
+/** The layers of the studio's Gate and CrossStitch nodes, which Keras has no class for. */
+export const KERAS_MIXING_LAYERS = `
+
+class Gate(layers.Layer):
+    """Sum over k of softmax(x W + b)[:, k] times expert k; inputs [x, expert_1, ..., expert_K]."""
+
+    def __init__(self, experts, **kwargs):
+        super().__init__(**kwargs)
+        self.experts = experts
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[0][-1], self.experts), initializer="glorot_uniform")
+        self.bias = self.add_weight(name="bias", shape=(self.experts,), initializer="zeros")
+
+    def call(self, inputs):
+        experts = stack(list(inputs[1:]), 1)
+        weights = softmax(matmul(inputs[0], self.kernel) + self.bias)
+        return reduce_sum(experts * reshape(weights, (-1, self.experts) + (1,) * (len(experts.shape) - 2)), 1)
+
+    def get_config(self):
+        return {**super().get_config(), "experts": self.experts}
+
+
+class CrossStitch(layers.Layer):
+    """One column of a cross-stitch unit: sum over i of alpha[i] times column i, its own column first."""
+
+    def __init__(self, columns, self_weight, **kwargs):
+        super().__init__(**kwargs)
+        self.columns, self.self_weight = columns, self_weight
+
+    def build(self, input_shape):
+        start = [self.self_weight] + [(1 - self.self_weight) / (self.columns - 1)] * (self.columns - 1)
+        self.alpha = self.add_weight(name="alpha", shape=(self.columns,), initializer=lambda shape, dtype=None: cast(start, "float32"))
+
+    def call(self, inputs):
+        return sum(self.alpha[i] * column for i, column in enumerate(inputs))
+
+    def get_config(self):
+        return {**super().get_config(), "columns": self.columns, "self_weight": self.self_weight}
 `;
 
 function modelPy(source: ExportSource): string {
@@ -153,10 +199,12 @@ try:
     from keras import ops  # Keras 3
     relu, maximum, minimum, cast = ops.relu, ops.maximum, ops.minimum, ops.cast
     concat, stack, reshape, transpose = ops.concatenate, ops.stack, ops.reshape, ops.transpose
+    softmax, matmul, reduce_sum = ops.softmax, ops.matmul, ops.sum
 except ImportError:  # Keras 2
     import tensorflow as tf
     relu, maximum, minimum, cast = tf.nn.relu, tf.maximum, tf.minimum, tf.cast
     concat, stack, reshape, transpose = tf.concat, tf.stack, tf.reshape, tf.transpose
+    softmax, matmul, reduce_sum = tf.nn.softmax, tf.matmul, tf.reduce_sum
 
 TASKS = {${spec.heads.map((h) => `${pythonString(h.node)}: ${pythonString(h.task)}`).join(', ')}}
 
@@ -164,7 +212,7 @@ ${pythonOutputs(source)}
 
 
 ${PYTHON_BOX_IOU}
-${KERAS_UPSAMPLE_BILINEAR}
+${KERAS_UPSAMPLE_BILINEAR}${source.nodes.some((n) => n.kind === 'Gate' || n.kind === 'CrossStitch') ? KERAS_MIXING_LAYERS : ''}
 
 
 def mean_iou(y_true, y_pred):

@@ -27,6 +27,11 @@ export interface LayerConfig {
   readonly maxValue?: number;
   /** LeakyReLU's slope for negative values. */
   readonly alpha?: number;
+  /** A Gate's number of experts. */
+  readonly experts?: number;
+  /** A cross-stitch column's number of columns and the starting weight of its own. */
+  readonly columns?: number;
+  readonly selfWeight?: number;
   /** Reshape's new shape, channels-last. */
   readonly targetShape?: readonly number[];
 }

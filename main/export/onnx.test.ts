@@ -11,8 +11,10 @@ import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { exportRunFiles } from './index.ts';
 import { ONNX_FILE, ONNX_INPUT } from './onnx.ts';
 import {
+  ARCHITECTURE_TEMPLATES,
   everyKindGraph,
   exampleGraph,
+  gatedImagesGraph,
   largestDifference,
   randomImages,
   studioOutputs,
@@ -96,4 +98,18 @@ describe('ONNX export', () => {
     await exportAndCompare('keras-reference', await exampleGraph('keras-reference'));
     await exportAndCompare('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
   }, 60_000);
+
+  it('gives the studio’s outputs for Gate, Multiply and CrossStitch on images', async () => {
+    const { dir, bytes } = await exportAndCompare('gated-images', gatedImagesGraph());
+    await checkModel(dir, bytes);
+  });
+
+  it.each(ARCHITECTURE_TEMPLATES)(
+    'gives the studio’s outputs for the %s template',
+    async (name) => {
+      const { dir, bytes } = await exportAndCompare(name, await exampleGraph(name));
+      await checkModel(dir, bytes);
+    },
+    60_000,
+  );
 });

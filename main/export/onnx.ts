@@ -368,6 +368,60 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           : { name: reshaped, layout: 'vector' };
         break;
       }
+      case 'Multiply':
+        value = {
+          name: ins
+            .slice(1)
+            .reduce(
+              (product, v, i) =>
+                g.op(
+                  'Mul',
+                  [product, v.name],
+                  {},
+                  undefined,
+                  i === ins.length - 2 ? node.id : undefined,
+                ),
+              x!.name,
+            ),
+          layout: x!.layout,
+        };
+        break;
+      case 'Gate': {
+        const [gate, ...experts] = ins;
+        const kernel = weightOf(node, 'kernel');
+        const bias = weightOf(node, 'bias');
+        const logits = g.op('Gemm', [
+          gate!.name,
+          g.floatTensor(`${node.id}.kernel`, kernel.shape, kernel.values),
+          g.floatTensor(`${node.id}.bias`, bias.shape, bias.values),
+        ]);
+        const shares = g.op('Softmax', [logits], { axis: -1 }, undefined, `${node.id}_weights`);
+        // Each expert's share [N, 1], shaped to broadcast over the expert's own axes.
+        const rank = node.outputShape.length;
+        const perSample = g.int64Tensor(`${node.id}.per_sample`, [
+          -1,
+          ...Array<number>(rank).fill(1),
+        ]);
+        const terms = experts.map((e, k) => {
+          const share = g.op('Slice', [
+            shares,
+            g.int64Tensor(`${node.id}.from`, [k]),
+            g.int64Tensor(`${node.id}.to`, [k + 1]),
+            g.int64Tensor(`${node.id}.axis`, [1]),
+          ]);
+          return g.op('Mul', [e.name, rank === 1 ? share : g.op('Reshape', [share, perSample])]);
+        });
+        value = { name: g.op('Sum', terms, {}, undefined, node.id), layout: experts[0]!.layout };
+        break;
+      }
+      case 'CrossStitch': {
+        const alpha = weightOf(node, 'alpha').values;
+        const terms = ins.map((v, i) =>
+          g.op('Mul', [v.name, g.floatTensor(`${node.id}.alpha${i}`, [], alpha.slice(i, i + 1))]),
+        );
+        value = { name: g.op('Sum', terms, {}, undefined, node.id), layout: x!.layout };
+        break;
+      }
       case 'Add':
         value = {
           name: g.op(

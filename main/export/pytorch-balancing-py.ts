@@ -19,7 +19,7 @@ a method reads is first made global, so every process takes the same decisions a
   of the gradients on the shared representation (a sum over the batch's samples) and divides by
   world^2, the Gram matrix of the whole batch's mean loss;
 - methods that read the losses (uncertainty, dwa, gradnorm, famo) read the whole batch's mean
-  (a sum over the processes); gradnorm's gradient norms on the last shared layer are of averaged
+  (a sum over the processes); gradnorm's gradient norms on the last shared layers are of averaged
   gradients; rlw's and pcgrad's random draws come from the run's seed, the same in every process.
 """
 import contextlib
@@ -51,10 +51,9 @@ class Tasks:
         trunk = set(layout["trunk"])
         self.trunk = [p for n, p in params if module_of(n) in trunk]
         self.branches = [[p for n, p in params if module_of(n) in set(b)] for b in layout["branches"]]
-        last = layout.get("lastShared")
-        self.last_shared = getattr(model, last).weight if last else None
-        if self.last_shared is not None and not self.last_shared.requires_grad:
-            self.last_shared = None
+        # GradNorm's W: the last shared layers' kernels, those that train now.
+        kernels = [getattr(model, name).weight for name in layout.get("lastShared") or []]
+        self.last_shared = [w for w in kernels if w.requires_grad]
         self.frontiers = layout["frontiers"]
         self.parameters = [p for _, p in params]
 
@@ -194,13 +193,14 @@ class Tasks:
         return self.losses(outputs, ys)[0]
 
     def last_shared_norms(self, means):
-        """|grad_W L_k| per task on the kernel W of the last shared layer (GradNorm)."""
-        if self.last_shared is None:
+        """|grad_W L_k| per task on the kernels W of the last shared layers together (GradNorm)."""
+        if not self.last_shared:
             return [0.0] * len(means)
-        grads = [torch.autograd.grad(m, self.last_shared, retain_graph=True, allow_unused=True)[0]
+        grads = [torch.cat([(torch.zeros_like(w) if g is None else g).reshape(-1) for w, g in zip(
+                    self.last_shared,
+                    torch.autograd.grad(m, self.last_shared, retain_graph=True, allow_unused=True))])
                  for m in means]
-        grads = self.averaged([torch.zeros_like(self.last_shared) if g is None else g for g in grads])
-        return [g.norm().item() for g in grads]
+        return [g.norm().item() for g in self.averaged(grads)]
 
 
 def _numbers(state, key, k):

@@ -1,6 +1,5 @@
 import { balancingParams, BALANCING } from '../../core/balancing/methods.ts';
 import { trunkLayout } from '../../core/balancing/trunk.ts';
-import { hasWeights as kindHasWeights } from '../../core/graph/trainable.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { BALANCING_MATH_PY } from './pytorch-balancing-math-py.ts';
 import { BALANCING_PY } from './pytorch-balancing-py.ts';
@@ -15,14 +14,7 @@ import type { ExportSource } from './source.ts';
  */
 
 /** Per head, the trunk's nodes its branch reads: the shared representation z of MGDA-UB. */
-function frontiers(source: ExportSource): NodeId[][] {
-  const { order, feeds, shared } = trunkLayout(source.analysis);
-  return source.heads.map((_, k) => {
-    const branch = order.filter((id) => !shared.has(id) && feeds.get(id)?.has(k));
-    const sources = branch.flatMap((id) => source.analysis.nodes.get(id)?.sources ?? []);
-    return [...new Set(sources.filter((s) => shared.has(s)))];
-  });
-}
+const frontiers = (source: ExportSource) => trunkLayout(source.analysis).frontiers;
 
 /** The nodes whose outputs model.py passes through `self.tap` (the identity unless watched). */
 export const tappedNodes = (source: ExportSource): ReadonlySet<string> =>
@@ -30,22 +22,16 @@ export const tappedNodes = (source: ExportSource): ReadonlySet<string> =>
 
 /**
  * training.json's `balancing`: the method and its parameters (defaults filled in), the layers
- * of the trunk and of each head's branch by their model.py names, the last shared layer with
+ * of the trunk and of each head's branch by their model.py names, the last shared layers with
  * weights (GradNorm's) and each head's frontier node ids (MGDA-UB's taps).
  */
 export function balancingLayout(source: ExportSource) {
   const settings = source.graph.training.balancing;
   const names = torchLayerNames(source.nodes);
-  const { order, feeds, shared } = trunkLayout(source.analysis);
-  // Frozen or not: train.py unfreezes layers, and balancing.py looks at what trains at the time.
-  const hasWeights = (id: NodeId) => {
-    const node = source.analysis.nodes.get(id);
-    return id !== source.inputId && node !== undefined && kindHasWeights(node.kind);
-  };
+  const { order, feeds, shared, lastShared, frontiers } = trunkLayout(source.analysis);
   const nameOf = (id: NodeId) => names.get(id) as string;
   const inModel = order.filter((id) => names.has(id));
   const trunk = inModel.filter((id) => shared.has(id));
-  const last = trunk.filter(hasWeights).at(-1);
   return {
     method: settings.method,
     level: BALANCING[settings.method].level,
@@ -54,8 +40,8 @@ export function balancingLayout(source: ExportSource) {
     branches: source.heads.map((_, k) =>
       inModel.filter((id) => !shared.has(id) && feeds.get(id)?.has(k)).map(nameOf),
     ),
-    lastShared: last ? nameOf(last) : null,
-    frontiers: frontiers(source),
+    lastShared: lastShared.map(nameOf),
+    frontiers,
   };
 }
 

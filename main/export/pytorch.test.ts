@@ -11,8 +11,10 @@ import { tinyReferenceGraph } from '../engine/test-graphs.ts';
 import { exportDatasetFiles } from './dataset.ts';
 import { exportRunFiles, writeExportFolder } from './index.ts';
 import {
+  ARCHITECTURE_TEMPLATES,
   everyKindGraph,
   exampleGraph,
+  gatedImagesGraph,
   largestDifference,
   randomImages,
   studioOutputs,
@@ -86,6 +88,18 @@ describe.skipIf(!hasTorch)('PyTorch project export', () => {
   it('gives the studio’s outputs for shapes-three-tasks', async () => {
     await compare('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
   }, 120_000);
+
+  it('gives the studio’s outputs for Gate, Multiply and CrossStitch on images', async () => {
+    await compare('gated-images', gatedImagesGraph());
+  }, 60_000);
+
+  it.each(ARCHITECTURE_TEMPLATES)(
+    'gives the studio’s outputs for the %s template',
+    async (name) => {
+      await compare(name, await exampleGraph(name));
+    },
+    120_000,
+  );
 
   it('train.py with 2 processes on CPU trains one epoch on an exported dataset and lowers both losses', async () => {
     const graph = tinyReferenceGraph({ classes: 5 });

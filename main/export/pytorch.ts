@@ -60,6 +60,8 @@ function translate(source: ExportSource) {
   const put = (key: string, dims: readonly number[], values: Float32Array) =>
     weights.set(key, { shape: dims, values });
   let usesAveragePadding = false;
+  let usesGate = false;
+  let usesCrossStitch = false;
 
   for (const node of source.nodes) {
     const n = names.get(node.id)!;
@@ -181,6 +183,25 @@ function translate(source: ExportSource) {
       case 'Add':
         expr = [x, ...rest].join(' + ');
         break;
+      case 'Multiply':
+        expr = [x, ...rest].join(' * ');
+        break;
+      case 'Gate': {
+        const experts = c.experts ?? rest.length;
+        init.push(`self.${n} = nn.Linear(${inShape[0]}, ${experts})`);
+        const kernel = transposedKernel(weightOf(node, 'kernel'));
+        put(`${n}.weight`, kernel.dims, kernel.values);
+        put(`${n}.bias`, [experts], weightOf(node, 'bias').values);
+        usesGate = true;
+        expr = `mix_experts(torch.softmax(self.${n}(${x}), dim=-1), [${rest.join(', ')}])`;
+        break;
+      }
+      case 'CrossStitch':
+        init.push(`self.${n} = CrossStitch(${node.sources.length})`);
+        put(`${n}.weight`, [node.sources.length], weightOf(node, 'alpha').values);
+        usesCrossStitch = true;
+        expr = `self.${n}([${[x, ...rest].join(', ')}])`;
+        break;
       case 'ZeroPadding2D': {
         const [top, bottom, left, right] = paddingSides(node);
         expr = `F.pad(${x}, ${tuple([left, right, top, bottom])})`;
@@ -222,8 +243,27 @@ function translate(source: ExportSource) {
     if (taps.has(node.id)) forward.push(`${n} = self.tap(${pythonString(node.id)}, ${n})`);
   }
   const outputs = source.heads.map((h) => `${pythonString(h.task)}: ${names.get(h.nodeId)}`);
-  return { init, forward, outputs, weights, usesAveragePadding };
+  return { init, forward, outputs, weights, usesAveragePadding, usesGate, usesCrossStitch };
 }
+
+const MIX_EXPERTS = `
+def mix_experts(weights, experts):
+    """A Gate's mixture: sum over k of weights[:, k] times experts[k], each share broadcast over its expert's axes."""
+    stacked = torch.stack(experts, 1)
+    return (stacked * weights.view(*weights.shape, *([1] * (stacked.dim() - 2)))).sum(1)
+`;
+
+const CROSS_STITCH = `
+class CrossStitch(nn.Module):
+    """One column of a cross-stitch unit: sum over i of weight[i] times column i, its own column first."""
+
+    def __init__(self, columns):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(columns))
+
+    def forward(self, columns):
+        return sum(w * c for w, c in zip(self.weight, columns))
+`;
 
 const AVERAGE_WITHOUT_PADDING = `
 def average_without_padding(pool, x, pads):
@@ -254,7 +294,7 @@ INPUT_SHAPE = (${h}, ${w}, ${ch})
 WEIGHTS_FILE = "${PYTORCH_WEIGHTS}"
 
 ${pythonOutputs(source)}
-${parts.usesAveragePadding ? AVERAGE_WITHOUT_PADDING : ''}
+${parts.usesAveragePadding ? AVERAGE_WITHOUT_PADDING : ''}${parts.usesGate ? MIX_EXPERTS : ''}${parts.usesCrossStitch ? CROSS_STITCH : ''}
 
 # The studio's frozen nodes: no gradients, and a frozen BatchNorm normalises with its running statistics.
 FROZEN = (${frozenNames(source)

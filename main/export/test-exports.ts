@@ -200,6 +200,68 @@ export function uNetGraph(): GraphDocument {
 }
 
 /**
+ * The mixing nodes on images, where exports lay tensors out channels-first: a Gate over three
+ * convolutions (each share broadcast over a whole image), a Multiply of three and a cross-stitch
+ * column over three.
+ */
+export function gatedImagesGraph(): GraphDocument {
+  const n = (id: string, kind: string, params: Record<string, unknown> = {}) => ({
+    id,
+    kind,
+    params,
+  });
+  const conv = (activation: string) => ({ filters: 4, kernelSize: 3, padding: 'same', activation });
+  const nodes = [
+    n('image', 'Input', { height: 12, width: 12, channels: 3 }),
+    n('c1', 'Conv2D', conv('relu')),
+    n('c2', 'Conv2D', conv('tanh')),
+    n('c3', 'Conv2D', conv('sigmoid')),
+    n('gap', 'GlobalAveragePooling2D'),
+    n('gate', 'Gate', { experts: 3 }),
+    n('product', 'Multiply', { inputs: 3 }),
+    n('stitch', 'CrossStitch', { columns: 3, selfWeight: 0.6 }),
+    n('flat', 'Flatten'),
+    n('gated_flat', 'Flatten'),
+    n('cls', 'ClassificationHead', { task: 'kind', classes: 3 }),
+    n('reg', 'RegressionHead', { task: 'colour', units: 2 }),
+  ];
+  const edges: [string, string, string?][] = [
+    ['image', 'c1'],
+    ['image', 'c2'],
+    ['image', 'c3'],
+    ['c1', 'gap'],
+    ['gap', 'gate', 'gate'],
+    ['c1', 'gate', 'expert1'],
+    ['c2', 'gate', 'expert2'],
+    ['c3', 'gate', 'expert3'],
+    ['gate', 'product', 'in0'],
+    ['c2', 'product', 'in1'],
+    ['c3', 'product', 'in2'],
+    ['product', 'stitch', 'own'],
+    ['c1', 'stitch', 'other1'],
+    ['gate', 'stitch', 'other2'],
+    ['stitch', 'flat'],
+    ['gate', 'gated_flat'],
+    ['flat', 'cls'],
+    ['gated_flat', 'reg'],
+  ];
+  return graphOf('gated images', nodes, edges, {
+    dataset: 'shapes',
+    seed: 5,
+    epochs: 1,
+    batchSize: 8,
+    limit: 40,
+  });
+}
+
+/** The multi-task architecture templates on multidigits. */
+export const ARCHITECTURE_TEMPLATES = [
+  'multidigits-mmoe',
+  'multidigits-cross-stitch',
+  'multidigits-mtan',
+] as const;
+
+/**
  * A run folder with the graph's model saved as after training: every weight random (batch
  * statistics too), so a wrong layout or a missed bias shows in the outputs.
  */

@@ -114,7 +114,7 @@ keras.Input = lambda shape, name: Tensor(Layer("Input", {"name": name}))
 keras.Model = Model
 keras.ops = types.SimpleNamespace(
     relu=None, maximum=None, minimum=None, cast=None,
-    concatenate=None, stack=None, reshape=None, transpose=None)
+    concatenate=None, stack=None, reshape=None, transpose=None, softmax=None, matmul=None, sum=None)
 keras.optimizers = types.SimpleNamespace(Adam=dict, SGD=dict, RMSprop=dict)
 keras.losses = types.SimpleNamespace(Huber=dict)
 sys.modules["keras"] = keras

@@ -112,7 +112,10 @@ describe('createWebHost', () => {
       'digits-compact',
       'digits-strong',
       'keras-reference',
+      'multidigits-cross-stitch',
       'multidigits-lenet',
+      'multidigits-mmoe',
+      'multidigits-mtan',
       'shapes-three-tasks',
     ]);
     expect(examples[2]?.name).toMatch(/Keras/i);

@@ -235,13 +235,7 @@ export class StepKit {
   ): Promise<StepRead & { gram: Gram; coefficients: number[] }> {
     const { model, analysis, trunk } = this;
     const sharedOrder = trunk.order.filter((id) => trunk.shared.has(id) && id !== this.inputId);
-    const frontiers = trunk.branches.map((branch) => [
-      ...new Set(
-        [...branch].flatMap((id) =>
-          (analysis.nodes.get(id)?.sources ?? []).filter((s) => trunk.shared.has(s)),
-        ),
-      ),
-    ]);
+    const { frontiers } = trunk;
     const union = [...new Set(frontiers.flat())];
     // Measuring the Gram matrix leaves the moving statistics to the step's own pass.
     const restore = this.keepMovingStats();
@@ -313,33 +307,40 @@ export class StepKit {
   }
 
   /**
-   * ‖∇_W L̃_k‖ per task on the kernel W of the last shared layer with weights (GradNorm). The
-   * layers before W run once; each task back-propagates only from its head down to W.
+   * ‖∇_W L̃_k‖ per task on the kernels W of the last shared layers, taken together (GradNorm).
+   * The layers before any W run once; each task back-propagates only from its head down to W.
    */
   async lastSharedNorms(batch: Batch): Promise<number[]> {
     const { model, analysis, trunk } = this;
-    const last = trunk.lastShared;
-    if (!last) return this.heads.map(() => 0);
-    const at = trunk.order.indexOf(last.node);
-    const before = trunk.order.slice(0, at).filter((id) => id !== this.inputId);
+    if (trunk.lastShared.length === 0) return this.heads.map(() => 0);
+    // W's layers and every node after one of them: what a task's pass must run again.
+    const after = new Set<NodeId>(trunk.lastShared.map((l) => l.node));
+    for (const id of trunk.order) {
+      if ((analysis.nodes.get(id)?.sources ?? []).some((s) => after.has(s))) after.add(id);
+    }
+    const before = trunk.order.filter((id) => !after.has(id) && id !== this.inputId);
     const restore = this.keepMovingStats();
     const norms = tf.tidy(() => {
       const env = runLayers(model, analysis, before, new Map([[this.inputId, batch.x]]), true);
       return tf.stack(
         this.heads.map((head, k) => {
-          // A task whose layers branch off before W does not pull on it (tfjs would throw).
-          if (!trunk.feeds.get(last.node)?.has(k)) return tf.scalar(0);
-          const after = trunk.order.slice(at).filter((id) => trunk.feeds.get(id)?.has(k));
+          // Only the kernels this task's loss reaches (tfjs throws on one it does not).
+          const kernels = trunk.lastShared
+            .filter((l) => trunk.feeds.get(l.node)?.has(k))
+            .map((l) => l.kernel);
+          if (kernels.length === 0) return tf.scalar(0);
+          const own = trunk.order.filter((id) => after.has(id) && trunk.feeds.get(id)?.has(k));
           const { value, grads } = tf.variableGrads(() => {
-            const local = runLayers(model, analysis, after, new Map(env), true);
+            const local = runLayers(model, analysis, own, new Map(env), true);
             const pred = local.get(head.nodeId) as Tensor;
             return perSampleLoss(head, batch.ys[k] as Tensor, pred)
               .mean()
               .mul(head.lossWeight) as Scalar;
-          }, [last.kernel]);
+          }, kernels);
           value.dispose();
-          const g = grads[last.kernel.name];
-          return g ? g.norm() : tf.scalar(0);
+          return tf
+            .addN(kernels.map((w) => tf.sum(tf.square(grads[w.name] ?? tf.zeros([1])))))
+            .sqrt();
         }),
       );
     });

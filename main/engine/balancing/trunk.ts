@@ -22,8 +22,13 @@ export interface TrunkMap {
   readonly branchVariables: readonly (readonly tf.Variable[])[];
   /** Shared nodes with weights that are frozen now (their layers have no trainable weights). */
   readonly frozenTrunk: readonly NodeId[];
-  /** The last shared node with trainable weights, and its kernel (GradNorm's layer). */
-  readonly lastShared?: { readonly node: NodeId; readonly kernel: tf.Variable };
+  /** Per head: the trunk's nodes its own layers read (MGDA-UB's z). */
+  readonly frontiers: readonly (readonly NodeId[])[];
+  /**
+   * The last shared layers with weights that train now, and their first weight, the kernel
+   * (GradNorm's W); none while they are frozen.
+   */
+  readonly lastShared: readonly { readonly node: NodeId; readonly kernel: tf.Variable }[];
 }
 
 export function mapTrunk(
@@ -31,7 +36,7 @@ export function mapTrunk(
   analysis: GraphAnalysis,
   heads: readonly HeadInfo[],
 ): TrunkMap {
-  const { order, feeds, shared } = trunkLayout(analysis);
+  const { order, feeds, shared, frontiers, lastShared } = trunkLayout(analysis);
   const branches = heads.map(
     (_, k) => new Set(order.filter((id) => !shared.has(id) && feeds.get(id)?.has(k))),
   );
@@ -41,13 +46,6 @@ export function mapTrunk(
         ? []
         : model.getLayer(id).trainableWeights.map((w) => w.read() as tf.Variable),
     );
-  const withWeights = order.filter(
-    (id) => shared.has(id) && id !== analysis.inputId && model.getLayer(id).trainableWeights.length,
-  );
-  const last = withWeights.at(-1);
-  const kernel = last
-    ? (model.getLayer(last).trainableWeights[0]?.read() as tf.Variable)
-    : undefined;
   return {
     order,
     feeds,
@@ -58,7 +56,11 @@ export function mapTrunk(
     frozenTrunk: order.filter(
       (id) => shared.has(id) && id !== analysis.inputId && isFrozenLayer(model, id, analysis),
     ),
-    ...(last && kernel ? { lastShared: { node: last, kernel } } : {}),
+    frontiers,
+    lastShared: lastShared.flatMap((node) => {
+      const kernel = model.getLayer(node).trainableWeights[0]?.read() as tf.Variable | undefined;
+      return kernel ? [{ node, kernel }] : [];
+    }),
   };
 }
 
