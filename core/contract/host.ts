@@ -69,11 +69,15 @@ export const gallerySampleSchema = z.object({
     z.object({
       task: z.string(),
       targetKind: z.enum(TASK_KINDS),
+      /** The head's params, for a view that depends on them (a detection head's threshold). */
+      params: z.record(z.string(), z.unknown()).optional(),
       /** In the head's output layout: a class one-hot and the softmax, a box's corners, … */
       truth: z.array(z.number()),
       prediction: z.array(z.number()),
       /** The target's names: classes, or attributes. */
       classes: z.array(z.string()).optional(),
+      /** The head's output per sample, for a head on a feature map ([H, W, C]). */
+      shape: z.array(z.number().int()).optional(),
     }),
   ),
 });

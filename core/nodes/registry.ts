@@ -9,6 +9,7 @@ import { concatenateKind } from './concatenate.ts';
 import { conv2dKind } from './conv2d.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
+import { detectionHeadKind } from './detection-head.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
@@ -48,6 +49,7 @@ export const NODE_KINDS = {
   AttributesHead: attributesHeadKind,
   BoxHead: boxHeadKind,
   RegressionHead: regressionHeadKind,
+  DetectionHead: detectionHeadKind,
 } as const;
 
 export type NodeKind = keyof typeof NODE_KINDS;
@@ -69,6 +71,7 @@ export const HEAD_KINDS = [
   'AttributesHead',
   'BoxHead',
   'RegressionHead',
+  'DetectionHead',
 ] as const satisfies readonly NodeKind[];
 export type HeadKind = (typeof HEAD_KINDS)[number];
 
