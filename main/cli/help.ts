@@ -68,6 +68,12 @@ Usage: npm run cli -- <command> [options]
         [--json]
       Total loss and each task's loss and metrics of a run's kept (best) or last model on a split.
 
+  coco-eval <ground-truth.json> <detections.json> [--per-class] [--json]
+      Scores any detector's boxes (a COCO results file: image_id, category_id, bbox, score) on
+      a COCO ground-truth file and prints the twelve numbers as pycocotools' COCOeval does (AP
+      at IoU .50:.95, .50, .75, by area; AR at 1, 10, 100 detections, by area); --per-class
+      adds each category's AP, AP50 and AP75.
+
   export <run dir> --out DIR [--format tfjs|onnx|pytorch|keras] [--checkpoint best|last]
       Writes the run's trained model into DIR (new or empty) with its graph and metrics:
       tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
