@@ -7,6 +7,7 @@ import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph, type CompiledGraph } from '../engine/compile.ts';
 import { assertBalancingApplies } from '../engine/balancing/index.ts';
+import { detectionFileNames, detectSplit } from '../engine/detections.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { endReasonOf } from '../engine/control/end-reason.ts';
 import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
@@ -329,6 +330,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       ...(test ? { test } : {}),
     }),
   );
+  if (test) await guard(() => keepTestDetections(dir, compiled, dataset, settings.batchSize));
   const unreadable = (['train', 'validation', 'test'] as const).reduce(
     (sum, split) => sum + dataset.splits[split].unreadable(),
     0,
@@ -353,4 +355,29 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     dataset,
   });
   return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
+}
+
+/**
+ * Each detection head's test detections in COCO's results format beside the ground truth they
+ * were scored on (pixels of the input image), so pycocotools or `coco-eval` can score them again.
+ */
+async function keepTestDetections(
+  dir: string,
+  compiled: { model: LayersModel; heads: readonly HeadInfo[] },
+  dataset: TrainingData,
+  batchSize: number,
+): Promise<void> {
+  const found = await detectSplit(
+    compiled.model,
+    compiled.heads,
+    dataset.targets,
+    dataset.splits.test,
+    dataset.imageShape,
+    batchSize,
+  );
+  for (const { task, groundTruth, results } of found) {
+    const names = detectionFileNames(task, found.length);
+    await writeJson(dir, names.truth, groundTruth);
+    await writeJson(dir, names.results, results);
+  }
 }
