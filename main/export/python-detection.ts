@@ -31,9 +31,13 @@ export const PYTHON_DETECTION_DECODE = `def decode(maps, classes, top_k=100, thr
         half_w, half_h = size[:, 0] / width / 2, size[:, 1] / height / 2
         boxes = torch.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], 1).clamp(0, 1)
         if nms:
+            def overlap(a, b):
+                inter = (min(a[2], b[2]) - max(a[0], b[0])).clamp(min=0) * (min(a[3], b[3]) - max(a[1], b[1])).clamp(min=0)
+                union = (a[2] - a[0]).clamp(min=0) * (a[3] - a[1]).clamp(min=0) + (b[2] - b[0]).clamp(min=0) * (b[3] - b[1]).clamp(min=0) - inter
+                return inter / max(union, 1e-7)
             kept = []
             for k in range(len(scores)):
-                if all(label[j] != label[k] or box_iou(boxes[j:j + 1], boxes[k:k + 1])[0] <= nms_iou for j in kept):
+                if all(label[j] != label[k] or overlap(boxes[j], boxes[k]) <= nms_iou for j in kept):
                     kept.append(k)
             boxes, scores, label = boxes[kept], scores[kept], label[kept]
         found.append({"boxes": boxes, "scores": scores, "classes": label})
@@ -155,3 +159,60 @@ def coco_map(y, p, stat):
         evaluation.accumulate()
         evaluation.summarize()
     return torch.tensor(max(0.0, float(evaluation.stats[stat])), dtype=torch.float64)`;
+
+/**
+ * postprocess.py beside an ONNX model with detection heads: the same decoding in numpy alone, for
+ * onnxruntime users without PyTorch.
+ */
+export const ONNX_DETECTION_POSTPROCESS = `"""Decoding of the detection heads' maps of model.onnx, exported from Multitask Studio.
+
+    import onnxruntime, postprocess
+    maps = onnxruntime.InferenceSession("model.onnx").run(None, {"image": images})
+    found = postprocess.decode(maps[k], **postprocess.DETECTION_HEADS[name])
+
+Each detection output is [N, H, W, classes + 4]: per cell a logit per class, then the box width
+and height and the centre's offset x and y, in cells. decode() gives per image a dict of boxes
+[K, 4] (xmin, ymin, xmax, ymax as fractions of the image), scores [K] and classes [K], best first.
+"""
+import numpy as np
+
+DETECTION_HEADS = {}  # filled below by the export
+
+
+def decode(maps, classes, top_k=100, threshold=0.3, nms=False, nms_iou=0.5):
+    """A cell is a peak of a class when its logit is the largest of its 3x3 neighbourhood; peaks
+    are sorted by score (ties by channels-last index), the first top_k kept, those under
+    threshold dropped, then, with nms, a box overlapping a higher-scored box of its class by
+    IoU > nms_iou is dropped."""
+    maps = np.asarray(maps, dtype=np.float32)
+    _, height, width, _ = maps.shape
+    found = []
+    for image in maps:
+        logits = image[..., :classes]
+        padded = np.pad(logits, ((1, 1), (1, 1), (0, 0)), constant_values=-np.inf)
+        pooled = np.max([padded[dy:dy + height, dx:dx + width] for dy in range(3) for dx in range(3)], axis=0)
+        index = np.flatnonzero((logits >= pooled).reshape(-1))
+        scores = 1 / (1 + np.exp(-logits.reshape(-1)[index].astype(np.float64)))
+        order = np.argsort(-scores, kind="stable")[:top_k]
+        index, scores = index[order], scores[order]
+        keep = scores >= threshold
+        index, scores = index[keep], scores[keep]
+        cell, label = index // classes, index % classes
+        y, x = (cell // width).astype(np.float64), (cell % width).astype(np.float64)
+        size = image.reshape(-1, classes + 4)[cell, classes:].astype(np.float64)
+        cx, cy = (x + size[:, 2]) / width, (y + size[:, 3]) / height
+        half_w, half_h = size[:, 0] / width / 2, size[:, 1] / height / 2
+        boxes = np.clip(np.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], 1), 0, 1)
+        if nms:
+            def overlap(a, b):
+                inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+                union = max(0.0, a[2] - a[0]) * max(0.0, a[3] - a[1]) + max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1]) - inter
+                return inter / max(union, 1e-7)
+            kept = []
+            for k in range(len(scores)):
+                if all(label[j] != label[k] or overlap(boxes[j], boxes[k]) <= nms_iou for j in kept):
+                    kept.append(k)
+            boxes, scores, label = boxes[kept], scores[kept], label[kept]
+        found.append({"boxes": boxes, "scores": scores, "classes": label})
+    return found
+`;

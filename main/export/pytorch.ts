@@ -1,3 +1,5 @@
+import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
+import { PYTHON_DETECTION_DECODE } from './python-detection.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
@@ -218,7 +220,11 @@ function translate(source: ExportSource) {
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
     if (taps.has(node.id)) forward.push(`${n} = self.tap(${pythonString(node.id)}, ${n})`);
   }
-  const outputs = source.heads.map((h) => `${pythonString(h.task)}: ${names.get(h.nodeId)}`);
+  // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.
+  const outputs = source.heads.map(
+    (h) =>
+      `${pythonString(h.task)}: ${names.get(h.nodeId)}${h.shape.length === 3 ? '.permute(0, 2, 3, 1)' : ''}`,
+  );
   return { init, forward, outputs, weights, usesAveragePadding };
 }
 
@@ -265,6 +271,7 @@ ${indent(parts.forward, '        ')}
         return value
 
 
+${detectionPy(source)}
 def load_model(directory="."):
     """The model with the weights of ${PYTORCH_WEIGHTS} in \`directory\`, in eval mode."""
     model = MultitaskModel()
@@ -272,6 +279,27 @@ def load_model(directory="."):
         state = {name: torch.from_numpy(arrays[name]) for name in arrays.files}
     model.load_state_dict(state)
     return model.eval()
+`;
+}
+
+/**
+ * model.py's decoding for a graph with detection heads: \`decode()\` and each head's settings, so
+ * \`decode(m(x)["objects"], **DETECTION_HEADS["objects"])\` gives the studio's detections.
+ */
+function detectionPy(source: ExportSource): string {
+  const heads = source.heads.filter((h) => h.targetKind === 'objects');
+  if (heads.length === 0) return '';
+  const settings = heads.map((h) => {
+    const o = decodeOptionsOf(h.params);
+    return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
+  });
+  return `
+# Each detection head's decoding settings, as the studio's head has them.
+DETECTION_HEADS = {${settings.join(', ')}}
+
+
+${PYTHON_DETECTION_DECODE}
+
 `;
 }
 
