@@ -62,6 +62,12 @@ describe('the digits-scenes templates', () => {
       ) as { stats: number[] };
       expect(scored.stats[0]).toBeCloseTo(test?.mAP50_95 ?? NaN, 6);
       expect(scored.stats[1]).toBeCloseTo(test?.mAP50 ?? NaN, 6);
+      // The run's summary for the app: the twelve numbers, AP per class and PR curves at IoU 0.5.
+      const [summary] = outcome.detection ?? [];
+      expect(summary?.task).toBe('objects');
+      summary?.stats.forEach((v, i) => expect(v, `stat ${i}`).toBeCloseTo(scored.stats[i]!, 6));
+      expect(summary?.perClass.map((c) => c.name)).toEqual([...'0123456789']);
+      expect(summary?.curves.every((c) => c.recall.length === 101)).toBe(true);
       const truth = JSON.parse(await readFile(join(out, 'detections-truth.json'), 'utf8')) as {
         images: { width: number; height: number }[];
         categories: { id: number; name: string }[];

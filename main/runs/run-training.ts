@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DetectionSummary } from '../../core/contract/host.ts';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
 import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -87,6 +88,8 @@ export interface RunOutcome {
   readonly status: TrainResult['status'];
   readonly result: TrainResult;
   readonly test?: SplitMetrics;
+  /** Each detection head's COCO evaluation on the test split. */
+  readonly detection?: DetectionSummary[];
   readonly manifest: RunManifest;
 }
 
@@ -330,7 +333,12 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       ...(test ? { test } : {}),
     }),
   );
-  if (test) await guard(() => keepTestDetections(dir, compiled, dataset, settings.batchSize));
+  let detection: DetectionSummary[] | undefined;
+  if (test) {
+    await guard(async () => {
+      detection = await keepTestDetections(dir, compiled, dataset, settings.batchSize);
+    });
+  }
   const unreadable = (['train', 'validation', 'test'] as const).reduce(
     (sum, split) => sum + dataset.splits[split].unreadable(),
     0,
@@ -354,7 +362,14 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     heads: compiled.heads,
     dataset,
   });
-  return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
+  return {
+    dir,
+    status: result.status,
+    result,
+    ...(test ? { test } : {}),
+    ...(detection?.length ? { detection } : {}),
+    manifest: final,
+  };
 }
 
 /**
@@ -366,7 +381,7 @@ async function keepTestDetections(
   compiled: { model: LayersModel; heads: readonly HeadInfo[] },
   dataset: TrainingData,
   batchSize: number,
-): Promise<void> {
+): Promise<DetectionSummary[]> {
   const found = await detectSplit(
     compiled.model,
     compiled.heads,
@@ -380,4 +395,12 @@ async function keepTestDetections(
     await writeJson(dir, names.truth, groundTruth);
     await writeJson(dir, names.results, results);
   }
+  return found.map(({ task, evaluation }) => ({
+    task,
+    stats: [...evaluation.stats],
+    perClass: evaluation.perClass.map(({ name, ap, ap50, ap75 }) => ({ name, ap, ap50, ap75 })),
+    curves: evaluation.curves
+      .filter((c) => Math.abs(c.iou - 0.5) < 1e-9)
+      .map(({ name, recall, precision }) => ({ name, recall: [...recall], precision: [...precision] })),
+  }));
 }
