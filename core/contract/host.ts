@@ -69,15 +69,33 @@ export const gallerySampleSchema = z.object({
     z.object({
       task: z.string(),
       targetKind: z.enum(TASK_KINDS),
+      /** The head's params, for a view that depends on them (a detection head's threshold). */
+      params: z.record(z.string(), z.unknown()).optional(),
       /** In the head's output layout: a class one-hot and the softmax, a box's corners, … */
       truth: z.array(z.number()),
       prediction: z.array(z.number()),
       /** The target's names: classes, or attributes. */
       classes: z.array(z.string()).optional(),
+      /** The head's output per sample, for a head on a feature map ([H, W, C]). */
+      shape: z.array(z.number().int()).optional(),
     }),
   ),
 });
 export type GallerySample = z.infer<typeof gallerySampleSchema>;
+
+/** A detection head's COCO evaluation on the test split: per-class AP and PR curves at IoU 0.5. */
+export const detectionSummarySchema = z.object({
+  task: z.string(),
+  /** The twelve COCO numbers, pycocotools' order. */
+  stats: z.array(z.number()),
+  perClass: z.array(
+    z.object({ name: z.string(), ap: z.number(), ap50: z.number(), ap75: z.number() }),
+  ),
+  curves: z.array(
+    z.object({ name: z.string(), recall: z.array(z.number()), precision: z.array(z.number()) }),
+  ),
+});
+export type DetectionSummary = z.infer<typeof detectionSummarySchema>;
 
 export const runStatusSchema = z.enum(['starting', 'running', 'finished', 'stopped', 'failed']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -91,6 +109,7 @@ export const hostEventSchema = z.discriminatedUnion('type', [
     runId: runIdSchema,
     test: splitMetricsSchema.optional(),
     gallery: z.array(gallerySampleSchema),
+    detection: z.array(detectionSummarySchema).optional(),
   }),
   /** The run is over, whatever happened; `message` says why when it failed. */
   z.object({

@@ -10,6 +10,7 @@ import { conv2dKind } from './conv2d.ts';
 import { crossStitchKind } from './cross-stitch.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
+import { detectionHeadKind } from './detection-head.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { gateKind } from './gate.ts';
@@ -54,6 +55,7 @@ export const NODE_KINDS = {
   AttributesHead: attributesHeadKind,
   BoxHead: boxHeadKind,
   RegressionHead: regressionHeadKind,
+  DetectionHead: detectionHeadKind,
 } as const;
 
 export type NodeKind = keyof typeof NODE_KINDS;
@@ -75,6 +77,7 @@ export const HEAD_KINDS = [
   'AttributesHead',
   'BoxHead',
   'RegressionHead',
+  'DetectionHead',
 ] as const satisfies readonly NodeKind[];
 export type HeadKind = (typeof HEAD_KINDS)[number];
 

@@ -3,6 +3,7 @@ import { attributesTask } from './attributes.ts';
 import { boxTask } from './box.ts';
 import { classTask } from './class.ts';
 import { numericTask } from './numeric.ts';
+import { objectsTask } from './objects.ts';
 import { layoutSize, type AnyTaskSpec, type MetricSpec, type TaskSpec } from './task.ts';
 
 /**
@@ -14,6 +15,7 @@ export const TASKS = {
   attributes: attributesTask,
   box: boxTask,
   numeric: numericTask,
+  objects: objectsTask,
 } as const satisfies Readonly<Record<string, AnyTaskSpec>>;
 
 export type TaskKind = keyof typeof TASKS;

@@ -52,11 +52,25 @@ export interface MetricSpec {
    * `shape` ([10]; [H, W, C] for a head on a feature map). Its `add` receives the truth as the
    * batch holds it (for a map head, the kind's own per-sample layout: H·W class indices).
    */
-  readonly create: (width: number, shape: Shape) => MetricAccumulator;
+  readonly create: (
+    width: number,
+    shape: Shape,
+    /** The head's params, for a metric that depends on them (a detection head's top K). */
+    params?: Readonly<Record<string, unknown>>,
+  ) => MetricAccumulator;
 }
 
 /** A box to draw over the image, as fractions of it: [xmin, ymin, xmax, ymax]. */
 export type GalleryBox = readonly [number, number, number, number];
+
+/** One object drawn over the image: its box, its class, and its score when predicted. */
+export interface GalleryObject {
+  readonly box: GalleryBox;
+  readonly label: string;
+  readonly score?: number;
+  /** A crowd or difficult object, which the score ignores. */
+  readonly ignore?: boolean;
+}
 
 /**
  * What the gallery shows of one head on one sample, as data the renderer draws: a caption and
@@ -67,6 +81,15 @@ export interface GalleryView {
   readonly ok?: boolean;
   readonly boxes?: { readonly truth: GalleryBox; readonly prediction: GalleryBox };
   readonly swatches?: { readonly truth: string; readonly prediction: string };
+  /**
+   * Every object of the image: the truth, and the predictions down to a low floor with the
+   * head's score threshold, from which a slider filters what is drawn.
+   */
+  readonly objects?: {
+    readonly truth: readonly GalleryObject[];
+    readonly prediction: readonly GalleryObject[];
+    readonly threshold: number;
+  };
   /** Names with a verdict each: on and predicted (hit), on and missed, off but predicted. */
   readonly marks?: readonly {
     readonly name: string;
@@ -76,9 +99,13 @@ export interface GalleryView {
 
 /** One head's truth and prediction for one sample, with the target's names when it has them. */
 export interface GalleryHeadData {
+  /** The head's params, for a view that depends on them (a detection head's threshold). */
+  readonly params?: Readonly<Record<string, unknown>>;
   readonly truth: readonly number[];
   readonly prediction: readonly number[];
   readonly classes?: readonly string[];
+  /** The head's output per sample, for a head on a feature map ([H, W, C]). */
+  readonly shape?: readonly number[];
 }
 
 /** A target as a dataset offers it: a name and its kind, with whatever the kind adds. */
@@ -102,9 +129,9 @@ export interface TaskSpec<
   readonly storage: TargetStorage;
   /**
    * How the target moves when augmentation flips, shifts or scales the image: `box` corners move
-   * with it; absent, the target stays as it is (a class, attributes, numbers).
+   * with it; `objects` move every object's box, dropping those pushed out of the image; absent, the target stays as it is (a class, attributes, numbers).
    */
-  readonly movesWithImage?: 'box';
+  readonly movesWithImage?: 'box' | 'objects';
   /** The losses a head of this kind may use, and the one it starts with. */
   readonly losses: readonly [L, ...L[]];
   readonly defaultLoss: L;

@@ -3,6 +3,8 @@ import { CHECKPOINTS } from '../../core/contract/export.ts';
 import { BACKEND_NAMES } from '../../core/contract/training.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { initBackend } from '../engine/backend.ts';
+import { formatCocoStats } from '../../core/detection/coco-eval.ts';
+import { detectSplit } from '../engine/detections.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { openDatasetForRun } from '../runs/dataset-for-run.ts';
@@ -53,15 +55,30 @@ export async function evaluateCommand(
       dataset.imageShape,
       batchSize,
     );
+    const detections = await detectSplit(
+      model,
+      analysis.heads,
+      dataset.targets,
+      dataset.splits[split],
+      dataset.imageShape,
+      batchSize,
+    );
+    const coco = Object.fromEntries(detections.map((d) => [d.task, d.evaluation.stats]));
     if (values.json) {
       ctx.out(
-        `${JSON.stringify({ type: 'evaluation', split, checkpoint, run: run.dir, ...metrics })}\n`,
+        `${JSON.stringify({ type: 'evaluation', split, checkpoint, run: run.dir, ...metrics, ...(detections.length ? { coco } : {}) })}\n`,
       );
     } else {
       ctx.out(
         `${inline(run.manifest.graphName)} (${checkpoint === 'best' ? 'kept' : 'last'} model) on the ${inline(dataset.name)} ${split} split (${metrics.samples} samples):\n`,
       );
       ctx.out(`${evaluationTable(metrics)}\n`);
+      for (const d of detections) {
+        const [height, width] = dataset.imageShape;
+        ctx.out(
+          `\n${inline(d.task)}: COCO box evaluation (${width}×${height} pixels, top ${Number(analysis.heads.find((h) => h.task === d.task)?.params.topK ?? 100)} per image):\n${formatCocoStats(d.evaluation.stats)}\n`,
+        );
+      }
     }
   } finally {
     model.dispose();

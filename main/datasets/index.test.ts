@@ -22,11 +22,16 @@ function errorOf(run: () => unknown): DatasetError {
 
 describe('built-in dataset registry', () => {
   it('lists and recognises the built-in datasets', () => {
-    expect(BUILT_IN_DATASETS).toEqual(['digits', 'multidigits', 'shapes']);
+    expect(BUILT_IN_DATASETS).toEqual(['digits', 'multidigits', 'shapes', 'digits-scenes']);
     expect(isBuiltInDataset('digits')).toBe(true);
     expect(isBuiltInDataset('mnist')).toBe(false);
     const listing = describeBuiltInDatasets();
-    expect(listing.map((info) => info.name)).toEqual(['digits', 'multidigits', 'shapes']);
+    expect(listing.map((info) => info.name)).toEqual([
+      'digits',
+      'multidigits',
+      'shapes',
+      'digits-scenes',
+    ]);
     for (const info of listing) {
       expect(info.description.length).toBeGreaterThan(20);
       expect(info.fullSize).toBe(10_000);
@@ -90,7 +95,7 @@ describe('built-in dataset registry', () => {
     }
     const unknown = errorOf(() => loadBuiltInDataset('cifar' as BuiltInDatasetName, valid));
     expect(unknown.message).toBe(
-      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes.',
+      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes, digits-scenes.',
     );
   });
 });

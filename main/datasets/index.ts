@@ -1,6 +1,12 @@
 /** The datasets that ship with the app: no download, no set-up, the same bytes for the same seed. */
 import type { DatasetInfo } from '../../core/contract/host.ts';
 import { DIGITS_DESCRIPTION, DIGITS_FULL_SIZE, DIGITS_TARGETS, loadDigits } from './digits.ts';
+import {
+  DIGITS_SCENES_DESCRIPTION,
+  DIGITS_SCENES_FULL_SIZE,
+  DIGITS_SCENES_TARGETS,
+  loadDigitsScenes,
+} from './digits-scenes.ts';
 import { DatasetError, showValue } from './errors.ts';
 import {
   MULTIDIGITS_DESCRIPTION,
@@ -24,7 +30,7 @@ export type {
 export { DatasetError } from './errors.ts';
 export type { DatasetErrorCode } from './errors.ts';
 
-export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes'] as const;
+export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes', 'digits-scenes'] as const;
 export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
 
 export function isBuiltInDataset(name: string): name is BuiltInDatasetName {
@@ -43,6 +49,8 @@ export function loadBuiltInDataset(
       return loadMultiDigits(options);
     case 'shapes':
       return loadShapes(options);
+    case 'digits-scenes':
+      return loadDigitsScenes(options);
     default:
       // Reachable only from untyped callers (a CLI argument, an IPC payload).
       throw new DatasetError(
@@ -80,6 +88,12 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       description: SHAPES_DESCRIPTION,
       fullSize: SHAPES_FULL_SIZE,
       targets: SHAPES_TARGETS,
+    },
+    {
+      name: 'digits-scenes',
+      description: DIGITS_SCENES_DESCRIPTION,
+      fullSize: DIGITS_SCENES_FULL_SIZE,
+      targets: DIGITS_SCENES_TARGETS,
     },
   ];
 }

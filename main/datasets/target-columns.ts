@@ -1,3 +1,4 @@
+import { OBJECT_ROWS_SIZE, readObjectRows } from '../../core/detection/object-rows.ts';
 import type { DatasetTarget, TaskKind } from '../../core/tasks/registry.ts';
 
 type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
@@ -42,6 +43,19 @@ export const TARGET_COLUMNS: { readonly [K in TaskKind]: TargetColumns<K> } = {
   numeric: {
     columns: (t) => t.columns,
     cells: (t, values, i) => valueCells(t.columns.length)(t, values, i),
+  },
+  // Every object of the image in one cell, as JSON [[class name, xmin, ymin, xmax, ymax, ignore], …].
+  objects: {
+    columns: (t) => [t.name],
+    cells: (t, values, i) => [
+      JSON.stringify(
+        readObjectRows(values, i * OBJECT_ROWS_SIZE).map((o) => [
+          t.classes[o.classIndex] ?? String(o.classIndex),
+          ...o.box.map((v) => Math.fround(v)),
+          o.ignore ? 1 : 0,
+        ]),
+      ),
+    ],
   },
 };
 

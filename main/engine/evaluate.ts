@@ -53,8 +53,10 @@ export async function predictSamples(
   if (block.size === 0) return { block, predictions: heads.map(() => []) };
   const batch = makeBatch(block, imageShape, heads);
   const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
-  const predictions = await Promise.all(preds.map((p) => p.array() as Promise<number[][]>));
-  tf.dispose(preds);
+  // One flat row per sample, whatever the head's output shape (a feature map's too).
+  const flat = preds.map((p) => p.reshape([p.shape[0] ?? 0, -1]));
+  const predictions = await Promise.all(flat.map((p) => p.array() as Promise<number[][]>));
+  tf.dispose([...preds, ...flat]);
   disposeBatch(batch);
   return { block, predictions };
 }

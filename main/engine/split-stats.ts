@@ -65,7 +65,9 @@ export class SplitAccumulator {
 
   constructor(private readonly heads: readonly HeadInfo[]) {
     this.lossSums = new Float64Array(heads.length);
-    this.metrics = heads.map((h) => h.metrics.map((m) => METRIC_SPECS[m].create(h.units, h.shape)));
+    this.metrics = heads.map((h) =>
+      h.metrics.map((m) => METRIC_SPECS[m].create(h.units, h.shape, h.params)),
+    );
   }
 
   add(stats: Float32Array, batchSize: number): void {

@@ -1,5 +1,6 @@
 import { isFrozen } from '../../core/graph/trainable.ts';
 import { pythonOutputs } from './labels.ts';
+import { StudioError } from '../../core/problems.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
@@ -10,7 +11,11 @@ import { PYTHON_BOX_IOU } from './python-tasks.ts';
 import type { ExportSource, ModelNode } from './source.ts';
 import { trainingSpec } from './training-spec.ts';
 
-const KERAS_LOSSES: Record<LossName, (delta: number) => string> = {
+/** A detection head's loss and metrics are not Keras' yet: kerasFiles refuses such a graph. */
+type KerasLoss = Exclude<LossName, 'centerNet'>;
+type KerasMetric = Exclude<MetricName, 'mAP50' | 'mAP50_95'>;
+
+const KERAS_LOSSES: Record<KerasLoss, (delta: number) => string> = {
   categoricalCrossentropy: () => '"categorical_crossentropy"',
   binaryCrossentropy: () => '"binary_crossentropy"',
   meanSquaredError: () => '"mean_squared_error"',
@@ -19,7 +24,7 @@ const KERAS_LOSSES: Record<LossName, (delta: number) => string> = {
 };
 
 /** Each metric as model.compile takes it: one entry per metric of every task kind. */
-const KERAS_METRICS: Record<MetricName, string> = {
+const KERAS_METRICS: Record<KerasMetric, string> = {
   accuracy: '"accuracy"',
   meanIoU: 'mean_iou',
   iou50: 'iou50',
@@ -230,9 +235,9 @@ ${lines.join('\n')}
     model = keras.Model(inputs=${names.get(source.inputId)}, outputs=[${headNames.join(', ')}], name="multitask")
     model.compile(
         optimizer=${optimizer},
-        loss={${byHead((h) => KERAS_LOSSES[h.loss](h.huberDelta ?? 1))}},
+        loss={${byHead((h) => KERAS_LOSSES[h.loss as KerasLoss](h.huberDelta ?? 1))}},
         loss_weights={${byHead((h) => String(h.lossWeight))}},
-        metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m]).join(', ')}]`)}},
+        metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m as KerasMetric]).join(', ')}]`)}},
     )
     return model
 
@@ -255,6 +260,13 @@ if __name__ == "__main__":
 
 /** Keras: model.py (build_model, load_weights) and weights.h5, with the training settings. */
 export async function kerasFiles(source: ExportSource): Promise<ExportFiles> {
+  const detection = source.heads.find((h) => h.targetKind === 'objects');
+  if (detection) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The Keras export has no detection heads yet, and '${detection.task}' is one; export ONNX or PyTorch, which ship its decoding and (PyTorch) its training.`,
+    );
+  }
   const text = (s: string) => new TextEncoder().encode(s);
   return new Map([
     ['model.py', text(modelPy(source))],

@@ -45,7 +45,9 @@ const MEANINGS = {
     `${n} independent sigmoid probabilities, one per attribute; an attribute is on above 0.5`,
   box: () => 'one box [xmin, ymin, xmax, ymax] as fractions (0–1) of the image width and height',
   numeric: (n) => `${n} linear values, in the units the dataset gave them`,
-} satisfies Record<TaskKind, (size: number) => string>;
+  objects: (_, [h, w, c]) =>
+    `detection maps [${h}, ${w}, ${c}] channels last: per class a centre heatmap logit (its sigmoid is the score), then each cell's object width and height and its centre's sub-cell offset x, y; decode() in the PyTorch model.py and postprocess.py beside the ONNX model turn them into boxes`,
+} satisfies Record<TaskKind, (size: number, shape: readonly number[]) => string>;
 
 /** The exported model's outputs, in the order the model gives them. */
 export function outputMeanings(
@@ -60,8 +62,11 @@ export function outputMeanings(
       kind: head.targetKind,
       target: head.target,
       size: head.units,
-      ...(names && names.length === head.units ? { names: [...names] } : {}),
-      meaning: MEANINGS[head.targetKind](head.units),
+      // A head on a feature map names its classes, which are not one output each.
+      ...(names && (head.shape.length > 1 || names.length === head.units)
+        ? { names: [...names] }
+        : {}),
+      meaning: MEANINGS[head.targetKind](head.units, head.shape),
     };
   });
 }

@@ -1,3 +1,7 @@
+import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
+import { markdownText } from './markdown-text.ts';
+import { ONNX_DETECTION_POSTPROCESS } from './python-detection.ts';
+import { pythonString } from './python-names.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -444,6 +448,19 @@ export function onnxFiles(source: ExportSource): ExportFiles {
     }
     values.set(node.id, value);
   }
+  // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.
+  for (const head of source.heads) {
+    const value = values.get(head.nodeId);
+    if (value?.layout !== 'nchw') continue;
+    const name = g.op(
+      'Transpose',
+      [value.name],
+      { perm: [0, 2, 3, 1] },
+      outputs.get(head.nodeId),
+      `${head.nodeId}_nhwc`,
+    );
+    values.set(head.nodeId, { name, layout: 'vector' });
+  }
   const [h = 0, w = 0, channels = 0] = source.inputShape;
   // A head's output has its node's shape (a vector today, [H, W] for a mask head later).
   const outputShapeOf = (head: HeadInfo): readonly number[] =>
@@ -477,5 +494,55 @@ export function onnxFiles(source: ExportSource): ExportFiles {
     `Multitask Studio model '${source.graph.name}' (opset ${ONNX_OPSET}). Input '${input}': float32 [N, ${h}, ${w}, ${channels}], pixels in [0, 1]. Outputs: ${source.heads.map((hd) => `'${hd.task}' [N, ${outputShapeOf(hd).join(', ')}] (${docOf(hd.task) ?? ''})`).join(', ')}. The metadata_props 'outputs' and 'labels.<task>' name each output's values.`,
     metadata,
   );
-  return new Map([[ONNX_FILE, bytes]]);
+  return new Map([[ONNX_FILE, bytes], ...detectionNotes(source)]);
+}
+
+/**
+ * For detection heads, the decoding ONNX leaves to its user: postprocess.py (numpy) with each
+ * head's settings, and a README that says how to call it.
+ */
+function detectionNotes(source: ExportSource): [string, Uint8Array][] {
+  const heads = source.heads.filter((h) => h.targetKind === 'objects');
+  if (heads.length === 0) return [];
+  const settings = heads.map((h) => {
+    const o = decodeOptionsOf(h.params);
+    return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
+  });
+  const text = (s: string) => new TextEncoder().encode(s);
+  const names = heads.map((h) => `\`${markdownText(h.task)}\``).join(', ');
+  return [
+    [
+      'postprocess.py',
+      text(
+        ONNX_DETECTION_POSTPROCESS.replace(
+          'DETECTION_HEADS = {}  # filled below by the export',
+          `DETECTION_HEADS = {${settings.join(', ')}}`,
+        ),
+      ),
+    ],
+    [
+      'README.md',
+      text(`# ${markdownText(source.graph.name)} — ONNX model exported from Multitask Studio
+
+\`model.onnx\` takes \`image\`, float32 [N, H, W, C] with pixels in [0, 1], and gives one output per
+task. The detection outputs (${names}) are the heads' raw maps, [N, H, W, classes + 4]: per cell a
+logit per class, then the box's width and height and its centre's offset, in cells. Turning them
+into boxes is one more step, the studio's own decoding, in \`postprocess.py\` (numpy only):
+
+1. a cell is a peak of a class where its logit is the largest of its 3×3 neighbourhood (a
+   3×3 max-pool, stride 1, that keeps equal values);
+2. peaks are sorted by score (the logit's sigmoid), highest first, ties by channels-last index;
+3. the first top K are kept, and those scoring under the threshold dropped;
+4. the box is centred at (x + offset x, y + offset y) cells with the predicted width and height,
+   divided by the map's width and height (fractions of the image), and clipped to it;
+5. with NMS on, a box overlapping a higher-scored box of its class by IoU > 0.5 is dropped.
+
+    import numpy as np, onnxruntime, postprocess
+    session = onnxruntime.InferenceSession("model.onnx")
+    maps = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"image": images})))
+    found = postprocess.decode(maps["${heads[0]!.task}"], **postprocess.DETECTION_HEADS["${heads[0]!.task}"])
+    # found[i]["boxes"], found[i]["scores"], found[i]["classes"] for image i
+`),
+    ],
+  ];
 }

@@ -1,3 +1,4 @@
+import { PYTHON_DETECTION_DECODE, PYTHON_DETECTION_TRAIN } from './python-detection.ts';
 import type { LossName, MetricName, TaskKind } from '../../core/tasks/registry.ts';
 
 /**
@@ -32,6 +33,7 @@ const TARGET_READERS: Record<TaskKind, string> = {
   box: 'lambda target, rows: torch.tensor([[float(r[c]) for c in ("xmin", "ymin", "xmax", "ymax")] for r in rows])',
   numeric:
     'lambda target, rows: torch.tensor([[float(r[c]) for c in target["columns"]] for r in rows])',
+  objects: 'objects_rows',
 };
 
 /** train.py: each loss per sample, with Keras' definitions (mean over a sample's outputs). */
@@ -42,6 +44,7 @@ const LOSSES: Record<LossName, string> = {
   meanSquaredError: 'lambda head, y, p: ((y - p) ** 2).mean(-1)',
   meanAbsoluteError: 'lambda head, y, p: (y - p).abs().mean(-1)',
   huber: 'huber',
+  centerNet: 'centernet_loss',
 };
 
 /** train.py: each metric over a whole split, from its truth and predictions [N, ...]. */
@@ -53,6 +56,8 @@ const METRICS: Record<MetricName, string> = {
   attributeAccuracy: 'lambda y, p: ((y >= 0.5) == (p >= 0.5)).double().mean()',
   macroF1: 'macro_f1',
   mAP: 'mean_average_precision',
+  mAP50: 'lambda y, p: coco_map(y, p, 1)',
+  mAP50_95: 'lambda y, p: coco_map(y, p, 0)',
 };
 
 const table = (name: string, entries: Record<string, string>) =>
@@ -109,6 +114,12 @@ def mean_average_precision(y, p):
             recall = r
         aps.append(ap)
     return torch.tensor(sum(aps) / len(aps) if aps else float("nan"), dtype=torch.float64)
+
+
+${PYTHON_DETECTION_DECODE}
+
+
+${PYTHON_DETECTION_TRAIN}
 
 
 ${table('TARGET_READERS', TARGET_READERS)}

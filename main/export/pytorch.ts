@@ -1,6 +1,8 @@
 import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import { isFrozen, unfreezePlan } from '../../core/graph/trainable.ts';
 import { pythonOutputs } from './labels.ts';
+import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
+import { PYTHON_DETECTION_DECODE } from './python-detection.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
@@ -242,7 +244,11 @@ function translate(source: ExportSource) {
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
     if (taps.has(node.id)) forward.push(`${n} = self.tap(${pythonString(node.id)}, ${n})`);
   }
-  const outputs = source.heads.map((h) => `${pythonString(h.task)}: ${names.get(h.nodeId)}`);
+  // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.
+  const outputs = source.heads.map(
+    (h) =>
+      `${pythonString(h.task)}: ${names.get(h.nodeId)}${h.shape.length === 3 ? '.permute(0, 2, 3, 1)' : ''}`,
+  );
   return { init, forward, outputs, weights, usesAveragePadding, usesGate, usesCrossStitch };
 }
 
@@ -339,6 +345,7 @@ ${indent(parts.forward, '        ')}
         return value
 
 
+${detectionPy(source)}
 def load_model(directory="."):
     """The model with the weights of ${PYTORCH_WEIGHTS} in \`directory\`, in eval mode."""
     model = MultitaskModel()
@@ -369,6 +376,27 @@ function fineTuneLayout(source: ExportSource) {
     unfreeze: result.plan.nodes.map((id) => names.get(id) as string),
     learningRate: result.plan.learningRate ?? null,
   };
+}
+
+/**
+ * model.py's decoding for a graph with detection heads: \`decode()\` and each head's settings, so
+ * \`decode(m(x)["objects"], **DETECTION_HEADS["objects"])\` gives the studio's detections.
+ */
+function detectionPy(source: ExportSource): string {
+  const heads = source.heads.filter((h) => h.targetKind === 'objects');
+  if (heads.length === 0) return '';
+  const settings = heads.map((h) => {
+    const o = decodeOptionsOf(h.params);
+    return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
+  });
+  return `
+# Each detection head's decoding settings, as the studio's head has them.
+DETECTION_HEADS = {${settings.join(', ')}}
+
+
+${PYTHON_DETECTION_DECODE}
+
+`;
 }
 
 /** A PyTorch project: model.py, weights.npz, train.py, training.json and a README. */

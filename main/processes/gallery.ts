@@ -58,6 +58,8 @@ export async function buildGallery(
         truth: truthOf(head, values, i),
         prediction: predictions[h]?.[i] ?? [],
         ...(target ? namesOf(target) : {}),
+        ...(head.shape.length > 1 ? { shape: [...head.shape] } : {}),
+        params: { ...head.params },
       };
     }),
   }));

@@ -79,6 +79,7 @@ async function run({ runId, request, out, resume }: StartMessage): Promise<void>
         runId,
         ...(outcome.test ? { test: outcome.test } : {}),
         gallery,
+        ...(outcome.detection ? { detection: outcome.detection } : {}),
       });
     }
     const last = outcome.result.last;

@@ -1,5 +1,6 @@
 import type { DatasetTargetJson } from '../../core/tasks/registry.ts';
 import { join } from 'node:path';
+import type { DetectionSummary } from '../../core/contract/host.ts';
 import type { BackendName, SplitMetrics, TrainingEvent } from '../../core/contract/training.ts';
 import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -9,6 +10,7 @@ import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph, type CompiledGraph } from '../engine/compile.ts';
 import { assertBalancingApplies } from '../engine/balancing/index.ts';
 import { assertUnfreezePlan } from '../engine/control/unfreeze.ts';
+import { detectionFileNames, detectSplit } from '../engine/detections.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { endReasonOf } from '../engine/control/end-reason.ts';
 import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
@@ -88,6 +90,8 @@ export interface RunOutcome {
   readonly status: TrainResult['status'];
   readonly result: TrainResult;
   readonly test?: SplitMetrics;
+  /** Each detection head's COCO evaluation on the test split. */
+  readonly detection?: DetectionSummary[];
   readonly manifest: RunManifest;
 }
 
@@ -333,6 +337,12 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       ...(test ? { test } : {}),
     }),
   );
+  let detection: DetectionSummary[] | undefined;
+  if (test) {
+    await guard(async () => {
+      detection = await keepTestDetections(dir, compiled, dataset, settings.batchSize);
+    });
+  }
   const unreadable = (['train', 'validation', 'test'] as const).reduce(
     (sum, split) => sum + dataset.splits[split].unreadable(),
     0,
@@ -356,5 +366,45 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
     heads: compiled.heads,
     dataset,
   });
-  return { dir, status: result.status, result, ...(test ? { test } : {}), manifest: final };
+  return {
+    dir,
+    status: result.status,
+    result,
+    ...(test ? { test } : {}),
+    ...(detection?.length ? { detection } : {}),
+    manifest: final,
+  };
+}
+
+/**
+ * Each detection head's test detections in COCO's results format beside the ground truth they
+ * were scored on (pixels of the input image), so pycocotools or `coco-eval` can score them again.
+ */
+async function keepTestDetections(
+  dir: string,
+  compiled: { model: LayersModel; heads: readonly HeadInfo[] },
+  dataset: TrainingData,
+  batchSize: number,
+): Promise<DetectionSummary[]> {
+  const found = await detectSplit(
+    compiled.model,
+    compiled.heads,
+    dataset.targets,
+    dataset.splits.test,
+    dataset.imageShape,
+    batchSize,
+  );
+  for (const { task, groundTruth, results } of found) {
+    const names = detectionFileNames(task, found.length);
+    await writeJson(dir, names.truth, groundTruth);
+    await writeJson(dir, names.results, results);
+  }
+  return found.map(({ task, evaluation }) => ({
+    task,
+    stats: [...evaluation.stats],
+    perClass: evaluation.perClass.map(({ name, ap, ap50, ap75 }) => ({ name, ap, ap50, ap75 })),
+    curves: evaluation.curves
+      .filter((c) => Math.abs(c.iou - 0.5) < 1e-9)
+      .map(({ name, recall, precision }) => ({ name, recall: [...recall], precision: [...precision] })),
+  }));
 }

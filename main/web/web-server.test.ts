@@ -110,6 +110,8 @@ describe('createWebHost', () => {
     const examples = exampleGraphSchema.array().parse(await (await api('examples')).json());
     expect(examples.map((e) => e.id)).toEqual([
       'digits-compact',
+      'digits-scenes-detect',
+      'digits-scenes-multitask',
       'digits-strong',
       'keras-reference',
       'multidigits-cross-stitch',
@@ -118,10 +120,15 @@ describe('createWebHost', () => {
       'multidigits-mtan',
       'shapes-three-tasks',
     ]);
-    expect(examples[2]?.name).toMatch(/Keras/i);
-    expect(examples[2]?.description).not.toBe('');
+    expect(examples[4]?.name).toMatch(/Keras/i);
+    expect(examples[4]?.description).not.toBe('');
     const datasets = datasetInfoSchema.array().parse(await (await api('datasets')).json());
-    expect(datasets.map((d) => d.name)).toEqual(['digits', 'multidigits', 'shapes']);
+    expect(datasets.map((d) => d.name)).toEqual([
+      'digits',
+      'multidigits',
+      'shapes',
+      'digits-scenes',
+    ]);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));
   });
 

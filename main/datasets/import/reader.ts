@@ -4,6 +4,7 @@
  * split, and keeps decoded images for later epochs. An image that cannot be read any more is
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
+import { MAX_OBJECTS, OBJECT_FIELDS } from '../../../core/detection/object-rows.ts';
 import { basename } from 'node:path';
 import { allocateTarget, type TaskKind } from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
@@ -103,6 +104,10 @@ const SAMPLE_TARGETS: {
   box: (_, __, box, out, b) => box && out.set(box, b * 4),
   numeric: (t, sample, _, out, b) =>
     t.columns.forEach((c, k) => (out[b * t.columns.length + k] = sample.values[c] ?? 0)),
+  // No import offers an objects target yet: its rows stay unused (class −1).
+  objects: (_, __, ___, out, b) => {
+    for (let r = 0; r < MAX_OBJECTS; r++) out[(b * MAX_OBJECTS + r) * OBJECT_FIELDS] = -1;
+  },
 };
 
 /** The block's target arrays, exactly the targets the dataset offers. */

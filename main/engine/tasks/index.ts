@@ -9,6 +9,7 @@ import {
   meanSquaredError,
   type LossFn,
 } from './losses.ts';
+import { centerNet } from './centernet.ts';
 
 /** What the engine adds to a task kind: a tensor function for each loss the kind may use. */
 interface EngineTask<K extends TaskKind> {
@@ -21,6 +22,7 @@ const ENGINE_TASKS: { readonly [K in TaskKind]: EngineTask<K> } = {
   attributes: { losses: { binaryCrossentropy } },
   box: { losses: { binaryCrossentropy, meanSquaredError, meanAbsoluteError, huber } },
   numeric: { losses: { meanSquaredError, meanAbsoluteError } },
+  objects: { losses: { centerNet } },
 };
 
 /** Each task's loss per sample, [batch]. */

@@ -1,8 +1,15 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { GallerySample } from '../../../core/contract/host.ts';
 import type { RunId } from '../../../core/ids.ts';
 import { shortNumbers } from '../../../core/tasks/task.ts';
-import { drawSample, headView, PREDICTED_COLOR, sampleDescription, TRUE_COLOR } from './gallery-draw.ts';
+import {
+  detectionThreshold,
+  drawSample,
+  headView,
+  PREDICTED_COLOR,
+  sampleDescription,
+  TRUE_COLOR,
+} from './gallery-draw.ts';
 import type { GalleryView } from '../../../core/tasks/task.ts';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
@@ -12,7 +19,10 @@ const SCALE = 2;
 /** Validation images with the true (green) and predicted (orange) boxes and each head's answer. */
 export function Gallery({ runId }: { runId: RunId }) {
   const gallery = useRunStore((s) => findRun(s, runId)?.gallery);
+  const [threshold, setThreshold] = useState<number | undefined>(undefined);
   if (!gallery || gallery.length === 0) return null;
+  const headThreshold = detectionThreshold(gallery);
+  const shown = threshold ?? headThreshold;
   return (
     <section className="run-gallery" aria-label="Sample predictions">
       <h3>
@@ -25,10 +35,25 @@ export function Gallery({ runId }: { runId: RunId }) {
           <i className="run-swatch" style={{ background: PREDICTED_COLOR }} />
           predicted box
         </span>
+        {shown !== undefined && (
+          <label className="run-legend-item">
+            score ≥ {shown.toFixed(2)}
+            <input
+              type="range"
+              min={0.05}
+              max={1}
+              step={0.05}
+              value={shown}
+              data-testid="score-threshold"
+              aria-label="Score threshold for predicted objects"
+              onChange={(e) => setThreshold(Number(e.target.value))}
+            />
+          </label>
+        )}
       </h3>
       <ul data-testid="gallery">
         {gallery.map((sample, i) => (
-          <GalleryItem key={i} index={i} sample={sample} />
+          <GalleryItem key={i} index={i} sample={sample} threshold={shown} />
         ))}
       </ul>
     </section>
@@ -38,14 +63,16 @@ export function Gallery({ runId }: { runId: RunId }) {
 const GalleryItem = memo(function GalleryItem({
   index,
   sample,
+  threshold,
 }: {
   index: number;
   sample: GallerySample;
+  threshold: number | undefined;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    if (canvas.current) drawSample(canvas.current, sample, SCALE);
-  }, [sample]);
+    if (canvas.current) drawSample(canvas.current, sample, SCALE, threshold);
+  }, [sample, threshold]);
   const several = sample.heads.length > 1;
   return (
     <li className="gallery-item" data-testid="gallery-item">

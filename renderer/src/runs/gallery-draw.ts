@@ -64,16 +64,70 @@ export function strokeBox(
 /** What the gallery shows of a head on a sample: its task kind's view (core/tasks). */
 export const headView = (head: GalleryHead): GalleryView => taskSpec(head.targetKind).gallery(head);
 
-/** Draws the image scaled up without blurring, then every head's true and predicted box. */
-export function drawSample(canvas: HTMLCanvasElement, sample: GallerySample, scale: number) {
+/**
+ * Draws the image scaled up without blurring, then every head's true and predicted box, and for
+ * a detection head every object: the truth (dashed where the score ignores it) and each
+ * prediction scoring at least `threshold` (the head's own when absent), with class and score.
+ */
+export function drawSample(
+  canvas: HTMLCanvasElement,
+  sample: GallerySample,
+  scale: number,
+  threshold?: number,
+) {
   const ctx = drawPixels(canvas, sample, scale);
   if (!ctx) return;
   for (const head of sample.heads) {
-    const boxes = headView(head).boxes;
-    if (!boxes) continue;
-    strokeBox(ctx, boxes.truth, TRUE_COLOR);
-    strokeBox(ctx, boxes.prediction, PREDICTED_COLOR);
+    const view = headView(head);
+    if (view.boxes) {
+      strokeBox(ctx, view.boxes.truth, TRUE_COLOR);
+      strokeBox(ctx, view.boxes.prediction, PREDICTED_COLOR);
+    }
+    if (view.objects) {
+      const least = threshold ?? view.objects.threshold;
+      for (const o of view.objects.truth) {
+        ctx.setLineDash(o.ignore ? [3, 3] : []);
+        labelBox(ctx, o.box, TRUE_COLOR, o.label, 'below');
+      }
+      ctx.setLineDash([]);
+      for (const o of view.objects.prediction) {
+        if ((o.score ?? 0) < least) continue;
+        labelBox(ctx, o.box, PREDICTED_COLOR, `${o.label} ${Math.round((o.score ?? 0) * 100)}%`, 'above');
+      }
+    }
   }
+}
+
+/** A box with a short label on its top edge (predictions) or its bottom edge (truth). */
+function labelBox(
+  ctx: CanvasRenderingContext2D,
+  box: readonly number[],
+  color: string,
+  label: string,
+  where: 'above' | 'below',
+) {
+  strokeBox(ctx, box, color, 1.5);
+  const { width, height } = ctx.canvas;
+  const [x0, y0, , y1] = normaliseBox(box);
+  ctx.font = '10px sans-serif';
+  const w = ctx.measureText(label).width + 4;
+  const x = Math.min(x0 * width, width - w);
+  const y = where === 'above' ? Math.max(0, y0 * height - 11) : Math.min(height - 11, y1 * height);
+  ctx.fillStyle = color;
+  ctx.fillRect(x, y, w, 11);
+  ctx.fillStyle = '#000';
+  ctx.fillText(label, x + 2, y + 9);
+}
+
+/** The lowest score threshold of the samples' detection heads, for the slider to start at. */
+export function detectionThreshold(samples: readonly GallerySample[]): number | undefined {
+  for (const sample of samples) {
+    for (const head of sample.heads) {
+      const objects = headView(head).objects;
+      if (objects) return objects.threshold;
+    }
+  }
+  return undefined;
 }
 
 /** The sample in words for a screen reader: each head's caption, and whether it was right. */

@@ -1,4 +1,9 @@
-import type { GallerySample, HostEvent, RunStatus } from '../../../core/contract/host.ts';
+import type {
+  DetectionSummary,
+  GallerySample,
+  HostEvent,
+  RunStatus,
+} from '../../../core/contract/host.ts';
 import type { EventOf, SplitMetrics, TrainingEvent } from '../../../core/contract/training.ts';
 import type { GraphDocument, TrainingSettings } from '../../../core/graph/schema.ts';
 import type { RunId } from '../../../core/ids.ts';
@@ -36,6 +41,8 @@ export interface Run {
   readonly end?: TrainingEndEvent;
   readonly test?: SplitMetrics;
   readonly gallery?: readonly GallerySample[];
+  /** Each detection head's per-class AP and precision–recall curves on the test split. */
+  readonly detection?: readonly DetectionSummary[];
   /** Why the run failed, as a sentence. */
   readonly message?: string;
   /** Read back from the runs folder rather than trained in this session: no batch losses. */
@@ -156,6 +163,7 @@ function applyToRun(run: Run, event: HostEvent): Run {
         ...run,
         ...(event.test ? { test: event.test } : {}),
         gallery: event.gallery,
+        ...(event.detection ? { detection: event.detection } : {}),
       };
     case 'run-ended':
       return {
