@@ -11,6 +11,9 @@ import { isModelClass } from './flatten-layers.ts';
 
 type Json = Record<string, unknown>;
 
+/** Whether a file name or path names a Keras file (.keras, or a legacy .h5) rather than JSON. */
+export const isKerasFile = (path: string): boolean => /\.(keras|h5|hdf5)$/i.test(path);
+
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -1,14 +1,14 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { importLayersModel } from '../../core/graph/import-layers.ts';
-import { importKerasModel } from '../../core/graph/keras-config.ts';
+import { importKerasModel, isKerasFile } from '../../core/graph/keras-config.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../core/graph/load.ts';
 import { StudioError } from '../../core/problems.ts';
 import { writeFileAtomic } from '../engine/atomic-write.ts';
 import { asFileError } from '../fs/file-errors.ts';
 import { checkNewFile } from '../fs/out-folder.ts';
 import { readRegularText } from '../fs/regular-file.ts';
-import { isKerasFile, readKerasFile } from '../runs/keras-file.ts';
+import { readKerasFile } from '../runs/keras-file.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 

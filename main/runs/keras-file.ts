@@ -22,7 +22,6 @@ export interface KerasFile {
 }
 
 /** Whether a path names a Keras file rather than a model.json. */
-export const isKerasFile = (path: string): boolean => /\.(keras|h5|hdf5)$/i.test(path);
 
 /** A layer's variables in the order Keras saves them (trainable first, as each layer makes them). */
 const VARIABLE_ORDER: Readonly<Record<string, readonly string[]>> = {
@@ -155,8 +154,15 @@ function parseConfig(json: string, where: string): unknown {
   }
 }
 
-/** A Keras file's model config and weights, from its bytes; `name` names it in the sentences. */
-export async function readKerasBytes(bytes: Uint8Array, name: string): Promise<KerasFile> {
+/**
+ * A Keras file's model config and weights (unless `withWeights` is false: the config alone, as
+ * the app opens it), from its bytes; `name` names it in the sentences.
+ */
+export async function readKerasBytes(
+  bytes: Uint8Array,
+  name: string,
+  withWeights = true,
+): Promise<KerasFile> {
   if (isHdf5(bytes)) {
     return withHdf5(bytes, name, (file) => {
       const config = attribute(file, 'model_config');
@@ -167,7 +173,7 @@ export async function readKerasBytes(bytes: Uint8Array, name: string): Promise<K
       }
       const model = parseConfig(text(config), `The model_config of ${name}`);
       const weights = new Map<string, Weight>();
-      legacyWeights(groupAt(file, 'model_weights') ?? file, weights);
+      if (withWeights) legacyWeights(groupAt(file, 'model_weights') ?? file, weights);
       return { model, weights };
     });
   }
@@ -187,7 +193,7 @@ export async function readKerasBytes(bytes: Uint8Array, name: string): Promise<K
   const model = parseConfig(new TextDecoder().decode(config), `The config.json of ${name}`);
   const weightsFile = entries['model.weights.h5'];
   const weights = new Map<string, Weight>();
-  if (weightsFile) {
+  if (weightsFile && withWeights) {
     await withHdf5(weightsFile, `The model.weights.h5 of ${name}`, (file) =>
       keras3Weights(file, model, weights),
     );

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { thousands } from '../../core/format.ts';
 import { StudioError } from '../../core/problems.ts';
 import { checkRegularFile, readRegularFile, readRegularText } from '../fs/regular-file.ts';
-import { isKerasFile, readKerasFile } from './keras-file.ts';
+import { isKerasFile } from '../../core/graph/keras-config.ts';
+import { readKerasFile } from './keras-file.ts';
 import { WEIGHTS_FILE } from './run-manifest.ts';
 
 /**

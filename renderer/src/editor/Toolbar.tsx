@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ChangeEvent } from 'react';
-import { graphFileName } from '../graph/files.ts';
+import { graphFileName, OPENABLE_FILES } from '../graph/files.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import {
@@ -102,7 +102,7 @@ export function Toolbar() {
     const chosen = e.target.files?.[0];
     // Cleared so choosing the same file again still fires a change.
     e.target.value = '';
-    if (chosen) void openFile(chosen);
+    if (chosen) void openFile(chosen, host);
   };
 
   const onTemplate = (e: ChangeEvent<HTMLSelectElement>) => {
@@ -159,7 +159,7 @@ export function Toolbar() {
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json"
+          accept={OPENABLE_FILES}
           hidden
           data-testid="file-input"
           onChange={onFileChosen}
