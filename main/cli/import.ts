@@ -9,6 +9,7 @@ import { asFileError } from '../fs/file-errors.ts';
 import { checkNewFile } from '../fs/out-folder.ts';
 import { readRegularText } from '../fs/regular-file.ts';
 import { readKerasFile } from '../runs/keras-file.ts';
+import { isOnnxFile, readOnnxFile } from '../runs/onnx-file.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 
@@ -32,7 +33,7 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
     out: { type: 'string' },
     force: { type: 'boolean' },
   } as const);
-  const path = onePositional('import', 'a model.json, .keras or .h5 file', positionals);
+  const path = onePositional('import', 'a model.json, .keras, .h5 or .onnx file', positionals);
   if (values.out === undefined) {
     throw new StudioError('E_BAD_FLAG', "'import' needs --out FILE, the graph file to write.");
   }
@@ -51,9 +52,12 @@ export async function importCommand(argv: readonly string[], ctx: CommandContext
     );
   }
   const name = basename(dirname(path)) || 'imported model';
+  const stem = basename(path).replace(/\.\w+$/, '');
   const imported = isKerasFile(path)
-    ? importKerasModel((await readKerasFile(path)).model, basename(path).replace(/\.\w+$/, ''))
-    : importLayersModel(await readModelText(path), name);
+    ? importKerasModel((await readKerasFile(path)).model, stem)
+    : isOnnxFile(path)
+      ? importKerasModel((await readOnnxFile(path)).model, stem)
+      : importLayersModel(await readModelText(path), name);
   if (!imported.ok) {
     throw new StudioError(
       'E_IMPORT',

@@ -6,6 +6,7 @@ import { StudioError } from '../../core/problems.ts';
 import { checkRegularFile, readRegularFile, readRegularText } from '../fs/regular-file.ts';
 import { isKerasFile } from '../../core/graph/keras-config.ts';
 import { readKerasFile } from './keras-file.ts';
+import { isOnnxFile, readOnnxFile } from './onnx-file.ts';
 import { WEIGHTS_FILE } from './run-manifest.ts';
 
 /**
@@ -223,6 +224,7 @@ export async function readWeightsFile(
   signal?: AbortSignal,
 ): Promise<Map<string, Weight>> {
   if (isKerasFile(path)) return (await readKerasFile(path, signal)).weights;
+  if (isOnnxFile(path)) return (await readOnnxFile(path, signal)).weights;
   const json = await readModelJson(path);
   const { data } = await readManifestWeights(path, weightsManifestOf(json, path), signal);
   return readWeights(json, data);
