@@ -89,7 +89,7 @@ export const DESKTOP_CHANNELS = {
    * it opened or saved.
    */
   'dataset:inspect': { request: inspectDatasetRequestSchema, response: datasetInspectionSchema },
-  /** A Keras model file the page opened or dropped (its bytes, never a path): its config. */
+  /** A Keras or ONNX model file the page opened or dropped (its bytes, never a path): its config. */
   'model:read': {
     request: z.strictObject({
       name: z.string().max(255),

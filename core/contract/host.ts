@@ -296,7 +296,7 @@ export interface StudioHost {
    */
   chooseDataset(choice: DatasetChoice): Promise<string | null>;
   /**
-   * Reads a Keras model file (.keras, .h5) the user opened or dropped, on the host, where HDF5
+   * Reads a model file (.keras, .h5, .onnx) the user opened or dropped, on the host, where HDF5
    * can be read (the page's CSP allows no WebAssembly): its model config, or the sentence why not.
    */
   readModelFile(name: string, data: ArrayBuffer): Promise<ModelFile>;

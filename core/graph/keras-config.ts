@@ -14,6 +14,15 @@ type Json = Record<string, unknown>;
 /** Whether a file name or path names a Keras file (.keras, or a legacy .h5) rather than JSON. */
 export const isKerasFile = (path: string): boolean => /\.(keras|h5|hdf5)$/i.test(path);
 
+/** Whether a file name or path names an ONNX model. */
+export const isOnnxFile = (path: string): boolean => /\.onnx$/i.test(path);
+
+/**
+ * A model file the host reads for the page (HDF5 needs WebAssembly, which the page may not run):
+ * a Keras file or an ONNX model, whose config the page then imports as a model.json's.
+ */
+export const isHostReadModelFile = (path: string): boolean => isKerasFile(path) || isOnnxFile(path);
+
 const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 

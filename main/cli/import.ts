@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { importLayersModel } from '../../core/graph/import-layers.ts';
-import { importKerasModel, isKerasFile } from '../../core/graph/keras-config.ts';
+import { importKerasModel, isKerasFile, isOnnxFile } from '../../core/graph/keras-config.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../core/graph/load.ts';
 import { StudioError } from '../../core/problems.ts';
 import { writeFileAtomic } from '../engine/atomic-write.ts';
@@ -9,7 +9,7 @@ import { asFileError } from '../fs/file-errors.ts';
 import { checkNewFile } from '../fs/out-folder.ts';
 import { readRegularText } from '../fs/regular-file.ts';
 import { readKerasFile } from '../runs/keras-file.ts';
-import { isOnnxFile, readOnnxFile } from '../runs/onnx-file.ts';
+import { readOnnxFile } from '../runs/onnx-file.ts';
 import { onePositional, parseCommandArgs } from './args.ts';
 import type { CommandContext } from './context.ts';
 

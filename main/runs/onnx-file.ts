@@ -2,7 +2,9 @@ import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
 import { transposedOutputLength } from '../../core/nodes/conv2d-transpose.ts';
 import { StudioError } from '../../core/problems.ts';
 import { transposedCrop, windowPadding } from '../export/layer-config.ts';
+import { isOnnxFile } from '../../core/graph/keras-config.ts';
 import { readRegularFile } from '../fs/regular-file.ts';
+import { readKerasBytes } from './keras-file.ts';
 import { basename } from 'node:path';
 import {
   ACTIVATIONS,
@@ -20,8 +22,15 @@ import type { Weight } from './weights-file.ts';
 // onnx-proto is CommonJS: Node's ES modules see only its default export.
 const { onnx } = onnxProto;
 
-/** Whether a path names an ONNX model. */
-export const isOnnxFile = (path: string): boolean => /\.onnx$/i.test(path);
+/**
+ * The model config of a model file the page opened (a Keras file or an ONNX model), from its
+ * bytes: what the host hands back for the import.
+ */
+export async function readModelConfig(bytes: Uint8Array, name: string): Promise<unknown> {
+  return isOnnxFile(name)
+    ? readOnnxBytes(bytes, name).model
+    : (await readKerasBytes(bytes, name, false)).model;
+}
 
 /** The ONNX model at `path`, read as a plain file. */
 export async function readOnnxFile(path: string, signal?: AbortSignal) {

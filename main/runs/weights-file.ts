@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { thousands } from '../../core/format.ts';
 import { StudioError } from '../../core/problems.ts';
 import { checkRegularFile, readRegularFile, readRegularText } from '../fs/regular-file.ts';
-import { isKerasFile } from '../../core/graph/keras-config.ts';
+import { isKerasFile, isOnnxFile } from '../../core/graph/keras-config.ts';
 import { readKerasFile } from './keras-file.ts';
-import { isOnnxFile, readOnnxFile } from './onnx-file.ts';
+import { readOnnxFile } from './onnx-file.ts';
 import { WEIGHTS_FILE } from './run-manifest.ts';
 
 /**

@@ -12,7 +12,7 @@ import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from '../app-host/examples.ts';
 import { HttpError, readBody, readJsonBody, sendJson } from './http-util.ts';
-import { readKerasBytes } from '../runs/keras-file.ts';
+import { readModelConfig } from '../runs/onnx-file.ts';
 import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
 import { renameSavedRun } from '../runs/run-name.ts';
@@ -86,8 +86,7 @@ function routes(ctx: ApiContext): readonly Route[] {
       handle: async (req, res) => {
         const name = new URL(req.url ?? '/', 'http://localhost').searchParams.get('name');
         const bytes = await readBody(req, MAX_MODEL_FILE_BYTES);
-        const { model } = await readKerasBytes(bytes, name ?? 'the model file', false);
-        sendJson(res, 200, { model });
+        sendJson(res, 200, { model: await readModelConfig(bytes, name ?? 'the model file') });
       },
     },
     {

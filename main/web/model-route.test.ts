@@ -48,6 +48,11 @@ describe('the model file route', () => {
     expect(((await bad.json()) as { error: string }).error).toBe(
       'notes.h5 is neither a Keras 3 .keras file (a zip) nor a legacy .h5 file (HDF5).',
     );
+    const onnx = await read('x.onnx', strToU8('hello'));
+    expect(onnx.status).toBe(400);
+    expect(((await onnx.json()) as { error: string }).error).toMatch(
+      /^x\.onnx (is not an ONNX model|holds no ONNX graph)/,
+    );
     expect((await read('a.keras', strToU8('PK'), 'wrong')).status).toBe(401);
   });
 });

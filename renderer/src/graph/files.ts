@@ -1,6 +1,6 @@
 import type { StudioHost } from '../../../core/contract/host.ts';
 import { importLayersModel, type LayersImport } from '../../../core/graph/import-layers.ts';
-import { importKerasModel, isKerasFile } from '../../../core/graph/keras-config.ts';
+import { importKerasModel, isHostReadModelFile } from '../../../core/graph/keras-config.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { withoutByteOrderMark } from '../../../core/text-bytes.ts';
@@ -9,12 +9,13 @@ import { withoutByteOrderMark } from '../../../core/text-bytes.ts';
 
 export const GRAPH_FILE_SUFFIX = '.graph.json';
 
-/** `model.graph.json` → `model`; `model.json` → `model`; `model.keras` → `model`. */
+/** `model.graph.json`, `model.json`, `model.keras`, `model.onnx` → `model`. */
 export const fileBaseName = (fileName: string): string =>
-  fileName.replace(/\.graph\.json$/i, '').replace(/\.(json|keras|h5|hdf5)$/i, '') || 'untitled';
+  fileName.replace(/\.graph\.json$/i, '').replace(/\.(json|keras|h5|hdf5|onnx)$/i, '') ||
+  'untitled';
 
 /** What the Open picker offers: graph files and the models the studio imports. */
-export const OPENABLE_FILES = '.json,.keras,.h5,.hdf5,application/json';
+export const OPENABLE_FILES = '.json,.keras,.h5,.hdf5,.onnx,application/json';
 
 export const graphFileName = (name: string): string => `${name}${GRAPH_FILE_SUFFIX}`;
 
@@ -23,7 +24,7 @@ export type OpenResult =
       readonly ok: true;
       readonly name: string;
       readonly document: GraphDocument;
-      /** Made from a model file (model.json, .keras, .h5): Save must ask where, never overwrite it. */
+      /** Made from a model file (model.json, .keras, .h5, .onnx): Save must ask where, never overwrite it. */
       readonly imported?: true;
       /** What an import brought in: the input's size and the inferred heads. */
       readonly report?: string;
@@ -31,14 +32,14 @@ export type OpenResult =
   | { readonly ok: false; readonly message: string };
 
 /**
- * Reads and loads a graph file; the failure is the engine's sentence. A Keras file is read by
- * the host (HDF5 needs WebAssembly, which the page may not run) and imported here.
+ * Reads and loads a graph file; the failure is the engine's sentence. A Keras or ONNX file is
+ * read by the host (HDF5 needs WebAssembly, which the page may not run) and imported here.
  */
 export async function readGraphFile(
   file: File,
   host: Pick<StudioHost, 'readModelFile'>,
 ): Promise<OpenResult> {
-  if (isKerasFile(file.name)) {
+  if (isHostReadModelFile(file.name)) {
     let model: unknown;
     try {
       ({ model } = await host.readModelFile(file.name, await file.arrayBuffer()));
