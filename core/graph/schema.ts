@@ -161,7 +161,7 @@ export const trainingSettingsSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'A TensorFlow.js model.json, or a Keras .keras or .h5 file, whose weights (matched by layer name) training starts from.',
+      'A TensorFlow.js model.json, a Keras .keras or .h5 file, or an ONNX model, whose weights (matched by layer name) training starts from.',
     ),
   earlyStopping: earlyStoppingSchema
     .prefault({})
