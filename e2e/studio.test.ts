@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepRows, type SweepFile, type SweepRun } from '../core/balancing/sweep.ts';
 import { serializeGraphDocument } from '../core/graph/load.ts';

@@ -41,6 +41,7 @@ export function createDesktopApi(invoke: InvokeChannel, subscribe: SubscribeEven
     'datasets:list': call('datasets:list'),
     'dataset:choose': call('dataset:choose'),
     'dataset:inspect': call('dataset:inspect'),
+    'model:read': call('model:read'),
     'run:start': call('run:start'),
     'run:stop': call('run:stop'),
     'run:resume': call('run:resume'),

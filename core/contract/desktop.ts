@@ -6,6 +6,8 @@ import {
   exampleGraphSchema,
   hostEventSchema,
   inspectDatasetRequestSchema,
+  MAX_MODEL_FILE_BYTES,
+  modelFileSchema,
   renameRunRequestSchema,
   runIdSchema,
   savedRunInfoSchema,
@@ -87,6 +89,16 @@ export const DESKTOP_CHANNELS = {
    * it opened or saved.
    */
   'dataset:inspect': { request: inspectDatasetRequestSchema, response: datasetInspectionSchema },
+  /** A Keras or ONNX model file the page opened or dropped (its bytes, never a path): its config. */
+  'model:read': {
+    request: z.strictObject({
+      name: z.string().max(255),
+      data: z
+        .instanceof(Uint8Array)
+        .refine((d) => d.byteLength <= MAX_MODEL_FILE_BYTES, 'the model file is too large'),
+    }),
+    response: modelFileSchema,
+  },
   'run:start': { request: startRunRequestSchema, response: z.object({ runId: runIdSchema }) },
   'run:stop': { request: runIdSchema, response: none },
   'run:resume': {

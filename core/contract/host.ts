@@ -286,6 +286,16 @@ export const datasetInspectionSchema = z.object({
 });
 export type DatasetInspection = z.infer<typeof datasetInspectionSchema>;
 
+/**
+ * The most bytes of a model file (.keras, .h5) the page hands its host to read: the files are
+ * read whole, config and weights together.
+ */
+export const MAX_MODEL_FILE_BYTES = 1024 ** 3;
+
+/** What the host read of a Keras model file: its model config, as the file holds it. */
+export const modelFileSchema = z.object({ model: z.unknown() });
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
 /** Desktop: which dialog to show. Browser: the zip the user picked, uploaded as is. */
 export type DatasetChoice =
   | { readonly kind: 'file' | 'folder' }
@@ -304,6 +314,11 @@ export interface StudioHost {
    * path there, or null when the user cancels.
    */
   chooseDataset(choice: DatasetChoice): Promise<string | null>;
+  /**
+   * Reads a model file (.keras, .h5, .onnx) the user opened or dropped, on the host, where HDF5
+   * can be read (the page's CSP allows no WebAssembly): its model config, or the sentence why not.
+   */
+  readModelFile(name: string, data: ArrayBuffer): Promise<ModelFile>;
   startRun(request: StartRunRequest): Promise<{ runId: string }>;
   /** Asks the run to stop between batches; the host kills it if it does not. */
   stopRun(runId: string): Promise<void>;

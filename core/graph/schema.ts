@@ -164,7 +164,7 @@ export const trainingSettingsSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'A TensorFlow.js model.json whose weights, matched by layer name, training starts from.',
+      'A TensorFlow.js model.json, a Keras .keras or .h5 file, or an ONNX model, whose weights (matched by layer name) training starts from.',
     ),
   earlyStopping: earlyStoppingSchema
     .prefault({})

@@ -28,6 +28,7 @@ function handlers(overrides: Partial<DesktopHandlers> = {}): DesktopHandlers {
     'runs:list': () => [],
     'run:open': () => Promise.reject(new Error('No run in this test.')),
     'sweeps:list': () => [],
+    'model:read': () => ({ model: {} }),
     'file:open': () => opened,
     'file:save': () => null,
     'document:state': () => undefined,

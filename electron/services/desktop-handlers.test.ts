@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { savedRunInfoSchema, savedRunSchema } from '../../core/contract/host.ts';
 import { writeRunFolder } from '../../main/runs/test-run-folders.ts';
@@ -119,6 +120,23 @@ describe('opening', () => {
     await expect(s.ipcMain.invoke('file:open')).rejects.toThrow(
       'The graph file is not a Multitask Studio graph: expected a JSON object.',
     );
+    expect(s.window.title).toBe('model.graph.json — Multitask Studio');
+  });
+
+  it("reads a Keras file's config from the bytes the page sends, and keeps the document", async () => {
+    const s = await setup();
+    await openGraph(s);
+    const config = await readFile(
+      new URL('../../main/export/fixtures/keras3-functional.config.json', import.meta.url),
+    );
+    const answer = (await s.ipcMain.invoke('model:read', {
+      name: 'two.keras',
+      data: zipSync({ 'config.json': new Uint8Array(config) }),
+    })) as { model: { class_name: string } };
+    expect(answer.model.class_name).toBe('Functional');
+    await expect(
+      s.ipcMain.invoke('model:read', { name: 'x.keras', data: strToU8('PK') }),
+    ).rejects.toThrow('x.keras is not a readable zip');
     expect(s.window.title).toBe('model.graph.json — Multitask Studio');
   });
 

@@ -7,6 +7,7 @@ import { exportRunFiles, writeExportFolder } from '../../main/export/index.ts';
 import { listSavedRuns, loadSavedRun } from '../../main/runs/saved-runs.ts';
 import { renameSavedRun } from '../../main/runs/run-name.ts';
 import { listSavedSweeps } from '../../main/runs/saved-sweeps.ts';
+import { readModelConfig } from '../../main/runs/onnx-file.ts';
 import type { DesktopHandlers, DesktopParsedRequest } from '../ipc/register-channels.ts';
 import { closePromptOptions, decideClose } from './close-prompt.ts';
 import { createDatasetAccess, type InspectDatasetPort } from './dataset-access.ts';
@@ -214,6 +215,8 @@ export function createDesktopHandlers(deps: DesktopHandlerDeps): DesktopShell {
     'datasets:list': () => deps.listDatasets(),
     'dataset:choose': ({ kind }) => datasets.choose(kind),
     'dataset:inspect': (request) => datasets.inspect(request),
+    // The bytes are the page's own file; nothing on disk is named or read.
+    'model:read': async ({ name, data }) => ({ model: await readModelConfig(data, name) }),
     'run:start': (request) => {
       // The training process reads the dataset the run names: like inspection, only one the
       // user chose here or one a graph opened by this process names.

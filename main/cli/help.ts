@@ -28,8 +28,8 @@ Usage: npm run cli -- <command> [options]
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
         built-in datasets take them too)
-      --initial-weights FILE starts from the weights of a TensorFlow.js model.json, matched
-      by layer name.
+      --initial-weights FILE starts from the weights of a TensorFlow.js model.json, a Keras
+      .keras or .h5 file or an ONNX model, matched by layer name.
       --balance picks how the tasks' losses update the shared trunk: fixed (the heads' loss
       weights), uncertainty, dwa, gradnorm, famo, rlw (loss level), pcgrad, mgda-ub, cagrad,
       imtl-g, nash-mtl, aligned-mtl (gradient level); --balance-param sets one of its
@@ -81,9 +81,10 @@ Usage: npm run cli -- <command> [options]
       tfjs (default) model.json + weights.bin; onnx model.onnx; pytorch a project with model.py,
       weights.npz, train.py and a README; keras model.py + weights.h5.
 
-  import <model.json> --out FILE [--force]
-      Opens a TensorFlow.js Layers model (tensorflowjs_converter's, or a studio export) as a
-      graph file: layers become node kinds named by the layer names, outputs become heads
+  import <model.json|model.keras|model.h5|model.onnx> --out FILE [--force]
+      Opens a TensorFlow.js Layers model (tensorflowjs_converter's, or a studio export), a Keras
+      3 .keras file, a legacy Keras .h5 file or an ONNX model (channels-first made channels-last)
+      as a graph file that trains from its weights: layers become node kinds named by the layer names, outputs become heads
       (softmax: classification, 4 sigmoid units: box, linear: regression). A layer the studio
       cannot represent is named with the reason, and then no file is written. An existing FILE
       is replaced only with --force (never the model.json itself).

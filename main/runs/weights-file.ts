@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { thousands } from '../../core/format.ts';
 import { StudioError } from '../../core/problems.ts';
 import { checkRegularFile, readRegularFile, readRegularText } from '../fs/regular-file.ts';
+import { isKerasFile, isOnnxFile } from '../../core/graph/keras-config.ts';
+import { readKerasFile } from './keras-file.ts';
+import { readOnnxFile } from './onnx-file.ts';
 import { WEIGHTS_FILE } from './run-manifest.ts';
 
 /**
@@ -212,11 +215,16 @@ export function weightNamed(
   return nested.length === 1 ? stored.get(nested[0]!) : undefined;
 }
 
-/** The weights of the model.json at `path`, its weight files read from beside it. */
+/**
+ * The weights of the model.json at `path`, its weight files read from beside it, or of the Keras
+ * file (.keras, .h5) at `path`.
+ */
 export async function readWeightsFile(
   path: string,
   signal?: AbortSignal,
 ): Promise<Map<string, Weight>> {
+  if (isKerasFile(path)) return (await readKerasFile(path, signal)).weights;
+  if (isOnnxFile(path)) return (await readOnnxFile(path, signal)).weights;
   const json = await readModelJson(path);
   const { data } = await readManifestWeights(path, weightsManifestOf(json, path), signal);
   return readWeights(json, data);

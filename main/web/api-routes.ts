@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { exportOptionsSchema } from '../../core/contract/export.ts';
 import {
   inspectDatasetRequestSchema,
+  MAX_MODEL_FILE_BYTES,
   resumeRunRequestSchema,
   renameRunRequestSchema,
   runIdSchema,
@@ -10,7 +11,8 @@ import {
 import { builtInDatasetInfos } from '../datasets/index.ts';
 import { receiveDatasetZip } from './dataset-upload.ts';
 import { listExamples } from '../app-host/examples.ts';
-import { HttpError, readJsonBody, sendJson } from './http-util.ts';
+import { HttpError, readBody, readJsonBody, sendJson } from './http-util.ts';
+import { readModelConfig } from '../runs/onnx-file.ts';
 import type { InspectDataset } from '../processes/inspect-runner.ts';
 import { listSavedRuns, loadSavedRun } from '../runs/saved-runs.ts';
 import { renameSavedRun } from '../runs/run-name.ts';
@@ -76,6 +78,15 @@ function routes(ctx: ApiContext): readonly Route[] {
       handle: async (req, res) => {
         const name = new URL(req.url ?? '/', 'http://localhost').searchParams.get('name');
         sendJson(res, 200, await receiveDatasetZip(req, ctx.datasetsDir, name ?? 'dataset.zip'));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/models\/read$/,
+      handle: async (req, res) => {
+        const name = new URL(req.url ?? '/', 'http://localhost').searchParams.get('name');
+        const bytes = await readBody(req, MAX_MODEL_FILE_BYTES);
+        sendJson(res, 200, { model: await readModelConfig(bytes, name ?? 'the model file') });
       },
     },
     {

@@ -74,12 +74,12 @@ export function tokenMatches(given: string | undefined | null, token: string): b
 export const allowedHosts = (port: number): ReadonlySet<string> =>
   new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
-/** The JSON body of a request, at most MAX_BODY_BYTES. */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** The body of a request, refused past `maxBytes` (declared or sent). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () =>
-    new HttpError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+    new HttpError(413, `The request body is larger than ${maxBytes / 1024 / 1024} MB.`);
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
+  if (declared > maxBytes) {
     req.resume();
     throw tooLarge();
   }
@@ -87,13 +87,18 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       req.resume();
       throw tooLarge();
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The JSON body of a request, at most MAX_BODY_BYTES. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
   let body: unknown;
   try {
     body = JSON.parse(text) as unknown;

@@ -1,3 +1,4 @@
+import { useHost } from '../host/host-context.tsx';
 import {
   useCallback,
   useEffect,
@@ -80,6 +81,7 @@ export function Canvas() {
   const selection = useGraphStore((s) => s.selection);
   const loadCount = useGraphStore((s) => s.loadCount);
   const rf = useReactFlow<StudioFlowNode, ShapeFlowEdge>();
+  const host = useHost();
   const actions = useEditorActions();
   const wrapper = useRef<HTMLDivElement>(null);
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
@@ -267,10 +269,10 @@ export function Canvas() {
       const file = e.dataTransfer.files[0];
       if (file) {
         e.preventDefault();
-        void openFile(file);
+        void openFile(file, host);
       }
     },
-    [rf, actions],
+    [rf, actions, host],
   );
 
   return (

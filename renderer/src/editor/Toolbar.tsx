@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ChangeEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { graphFileName } from '../graph/files.ts';
+import { graphFileName, OPENABLE_FILES } from '../graph/files.ts';
 import { freezable } from '../graph/freeze.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
@@ -116,7 +116,7 @@ export function Toolbar() {
     const chosen = e.target.files?.[0];
     // Cleared so choosing the same file again still fires a change.
     e.target.value = '';
-    if (chosen) void openFile(chosen);
+    if (chosen) void openFile(chosen, host);
   };
 
   const onTemplate = (e: ChangeEvent<HTMLSelectElement>) => {
@@ -180,7 +180,7 @@ export function Toolbar() {
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json"
+          accept={OPENABLE_FILES}
           hidden
           data-testid="file-input"
           onChange={onFileChosen}

@@ -19,6 +19,7 @@ import { autoLayout, bestLayout, NODE_WIDTH, type Size } from '../graph/layout.t
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
 import { freezeBefore, setTrainable } from '../graph/freeze.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
+import type { StudioHost } from '../../../core/contract/host.ts';
 import { desktopApi } from '../host/desktop-host.ts';
 import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './desktop-files.ts';
 import { shortcutText, type CommandId } from './shortcuts.ts';
@@ -82,8 +83,8 @@ function openResult(result: OpenResult, askFirst = true): boolean {
  * app the main process never learns a dropped file's path, so Save asks where (rather than
  * overwrite the file the previous document came from).
  */
-export async function openFile(file: File): Promise<void> {
-  if (openResult(await readGraphFile(file))) setUntitled(true);
+export async function openFile(file: File, host: Pick<StudioHost, 'readModelFile'>): Promise<void> {
+  if (openResult(await readGraphFile(file, host))) setUntitled(true);
 }
 
 const sentence = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -91,7 +91,9 @@ describe('untitled in document:state', () => {
     const { next, stop } = reporter();
     openDesktopFile({ path: '/a/model.graph.json', name: 'model.graph.json', text: GRAPH });
     next();
-    await openFile(new File([GRAPH], 'dropped.graph.json'));
+    await openFile(new File([GRAPH], 'dropped.graph.json'), {
+      readModelFile: () => Promise.reject(new Error('No model file in this test.')),
+    });
     expect(next()).toMatchObject({ name: 'dropped.graph.json', untitled: true });
     stop();
   });

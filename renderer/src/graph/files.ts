@@ -1,4 +1,6 @@
-import { importLayersModel } from '../../../core/graph/import-layers.ts';
+import type { StudioHost } from '../../../core/contract/host.ts';
+import { importLayersModel, type LayersImport } from '../../../core/graph/import-layers.ts';
+import { importKerasModel, isHostReadModelFile } from '../../../core/graph/keras-config.ts';
 import { loadGraphDocument, serializeGraphDocument } from '../../../core/graph/load.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
 import { withoutByteOrderMark } from '../../../core/text-bytes.ts';
@@ -7,9 +9,13 @@ import { withoutByteOrderMark } from '../../../core/text-bytes.ts';
 
 export const GRAPH_FILE_SUFFIX = '.graph.json';
 
-/** `model.graph.json` → `model`; `model.json` → `model`. */
+/** `model.graph.json`, `model.json`, `model.keras`, `model.onnx` → `model`. */
 export const fileBaseName = (fileName: string): string =>
-  fileName.replace(/\.graph\.json$/i, '').replace(/\.json$/i, '') || 'untitled';
+  fileName.replace(/\.graph\.json$/i, '').replace(/\.(json|keras|h5|hdf5|onnx)$/i, '') ||
+  'untitled';
+
+/** What the Open picker offers: graph files and the models the studio imports. */
+export const OPENABLE_FILES = '.json,.keras,.h5,.hdf5,.onnx,application/json';
 
 export const graphFileName = (name: string): string => `${name}${GRAPH_FILE_SUFFIX}`;
 
@@ -18,15 +24,30 @@ export type OpenResult =
       readonly ok: true;
       readonly name: string;
       readonly document: GraphDocument;
-      /** Made from a TensorFlow.js model.json: Save must ask where, never overwrite the model. */
+      /** Made from a model file (model.json, .keras, .h5, .onnx): Save must ask where, never overwrite it. */
       readonly imported?: true;
       /** What an import brought in: the input's size and the inferred heads. */
       readonly report?: string;
     }
   | { readonly ok: false; readonly message: string };
 
-/** Reads and loads a graph file; the failure is the engine's sentence. */
-export async function readGraphFile(file: File): Promise<OpenResult> {
+/**
+ * Reads and loads a graph file; the failure is the engine's sentence. A Keras or ONNX file is
+ * read by the host (HDF5 needs WebAssembly, which the page may not run) and imported here.
+ */
+export async function readGraphFile(
+  file: File,
+  host: Pick<StudioHost, 'readModelFile'>,
+): Promise<OpenResult> {
+  if (isHostReadModelFile(file.name)) {
+    let model: unknown;
+    try {
+      ({ model } = await host.readModelFile(file.name, await file.arrayBuffer()));
+    } catch (e) {
+      return { ok: false, message: `${file.name} cannot be opened: ${(e as Error).message}` };
+    }
+    return importedResult(file.name, importKerasModel(model, fileBaseName(file.name)));
+  }
   let text: string;
   try {
     text = await file.text();
@@ -40,27 +61,31 @@ export async function readGraphFile(file: File): Promise<OpenResult> {
 export function loadGraphText(fileName: string, text: string): OpenResult {
   const model = layersModelOf(text);
   if (model !== undefined) {
-    const imported = importLayersModel(model, fileBaseName(fileName));
-    if (!imported.ok) {
-      return {
-        ok: false,
-        message: `${fileName} cannot be opened as a graph: ${imported.sentences.join(' ')}`,
-      };
-    }
-    const loaded = loadGraphDocument(imported.document);
-    return loaded.ok
-      ? {
-          ok: true,
-          name: fileBaseName(fileName),
-          document: loaded.document,
-          imported: true,
-          report: imported.report,
-        }
-      : { ok: false, message: loaded.error.message };
+    return importedResult(fileName, importLayersModel(model, fileBaseName(fileName)));
   }
   const loaded = loadGraphDocument(text);
   return loaded.ok
     ? { ok: true, name: fileBaseName(fileName), document: loaded.document }
+    : { ok: false, message: loaded.error.message };
+}
+
+/** A model's import as the document to open, or the sentences why it cannot be. */
+function importedResult(fileName: string, imported: LayersImport): OpenResult {
+  if (!imported.ok) {
+    return {
+      ok: false,
+      message: `${fileName} cannot be opened as a graph: ${imported.sentences.join(' ')}`,
+    };
+  }
+  const loaded = loadGraphDocument(imported.document);
+  return loaded.ok
+    ? {
+        ok: true,
+        name: fileBaseName(fileName),
+        document: loaded.document,
+        imported: true,
+        report: imported.report,
+      }
     : { ok: false, message: loaded.error.message };
 }
 

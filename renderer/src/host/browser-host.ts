@@ -5,6 +5,7 @@ import {
   datasetInspectionSchema,
   exampleGraphSchema,
   hostEventSchema,
+  modelFileSchema,
   savedRunInfoSchema,
   savedRunSchema,
   savedSweepSchema,
@@ -160,6 +161,12 @@ export function createBrowserHost(
       );
       return answer.path;
     },
+    readModelFile: (name, data) =>
+      json(modelFileSchema, `models/read?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        body: data,
+        headers: { 'Content-Type': 'application/octet-stream' },
+      }),
     startRun: (body) =>
       json(z.object({ runId: z.string() }), 'runs', { method: 'POST', body: JSON.stringify(body) }),
     async stopRun(runId) {

@@ -49,6 +49,8 @@ export function createDesktopHost(api: DesktopApi): StudioHost {
       }
       return callDesktop(() => api['dataset:choose']({ kind: choice.kind }));
     },
+    readModelFile: (name, data) =>
+      callDesktop(() => api['model:read']({ name, data: new Uint8Array(data) })),
     startRun: (request) => callDesktop(() => api['run:start'](request)),
     async stopRun(runId) {
       await callDesktop(() => api['run:stop'](runId));
