@@ -102,6 +102,14 @@ describe('evaluateCoco', () => {
     expect(evaluateCoco(crowdOnly, onCrowd).stats[AP]).toBe(-1);
   });
 
+  it('lets an `ignore` flag alone change nothing, as pycocotools (which overwrites it from iscrowd)', () => {
+    const flagged = groundTruth([truth(1, [0, 0, 40, 40], { ignore: 1 })]);
+    const plain = groundTruth([truth(1, [0, 0, 40, 40])]);
+    const found = [det(1, [0, 0, 40, 40], 0.9), det(1, [100, 100, 40, 40], 0.95)];
+    expect(evaluateCoco(flagged, found)).toEqual(evaluateCoco(plain, found));
+    expect(evaluateCoco(flagged, found).stats[AP]).toBeCloseTo(0.5, 12);
+  });
+
   it('uses the annotation area for the ranges, and a detection matching nothing by its own', () => {
     // A 40×40 box whose area field says 900 is small; an unmatched 100×100 detection is large
     // and so no false positive among the small ones.

@@ -73,10 +73,15 @@ export interface CocoEvaluation {
   }[];
 }
 
-/** The code of every sentence evaluateCoco refuses input with. */
-export const COCO_INPUT_ERROR = 'E_COCO_INPUT';
+/** The codes of evaluateCoco's refusals: a broken ground truth, or detections that do not fit it. */
+export const COCO_INPUT_ERRORS = {
+  groundTruth: 'E_COCO_GROUND_TRUTH',
+  detections: 'E_COCO_DETECTIONS',
+} as const;
 
-const refuse = (message: string) => new StudioError(COCO_INPUT_ERROR, message);
+type Source = keyof typeof COCO_INPUT_ERRORS;
+const refuse = (source: Source, message: string) =>
+  new StudioError(COCO_INPUT_ERRORS[source], message);
 
 /** Truth and detections of one image and one category, and the image's place in id order. */
 interface Cell extends ImageCell {
@@ -99,17 +104,23 @@ function cellsByCategory(
   const images = positions(gt.images.map((image) => image.id));
   const categories = positions(gt.categories.map((category) => category.id));
   const byCategory = categories.sorted.map(() => new Map<number, Cell>());
-  const cellOf = (imageId: number, categoryId: number, what: string): Cell => {
+  const cellOf = (imageId: number, categoryId: number, source: Source, what: string): Cell => {
     const image = images.at.get(imageId);
     if (image === undefined) {
+      const why =
+        source === 'detections'
+          ? 'the detections do not belong to this ground truth'
+          : 'every annotation needs an image of the list';
       throw refuse(
-        `${what} names image ${imageId}, which is not among the ground truth's ${images.sorted.length} images: the detections do not belong to this ground truth.`,
+        source,
+        `${what} names image ${imageId}, which is not among the ground truth's ${images.sorted.length} images: ${why}.`,
       );
     }
     const k = categories.at.get(categoryId);
     if (k === undefined) {
       throw refuse(
-        `${what} names category ${categoryId}, which is not among the ground truth's categories (${categories.sorted.join(', ')}).`,
+        source,
+        `${what} names category ${categoryId}, which is not among the ground truth's categories (${categories.sorted.join(', ') || 'it lists none'}).`,
       );
     }
     const cells = byCategory[k]!;
@@ -123,6 +134,7 @@ function cellsByCategory(
     const twin = ids.get(id);
     if (twin !== undefined) {
       throw refuse(
+        'groundTruth',
         `Ground-truth annotations ${twin + 1} and ${i + 1} have the same id ${id}; each annotation needs its own.`,
       );
     }
@@ -131,6 +143,7 @@ function cellsByCategory(
     cellOf(
       ann.image_id,
       ann.category_id,
+      'groundTruth',
       `Ground-truth annotation ${i + 1} (id ${id})`,
     ).objects.push({
       id,
@@ -146,7 +159,7 @@ function cellsByCategory(
   };
   for (let i = 0; i < detections.length; i++) {
     const det = detections[i]!;
-    cellOf(det.image_id, det.category_id, `Detection ${i + 1}`).detections.push(i);
+    cellOf(det.image_id, det.category_id, 'detections', `Detection ${i + 1}`).detections.push(i);
   }
   const cells = byCategory.map((inCategory) =>
     [...inCategory.values()].sort((a, b) => a.image - b.image),

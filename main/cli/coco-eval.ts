@@ -1,5 +1,5 @@
 import {
-  COCO_INPUT_ERROR,
+  COCO_INPUT_ERRORS,
   COCO_STAT_LABELS,
   evaluateCoco,
   formatCocoStats,
@@ -26,11 +26,10 @@ async function readCocoFile<T>(
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new StudioError(COCO_INPUT_ERROR, `${path} is not JSON: ${(e as Error).message}.`);
+    throw new StudioError('E_FILE', `${path} is not JSON: ${(e as Error).message}.`);
   }
   const parsed = parse(json);
-  if (!parsed.ok)
-    throw new StudioError(COCO_INPUT_ERROR, `${path} is not a ${what}: ${parsed.problem}.`);
+  if (!parsed.ok) throw new StudioError('E_FILE', `${path} is not a ${what}: ${parsed.problem}.`);
   return parsed.value;
 }
 
@@ -58,7 +57,10 @@ export async function cocoEvalCommand(
   try {
     result = evaluateCoco(gt, detections);
   } catch (e) {
-    if (e instanceof StudioError && e.code === COCO_INPUT_ERROR)
+    // The sentence names the file at fault.
+    if (e instanceof StudioError && e.code === COCO_INPUT_ERRORS.groundTruth)
+      throw new StudioError(e.code, `${gtPath}: ${e.message}`);
+    if (e instanceof StudioError && e.code === COCO_INPUT_ERRORS.detections)
       throw new StudioError(e.code, `${dtPath} does not fit ${gtPath}: ${e.message}`);
     throw e;
   }

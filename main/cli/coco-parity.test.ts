@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCoco } from '../../core/detection/coco-eval.ts';
 import { IOU_THRESHOLDS, RECALL_THRESHOLDS } from '../../core/detection/coco-params.ts';
+import type { ImageDetections, ImageTruth } from '../../core/detection/detection-accumulator.ts';
+import { DetectionAccumulator } from '../../core/detection/detection-accumulator.ts';
+import { writeDetectionFiles } from '../runs/detection-files.ts';
 import { REFERENCE_PYTHON, referenceMissing, runPython } from '../export/test-python.ts';
 import type { CocoFixture } from './test-coco-fixtures.ts';
 import { noLargeFixture, randomFixture, situationsFixture } from './test-coco-fixtures.ts';
@@ -80,6 +83,59 @@ describe.skipIf(missing)(
         expect(printed).toEqual({ code: 0, out: reference.summary, err: '' });
       },
     );
+
+    it("a split's detections.json and ground-truth.json re-scored by pycocotools give the studio's numbers", async () => {
+      // The random set as a detection head sees it: boxes as fractions, classes from 0, batches of 8.
+      const { gt, detections } = randomFixture(3, 120);
+      const acc = new DetectionAccumulator(gt.categories.map((c) => c.name));
+      const batch: [ImageTruth, ImageDetections][] = [];
+      const flush = () => {
+        acc.add(
+          batch.map(([t]) => t),
+          batch.map(([, d]) => d),
+        );
+        batch.length = 0;
+      };
+      for (const image of gt.images) {
+        const [w, h] = [image.width!, image.height!];
+        const fractions = ([x, y, bw, bh]: readonly number[]) =>
+          [x! / w, y! / h, (x! + bw!) / w, (y! + bh!) / h] as const;
+        const found = detections.filter((d) => d.image_id === image.id);
+        batch.push([
+          {
+            width: w,
+            height: h,
+            objects: gt.annotations
+              .filter((a) => a.image_id === image.id)
+              .map((a) => ({
+                box: fractions(a.bbox),
+                classIndex: a.category_id - 1,
+                ignore: a.iscrowd === 1,
+              })),
+          },
+          {
+            boxes: found.flatMap((d) => fractions(d.bbox)),
+            scores: found.map((d) => d.score),
+            classes: found.map((d) => d.category_id - 1),
+          },
+        ]);
+        if (batch.length === 8) flush();
+      }
+      flush();
+      const paths = await writeDetectionFiles(work, acc);
+      const reference = JSON.parse(
+        await runPython(
+          [SCRIPT, paths.groundTruth, paths.detections],
+          work,
+          {},
+          120_000,
+          REFERENCE_PYTHON,
+        ),
+      ) as Reference;
+      const studio = acc.evaluate();
+      expect(studio.stats[0]).toBeGreaterThan(0.05);
+      studio.stats.forEach((s, i) => expect(Math.abs(s - reference.stats[i]!)).toBeLessThan(1e-6));
+    });
 
     it("uses pycocotools' thresholds, to the bit", async () => {
       const { reference } = await score('thresholds', noLargeFixture());
