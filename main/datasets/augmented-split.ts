@@ -4,7 +4,15 @@
  * sample and read, so an epoch's images are the same whatever the batch order and on resume.
  */
 import { taskSpec } from '../../core/tasks/registry.ts';
-import { augmentRng, augmentSample, checkAugmentOptions, isAugmenting } from './import/augment.ts';
+import { OBJECT_ROWS_SIZE } from '../../core/detection/object-rows.ts';
+import {
+  augmentRng,
+  augmentSample,
+  checkAugmentOptions,
+  isAugmenting,
+  moveBox,
+  moveObjects,
+} from './import/augment.ts';
 import type { AugmentOptions, UnitBox } from './import/types.ts';
 import type { SplitReader, TrainingData } from './types.ts';
 
@@ -21,6 +29,9 @@ export function augmentingReader(
   const [height, width, channels] = data.imageShape;
   const pixels = height * width * channels;
   const boxTarget = data.targets.find((t) => taskSpec(t.kind).movesWithImage === 'box')?.name;
+  const objectTargets = data.targets
+    .filter((t) => taskSpec(t.kind).movesWithImage === 'objects')
+    .map((t) => t.name);
   const reads = new Uint32Array(reader.size);
   return {
     size: reader.size,
@@ -40,6 +51,13 @@ export function augmentingReader(
         const out = augmentSample(image, data.imageShape, box, augment, rng);
         if (out.pixels !== image) image.set(out.pixels);
         if (boxes && out.box) boxes.set(out.box, b * 4);
+        const geometry = out.geometry;
+        for (const name of geometry ? objectTargets : []) {
+          const rows = block.targets[name] as Float32Array;
+          moveObjects(rows.subarray(b * OBJECT_ROWS_SIZE, (b + 1) * OBJECT_ROWS_SIZE), (box) =>
+            moveBox(geometry!, box),
+          );
+        }
       }
       return block;
     },

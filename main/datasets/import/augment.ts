@@ -3,6 +3,7 @@
  * zoom, a change of brightness and contrast. Pure functions on HWC bytes; a box follows every
  * geometric change so a box head still learns where the object is.
  */
+import { readObjectRows, writeObjectRows } from '../../../core/detection/object-rows.ts';
 import { DatasetError, showValue } from '../errors.ts';
 import { createRng, type Rng } from '../rng.ts';
 import type { ImageShape } from '../types.ts';
@@ -11,6 +12,30 @@ import type { AugmentOptions, UnitBox } from './types.ts';
 export interface AugmentedSample {
   readonly pixels: Uint8Array;
   readonly box?: UnitBox;
+  /** The flip, zoom and shift the image went through; absent when none did. */
+  readonly geometry?: Geometry;
+}
+
+export interface Geometry {
+  readonly flip: boolean;
+  readonly affine?: Affine;
+}
+
+/** A box of the image moved as `geometry` moved the image, clipped to it. */
+export function moveBox(geometry: Geometry, box: UnitBox): UnitBox {
+  const flipped = geometry.flip ? flipBox(box) : box;
+  return geometry.affine ? affineBox(flipped, geometry.affine) : flipped;
+}
+
+/**
+ * Every object of one image's rows (core/detection/object-rows.ts) moved as the image was, in
+ * place; an object pushed wholly out of the image is dropped.
+ */
+export function moveObjects(rows: Float32Array, move: (box: UnitBox) => UnitBox): void {
+  const moved = readObjectRows(rows)
+    .map((o) => ({ ...o, box: move(o.box) }))
+    .filter(({ box: [x0, y0, x1, y1] }) => x1 > x0 && y1 > y0);
+  rows.set(writeObjectRows(moved).rows);
 }
 
 /** The image mirrored left to right. */
@@ -183,9 +208,12 @@ export function augmentSample(
 ): AugmentedSample {
   let outPixels = pixels;
   let outBox = box;
+  let flipped = false;
+  let moved: Affine | undefined;
   if (options.flip && rng.nextFloat() < 0.5) {
     outPixels = flipHorizontal(outPixels, shape);
     outBox = outBox && flipBox(outBox);
+    flipped = true;
   }
   const scaleRange = options.scale ?? 0;
   const shiftRange = options.shift ?? 0;
@@ -197,6 +225,7 @@ export function augmentSample(
     };
     outPixels = affineResample(outPixels, shape, affine);
     outBox = outBox && affineBox(outBox, affine);
+    moved = affine;
   }
   const brightnessRange = options.brightness ?? 0;
   const contrastRange = options.contrast ?? 0;
@@ -205,5 +234,11 @@ export function augmentSample(
     const contrast = contrastRange > 0 ? 1 + rng.nextRange(-contrastRange, contrastRange) : 1;
     outPixels = adjustBrightnessContrast(outPixels, brightness, contrast);
   }
-  return outBox ? { pixels: outPixels, box: outBox } : { pixels: outPixels };
+  const result = {
+    pixels: outPixels,
+    ...(flipped || moved
+      ? { geometry: { flip: flipped, ...(moved ? { affine: moved } : {}) } }
+      : {}),
+  };
+  return outBox ? { ...result, box: outBox } : result;
 }
