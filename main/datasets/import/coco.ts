@@ -241,8 +241,9 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       );
       return;
     }
-    // Crowd regions cover many instances at once; COCO's own evaluation ignores them too.
-    if (annotation.iscrowd === 1) return;
+    // A crowd region covers many instances at once: kept as an ignored object, as COCO's own
+    // evaluation keeps it, so a detector is neither taught nor blamed there.
+    const crowd = annotation.iscrowd === 1 || annotation.iscrowd === true;
     const imageId = idOf(annotation.image_id);
     const draft = imageId === undefined ? undefined : drafts.get(imageId);
     if (!draft) {
@@ -270,12 +271,25 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       );
       return;
     }
+    if (crowd && annotation.bbox === undefined) {
+      // A crowd given only as a segmentation (RLE) is read by its bbox, which this one lacks.
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} of '${key}' is a crowd with a segmentation but no bbox; the studio reads crowds by their bbox, so it was skipped.`,
+          'dropped',
+          key,
+        ),
+      );
+      return;
+    }
     const bbox = readBbox(annotation.bbox, where);
     if ('bad' in bbox) {
       badRows.push({ ...bbox.bad, key });
       return;
     }
-    draft.objects.push({ className, box: bbox.box, where });
+    draft.objects.push({ className, box: bbox.box, where, ...(crowd ? { ignore: true } : {}) });
   });
 
   return {
