@@ -4,6 +4,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { DatasetError } from '../errors.ts';
+import type { SplitName } from '../types.ts';
 import {
   badRow,
   capitalise,
@@ -159,6 +160,13 @@ function readBbox(value: unknown, where: string): { box: PixelBox } | { bad: Bad
   return { box: [x, y, x + w, y + h] };
 }
 
+/**
+ * An image's `split` field, which COCO lacks and the studio's COCO export writes: the split it
+ * was in, so a dataset exported and imported again keeps its splits. Other values are not one.
+ */
+const splitOf = (value: unknown): SplitName | undefined =>
+  value === 'train' || value === 'validation' || value === 'test' ? value : undefined;
+
 interface Draft {
   readonly record: ImportedRecord;
   readonly objects: ImportedObject[];
@@ -220,12 +228,14 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
     const width = positive(entry.width);
     const height = positive(entry.height);
     const objects: ImportedObject[] = [];
+    const split = splitOf(entry.split);
     const record: ImportedRecord = {
       key: toKey(root, file),
       file,
       objects,
       values: {},
       where,
+      ...(split ? { split } : {}),
       ...(width !== undefined && height !== undefined ? { width, height } : {}),
     };
     drafts.set(id, { record, objects });
