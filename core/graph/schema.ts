@@ -146,7 +146,9 @@ export const trainingSettingsSchema = z.strictObject({
     .string()
     .min(1)
     .default('digits')
-    .describe('A built-in dataset (digits, multidigits, shapes, digits-scenes) or the path of an imported one.'),
+    .describe(
+      'A built-in dataset (digits, multidigits, shapes, digits-scenes) or the path of an imported one.',
+    ),
   datasetOptions: datasetOptionsSchema
     .prefault({})
     .describe('How an imported dataset is read and split, and how training images are augmented.'),

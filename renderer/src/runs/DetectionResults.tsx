@@ -4,7 +4,6 @@ import {
   Legend,
   Line,
   LineChart,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
@@ -40,11 +39,11 @@ const DetectionCard = memo(function DetectionCard({ summary }: { summary: Detect
     ...Object.fromEntries(summary.curves.map((c) => [c.name, c.precision[i]])),
   }));
   return (
-    <section className="detection-results" aria-label={`${summary.task}: detection on the test split`} data-testid="detection-results">
+    <section className="run-results detection-results" aria-label={`${summary.task}: detection on the test split`} data-testid="detection-results">
       <h3>
         {summary.task}: test mAP@0.5 {fixed(ap50 ?? NaN, 3)} · mAP@0.5:0.95 {fixed(ap ?? NaN, 3)}
       </h3>
-      <table className="results-table" data-testid="per-class-ap">
+      <table data-testid="per-class-ap">
         <thead>
           <tr>
             <th>class</th>
@@ -65,18 +64,16 @@ const DetectionCard = memo(function DetectionCard({ summary }: { summary: Detect
         </tbody>
       </table>
       <div role="img" aria-label={`${summary.task}: precision against recall per class at IoU 0.5`}>
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={points} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
+          <LineChart width={380} height={240} data={points} margin={{ top: 8, right: 12, bottom: 16, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="recall" type="number" domain={[0, 1]} tick={{ fontSize: 11 }} label={{ value: 'recall', position: 'insideBottom', offset: -8, fontSize: 11 }} />
             <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} label={{ value: 'precision', angle: -90, position: 'insideLeft', fontSize: 11 }} />
             <Tooltip formatter={(v) => fixed(Number(v), 3)} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
+            <Legend verticalAlign="top" wrapperStyle={{ fontSize: 11 }} />
             {summary.curves.map((c, i) => (
               <Line key={c.name} dataKey={c.name} dot={false} isAnimationActive={false} stroke={COLORS[i % COLORS.length]} strokeWidth={1.5} />
             ))}
           </LineChart>
-        </ResponsiveContainer>
       </div>
     </section>
   );
