@@ -238,6 +238,15 @@ export const datasetSummarySchema = z.object({
   ),
   objectChoice: z.string(),
   multiObjectImages: z.number().int(),
+  /** What the objects target keeps for a detection head; absent without boxes. */
+  objects: z
+    .object({
+      count: z.number().int(),
+      ignored: z.number().int(),
+      crowdedImages: z.number().int(),
+      leftOut: z.number().int(),
+    })
+    .optional(),
   boxUnits: z
     .object({ units: z.enum(['pixels', 'normalized']), how: z.enum(['stated', 'detected']) })
     .optional(),

@@ -1,4 +1,9 @@
 import sharp from 'sharp';
+import {
+  OBJECT_ROWS_SIZE,
+  readObjectRows,
+  type ObjectRow,
+} from '../../core/detection/object-rows.ts';
 import { StudioError } from '../../core/problems.ts';
 import { csvTextCell, csvTextLine } from '../datasets/import/csv-cells.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
@@ -22,6 +27,8 @@ interface Sample {
   readonly classIndex?: number;
   /** [xmin, ymin, xmax, ymax] as fractions of the image. */
   readonly box?: readonly number[];
+  /** Every object of the first objects target, boxes as fractions of the image. */
+  readonly objects?: readonly ObjectRow[];
 }
 
 /** Float32 values written so they read back to the same float32. */
@@ -55,6 +62,7 @@ async function readSamples(data: TrainingData) {
   // The YOLO and COCO files are classes with boxes: they read the first of each.
   const classTarget = data.targets.find((t) => t.kind === 'class');
   const boxTarget = data.targets.find((t) => t.kind === 'box');
+  const objectsTarget = data.targets.find((t) => t.kind === 'objects');
   for (const split of SPLITS) {
     const reader = data.splits[split];
     const block = 64;
@@ -91,6 +99,8 @@ async function readSamples(data: TrainingData) {
         const classIndex = classValues ? classValues[i] : undefined;
         const boxValues = boxTarget && part.targets[boxTarget.name];
         const box = boxValues ? Array.from(boxValues.subarray(i * 4, i * 4 + 4)) : undefined;
+        const objectValues = objectsTarget && part.targets[objectsTarget.name];
+        const objects = objectValues && readObjectRows(objectValues, i * OBJECT_ROWS_SIZE);
         samples.push({
           split,
           index,
@@ -98,6 +108,7 @@ async function readSamples(data: TrainingData) {
           row,
           ...(classIndex !== undefined ? { classIndex } : {}),
           ...(box ? { box } : {}),
+          ...(objects ? { objects } : {}),
         });
       }
     }
@@ -199,12 +210,32 @@ async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
 }
 
 /**
- * COCO: images/<split>-NNNNN.png and annotations.json (images, one annotation per image with
- * its bbox [x, y, width, height] in pixels, categories). COCO has no split field, so the
- * studio's COCO import draws the split again; classes and boxes only.
+ * The classes a COCO file names: an objects target's (every object is written), else the class
+ * target's with the box target's one box per image.
+ */
+function cocoClasses(data: TrainingData): readonly string[] {
+  const objects = data.targets.find((t) => t.kind === 'objects');
+  return objects ? objects.classes : classesWithBoxes(data, 'COCO');
+}
+
+/** A sample's objects as COCO annotations will have them: every object, or the one box. */
+const cocoObjectsOf = (s: Sample): readonly ObjectRow[] =>
+  s.objects ?? [
+    {
+      classIndex: s.classIndex ?? 0,
+      box: (s.box ?? [0, 0, 0, 0]) as unknown as ObjectRow['box'],
+      ignore: false,
+    },
+  ];
+
+/**
+ * COCO: images/<split>-NNNNN.png and annotations.json (images, an annotation per object with
+ * its bbox [x, y, width, height] in pixels, an ignored object as a crowd, categories). COCO has
+ * no split of its own: each image carries a `split` field, which the studio's COCO import reads
+ * back (other tools ignore it).
  */
 async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
-  const classes = classesWithBoxes(data, 'COCO');
+  const classes = cocoClasses(data);
   const [height = 0, width = 0] = data.imageShape;
   const { samples } = await readSamples(data);
   const files: ExportFiles = new Map();
@@ -214,17 +245,19 @@ async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
     const fileName = `${s.split}-${String(s.index).padStart(5, '0')}.png`;
     files.set(`images/${fileName}`, s.png);
     const id = images.length + 1;
-    images.push({ id, file_name: fileName, width, height });
-    const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = s.box ?? [];
-    const bbox = [x0 * width, y0 * height, (x1 - x0) * width, (y1 - y0) * height];
-    annotations.push({
-      id,
-      image_id: id,
-      category_id: (s.classIndex ?? 0) + 1,
-      bbox: bbox.map((v) => Math.fround(v)),
-      area: Math.fround(bbox[2]! * bbox[3]!),
-      iscrowd: 0,
-    });
+    images.push({ id, file_name: fileName, width, height, split: s.split });
+    for (const o of cocoObjectsOf(s)) {
+      const [x0, y0, x1, y1] = o.box;
+      const bbox = [x0 * width, y0 * height, (x1 - x0) * width, (y1 - y0) * height];
+      annotations.push({
+        id: annotations.length + 1,
+        image_id: id,
+        category_id: o.classIndex + 1,
+        bbox: bbox.map((v) => Math.fround(v)),
+        area: Math.fround(bbox[2]! * bbox[3]!),
+        iscrowd: o.ignore ? 1 : 0,
+      });
+    }
   }
   const categories = classes.map((name, i) => ({ id: i + 1, name }));
   const json = JSON.stringify({ images, annotations, categories });

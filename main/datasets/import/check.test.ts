@@ -124,7 +124,12 @@ describe('the check pass', () => {
 
   it('offers one numeric target per value column and one for all of them', async () => {
     const { fixture, checked } = await checkFixture('csv', { values: true });
-    expect(checked.targets.slice(2)).toEqual([
+    expect(checked.targets[2]).toEqual({
+      name: 'objects',
+      kind: 'objects',
+      classes: ['blue', 'green', 'red'],
+    });
+    expect(checked.targets.slice(3)).toEqual([
       { name: 'area', kind: 'numeric', columns: ['area'] },
       { name: 'aspect', kind: 'numeric', columns: ['aspect'] },
       { name: 'values', kind: 'numeric', columns: ['area', 'aspect'] },

@@ -4,6 +4,11 @@
  * a single-object head learns, and splits the images. What it drops or repairs it reports.
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import {
+  MAX_OBJECTS,
+  readObjectRows,
+  writeObjectRows,
+} from '../../../core/detection/object-rows.ts';
 import type { SplitName } from '../types.ts';
 import { badRow, capitalise, compareText, mapLimit } from './files.ts';
 import { datasetFolderOf, imageRef, probeImage, type Probe } from './probe-image.ts';
@@ -17,6 +22,7 @@ import type {
   ImportOptions,
   ObjectChoice,
   Sample,
+  SampleObject,
   UnitBox,
 } from './types.ts';
 
@@ -106,11 +112,14 @@ interface Checked {
   readonly sample?: Omit<Sample, 'split'>;
   readonly badRows: readonly BadRow[];
   readonly multiObject: boolean;
+  /** Objects past MAX_OBJECTS that the objects target leaves out. */
+  readonly objectsLeftOut?: number;
 }
 
 interface Usable {
   readonly classIndex: number;
   readonly box?: UnitBox;
+  readonly ignore: boolean;
 }
 
 /**
@@ -164,13 +173,17 @@ function usableObjects(
     }
     seen.add(identity);
     if (index.hasBoxes && !box) continue;
-    eligible.push({ classIndex, ...(box ? { box } : {}) });
+    eligible.push({ classIndex, ...(box ? { box } : {}), ignore: object.ignore === true });
   }
   return eligible;
 }
 
-/** 'largest' by area (the first of equals), or 'first' in the annotation's order. */
-function chooseObject(eligible: readonly Usable[], choice: ObjectChoice): Usable | undefined {
+/**
+ * 'largest' by area (the first of equals), or 'first' in the annotation's order; never an ignored
+ * object (a crowd or a difficult one), which no head should learn as the image's one object.
+ */
+function chooseObject(all: readonly Usable[], choice: ObjectChoice): Usable | undefined {
+  const eligible = all.filter((o) => !o.ignore);
   if (choice === 'first') return eligible[0];
   return eligible.reduce<Usable | undefined>(
     (best, o) => (!best || (o.box && best.box && area(o.box) > area(best.box)) ? o : best),
@@ -209,9 +222,11 @@ function checkRecord(
     const reason =
       record.objects.length === 0
         ? 'has no objects'
-        : index.hasBoxes
-          ? 'has no object left with a class and a usable box'
-          : 'has no object left with a known class';
+        : eligible.length > 0
+          ? 'has only ignored objects (crowds or difficult ones)'
+          : index.hasBoxes
+            ? 'has no object left with a class and a usable box'
+            : 'has no object left with a known class';
     badRows.push(
       badRow(
         'no-objects',
@@ -236,9 +251,15 @@ function checkRecord(
     );
     return { badRows, multiObject: false };
   }
+  const every: SampleObject[] = eligible.flatMap((o) =>
+    o.box ? [{ classIndex: o.classIndex, box: o.box, ignore: o.ignore }] : [],
+  );
+  // Past the limit, the rows' own choice (the largest non-ignored) decides which are kept.
+  const objects = every.length > MAX_OBJECTS ? readObjectRows(writeObjectRows(every).rows) : every;
   return {
     badRows,
     multiObject: eligible.length > 1,
+    objectsLeftOut: every.length - objects.length,
     sample: {
       key: record.key,
       file: record.file,
@@ -246,7 +267,7 @@ function checkRecord(
       height: size.height,
       classIndex: chosen.classIndex,
       ...(index.labelTasks?.length ? { labels: labelIndices(record, index) } : {}),
-      ...(chosen.box ? { box: chosen.box } : {}),
+      ...(chosen.box ? { box: chosen.box, objects } : {}),
       values: record.values,
     },
   };
@@ -273,10 +294,14 @@ export function targetsOf(index: ImportedIndex): DatasetTarget[] {
       attributes: index.attributes.names,
     });
   }
-  if (index.hasBoxes) targets.push({ name: 'box', kind: 'box' });
-  const taken = new Set(['class', 'box', 'values', ...targets.map((t) => t.name)]);
+  if (index.hasBoxes) {
+    // The box is the chosen object for a single-box head; objects are all of them, for detection.
+    targets.push({ name: 'box', kind: 'box' });
+    targets.push({ name: 'objects', kind: 'objects', classes: index.classes });
+  }
+  const taken = new Set(['class', 'box', 'objects', 'values', ...targets.map((t) => t.name)]);
   for (const column of index.valueColumns) {
-    // A column called 'box' must not shadow the box target.
+    // A column called 'box' or 'objects' must not shadow the targets of that name.
     const name = taken.has(column) ? `${column} (value)` : column;
     targets.push({ name, kind: 'numeric', columns: [column] });
   }
@@ -343,6 +368,7 @@ export async function checkIndex(
     samples[split].push({ ...sample, split });
   });
   for (const list of Object.values(samples)) list.sort((a, b) => compareText(a.key, b.key));
+  const crowded = results.filter(({ checked }) => (checked.objectsLeftOut ?? 0) > 0);
 
   return {
     index,
@@ -352,6 +378,17 @@ export async function checkIndex(
     objectChoice,
     multiObjectImages: results.filter(({ checked }) => checked.sample && checked.multiObject)
       .length,
+    ...(crowded.length > 0
+      ? {
+          crowdedImages: {
+            images: crowded.length,
+            objectsLeftOut: crowded.reduce(
+              (sum, { checked }) => sum + (checked.objectsLeftOut ?? 0),
+              0,
+            ),
+          },
+        }
+      : {}),
     splitFrom,
   };
 }

@@ -62,6 +62,8 @@ describe('the COCO reader', () => {
     expect(index.records[0]?.key).toBe('pics/a.jpg');
     expect(index.records[0]?.objects).toEqual([
       { className: 'zebra', box: [1, 2, 4, 6], where: 'instances.json annotation 10' },
+      // A crowd is kept, marked ignored, for the detection head and COCO's score.
+      { className: 'cat', box: [0, 0, 5, 5], where: 'instances.json annotation 14', ignore: true },
     ]);
     expect(index.badRows.map((r) => [r.kind, r.message])).toEqual([
       [

@@ -4,6 +4,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { DatasetError } from '../errors.ts';
+import type { SplitName } from '../types.ts';
 import {
   badRow,
   capitalise,
@@ -159,6 +160,13 @@ function readBbox(value: unknown, where: string): { box: PixelBox } | { bad: Bad
   return { box: [x, y, x + w, y + h] };
 }
 
+/**
+ * An image's `split` field, which COCO lacks and the studio's COCO export writes: the split it
+ * was in, so a dataset exported and imported again keeps its splits. Other values are not one.
+ */
+const splitOf = (value: unknown): SplitName | undefined =>
+  value === 'train' || value === 'validation' || value === 'test' ? value : undefined;
+
 interface Draft {
   readonly record: ImportedRecord;
   readonly objects: ImportedObject[];
@@ -220,12 +228,14 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
     const width = positive(entry.width);
     const height = positive(entry.height);
     const objects: ImportedObject[] = [];
+    const split = splitOf(entry.split);
     const record: ImportedRecord = {
       key: toKey(root, file),
       file,
       objects,
       values: {},
       where,
+      ...(split ? { split } : {}),
       ...(width !== undefined && height !== undefined ? { width, height } : {}),
     };
     drafts.set(id, { record, objects });
@@ -241,8 +251,9 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       );
       return;
     }
-    // Crowd regions cover many instances at once; COCO's own evaluation ignores them too.
-    if (annotation.iscrowd === 1) return;
+    // A crowd region covers many instances at once: kept as an ignored object, as COCO's own
+    // evaluation keeps it, so a detector is neither taught nor blamed there.
+    const crowd = annotation.iscrowd === 1 || annotation.iscrowd === true;
     const imageId = idOf(annotation.image_id);
     const draft = imageId === undefined ? undefined : drafts.get(imageId);
     if (!draft) {
@@ -270,12 +281,25 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       );
       return;
     }
+    if (crowd && annotation.bbox === undefined) {
+      // A crowd given only as a segmentation (RLE) is read by its bbox, which this one lacks.
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} of '${key}' is a crowd with a segmentation but no bbox; the studio reads crowds by their bbox, so it was skipped.`,
+          'dropped',
+          key,
+        ),
+      );
+      return;
+    }
     const bbox = readBbox(annotation.bbox, where);
     if ('bad' in bbox) {
       badRows.push({ ...bbox.bad, key });
       return;
     }
-    draft.objects.push({ className, box: bbox.box, where });
+    draft.objects.push({ className, box: bbox.box, where, ...(crowd ? { ignore: true } : {}) });
   });
 
   return {

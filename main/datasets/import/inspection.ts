@@ -99,6 +99,7 @@ function summaryInfo(checked: CheckedDataset): SummaryInfo {
     values: s.values.map((v) => ({ column: v.column, min: v.min, mean: v.mean, max: v.max })),
     objectChoice: s.objectChoice,
     multiObjectImages: s.multiObjectImages,
+    ...(s.objects ? { objects: s.objects } : {}),
     ...(s.boxUnits ? { boxUnits: s.boxUnits } : {}),
     badRowCounts: Object.fromEntries(
       Object.entries(s.badRowCounts).filter(

@@ -4,7 +4,7 @@
  * split, and keeps decoded images for later epochs. An image that cannot be read any more is
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
-import { MAX_OBJECTS, OBJECT_FIELDS } from '../../../core/detection/object-rows.ts';
+import { OBJECT_ROWS_SIZE, writeObjectRows } from '../../../core/detection/object-rows.ts';
 import { basename } from 'node:path';
 import { allocateTarget, type TaskKind } from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
@@ -13,6 +13,8 @@ import {
   augmentSample,
   checkAugmentOptions,
   isAugmenting,
+  moveBox,
+  moveObjects,
   type AugmentedSample,
 } from './augment.ts';
 import {
@@ -82,6 +84,21 @@ const reasonOf = (error: unknown): string =>
 
 type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
 
+/** What moves with the image as it is fitted and augmented: the chosen box and every object's. */
+interface Moved {
+  readonly box: UnitBox | undefined;
+  /** The objects target's rows (core/detection/object-rows.ts); absent without boxes. */
+  readonly objects: Float32Array | undefined;
+}
+
+/** A sample's objects as rows, fitted to the Input as its image was. */
+function objectRows(sample: Sample, transform: CachedImage['transform']): Float32Array | undefined {
+  if (!sample.objects) return undefined;
+  return writeObjectRows(
+    sample.objects.map((o) => ({ ...o, box: applyBoxTransform(o.box, transform) })),
+  ).rows;
+}
+
 /**
  * How each task kind's values come out of a checked sample, into the target's array at sample
  * `b` (`out` has the target's stored width per sample).
@@ -90,7 +107,7 @@ const SAMPLE_TARGETS: {
   readonly [K in TaskKind]: (
     target: TargetOf<K>,
     sample: Sample,
-    box: UnitBox | undefined,
+    moved: Moved,
     out: Int32Array | Float32Array,
     b: number,
   ) => void;
@@ -101,26 +118,25 @@ const SAMPLE_TARGETS: {
   attributes: (t, sample, _, out, b) =>
     t.attributes.forEach((a, k) => (out[b * t.attributes.length + k] = sample.values[a] ?? 0)),
   // The check drops images without a box when the dataset has boxes; zeros are a last resort.
-  box: (_, __, box, out, b) => box && out.set(box, b * 4),
+  box: (_, __, { box }, out, b) => box && out.set(box, b * 4),
   numeric: (t, sample, _, out, b) =>
     t.columns.forEach((c, k) => (out[b * t.columns.length + k] = sample.values[c] ?? 0)),
-  // No import offers an objects target yet: its rows stay unused (class −1).
-  objects: (_, __, ___, out, b) => {
-    for (let r = 0; r < MAX_OBJECTS; r++) out[(b * MAX_OBJECTS + r) * OBJECT_FIELDS] = -1;
-  },
+  // Rows come unused (class −1) without boxes, as writeObjectRows leaves an image with none.
+  objects: (_, __, { objects }, out, b) =>
+    out.set(objects ?? writeObjectRows([]).rows, b * OBJECT_ROWS_SIZE),
 };
 
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(
   targets: readonly DatasetTarget[],
   samples: readonly Sample[],
-  boxes: readonly (UnitBox | undefined)[],
+  moved: readonly Moved[],
 ): Record<string, Int32Array | Float32Array> {
   const out: Record<string, Int32Array | Float32Array> = {};
   for (const target of targets) {
     const values = allocateTarget(target, samples.length);
     const fill = SAMPLE_TARGETS[target.kind] as (typeof SAMPLE_TARGETS)[TaskKind];
-    samples.forEach((sample, b) => fill(target as never, sample, boxes[b], values, b));
+    samples.forEach((sample, b) => fill(target as never, sample, moved[b]!, values, b));
     out[target.name] = values;
   }
   return out;
@@ -181,21 +197,26 @@ function createSplitReader(context: SplitContext): SplitReader {
           return reasonOf(error);
         }
         const box = sample.box && applyBoxTransform(sample.box, image.transform);
-        if (!augment) return { pixels: image.pixels, box };
-        return augmentSample(
+        const objects = objectRows(sample, image.transform);
+        if (!augment) return { pixels: image.pixels, box, objects };
+        const done = augmentSample(
           image.pixels,
           options.imageShape,
           box,
           augment,
           augmentRng(options.seed, index, draw),
         );
+        const { geometry } = done;
+        if (objects && geometry) moveObjects(objects, (b) => moveBox(geometry, b));
+        return { ...done, objects };
       });
 
       const kept: Sample[] = [];
-      const boxes: (UnitBox | undefined)[] = [];
+      const moved: Moved[] = [];
       const images = new Uint8Array(wanted.length * pixelsPerImage);
       wanted.forEach(({ sample }, position) => {
-        const done = prepared[position] as AugmentedSample | string;
+        const done = prepared[position] as
+          (AugmentedSample & { objects: Float32Array | undefined }) | string;
         if (typeof done === 'string') {
           unreadable++;
           context.onUnreadable(sample, done);
@@ -203,13 +224,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         images.set(done.pixels, kept.length * pixelsPerImage);
         kept.push(sample);
-        boxes.push(done.box);
+        moved.push({ box: done.box, objects: done.objects });
       });
       return {
         size: kept.length,
         images:
           kept.length === wanted.length ? images : images.slice(0, kept.length * pixelsPerImage),
-        targets: buildTargets(context.targets, kept, boxes),
+        targets: buildTargets(context.targets, kept, moved),
       };
     },
   };

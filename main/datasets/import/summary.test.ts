@@ -31,6 +31,12 @@ describe('the dataset summary', () => {
       6,
       0.25,
     ]);
+    expect(summary.objects).toEqual({
+      count: fixture.images.reduce((sum, i) => sum + i.objects.length, 0),
+      ignored: 0,
+      crowdedImages: 0,
+      leftOut: 0,
+    });
     expect(summary.values.map((v) => v.column)).toEqual(['area', 'aspect']);
     expect(summary.badRows).toEqual({ total: 0, dropped: 0, fixed: 0, byKind: [] });
     expect(summary.badRowCounts).toEqual({});
@@ -62,7 +68,7 @@ describe('the dataset summary', () => {
     expect(text).toContain('(CSV; boxes in pixels, detected)');
     expect(text).toMatch(/Images {4}24: train \d+, validation \d+, test \d+ \(split by ratio\)/);
     expect(text).toContain(
-      'Targets   class (3 classes: blue, green, red), box (a bounding box), area (1 value: area), aspect (1 value: aspect), values (2 values: area, aspect)',
+      'Targets   class (3 classes: blue, green, red), box (a bounding box), objects (objects of 3 classes: blue, green, red; up to 100 per image), area (1 value: area), aspect (1 value: aspect), values (2 values: area, aspect)',
     );
     expect(text).toMatch(/Class\s+train\s+validation\s+test\s+total\nblue\s+\d+/);
     expect(text).toMatch(/ {2}centre x\s+0\.\d{3}\s+0\.\d{3}\s+0\.\d{3}/);

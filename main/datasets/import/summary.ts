@@ -5,6 +5,7 @@
  * form is for the terminal.
  */
 import { targetSummary, type DatasetTarget } from '../../../core/dataset-target.ts';
+import { objectsLine, type ObjectCounts } from '../../../core/detection/objects-line.ts';
 import { fixed, inline, thousands } from '../../../core/format.ts';
 import type { SplitName } from '../types.ts';
 import { BAD_ROW_KINDS, PRIMARY_CLASS } from './types.ts';
@@ -62,6 +63,11 @@ export interface DatasetSummary {
   /** Images with several usable objects, and their share of all images kept. */
   readonly multiObjectImages: number;
   readonly multiObjectShare: number;
+  /**
+   * Every object the objects target keeps (a detection head learns them all), how many of them
+   * are ignored (crowds, difficult ones), and the images past its limit; absent without boxes.
+   */
+  readonly objects?: ObjectCounts;
   readonly badRowCounts: Readonly<Partial<Record<BadRowKind, number>>>;
   readonly badRows: {
     readonly total: number;
@@ -72,6 +78,16 @@ export interface DatasetSummary {
       readonly count: number;
       readonly examples: readonly string[];
     }[];
+  };
+}
+
+function objectCounts(checked: CheckedDataset, all: readonly Sample[]): ObjectCounts {
+  const objects = all.flatMap((s) => s.objects ?? []);
+  return {
+    count: objects.length,
+    ignored: objects.filter((o) => o.ignore).length,
+    crowdedImages: checked.crowdedImages?.images ?? 0,
+    leftOut: checked.crowdedImages?.objectsLeftOut ?? 0,
   };
 }
 
@@ -174,6 +190,7 @@ export function summarizeDataset(checked: CheckedDataset): DatasetSummary {
     objectChoice: checked.objectChoice,
     multiObjectImages: checked.multiObjectImages,
     multiObjectShare: all.length > 0 ? checked.multiObjectImages / all.length : 0,
+    ...(index.hasBoxes ? { objects: objectCounts(checked, all) } : {}),
     badRowCounts: Object.fromEntries(byKind.map((k) => [k.kind, k.count])),
     badRows: {
       total: checked.badRows.length,
@@ -277,8 +294,9 @@ export function formatSummary(summary: DatasetSummary): string {
       ),
     );
     lines.push(
-      `Objects   ${thousands(summary.multiObjectImages)} of ${thousands(images.total)} images (${percent(summary.multiObjectShare)}) have several; the ${summary.objectChoice === 'largest' ? 'largest' : 'first'} is learned.`,
+      `Objects   ${thousands(summary.multiObjectImages)} of ${thousands(images.total)} images (${percent(summary.multiObjectShare)}) have several; the ${summary.objectChoice === 'largest' ? 'largest' : 'first'} is learned by a box head.`,
     );
+    if (summary.objects) lines.push(`          ${objectsLine(summary.objects)}`);
   }
   if (summary.values.length > 0) {
     lines.push('');

@@ -27,6 +27,11 @@ export interface ImportedObject {
   readonly unitBox?: UnitBox;
   /** Where the object came from when it differs from its record's: "labels/a.txt line 2". */
   readonly where?: string;
+  /**
+   * A COCO crowd or a VOC difficult object: a detection head neither learns nor is scored on it
+   * (as COCO ignores crowds), and the single-object tasks never choose it.
+   */
+  readonly ignore?: boolean;
 }
 
 /** One image as an annotation file describes it, before any pixel is read. */
@@ -159,9 +164,18 @@ export interface Sample {
   readonly labels?: Readonly<Record<string, number>>;
   /** The chosen object's box, normalised to the original image; absent without boxes. */
   readonly box?: UnitBox;
+  /** Every usable object of the image, boxes normalised to the original image (the objects target). */
+  readonly objects?: readonly SampleObject[];
   /** Numeric and attribute columns (0/1), by column name. */
   readonly values: Readonly<Record<string, number>>;
   readonly split: SplitName;
+}
+
+/** One object of a sample: its class index, unit box and whether it is ignored. */
+export interface SampleObject {
+  readonly classIndex: number;
+  readonly box: UnitBox;
+  readonly ignore: boolean;
 }
 
 /** The target every format's objects give: the class of the chosen object. */
@@ -177,6 +191,11 @@ export interface CheckedDataset {
   readonly objectChoice: ObjectChoice;
   /** Images with several objects, where the choice mattered. */
   readonly multiObjectImages: number;
+  /**
+   * Images with more objects than the objects target holds (MAX_OBJECTS), which keep their
+   * largest non-ignored ones, and how many objects were left out in all.
+   */
+  readonly crowdedImages?: { readonly images: number; readonly objectsLeftOut: number };
   /** Where the split came from. */
   readonly splitFrom: 'data' | 'ratio';
 }

@@ -181,7 +181,9 @@ function readObject(node: unknown, where: string, key: string): ImportedObject |
   }
   const [xmin = 0, ymin = 0, xmax = 0, ymax = 0] = numbers;
   const box: PixelBox = [Math.max(0, xmin - 1), Math.max(0, ymin - 1), xmax, ymax];
-  return { className, box, where };
+  // VOC's own evaluation neither rewards nor penalises a difficult object: kept as ignored.
+  const difficult = text(child(node, 'difficult')) === '1';
+  return { className, box, where, ...(difficult ? { ignore: true } : {}) };
 }
 
 /** Reads a Pascal VOC folder; files and objects it cannot use become bad rows. */

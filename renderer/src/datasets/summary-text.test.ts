@@ -33,6 +33,15 @@ describe('summary sentences', () => {
     expect(objectText({ objectChoice: 'first', multiObjectImages: 3 })).toBe(
       '3 images with several objects; heads learn the first object of each.',
     );
+    expect(
+      objectText({
+        objectChoice: 'largest',
+        multiObjectImages: 1,
+        objects: { count: 100, ignored: 2, crowdedImages: 1, leftOut: 5 },
+      }),
+    ).toBe(
+      '1 image with several objects; a box head learns the largest object of each; 100 objects (2 ignored: crowds or difficult) for a detection head; 1 image has more than 100, and keeps the 100 largest, leaving out 5.',
+    );
     expect(boxUnitsText({ boxUnits: { units: 'pixels', how: 'detected' } })).toBe(
       'pixels (detected)',
     );

@@ -1,3 +1,4 @@
+import { objectsLine } from '../../../core/detection/objects-line.ts';
 import { targetSummary } from '../../../core/tasks/registry.ts';
 import type { DatasetInfo, DatasetSummary } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
@@ -33,15 +34,23 @@ export function splitText(
     : `Split by the seed, class by class: ${percent(options.validationFraction)} validation, ${percent(options.testFraction)} test (the data names no split).`;
 }
 
-/** Which object the single-object heads learn, and how many images have several. */
+/**
+ * Which object the single-object heads learn, how many images have several, and what the
+ * objects target keeps for a detection head.
+ */
 export function objectText(
-  summary: Pick<DatasetSummary, 'objectChoice' | 'multiObjectImages'>,
+  summary: Pick<DatasetSummary, 'objectChoice' | 'multiObjectImages'> &
+    Partial<Pick<DatasetSummary, 'objects'>>,
 ): string {
   const which =
     summary.objectChoice === 'first' ? 'the first object' : `the ${summary.objectChoice} object`;
-  return summary.multiObjectImages === 0
-    ? `One object per image; heads learn ${which} of each.`
-    : `${plural(summary.multiObjectImages, 'image')} with several objects; heads learn ${which} of each.`;
+  const single =
+    summary.multiObjectImages === 0
+      ? `One object per image; heads learn ${which} of each.`
+      : `${plural(summary.multiObjectImages, 'image')} with several objects; heads learn ${which} of each.`;
+  return summary.objects && summary.multiObjectImages > 0
+    ? `${single.slice(0, -1).replace('heads learn', 'a box head learns')}; ${objectsLine(summary.objects)}`
+    : single;
 }
 
 /**
