@@ -6,7 +6,7 @@ import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
-import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm-threads.ts';
+import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm/threads.ts';
 import { benchDataset } from './bench-data.ts';
 import { balancingBench } from './balancing-bench.ts';
 import { importBench } from './import-bench.ts';

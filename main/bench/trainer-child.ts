@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseGraphDocument } from '../../core/graph/load.ts';
 import { intFlag, parseCommandArgs } from '../cli/args.ts';
 import { initBackend } from '../engine/backend.ts';
-import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm/threads.ts';
 import { benchDataset } from './bench-data.ts';
 import { trainerThroughput, withoutProbes } from './training-bench.ts';
 

@@ -1,4 +1,4 @@
-// The engine's own WebAssembly loops (the products of `wasm-gemm.ts`, the max-pool and ReLU
+// The engine's own WebAssembly loops (the products of `kernels/gemm.ts`, the max-pool and ReLU
 // gradients, the leading-axis sums, Adam's update) on every thread the backend has: helper
 // threads (Node's worker_threads) import the backend's shared memory and the same compiled
 // module, and each runs its share of a call while the calling thread runs the first share and then
@@ -8,8 +8,8 @@
 // shared array; a module a helper has not seen yet comes first through a message port, read
 // synchronously when the helper needs it.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { instantiateOver, isSharedMemory, type WasmMemory } from './wasm-emit.ts';
-import { threadsOf } from './wasm-threads.ts';
+import { instantiateOver, isSharedMemory, type WasmMemory } from './emit.ts';
+import { threadsOf } from './threads.ts';
 
 // The control array of a helper: call counter, calls done, module key, status, argument count,
 // stop flag, a delay tests inject; the arguments go in a float64 array beside it (every i32 and
@@ -253,6 +253,24 @@ export interface EngineLoop {
 const loops = new WeakMap<WasmMemory, Map<string, EngineLoop | null>>();
 let nextKey = 1;
 
+/** What became of one of the engine's loops in this process. */
+export interface LoopRecord {
+  readonly id: string;
+  /** The module's bytes for a shared (threaded build) or an unshared memory. */
+  readonly bytes: (shared: boolean) => Uint8Array;
+  /** Why it fell back to the path it replaces, if it did. */
+  readonly error?: string;
+  /** Calls that ran the SIMD loop. */
+  runs: number;
+}
+const records = new Map<string, LoopRecord>();
+
+/**
+ * Every loop the engine has tried to compile in this process, by id: a module that did not compile
+ * falls back in silence otherwise, so tests and the bench read this to see the fast path ran.
+ */
+export const engineLoopRecords = (): readonly LoopRecord[] => [...records.values()];
+
 /**
  * The export `name` of the module `bytes` makes, over `memory`, compiled once per `id`; undefined
  * where the engine's loops are off or cannot run here (no SIMD, a memory that cannot be
@@ -270,12 +288,24 @@ export function engineLoop(
   const known = byId.get(id);
   if (known !== undefined) return known ?? undefined;
   const made = instantiateOver(memory, bytes);
-  const fn = made?.exports[name] as ((...args: number[]) => void) | undefined;
+  const fn = 'exports' in made ? (made.exports[name] as (...args: number[]) => void) : undefined;
+  const record: LoopRecord = {
+    id,
+    bytes,
+    runs: 0,
+    ...('error' in made
+      ? { error: made.error }
+      : fn === undefined
+        ? { error: `the module exports no function '${name}'` }
+        : {}),
+  };
+  records.set(id, record);
   let loop: EngineLoop | null = null;
-  if (made !== undefined && fn !== undefined) {
+  if ('module' in made && fn !== undefined) {
     const shared: SharedModule = { key: nextKey++, id, module: made.module, name };
     loop = {
       run(argLists, threads) {
+        record.runs++;
         const helpers = argLists.length > 1 ? helpersFor(memory, threads) : undefined;
         if (helpers === undefined || argLists.length > threads) {
           for (const args of argLists) fn(...args);

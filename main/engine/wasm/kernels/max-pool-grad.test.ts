@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useEngineLoops } from './wasm-parallel.ts';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
-import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
-import * as support from './wasm-conv-test-support.ts';
-import type { ConvCase } from './wasm-conv-test-support.ts';
+import { useEngineLoops } from '../parallel.ts';
+import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { registerWasmMaxPoolGrad } from './max-pool-grad.ts';
+import * as support from '../test-support/conv.ts';
+import type { ConvCase } from '../test-support/conv.ts';
 
 const log = new support.ErrorLog('MaxPoolGrad');
 

@@ -5,7 +5,7 @@
 // AddressSanitizer does), so a thread that writes into it after its free is caught when it leaves
 // the quarantine, instead of silently trashing the allocator's free lists. Freeing a buffer twice
 // is caught as well. Memory the backend's C++ allocates itself passes through unguarded.
-import { backendMemory } from './wasm-emit.ts';
+import { backendMemory } from '../emit.ts';
 
 interface AllocatingModule {
   _malloc(bytes: number): number;

@@ -206,18 +206,21 @@ export const isSharedMemory = (memory: WasmMemory): boolean =>
   typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 
 /**
- * The module's exports over `memory`, or undefined where it cannot run there (no SIMD in this
- * engine, a memory that cannot be imported): callers then take their plain path.
+ * The module's exports over `memory`, or why it cannot run there (no SIMD in this engine, a memory
+ * that cannot be imported, a module the engine wrote wrong): callers then take their plain path,
+ * and keep the reason so a test or the bench can tell a fallback from the fast path.
  */
 export function instantiateOver(
   memory: WasmMemory,
   bytes: (shared: boolean) => Uint8Array,
-): { readonly module: object; readonly exports: Record<string, unknown> } | undefined {
+):
+  | { readonly module: object; readonly exports: Record<string, unknown> }
+  | { readonly error: string } {
   try {
     const module = new wasm.Module(bytes(isSharedMemory(memory)));
     return { module, exports: new wasm.Instance(module, { env: { memory } }).exports };
-  } catch {
-    return undefined;
+  } catch (e) {
+    return { error: (e as Error).message };
   }
 }
 

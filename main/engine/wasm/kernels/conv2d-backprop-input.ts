@@ -28,13 +28,12 @@
 // that is not a multiple of the stride, a pad beyond the kernel, or the rows a stride skipped at
 // the bottom/right of x (those get zero gradient, and the conv pads past dY to reach them) — is
 // a Slice of the interleaved result. The number of windows comes from dy's own shape rather than
-// from computeConv2DInfo, for the same reason as in wasm-conv2d-backprop-filter.ts.
-import { tf } from './tf.ts';
-import { runWasmKernel, shape4 } from './wasm-kernels.ts';
+// from computeConv2DInfo, for the same reason as in conv2d-backprop-filter.ts.
+import { tf } from '../../tf.ts';
+import { replaceStockKernel, runWasmKernel, shape4 } from './kernel-helpers.ts';
 import type {
   Conv2DBackpropInputAttrs,
   KernelBackend,
-  KernelConfig,
   KernelFunc,
   NamedAttrMap,
   TensorInfo,
@@ -193,12 +192,5 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
  * convolution. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmConv2DBackpropInput(): void {
-  const current = tf.getKernel('Conv2DBackpropInput', 'wasm') as KernelConfig | undefined;
-  if (current?.kernelFunc === conv2DBackpropInputWasm) return;
-  if (current !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    kernelFunc: conv2DBackpropInputWasm,
-  });
+  replaceStockKernel('Conv2DBackpropInput', conv2DBackpropInputWasm, 'optional');
 }

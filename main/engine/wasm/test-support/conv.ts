@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend that every helper here switches to.
 import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
-import { maxRelativeError, product, seededValues } from './wasm-test-values.ts';
+import { maxRelativeError, product, seededValues } from './values.ts';
 
 export { maxRelativeError, product, seededValues };
 

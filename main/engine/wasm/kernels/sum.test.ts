@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as support from './wasm-conv-test-support.ts';
-import { useEngineLoops } from './wasm-parallel.ts';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
-import { registerWasmSum } from './wasm-sum.ts';
+import * as support from '../test-support/conv.ts';
+import { useEngineLoops } from '../parallel.ts';
+import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { registerWasmSum } from './sum.ts';
 
 const log = new support.ErrorLog('Sum');
 

@@ -36,15 +36,19 @@
 //
 // Before any of that, products with a long sum go to the engine's SIMD product (`simdMatMul`
 // below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path.
-import { tf } from './tf.ts';
-import { backendMemory } from './wasm-emit.ts';
-import { gemmRuns, runMatMul } from './wasm-gemm.ts';
-import { runWasmKernel, type HeapBackend } from './wasm-kernels.ts';
-import { engineThreads } from './wasm-parallel.ts';
+import { tf } from '../../tf.ts';
+import { backendMemory } from '../emit.ts';
+import { gemmRuns, runMatMul } from './gemm.ts';
+import {
+  replaceStockKernel,
+  runWasmKernel,
+  stockKernel,
+  type HeapBackend,
+} from './kernel-helpers.ts';
+import { engineThreads } from '../parallel.ts';
 import type {
   BatchMatMulAttrs,
   KernelBackend,
-  KernelConfig,
   KernelFunc,
   NamedAttrMap,
   TensorInfo,
@@ -55,9 +59,6 @@ const OWNER = 'BatchMatMul';
 /** Below this many multiply-adds the stock loop is as fast as two extra kernels (≤ 0.03 ms). */
 const MIN_MULTIPLY_ADDS = 32 * 32 * 32;
 
-/** The wasm backend's own kernel, kept when ours replaces it; every product ends up there. */
-let stock: KernelConfig | undefined;
-
 function runStock(
   a: TensorInfo,
   b: TensorInfo,
@@ -65,12 +66,12 @@ function runStock(
   transposeB: boolean,
   backend: KernelBackend,
 ): TensorInfo {
-  if (stock === undefined) {
-    throw new Error(
-      'BatchMatMul on wasm ran before registerWasmBatchMatMul kept the stock kernel.',
-    );
-  }
-  const out = stock.kernelFunc({ inputs: { a, b }, attrs: { transposeA, transposeB }, backend });
+  // The wasm backend's own kernel: every product ends up there.
+  const out = stockKernel(OWNER).kernelFunc({
+    inputs: { a, b },
+    attrs: { transposeA, transposeB },
+    backend,
+  });
   if (Array.isArray(out)) {
     throw new Error(
       "The wasm kernel 'BatchMatMul' returned several tensors where one was expected.",
@@ -86,7 +87,7 @@ const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0
 
 /**
  * Products with a long sum (K ≥ SIMD_MIN_K) of at most SIMD_MAX_M rows (beyond that XNNPACK's
- * packing pays for itself) and no transposed B run as the engine's SIMD product (`wasm-gemm.ts`)
+ * packing pays for itself) and no transposed B run as the engine's SIMD product (`gemm.ts`)
  * instead of XNNPACK: the forward Dense over a wide Flatten ([32, 16384]·[16384, 256]) took
  * ~100 ms in XNNPACK, ~12 ms there on one thread. Short sums (the Dense gradients' dW = Xᵀ·dY,
  * K = 32) measured as fast or faster on XNNPACK.
@@ -201,19 +202,8 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
  * XNNPACK. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmBatchMatMul(): void {
-  const current = tf.getKernel('BatchMatMul', 'wasm') as KernelConfig | undefined;
-  if (current?.kernelFunc === batchMatMulWasm) return;
-  if (current === undefined) {
-    throw new Error(
-      "The wasm backend has no 'BatchMatMul' kernel to speed up; is @tensorflow/tfjs-backend-wasm loaded?",
-    );
-  }
-  stock = current;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  // The stock setupFunc stays: it binds the C++ function the stock kernelFunc calls, and runs
-  // whenever the wasm backend is (re)selected.
-  tf.registerKernel({ ...current, kernelFunc: batchMatMulWasm });
-  registerWasmFusedMatMul();
+  replaceStockKernel(OWNER, batchMatMulWasm, 'needed');
+  replaceStockKernel(FUSED_OWNER, fusedMatMulWasm, 'needed');
 }
 
 /** The activations `_FusedMatMul` may apply, as the wasm kernels that apply them. */
@@ -228,9 +218,6 @@ const ACTIVATIONS: Record<string, string | undefined> = {
 
 const FUSED_OWNER = '_FusedMatMul';
 
-/** The stock `_FusedMatMul`, kept when ours replaces it. */
-let stockFused: KernelConfig | undefined;
-
 /**
  * `_FusedMatMul` (every Dense layer outside a gradient tape: validation, test, the gallery): the
  * long-sum products as above, then the bias and the activation with the backend's own kernels.
@@ -238,11 +225,7 @@ let stockFused: KernelConfig | undefined;
 const fusedMatMulWasm: KernelFunc = (args) => {
   const { inputs, attrs, backend: anyBackend } = args;
   const backend = anyBackend as KernelBackend;
-  if (stockFused === undefined) {
-    throw new Error(
-      '_FusedMatMul on wasm ran before registerWasmBatchMatMul kept the stock kernel.',
-    );
-  }
+  const stockFused = stockKernel(FUSED_OWNER);
   const { a, b, bias, preluActivationWeights } = inputs;
   const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as {
     transposeA: boolean;
@@ -280,12 +263,3 @@ const fusedMatMulWasm: KernelFunc = (args) => {
   }
   return out;
 };
-
-/** Replaces the wasm backend's `_FusedMatMul` so inference takes the same long-sum products. */
-function registerWasmFusedMatMul(): void {
-  const current = tf.getKernel('_FusedMatMul', 'wasm') as KernelConfig | undefined;
-  if (current === undefined || current.kernelFunc === fusedMatMulWasm) return;
-  stockFused = current;
-  tf.unregisterKernel('_FusedMatMul', 'wasm');
-  tf.registerKernel({ ...current, kernelFunc: fusedMatMulWasm });
-}

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
-import { maxRelativeError, product, seededValues } from './wasm-test-values.ts';
+import { registerWasmBatchMatMul } from './batch-matmul.ts';
+import { maxRelativeError, product, seededValues } from '../test-support/values.ts';
 
 const TOLERANCE = 1e-5;
 /** Largest relative error seen against the cpu backend, and how many values were compared. */

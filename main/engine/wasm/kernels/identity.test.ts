@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from './tf.ts';
-import { registerWasmIdentity } from './wasm-identity.ts';
+import { tf } from '../../tf.ts';
+import { registerWasmIdentity } from './identity.ts';
 
 const heapBytes = () =>
   (tf.findBackend('wasm') as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;

@@ -6,7 +6,7 @@
 // 1 above zero and 0 otherwise, and dy is multiplied by it (so −0 where dy < 0 and x ≤ 0, as
 // before).
 import type { KernelFunc, NamedTensorMap, Tensor } from '@tensorflow/tfjs';
-import { tf } from './tf.ts';
+import { tf } from '../../tf.ts';
 import {
   I32,
   V128,
@@ -17,9 +17,9 @@ import {
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
-} from './wasm-emit.ts';
-import type { HeapBackend } from './wasm-kernels.ts';
-import { engineLoop, engineThreads, shares } from './wasm-parallel.ts';
+} from '../emit.ts';
+import type { HeapBackend } from './kernel-helpers.ts';
+import { engineLoop, engineThreads, shares } from '../parallel.ts';
 
 const KERNEL = 'MtsReluGrad';
 

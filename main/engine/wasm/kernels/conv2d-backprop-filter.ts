@@ -2,7 +2,7 @@
 // gradient throws "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" and nothing
 // with a Conv2D layer can train on wasm, the fastest backend that installs everywhere (see
 // shared/docs/ENVIRONMENT.md; https://github.com/tensorflow/tfjs/issues/8474). This supplies the
-// kernel. Where the engine's SIMD loops run (`wasm-gemm.ts`), it is one SIMD product per filter
+// kernel. Where the engine's SIMD loops run (`gemm.ts`), it is one SIMD product per filter
 // row over the zero-padded input (see the kernel below: 2–3× faster than the XNNPACK formulation,
 // which packs dY as weights on every call). Elsewhere it is built only from kernels the wasm
 // backend does have, so the arithmetic stays in XNNPACK, as described next. Drop it once
@@ -28,11 +28,11 @@
 // and 'round'/'ceil' rounding can make it larger than the pad. A negative amount cannot be
 // padding, so the input is left unpadded there and the surplus output rows, which would hold those
 // unused rows, are sliced off (slicing the small output is far cheaper than the input).
-import { tf } from './tf.ts';
-import { backendMemory } from './wasm-emit.ts';
-import { gemmRuns, runGemm } from './wasm-gemm.ts';
-import { runWasmKernel, shape4, type HeapBackend } from './wasm-kernels.ts';
-import { engineThreads } from './wasm-parallel.ts';
+import { tf } from '../../tf.ts';
+import { backendMemory } from '../emit.ts';
+import { gemmRuns, runGemm } from './gemm.ts';
+import { replaceStockKernel, runWasmKernel, shape4, type HeapBackend } from './kernel-helpers.ts';
+import { engineThreads } from '../parallel.ts';
 import type {
   Conv2DBackpropFilterAttrs,
   KernelBackend,
@@ -101,7 +101,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
 
   const memory = backendMemory(backend);
   if (memory !== undefined && gemmRuns(memory) && x.dtype === 'float32') {
-    // The SIMD product (`wasm-gemm.ts`), one call per filter row i: for that row the filter's
+    // The SIMD product (`gemm.ts`), one call per filter row i: for that row the filter's
     // (j, c_in) pairs lie side by side in the padded input, so they are the product's rows.
     //   dW[i, j, ci, co] = Σ_{b, y, x} Xp[b, y·sh + i, x·sw + j, ci] · dY[b, y, x, co]
     // summed image by image (an image of X and dY stays in the cache while every tile runs).
@@ -213,12 +213,5 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
  * wasm backend. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmConv2DBackpropFilter(): void {
-  if ((tf.getKernel('Conv2DBackpropFilter', 'wasm') as tf.KernelConfig | undefined) !== undefined) {
-    return;
-  }
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilterWasm,
-  });
+  replaceStockKernel('Conv2DBackpropFilter', conv2DBackpropFilterWasm, 'optional');
 }

@@ -14,7 +14,7 @@
 // machine): [32, 64, 64, 32] → 87 ms stock, [32, 32, 32, 64] → 54 ms stock; see README.md (Speed)
 // for this kernel's figures.
 import type { KernelFunc, MaxPoolGradAttrs } from '@tensorflow/tfjs';
-import { tf } from './tf.ts';
+import { tf } from '../../tf.ts';
 import {
   I32,
   V128,
@@ -26,9 +26,9 @@ import {
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
-} from './wasm-emit.ts';
-import { shape4, type HeapBackend } from './wasm-kernels.ts';
-import { engineLoop, engineThreads, shares } from './wasm-parallel.ts';
+} from '../emit.ts';
+import { replaceStockKernel, shape4, type HeapBackend } from './kernel-helpers.ts';
+import { engineLoop, engineThreads, shares } from '../parallel.ts';
 
 const OWNER = 'MaxPoolGrad';
 
@@ -287,12 +287,5 @@ function accumulate(
  * than once; later calls do nothing.
  */
 export function registerWasmMaxPoolGrad(): void {
-  const current = tf.getKernel('MaxPoolGrad', 'wasm') as tf.KernelConfig | undefined;
-  if (current?.kernelFunc === maxPoolGradWasm) return;
-  if (current !== undefined) tf.unregisterKernel('MaxPoolGrad', 'wasm');
-  tf.registerKernel({
-    kernelName: 'MaxPoolGrad',
-    backendName: 'wasm',
-    kernelFunc: maxPoolGradWasm,
-  });
+  replaceStockKernel('MaxPoolGrad', maxPoolGradWasm, 'optional');
 }

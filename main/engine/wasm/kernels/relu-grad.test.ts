@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmReluGrad } from './wasm-relu-grad.ts';
-import { seededValues } from './wasm-test-values.ts';
+import { registerWasmReluGrad } from './relu-grad.ts';
+import { seededValues } from '../test-support/values.ts';
 
 /** The values' bits, with every NaN written the same way (NaN payloads are not promised). */
 const bits = (values: Float32Array): (number | 'NaN')[] =>

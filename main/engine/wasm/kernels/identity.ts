@@ -5,11 +5,8 @@
 // output; a variable's assign takes the new tensor's memory), so the clone can share the input's
 // memory, counted, as the backend's own `Reshape` and the CPU backend's `Identity` already do.
 // Strings keep the stock kernel.
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { tf } from './tf.ts';
-
-/** The wasm backend's own kernel, kept when ours replaces it. */
-let stock: KernelConfig | undefined;
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { replaceStockKernel, stockKernel } from './kernel-helpers.ts';
 
 interface CountedBackend {
   incRef(dataId: object): void;
@@ -19,8 +16,7 @@ const identityWasm: KernelFunc = (args) => {
   const x = args.inputs['x'];
   if (x === undefined) throw new Error('Identity needs the input x.');
   if (x.dtype === 'string') {
-    if (stock === undefined) throw new Error('Identity on wasm ran without the stock kernel.');
-    return stock.kernelFunc(args);
+    return stockKernel('Identity').kernelFunc(args);
   }
   (args.backend as unknown as CountedBackend).incRef(x.dataId);
   const out: TensorInfo = { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
@@ -29,11 +25,5 @@ const identityWasm: KernelFunc = (args) => {
 
 /** Replaces the wasm backend's `Identity` with the sharing one. Later calls do nothing. */
 export function registerWasmIdentity(): void {
-  const current = tf.getKernel('Identity', 'wasm') as KernelConfig | undefined;
-  if (current?.kernelFunc === identityWasm) return;
-  if (current !== undefined) {
-    stock = current;
-    tf.unregisterKernel('Identity', 'wasm');
-  }
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm });
+  replaceStockKernel('Identity', identityWasm, 'optional');
 }

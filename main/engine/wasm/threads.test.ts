@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startThreadedWasm } from './wasm-threads.ts';
+import { startThreadedWasm } from './threads.ts';
 
 const run = promisify(execFile);
-const FIXTURE = join(import.meta.dirname, 'fixtures/threaded-wasm-step.ts');
+const FIXTURE = join(import.meta.dirname, 'test-support/threaded-step.ts');
 
 interface StepOutput {
   description: string;

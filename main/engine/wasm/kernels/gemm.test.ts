@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
-import { useEngineLoops } from './wasm-parallel.ts';
-import { backendMemory, type WasmMemory } from './wasm-emit.ts';
-import { gemmModuleBytes, runGemm, runMatMul, sumBlock, type GemmCall } from './wasm-gemm.ts';
-import type { HeapBackend } from './wasm-kernels.ts';
-import { maxRelativeError, product, seededValues } from './wasm-test-values.ts';
+import { registerWasmBatchMatMul } from './batch-matmul.ts';
+import { useEngineLoops } from '../parallel.ts';
+import { backendMemory, type WasmMemory } from '../emit.ts';
+import { gemmModuleBytes, runGemm, runMatMul, sumBlock, type GemmCall } from './gemm.ts';
+import type { HeapBackend } from './kernel-helpers.ts';
+import { maxRelativeError, product, seededValues } from '../test-support/values.ts';
 
 interface Heap extends HeapBackend {
   disposeData(id: object): void;

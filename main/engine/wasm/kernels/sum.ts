@@ -5,8 +5,8 @@
 // leading axes in place instead: one pass over the input in memory order, adding each row into a
 // float64 accumulator per output element, as the cpu backend accumulates. Every other reduction
 // goes to the stock kernel.
-import type { KernelConfig, KernelFunc, SumAttrs } from '@tensorflow/tfjs';
-import { tf } from './tf.ts';
+import type { KernelFunc, SumAttrs } from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 import {
   I32,
   V128,
@@ -18,9 +18,9 @@ import {
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
-} from './wasm-emit.ts';
-import type { HeapBackend } from './wasm-kernels.ts';
-import { engineLoop, engineThreads, shares } from './wasm-parallel.ts';
+} from '../emit.ts';
+import { replaceStockKernel, stockKernel, type HeapBackend } from './kernel-helpers.ts';
+import { engineLoop, engineThreads, shares } from '../parallel.ts';
 
 // The same sums in WebAssembly SIMD: each value is widened to float64 and added in row order, as
 // the loop below does, so the bits are the same; two columns a lane pair, sixteen at a time, rows
@@ -182,9 +182,6 @@ function simdColumnSums(
   return true;
 }
 
-/** The wasm backend's own kernel, kept when ours replaces it. */
-let stock: KernelConfig | undefined;
-
 /** How many leading axes `axes` names, if it names exactly the first k < rank of them. */
 function leadingAxes(axes: number[], rank: number): number | undefined {
   const sorted = [...new Set(axes)].sort((a, b) => a - b);
@@ -195,16 +192,13 @@ function leadingAxes(axes: number[], rank: number): number | undefined {
 const sumWasm: KernelFunc = (args) => {
   const { inputs, attrs, backend } = args;
   const x = inputs['x'];
-  if (stock === undefined) {
-    throw new Error('Sum on wasm ran before registerWasmSum kept the stock kernel.');
-  }
   if (x === undefined) throw new Error('Sum needs the input x.');
   const { axis, keepDims } = attrs as unknown as SumAttrs;
   const k =
     x.dtype === 'float32'
       ? leadingAxes(tf.util.parseAxisParam(axis, x.shape), x.shape.length)
       : undefined;
-  if (k === undefined) return stock.kernelFunc(args);
+  if (k === undefined) return stockKernel('Sum').kernelFunc(args);
   const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
   const columns = tf.util.sizeFromShape(x.shape.slice(k));
   const heap = backend as unknown as HeapBackend;
@@ -236,15 +230,5 @@ const sumWasm: KernelFunc = (args) => {
  * Safe to call more than once; later calls do nothing.
  */
 export function registerWasmSum(): void {
-  const current = tf.getKernel('Sum', 'wasm') as KernelConfig | undefined;
-  if (current?.kernelFunc === sumWasm) return;
-  if (current === undefined) {
-    throw new Error(
-      "The wasm backend has no 'Sum' kernel to speed up; is @tensorflow/tfjs-backend-wasm loaded?",
-    );
-  }
-  stock = current;
-  tf.unregisterKernel('Sum', 'wasm');
-  // The stock setupFunc stays: it binds the C++ function the stock kernelFunc calls.
-  tf.registerKernel({ ...current, kernelFunc: sumWasm });
+  replaceStockKernel('Sum', sumWasm, 'needed');
 }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const FIXTURE = join(import.meta.dirname, 'fixtures/heap-stress.ts');
+const FIXTURE = join(import.meta.dirname, 'test-support/heap-stress.ts');
 
 interface StressReport {
   description: string;

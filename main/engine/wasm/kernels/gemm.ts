@@ -14,7 +14,7 @@
 // convolution's input windows need no copy. `ams` is a constant of the module (one module per
 // value, made once). Every element of C is summed in the same order whatever the blocks and
 // whichever thread computes it, so results do not depend on the thread count.
-import { engineLoop, shares } from './wasm-parallel.ts';
+import { engineLoop, shares } from '../parallel.ts';
 import {
   F32,
   I32,
@@ -27,7 +27,7 @@ import {
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
-} from './wasm-emit.ts';
+} from '../emit.ts';
 
 const { get, set, tee } = op;
 

@@ -1,12 +1,12 @@
-import { tf } from './tf.ts';
-import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
-import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
-import { registerWasmIdentity } from './wasm-identity.ts';
-import { registerWasmMaxPoolGrad } from './wasm-max-pool-grad.ts';
-import { registerWasmReluGrad } from './wasm-relu-grad.ts';
-import { registerWasmSum } from './wasm-sum.ts';
-import { defaultWasmThreads, startThreadedWasm, threadsOf } from './wasm-threads.ts';
+import { tf } from '../tf.ts';
+import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
+import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
+import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
+import { registerWasmIdentity } from './kernels/identity.ts';
+import { registerWasmMaxPoolGrad } from './kernels/max-pool-grad.ts';
+import { registerWasmReluGrad } from './kernels/relu-grad.ts';
+import { registerWasmSum } from './kernels/sum.ts';
+import { defaultWasmThreads, startThreadedWasm, threadsOf } from './threads.ts';
 
 /** The wasm backend's priority in tfjs-backend-wasm's own registration. */
 const WASM_PRIORITY = 2;

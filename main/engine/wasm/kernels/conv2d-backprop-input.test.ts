@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
-import { registerWasmConv2DBackpropInput } from './wasm-conv2d-backprop-input.ts';
-import * as support from './wasm-conv-test-support.ts';
-import type { ConvCase } from './wasm-conv-test-support.ts';
+import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.ts';
+import * as support from '../test-support/conv.ts';
+import type { ConvCase } from '../test-support/conv.ts';
 
 const log = new support.ErrorLog('Conv2DBackpropInput');
 

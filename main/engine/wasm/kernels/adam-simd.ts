@@ -1,7 +1,7 @@
 // The Adam step of `fused-adam.ts` as a WebAssembly SIMD loop over the backend's own memory: four
 // weights at a time in float32 (`f32x4` multiply, add, square root and divide), where the plain
 // JavaScript loop does one at a time in float64 (~10 ns a weight; the reference model's 6.3 M
-// weights took ~80 ms a step). The module is a few hundred bytes written by `wasm-emit.ts` and
+// weights took ~80 ms a step). The module is a few hundred bytes written by `../emit.ts` and
 // imports the memory of the running tfjs-backend-wasm module (shared in its threaded build), so it
 // reads and writes tensors where they are.
 //
@@ -9,8 +9,8 @@
 //   m' = β₁·m + (1 − β₁)·g,  v' = β₂·v + (1 − β₂)·g·g,  w' = w − (step·m') / (√(v'·u) + ε)
 // with step = rate / (1 − β₁ᵗ) and u = 1 / (1 − β₂ᵗ). The last n mod 4 weights are done in
 // JavaScript with each operation rounded to float32, which gives the same bits as a lane.
-import { F32, I32, V128, addTo, op, wasmModuleBytes, type WasmMemory } from './wasm-emit.ts';
-import { engineLoop, type EngineLoop } from './wasm-parallel.ts';
+import { F32, I32, V128, addTo, op, wasmModuleBytes, type WasmMemory } from '../emit.ts';
+import { engineLoop, type EngineLoop } from '../parallel.ts';
 
 // Parameters: 8 i32 (offsets of w, m, v, g, w', m', v' in bytes; the byte count done with SIMD),
 // then 7 f32 (β₁, 1 − β₁, β₂, 1 − β₂, step, u, ε).
