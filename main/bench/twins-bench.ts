@@ -49,13 +49,16 @@ export const readTemplate = (name: string): GraphDocument => {
 
 interface Side {
   readonly name: string;
+  /** The studio's product tiles, where the side is the studio. */
+  readonly tiles?: 'fma' | 'plain';
   readonly python?: string;
   readonly framework?: 'torch' | 'keras';
   readonly module?: string;
 }
 
 const SIDES: readonly Side[] = [
-  { name: 'studio' },
+  { name: 'studio', tiles: 'fma' },
+  { name: 'studio-plain', tiles: 'plain' },
   { name: 'pytorch-2', python: REFERENCE_PYTHON, framework: 'torch', module: 'torch, PIL' },
   { name: 'pytorch-debian', python: PYTHON, framework: 'torch', module: 'torch, PIL' },
   { name: 'keras', python: REFERENCE_PYTHON, framework: 'keras', module: 'keras' },
@@ -143,8 +146,10 @@ export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
             `--batch-size=${s.batchSize}`,
             `--batches=${s.batches}`,
             `--epochs=${s.epochs}`,
+            `--tiles=${side.tiles}`,
           ]);
-          out.label = `studio trainer, ${child.description}`;
+          const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
+          out.label = `studio trainer, ${tiles}, ${child.description}`;
           out.rates.push(...child.rates);
         } else {
           const dir = side.framework === 'torch' ? dirs.torch : dirs.keras;

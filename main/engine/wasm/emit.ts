@@ -3,6 +3,7 @@
 // code here, so no compiler is needed to build the studio. Only what those loops use is here: one
 // imported memory, i32 / f32 / v128 locals, blocks and loops, calls through a table, loads and
 // stores with constant offsets, and the f32x4 arithmetic.
+import v8 from 'node:v8';
 
 /** Unsigned LEB128, as the binary format writes sizes, indices and offsets. */
 export function uleb(n: number): number[] {
@@ -100,6 +101,11 @@ export const op = {
   f32x4Sub: [0xfd, ...uleb(0xe5)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
   f32x4Div: [0xfd, ...uleb(0xe7)],
+  /**
+   * a·b + c from relaxed SIMD (a, b, c on the stack in that order): one fused multiply-add where
+   * the CPU has it, so the result may differ from f32x4Mul then f32x4Add in the last bit.
+   */
+  f32x4RelaxedMadd: [0xfd, ...uleb(0x105)],
 } as const;
 
 /** `local = from`. */
@@ -197,10 +203,42 @@ interface WasmApi {
   Memory: abstract new (...args: never[]) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export const isWasmMemory = (x: unknown): x is WasmMemory => x instanceof wasm.Memory;
+
+/** A module of one function that returns relaxed_madd of three zero vectors. */
+const RELAXED_PROBE = wasmProbe();
+function wasmProbe(): Uint8Array {
+  const zero = op.v128Zero;
+  const body = [0, ...zero, ...zero, ...zero, ...op.f32x4RelaxedMadd, ...op.end];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector([[0x60, 0, 1, V128]])),
+    ...section(3, vector([[0]])),
+    ...section(10, vector([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+let relaxed: boolean | undefined;
+
+/**
+ * Whether this engine runs relaxed SIMD (`f32x4.relaxed_madd`, fused multiply-add). Electron 45
+ * and Node 22 have it on; Node 20 has it behind `--experimental-wasm-relaxed-simd`, which is
+ * turned on here, once, before any module that uses it is compiled (V8 reads its WebAssembly
+ * feature flags when it compiles a module; Node 22 and later never get here).
+ */
+export function relaxedSimd(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  relaxed = wasm.validate(RELAXED_PROBE);
+  if (!relaxed && typeof process !== 'undefined' && process.versions.node !== undefined) {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    relaxed = wasm.validate(RELAXED_PROBE);
+  }
+  return relaxed;
+}
 
 export const isSharedMemory = (memory: WasmMemory): boolean =>
   typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;

@@ -22,8 +22,9 @@ interface StepOutput {
  * the machine may be writing worker files at the same time); a process that did not end on its
  * own times out.
  */
-async function stepWith(threads: number, temp: string): Promise<StepOutput> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', FIXTURE, String(threads)], {
+async function stepWith(threads: number, temp: string, tiles = 'fma'): Promise<StepOutput> {
+  const args = ['--import', 'tsx', FIXTURE, String(threads), tiles];
+  const { stdout } = await run(process.execPath, args, {
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, TMPDIR: temp },
@@ -52,6 +53,18 @@ describe('the threaded WebAssembly backend', () => {
       [],
     );
     rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('gives bit-identical gradients on 1 and 2 threads with the plain product tiles too', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'mts-threads-test-'));
+    const one = await stepWith(1, temp, 'plain');
+    const two = await stepWith(2, temp, 'plain');
+    const fused = await stepWith(1, temp);
+    rmSync(temp, { recursive: true, force: true });
+    expect(two.grads).toEqual(one.grads);
+    expect(two.weights).toEqual(one.weights);
+    // The fused tiles ran in the other test's processes: their products round differently.
+    expect(fused.grads).not.toEqual(one.grads);
   });
 
   it('refuses a thread count outside 1 to 8 with a sentence', async () => {

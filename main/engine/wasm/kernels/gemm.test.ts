@@ -2,9 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmBatchMatMul } from './batch-matmul.ts';
-import { useEngineLoops } from '../parallel.ts';
-import { backendMemory, type WasmMemory } from '../emit.ts';
-import { gemmModuleBytes, runGemm, runMatMul, sumBlock, type GemmCall } from './gemm.ts';
+import { engineLoopRecords, useEngineLoops } from '../parallel.ts';
+import { backendMemory, relaxedSimd, type WasmMemory } from '../emit.ts';
+import {
+  gemmModuleBytes,
+  runGemm,
+  runMatMul,
+  sumBlock,
+  useGemmFma,
+  type GemmCall,
+} from './gemm.ts';
 import type { HeapBackend } from './kernel-helpers.ts';
 import { maxRelativeError, product, seededValues } from '../test-support/values.ts';
 
@@ -84,15 +91,26 @@ beforeAll(async () => {
   memory = found;
 });
 
-afterAll(() => useEngineLoops(true));
+afterAll(() => {
+  useEngineLoops(true);
+  useGemmFma(true);
+});
 
 describe('the SIMD product routine', () => {
-  it('is a valid WebAssembly module for shared and unshared memory', () => {
+  // The plain tiles promise exact float32 bits; the fused ones are checked against them below.
+  beforeAll(() => useGemmFma(false));
+  afterAll(() => useGemmFma(true));
+
+  it('is a valid WebAssembly module for shared and unshared memory, with and without FMA', () => {
     const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } })
       .WebAssembly;
+    // Every Node the studio supports (20.19 and later) and Electron has relaxed SIMD.
+    expect(relaxedSimd()).toBe(true);
     for (const ams of [4, 1024, 65536 * 4]) {
-      expect(wasm.validate(gemmModuleBytes(ams, false))).toBe(true);
-      expect(wasm.validate(gemmModuleBytes(ams, true))).toBe(true);
+      for (const fma of [false, true]) {
+        expect(wasm.validate(gemmModuleBytes(ams, false, fma))).toBe(true);
+        expect(wasm.validate(gemmModuleBytes(ams, true, fma))).toBe(true);
+      }
     }
   });
 
@@ -255,4 +273,85 @@ describe('wasm products with a long sum (BatchMatMul, _FusedMatMul) against the 
     const after = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
     expect(after).toBe(bytes);
   });
+});
+
+/** C of `g` over seeded operands on the heap, the product run with `fma` tiles on `threads`. */
+function productOf(shape: Omit<GemmCall, 'a' | 'b' | 'c'>, fma: boolean, threads: number) {
+  const g = { ...shape, a: 0, b: 0, c: 0 };
+  const aSize =
+    ((g.nb - 1) * g.sbA + (g.ny - 1) * g.syA + (g.nx - 1) * g.sxA + (g.m - 1) * g.ams) / 4 + 1;
+  const bSize = ((g.nb - 1) * g.sbB + (g.ny - 1) * g.syB + (g.nx - 1) * g.sxB) / 4 + g.n;
+  const cSize = ((g.m - 1) * g.ldc) / 4 + g.n;
+  const [a, b, c] = [aSize, bSize, cSize].map((size, i) => onHeap(seededValues(size, 40 + i)));
+  useGemmFma(fma);
+  try {
+    expect(runGemm(memory, { ...g, a: a!.at(), b: b!.at(), c: c!.at() }, threads)).toBe(true);
+    return Float32Array.from(heap.typedArrayFromHeap(c!.info).subarray(0, cSize));
+  } finally {
+    useGemmFma(true);
+    for (const t of [a, b, c]) heap.disposeData(t!.info.dataId);
+  }
+}
+
+describe('the fused multiply-add tiles', () => {
+  // A Dense layer's long sum, in blocks, and a filter gradient's strided sum over images.
+  const dense = {
+    ldc: 70 * 4,
+    ams: 2048 * 4,
+    m: 13,
+    n: 70,
+    nb: 4,
+    sbA: 512 * 4,
+    sbB: 512 * 70 * 4,
+    ny: 1,
+    syA: 0,
+    syB: 0,
+    nx: 512,
+    sxA: 4,
+    sxB: 70 * 4,
+    accumulate: false,
+  };
+  const filterGradient = {
+    ldc: 36 * 4,
+    ams: 4,
+    m: 9,
+    n: 36,
+    nb: 8,
+    sbA: 18 * 18 * 4 * 4,
+    sbB: 16 * 16 * 36 * 4,
+    ny: 16,
+    syA: 18 * 4 * 4,
+    syB: 16 * 36 * 4,
+    nx: 16,
+    sxA: 4 * 4,
+    sxB: 36 * 4,
+    accumulate: false,
+  };
+
+  it.each([
+    ['a Dense product', dense, 2048],
+    ['a filter gradient', filterGradient, 8 * 16 * 16],
+  ] as const)(
+    'give %s within float32 rounding of the plain tiles, the same on 1 and 2 threads',
+    (_, shape, k) => {
+      const plain1 = productOf(shape, false, 1);
+      const plain2 = productOf(shape, false, 2);
+      const fused1 = productOf(shape, true, 1);
+      const fused2 = productOf(shape, true, 2);
+      // Each path sums every element in one order whatever the split.
+      expect(plain2).toEqual(plain1);
+      expect(fused2).toEqual(fused1);
+      // One rounding a term instead of two: the sums drift apart like √K rounding steps.
+      const tolerance = 1e-5 * Math.max(1, Math.sqrt(k / 256));
+      const error = maxRelativeError(fused1, plain1);
+      process.stdout.write(
+        `FMA vs plain tiles, ${_} (K = ${k}): largest relative error ${error}\n`,
+      );
+      expect(error).toBeLessThan(tolerance);
+      expect(error).toBeGreaterThan(0);
+      const fma = engineLoopRecords().filter((r) => r.id.startsWith('gemm fma '));
+      expect(fma.length).toBeGreaterThan(0);
+      expect(fma.every((r) => r.runs > 0 && r.error === undefined)).toBe(true);
+    },
+  );
 });

@@ -14,6 +14,12 @@
 // convolution's input windows need no copy. `ams` is a constant of the module (one module per
 // value, made once). Every element of C is summed in the same order whatever the blocks and
 // whichever thread computes it, so results do not depend on the thread count.
+//
+// Where the engine has relaxed SIMD (relaxedSimd), the vector tiles add each product with one fused
+// multiply-add (`f32x4.relaxed_madd`) instead of a multiply then an add: half the arithmetic
+// instructions in the inner loop, and one rounding instead of two, so results differ from the
+// plain tiles in the last bits (the tests bound by how much). The one-float tiles (the last
+// columns of an n that is not a multiple of 4) stay plain: scalar WebAssembly has no FMA.
 import { engineLoop, shares } from '../parallel.ts';
 import {
   F32,
@@ -24,6 +30,7 @@ import {
   countdown,
   indexed,
   op,
+  relaxedSimd,
   wasmModuleBytes,
   type ValueType,
   type WasmMemory,
@@ -48,7 +55,7 @@ const [PA_ROW, PB_ROW, PA, PB, IY, IX] = [11, 12, 13, 14, 15, 16];
 const FIRST_VALUE = 17;
 
 /** A tile of `rows` × `kind.width` of C: its accumulators stay in locals over the whole sum. */
-function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number) {
+function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, fma: boolean) {
   const lanes = Math.max(1, kind.vectors);
   const vector = kind.vectors > 0;
   const type: ValueType = vector ? V128 : F32;
@@ -88,11 +95,9 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number) {
       ...(vector ? op.v128Load32Splat(r * ams) : op.f32Load(r * ams)),
       ...set(aReg),
       ...[...Array(lanes).keys()].flatMap((v) => [
-        ...get(acc(r, v)),
-        ...get(aReg),
-        ...get(bReg + v),
-        ...mul,
-        ...add,
+        ...(vector && fma
+          ? [...get(aReg), ...get(bReg + v), ...get(acc(r, v)), ...op.f32x4RelaxedMadd]
+          : [...get(acc(r, v)), ...get(aReg), ...get(bReg + v), ...mul, ...add]),
         ...set(acc(r, v)),
       ]),
     ]),
@@ -247,9 +252,14 @@ function driverFunction(ams: number) {
   };
 }
 
-/** The module for one `ams`: 12 tile functions in the table, then the exported driver. */
-export function gemmModuleBytes(ams: number, shared: boolean): Uint8Array {
-  const tiles = KINDS.flatMap((kind) => [1, 2, 3, 4].map((rows) => tileFunction(rows, kind, ams)));
+/**
+ * The module for one `ams`: 12 tile functions in the table, then the exported driver; `fma` for
+ * the relaxed-SIMD tiles.
+ */
+export function gemmModuleBytes(ams: number, shared: boolean, fma = false): Uint8Array {
+  const tiles = KINDS.flatMap((kind) =>
+    [1, 2, 3, 4].map((rows) => tileFunction(rows, kind, ams, fma)),
+  );
   return wasmModuleBytes({
     types: [
       { params: Array<ValueType>(TILE_PARAMS).fill(I32) },
@@ -284,8 +294,24 @@ export interface GemmCall {
   readonly accumulate: boolean;
 }
 
-const gemmFor = (memory: WasmMemory, ams: number) =>
-  engineLoop(memory, `gemm ${ams}`, (shared) => gemmModuleBytes(ams, shared), 'gemm');
+/** Tests compare the two kinds of tile: off sends every product to the plain ones. */
+let fmaOn = true;
+export function useGemmFma(on: boolean): void {
+  fmaOn = on;
+}
+
+/** Whether products take the fused multiply-add tiles here. */
+export const gemmFma = (): boolean => fmaOn && relaxedSimd();
+
+const gemmFor = (memory: WasmMemory, ams: number) => {
+  const fma = gemmFma();
+  return engineLoop(
+    memory,
+    `gemm ${fma ? 'fma ' : ''}${ams}`,
+    (shared) => gemmModuleBytes(ams, shared, fma),
+    'gemm',
+  );
+};
 
 /** Whether products can run as the engine's SIMD loop over this memory. */
 export const gemmRuns = (memory: WasmMemory): boolean => gemmFor(memory, 4) !== undefined;
