@@ -6,6 +6,7 @@ import { registerWasmIdentity } from './kernels/identity.ts';
 import { registerWasmMaxPoolGrad } from './kernels/max-pool-grad.ts';
 import { registerWasmReluGrad } from './kernels/relu-grad.ts';
 import { registerWasmSum } from './kernels/sum.ts';
+import { registerWasmTile } from './kernels/tile.ts';
 import { defaultWasmThreads, startThreadedWasm, threadsOf } from './threads.ts';
 
 /** The wasm backend's priority in tfjs-backend-wasm's own registration. */
@@ -35,7 +36,7 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   // The missing convolution filter gradient, a far faster input gradient, matrix products with a
   // long sum as the engine's SIMD loop and transposed ones on XNNPACK instead of a slow loop, a
   // one-pass SIMD max-pool gradient, bias gradients summed without a transpose, and clones that
-  // share memory, and a ReLU gradient in one pass. The engine's SIMD loops split over as many
+  // share memory, a ReLU gradient in one pass, and tiles that repeat the input whole copied as such. The engine's SIMD loops split over as many
   // threads as the backend has.
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
@@ -44,6 +45,7 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmSum();
   registerWasmIdentity();
   registerWasmReluGrad();
+  registerWasmTile();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const actual = threadsOf(tf.backend() as Parameters<typeof threadsOf>[0]);
   return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, ${plural(actual)}${note})`;
