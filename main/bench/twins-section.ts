@@ -34,7 +34,7 @@ export async function twinsSection(s: TwinsSectionSettings): Promise<string> {
   const out: string[] = [
     `Twins: each template by the studio's trainer and by its own exports' training steps, ${s.threads} threads each, in its own process, ${s.rounds} alternating round(s) of 1 warm-up + ${s.epochs} timed epochs of ${s.batches} batches.`,
     `Peak estimate: ${peak.ghz.toFixed(2)} GHz (as the system reports it) × ${peak.cores} cores × 2 vector instructions a cycle: ` +
-      `${peak.simd128.toFixed(0)} GFLOP/s for 128-bit SIMD without FMA (the studio's WebAssembly today), ${peak.simd128Fma.toFixed(0)} with FMA, ` +
+      `${peak.simd128.toFixed(0)} GFLOP/s for 128-bit SIMD without FMA (WebAssembly SIMD's plain multiply and add), ${peak.simd128Fma.toFixed(0)} with FMA (relaxed SIMD), ` +
       `${peak.native.toFixed(0)} at the CPU's native ${peak.nativeWidth}-bit FMA (what TensorFlow's oneDNN and PyTorch can use). ` +
       `FLOP a sample = 3 × 2 × the multiply-adds of the convolutions and Dense layers (forward, input and weight gradients).`,
     '',
