@@ -6,7 +6,7 @@ import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
-import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm-threads.ts';
+import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm/threads.ts';
 import { benchDataset } from './bench-data.ts';
 import { balancingBench } from './balancing-bench.ts';
 import { importBench } from './import-bench.ts';
@@ -19,12 +19,15 @@ import {
   trainerThroughput,
   withoutProbes,
 } from './training-bench.ts';
+import { TEMPLATES } from './twins-bench.ts';
+import { twinsSection } from './twins-section.ts';
 import { webgpuSection } from './webgpu-bench.ts';
 
 /**
  * `npm run bench`: training throughput of the Keras reference model at batch 32 through the
  * trainer, against a bare loop of the same steps and against inference, measured side by side
- * in one process on the backend this machine gets. Medians of the timed epochs.
+ * in one process on the backend this machine gets. Medians of the timed epochs. Then the twin
+ * table of every shipped template (twins-section.ts); `--template a,b --rounds N` runs only that.
  */
 async function main(): Promise<void> {
   const { values } = parseCommandArgs('bench', process.argv.slice(2), {
@@ -39,8 +42,13 @@ async function main(): Promise<void> {
     'no-compare': { type: 'boolean' },
     'no-balancing': { type: 'boolean' },
     'balancing-only': { type: 'boolean' },
+    template: { type: 'string' },
+    rounds: { type: 'string' },
+    'no-twins': { type: 'boolean' },
   } as const);
-  const batchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ?? 32;
+  const chosenBatchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize;
+  const batchSize = chosenBatchSize ?? 32;
+  const rounds = intFlag('rounds', values.rounds, 1) ?? 2;
   const batches = intFlag('batches', values.batches, 1) ?? 6;
   const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
   const graphPath =
@@ -51,6 +59,16 @@ async function main(): Promise<void> {
   const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES), {
     threads,
   });
+  const twins = async (templates: readonly string[]) =>
+    process.stdout.write(
+      `\n${await twinsSection({ templates, backend, threads, batchSize: chosenBatchSize, batches, epochs, rounds })}\n`,
+    );
+  if (values.template !== undefined) {
+    // One template (or a comma list) quickly: its twin table and profile alone.
+    process.stdout.write(`Backend: ${describeBackend(backend)}\nNode ${process.version}\n`);
+    await twins(values.template.split(',').map((t) => t.trim()));
+    return;
+  }
   const dataset = benchDataset(graph, batches, batchSize);
   const settings = { graph, dataset, backend, batchSize, epochs };
 
@@ -100,6 +118,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${table(report.rows, [1])}\n${report.lines.join('\n')}\n`);
     }
     process.stdout.write(`\n${await webgpuSection(settings)}\n`);
+    if (!values['no-twins']) await twins(TEMPLATES);
   }
   if (values['no-import']) return;
 

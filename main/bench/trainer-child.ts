@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseGraphDocument } from '../../core/graph/load.ts';
-import { intFlag, parseCommandArgs } from '../cli/args.ts';
+import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { initBackend } from '../engine/backend.ts';
-import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { gemmFma, useGemmFma } from '../engine/wasm/kernels/gemm.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm/threads.ts';
 import { benchDataset } from './bench-data.ts';
 import { trainerThroughput, withoutProbes } from './training-bench.ts';
 
@@ -16,6 +17,8 @@ export interface ChildResult {
   readonly description: string;
   /** Samples/s of each timed epoch. */
   readonly rates: readonly number[];
+  /** Whether the products ran on the fused multiply-add tiles. */
+  readonly fma: boolean;
 }
 
 const { values } = parseCommandArgs('bench', process.argv.slice(2), {
@@ -24,7 +27,10 @@ const { values } = parseCommandArgs('bench', process.argv.slice(2), {
   batches: { type: 'string' },
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
+  tiles: { type: 'string' },
 } as const);
+// The product routine's tiles: 'plain' measures today's against the fused multiply-add ones.
+useGemmFma(choiceFlag('tiles', values.tiles, ['fma', 'plain'] as const) !== 'plain');
 const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? 1;
 const graph = withoutProbes(parseGraphDocument(readFileSync(values.graph ?? '', 'utf8')));
 const batchSize = intFlag('batch-size', values['batch-size'], 1) ?? 32;
@@ -33,5 +39,5 @@ const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
 const backend = await initBackend('wasm', { threads });
 const dataset = benchDataset(graph, batches, batchSize);
 const rates = await trainerThroughput({ graph, dataset, backend, batchSize, epochs });
-const result: ChildResult = { threads, description: backend.description, rates };
+const result: ChildResult = { threads, description: backend.description, rates, fma: gemmFma() };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,7 +2,7 @@ import { BACKEND_NAMES, type TrainingEvent } from '../../core/contract/training.
 import { applySettings } from '../../core/graph/setting-fields.ts';
 import { StudioError } from '../../core/problems.ts';
 import { resumeTraining, runTraining, type RunOutcome } from '../runs/run-training.ts';
-import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm/threads.ts';
 import { stallTimeoutMs } from '../runs/stall-watch.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
 import { BALANCE_OPTIONS, readBalanceFlags } from './balance-flags.ts';

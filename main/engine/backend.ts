@@ -2,7 +2,7 @@ import { BACKEND_NAMES, type BackendInfo, type BackendName } from '../../core/co
 import { StudioError } from '../../core/problems.ts';
 import { firstLine, importOptional } from './optional-package.ts';
 import { tf } from './tf.ts';
-import { startWasm } from './wasm-start.ts';
+import { startWasm } from './wasm/start.ts';
 import { releaseWebGPU, startWebGPU, type WebGPUOptions } from './webgpu.ts';
 
 type Fallback = BackendInfo['fallbacks'][number];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { adamUpdate, FusedAdamOptimizer, usePlainAdamLoop, wasmAdamIsSimd } from './fused-adam.ts';
-import { maxRelativeError, seededValues } from './wasm-test-values.ts';
+import { maxRelativeError, seededValues } from './wasm/test-support/values.ts';
 
 const SHAPES = [[5], [3, 4], [3, 3, 2, 8], [1000, 7]];
 

@@ -6,7 +6,7 @@
 //
 // The arithmetic is Adam's as TensorFlow.js and Keras write it (ε added to the square root of the
 // bias-corrected second moment). On WebAssembly it runs four weights at a time in float32 SIMD
-// (`wasm-adam-simd.ts`: ~13 ms a step for the reference model's 6.3 M weights, against ~85 ms
+// (`wasm/kernels/adam-simd.ts`: ~13 ms a step for the reference model's 6.3 M weights, against ~85 ms
 // for the stock chain); on the CPU backend, and on WebAssembly without SIMD, in a JavaScript loop
 // in float64 per element. The bias corrections 1 − βᵗ are computed in float64 (the stock
 // optimizer's float32 1 − β₂ᵗ loses ~1e-5 of its value to cancellation, which is most of the small
@@ -15,13 +15,13 @@
 // this kernel (WebGPU, native TensorFlow) use the stock update.
 import type { KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from './tf.ts';
-import { simdAdamFor } from './wasm-adam-simd.ts';
-import { backendMemory } from './wasm-emit.ts';
-import { engineThreads, shares, type EngineLoop } from './wasm-parallel.ts';
+import { simdAdamFor } from './wasm/kernels/adam-simd.ts';
+import { backendMemory } from './wasm/emit.ts';
+import { engineThreads, shares, type EngineLoop } from './wasm/parallel.ts';
 
 /** Below this many weights the update runs on one thread (a split costs ~0.05 ms). */
 const MIN_SPLIT_WEIGHTS = 1 << 16;
-import type { HeapBackend } from './wasm-kernels.ts';
+import type { HeapBackend } from './wasm/kernels/kernel-helpers.ts';
 
 const KERNEL = 'MtsAdamUpdate';
 
@@ -81,7 +81,7 @@ function inputsOf(inputs: Record<string, TensorInfo | undefined>) {
 const stepOf = (attrs: NamedAttrMap | undefined) => attrs as unknown as AdamStep;
 
 /**
- * The same step in float32, four lanes at a time in WebAssembly (`wasm-adam-simd.ts`); the last
+ * The same step in float32, four lanes at a time in WebAssembly (`wasm/kernels/adam-simd.ts`); the last
  * n mod 4 weights here, each operation rounded to float32 as a lane rounds it.
  */
 function adamUpdateSimd(

@@ -1,23 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PYTHON, REFERENCE_PYTHON } from './python-paths.ts';
 
-/** Debian's Python, which has python3-torch, python3-h5py and python3-onnx where installed. */
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON, REFERENCE_PYTHON };
 
 /** Whether `/usr/bin/python3` can import these modules; tests that need them skip otherwise. */
 export function pythonHas(...modules: string[]): boolean {
   const check = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
   return check.status === 0;
 }
-
-/**
- * The reference environment `scripts/reference-python.sh` makes at the repository root: Keras 3 on
- * TensorFlow CPU, PyTorch 2.13, onnxruntime and pycocotools from the machine's local wheels.
- */
-export const REFERENCE_PYTHON = fileURLToPath(
-  new URL('../../.venv-ref/bin/python', import.meta.url),
-);
 
 /** Why a test that needs the reference environment skips here, or undefined when it can run. */
 export function referenceMissing(...modules: string[]): string | undefined {

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`'s twin table: each template trained by the studio's trainer and by the same
+ * graph's own exports — the PyTorch project's train.py step (PyTorch 2.13 from the reference
+ * environment and Debian's 1.13) and the Keras model's fit step (Keras 3 on TensorFlow CPU) — each
+ * side in its own process, in alternating rounds, so every side gets its share of a busy machine's
+ * quiet and noisy spells. The exports make the twins exact by construction.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseGraphDocument } from '../../core/graph/load.ts';
+import type { GraphDocument } from '../../core/graph/schema.ts';
+import { compileGraph } from '../engine/compile.ts';
+import { saveModel } from '../engine/model-io.ts';
+import { exportRunFiles, writeExportFolder } from '../export/index.ts';
+import { PYTHON, REFERENCE_PYTHON } from '../export/python-paths.ts';
+import { GRAPH_FILE, MODEL_DIR } from '../runs/run-manifest.ts';
+import type { ChildResult } from './trainer-child.ts';
+import { median } from './training-bench.ts';
+
+const run = promisify(execFile);
+const TWIN_STEP = join(import.meta.dirname, 'twin-step.py');
+const CHILD = join(import.meta.dirname, 'trainer-child.ts');
+export const EXAMPLES = join(import.meta.dirname, '../../assets/examples');
+
+/** The shipped templates the table covers by default, by file name without `.graph.json`. */
+export const TEMPLATES = [
+  'keras-reference',
+  'digits-strong',
+  'digits-compact',
+  'shapes-three-tasks',
+  'multidigits-lenet',
+] as const;
+
+export const templatePath = (name: string): string => join(EXAMPLES, `${name}.graph.json`);
+
+export const readTemplate = (name: string): GraphDocument => {
+  const path = templatePath(name);
+  if (!existsSync(path)) {
+    throw new Error(
+      `There is no template '${name}' in assets/examples; the templates are ${TEMPLATES.join(', ')}.`,
+    );
+  }
+  return parseGraphDocument(readFileSync(path, 'utf8'));
+};
+
+interface Side {
+  readonly name: string;
+  /** The studio's product tiles, where the side is the studio. */
+  readonly tiles?: 'fma' | 'plain';
+  readonly python?: string;
+  readonly framework?: 'torch' | 'keras';
+  readonly module?: string;
+}
+
+const SIDES: readonly Side[] = [
+  { name: 'studio', tiles: 'fma' },
+  { name: 'studio-plain', tiles: 'plain' },
+  { name: 'pytorch-2', python: REFERENCE_PYTHON, framework: 'torch', module: 'torch, PIL' },
+  { name: 'pytorch-debian', python: PYTHON, framework: 'torch', module: 'torch, PIL' },
+  { name: 'keras', python: REFERENCE_PYTHON, framework: 'keras', module: 'keras' },
+];
+
+export interface TwinSide {
+  readonly name: string;
+  /** "studio trainer (WebAssembly …)", "PyTorch 2.13.0+cpu", "Keras 3.15.1 / TensorFlow 2.21.0". */
+  label: string;
+  readonly rates: number[];
+  /** Why this side was not measured. */
+  missing?: string;
+}
+
+export interface TwinSettings {
+  readonly template: string;
+  readonly threads: number;
+  readonly batchSize: number;
+  readonly batches: number;
+  readonly epochs: number;
+  readonly rounds: number;
+}
+
+async function missingPython(side: Side): Promise<string | undefined> {
+  if (side.python === undefined) return undefined;
+  if (!existsSync(side.python)) {
+    return side.python === REFERENCE_PYTHON
+      ? 'the reference Python (.venv-ref) is absent; run `bash scripts/reference-python.sh`'
+      : `${side.python} is not installed`;
+  }
+  try {
+    await run(side.python, ['-c', `import ${side.module}, numpy`]);
+    return undefined;
+  } catch {
+    return `${side.python} cannot import ${side.module}`;
+  }
+}
+
+/** A run folder with the graph's freshly initialised model, and its PyTorch and Keras exports. */
+async function writeExports(graph: GraphDocument, root: string) {
+  const runDir = join(root, 'run');
+  const { model } = compileGraph(graph);
+  await mkdir(runDir, { recursive: true });
+  await saveModel(model, join(runDir, MODEL_DIR));
+  model.dispose();
+  await writeFile(join(runDir, GRAPH_FILE), JSON.stringify(graph));
+  const folder = async (format: 'pytorch' | 'keras') =>
+    writeExportFolder(
+      join(root, format),
+      await exportRunFiles(runDir, { format, checkpoint: 'best' }),
+    );
+  return { torch: await folder('pytorch'), keras: await folder('keras') };
+}
+
+async function lastJsonLine<T>(file: string, args: readonly string[]): Promise<T> {
+  const { stdout } = await run(file, [...args], { maxBuffer: 1 << 22, timeout: 900_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+}
+
+/** Every side's samples/s for one template, `rounds` alternating rounds of each. */
+export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
+  const graph = readTemplate(s.template);
+  const root = await mkdtemp(join(tmpdir(), 'mts-twins-'));
+  try {
+    const dirs = await writeExports(graph, root);
+    const sides: TwinSide[] = [];
+    for (const side of SIDES)
+      sides.push({
+        name: side.name,
+        label: side.name,
+        rates: [],
+        missing: await missingPython(side),
+      });
+    const shape = [String(s.threads), String(s.batchSize), String(s.batches), String(s.epochs)];
+    for (let round = 0; round < s.rounds; round++) {
+      for (const [i, side] of SIDES.entries()) {
+        const out = sides[i]!;
+        if (out.missing !== undefined) continue;
+        if (side.framework === undefined) {
+          const child = await lastJsonLine<ChildResult>(process.execPath, [
+            ...process.execArgv,
+            CHILD,
+            `--graph=${templatePath(s.template)}`,
+            `--threads=${s.threads}`,
+            `--batch-size=${s.batchSize}`,
+            `--batches=${s.batches}`,
+            `--epochs=${s.epochs}`,
+            `--tiles=${side.tiles}`,
+          ]);
+          const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
+          out.label = `studio trainer, ${tiles}, ${child.description}`;
+          out.rates.push(...child.rates);
+        } else {
+          const dir = side.framework === 'torch' ? dirs.torch : dirs.keras;
+          try {
+            const r = await lastJsonLine<{ version: string; threads: number; rates: number[] }>(
+              side.python!,
+              [TWIN_STEP, side.framework, dir, ...shape],
+            );
+            out.label = `${r.version}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+            out.rates.push(...r.rates);
+          } catch (e) {
+            out.missing = `its step failed: ${(e as Error).message.split('\n').slice(-3).join(' ')}`;
+          }
+        }
+      }
+    }
+    return sides;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** The table rows: each side's median, its epochs, GFLOP/s and the studio's ratio to it. */
+export function twinRows(sides: readonly TwinSide[], flopsPerSample: number): string[][] {
+  const rows = [['side', 'median samples/s', 'GFLOP/s', 'studio ÷ side', 'epochs (samples/s)']];
+  const studio = median(sides.find((x) => x.name === 'studio')?.rates ?? []);
+  for (const side of sides) {
+    if (side.missing !== undefined || side.rates.length === 0) {
+      rows.push([side.label, '—', '—', '—', `not measured: ${side.missing ?? 'no epochs'}`]);
+      continue;
+    }
+    const m = median(side.rates);
+    rows.push([
+      side.label,
+      m.toFixed(1),
+      ((m * flopsPerSample) / 1e9).toFixed(1),
+      side.name === 'studio' ? '1.00' : (studio / m).toFixed(2),
+      side.rates.map((r) => r.toFixed(1)).join(' '),
+    ]);
+  }
+  return rows;
+}

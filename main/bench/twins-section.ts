@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import type { BackendInfo } from '../../core/contract/training.ts';
+import { table } from '../cli/format.ts';
+import { engineLoopRecords } from '../engine/wasm/parallel.ts';
+import { benchDataset } from './bench-data.ts';
+import { machinePeak, trainingFlops } from './flops.ts';
+import { kernelProfile, profileRows } from './kernel-profile.ts';
+import { withoutProbes } from './training-bench.ts';
+import { readTemplate, twinRows, twinsBench } from './twins-bench.ts';
+import { median } from './training-bench.ts';
+
+export interface TwinsSectionSettings {
+  readonly templates: readonly string[];
+  readonly backend: BackendInfo;
+  readonly threads: number;
+  /** The template's own batch size where undefined. */
+  readonly batchSize: number | undefined;
+  readonly batches: number;
+  readonly epochs: number;
+  readonly rounds: number;
+}
+
+const cpuinfo = (): string => {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** The twin table of each template, its studio kernel profile and its share of the machine's peak. */
+export async function twinsSection(s: TwinsSectionSettings): Promise<string> {
+  const peak = machinePeak(s.threads, cpuinfo());
+  const out: string[] = [
+    `Twins: each template by the studio's trainer and by its own exports' training steps, ${s.threads} threads each, in its own process, ${s.rounds} alternating round(s) of 1 warm-up + ${s.epochs} timed epochs of ${s.batches} batches.`,
+    `Peak estimate: ${peak.ghz.toFixed(2)} GHz (as the system reports it) × ${peak.cores} cores × 2 vector instructions a cycle: ` +
+      `${peak.simd128.toFixed(0)} GFLOP/s for 128-bit SIMD without FMA (WebAssembly SIMD's plain multiply and add), ${peak.simd128Fma.toFixed(0)} with FMA (relaxed SIMD), ` +
+      `${peak.native.toFixed(0)} at the CPU's native ${peak.nativeWidth}-bit FMA (what TensorFlow's oneDNN and PyTorch can use). ` +
+      `FLOP a sample = 3 × 2 × the multiply-adds of the convolutions and Dense layers (forward, input and weight gradients).`,
+    '',
+  ];
+  for (const name of s.templates) {
+    const graph = withoutProbes(readTemplate(name));
+    const batchSize = s.batchSize ?? graph.training.batchSize;
+    const flops = trainingFlops(graph);
+    const sides = await twinsBench({
+      template: name,
+      threads: s.threads,
+      batchSize,
+      batches: s.batches,
+      epochs: s.epochs,
+      rounds: s.rounds,
+    });
+    const studio = median(sides.find((x) => x.name === 'studio')?.rates ?? []);
+    const gflops = (studio * flops) / 1e9;
+    out.push(
+      `${graph.name} (${name}), batch ${batchSize}, ≈ ${(flops / 1e6).toFixed(0)} MFLOP a training sample:`,
+      table(twinRows(sides, flops), [1, 2, 3]),
+      `Studio share of peak: ${((gflops / peak.simd128) * 100).toFixed(0)}% of 128-bit SIMD without FMA, ${((gflops / peak.simd128Fma) * 100).toFixed(0)}% with FMA, ${((gflops / peak.native) * 100).toFixed(0)}% of native.`,
+    );
+    const dataset = benchDataset(graph, s.batches, batchSize);
+    const profile = await kernelProfile(
+      { graph, dataset, backend: s.backend, batchSize, epochs: s.epochs },
+      s.batches,
+    );
+    out.push(
+      `Studio step, kernel by kernel (this process, ${profile.steps} profiled steps, ${profile.stepMs.toFixed(0)} ms a step):`,
+      table(profileRows(profile), [1, 2, 3]),
+      '',
+    );
+  }
+  const failed = engineLoopRecords().filter((r) => r.error !== undefined);
+  for (const r of failed)
+    out.push(`The engine's loop '${r.id}' did not compile and fell back: ${r.error}`);
+  return out.join('\n');
+}
