@@ -74,6 +74,8 @@ export const gallerySampleSchema = z.object({
       prediction: z.array(z.number()),
       /** The target's names: classes, or attributes. */
       classes: z.array(z.string()).optional(),
+      /** The head's output per sample, for a head on a feature map ([H, W, C]). */
+      shape: z.array(z.number().int()).optional(),
     }),
   ),
 });

@@ -9,12 +9,15 @@ import { concatenateKind } from './concatenate.ts';
 import { conv2dKind } from './conv2d.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
+import { depthHeadKind } from './depth-head.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
+import { maskHeadKind } from './mask-head.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
+import { normalsHeadKind } from './normals-head.ts';
 import { leakyReluKind } from './leaky-relu.ts';
 import { regressionHeadKind } from './regression-head.ts';
 import { upSampling2dKind } from './up-sampling2d.ts';
@@ -48,6 +51,9 @@ export const NODE_KINDS = {
   AttributesHead: attributesHeadKind,
   BoxHead: boxHeadKind,
   RegressionHead: regressionHeadKind,
+  MaskHead: maskHeadKind,
+  DepthHead: depthHeadKind,
+  NormalsHead: normalsHeadKind,
 } as const;
 
 export type NodeKind = keyof typeof NODE_KINDS;
@@ -69,6 +75,9 @@ export const HEAD_KINDS = [
   'AttributesHead',
   'BoxHead',
   'RegressionHead',
+  'MaskHead',
+  'DepthHead',
+  'NormalsHead',
 ] as const satisfies readonly NodeKind[];
 export type HeadKind = (typeof HEAD_KINDS)[number];
 

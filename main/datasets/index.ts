@@ -8,7 +8,9 @@ import {
   MULTIDIGITS_TARGETS,
   loadMultiDigits,
 } from './multidigits.ts';
+import { loadScenes, SCENES_DESCRIPTION, SCENES_FULL_SIZE, SCENES_TARGETS } from './scenes.ts';
 import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
+import { targetAtImageSize } from '../../core/tasks/registry.ts';
 import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 
 export type {
@@ -24,7 +26,7 @@ export type {
 export { DatasetError } from './errors.ts';
 export type { DatasetErrorCode } from './errors.ts';
 
-export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes'] as const;
+export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes', 'scenes'] as const;
 export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
 
 export function isBuiltInDataset(name: string): name is BuiltInDatasetName {
@@ -43,6 +45,8 @@ export function loadBuiltInDataset(
       return loadMultiDigits(options);
     case 'shapes':
       return loadShapes(options);
+    case 'scenes':
+      return loadScenes(options);
     default:
       // Reachable only from untyped callers (a CLI argument, an IPC payload).
       throw new DatasetError(
@@ -81,8 +85,24 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       fullSize: SHAPES_FULL_SIZE,
       targets: SHAPES_TARGETS,
     },
+    {
+      name: 'scenes',
+      description: SCENES_DESCRIPTION,
+      fullSize: SCENES_FULL_SIZE,
+      targets: SCENES_TARGETS,
+    },
   ];
 }
+
+/**
+ * A built-in dataset's targets as it draws them for a graph whose input is `height`×`width`:
+ * maps (masks, depth, normals) at the image's size.
+ */
+export const builtInTargetsAt = (
+  targets: readonly DatasetTarget[],
+  height: number,
+  width: number,
+): DatasetTarget[] => targets.map((t) => targetAtImageSize(t, height, width));
 
 /** A target as the host contract carries it: plain, mutable JSON. */
 export const targetInfo = (t: DatasetTarget): DatasetInfo['targets'][number] =>

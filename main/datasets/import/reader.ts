@@ -5,7 +5,7 @@
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
 import { basename } from 'node:path';
-import { allocateTarget, type TaskKind } from '../../../core/tasks/registry.ts';
+import { allocateTarget, storedWidth, taskSpec, type TaskKind } from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
 import {
   augmentRng,
@@ -103,7 +103,17 @@ const SAMPLE_TARGETS: {
   box: (_, __, box, out, b) => box && out.set(box, b * 4),
   numeric: (t, sample, _, out, b) =>
     t.columns.forEach((c, k) => (out[b * t.columns.length + k] = sample.values[c] ?? 0)),
+  // No import offers a map yet; a sample without one is "nothing here" at every pixel.
+  mask: (t, _, __, out, b) => mapNothing(t, out, b),
+  depth: (t, _, __, out, b) => mapNothing(t, out, b),
+  normals: (t, _, __, out, b) => mapNothing(t, out, b),
 };
+
+/** Sample `b`'s map all "nothing here": the ignore class of a mask, no depth, no normal. */
+function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: number): void {
+  const width = storedWidth(target);
+  out.fill(taskSpec(target.kind).mapMotion?.outside ?? 0, b * width, (b + 1) * width);
+}
 
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(

@@ -4,9 +4,12 @@ import { tf, type Tensor, type Tensor1D } from '../tf.ts';
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
+  cosineDistance,
   huber,
+  maskedL1,
   meanAbsoluteError,
   meanSquaredError,
+  pixelCrossentropy,
   type LossFn,
 } from './losses.ts';
 
@@ -21,6 +24,9 @@ const ENGINE_TASKS: { readonly [K in TaskKind]: EngineTask<K> } = {
   attributes: { losses: { binaryCrossentropy } },
   box: { losses: { binaryCrossentropy, meanSquaredError, meanAbsoluteError, huber } },
   numeric: { losses: { meanSquaredError, meanAbsoluteError } },
+  mask: { losses: { pixelCrossentropy } },
+  depth: { losses: { maskedL1 } },
+  normals: { losses: { cosineDistance } },
 };
 
 /** Each task's loss per sample, [batch]. */
