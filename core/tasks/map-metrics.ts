@@ -164,8 +164,8 @@ export const medianAngle = () =>
     (bins) => {
       const count = bins[ANGLE_BINS]!;
       if (count === 0) return Number.NaN;
-      // The lower median's bin, valued at its middle.
-      const half = (count + 1) / 2;
+      // The lower median's bin (the ⌈n/2⌉-th smallest), valued at its middle.
+      const half = Math.ceil(count / 2);
       let seen = 0;
       for (let b = 0; b < ANGLE_BINS; b++) {
         seen += bins[b]!;

@@ -3,8 +3,14 @@
  * box-preserving changes (`import/augment.ts`) applied to each block as it is read, seeded per
  * sample and read, so an epoch's images are the same whatever the batch order and on resume.
  */
-import { taskSpec } from '../../core/tasks/registry.ts';
-import { augmentRng, augmentSample, checkAugmentOptions, isAugmenting } from './import/augment.ts';
+import { storedWidth, taskSpec } from '../../core/tasks/registry.ts';
+import {
+  augmentRng,
+  augmentSample,
+  checkAugmentOptions,
+  isAugmenting,
+  moveMap,
+} from './import/augment.ts';
 import type { AugmentOptions, UnitBox } from './import/types.ts';
 import type { SplitReader, TrainingData } from './types.ts';
 
@@ -21,6 +27,11 @@ export function augmentingReader(
   const [height, width, channels] = data.imageShape;
   const pixels = height * width * channels;
   const boxTarget = data.targets.find((t) => taskSpec(t.kind).movesWithImage === 'box')?.name;
+  // Maps over the image (masks, depth, normals) move with its pixels.
+  const maps = data.targets.flatMap((t) => {
+    const motion = taskSpec(t.kind).mapMotion;
+    return motion ? [{ target: t, motion, size: storedWidth(t) }] : [];
+  });
   const reads = new Uint32Array(reader.size);
   return {
     size: reader.size,
@@ -40,6 +51,16 @@ export function augmentingReader(
         const out = augmentSample(image, data.imageShape, box, augment, rng);
         if (out.pixels !== image) image.set(out.pixels);
         if (boxes && out.box) boxes.set(out.box, b * 4);
+        for (const { target, motion, size } of maps) {
+          const values = block.targets[target.name];
+          if (!values) continue;
+          const map = values.subarray(b * size, (b + 1) * size) as Float32Array;
+          // A map has its own size (its target's), usually the image's.
+          const { height: h, width: w } = target as unknown as { height: number; width: number };
+          const channels = motion.channels(target as never);
+          const moved = moveMap(map, [h, w, channels], out.moves, motion);
+          if (moved !== map) map.set(moved);
+        }
       }
       return block;
     },

@@ -39,7 +39,8 @@ export async function evaluateSplit(
 
 /**
  * The first `count` readable samples of a split with the model's predictions per head, as plain
- * arrays: the block read (images and targets, for drawing) and one array per head.
+ * arrays: the block read (images and targets, for drawing) and one array per head, each
+ * sample's outputs flat.
  */
 export async function predictSamples(
   model: LayersModel,
@@ -53,7 +54,10 @@ export async function predictSamples(
   if (block.size === 0) return { block, predictions: heads.map(() => []) };
   const batch = makeBatch(block, imageShape, heads);
   const preds = outputsOf(model.apply(batch.x, { training: false }) as Tensor | Tensor[]);
-  const predictions = await Promise.all(preds.map((p) => p.array() as Promise<number[][]>));
+  // Flat per sample: a head on a feature map gives its [H, W, C] values row-major.
+  const flat = preds.map((p) => p.reshape([p.shape[0] ?? 0, -1]));
+  const predictions = await Promise.all(flat.map((p) => p.array() as Promise<number[][]>));
+  tf.dispose(flat);
   tf.dispose(preds);
   disposeBatch(batch);
   return { block, predictions };

@@ -87,6 +87,10 @@ describe.skipIf(!hasTorch)('PyTorch project export', () => {
     await compare('shapes-three-tasks', await exampleGraph('shapes-three-tasks'));
   }, 120_000);
 
+  it('gives the studio’s outputs for scenes-unet: mask, depth and normals channels-last', async () => {
+    await compare('scenes-unet', await exampleGraph('scenes-unet'));
+  }, 120_000);
+
   it('train.py with 2 processes on CPU trains one epoch on an exported dataset and lowers both losses', async () => {
     const graph = tinyReferenceGraph({ classes: 5 });
     const { project } = await exportProject('tiny', graph);
