@@ -5,7 +5,12 @@
  * left out of its batch and reported, never fatal: a run of hours should not end on one file.
  */
 import { basename } from 'node:path';
-import { allocateTarget, storedWidth, taskSpec, type TaskKind } from '../../../core/tasks/registry.ts';
+import {
+  allocateTarget,
+  storedWidth,
+  taskSpec,
+  type TaskKind,
+} from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
 import {
   augmentRng,

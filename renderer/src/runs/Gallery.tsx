@@ -1,9 +1,10 @@
-import { memo, useEffect, useRef } from 'react';
+import { Fragment, memo, useEffect, useRef } from 'react';
 import type { GallerySample } from '../../../core/contract/host.ts';
 import type { RunId } from '../../../core/ids.ts';
 import { shortNumbers } from '../../../core/tasks/task.ts';
 import { drawSample, headView, PREDICTED_COLOR, sampleDescription, TRUE_COLOR } from './gallery-draw.ts';
 import type { GalleryView } from '../../../core/tasks/task.ts';
+import { ClassLegend, MapPair } from './GalleryMaps.tsx';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
@@ -13,6 +14,8 @@ const SCALE = 2;
 export function Gallery({ runId }: { runId: RunId }) {
   const gallery = useRunStore((s) => findRun(s, runId)?.gallery);
   if (!gallery || gallery.length === 0) return null;
+  const first = gallery[0]!.heads.map(headView);
+  const legend = first.find((v) => v.maps?.legend)?.maps?.legend;
   return (
     <section className="run-gallery" aria-label="Sample predictions">
       <h3>
@@ -25,6 +28,7 @@ export function Gallery({ runId }: { runId: RunId }) {
           <i className="run-swatch" style={{ background: PREDICTED_COLOR }} />
           predicted box
         </span>
+        {legend && <ClassLegend classes={legend} />}
       </h3>
       <ul data-testid="gallery">
         {gallery.map((sample, i) => (
@@ -61,7 +65,9 @@ const GalleryItem = memo(function GalleryItem({
         const view = headView(head);
         const mark = view.ok === undefined ? '' : view.ok ? ' ok' : ' wrong';
         return (
-          <p key={head.task} className={`gallery-caption${mark}`}>
+          <Fragment key={head.task}>
+            {view.maps && <MapPair task={head.task} maps={view.maps} image={sample} side={sample.width} />}
+            <p className={`gallery-caption${mark}`}>
             {several && <span className="muted">{head.task}: </span>}
             {view.swatches ? (
               <span data-testid="gallery-swatches">
@@ -73,7 +79,8 @@ const GalleryItem = memo(function GalleryItem({
             ) : (
               view.text
             )}
-          </p>
+            </p>
+          </Fragment>
         );
       })}
     </li>
