@@ -24,7 +24,7 @@ import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 export const SCENES_NAME = 'scenes';
 export const SCENES_DESCRIPTION =
   'Rooms with boxes, spheres and cylinders on the floor, drawn with known geometry: a class, a depth and a surface normal for every pixel.';
-/** A mask, a depth map and a normal map per image are 23 floats a pixel: kept small. */
+/** A mask, a depth map and a normal map per image are 5 floats a pixel: kept small. */
 export const SCENES_FULL_SIZE = 2_000;
 /** The maps are drawn at the image's size; 64×64 unless the graph's input says otherwise. */
 export const SCENES_TARGETS: readonly DatasetTarget[] = [
@@ -199,7 +199,8 @@ export function renderScene(rng: Rng, height: number, width: number, channels: n
 }
 
 export function loadScenes(options: BuiltInDatasetOptions): Dataset {
-  const sampleCount = resolveSampleCount(SCENES_NAME, SCENES_FULL_SIZE, options);
+  // A class, a depth and a normal (1 + 1 + 3 float32 values) at every pixel.
+  const sampleCount = resolveSampleCount(SCENES_NAME, SCENES_FULL_SIZE, options, 5 * 4);
   const [height, width, channels] = options.imageShape;
   return buildDataset(
     {

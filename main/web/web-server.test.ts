@@ -113,12 +113,13 @@ describe('createWebHost', () => {
       'digits-strong',
       'keras-reference',
       'multidigits-lenet',
+      'scenes-unet',
       'shapes-three-tasks',
     ]);
     expect(examples[2]?.name).toMatch(/Keras/i);
     expect(examples[2]?.description).not.toBe('');
     const datasets = datasetInfoSchema.array().parse(await (await api('datasets')).json());
-    expect(datasets.map((d) => d.name)).toEqual(['digits', 'multidigits', 'shapes']);
+    expect(datasets.map((d) => d.name)).toEqual(['digits', 'multidigits', 'shapes', 'scenes']);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));
   });
 

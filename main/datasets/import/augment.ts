@@ -270,7 +270,7 @@ export function moveMap(
       const from = (sy * width + sx) * channels;
       for (let c = 0; c < channels; c++) {
         const v = values[from + c]!;
-        out[to + c] = (negate.has(c) ? -v : v) / divide;
+        out[to + c] = (negate.has(c) ? 0 - v : v) / divide;
       }
     }
   }

@@ -45,7 +45,6 @@ export function MapPair({
         true · predicted
         {maps.range && (
           <span className="gallery-scale" data-testid="gallery-scale">
-            {' '}
             {maps.range[0]}
             <i style={{ background: SCALE_GRADIENT }} aria-hidden="true" />
             {Number(maps.range[1].toPrecision(3))}
