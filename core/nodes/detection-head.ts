@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { detectionChannels } from '../detection/decode.ts';
 import { OBJECT_FIELDS, MAX_OBJECTS } from '../detection/object-rows.ts';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
+import {
+  intField,
+  lossField,
+  lossWeightField,
+  targetField,
+  taskField,
+  trainableField,
+} from './fields.ts';
 import { mapHeadLayer, mapHeadParams, mapHeadShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -53,6 +60,7 @@ export const detectionHeadKind = defineNodeKind({
       .default(false)
       .describe('Drop a box overlapping a higher-scored box of its class (IoU > 0.5).'),
     lossWeight: lossWeightField(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: mapHeadShape(channels),

@@ -11,13 +11,16 @@ import { crossStitchKind } from './cross-stitch.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
 import { denseKind } from './dense.ts';
 import { detectionHeadKind } from './detection-head.ts';
+import { depthHeadKind } from './depth-head.ts';
 import { dropoutKind } from './dropout.ts';
 import { flattenKind } from './flatten.ts';
 import { gateKind } from './gate.ts';
 import { globalAveragePooling2dKind } from './global-average-pooling2d.ts';
 import { inputKind } from './input.ts';
 import type { NodeKindSpec } from './kind.ts';
+import { maskHeadKind } from './mask-head.ts';
 import { maxPooling2dKind } from './max-pooling2d.ts';
+import { normalsHeadKind } from './normals-head.ts';
 import { leakyReluKind } from './leaky-relu.ts';
 import { multiplyKind } from './multiply.ts';
 import { regressionHeadKind } from './regression-head.ts';
@@ -56,6 +59,9 @@ export const NODE_KINDS = {
   BoxHead: boxHeadKind,
   RegressionHead: regressionHeadKind,
   DetectionHead: detectionHeadKind,
+  MaskHead: maskHeadKind,
+  DepthHead: depthHeadKind,
+  NormalsHead: normalsHeadKind,
 } as const;
 
 export type NodeKind = keyof typeof NODE_KINDS;
@@ -78,6 +84,9 @@ export const HEAD_KINDS = [
   'BoxHead',
   'RegressionHead',
   'DetectionHead',
+  'MaskHead',
+  'DepthHead',
+  'NormalsHead',
 ] as const satisfies readonly NodeKind[];
 export type HeadKind = (typeof HEAD_KINDS)[number];
 

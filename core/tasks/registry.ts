@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { attributesTask } from './attributes.ts';
 import { boxTask } from './box.ts';
 import { classTask } from './class.ts';
+import { depthTask } from './depth.ts';
+import { maskTask } from './mask.ts';
+import { normalsTask } from './normals.ts';
 import { numericTask } from './numeric.ts';
 import { objectsTask } from './objects.ts';
 import { layoutSize, type AnyTaskSpec, type MetricSpec, type TaskSpec } from './task.ts';
@@ -16,6 +19,9 @@ export const TASKS = {
   box: boxTask,
   numeric: numericTask,
   objects: objectsTask,
+  mask: maskTask,
+  depth: depthTask,
+  normals: normalsTask,
 } as const satisfies Readonly<Record<string, AnyTaskSpec>>;
 
 export type TaskKind = keyof typeof TASKS;
@@ -87,3 +93,13 @@ export const allocateTarget = (t: DatasetTarget, samples: number): Int32Array | 
   taskSpec(t.kind).storage === 'index'
     ? new Int32Array(samples)
     : new Float32Array(samples * storedWidth(t));
+
+/**
+ * The target drawn at another image size: a built-in dataset draws its maps at the graph's input
+ * size; a target whose size does not follow the image comes back as it is.
+ */
+export const targetAtImageSize = <T extends DatasetTarget>(
+  t: T,
+  height: number,
+  width: number,
+): T => (taskSpec(t.kind).atImageSize?.(t, height, width) as T | undefined) ?? t;

@@ -73,8 +73,22 @@ export interface GalleryObject {
 }
 
 /**
+ * A per-pixel picture of a head's truth or prediction, as numbers the renderer colours: a class
+ * per pixel (`classes`, 255 for none), one value per pixel on a colour scale (`scalar`, 0 for
+ * none), or a direction per pixel as three values in −1…1 (`rgb`, all zero for none).
+ */
+export interface GalleryMap {
+  readonly form: 'classes' | 'scalar' | 'rgb';
+  readonly height: number;
+  readonly width: number;
+  /** height × width values (× 3 for `rgb`), row-major. */
+  readonly values: readonly number[];
+}
+
+/**
  * What the gallery shows of one head on one sample, as data the renderer draws: a caption and
- * whether the head got it right, boxes over the image, colour swatches, and marked names.
+ * whether the head got it right, boxes over the image, colour swatches, marked names, and maps
+ * beside the image (with the class names for a legend, or the range of a colour scale).
  */
 export interface GalleryView {
   readonly text: string;
@@ -95,6 +109,12 @@ export interface GalleryView {
     readonly name: string;
     readonly verdict: 'hit' | 'missed' | 'extra';
   }[];
+  readonly maps?: {
+    readonly truth: GalleryMap;
+    readonly prediction: GalleryMap;
+    readonly legend?: readonly string[];
+    readonly range?: readonly [number, number];
+  };
 }
 
 /** One head's truth and prediction for one sample, with the target's names when it has them. */
@@ -153,6 +173,31 @@ export interface TaskSpec<
   readonly checkHead?: (target: T, shape: Shape) => string | undefined;
   /** What each output stands for, when the outputs have names (classes, attributes). */
   readonly outputNames?: (target: T) => readonly string[];
+  /**
+   * What the gallery keeps of a head's truth and prediction for one sample, when the raw numbers
+   * are too many for the run folder (a mask's class per pixel instead of its probabilities).
+   * `shape` is the head's output per sample. Absent, both are kept as they are.
+   */
+  readonly galleryKeep?: (
+    head: GalleryHeadData,
+    shape: Shape,
+  ) => Pick<GalleryHeadData, 'truth' | 'prediction'>;
+  /**
+   * How a map target follows the image when augmentation moves it: the value of a pixel moved
+   * in from outside (the kind's "nothing here"), the channels a left–right mirror negates (a
+   * normal's x), and whether a zoom by s divides the values by s (a depth seen s times nearer).
+   */
+  readonly mapMotion?: {
+    readonly channels: (target: T) => number;
+    readonly outside: number;
+    readonly mirrorNegates?: readonly number[];
+    readonly zoomDivides?: boolean;
+  };
+  /**
+   * The target drawn at another image size, for a built-in dataset that draws its maps at the
+   * graph's input size; absent for a target whose size does not follow the image.
+   */
+  readonly atImageSize?: (target: T, height: number, width: number) => T;
   readonly gallery: (head: GalleryHeadData) => GalleryView;
 }
 

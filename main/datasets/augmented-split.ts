@@ -3,7 +3,7 @@
  * box-preserving changes (`import/augment.ts`) applied to each block as it is read, seeded per
  * sample and read, so an epoch's images are the same whatever the batch order and on resume.
  */
-import { taskSpec } from '../../core/tasks/registry.ts';
+import { storedWidth, taskSpec } from '../../core/tasks/registry.ts';
 import { OBJECT_ROWS_SIZE } from '../../core/detection/object-rows.ts';
 import {
   augmentRng,
@@ -12,6 +12,7 @@ import {
   isAugmenting,
   moveBox,
   moveObjects,
+  moveMap,
 } from './import/augment.ts';
 import type { AugmentOptions, UnitBox } from './import/types.ts';
 import type { SplitReader, TrainingData } from './types.ts';
@@ -32,6 +33,11 @@ export function augmentingReader(
   const objectTargets = data.targets
     .filter((t) => taskSpec(t.kind).movesWithImage === 'objects')
     .map((t) => t.name);
+  // Maps over the image (masks, depth, normals) move with its pixels.
+  const maps = data.targets.flatMap((t) => {
+    const motion = taskSpec(t.kind).mapMotion;
+    return motion ? [{ target: t, motion, size: storedWidth(t) }] : [];
+  });
   const reads = new Uint32Array(reader.size);
   return {
     size: reader.size,
@@ -51,12 +57,22 @@ export function augmentingReader(
         const out = augmentSample(image, data.imageShape, box, augment, rng);
         if (out.pixels !== image) image.set(out.pixels);
         if (boxes && out.box) boxes.set(out.box, b * 4);
-        const geometry = out.geometry;
-        for (const name of geometry ? objectTargets : []) {
+        const moves = out.moves;
+        for (const name of moves.flipped || moves.affine ? objectTargets : []) {
           const rows = block.targets[name] as Float32Array;
           moveObjects(rows.subarray(b * OBJECT_ROWS_SIZE, (b + 1) * OBJECT_ROWS_SIZE), (box) =>
-            moveBox(geometry!, box),
+            moveBox(moves, box),
           );
+        }
+        for (const { target, motion, size } of maps) {
+          const values = block.targets[target.name];
+          if (!values) continue;
+          const map = values.subarray(b * size, (b + 1) * size) as Float32Array;
+          // A map has its own size (its target's), usually the image's.
+          const { height: h, width: w } = target as unknown as { height: number; width: number };
+          const channels = motion.channels(target as never);
+          const moved = moveMap(map, [h, w, channels], out.moves, motion);
+          if (moved !== map) map.set(moved);
         }
       }
       return block;

@@ -14,8 +14,8 @@ export function planSplits(total: number): Readonly<Record<SplitName, number>> {
   return { train: total - 2 * heldOut, validation: heldOut, test: heldOut };
 }
 
-/** The target values of one sample, by target name: a class index, a box's 4 numbers, or columns. */
-export type SampleTargetValues = Readonly<Record<string, number | readonly number[]>>;
+/** The target values of one sample, by target name: a class index, a box's 4 numbers, columns, or a map. */
+export type SampleTargetValues = Readonly<Record<string, number | ArrayLike<number>>>;
 
 /** Draws sample `sampleIndex` into `pixels` (one image, HWC bytes) and returns its targets. */
 export type SampleRenderer = (sampleIndex: number, pixels: Uint8Array) => SampleTargetValues;

@@ -22,7 +22,13 @@ function errorOf(run: () => unknown): DatasetError {
 
 describe('built-in dataset registry', () => {
   it('lists and recognises the built-in datasets', () => {
-    expect(BUILT_IN_DATASETS).toEqual(['digits', 'multidigits', 'shapes', 'digits-scenes']);
+    expect(BUILT_IN_DATASETS).toEqual([
+      'digits',
+      'multidigits',
+      'shapes',
+      'digits-scenes',
+      'scenes',
+    ]);
     expect(isBuiltInDataset('digits')).toBe(true);
     expect(isBuiltInDataset('mnist')).toBe(false);
     const listing = describeBuiltInDatasets();
@@ -31,10 +37,12 @@ describe('built-in dataset registry', () => {
       'multidigits',
       'shapes',
       'digits-scenes',
+      'scenes',
     ]);
     for (const info of listing) {
       expect(info.description.length).toBeGreaterThan(20);
-      expect(info.fullSize).toBe(10_000);
+      // A scene carries three maps per pixel: its set is kept smaller.
+      expect(info.fullSize).toBe(info.name === 'scenes' ? 2_000 : 10_000);
     }
     expect(listing[0]?.targets.map((t) => t.kind)).toEqual(['class', 'box']);
     expect(listing[1]?.targets.map((t) => [t.name, t.kind])).toEqual([
@@ -77,7 +85,7 @@ describe('built-in dataset registry', () => {
       [{ limit: 12.5 }, /--limit must be a whole number; got 12.5\./, 'E_DATASET_LIMIT'],
       [
         { limit: 10_001 },
-        /has 10000 samples; --limit 10001 is more than that\./,
+        /has (10000|2000) samples; --limit 10001 is more than that\./,
         'E_DATASET_LIMIT',
       ],
       [
@@ -88,14 +96,22 @@ describe('built-in dataset registry', () => {
     ];
     for (const name of BUILT_IN_DATASETS) {
       for (const [change, message, code] of cases) {
+        // A scene's maps count too: 512×512 is too large at 2,000 samples (test below).
+        if (name === 'scenes' && code === 'E_DATASET_TOO_LARGE') continue;
         const error = errorOf(() => loadBuiltInDataset(name, { ...valid, ...change }));
         expect(error.message).toMatch(message);
         expect(error.code).toBe(code);
       }
     }
+    const scenes = errorOf(() =>
+      loadBuiltInDataset('scenes', { ...valid, imageShape: [512, 512, 3], limit: undefined }),
+    );
+    expect(scenes.message).toBe(
+      'The scenes dataset at 512x512x3 needs 11.2 GiB for 2000 samples, more than the 2 GiB we hold in memory; pass --limit 356 or fewer.',
+    );
     const unknown = errorOf(() => loadBuiltInDataset('cifar' as BuiltInDatasetName, valid));
     expect(unknown.message).toBe(
-      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes, digits-scenes.',
+      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes, digits-scenes, scenes.',
     );
   });
 });

@@ -14,7 +14,9 @@ import {
   MULTIDIGITS_TARGETS,
   loadMultiDigits,
 } from './multidigits.ts';
+import { loadScenes, SCENES_DESCRIPTION, SCENES_FULL_SIZE, SCENES_TARGETS } from './scenes.ts';
 import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
+import { targetAtImageSize } from '../../core/tasks/registry.ts';
 import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 
 export type {
@@ -30,7 +32,13 @@ export type {
 export { DatasetError } from './errors.ts';
 export type { DatasetErrorCode } from './errors.ts';
 
-export const BUILT_IN_DATASETS = ['digits', 'multidigits', 'shapes', 'digits-scenes'] as const;
+export const BUILT_IN_DATASETS = [
+  'digits',
+  'multidigits',
+  'shapes',
+  'digits-scenes',
+  'scenes',
+] as const;
 export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
 
 export function isBuiltInDataset(name: string): name is BuiltInDatasetName {
@@ -51,6 +59,8 @@ export function loadBuiltInDataset(
       return loadShapes(options);
     case 'digits-scenes':
       return loadDigitsScenes(options);
+    case 'scenes':
+      return loadScenes(options);
     default:
       // Reachable only from untyped callers (a CLI argument, an IPC payload).
       throw new DatasetError(
@@ -95,8 +105,24 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       fullSize: DIGITS_SCENES_FULL_SIZE,
       targets: DIGITS_SCENES_TARGETS,
     },
+    {
+      name: 'scenes',
+      description: SCENES_DESCRIPTION,
+      fullSize: SCENES_FULL_SIZE,
+      targets: SCENES_TARGETS,
+    },
   ];
 }
+
+/**
+ * A built-in dataset's targets as it draws them for a graph whose input is `height`×`width`:
+ * maps (masks, depth, normals) at the image's size.
+ */
+export const builtInTargetsAt = (
+  targets: readonly DatasetTarget[],
+  height: number,
+  width: number,
+): DatasetTarget[] => targets.map((t) => targetAtImageSize(t, height, width));
 
 /** A target as the host contract carries it: plain, mutable JSON. */
 export const targetInfo = (t: DatasetTarget): DatasetInfo['targets'][number] =>

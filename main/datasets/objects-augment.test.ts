@@ -37,8 +37,8 @@ describe('objects under augmentation', () => {
       { flip: true, shift: 0.2, scale: 0.2 },
       augmentRng(1, 2, 3),
     );
-    expect(out.geometry?.flip).toBeDefined();
-    expect(moveBox(out.geometry!, box)).toEqual(out.box);
+    expect(out.moves.flipped).toBeDefined();
+    expect(moveBox(out.moves, box)).toEqual(out.box);
   });
 
   it('move digits-scenes’ objects when its training split is augmented', async () => {

@@ -52,12 +52,14 @@ export function checkBuiltInOptions(options: BuiltInDatasetOptions): void {
 
 /**
  * Validates the options against a dataset and returns how many samples to generate: `limit` when
- * given, otherwise the dataset's full size.
+ * given, otherwise the dataset's full size. `targetBytesPerPixel` counts what a sample's targets
+ * hold per pixel besides the image (a scene's mask, depth and normals: 5 float32 values).
  */
 export function resolveSampleCount(
   datasetName: string,
   fullSize: number,
   options: BuiltInDatasetOptions,
+  targetBytesPerPixel = 0,
 ): number {
   checkBuiltInOptions(options);
   const { limit } = options;
@@ -81,7 +83,7 @@ export function resolveSampleCount(
   }
   const count = limit ?? fullSize;
   const [height, width, channels] = options.imageShape;
-  const bytesPerImage = height * width * channels;
+  const bytesPerImage = height * width * (channels + targetBytesPerPixel);
   if (count * bytesPerImage > MAX_IMAGE_BYTES) {
     const gibibytes = ((count * bytesPerImage) / 1024 ** 3).toFixed(1);
     throw new DatasetError(

@@ -1,5 +1,6 @@
 import { OBJECT_ROWS_SIZE, readObjectRows } from '../../core/detection/object-rows.ts';
 import type { DatasetTarget, TaskKind } from '../../core/tasks/registry.ts';
+import { npy } from '../export/npz.ts';
 
 type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
 
@@ -18,6 +19,18 @@ interface TargetColumns<K extends TaskKind> {
     values: Int32Array | Float32Array,
     i: number,
   ) => (string | number)[];
+  /**
+   * A target too large for cells (a map over the image) is a file per sample, and its one
+   * column holds the file's path: the file's extension and its bytes for sample `i`.
+   */
+  readonly file?: {
+    readonly extension: string;
+    readonly bytes: (
+      target: TargetOf<K>,
+      values: Int32Array | Float32Array,
+      i: number,
+    ) => Uint8Array;
+  };
 }
 
 const BOX_COLUMNS = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
@@ -57,7 +70,41 @@ export const TARGET_COLUMNS: { readonly [K in TaskKind]: TargetColumns<K> } = {
       ),
     ],
   },
+  // A map is a .npy file of its layout (float32, [H, W] or [H, W, C]) named in one column.
+  mask: mapColumns((t) => [t.height, t.width]),
+  depth: mapColumns((t) => [t.height, t.width, 1]),
+  normals: mapColumns((t) => [t.height, t.width, 3]),
 };
+
+/** The columns of a map target: its file's path in one column named as the target. */
+function mapColumns<K extends 'mask' | 'depth' | 'normals'>(
+  shape: (t: { readonly height: number; readonly width: number }) => number[],
+): TargetColumns<K> {
+  return {
+    columns: (t: { readonly name: string }) => [t.name],
+    // The export puts the file's path here (`targetFile`).
+    cells: () => [''],
+    file: {
+      extension: 'npy',
+      bytes: (t, values, i) => {
+        const size = shape(t).reduce((a, b) => a * b, 1);
+        return npy({
+          shape: shape(t),
+          values: Float32Array.from(values.subarray(i * size, (i + 1) * size)),
+        });
+      },
+    },
+  };
+}
+
+/** How a target is written as a file per sample, when it is one (a map). */
+export const targetFile = (t: DatasetTarget) =>
+  (TARGET_COLUMNS[t.kind] as TargetColumns<TaskKind>).file as
+    | {
+        extension: string;
+        bytes: (t: DatasetTarget, values: Int32Array | Float32Array, i: number) => Uint8Array;
+      }
+    | undefined;
 
 /** A target's CSV columns, whatever its kind. */
 export const targetColumns = (t: DatasetTarget): readonly string[] =>

@@ -39,7 +39,8 @@ export async function evaluateSplit(
 
 /**
  * The first `count` readable samples of a split with the model's predictions per head, as plain
- * arrays: the block read (images and targets, for drawing) and one array per head.
+ * arrays: the block read (images and targets, for drawing) and one array per head, each
+ * sample's outputs flat.
  */
 export async function predictSamples(
   model: LayersModel,

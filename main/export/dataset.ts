@@ -7,7 +7,7 @@ import {
 import { StudioError } from '../../core/problems.ts';
 import { csvTextCell, csvTextLine } from '../datasets/import/csv-cells.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
-import { targetCells, targetColumns } from '../datasets/target-columns.ts';
+import { targetCells, targetColumns, targetFile } from '../datasets/target-columns.ts';
 import {
   DATASET_ANNOTATIONS,
   DATASET_TARGETS,
@@ -22,6 +22,8 @@ interface Sample {
   readonly split: SplitName;
   readonly index: number;
   readonly png: Uint8Array;
+  /** A map target's file per sample (its column holds the path), by path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
   /** Text cells (path, split, class) as strings, box corners and values as numbers. */
   readonly row: ReadonlyMap<string, string | number>;
   readonly classIndex?: number;
@@ -79,10 +81,15 @@ async function readSamples(data: TrainingData) {
           ['path', path],
           ['split', split],
         ]);
+        const files = new Map<string, Uint8Array>();
         for (const t of data.targets) {
           const values = part.targets[t.name];
           if (!values) continue;
-          const cells = targetCells(t, values, i);
+          const file = targetFile(t);
+          const cells = file
+            ? [`maps/${t.name}/${split}/${String(index).padStart(5, '0')}.${file.extension}`]
+            : targetCells(t, values, i);
+          if (file) files.set(cells[0] as string, file.bytes(t, values, i));
           targetColumns(t).forEach((c, k) => {
             const cell = cells[k] ?? '';
             // Targets may share a column ('values' and each of its columns) but not differ in it.
@@ -105,6 +112,7 @@ async function readSamples(data: TrainingData) {
           split,
           index,
           png: await encodePng(part, i, data.imageShape),
+          files,
           row,
           ...(classIndex !== undefined ? { classIndex } : {}),
           ...(box ? { box } : {}),
@@ -141,6 +149,7 @@ async function csvFiles(data: TrainingData): Promise<ExportFiles> {
   const lines = [csvTextLine(columns)];
   for (const s of samples) {
     files.set(String(s.row.get('path')), s.png);
+    for (const [path, bytes] of s.files) files.set(path, bytes);
     lines.push(columns.map((c) => cellOf(s.row.get(c) ?? '')).join(','));
   }
   const text = (v: string) => new TextEncoder().encode(v);

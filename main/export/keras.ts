@@ -4,6 +4,7 @@ import { StudioError } from '../../core/problems.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
+import { KERAS_MAP_NAMES, KERAS_MAP_TASKS } from './keras-maps.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
 import { layerClass, layerConfig, paddingSides } from './layer-config.ts';
 import { pythonIdentifiers, pythonString, pythonText, reservedNames } from './python-names.ts';
@@ -14,13 +15,18 @@ import { trainingSpec } from './training-spec.ts';
 /** A detection head's loss and metrics are not Keras' yet: kerasFiles refuses such a graph. */
 type KerasLoss = Exclude<LossName, 'centerNet'>;
 type KerasMetric = Exclude<MetricName, 'mAP50' | 'mAP50_95'>;
+type SpecHead = ReturnType<typeof trainingSpec>['heads'][number];
 
-const KERAS_LOSSES: Record<KerasLoss, (delta: number) => string> = {
+const KERAS_LOSSES: Record<KerasLoss, (head: SpecHead) => string> = {
   categoricalCrossentropy: () => '"categorical_crossentropy"',
   binaryCrossentropy: () => '"binary_crossentropy"',
   meanSquaredError: () => '"mean_squared_error"',
   meanAbsoluteError: () => '"mean_absolute_error"',
-  huber: (delta) => `keras.losses.Huber(delta=${delta})`,
+  huber: (h) => `keras.losses.Huber(delta=${h.huberDelta ?? 1})`,
+  pixelCrossentropy: (h) =>
+    `pixel_crossentropy(${h.classWeights ? `[${h.classWeights.join(', ')}]` : 'None'})`,
+  maskedL1: () => 'masked_l1',
+  cosineDistance: () => 'cosine_distance',
 };
 
 /** Each metric as model.compile takes it: one entry per metric of every task kind. */
@@ -33,12 +39,23 @@ const KERAS_METRICS: Record<KerasMetric, string> = {
   // Keras' own over each batch's samples; the studio's are over the whole split.
   macroF1: 'keras.metrics.F1Score(average="macro", threshold=0.5, name="macro_f1")',
   mAP: 'keras.metrics.AUC(curve="PR", multi_label=True, name="mean_ap")',
+  meanClassIoU: 'mean_class_iou',
+  pixelAccuracy: 'pixel_accuracy',
+  depthAbsError: 'depth_abs_error',
+  depthRelError: 'depth_rel_error',
+  depthDelta1: 'depth_delta1',
+  meanAngle: 'mean_angle',
+  medianAngle: 'median_angle',
+  within11: 'within_11_25',
+  within22: 'within_22_5',
+  within30: 'within_30',
 };
 
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS OUTPUTS box_iou mean_iou iou50 build_model load_weights model',
   '_grow_rows upsample_bilinear concat stack reshape transpose softmax matmul reduce_sum Gate CrossStitch',
+  KERAS_MAP_NAMES,
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
@@ -218,6 +235,7 @@ ${pythonOutputs(source)}
 
 ${PYTHON_BOX_IOU}
 ${KERAS_UPSAMPLE_BILINEAR}${source.nodes.some((n) => n.kind === 'Gate' || n.kind === 'CrossStitch') ? KERAS_MIXING_LAYERS : ''}
+${source.heads.some((h) => h.shape.length === 3) ? KERAS_MAP_TASKS : ''}
 
 
 def mean_iou(y_true, y_pred):
@@ -235,7 +253,7 @@ ${lines.join('\n')}
     model = keras.Model(inputs=${names.get(source.inputId)}, outputs=[${headNames.join(', ')}], name="multitask")
     model.compile(
         optimizer=${optimizer},
-        loss={${byHead((h) => KERAS_LOSSES[h.loss as KerasLoss](h.huberDelta ?? 1))}},
+        loss={${byHead((h) => KERAS_LOSSES[h.loss as KerasLoss](h))}},
         loss_weights={${byHead((h) => String(h.lossWeight))}},
         metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m as KerasMetric]).join(', ')}]`)}},
     )

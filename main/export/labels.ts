@@ -45,6 +45,12 @@ const MEANINGS = {
     `${n} independent sigmoid probabilities, one per attribute; an attribute is on above 0.5`,
   box: () => 'one box [xmin, ymin, xmax, ymax] as fractions (0–1) of the image width and height',
   numeric: (n) => `${n} linear values, in the units the dataset gave them`,
+  mask: (_, [h, w, c]) =>
+    `[${h}, ${w}, ${c}] channels last: softmax probabilities over ${c} classes at every pixel; a pixel's class is its largest`,
+  depth: (_, [h, w]) =>
+    `[${h}, ${w}, 1]: a depth at every pixel, in the units of the training depths`,
+  normals: (_, [h, w]) =>
+    `[${h}, ${w}, 3]: a surface normal (x right, y up, z towards the camera) at every pixel, not normalised; divide by its length`,
   objects: (_, [h, w, c]) =>
     `detection maps [${h}, ${w}, ${c}] channels last: per class a centre heatmap logit (its sigmoid is the score), then each cell's object width and height and its centre's sub-cell offset x, y; decode() in the PyTorch model.py and postprocess.py beside the ONNX model turn them into boxes`,
 } satisfies Record<TaskKind, (size: number, shape: readonly number[]) => string>;

@@ -7,7 +7,7 @@ export interface NpyArray {
 }
 
 /** One .npy file (format 1.0): magic, a header padded to 64 bytes, then little-endian data. */
-function npy(array: NpyArray): Uint8Array {
+export function npy(array: NpyArray): Uint8Array {
   const isFloat = array.values instanceof Float32Array;
   const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
   let header = `{'descr': '${isFloat ? '<f4' : '<i8'}', 'fortran_order': False, 'shape': ${shape}, }`;

@@ -90,6 +90,11 @@ describe('ONNX export', () => {
     await checkModel(dir, bytes);
   });
 
+  it('gives the studio’s outputs for scenes-unet: mask, depth and normals channels-last', async () => {
+    const { dir, bytes } = await exportAndCompare('scenes-unet', await exampleGraph('scenes-unet'));
+    await checkModel(dir, bytes);
+  }, 60_000);
+
   it('gives the studio’s outputs for the tiny reference model', async () => {
     await exportAndCompare('tiny-reference', tinyReferenceGraph());
   });

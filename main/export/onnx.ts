@@ -446,6 +446,14 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         );
         break;
     }
+    // A head on a feature map answers channels-last, [N, H, W, C], as the studio's model does.
+    const out = outputs.get(node.id);
+    if (out && value.layout === 'nchw') {
+      value = {
+        ...value,
+        name: g.op('Transpose', [value.name], { perm: [0, 2, 3, 1] }, out, node.id),
+      };
+    }
     values.set(node.id, value);
   }
   // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.
@@ -462,7 +470,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
     values.set(head.nodeId, { name, layout: 'vector' });
   }
   const [h = 0, w = 0, channels = 0] = source.inputShape;
-  // A head's output has its node's shape (a vector today, [H, W] for a mask head later).
+  // A head's output has its node's shape: a vector, or [H, W, C] for a head on a feature map.
   const outputShapeOf = (head: HeadInfo): readonly number[] =>
     source.nodes.find((n) => n.id === head.nodeId)?.outputShape ?? [head.units];
   const meanings = outputMeanings(source.heads, source.targets);

@@ -34,7 +34,11 @@ const OBJECTS_MAP = (() => {
 })();
 const detectionPython = referenceMissing('torch', 'pycocotools') ? undefined : REFERENCE_PYTHON;
 
-/** Truth and predictions per task kind, with ties and an attribute that is never on. */
+/**
+ * Truth and predictions per task kind, with ties and an attribute that is never on; a map kind's
+ * rows are flat, its head's output per sample `shape` (2×2 pixels): an ignored mask pixel and a
+ * class never present, pixels without a depth or a normal, a zero and an opposite normal.
+ */
 const CASES: Record<TaskKind, { y: number[][]; p: unknown[]; shape?: number[] }> = {
   objects: OBJECTS_MAP,
   class: {
@@ -89,6 +93,39 @@ const CASES: Record<TaskKind, { y: number[][]; p: unknown[]; shape?: number[] }>
       [1, 1],
     ],
   },
+  mask: {
+    shape: [2, 2, 4],
+    y: [
+      [0, 1, 2, 255],
+      [1, 1, 0, 0],
+    ],
+    p: [
+      [0.7, 0.2, 0.1, 0, 0.1, 0.8, 0.1, 0, 0.3, 0.3, 0.4, 0, 0.9, 0.05, 0.05, 0],
+      [0.2, 0.7, 0.1, 0, 0.5, 0.4, 0.1, 0, 0.6, 0.2, 0.2, 0, 0.1, 0.1, 0.8, 0],
+    ],
+  },
+  depth: {
+    shape: [2, 2, 1],
+    y: [
+      [1, 2, 0, 4],
+      [3, 0.5, 2, 0],
+    ],
+    p: [
+      [1.1, 1.5, 3, 5],
+      [2, 0.5, -1, 1],
+    ],
+  },
+  normals: {
+    shape: [2, 2, 3],
+    y: [
+      [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, -1],
+    ],
+    p: [
+      [0, 0.1, 1, 0.7, 0.7, 0, 1, 1, 1, 0, 0, 0],
+      [0, 0, 2, 0.2, 0, 1, 0, 1, 0, 0, 0, 1],
+    ],
+  },
 };
 
 /** The studio's value of a metric over the whole case. */
@@ -98,8 +135,10 @@ function studioValue(
   p: unknown[],
   shape?: number[],
 ) {
-  const acc = METRIC_SPECS[metric].create(y[0]!.length, shape ?? [y[0]!.length]);
-  acc.add(Float32Array.from(y.flat()), Float32Array.from(p.flat(3) as number[]), y.length);
+  const flat = p.flat(3) as number[];
+  const width = shape ? shape.reduce((a, b) => a * b, 1) : (p[0] as number[]).length;
+  const acc = METRIC_SPECS[metric].create(width, shape ?? [width]);
+  acc.add(Float32Array.from(y.flat()), Float32Array.from(flat), y.length);
   return acc.finish();
 }
 
@@ -110,11 +149,16 @@ describe.skipIf(!pythonHas('torch'))("train.py's metrics", () => {
       // A detection head's mAP is pycocotools', which the reference Python has.
       const kinds = Object.entries(CASES).filter(([kind]) => detectionPython || kind !== 'objects');
       const cases = kinds.flatMap(([kind, { y, p, shape }]) =>
-        metricNamesOf(kind as TaskKind).map((m) => ({ m, y, p, shape })),
+        metricNamesOf(kind as TaskKind).map((m) => ({
+          m,
+          y,
+          p,
+          shape: shape ?? [(p[0] as number[]).length],
+        })),
       );
       await writeFile(
         join(dir, 'check.py'),
-        `import json\nimport numpy as np\nimport torch\nimport torch.nn.functional as F\nEPSILON = 1e-7\n\n${TRAIN_TASKS_PY}\n\nCASES = ${JSON.stringify(cases)}\nprint(json.dumps({c["m"]: METRICS[c["m"]](torch.tensor(c["y"]), torch.tensor(c["p"])).item() for c in CASES}))\n`,
+        `import json\nimport numpy as np\nimport torch\nimport torch.nn.functional as F\nEPSILON = 1e-7\n\n${TRAIN_TASKS_PY}\n\nCASES = ${JSON.stringify(cases)}\nprint(json.dumps({c["m"]: METRICS[c["m"]](torch.tensor(c["y"]), torch.tensor(c["p"]).reshape(-1, *c["shape"])).item() for c in CASES}))\n`,
       );
       const python = detectionPython ?? PYTHON;
       const got = JSON.parse(await runPython(['check.py'], dir, {}, undefined, python)) as Record<

@@ -71,7 +71,7 @@ def read_split(folder, split, spec):
         target = targets.get(head["target"])
         if target is None:
             raise SystemExit(f"The dataset has no target '{head['target']}' for the task '{head['task']}'.")
-        ys.append(TARGET_READERS[target["kind"]](target, columns))
+        ys.append(TARGET_READERS[target["kind"]](target, columns, folder))
     return torch.from_numpy(np.stack(images)), ys
 
 

@@ -100,6 +100,9 @@ describe.skipIf(!hasTorch)('PyTorch project export', () => {
     },
     120_000,
   );
+  it('gives the studio’s outputs for scenes-unet: mask, depth and normals channels-last', async () => {
+    await compare('scenes-unet', await exampleGraph('scenes-unet'));
+  }, 120_000);
 
   it('train.py with 2 processes on CPU trains one epoch on an exported dataset and lowers both losses', async () => {
     const graph = tinyReferenceGraph({ classes: 5 });

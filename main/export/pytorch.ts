@@ -244,11 +244,11 @@ function translate(source: ExportSource) {
     forward.push(`${n} = ${expr}${expr.includes('#') ? '' : comment}`);
     if (taps.has(node.id)) forward.push(`${n} = self.tap(${pythonString(node.id)}, ${n})`);
   }
-  // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.
-  const outputs = source.heads.map(
-    (h) =>
-      `${pythonString(h.task)}: ${names.get(h.nodeId)}${h.shape.length === 3 ? '.permute(0, 2, 3, 1)' : ''}`,
-  );
+  // A head on a feature map answers channels-last, [N, H, W, C], as the studio's model does.
+  const outputs = source.heads.map((h) => {
+    const value = names.get(h.nodeId);
+    return `${pythonString(h.task)}: ${isImage(h.shape) ? `${value}.permute(0, 2, 3, 1)` : value}`;
+  });
   return { init, forward, outputs, weights, usesAveragePadding, usesGate, usesCrossStitch };
 }
 

@@ -1,3 +1,4 @@
+import { classWeightsOf } from '../../core/nodes/mask-head.ts';
 import type { ExportSource } from './source.ts';
 
 /**
@@ -18,6 +19,9 @@ export function trainingSpec(source: ExportSource) {
       loss: h.loss,
       lossWeight: h.lossWeight,
       ...(h.loss === 'huber' ? { huberDelta: Number(h.params.huberDelta ?? 1) } : {}),
+      ...(h.loss === 'pixelCrossentropy'
+        ? { classWeights: classWeightsOf(String(h.params.classWeights ?? '')) ?? null }
+        : {}),
       metrics: h.metrics,
     })),
     settings: {

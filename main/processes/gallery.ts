@@ -52,12 +52,20 @@ export async function buildGallery(
       const target = dataset.targets.find((t) => t.name === head.target);
       const values = split.targets[head.target];
       if (!values) throw new Error(`the validation split has no target '${head.target}'`);
+      const names = target ? namesOf(target) : {};
+      const data = {
+        truth: truthOf(head, values, i),
+        prediction: predictions[h]?.[i] ?? [],
+        ...names,
+      };
+      // A head on a feature map keeps what its kind draws (a class per pixel), with its size.
+      const keep = head.shape.length === 3 ? taskSpec(head.targetKind).galleryKeep : undefined;
+      const kept = keep?.(data, head.shape);
       return {
         task: head.task,
         targetKind: head.targetKind,
-        truth: truthOf(head, values, i),
-        prediction: predictions[h]?.[i] ?? [],
-        ...(target ? namesOf(target) : {}),
+        ...(kept ? { truth: [...kept.truth], prediction: [...kept.prediction] } : data),
+        ...names,
         ...(head.shape.length > 1 ? { shape: [...head.shape] } : {}),
         params: { ...head.params },
       };

@@ -5,6 +5,7 @@ import { checkBindings } from '../../core/graph/binding.ts';
 import { firstErrorSentence, StudioError } from '../../core/problems.ts';
 import {
   BUILT_IN_DATASETS,
+  builtInTargetsAt,
   describeBuiltInDatasets,
   isBuiltInDataset,
   type DatasetTarget,
@@ -40,8 +41,9 @@ export function assertBindings(analysis: GraphAnalysis, targets: readonly Datase
  */
 export function checkDatasetForGraph(analysis: GraphAnalysis, name: string): string {
   if (isBuiltInDataset(name)) {
+    const [height, width] = inputImageShape(analysis);
     const targets = describeBuiltInDatasets().find((d) => d.name === name)?.targets ?? [];
-    assertBindings(analysis, targets, name);
+    assertBindings(analysis, builtInTargetsAt(targets, height, width), name);
     return name;
   }
   if (!existsSync(resolve(name))) {

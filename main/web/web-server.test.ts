@@ -118,6 +118,7 @@ describe('createWebHost', () => {
       'multidigits-lenet',
       'multidigits-mmoe',
       'multidigits-mtan',
+      'scenes-unet',
       'shapes-three-tasks',
     ]);
     expect(examples[4]?.name).toMatch(/Keras/i);
@@ -128,6 +129,7 @@ describe('createWebHost', () => {
       'multidigits',
       'shapes',
       'digits-scenes',
+      'scenes',
     ]);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));
   });

@@ -12,19 +12,20 @@ import type { AugmentOptions, UnitBox } from './types.ts';
 export interface AugmentedSample {
   readonly pixels: Uint8Array;
   readonly box?: UnitBox;
-  /** The flip, zoom and shift the image went through; absent when none did. */
-  readonly geometry?: Geometry;
+  /** What moved the pixels, so boxes and maps over the image can follow (`moveBox`, `moveMap`). */
+  readonly moves: ImageMoves;
 }
 
-export interface Geometry {
-  readonly flip: boolean;
+/** The geometric changes one augmentation made: a mirror, then a zoom and shift. */
+export interface ImageMoves {
+  readonly flipped: boolean;
   readonly affine?: Affine;
 }
 
-/** A box of the image moved as `geometry` moved the image, clipped to it. */
-export function moveBox(geometry: Geometry, box: UnitBox): UnitBox {
-  const flipped = geometry.flip ? flipBox(box) : box;
-  return geometry.affine ? affineBox(flipped, geometry.affine) : flipped;
+/** A box of the image moved as `moves` moved the image, clipped to it. */
+export function moveBox(moves: ImageMoves, box: UnitBox): UnitBox {
+  const flipped = moves.flipped ? flipBox(box) : box;
+  return moves.affine ? affineBox(flipped, moves.affine) : flipped;
 }
 
 /**
@@ -234,11 +235,62 @@ export function augmentSample(
     const contrast = contrastRange > 0 ? 1 + rng.nextRange(-contrastRange, contrastRange) : 1;
     outPixels = adjustBrightnessContrast(outPixels, brightness, contrast);
   }
-  const result = {
-    pixels: outPixels,
-    ...(flipped || moved
-      ? { geometry: { flip: flipped, ...(moved ? { affine: moved } : {}) } }
-      : {}),
-  };
-  return outBox ? { ...result, box: outBox } : result;
+  const moves = moved ? { flipped, affine: moved } : { flipped };
+  return outBox ? { pixels: outPixels, box: outBox, moves } : { pixels: outPixels, moves };
+}
+
+/** How a map's values follow the image (a task kind's `mapMotion`). */
+export interface MapMotion {
+  readonly outside: number;
+  readonly mirrorNegates?: readonly number[];
+  readonly zoomDivides?: boolean;
+}
+
+/**
+ * A map over the image ([height, width, channels] values) moved as `moves` moved the pixels:
+ * nearest neighbour, so a mask keeps whole classes; what comes in from outside is the kind's
+ * "nothing here"; a mirror negates the channels that point sideways (a normal's x), and a zoom
+ * by s divides the values when they are distances (an object s times larger looks s times nearer).
+ */
+export function moveMap(
+  values: Float32Array,
+  size: readonly [height: number, width: number, channels: number],
+  moves: ImageMoves,
+  motion: MapMotion,
+): Float32Array {
+  if (!moves.flipped && !moves.affine) return values;
+  const [height, width, channels] = size;
+  const { scale = 1, shiftX = 0, shiftY = 0 } = moves.affine ?? {};
+  // The source of each output pixel along one axis, or -1 outside: the inverse of the image's
+  // zoom and shift, taken at the pixel's centre.
+  const sources = (n: number, shift: number) =>
+    Int32Array.from({ length: n }, (_, o) => {
+      const unit = ((o + 0.5) / n - 0.5 - shift) / scale + 0.5;
+      const at = Math.floor(unit * n);
+      return at >= 0 && at < n ? at : -1;
+    });
+  const xs = sources(width, shiftX);
+  const ys = sources(height, shiftY);
+  const out = new Float32Array(values.length);
+  const negate = new Set(moves.flipped ? (motion.mirrorNegates ?? []) : []);
+  const divide = motion.zoomDivides ? scale : 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const to = (y * width + x) * channels;
+      const sy = ys[y]!;
+      const sx0 = xs[x]!;
+      if (sy < 0 || sx0 < 0) {
+        out.fill(motion.outside, to, to + channels);
+        continue;
+      }
+      // The mirror came first, so the zoom's source is a pixel of the mirrored map.
+      const sx = moves.flipped ? width - 1 - sx0 : sx0;
+      const from = (sy * width + sx) * channels;
+      for (let c = 0; c < channels; c++) {
+        const v = values[from + c]!;
+        out[to + c] = (negate.has(c) ? 0 - v : v) / divide;
+      }
+    }
+  }
+  return out;
 }

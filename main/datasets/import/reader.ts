@@ -6,7 +6,12 @@
  */
 import { OBJECT_ROWS_SIZE, writeObjectRows } from '../../../core/detection/object-rows.ts';
 import { basename } from 'node:path';
-import { allocateTarget, type TaskKind } from '../../../core/tasks/registry.ts';
+import {
+  allocateTarget,
+  storedWidth,
+  taskSpec,
+  type TaskKind,
+} from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, SplitReader, TrainingData } from '../types.ts';
 import {
   augmentRng,
@@ -124,7 +129,17 @@ const SAMPLE_TARGETS: {
   // Rows come unused (class −1) without boxes, as writeObjectRows leaves an image with none.
   objects: (_, __, { objects }, out, b) =>
     out.set(objects ?? writeObjectRows([]).rows, b * OBJECT_ROWS_SIZE),
+  // No import offers a map yet; a sample without one is "nothing here" at every pixel.
+  mask: (t, _, __, out, b) => mapNothing(t, out, b),
+  depth: (t, _, __, out, b) => mapNothing(t, out, b),
+  normals: (t, _, __, out, b) => mapNothing(t, out, b),
 };
+
+/** Sample `b`'s map all "nothing here": the ignore class of a mask, no depth, no normal. */
+function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: number): void {
+  const width = storedWidth(target);
+  out.fill(taskSpec(target.kind).mapMotion?.outside ?? 0, b * width, (b + 1) * width);
+}
 
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(
@@ -206,8 +221,9 @@ function createSplitReader(context: SplitContext): SplitReader {
           augment,
           augmentRng(options.seed, index, draw),
         );
-        const { geometry } = done;
-        if (objects && geometry) moveObjects(objects, (b) => moveBox(geometry, b));
+        const { moves } = done;
+        if (objects && (moves.flipped || moves.affine))
+          moveObjects(objects, (b) => moveBox(moves, b));
         return { ...done, objects };
       });
 

@@ -4,9 +4,12 @@ import { tf, type Tensor, type Tensor1D } from '../tf.ts';
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
+  cosineDistance,
   huber,
+  maskedL1,
   meanAbsoluteError,
   meanSquaredError,
+  pixelCrossentropy,
   type LossFn,
 } from './losses.ts';
 import { centerNet } from './centernet.ts';
@@ -23,6 +26,9 @@ const ENGINE_TASKS: { readonly [K in TaskKind]: EngineTask<K> } = {
   box: { losses: { binaryCrossentropy, meanSquaredError, meanAbsoluteError, huber } },
   numeric: { losses: { meanSquaredError, meanAbsoluteError } },
   objects: { losses: { centerNet } },
+  mask: { losses: { pixelCrossentropy } },
+  depth: { losses: { maskedL1 } },
+  normals: { losses: { cosineDistance } },
 };
 
 /** Each task's loss per sample, [batch]. */

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { Fragment, memo, useEffect, useRef, useState } from 'react';
 import type { GallerySample } from '../../../core/contract/host.ts';
 import type { RunId } from '../../../core/ids.ts';
 import { shortNumbers } from '../../../core/tasks/task.ts';
@@ -11,6 +11,7 @@ import {
   TRUE_COLOR,
 } from './gallery-draw.ts';
 import type { GalleryView } from '../../../core/tasks/task.ts';
+import { ClassLegend, MapPair } from './GalleryMaps.tsx';
 import { findRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
@@ -23,6 +24,8 @@ export function Gallery({ runId }: { runId: RunId }) {
   if (!gallery || gallery.length === 0) return null;
   const headThreshold = detectionThreshold(gallery);
   const shown = threshold ?? headThreshold;
+  const first = gallery[0]!.heads.map(headView);
+  const legend = first.find((v) => v.maps?.legend)?.maps?.legend;
   return (
     <section className="run-gallery" aria-label="Sample predictions">
       <h3>
@@ -50,6 +53,7 @@ export function Gallery({ runId }: { runId: RunId }) {
             />
           </label>
         )}
+        {legend && <ClassLegend classes={legend} />}
       </h3>
       <ul data-testid="gallery">
         {gallery.map((sample, i) => (
@@ -88,7 +92,9 @@ const GalleryItem = memo(function GalleryItem({
         const view = headView(head);
         const mark = view.ok === undefined ? '' : view.ok ? ' ok' : ' wrong';
         return (
-          <p key={head.task} className={`gallery-caption${mark}`}>
+          <Fragment key={head.task}>
+            {view.maps && <MapPair task={head.task} maps={view.maps} image={sample} side={sample.width} />}
+            <p className={`gallery-caption${mark}`}>
             {several && <span className="muted">{head.task}: </span>}
             {view.swatches ? (
               <span data-testid="gallery-swatches">
@@ -100,7 +106,8 @@ const GalleryItem = memo(function GalleryItem({
             ) : (
               view.text
             )}
-          </p>
+            </p>
+          </Fragment>
         );
       })}
     </li>
