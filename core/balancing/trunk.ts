@@ -1,5 +1,6 @@
 import type { GraphAnalysis } from '../graph/analyze.ts';
 import type { NodeId } from '../ids.ts';
+import { isFrozen } from '../graph/trainable.ts';
 import { BALANCING, type BalancingMethodName } from './methods.ts';
 
 export interface TrunkLayout {
@@ -35,21 +36,35 @@ export function trunkLayout(analysis: GraphAnalysis): TrunkLayout {
   return { order, feeds, shared, sharedParams };
 }
 
+/** The shared nodes with weights that are frozen, in order. */
+export function frozenTrunk(analysis: GraphAnalysis, layout = trunkLayout(analysis)): NodeId[] {
+  return layout.order.filter((id) => {
+    const node = analysis.nodes.get(id);
+    return layout.shared.has(id) && node !== undefined && isFrozen(node);
+  });
+}
+
 /**
  * Why a method cannot train this graph, as a sentence, or undefined when it can. Gradient-level
- * methods need at least two tasks that share trainable layers.
+ * methods need at least two tasks that share trainable layers; a trunk frozen for the whole run
+ * (none of its nodes in `unfrozenLater`) has no gradient to balance.
  */
 export function balancingRefusal(
   analysis: GraphAnalysis,
   method: BalancingMethodName,
+  unfrozenLater: ReadonlySet<NodeId> = new Set(),
 ): string | undefined {
   if (BALANCING[method].level !== 'gradient') return undefined;
   const loss = 'choose fixed or a loss-level method (uncertainty, dwa, gradnorm, famo)';
   if (analysis.heads.length < 2) {
     return `${method} balances the gradients of several tasks on a shared trunk, but this graph has ${analysis.heads.length} task; ${loss}.`;
   }
-  if (trunkLayout(analysis).sharedParams === 0) {
+  const layout = trunkLayout(analysis);
+  if (layout.sharedParams > 0) return undefined;
+  const frozen = frozenTrunk(analysis, layout);
+  if (frozen.length === 0) {
     return `${method} balances the tasks' gradients on the layers they share, but in this graph no layer with weights feeds more than one head; ${loss}.`;
   }
-  return undefined;
+  if (frozen.some((id) => unfrozenLater.has(id))) return undefined;
+  return `${method} balances the tasks' gradients on the layers they share, but every shared layer with weights is frozen (${frozen.map((id) => analysis.nodes.get(id)?.label ?? id).join(', ')}), so the trunk has no gradient; unfreeze one, or ${loss}.`;
 }

@@ -116,6 +116,10 @@ export const epochEventSchema = z.object({
   /** Mean over the epoch's steps of each task's effective weight (absent in older runs). */
   weights: taskWeightsSchema.optional(),
   diagnostics: diagnosticsSchema.optional(),
+  /** One sentence when the shared trunk was frozen: it had no gradient to measure or balance. */
+  trunkNote: z.string().optional(),
+  /** Node ids unfrozen at the start of this epoch (the fine-tune's second phase begins). */
+  unfrozen: z.array(z.string()).optional(),
 });
 export type EpochEvent = z.infer<typeof epochEventSchema>;
 

@@ -12,6 +12,7 @@ import { metricNamesOf, type MetricName, type TaskKind } from '../tasks/registry
 import { problem, type Problem } from '../problems.ts';
 import type { Shape } from '../shape.ts';
 import { checkDepth } from './depth.ts';
+import { countWhenFrozen, isFrozen } from './trainable.ts';
 
 import { findCycle, topologicalOrder } from './topology.ts';
 import type { GraphDocument, GraphEdge, GraphNode } from './schema.ts';
@@ -171,9 +172,12 @@ export function analyzeGraph(doc: GraphDocument): GraphAnalysis {
       const result = spec.outputShape(nodeParams, incoming, label);
       if (result.ok) {
         outputShape = result.shape;
-        count = spec.paramCount(
-          nodeParams,
-          incoming.map((i) => i.shape),
+        count = countWhenFrozen(
+          spec.paramCount(
+            nodeParams,
+            incoming.map((i) => i.shape),
+          ),
+          isFrozen({ kind: node.kind, params: nodeParams }),
         );
         trainable += count.trainable;
         nonTrainable += count.nonTrainable;

@@ -19,6 +19,8 @@ interface Expectation {
   messageIncludes?: string;
   problems?: ExpectedProblem[];
   totalParams?: number;
+  /** Parameters that train (frozen nodes' count as non-trainable). */
+  trainableParams?: number;
 }
 
 const dir = join(import.meta.dirname, 'fixtures');
@@ -67,6 +69,9 @@ describe('graph fixtures', () => {
       expect(analysis.totalParams.trainable + analysis.totalParams.nonTrainable).toBe(
         expected.totalParams,
       );
+    }
+    if (expected.trainableParams !== undefined) {
+      expect(analysis.totalParams.trainable).toBe(expected.trainableParams);
     }
   });
 });

@@ -8,6 +8,7 @@ import {
   scheduleSchema,
   weightDecayField,
 } from './training-control.ts';
+import { unfreezeAtField, unfreezeLearningRateField, unfreezeNodesField } from './trainable.ts';
 
 export const GRAPH_FORMAT = 'multitask-studio/graph';
 export const GRAPH_VERSION = 1;
@@ -169,6 +170,9 @@ export const trainingSettingsSchema = z.strictObject({
   schedule: scheduleSchema.prefault({}).describe('How the learning rate changes during training.'),
   weightDecay: weightDecayField(),
   clipNorm: clipNormField(),
+  unfreezeAt: unfreezeAtField(),
+  unfreeze: unfreezeNodesField(),
+  unfreezeLearningRate: unfreezeLearningRateField(),
   balancing: balancingSettingsSchema
     .prefault({})
     .describe('Multi-task balancing: how the tasks’ losses update the shared trunk.'),

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
+import {
+  intField,
+  lossField,
+  lossWeightField,
+  targetField,
+  taskField,
+  trainableField,
+} from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -17,6 +24,7 @@ export const attributesHeadKind = defineNodeKind({
     attributes: intField(1, 1000, 6, 'Number of attributes; must equal the target’s count.'),
     loss: lossField('attributes'),
     lossWeight: lossWeightField(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: headShape(units),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trainableField } from './fields.ts';
 import { defineNodeKind } from './kind.ts';
 import { ok, only, singlePort } from './rules.ts';
 
@@ -20,6 +21,7 @@ export const batchNormalizationKind = defineNodeKind({
       .max(1)
       .default(0.001)
       .describe('Added to the variance so it is never divided by zero.'),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: (_p, inputs) => ok(only(inputs).shape),

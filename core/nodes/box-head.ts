@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { lossField, lossWeightField, targetField, taskField } from './fields.ts';
+import { lossField, lossWeightField, targetField, taskField, trainableField } from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -22,6 +22,7 @@ export const boxHeadKind = defineNodeKind({
       .default(1)
       .describe('Where the Huber loss turns from squared to linear (Huber only).'),
     lossWeight: lossWeightField(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: headShape(units),

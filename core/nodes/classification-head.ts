@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
+import {
+  intField,
+  lossField,
+  lossWeightField,
+  targetField,
+  taskField,
+  trainableField,
+} from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -17,6 +24,7 @@ export const classificationHeadKind = defineNodeKind({
     classes: intField(2, 1000, 10, 'Number of classes; must equal the target’s class count.'),
     loss: lossField('class'),
     lossWeight: lossWeightField(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: headShape(units),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
 import { convolutionLayer, convolutionParams, convolutionShape } from './convolution.ts';
-import { activationField, intField, l2Field, useBiasField } from './fields.ts';
+import { activationField, intField, l2Field, useBiasField, trainableField } from './fields.ts';
 import { singlePort } from './rules.ts';
 
 /**
@@ -34,6 +34,7 @@ export const conv2dTransposeKind = defineNodeKind({
     activation: activationField('relu'),
     useBias: useBiasField(),
     l2: l2Field(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: convolutionShape(transposedOutputLength),

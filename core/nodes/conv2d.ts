@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
 import { convolutionLayer, convolutionParams, convolutionShape } from './convolution.ts';
-import { activationField, intField, paddingField, useBiasField, l2Field } from './fields.ts';
+import {
+  activationField,
+  intField,
+  paddingField,
+  useBiasField,
+  l2Field,
+  trainableField,
+} from './fields.ts';
 import { singlePort } from './rules.ts';
 import { windowOutputLength } from '../shape.ts';
 
@@ -18,6 +25,7 @@ export const conv2dKind = defineNodeKind({
     activation: activationField('relu'),
     useBias: useBiasField(),
     l2: l2Field(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: convolutionShape(windowOutputLength),

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { activationField, intField, useBiasField, kernelRegularizer, l2Field } from './fields.ts';
+import {
+  activationField,
+  intField,
+  useBiasField,
+  kernelRegularizer,
+  l2Field,
+  trainableField,
+} from './fields.ts';
 import { defineNodeKind } from './kind.ts';
 import { denseParams, ok, only, requireVector, singlePort } from './rules.ts';
 
@@ -13,6 +20,7 @@ export const denseKind = defineNodeKind({
     activation: activationField('relu'),
     useBias: useBiasField(),
     l2: l2Field(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: (p, inputs, self) => requireVector(self, only(inputs)) ?? ok([p.units]),

@@ -86,3 +86,16 @@ export const lossField = <K extends TaskKind>(kind: K, doc = 'Loss of this task.
     .describe(doc);
 
 type TaskLoss<K extends TaskKind> = (typeof TASKS)[K]['losses'][number];
+
+/**
+ * Whether training changes this node's weights; off freezes them, as Keras' `trainable=False`
+ * does (fine-tuning a trunk that came in trained). Every node kind with weights has it, and only
+ * those: core/graph/trainable.ts reads it for the engine, the counts and every export.
+ */
+export const trainableField = () =>
+  z
+    .boolean()
+    .default(true)
+    .describe(
+      "Train this node's weights; off freezes them (a frozen BatchNormalization also keeps and uses its moving statistics).",
+    );

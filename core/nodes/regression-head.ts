@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineNodeKind } from './kind.ts';
-import { intField, lossField, lossWeightField, targetField, taskField } from './fields.ts';
+import {
+  intField,
+  lossField,
+  lossWeightField,
+  targetField,
+  taskField,
+  trainableField,
+} from './fields.ts';
 import { headLayer, headParams, headShape } from './head.ts';
 import { singlePort } from './rules.ts';
 
@@ -17,6 +24,7 @@ export const regressionHeadKind = defineNodeKind({
     units: intField(1, 1000, 1, 'Number of values; must equal the target’s column count.'),
     loss: lossField('numeric'),
     lossWeight: lossWeightField(),
+    trainable: trainableField(),
   }),
   inputPorts: singlePort,
   outputShape: headShape(units),

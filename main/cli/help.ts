@@ -40,6 +40,8 @@ Usage: npm run cli -- <command> [options]
       Learning rate and regularisation:
         --schedule constant|step|cosine|plateau --warmup-epochs X --min-learning-rate X
         --step-epochs N --lr-factor X --lr-patience N --weight-decay X --clip-norm X
+      Fine-tuning (nodes frozen in the graph train from epoch N, at their own learning rate):
+        --unfreeze-at N --unfreeze all|node1,node2 --unfreeze-lr X
 
   train --resume <run dir> [--epochs N] [--backend B] [--json]
       Continues a stopped, failed or finished run from its last epoch to N epochs in all, in
@@ -67,6 +69,12 @@ Usage: npm run cli -- <command> [options]
   evaluate <run dir> [--split train|validation|test] [--checkpoint best|last] [--batch-size N]
         [--json]
       Total loss and each task's loss and metrics of a run's kept (best) or last model on a split.
+
+  coco-eval <ground-truth.json> <detections.json> [--per-class] [--json]
+      Scores any detector's boxes (a COCO results file: image_id, category_id, bbox, score) on
+      a COCO ground-truth file and prints the twelve numbers as pycocotools' COCOeval does (AP
+      at IoU .50:.95, .50, .75, by area; AR at 1, 10, 100 detections, by area); --per-class
+      adds each category's AP, AP50 and AP75.
 
   export <run dir> --out DIR [--format tfjs|onnx|pytorch|keras] [--checkpoint best|last]
       Writes the run's trained model into DIR (new or empty) with its graph and metrics:

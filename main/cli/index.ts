@@ -1,6 +1,7 @@
 import { StudioError } from '../../core/problems.ts';
 import { releaseBackend } from '../engine/backend.ts';
 import { fileErrorSentence, isFileError } from '../fs/file-errors.ts';
+import { cocoEvalCommand } from './coco-eval.ts';
 import type { CommandContext } from './context.ts';
 import { inline, printable } from './format.ts';
 import { datasetCommand } from './dataset.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: readonly string[], ctx: CommandContext) =>
     train: trainCommand,
     sweep: sweepCommand,
     evaluate: evaluateCommand,
+    'coco-eval': cocoEvalCommand,
     export: exportCommand,
     import: importCommand,
     datasets: datasetsCommand,

@@ -37,6 +37,19 @@ describe('setting flags parse with the schema field they set', () => {
     expect(sentence({ dataset: '' })).toBe("--dataset must be a text that is not empty; got ''.");
   });
 
+  it('sets the unfreeze epoch, the nodes and their learning rate', () => {
+    expect(
+      readSettingFlags({ 'unfreeze-at': '3', unfreeze: 'conv1, fc', 'unfreeze-lr': '1e-4' }),
+    ).toEqual({ unfreezeAt: 3, unfreeze: 'conv1, fc', unfreezeLearningRate: 1e-4 });
+    expect(readSettingFlags({ unfreeze: 'all' })).toEqual({ unfreeze: 'all' });
+    expect(sentence({ unfreeze: 'all but fc' })).toBe(
+      "--unfreeze: a list of nodes to unfreeze is 'all' or node ids separated by commas; got 'all but fc'.",
+    );
+    expect(sentence({ 'unfreeze-lr': '0' })).toBe(
+      "--unfreeze-lr must be a number above 0 and at most 10; got '0'.",
+    );
+  });
+
   it('sets early stopping, schedules, weight decay and clipping', () => {
     expect(readSettingFlags({ 'early-stopping': '', monitor: 'box.meanIoU' })).toEqual({
       earlyStopping: { enabled: true, monitor: 'box.meanIoU' },

@@ -64,6 +64,9 @@ export const SETTING_FLAGS = {
   'lr-patience': { setting: 'schedule.patience' },
   'weight-decay': { setting: 'weightDecay' },
   'clip-norm': { setting: 'clipNorm' },
+  'unfreeze-at': { setting: 'unfreezeAt' },
+  unfreeze: { setting: 'unfreeze' },
+  'unfreeze-lr': { setting: 'unfreezeLearningRate' },
 } as const satisfies Record<string, SettingFlag>;
 
 export type SettingFlagName = keyof typeof SETTING_FLAGS;

@@ -1,6 +1,7 @@
 import { formatBytes } from '../../core/format.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { estimateMemory, memoryBreakdown, memoryProblem } from '../../core/graph/memory.ts';
+import { hasWeights, isFrozen, trainableMark } from '../../core/graph/trainable.ts';
 import { memoryLimit } from '../runs/memory-limit.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import { formatShape } from '../../core/shape.ts';
@@ -36,10 +37,13 @@ export async function summaryCommand(
           kind: n.kind,
           outputShape: n.outputShape ?? null,
           parameters: n.paramCount ? n.paramCount.trainable + n.paramCount.nonTrainable : null,
+          trainable: hasWeights(n.kind) ? !isFrozen(n) : null,
           memoryBytes: nodeMemory.get(n.id) ?? null,
           sources: n.sources,
         })),
         totalParameters: analysis.totalParams.trainable + analysis.totalParams.nonTrainable,
+        trainableParameters: analysis.totalParams.trainable,
+        nonTrainableParameters: analysis.totalParams.nonTrainable,
         memory: {
           batchSize: memory.batchSize,
           optimizer: memory.optimizer,
@@ -59,7 +63,18 @@ export async function summaryCommand(
     for (const p of analysis.problems) ctx.err(`  ${p.severity}: ${p.message}\n`);
     return 1;
   }
-  const rows: string[][] = [['Layer (type)', 'Output shape', 'Param #', 'Memory', 'Connected to']];
+  // Keras' summary(show_trainable=True): a Y/N column, shown when some node is frozen.
+  const frozen = [...analysis.nodes.values()].some(isFrozen);
+  const rows: string[][] = [
+    [
+      'Layer (type)',
+      'Output shape',
+      'Param #',
+      'Memory',
+      'Connected to',
+      ...(frozen ? ['Trainable'] : []),
+    ],
+  ];
   for (const id of analysis.order) {
     const n = analysis.nodes.get(id);
     if (!n) continue;
@@ -71,6 +86,7 @@ export async function summaryCommand(
       thousands(count),
       formatBytes(nodeMemory.get(n.id) ?? 0),
       n.sources.join(', '),
+      ...(frozen ? [trainableMark(n)] : []),
     ]);
   }
   const { trainable, nonTrainable } = analysis.totalParams;

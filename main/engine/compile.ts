@@ -1,6 +1,7 @@
 import { analyzeGraph, type GraphAnalysis, type HeadInfo } from '../../core/graph/analyze.ts';
 import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
+import { isFrozen } from '../../core/graph/trainable.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { kindSpec } from '../../core/nodes/registry.ts';
 import { firstErrorSentence, StudioError } from '../../core/problems.ts';
@@ -47,6 +48,8 @@ export function compileGraph(doc: GraphDocument, options: { seed?: number } = {}
       return;
     }
     const layer = createLayer(kindSpec(node.kind).layer(node.params, id), seed * 1000 + index);
+    // Frozen as Keras freezes: no trainable weights, and a BatchNormalization in inference mode.
+    if (isFrozen(node)) layer.trainable = false;
     const inputs = node.sources.map((s) => tensors.get(s));
     if (inputs.some((t) => !t)) throw new Error(`node '${id}' is built before its inputs`);
     const args = inputs.length === 1 ? inputs[0] : inputs;

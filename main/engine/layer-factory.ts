@@ -1,4 +1,5 @@
 import type { LayerSpec } from '../../core/nodes/kind.ts';
+import { createBatchNormalization } from './batch-norm.ts';
 import { createDropout } from './dropout.ts';
 import { tf } from './tf.ts';
 
@@ -30,7 +31,7 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
     case 'AveragePooling2D':
       return tf.layers.averagePooling2d(c);
     case 'BatchNormalization':
-      return tf.layers.batchNormalization(c);
+      return createBatchNormalization(spec.config as Config);
     case 'Dropout':
       return createDropout(spec.config as Config, seed);
     case 'Flatten':

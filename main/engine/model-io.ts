@@ -107,3 +107,19 @@ export function startFromWeights(
   model.setWeights(values);
   return matched;
 }
+
+/**
+ * Gives `target` the weights of `source`, the same graph's model, matched by name: the order of
+ * a model's weights puts trainable ones first, so it differs between a model with frozen layers
+ * and one saved after they were unfrozen.
+ */
+export function copyWeights(source: LayersModel, target: LayersModel): void {
+  const byName = new Map(source.weights.map((w) => [w.originalName, w] as const));
+  target.setWeights(
+    target.weights.map((w) => {
+      const from = byName.get(w.originalName);
+      if (!from) throw new Error(`the saved model has no weight '${w.originalName}'`);
+      return from.read();
+    }),
+  );
+}

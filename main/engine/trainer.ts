@@ -28,6 +28,13 @@ import { endReasonOf } from './control/end-reason.ts';
 import { TrainingControl, type ControlSettings } from './control/training-control.ts';
 import { evaluateSplit } from './evaluate.ts';
 import { createOptimizer } from './optimizer.ts';
+import {
+  assertUnfreezePlan,
+  unfreezeLayers,
+  unfreezesAt,
+  unfrozenBy,
+  type UnfreezeSettings,
+} from './control/unfreeze.ts';
 import { SplitAccumulator } from './split-stats.ts';
 
 export type { EpochEvent };
@@ -37,7 +44,8 @@ export interface TrainOptions {
   /** A built-in dataset in memory, or readers that decode files as batches are needed. */
   readonly dataset: Dataset | TrainingData;
   readonly settings: ControlSettings &
-    Pick<TrainingSettings, 'batchSize' | 'momentum' | 'shuffle' | 'seed'> & {
+    Pick<TrainingSettings, 'batchSize' | 'momentum' | 'shuffle' | 'seed'> &
+    Partial<UnfreezeSettings> & {
       readonly balancing?: BalancingSettings;
     };
   readonly backend: BackendInfo;
@@ -96,12 +104,24 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const history: EpochEvent[] = [];
   const batchesPerEpoch = Math.ceil(train.size / settings.batchSize);
   const totalSteps = batchesPerEpoch * settings.epochs;
-  const optimizer = createOptimizer(settings);
+  const unfreeze = assertUnfreezePlan(compiled.analysis, {
+    unfreezeAt: settings.unfreezeAt ?? 0,
+    unfreeze: settings.unfreeze ?? 'all',
+    unfreezeLearningRate: settings.unfreezeLearningRate,
+  });
+  const resume = options.resume;
+  const firstEpoch = (resume?.state.epochsCompleted ?? 0) + 1;
+  // A run resumed after its unfreeze epoch goes on with those nodes trainable, as it left them.
+  if (unfrozenBy(unfreeze, firstEpoch) && !unfreezesAt(unfreeze, firstEpoch)) {
+    unfreezeLayers(model, unfreeze);
+  }
+  let optimizer = createOptimizer(settings);
   const control = new TrainingControl({
     settings,
     compiled,
     optimizer,
     stepsPerEpoch: batchesPerEpoch,
+    unfreeze,
   });
   const balancing = new Balancing({
     model,
@@ -113,8 +133,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     seed: settings.seed,
     probe: await probeBatch(dataset, heads, settings.batchSize),
     batchesPerEpoch,
+    unfrozenLater: new Set(unfreeze.nodes),
   });
-  const resume = options.resume;
   if (resume) {
     await resume.restoreOptimizer(optimizer);
     control.setState(resume.state.control);
@@ -122,7 +142,6 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     train.resumeAt?.(resume.state.epochsCompleted);
   }
   options.onBalancing?.(balancing);
-  const firstEpoch = (resume?.state.epochsCompleted ?? 0) + 1;
   const rng = createRng(settings.seed, 0x5eed);
   const order = Int32Array.from({ length: train.size }, (_, i) => i);
   const runStart = performance.now();
@@ -191,6 +210,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   try {
     for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
+      const unfrozen = unfreezesAt(unfreeze, epoch);
+      if (unfrozen) {
+        // The fine-tune's second phase: the nodes train from here, with a fresh optimizer at
+        // the unfreeze learning rate, as Keras' recompile after `trainable = True` does.
+        unfreezeLayers(model, unfreeze);
+        balancing.takeVariables();
+        optimizer.dispose();
+        optimizer = createOptimizer(settings);
+        control.unfrozen(optimizer);
+      }
       const acc = new SplitAccumulator(heads);
       const epochStart = performance.now();
       let batchNumber = 0;
@@ -267,7 +296,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       }
       const trainMs = performance.now() - epochStart;
       const trained = acc.result();
-      const { weights, diagnostics } = balancing.endEpoch(
+      const { weights, diagnostics, trunkNote } = balancing.endEpoch(
         heads.map((h) => h.lossWeight * (trained.tasks[h.task]?.loss ?? 0)),
       );
       const val = await evaluateSplit(
@@ -291,6 +320,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         learningRate: control.learningRate,
         weights,
         ...(diagnostics ? { diagnostics } : {}),
+        ...(trunkNote ? { trunkNote } : {}),
+        ...(unfrozen ? { unfrozen: [...unfreeze.nodes] } : {}),
       };
       const unreadable = train.unreadable() + dataset.splits.validation.unreadable();
       if (unreadable > 0) event.unreadable = unreadable;

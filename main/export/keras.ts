@@ -1,3 +1,4 @@
+import { isFrozen } from '../../core/graph/trainable.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
@@ -57,7 +58,9 @@ const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
 /** The Keras layer a node becomes, with the node id as its name. */
 function kerasLayer(node: ModelNode): string {
   const c = layerConfig(node);
-  const name = `name=${pythonString(node.id)}`;
+  // A frozen node stays frozen in Keras (its layer's own `trainable`, which a BatchNormalization
+  // also reads to run in inference mode).
+  const name = `name=${pythonString(node.id)}${isFrozen(node) ? ', trainable=False' : ''}`;
   switch (layerClass(node)) {
     case 'InputLayer':
       return `keras.Input(shape=(${node.outputShape.join(', ')}), ${name})`;

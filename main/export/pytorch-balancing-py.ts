@@ -46,12 +46,15 @@ class Tasks:
         self.heads, self.model, self.ddp = spec["heads"], model, ddp
         self.optimizer, self.task_loss, self.world, self.device = optimizer, task_loss, world, device
         module_of = lambda name: name.rsplit(".", 1)[0]
-        params = list(model.named_parameters())
+        # Frozen layers' parameters have no gradient: the trunk is what trains now.
+        params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         trunk = set(layout["trunk"])
         self.trunk = [p for n, p in params if module_of(n) in trunk]
         self.branches = [[p for n, p in params if module_of(n) in set(b)] for b in layout["branches"]]
         last = layout.get("lastShared")
         self.last_shared = getattr(model, last).weight if last else None
+        if self.last_shared is not None and not self.last_shared.requires_grad:
+            self.last_shared = None
         self.frontiers = layout["frontiers"]
         self.parameters = [p for _, p in params]
 
@@ -456,13 +459,15 @@ class Balancing:
             raise SystemExit(f"Unknown balancing method '{self.method}' in training.json.")
         tasks = Tasks(spec, model, ddp, optimizer, task_loss, world, device)
         self.impl = METHODS[self.method](tasks, self.params, spec["settings"]["seed"])
+        # A frozen trunk has no gradient to balance: each head steps on its own loss, as in the studio.
+        self.frozen_trunk = Fixed(tasks, {}, 0) if b["level"] == "gradient" and not tasks.trunk else None
         self.steps, self.initial_losses = 0, None
         self.sums, self.samples = [0.0] * len(self.heads), 0.0
         self.weights = [h["lossWeight"] for h in self.heads]
 
     def step(self, x, ys):
         """One training step; returns each task's effective weight (coefficient x loss weight)."""
-        coefficients, losses, n = self.impl.step(x, ys)
+        coefficients, losses, n = (self.frozen_trunk or self.impl).step(x, ys)
         self.steps += 1
         self.sums = [s + l * n for s, l in zip(self.sums, losses)]
         self.samples += n

@@ -1,5 +1,6 @@
 import { balancingParams, BALANCING } from '../../core/balancing/methods.ts';
 import { trunkLayout } from '../../core/balancing/trunk.ts';
+import { hasWeights as kindHasWeights } from '../../core/graph/trainable.ts';
 import type { NodeId } from '../../core/ids.ts';
 import { BALANCING_MATH_PY } from './pytorch-balancing-math-py.ts';
 import { BALANCING_PY } from './pytorch-balancing-py.ts';
@@ -36,8 +37,11 @@ export function balancingLayout(source: ExportSource) {
   const settings = source.graph.training.balancing;
   const names = torchLayerNames(source.nodes);
   const { order, feeds, shared } = trunkLayout(source.analysis);
-  const hasWeights = (id: NodeId) =>
-    id !== source.inputId && (source.analysis.nodes.get(id)?.paramCount?.trainable ?? 0) > 0;
+  // Frozen or not: train.py unfreezes layers, and balancing.py looks at what trains at the time.
+  const hasWeights = (id: NodeId) => {
+    const node = source.analysis.nodes.get(id);
+    return id !== source.inputId && node !== undefined && kindHasWeights(node.kind);
+  };
   const nameOf = (id: NodeId) => names.get(id) as string;
   const inModel = order.filter((id) => names.has(id));
   const trunk = inModel.filter((id) => shared.has(id));

@@ -6,7 +6,8 @@ import { pythonIdentifiers, reservedNames } from './python-names.ts';
  * The attributes are torch 1.13's and those newer versions added.
  */
 export const TORCH_RESERVED = reservedNames(
-  'self image torch F nn np os INPUT_SHAPE WEIGHTS_FILE average_without_padding MultitaskModel load_model tap',
+  'self image torch F nn np os INPUT_SHAPE WEIGHTS_FILE FROZEN average_without_padding MultitaskModel load_model tap',
+  'frozen freeze unfreeze',
   'T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double',
   'dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule',
   'half ipu load_state_dict modules mtia named_buffers named_children named_modules named_parameters',

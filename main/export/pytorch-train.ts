@@ -158,9 +158,22 @@ def train(args):
     say({"type": "epoch", "epoch": 0, "train": evaluate(model, spec, train_x, train_ys, device, world, rank),
          "validation": evaluate(model, spec, val_x, val_ys, device, world, rank)})
 
-    ddp = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None) if world > 1 else model
-    optimizer = make_optimizer(settings, ddp.parameters(), args.learning_rate or settings["learningRate"])
-    balancing = Balancing(spec, model, ddp, optimizer, task_loss, world, device)
+    fine_tune = spec.get("fineTune")
+    learning_rate = args.learning_rate or settings["learningRate"]
+    ddp, optimizer, balancing = None, None, None
+
+    def start_phase(rate):
+        # DDP reduces the parameters that train when it is made, and the optimizer steps only
+        # those: both are made afresh when layers are unfrozen, as the studio makes a new optimizer.
+        nonlocal ddp, optimizer, balancing
+        ddp = DistributedDataParallel(model, device_ids=[device.index] if use_cuda else None) if world > 1 else model
+        optimizer = make_optimizer(settings, [p for p in ddp.parameters() if p.requires_grad], rate)
+        state = balancing.get_state() if balancing else None
+        balancing = Balancing(spec, model, ddp, optimizer, task_loss, world, device)
+        if state is not None:
+            balancing.set_state(state)
+
+    start_phase(learning_rate)
     if not args.from_scratch:
         balancing.load(HERE)
     data = TensorDataset(train_x, *train_ys)
@@ -171,6 +184,10 @@ def train(args):
     for epoch in range(1, epochs + 1):
         if sampler is not None:
             sampler.set_epoch(epoch)
+        if fine_tune and epoch == fine_tune["unfreezeAt"]:
+            model.unfreeze(fine_tune["unfreeze"])
+            start_phase(fine_tune["learningRate"] or learning_rate)
+            say({"type": "unfrozen", "epoch": epoch, "layers": fine_tune["unfreeze"]})
         ddp.train()
         epoch_start = time.time()
         for x, *ys in loader:

@@ -1,3 +1,5 @@
+import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
+import { isFrozen, unfreezePlan } from '../../core/graph/trainable.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
@@ -254,10 +256,38 @@ INPUT_SHAPE = (${h}, ${w}, ${ch})
 WEIGHTS_FILE = "${PYTORCH_WEIGHTS}"
 ${parts.usesAveragePadding ? AVERAGE_WITHOUT_PADDING : ''}
 
+# The studio's frozen nodes: no gradients, and a frozen BatchNorm normalises with its running statistics.
+FROZEN = (${frozenNames(source)
+    .map((n) => `${pythonString(n)}, `)
+    .join('')})
+
+
 class MultitaskModel(nn.Module):
     def __init__(self):
         super().__init__()
 ${indent(parts.init, '        ')}
+        self.frozen = set()
+        self.freeze(FROZEN)
+
+    def freeze(self, names):
+        for name in names:
+            getattr(self, name).requires_grad_(False)
+            self.frozen.add(name)
+        return self.train(self.training)
+
+    def unfreeze(self, names):
+        for name in names:
+            getattr(self, name).requires_grad_(True)
+            self.frozen.discard(name)
+        return self.train(self.training)
+
+    def train(self, mode=True):
+        super().train(mode)
+        for name in self.frozen:
+            module = getattr(self, name)
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.eval()
+        return self
 
     def forward(self, image):
         """image: float32 [N, ${h}, ${w}, ${ch}], pixels in [0, 1]. Returns task name -> output."""
@@ -279,6 +309,28 @@ def load_model(directory="."):
 `;
 }
 
+/** model.py's attributes of the frozen nodes, in the model's order. */
+const frozenNames = (source: ExportSource): string[] => {
+  const names = torchLayerNames(source.nodes);
+  return source.nodes.filter(isFrozen).map((n) => names.get(n.id) as string);
+};
+
+/**
+ * training.json's `fineTune`: model.py's attributes to unfreeze at an epoch, and the learning
+ * rate from then on (train.py's second phase); null when the run unfreezes nothing.
+ */
+function fineTuneLayout(source: ExportSource) {
+  const settings = source.graph.training;
+  const result = unfreezePlan(source.analysis, settings, nodesFeedingHeads(source.analysis));
+  if ('error' in result || result.plan.nodes.length === 0) return null;
+  const names = torchLayerNames(source.nodes);
+  return {
+    unfreezeAt: result.plan.atEpoch,
+    unfreeze: result.plan.nodes.map((id) => names.get(id) as string),
+    learningRate: result.plan.learningRate ?? null,
+  };
+}
+
 /** A PyTorch project: model.py, weights.npz, train.py, training.json and a README. */
 export function pytorchFiles(source: ExportSource): ExportFiles {
   const parts = translate(source);
@@ -290,7 +342,7 @@ export function pytorchFiles(source: ExportSource): ExportFiles {
     [
       'training.json',
       text(
-        `${JSON.stringify({ ...trainingSpec(source), balancing: balancingLayout(source) }, null, 2)}\n`,
+        `${JSON.stringify({ ...trainingSpec(source), balancing: balancingLayout(source), fineTune: fineTuneLayout(source) }, null, 2)}\n`,
       ),
     ],
     ['README.md', text(`${pythonReadme(source)}\n${balancingReadme(source)}`)],

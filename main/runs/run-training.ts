@@ -7,11 +7,12 @@ import type { TrainingData } from '../datasets/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import { assertCompilable, compileGraph, type CompiledGraph } from '../engine/compile.ts';
 import { assertBalancingApplies } from '../engine/balancing/index.ts';
+import { assertUnfreezePlan } from '../engine/control/unfreeze.ts';
 import { evaluateSplit } from '../engine/evaluate.ts';
 import { endReasonOf } from '../engine/control/end-reason.ts';
 import { readCheckpoint, type ResumePoint } from '../engine/control/checkpoint.ts';
 import { replaceFolder, settleFolder } from '../engine/atomic-write.ts';
-import { loadModel, saveModel, startFromWeights } from '../engine/model-io.ts';
+import { copyWeights, loadModel, saveModel, startFromWeights } from '../engine/model-io.ts';
 import type { LayersModel } from '../engine/tf.ts';
 import { trainModel, type EpochEvent, type TrainResult } from '../engine/trainer.ts';
 import { openDatasetForRun } from './dataset-for-run.ts';
@@ -103,7 +104,8 @@ export async function runTraining(request: RunRequest): Promise<RunOutcome> {
   assertMemoryFits(analysis, settings, memoryLimit(request.memoryLimit));
   // And a folder the run cannot be written to is said now, not after the data is loaded.
   const planned = await planRunFolder(graph, request.out);
-  assertBalancingApplies(analysis, settings.balancing.method);
+  const unfreeze = assertUnfreezePlan(analysis, settings);
+  assertBalancingApplies(analysis, settings.balancing.method, new Set(unfreeze.nodes));
   // The starting weights too: a file that is no model's is said before the data is loaded.
   const start = settings.initialWeights
     ? await readWeightsFile(settings.initialWeights, request.signal)
@@ -192,7 +194,7 @@ async function resumeLocked(request: ResumeRequest, run: OpenedRun): Promise<Run
   const compiled = compileGraph(run.graph, { seed: settings.seed });
   try {
     const saved = await loadModel(checkpoint.dir, request.signal);
-    compiled.model.setWeights(saved.getWeights());
+    copyWeights(saved, compiled.model);
     saved.dispose();
     const { history } = await readRunMetrics(run.dir);
     const manifest: RunManifest = { ...run.manifest, settings, backend };
@@ -307,7 +309,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
   } else if (bestEpoch !== lastEpoch || result.status !== 'finished') {
     // Evaluate and hand on the kept model, not the weights training ended with.
     const kept = await loadModel(join(dir, MODEL_DIR));
-    compiled.model.setWeights(kept.getWeights());
+    copyWeights(kept, compiled.model);
     kept.dispose();
   }
   let test: SplitMetrics | undefined;

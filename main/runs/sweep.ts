@@ -13,6 +13,7 @@ import {
   type SweepRun,
 } from '../../core/balancing/sweep.ts';
 import { assertBalancingApplies } from '../engine/balancing/index.ts';
+import { assertUnfreezePlan } from '../engine/control/unfreeze.ts';
 import type { BackendName, TrainingEvent } from '../../core/contract/training.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import type { GraphDocument, TrainingSettings } from '../../core/graph/schema.ts';
@@ -65,7 +66,8 @@ export async function runSweep(request: SweepRequest): Promise<{ dir: string; fi
   const { graph, overrides } = request;
   const settings: TrainingSettings = { ...graph.training, ...overrides };
   const analysis = analyzeGraph(graph);
-  for (const method of request.methods) assertBalancingApplies(analysis, method);
+  const unfrozenLater = new Set(assertUnfreezePlan(analysis, settings).nodes);
+  for (const method of request.methods) assertBalancingApplies(analysis, method, unfrozenLater);
   // Checked as a run's or an export's folder: a recursive mkdir in /proc would spin for good.
   const dir = await checkNewFolder(
     request.out ?? join('runs', `sweep-${stamp(new Date())}-${slug(graph.name)}`),

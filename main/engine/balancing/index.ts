@@ -1,4 +1,5 @@
 import {
+  BALANCING,
   balancingParams,
   type BalancingMethodName,
   type BalancingSettings,
@@ -7,10 +8,11 @@ import { pairKey } from '../../../core/balancing/objective.ts';
 import { balancingRefusal } from '../../../core/balancing/trunk.ts';
 import type { Diagnostics } from '../../../core/contract/training.ts';
 import type { GraphAnalysis, HeadInfo } from '../../../core/graph/analyze.ts';
+import type { NodeId } from '../../../core/ids.ts';
 import { StudioError } from '../../../core/problems.ts';
 import type { Batch } from '../batches.ts';
 import { disposeBatch } from '../batches.ts';
-import type { LayersModel } from '../tf.ts';
+import { tf, type LayersModel } from '../tf.ts';
 import { alignedMtlMethod } from './aligned-mtl.ts';
 import { cagradMethod } from './cagrad.ts';
 import { dwaMethod } from './dwa.ts';
@@ -19,7 +21,7 @@ import { fixedMethod } from './fixed.ts';
 import { normsAndCosines } from './gram-math.ts';
 import { gradnormMethod } from './gradnorm.ts';
 import { imtlGMethod } from './imtl-g.ts';
-import type { BalancingMethod, MethodFactory } from './method.ts';
+import type { BalancingMethod, MethodFactory, StepOutcome } from './method.ts';
 import { mgdaUbMethod } from './mgda-ub.ts';
 import { nashMtlMethod } from './nash-mtl.ts';
 import { pcgradMethod } from './pcgrad.ts';
@@ -52,8 +54,12 @@ const METHODS: Record<BalancingMethodName, MethodFactory<never>> = {
 };
 
 /** Refuses, before training, a method that cannot apply to the graph, with the sentence why. */
-export function assertBalancingApplies(analysis: GraphAnalysis, method: BalancingMethodName): void {
-  const refusal = balancingRefusal(analysis, method);
+export function assertBalancingApplies(
+  analysis: GraphAnalysis,
+  method: BalancingMethodName,
+  unfrozenLater: ReadonlySet<NodeId> = new Set(),
+): void {
+  const refusal = balancingRefusal(analysis, method, unfrozenLater);
   if (refusal) throw new StudioError('E_BALANCING', refusal);
 }
 
@@ -68,6 +74,8 @@ export interface BalancingOptions {
   /** The fixed batch the trunk's gradients are measured on; owned (disposed) by the balancing. */
   readonly probe?: Batch;
   readonly batchesPerEpoch: number;
+  /** Frozen nodes the run unfreezes at some epoch: a trunk among them is not frozen for good. */
+  readonly unfrozenLater?: ReadonlySet<NodeId>;
 }
 
 interface ProbeSums {
@@ -98,6 +106,8 @@ export class Balancing {
   private weightSteps = 0;
   private probes: ProbeSums;
   private initialLosses: number[] | undefined;
+  /** Steps of this epoch taken while the trunk was frozen (no trunk gradient to measure or balance). */
+  private frozenSteps = 0;
   /** Each task's effective weight in the last step. */
   lastWeights: Record<string, number>;
 
@@ -105,7 +115,7 @@ export class Balancing {
     const { settings, heads } = options;
     this.method = settings.method;
     this.params = balancingParams(settings);
-    assertBalancingApplies(options.analysis, this.method);
+    assertBalancingApplies(options.analysis, this.method, options.unfrozenLater);
     this.kit = new StepKit(options.model, options.analysis, heads, options.updater);
     const factory = METHODS[this.method] as MethodFactory<Record<string, number>>;
     this.impl = factory(this.kit, this.params, options.seed);
@@ -140,7 +150,7 @@ export class Balancing {
     if (this.steps === 0 && this.probe && this.probes.count === 0 && !this.initialLosses) {
       await this.measure();
     }
-    const { stats, coefficients } = await this.impl.step(batch);
+    const { stats, coefficients } = await this.stepOn(batch);
     const weights = this.options.heads.map((h, k) => (coefficients[k] ?? 0) * h.lossWeight);
     weights.forEach((w, k) => (this.weightSums[k] = (this.weightSums[k] ?? 0) + w));
     this.weightSteps++;
@@ -157,7 +167,41 @@ export class Balancing {
     return stats;
   }
 
+  /**
+   * The method's step; while the trunk is frozen a gradient-level method has no trunk gradients
+   * to combine, and each head steps on its own task's loss (what every such method reduces to
+   * without shared weights), with no division by a zero gradient.
+   */
+  private async stepOn(batch: Batch): Promise<StepOutcome> {
+    if (!this.kit.trunkFrozen) return this.impl.step(batch);
+    this.frozenSteps++;
+    if (BALANCING[this.method].level === 'loss') return this.impl.step(batch);
+    const { stats } = await this.kit.lossStep(batch, (l) => tf.addN([...l]));
+    return { stats, coefficients: this.options.heads.map(() => 1) };
+  }
+
+  /** After nodes are unfrozen: the step machinery takes the trainable variables afresh. */
+  takeVariables(): void {
+    this.kit.takeVariables();
+  }
+
+  /** The epoch's sentence about a frozen trunk, when some of its steps had one. */
+  private frozenTrunkNote(): string | undefined {
+    if (this.frozenSteps === 0) return undefined;
+    const labels = this.kit.trunk.frozenTrunk
+      .map((id) => this.options.analysis.nodes.get(id)?.label ?? id)
+      .join(', ');
+    const all = this.frozenSteps === this.options.batchesPerEpoch ? '' : ' for part of this epoch';
+    const step =
+      BALANCING[this.method].level === 'gradient'
+        ? `${this.method} stepped each head on its own task's loss and `
+        : '';
+    return `The shared trunk was frozen${all} (${labels || 'every shared layer with weights'}), so it had no gradient: ${step}no gradient conflicts were measured while it was.`;
+  }
+
   private async measure(): Promise<void> {
+    // A frozen trunk has no gradient: its norms and cosines would be 0 / 0.
+    if (this.kit.trunkFrozen) return;
     const { gram, losses } = await this.kit.trunkGram(this.probe as Batch);
     this.initialLosses ??= losses.map((l) => Math.max(l, 1e-12));
     const { norms, cosine } = normsAndCosines(gram);
@@ -184,8 +228,12 @@ export class Balancing {
   endEpoch(meanWeightedLosses: readonly number[]): {
     weights: Record<string, number>;
     diagnostics?: Diagnostics;
+    trunkNote?: string;
   } {
     this.impl.endEpoch?.(meanWeightedLosses);
+    const note = this.frozenTrunkNote();
+    const trunkNote = note ? { trunkNote: note } : {};
+    this.frozenSteps = 0;
     const n = Math.max(this.weightSteps, 1);
     const weights = this.named(this.weightSums.map((s) => s / n));
     this.weightSums = this.weightSums.map(() => 0);
@@ -193,7 +241,7 @@ export class Balancing {
     this.stepsThisEpoch = 0;
     const p = this.probes;
     this.probes = this.emptyProbes();
-    if (p.count === 0) return { weights };
+    if (p.count === 0) return { weights, ...trunkNote };
     const heads = this.options.heads;
     const cosine: Record<string, number> = {};
     heads.forEach((a, i) =>
@@ -203,6 +251,7 @@ export class Balancing {
     );
     return {
       weights,
+      ...trunkNote,
       diagnostics: {
         gradNorm: this.named(p.norms.map((s) => s / p.count)),
         cosine,

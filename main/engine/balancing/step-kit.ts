@@ -47,8 +47,8 @@ export const fixedTotal = (heads: readonly HeadInfo[], means: readonly Tensor[])
  * into the trunk, and the measurements some methods need.
  */
 export class StepKit {
-  readonly trunk: TrunkMap;
-  private readonly variables: tf.Variable[];
+  private trunkMap!: TrunkMap;
+  private variables!: tf.Variable[];
   private readonly inputId: NodeId;
 
   constructor(
@@ -57,9 +57,23 @@ export class StepKit {
     readonly heads: readonly HeadInfo[],
     private readonly updater: GradientUpdater,
   ) {
-    this.trunk = mapTrunk(model, analysis, heads);
-    this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.inputId = analysis.inputId as NodeId;
+    this.takeVariables();
+  }
+
+  /** The variables that are trainable now: at the start, and again after nodes are unfrozen. */
+  takeVariables(): void {
+    this.trunkMap = mapTrunk(this.model, this.analysis, this.heads);
+    this.variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  get trunk(): TrunkMap {
+    return this.trunkMap;
+  }
+
+  /** The trunk has weights, all of them frozen for now: the tasks share no gradient. */
+  get trunkFrozen(): boolean {
+    return this.trunkMap.trunkVariables.length === 0 && this.trunkMap.frozenTrunk.length > 0;
   }
 
   get taskCount(): number {

@@ -1,5 +1,6 @@
 import { trunkLayout } from '../../../core/balancing/trunk.ts';
 import type { GraphAnalysis, HeadInfo } from '../../../core/graph/analyze.ts';
+import { hasWeights } from '../../../core/graph/trainable.ts';
 import type { NodeId } from '../../../core/ids.ts';
 import { tf, type LayersModel, type Tensor } from '../tf.ts';
 
@@ -19,6 +20,8 @@ export interface TrunkMap {
   readonly trunkVariables: readonly tf.Variable[];
   /** Per head: the variables of its own branch. */
   readonly branchVariables: readonly (readonly tf.Variable[])[];
+  /** Shared nodes with weights that are frozen now (their layers have no trainable weights). */
+  readonly frozenTrunk: readonly NodeId[];
   /** The last shared node with trainable weights, and its kernel (GradNorm's layer). */
   readonly lastShared?: { readonly node: NodeId; readonly kernel: tf.Variable };
 }
@@ -52,9 +55,18 @@ export function mapTrunk(
     branches,
     trunkVariables: variablesOf(order.filter((id) => shared.has(id))),
     branchVariables: branches.map((b) => variablesOf(b)),
+    frozenTrunk: order.filter(
+      (id) => shared.has(id) && id !== analysis.inputId && isFrozenLayer(model, id, analysis),
+    ),
     ...(last && kernel ? { lastShared: { node: last, kernel } } : {}),
   };
 }
+
+/** A node with weights whose layer is frozen now (the graph's state, or unfrozen since). */
+const isFrozenLayer = (model: LayersModel, id: NodeId, analysis: GraphAnalysis): boolean => {
+  const node = analysis.nodes.get(id);
+  return node !== undefined && hasWeights(node.kind) && !model.getLayer(id).trainable;
+};
 
 /**
  * Runs the model's layers one by one from the tensors already in `env` (the input under the

@@ -1,6 +1,7 @@
 import type { BestEpoch, EpochEvent } from '../../../core/contract/training.ts';
 import type { TrainingSettings } from '../../../core/graph/schema.ts';
 import type { CompiledGraph } from '../compile.ts';
+import type { UnfreezePlan } from '../../../core/graph/trainable.ts';
 import { tf } from '../tf.ts';
 import { EpochMonitor, monitoredValue, type MonitorState } from './monitor.ts';
 import {
@@ -15,6 +16,7 @@ import {
   learningRateAt,
   type ScheduleState,
 } from './schedule.ts';
+import { unfrozenBy } from './unfreeze.ts';
 
 export type ControlSettings = Pick<
   TrainingSettings,
@@ -46,6 +48,8 @@ export interface ControlOptions {
   readonly compiled: Pick<CompiledGraph, 'model' | 'heads' | 'analysis'>;
   readonly optimizer: tf.Optimizer;
   readonly stepsPerEpoch: number;
+  /** Frozen nodes unfrozen at an epoch, with the learning rate from then on. */
+  readonly unfreeze?: UnfreezePlan;
 }
 
 /**
@@ -56,27 +60,49 @@ export interface ControlOptions {
  */
 export class TrainingControl {
   private readonly monitor: EpochMonitor;
-  private readonly regularizer: StepRegularizer;
+  private regularizer!: StepRegularizer;
+  private optimizer: tf.Optimizer;
   private schedule: ScheduleState = initialScheduleState();
   private rate = Number.NaN;
 
   constructor(private readonly options: ControlOptions) {
-    const { settings, compiled } = options;
-    this.monitor = new EpochMonitor(settings.earlyStopping, compiled.heads);
+    this.monitor = new EpochMonitor(options.settings.earlyStopping, options.compiled.heads);
+    this.optimizer = options.optimizer;
+    this.takeVariables();
+  }
+
+  /** Regularisation acts on the variables that are trainable now. */
+  private takeVariables(): void {
+    const { compiled, settings } = this.options;
     const variables = regularizedVariables(compiled.model, nodeL2Factors(compiled.analysis));
     this.regularizer = new StepRegularizer(variables, settings);
   }
 
+  /**
+   * After nodes are unfrozen: the trainable variables afresh, and a new optimizer for them, as
+   * Keras' fine-tuning recompiles with a new one (fresh moments for the newly trained weights).
+   */
+  unfrozen(optimizer: tf.Optimizer): void {
+    this.takeVariables();
+    this.optimizer = optimizer;
+    this.rate = Number.NaN;
+  }
+
   /** The rate of the step after `stepsDone` steps, set on the optimizer. */
   beginStep(stepsDone: number): number {
-    const { settings, stepsPerEpoch, optimizer } = this.options;
+    const { settings, stepsPerEpoch, unfreeze } = this.options;
+    const epoch = Math.floor(stepsDone / stepsPerEpoch) + 1;
+    const baseRate =
+      unfreeze?.learningRate !== undefined && unfrozenBy(unfreeze, epoch)
+        ? unfreeze.learningRate
+        : settings.learningRate;
     const rate = learningRateAt(
       settings.schedule,
-      { baseRate: settings.learningRate, stepsPerEpoch, epochs: settings.epochs },
+      { baseRate, stepsPerEpoch, epochs: settings.epochs },
       stepsDone,
       this.schedule,
     );
-    if (rate !== this.rate) setLearningRate(optimizer, rate);
+    if (rate !== this.rate) setLearningRate(this.optimizer, rate);
     this.rate = rate;
     return rate;
   }
@@ -88,12 +114,12 @@ export class TrainingControl {
   /** Regularises and clips the gradients, decays the weights, and steps the optimizer. */
   applyGradients(grads: tf.NamedTensorMap): void {
     if (!this.regularizer.active) {
-      this.options.optimizer.applyGradients(grads);
+      this.optimizer.applyGradients(grads);
       return;
     }
     const changed = this.regularizer.transform(grads);
     this.regularizer.decayWeights(this.rate);
-    this.options.optimizer.applyGradients(changed);
+    this.optimizer.applyGradients(changed);
     tf.dispose(Object.values(changed));
   }
 

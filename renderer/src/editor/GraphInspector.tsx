@@ -1,8 +1,10 @@
 import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../core/format.ts';
 import { estimateMemory, memoryBreakdown } from '../../../core/graph/memory.ts';
 import { formatShape } from '../../../core/shape.ts';
 import { updateGraphInfo } from '../graph/commands.ts';
+import { freezable } from '../graph/freeze.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useEditorActions } from './actions.ts';
 import { thousands } from './format.ts';
@@ -66,7 +68,11 @@ export function GraphInspector() {
       <p className="studio-muted">
         {count} node{count === 1 ? '' : 's'}, {analysis.heads.length} task
         {analysis.heads.length === 1 ? '' : 's'}
-        {analysis.ok ? `, ${thousands(total)} parameters` : ''}.
+        {analysis.ok ? `, ${thousands(total)} parameters` : ''}
+        {analysis.ok && analysis.totalParams.nonTrainable > 0
+          ? ` (${thousands(analysis.totalParams.trainable)} trainable)`
+          : ''}
+        .
       </p>
       {analysis.ok && (
         <p className="studio-muted" data-testid="graph-memory" title={memoryBreakdown(memory)}>
@@ -85,6 +91,9 @@ export function GraphInspector() {
 /** Several things selected: how many, and what can be done to all of them. */
 export function SelectionInspector({ nodes, links }: { nodes: number; links: number }) {
   const actions = useEditorActions();
+  const { toFreeze, toUnfreeze } = useGraphStore(
+    useShallow((s) => freezable(s.document, s.selection.nodeIds)),
+  );
   const parts = [
     nodes > 0 && `${nodes} node${nodes === 1 ? '' : 's'}`,
     links > 0 && `${links} link${links === 1 ? '' : 's'}`,
@@ -97,6 +106,16 @@ export function SelectionInspector({ nodes, links }: { nodes: number; links: num
         {nodes > 0 && (
           <button type="button" onClick={actions.duplicate} title={tooltip('duplicate')}>
             Duplicate
+          </button>
+        )}
+        {toFreeze > 0 && (
+          <button type="button" onClick={actions.freeze} title={tooltip('freeze')}>
+            Freeze
+          </button>
+        )}
+        {toUnfreeze > 0 && (
+          <button type="button" onClick={actions.unfreeze} title={tooltip('unfreeze')}>
+            Unfreeze
           </button>
         )}
         <button type="button" onClick={actions.delete} title={tooltip('delete')}>

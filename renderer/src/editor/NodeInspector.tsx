@@ -4,8 +4,10 @@ import { kindSpec } from '../../../core/nodes/registry.ts';
 import { formatShape } from '../../../core/shape.ts';
 import { TASKS } from '../../../core/tasks/registry.ts';
 import type { MetricSpec } from '../../../core/tasks/task.ts';
+import { isFrozen, weightedNodesBefore } from '../../../core/graph/trainable.ts';
 import { renameNode, setNodeLabel, updateParams } from '../graph/commands.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
+import { useEditorActions } from './actions.ts';
 import { thousands } from './format.ts';
 import { CommitInput } from './inputs.tsx';
 import { ParamInput } from './ParamInput.tsx';
@@ -30,6 +32,12 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
   const training = useGraphStore((s) => s.document.training.dataset);
   const datasets = useDatasets();
   const bindings = useBindingProblems();
+  const actions = useEditorActions();
+  // The nodes with weights before this one that are not frozen yet: what the button would freeze.
+  const unfrozenBefore = useGraphStore((s) => {
+    const before = new Set(weightedNodesBefore(s.document.nodes, s.document.edges, nodeId));
+    return s.document.nodes.filter((n) => before.has(n.id) && !isFrozen(n)).length;
+  });
   if (!node) return null;
   const spec = kindSpec(node.kind);
   const fields = paramFields(node.kind);
@@ -121,6 +129,18 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
           <p className="studio-field__help">
             Measured for this task in every epoch; fixed by the task kind.
           </p>
+        </div>
+      )}
+      {unfrozenBefore > 0 && (
+        <div className="studio-field">
+          <button
+            type="button"
+            data-testid="inspector-freeze-before"
+            onClick={() => actions.freezeBefore(node.id)}
+            title="Fine-tuning: the layers before this one keep their weights; this one and those after it train"
+          >
+            Freeze everything before this node
+          </button>
         </div>
       )}
       <h3 className="studio-inspector__section">Output</h3>

@@ -36,6 +36,7 @@ export const StudioNode = memo(function StudioNode({
     `studio-node--${v.category}`,
     v.error ? 'studio-node--error' : v.warning ? 'studio-node--warning' : '',
     selected ? 'studio-node--selected' : '',
+    v.frozen ? 'studio-node--frozen' : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -46,9 +47,27 @@ export const StudioNode = memo(function StudioNode({
       style={many && direction === 'LR' ? { minHeight: 18 + ports.length * PORT_ROW } : undefined}
       data-testid="studio-node"
       data-node-id={v.id}
+      data-frozen={v.frozen ? 'true' : undefined}
     >
       <div className="studio-node__head">
-        <span className="studio-node__title">{v.title}</span>
+        <span className="studio-node__title">
+          {v.frozen && (
+            <svg
+              className="studio-node__frozen"
+              data-testid="node-frozen"
+              role="img"
+              aria-label="Frozen"
+              viewBox="-8 -8 16 16"
+            >
+              <title>
+                Frozen: its weights do not train (Unfreeze, or tick trainable in the inspector)
+              </title>
+              {/* A snowflake drawn, not a glyph: not every system font has ❄. */}
+              <path d="M0-7V7M-6-3.5L6 3.5M-6 3.5L6-3.5M-2-5.5L0-3.5L2-5.5M-2 5.5L0 3.5L2 5.5" />
+            </svg>
+          )}
+          {v.title}
+        </span>
         <span className="studio-node__id" title={v.id}>
           {v.id}
         </span>
@@ -86,6 +105,7 @@ export const StudioNode = memo(function StudioNode({
           }
         >
           <span data-testid="node-params">{v.params ?? '?'}</span> params
+          {v.frozen && ' frozen'}
         </span>
       </div>
       {v.error ? (

@@ -26,6 +26,7 @@ export function SummaryDialog() {
               Memory
             </th>
             <th>Connected to</th>
+            {summary.showTrainable && <th>Trainable</th>}
           </tr>
         </thead>
         <tbody>
@@ -39,6 +40,7 @@ export function SummaryDialog() {
               <td className="studio-num studio-mono">{r.params}</td>
               <td className="studio-num studio-mono">{r.memory}</td>
               <td>{r.connectedTo}</td>
+              {summary.showTrainable && <td data-testid="summary-row-trainable">{r.trainable}</td>}
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,7 @@
 import { useEffect, useRef, type ChangeEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { graphFileName } from '../graph/files.ts';
+import { freezable } from '../graph/freeze.ts';
 import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import {
@@ -38,7 +40,15 @@ const EDIT_BUTTONS: readonly ToolButton[] = [
   { command: 'paste', text: 'Paste', testId: 'btn-paste' },
   { command: 'duplicate', text: 'Duplicate', testId: 'btn-duplicate' },
   { command: 'delete', text: 'Delete', testId: 'btn-delete' },
+  { command: 'freeze', text: 'Freeze', testId: 'btn-freeze' },
 ];
+
+/** One button for both, so the toolbar keeps to one line at 1280 pixels: Unfreeze when all are frozen. */
+const UNFREEZE_BUTTON: ToolButton = {
+  command: 'unfreeze',
+  text: 'Unfreeze',
+  testId: 'btn-unfreeze',
+};
 
 const VIEW_BUTTONS: readonly ToolButton[] = [
   { command: 'layout', text: 'Auto-layout', testId: 'btn-layout' },
@@ -66,6 +76,10 @@ export function Toolbar() {
   const undoLabel = useGraphStore((s) => s.undoLabel);
   const redoLabel = useGraphStore((s) => s.redoLabel);
   const hasNodeSelection = useGraphStore((s) => s.selection.nodeIds.length > 0);
+  // Freeze and Unfreeze apply to the selected nodes with weights that are not (are) frozen.
+  const { toFreeze, toUnfreeze } = useGraphStore(
+    useShallow((s) => freezable(s.document, s.selection.nodeIds)),
+  );
   const hasSelection = useGraphStore(
     (s) => s.selection.nodeIds.length + s.selection.edgeIds.length > 0,
   );
@@ -120,6 +134,10 @@ export function Toolbar() {
         return hasNodeSelection;
       case 'delete':
         return hasSelection;
+      case 'freeze':
+        return toFreeze > 0;
+      case 'unfreeze':
+        return toUnfreeze > 0;
       default:
         return true;
     }
@@ -130,6 +148,9 @@ export function Toolbar() {
       type="button"
       key={b.testId}
       data-testid={b.testId}
+      className={
+        b.command === 'freeze' || b.command === 'unfreeze' ? 'studio-freeze-button' : undefined
+      }
       title={tooltip(b.command)}
       aria-label={b.name}
       disabled={!enabled(b.command)}
@@ -202,7 +223,9 @@ export function Toolbar() {
         >
           Redo
         </button>
-        {EDIT_BUTTONS.map(button)}
+        {EDIT_BUTTONS.map((b) =>
+          button(b.command === 'freeze' && toFreeze === 0 && toUnfreeze > 0 ? UNFREEZE_BUTTON : b),
+        )}
       </div>
       <div className="studio-toolbar-group">{VIEW_BUTTONS.map(button)}</div>
       {dialog === 'summary' && <SummaryDialog />}

@@ -17,6 +17,7 @@ import {
 import { useGraphStore } from '../graph/graph-store.ts';
 import { autoLayout, bestLayout, NODE_WIDTH, type Size } from '../graph/layout.ts';
 import { addedNodeIds, duplicate, paste } from '../graph/paste.ts';
+import { freezeBefore, setTrainable } from '../graph/freeze.ts';
 import type { OpenedFile, RecoveredDocument } from '../../../core/contract/desktop.ts';
 import { desktopApi } from '../host/desktop-host.ts';
 import { openWithDialog, saveWithDialog, setRecovered, setUntitled } from './desktop-files.ts';
@@ -195,6 +196,8 @@ export interface EditorActions extends Readonly<Record<CommandId, () => void>> {
    */
   addNode(kind: NodeKind): void;
 
+  /** Freezes every node with weights that feeds this one. */
+  freezeBefore(nodeId: string): void;
   /** Selects nodes and brings the first into view. */
   focusNodes(nodeIds: readonly string[]): void;
   deleteSelection(): void;
@@ -241,6 +244,15 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
         'hint',
       );
     }
+  };
+
+  const setSelectionTrainable = (trainable: boolean) => {
+    const { nodeIds } = graph().selection;
+    if (nodeIds.length === 0) return;
+    const verb = trainable ? 'Unfreeze' : 'Freeze';
+    graph().execute(`${verb} ${plural(nodeIds.length, 'node')}`, (d) =>
+      setTrainable(d, nodeIds, trainable),
+    );
   };
 
   const addNodeAt = (kind: NodeKind, position: Position) => {
@@ -312,6 +324,11 @@ export function createEditorActions(rf: ReactFlowInstance): EditorActions {
     },
     delete: deleteSelection,
     deleteSelection,
+    freeze: () => setSelectionTrainable(false),
+    unfreeze: () => setSelectionTrainable(true),
+    freezeBefore: (nodeId) => {
+      graph().execute(`Freeze the nodes before ${nodeId}`, (d) => freezeBefore(d, nodeId));
+    },
     selectAll: () => {
       const { document: doc } = graph();
       graph().select({ nodeIds: doc.nodes.map((n) => n.id), edgeIds: doc.edges.map((e) => e.id) });

@@ -97,6 +97,7 @@ describe('inspector fields', () => {
       'activation',
       'useBias',
       'l2',
+      'trainable',
     ]);
     const filters = fields[0];
     expect(filters).toMatchObject({ type: 'integer', min: 1, max: 4096 });
@@ -115,6 +116,7 @@ describe('inspector fields', () => {
       'loss',
       'huberDelta',
       'lossWeight',
+      'trainable',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import type { GraphAnalysis, NodeAnalysis } from '../../../core/graph/analyze.ts';
 import { formatBytes } from '../../../core/format.ts';
 import { nodeMemory } from '../../../core/graph/memory.ts';
+import { isFrozen } from '../../../core/graph/trainable.ts';
 import type { GraphNode, TrainingSettings } from '../../../core/graph/schema.ts';
 import type { NodeCategory } from '../../../core/nodes/kind.ts';
 import { defaultParams, kindSpec, type NodeKind } from '../../../core/nodes/registry.ts';
@@ -33,6 +34,8 @@ export interface NodeView {
   readonly hasOutput: boolean;
   readonly task: string | undefined;
   readonly lossWeight: string | undefined;
+  /** Its weights do not train (the node's `trainable` is off). */
+  readonly frozen: boolean;
 }
 
 export interface NodeProblems {
@@ -126,6 +129,7 @@ export function nodeView(
     hasOutput: hasOutput(node),
     task: head ? String(params.task ?? '') : undefined,
     lossWeight: head ? String(params.lossWeight ?? '') : undefined,
+    frozen: isFrozen({ kind: node.kind, params }),
   };
 }
 

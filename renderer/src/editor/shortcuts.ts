@@ -14,6 +14,8 @@ export type CommandId =
   | 'paste'
   | 'duplicate'
   | 'delete'
+  | 'freeze'
+  | 'unfreeze'
   | 'selectAll'
   | 'link'
   | 'layout'
@@ -51,6 +53,11 @@ export const COMMANDS: Readonly<Record<CommandId, CommandInfo>> = {
   paste: { label: 'Paste', keys: [{ key: 'v', mod: true }] },
   duplicate: { label: 'Duplicate', keys: [{ key: 'd', mod: true }] },
   delete: { label: 'Delete', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
+  freeze: {
+    label: 'Freeze the selected nodes: their weights stop training',
+    keys: [{ key: 'f', shift: true }],
+  },
+  unfreeze: { label: 'Unfreeze the selected nodes', keys: [{ key: 'u', shift: true }] },
   selectAll: { label: 'Select all', keys: [{ key: 'a', mod: true }] },
   link: { label: 'Link the selected nodes, in the order they were selected', keys: [{ key: 'k' }] },
   layout: { label: 'Auto-layout', keys: [{ key: 'l' }] },

@@ -2,6 +2,7 @@ import { formatBytes } from '../../../core/format.ts';
 import type { GraphAnalysis } from '../../../core/graph/analyze.ts';
 import { estimateMemory, memoryBreakdown } from '../../../core/graph/memory.ts';
 import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { isFrozen, trainableMark } from '../../../core/graph/trainable.ts';
 import { asNodeId } from '../../../core/ids.ts';
 import { kindSpec } from '../../../core/nodes/registry.ts';
 import { formatShape } from '../../../core/shape.ts';
@@ -16,6 +17,8 @@ export interface SummaryRow {
   /** What the node needs in training at the graph's batch size. */
   readonly memory: string;
   readonly connectedTo: string;
+  /** Keras' show_trainable column: Y, N, or empty for a node without weights. */
+  readonly trainable: 'Y' | 'N' | '';
 }
 
 export interface ModelSummary {
@@ -23,6 +26,8 @@ export interface ModelSummary {
   readonly total: string;
   readonly trainable: string;
   readonly nonTrainable: string;
+  /** Some node is frozen: the summary shows the Trainable column. */
+  readonly showTrainable: boolean;
   /** "167 MiB (weights …, gradients …, Adam state …, activations at batch 32 …)". */
   readonly memory: string;
   readonly tasks: readonly string[];
@@ -52,6 +57,7 @@ export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): Model
           .sort((a, b) => a.targetPort.localeCompare(b.targetPort))
           .map((e) => e.source)
           .join(', '),
+        trainable: trainableMark(node),
       },
     ];
   });
@@ -61,6 +67,7 @@ export function modelSummary(doc: GraphDocument, analysis: GraphAnalysis): Model
     total: thousands(trainable + nonTrainable),
     trainable: thousands(trainable),
     nonTrainable: thousands(nonTrainable),
+    showTrainable: doc.nodes.some(isFrozen),
     memory: memoryBreakdown(memory),
     tasks: analysis.heads.map(
       (h) => `${h.task}: ${h.kind}, ${h.loss}, weight ${h.lossWeight}, target '${h.target}'`,

@@ -37,7 +37,7 @@ describe('addNode', () => {
     expect(doc.nodes[0]).toEqual({
       id: 'dense_1',
       kind: 'Dense',
-      params: { units: 128, activation: 'relu', useBias: true, l2: 0 },
+      params: { units: 128, activation: 'relu', useBias: true, l2: 0, trainable: true },
       position: { x: 12, y: 34 },
     });
   });

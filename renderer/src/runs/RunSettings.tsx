@@ -10,6 +10,7 @@ import { useHost } from '../host/host-context.tsx';
 import { BalancingMenu } from './BalancingMenu.tsx';
 import { NumberField } from './NumberField.tsx';
 import { editTraining } from './training-edit.ts';
+import { FineTuneControls } from './FineTuneControls.tsx';
 import { TrainingControls } from './TrainingControls.tsx';
 
 const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
@@ -137,6 +138,7 @@ export function RunSettings() {
         </p>
       )}
       <TrainingControls />
+      <FineTuneControls />
       <BalancingMenu />
       {uninspected && (
         <p className="run-note" data-testid="run-dataset-uninspected" title={training.dataset}>
