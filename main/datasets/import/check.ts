@@ -6,6 +6,7 @@
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import type { SplitName } from '../types.ts';
 import { badRow, capitalise, compareText, mapLimit } from './files.ts';
+import { checkMasks, type MaskTarget } from './check-masks.ts';
 import { datasetFolderOf, imageRef, probeImage, type Probe } from './probe-image.ts';
 import { assignSplits, splitSettings } from './split.ts';
 import type {
@@ -204,7 +205,8 @@ function checkRecord(
   }
 
   const eligible = usableObjects(record, size, index, classIndexOf, badRows);
-  const chosen = chooseObject(eligible, choice);
+  // A segmentation layout's image has a mask instead of a class.
+  const chosen = chooseObject(eligible, choice) ?? (index.masks ? { classIndex: -1 } : undefined);
   if (!chosen) {
     const reason =
       record.objects.length === 0
@@ -248,6 +250,7 @@ function checkRecord(
       ...(index.labelTasks?.length ? { labels: labelIndices(record, index) } : {}),
       ...(chosen.box ? { box: chosen.box } : {}),
       values: record.values,
+      ...(record.mask !== undefined ? { mask: record.mask } : {}),
     },
   };
 }
@@ -260,9 +263,13 @@ function labelIndices(record: ImportedRecord, index: ImportedIndex): Record<stri
 }
 
 /** The targets the data offers, named as the built-in datasets name theirs. */
-export function targetsOf(index: ImportedIndex): DatasetTarget[] {
+export function targetsOf(index: ImportedIndex, masks?: MaskTarget): DatasetTarget[] {
   if (index.targets) return [...index.targets];
-  const targets: DatasetTarget[] = [{ name: 'class', kind: 'class', classes: index.classes }];
+  const targets: DatasetTarget[] =
+    index.masks && index.classes.length === 0
+      ? []
+      : [{ name: 'class', kind: 'class', classes: index.classes }];
+  if (masks) targets.push(masks);
   for (const t of index.labelTasks ?? []) {
     if (t.name !== 'class') targets.push({ name: t.name, kind: 'class', classes: t.classes });
   }
@@ -325,8 +332,14 @@ export async function checkIndex(
     return { record, checked };
   });
 
+  const checkedMasks = await checkMasks(
+    results.flatMap(({ checked }) => (checked.sample ? [checked.sample] : [])),
+    index,
+  );
   const kept = results.flatMap(({ record, checked }) =>
-    checked.sample ? [{ record, sample: checked.sample }] : [],
+    checked.sample && !checkedMasks.dropped.has(checked.sample.key)
+      ? [{ record, sample: checked.sample }]
+      : [],
   );
   const splitFrom = index.records.some((r) => r.split !== undefined) ? 'data' : 'ratio';
   const splits: SplitName[] =
@@ -345,10 +358,14 @@ export async function checkIndex(
   for (const list of Object.values(samples)) list.sort((a, b) => compareText(a.key, b.key));
 
   return {
-    index,
-    targets: targetsOf(index),
+    index: checkedMasks.index,
+    targets: targetsOf(checkedMasks.index, checkedMasks.target),
     samples,
-    badRows: [...index.badRows, ...results.flatMap(({ checked }) => checked.badRows)],
+    badRows: [
+      ...index.badRows,
+      ...results.flatMap(({ checked }) => checked.badRows),
+      ...checkedMasks.badRows,
+    ],
     objectChoice,
     multiObjectImages: results.filter(({ checked }) => checked.sample && checked.multiObject)
       .length,

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import {
   allocateTarget,
   storedWidth,
+  targetAtImageSize,
   taskSpec,
   type TaskKind,
 } from '../../../core/tasks/registry.ts';
@@ -17,6 +18,7 @@ import {
   augmentSample,
   checkAugmentOptions,
   isAugmenting,
+  moveMap,
   type AugmentedSample,
 } from './augment.ts';
 import {
@@ -28,6 +30,7 @@ import {
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
 import { mapLimit } from './files.ts';
+import { fitMask, readMask } from './masks.ts';
 import {
   PRIMARY_CLASS,
   type AugmentOptions,
@@ -94,7 +97,7 @@ const SAMPLE_TARGETS: {
   readonly [K in TaskKind]: (
     target: TargetOf<K>,
     sample: Sample,
-    box: UnitBox | undefined,
+    prepared: Prepared,
     out: Int32Array | Float32Array,
     b: number,
   ) => void;
@@ -105,11 +108,11 @@ const SAMPLE_TARGETS: {
   attributes: (t, sample, _, out, b) =>
     t.attributes.forEach((a, k) => (out[b * t.attributes.length + k] = sample.values[a] ?? 0)),
   // The check drops images without a box when the dataset has boxes; zeros are a last resort.
-  box: (_, __, box, out, b) => box && out.set(box, b * 4),
+  box: (_, __, { box }, out, b) => box && out.set(box, b * 4),
   numeric: (t, sample, _, out, b) =>
     t.columns.forEach((c, k) => (out[b * t.columns.length + k] = sample.values[c] ?? 0)),
-  // No import offers a map yet; a sample without one is "nothing here" at every pixel.
-  mask: (t, _, __, out, b) => mapNothing(t, out, b),
+  mask: (t, _, { mask }, out, b) => (mask ? out.set(mask, b * mask.length) : mapNothing(t, out, b)),
+  // No import offers depth or normals yet; a sample without them is "nothing here" everywhere.
   depth: (t, _, __, out, b) => mapNothing(t, out, b),
   normals: (t, _, __, out, b) => mapNothing(t, out, b),
 };
@@ -120,17 +123,23 @@ function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: nu
   out.fill(taskSpec(target.kind).mapMotion?.outside ?? 0, b * width, (b + 1) * width);
 }
 
+/** What a sample brings besides its pixels, moved with them: its box and its mask. */
+interface Prepared {
+  readonly box?: UnitBox | undefined;
+  readonly mask?: Float32Array | undefined;
+}
+
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(
   targets: readonly DatasetTarget[],
   samples: readonly Sample[],
-  boxes: readonly (UnitBox | undefined)[],
+  boxes: readonly Prepared[],
 ): Record<string, Int32Array | Float32Array> {
   const out: Record<string, Int32Array | Float32Array> = {};
   for (const target of targets) {
     const values = allocateTarget(target, samples.length);
     const fill = SAMPLE_TARGETS[target.kind] as (typeof SAMPLE_TARGETS)[TaskKind];
-    samples.forEach((sample, b) => fill(target as never, sample, boxes[b], values, b));
+    samples.forEach((sample, b) => fill(target as never, sample, boxes[b] ?? {}, values, b));
     out[target.name] = values;
   }
   return out;
@@ -191,21 +200,36 @@ function createSplitReader(context: SplitContext): SplitReader {
           return reasonOf(error);
         }
         const box = sample.box && applyBoxTransform(sample.box, image.transform);
-        if (!augment) return { pixels: image.pixels, box };
-        return augmentSample(
+        let mask: Float32Array | undefined;
+        try {
+          // Masks are small and read again each time rather than held with the images.
+          mask =
+            sample.mask === undefined
+              ? undefined
+              : fitMask(await readMask(sample.mask), height, width, image.transform);
+        } catch (error) {
+          return `its mask ${reasonOf(error)}`;
+        }
+        if (!augment) return { pixels: image.pixels, box, mask };
+        const augmented = augmentSample(
           image.pixels,
           options.imageShape,
           box,
           augment,
           augmentRng(options.seed, index, draw),
         );
+        const motion = { outside: taskSpec('mask').mapMotion?.outside ?? 0 };
+        return {
+          ...augmented,
+          mask: mask && moveMap(mask, [height, width, 1], augmented.moves, motion),
+        };
       });
 
       const kept: Sample[] = [];
-      const boxes: (UnitBox | undefined)[] = [];
+      const extras: Prepared[] = [];
       const images = new Uint8Array(wanted.length * pixelsPerImage);
       wanted.forEach(({ sample }, position) => {
-        const done = prepared[position] as AugmentedSample | string;
+        const done = prepared[position] as (AugmentedSample & Prepared) | string;
         if (typeof done === 'string') {
           unreadable++;
           context.onUnreadable(sample, done);
@@ -213,13 +237,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         images.set(done.pixels, kept.length * pixelsPerImage);
         kept.push(sample);
-        boxes.push(done.box);
+        extras.push(done);
       });
       return {
         size: kept.length,
         images:
           kept.length === wanted.length ? images : images.slice(0, kept.length * pixelsPerImage),
-        targets: buildTargets(context.targets, kept, boxes),
+        targets: buildTargets(context.targets, kept, extras),
       };
     },
   };
@@ -247,11 +271,14 @@ export function createImportedData(
       unreadable.set(sample.key, { key: sample.key, split: sample.split, reason });
     }
   };
+  // Maps are fitted to the Input, as the images are.
+  const [height, width] = options.imageShape;
+  const targets = checked.targets.map((t) => targetAtImageSize(t, height, width));
   const reader = (split: SplitName) =>
     createSplitReader({
       split,
       samples: checked.samples[split],
-      targets: checked.targets,
+      targets,
       options,
       cache,
       decode: options.decode ?? decodeImage,
@@ -265,7 +292,7 @@ export function createImportedData(
   return {
     name: basename(checked.index.source),
     imageShape: options.imageShape,
-    targets: checked.targets,
+    targets,
     splits,
     unreadableSamples: () => [...unreadable.values()],
     cacheStats: () => cache?.stats(),
