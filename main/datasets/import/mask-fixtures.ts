@@ -111,6 +111,8 @@ export interface MaskLayout {
   readonly height?: number;
   /** Classes the masks use, background included (at most 4 colours are distinct). */
   readonly classes?: number;
+  /** The last images listed in ImageSets/Segmentation/test.txt (VOC's own lists stop at val). */
+  readonly test?: number;
 }
 
 /** A VOC segmentation folder: JPEGImages (PNG files), SegmentationClass, Segmentation splits. */
@@ -135,11 +137,15 @@ export async function writeVocSegmentation(
       indexPng(width, height, mask, n % 3),
     );
   }
-  const cut = Math.ceil(images * 0.75);
-  await writeFile(
-    join(root, 'ImageSets', 'Segmentation', 'train.txt'),
-    ids.slice(0, cut).join('\n'),
-  );
-  await writeFile(join(root, 'ImageSets', 'Segmentation', 'val.txt'), ids.slice(cut).join('\n'));
+  const test = layout.test ?? 0;
+  const cut = Math.ceil((images - test) * 0.75);
+  const lists = {
+    train: ids.slice(0, cut),
+    val: ids.slice(cut, images - test),
+    test: ids.slice(images - test),
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    await writeFile(join(root, 'ImageSets', 'Segmentation', `${name}.txt`), list.join('\n'));
+  }
   return masks;
 }
