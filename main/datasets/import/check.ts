@@ -11,6 +11,7 @@ import {
 } from '../../../core/detection/object-rows.ts';
 import type { SplitName } from '../types.ts';
 import { badRow, capitalise, compareText, mapLimit } from './files.ts';
+import { checkMasks, type MaskTarget } from './check-masks.ts';
 import { datasetFolderOf, imageRef, probeImage, type Probe } from './probe-image.ts';
 import { assignSplits, splitSettings } from './split.ts';
 import type {
@@ -217,7 +218,9 @@ function checkRecord(
   }
 
   const eligible = usableObjects(record, size, index, classIndexOf, badRows);
-  const chosen = chooseObject(eligible, choice);
+  // A segmentation layout's image has a mask instead of a class.
+  const chosen: Usable | { readonly classIndex: number; readonly box?: undefined } | undefined =
+    chooseObject(eligible, choice) ?? (index.masks ? { classIndex: -1 } : undefined);
   if (!chosen) {
     const reason =
       record.objects.length === 0
@@ -269,6 +272,7 @@ function checkRecord(
       ...(index.labelTasks?.length ? { labels: labelIndices(record, index) } : {}),
       ...(chosen.box ? { box: chosen.box, objects } : {}),
       values: record.values,
+      ...(record.mask !== undefined ? { mask: record.mask } : {}),
     },
   };
 }
@@ -281,9 +285,13 @@ function labelIndices(record: ImportedRecord, index: ImportedIndex): Record<stri
 }
 
 /** The targets the data offers, named as the built-in datasets name theirs. */
-export function targetsOf(index: ImportedIndex): DatasetTarget[] {
+export function targetsOf(index: ImportedIndex, masks?: MaskTarget): DatasetTarget[] {
   if (index.targets) return [...index.targets];
-  const targets: DatasetTarget[] = [{ name: 'class', kind: 'class', classes: index.classes }];
+  const targets: DatasetTarget[] =
+    index.masks && index.classes.length === 0
+      ? []
+      : [{ name: 'class', kind: 'class', classes: index.classes }];
+  if (masks) targets.push(masks);
   for (const t of index.labelTasks ?? []) {
     if (t.name !== 'class') targets.push({ name: t.name, kind: 'class', classes: t.classes });
   }
@@ -350,8 +358,14 @@ export async function checkIndex(
     return { record, checked };
   });
 
+  const checkedMasks = await checkMasks(
+    results.flatMap(({ checked }) => (checked.sample ? [checked.sample] : [])),
+    index,
+  );
   const kept = results.flatMap(({ record, checked }) =>
-    checked.sample ? [{ record, sample: checked.sample }] : [],
+    checked.sample && !checkedMasks.dropped.has(checked.sample.key)
+      ? [{ record, sample: checked.sample }]
+      : [],
   );
   const splitFrom = index.records.some((r) => r.split !== undefined) ? 'data' : 'ratio';
   const splits: SplitName[] =
@@ -371,10 +385,14 @@ export async function checkIndex(
   const crowded = results.filter(({ checked }) => (checked.objectsLeftOut ?? 0) > 0);
 
   return {
-    index,
-    targets: targetsOf(index),
+    index: checkedMasks.index,
+    targets: targetsOf(checkedMasks.index, checkedMasks.target),
     samples,
-    badRows: [...index.badRows, ...results.flatMap(({ checked }) => checked.badRows)],
+    badRows: [
+      ...index.badRows,
+      ...results.flatMap(({ checked }) => checked.badRows),
+      ...checkedMasks.badRows,
+    ],
     objectChoice,
     multiObjectImages: results.filter(({ checked }) => checked.sample && checked.multiObject)
       .length,

@@ -11,6 +11,8 @@ import { readCsv } from './csv.ts';
 import { isImageFile, listFolder, notFoundError, pathKind, stemOf } from './files.ts';
 import { readFolder, splitFolders } from './folder.ts';
 import type { ImportedIndex, ImportFormat, ImportOptions } from './types.ts';
+import { isMaskFolder } from './mask-folder.ts';
+import { VOC_MASKS_FOLDER } from './voc-segmentation.ts';
 import { readVoc } from './voc.ts';
 import { readYolo } from './yolo.ts';
 
@@ -72,7 +74,11 @@ function formatOfFile(path: string): ImportFormat {
 
 async function detectFolder(folder: string): Promise<LocatedDataset | undefined> {
   const { files, folders } = await listFolder(folder);
-  if (folders.includes('Annotations')) return { format: 'voc', path: folder };
+  if (folders.includes('Annotations') || folders.includes(VOC_MASKS_FOLDER)) {
+    return { format: 'voc', path: folder };
+  }
+  // Before YOLO's markers: a segmentation folder may name its classes in a classes.txt.
+  if (isMaskFolder(folders)) return { format: 'folder', path: folder };
   if (folders.includes('labels') || files.some((f) => YOLO_MARKERS.includes(f))) {
     return { format: 'yolo', path: folder };
   }

@@ -1,7 +1,8 @@
 /**
  * The image-folder reader, for classification: one sub-folder per class, optionally under
  * train/, val/ (or validation/) and test/ folders that give the split. Images may sit deeper
- * inside a class folder; its name is the class.
+ * inside a class folder; its name is the class. A folder with `images/` and `masks/` side by
+ * side is a segmentation layout instead (mask-folder.ts).
  */
 import { join, resolve } from 'node:path';
 import type { SplitName } from '../types.ts';
@@ -14,6 +15,7 @@ import {
   parseSplitName,
   toKey,
 } from './files.ts';
+import { isMaskFolder, readMaskFolder } from './mask-folder.ts';
 import type { BadRow, ImportedIndex, ImportedRecord, ImportOptions } from './types.ts';
 
 /** The top folders when every one names a split; otherwise the layout has no split folders. */
@@ -32,6 +34,7 @@ export async function readFolder(
   _options: ImportOptions = {},
 ): Promise<ImportedIndex> {
   const source = resolve(path);
+  if (isMaskFolder((await listFolder(source)).folders)) return readMaskFolder(source);
   const splits = await splitFolders(source);
   const parts = splits
     ? splits.map(({ name, split }) => ({ folder: join(source, name), split }))

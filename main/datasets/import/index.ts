@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { DatasetReport } from '../../../core/contract/training.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
 import { StudioError } from '../../../core/problems.ts';
+import { targetAtImageSize } from '../../../core/tasks/registry.ts';
 import type { DatasetTarget, ImageShape, SplitName, TrainingData } from '../types.ts';
 import { checkIndex } from './check.ts';
 import { readIndex } from './detect.ts';
@@ -121,7 +122,9 @@ export async function openImportedDataset(
       `Training did not start because the dataset has ${checked.badRows.length} bad rows or images (choose to skip them to train on the rest): ${badRowSentence(checked.badRows)}`,
     );
   }
-  request.checkTargets?.(checked.targets);
+  // A map target is fitted to the Input as the images are, so the heads are checked at that size.
+  const [height, width] = request.imageShape;
+  request.checkTargets?.(checked.targets.map((t) => targetAtImageSize(t, height, width)));
   const samples =
     request.limit !== undefined ? limitSamples(checked.samples, request.limit) : checked.samples;
   if (samples.train.length === 0) {

@@ -146,7 +146,7 @@ describe('createImportedData', () => {
     const data = createImportedData(checked, base);
     expect(data.name).toBe('labels.csv');
     expect(data.imageShape).toEqual(SHAPE);
-    expect(data.targets).toBe(TARGETS);
+    expect(data.targets).toEqual(TARGETS);
     expect([data.splits.train.size, data.splits.validation.size, data.splits.test.size]).toEqual([
       5, 2, 1,
     ]);

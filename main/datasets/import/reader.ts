@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import {
   allocateTarget,
   storedWidth,
+  targetAtImageSize,
   taskSpec,
   type TaskKind,
 } from '../../../core/tasks/registry.ts';
@@ -19,6 +20,7 @@ import {
   checkAugmentOptions,
   isAugmenting,
   moveBox,
+  moveMap,
   moveObjects,
   type AugmentedSample,
 } from './augment.ts';
@@ -31,6 +33,7 @@ import {
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
 import { mapLimit } from './files.ts';
+import { fitMask, readMask } from './masks.ts';
 import {
   PRIMARY_CLASS,
   type AugmentOptions,
@@ -90,12 +93,6 @@ const reasonOf = (error: unknown): string =>
 type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
 
 /** What moves with the image as it is fitted and augmented: the chosen box and every object's. */
-interface Moved {
-  readonly box: UnitBox | undefined;
-  /** The objects target's rows (core/detection/object-rows.ts); absent without boxes. */
-  readonly objects: Float32Array | undefined;
-}
-
 /** A sample's objects as rows, fitted to the Input as its image was. */
 function objectRows(sample: Sample, transform: CachedImage['transform']): Float32Array | undefined {
   if (!sample.objects) return undefined;
@@ -112,7 +109,7 @@ const SAMPLE_TARGETS: {
   readonly [K in TaskKind]: (
     target: TargetOf<K>,
     sample: Sample,
-    moved: Moved,
+    prepared: Prepared,
     out: Int32Array | Float32Array,
     b: number,
   ) => void;
@@ -129,8 +126,8 @@ const SAMPLE_TARGETS: {
   // Rows come unused (class −1) without boxes, as writeObjectRows leaves an image with none.
   objects: (_, __, { objects }, out, b) =>
     out.set(objects ?? writeObjectRows([]).rows, b * OBJECT_ROWS_SIZE),
-  // No import offers a map yet; a sample without one is "nothing here" at every pixel.
-  mask: (t, _, __, out, b) => mapNothing(t, out, b),
+  mask: (t, _, { mask }, out, b) => (mask ? out.set(mask, b * mask.length) : mapNothing(t, out, b)),
+  // No import offers depth or normals yet; a sample without them is "nothing here" everywhere.
   depth: (t, _, __, out, b) => mapNothing(t, out, b),
   normals: (t, _, __, out, b) => mapNothing(t, out, b),
 };
@@ -141,17 +138,25 @@ function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: nu
   out.fill(taskSpec(target.kind).mapMotion?.outside ?? 0, b * width, (b + 1) * width);
 }
 
+/** What a sample brings besides its pixels, moved with them: its box, objects and mask. */
+interface Prepared {
+  readonly box?: UnitBox | undefined;
+  /** The objects target's rows (core/detection/object-rows.ts); absent without boxes. */
+  readonly objects?: Float32Array | undefined;
+  readonly mask?: Float32Array | undefined;
+}
+
 /** The block's target arrays, exactly the targets the dataset offers. */
 function buildTargets(
   targets: readonly DatasetTarget[],
   samples: readonly Sample[],
-  moved: readonly Moved[],
+  boxes: readonly Prepared[],
 ): Record<string, Int32Array | Float32Array> {
   const out: Record<string, Int32Array | Float32Array> = {};
   for (const target of targets) {
     const values = allocateTarget(target, samples.length);
     const fill = SAMPLE_TARGETS[target.kind] as (typeof SAMPLE_TARGETS)[TaskKind];
-    samples.forEach((sample, b) => fill(target as never, sample, moved[b]!, values, b));
+    samples.forEach((sample, b) => fill(target as never, sample, boxes[b] ?? {}, values, b));
     out[target.name] = values;
   }
   return out;
@@ -213,26 +218,40 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         const box = sample.box && applyBoxTransform(sample.box, image.transform);
         const objects = objectRows(sample, image.transform);
-        if (!augment) return { pixels: image.pixels, box, objects };
-        const done = augmentSample(
+        let mask: Float32Array | undefined;
+        try {
+          // Masks are small and read again each time rather than held with the images.
+          mask =
+            sample.mask === undefined
+              ? undefined
+              : fitMask(await readMask(sample.mask), height, width, image.transform);
+        } catch (error) {
+          return `its mask ${reasonOf(error)}`;
+        }
+        if (!augment) return { pixels: image.pixels, box, objects, mask };
+        const augmented = augmentSample(
           image.pixels,
           options.imageShape,
           box,
           augment,
           augmentRng(options.seed, index, draw),
         );
-        const { moves } = done;
+        const { moves } = augmented;
         if (objects && (moves.flipped || moves.affine))
           moveObjects(objects, (b) => moveBox(moves, b));
-        return { ...done, objects };
+        const motion = { outside: taskSpec('mask').mapMotion?.outside ?? 0 };
+        return {
+          ...augmented,
+          objects,
+          mask: mask && moveMap(mask, [height, width, 1], augmented.moves, motion),
+        };
       });
 
       const kept: Sample[] = [];
-      const moved: Moved[] = [];
+      const extras: Prepared[] = [];
       const images = new Uint8Array(wanted.length * pixelsPerImage);
       wanted.forEach(({ sample }, position) => {
-        const done = prepared[position] as
-          (AugmentedSample & { objects: Float32Array | undefined }) | string;
+        const done = prepared[position] as (AugmentedSample & Prepared) | string;
         if (typeof done === 'string') {
           unreadable++;
           context.onUnreadable(sample, done);
@@ -240,13 +259,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         images.set(done.pixels, kept.length * pixelsPerImage);
         kept.push(sample);
-        moved.push({ box: done.box, objects: done.objects });
+        extras.push(done);
       });
       return {
         size: kept.length,
         images:
           kept.length === wanted.length ? images : images.slice(0, kept.length * pixelsPerImage),
-        targets: buildTargets(context.targets, kept, moved),
+        targets: buildTargets(context.targets, kept, extras),
       };
     },
   };
@@ -274,11 +293,14 @@ export function createImportedData(
       unreadable.set(sample.key, { key: sample.key, split: sample.split, reason });
     }
   };
+  // Maps are fitted to the Input, as the images are.
+  const [height, width] = options.imageShape;
+  const targets = checked.targets.map((t) => targetAtImageSize(t, height, width));
   const reader = (split: SplitName) =>
     createSplitReader({
       split,
       samples: checked.samples[split],
-      targets: checked.targets,
+      targets,
       options,
       cache,
       decode: options.decode ?? decodeImage,
@@ -292,7 +314,7 @@ export function createImportedData(
   return {
     name: basename(checked.index.source),
     imageShape: options.imageShape,
-    targets: checked.targets,
+    targets,
     splits,
     unreadableSamples: () => [...unreadable.values()],
     cacheStats: () => cache?.stats(),

@@ -52,6 +52,8 @@ export interface ImportedRecord {
   readonly split?: SplitName;
   /** Where the record came from, for reports: "row 12", "labels/a.txt", "annotations.json image 7". */
   readonly where: string;
+  /** Absolute path of the image's mask (class indices per pixel), for segmentation layouts. */
+  readonly mask?: string;
 }
 
 export const BAD_ROW_KINDS = [
@@ -109,6 +111,12 @@ export interface ImportedIndex {
   readonly targets?: readonly DatasetTarget[];
   readonly records: readonly ImportedRecord[];
   readonly badRows: readonly BadRow[];
+  /**
+   * Segmentation layouts: every image has a mask. Its class names when the data names them
+   * (VOC, a classes.txt); otherwise the check pass names them "class 0".. up to the largest index.
+   * Such a layout has no image class: `classes` is empty and no 'class' target is offered.
+   */
+  readonly masks?: { readonly classes?: readonly string[] };
   /** How boxes were given, for CSV: stated or detected. */
   readonly boxUnits?: {
     readonly units: 'pixels' | 'normalized';
@@ -169,6 +177,8 @@ export interface Sample {
   /** Numeric and attribute columns (0/1), by column name. */
   readonly values: Readonly<Record<string, number>>;
   readonly split: SplitName;
+  /** Absolute path of the image's mask, checked to fit the image and the classes. */
+  readonly mask?: string;
 }
 
 /** One object of a sample: its class index, unit box and whether it is ignored. */

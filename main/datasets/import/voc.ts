@@ -1,6 +1,7 @@
 /**
  * The Pascal VOC reader: one XML file per image in `Annotations/`, images in `JPEGImages/`, the
- * split in `ImageSets/Main/{train,val,test}.txt` when present.
+ * split in `ImageSets/Main/{train,val,test}.txt` when present. A folder with `SegmentationClass/`
+ * is read as VOC's segmentation layout instead (voc-segmentation.ts).
  *
  * VOC's devkit counts pixels from 1 and includes both ends: a box over the first ten pixels is
  * xmin 1, xmax 10. As pixel edges that is [0, 10], the convention every other reader gives,
@@ -9,7 +10,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DatasetError } from '../errors.ts';
-import type { SplitName } from '../types.ts';
 import {
   badRow,
   capitalise,
@@ -24,6 +24,7 @@ import {
   stemOf,
   toKey,
 } from './files.ts';
+import { readSplitLists, readVocSegmentation, VOC_MASKS_FOLDER } from './voc-segmentation.ts';
 import type {
   BadRow,
   ImportedIndex,
@@ -100,25 +101,6 @@ async function readAnnotation(xmlFile: string): Promise<{ annotation: Node } | {
   return { annotation: annotation as Node };
 }
 
-/** Image ids listed per split; an id in several lists keeps the first (train, val, test). */
-async function readSplitLists(folder: string): Promise<Map<string, SplitName>> {
-  const splitOf = new Map<string, SplitName>();
-  const lists: readonly [string, SplitName][] = [
-    ['train.txt', 'train'],
-    ['val.txt', 'validation'],
-    ['test.txt', 'test'],
-  ];
-  for (const [name, split] of lists) {
-    const file = join(folder, 'ImageSets', 'Main', name);
-    if ((await pathKind(file)) !== 'file') continue;
-    for (const line of (await readTextFile(file)).split(/\r?\n/)) {
-      const id = line.trim().split(/\s+/)[0] ?? '';
-      if (id !== '' && !splitOf.has(id)) splitOf.set(id, split);
-    }
-  }
-  return splitOf;
-}
-
 /** The first place the image is found: JPEGImages/, the XML's `path`, its `folder`, beside the XML. */
 async function locateImage(
   folder: string,
@@ -190,6 +172,7 @@ function readObject(node: unknown, where: string, key: string): ImportedObject |
 export async function readVoc(path: string, _options: ImportOptions = {}): Promise<ImportedIndex> {
   const source = resolve(path);
   const top = await listFolder(source);
+  if (top.folders.includes(VOC_MASKS_FOLDER)) return readVocSegmentation(source);
   // A folder of XML files with no Annotations/ inside is taken as the annotations themselves.
   const annotationsFolder = top.folders.includes('Annotations')
     ? join(source, 'Annotations')
