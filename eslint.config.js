@@ -35,7 +35,7 @@ const noTensors = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'runs/**', 'dist/**', 'out/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'runs/**', 'dist/**', 'out/**', 'coverage/**', '.venv-ref/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
