@@ -54,6 +54,8 @@ def sequential():
     return keras.Sequential([
         keras.Input((12, 12, 1)),
         layers.Conv2D(4, 3, activation="relu", name="conv_a", **R),
+        layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", name="dw_a", **R),
+        layers.SeparableConv2D(4, 3, strides=2, name="sep_a", **R),
         layers.BatchNormalization(name="bn_a"),
         layers.ReLU(6.0, name="relu6"),
         layers.MaxPooling2D(name="pool_a"),
