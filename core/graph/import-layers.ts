@@ -114,6 +114,18 @@ function mapLayer(layer: KerasLayer, inputs: number): Mapped {
       if (c.output_padding != null)
         return `${describe(layer)} sets output_padding; the studio's takes the size Keras computes.`;
       return convolution(layer, 'Conv2DTranspose');
+    case 'DepthwiseConv2D':
+    case 'SeparableConv2D': {
+      const kind = layer.class_name;
+      const mapped = convolution({ ...layer, config: { filters: 1, ...c } }, 'Conv2D');
+      if (typeof mapped === 'string') return mapped.replace("studio's Conv2D", `studio's ${kind}`);
+      const { filters, ...rest } = mapped.params;
+      const depthMultiplier = c.depth_multiplier ?? 1;
+      return {
+        kind,
+        params: { ...rest, ...(kind === 'SeparableConv2D' ? { filters } : {}), depthMultiplier },
+      };
+    }
     case 'UpSampling2D': {
       const size = pairOf(c.size ?? [2, 2]);
       if (!size) return `${describe(layer)} has no size.`;

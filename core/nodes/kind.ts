@@ -35,6 +35,8 @@ export const LAYER_CLASSES = [
   'CrossStitch',
   'UpSampling2D',
   'Conv2DTranspose',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
   'ZeroPadding2D',
   'ReLU',
   'LeakyReLU',

@@ -9,6 +9,7 @@ import { concatenateKind } from './concatenate.ts';
 import { conv2dKind } from './conv2d.ts';
 import { crossStitchKind } from './cross-stitch.ts';
 import { conv2dTransposeKind } from './conv2d-transpose.ts';
+import { depthwiseConv2dKind } from './depthwise-conv2d.ts';
 import { denseKind } from './dense.ts';
 import { detectionHeadKind } from './detection-head.ts';
 import { depthHeadKind } from './depth-head.ts';
@@ -27,6 +28,7 @@ import { regressionHeadKind } from './regression-head.ts';
 import { upSampling2dKind } from './up-sampling2d.ts';
 import { reluKind } from './relu.ts';
 import { reshapeKind } from './reshape.ts';
+import { separableConv2dKind } from './separable-conv2d.ts';
 import { softmaxKind } from './softmax.ts';
 import { zeroPadding2dKind } from './zero-padding2d.ts';
 
@@ -44,6 +46,8 @@ export const NODE_KINDS = {
   Activation: activationKind,
   UpSampling2D: upSampling2dKind,
   Conv2DTranspose: conv2dTransposeKind,
+  DepthwiseConv2D: depthwiseConv2dKind,
+  SeparableConv2D: separableConv2dKind,
   ReLU: reluKind,
   LeakyReLU: leakyReluKind,
   Softmax: softmaxKind,

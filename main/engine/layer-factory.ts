@@ -25,6 +25,17 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
       return tf.layers.conv2d(seeded(spec.config as Config, seed) as never);
     case 'Conv2DTranspose':
       return tf.layers.conv2dTranspose(seeded(spec.config as Config, seed) as never);
+    case 'DepthwiseConv2D':
+      return tf.layers.depthwiseConv2d({
+        ...spec.config,
+        depthwiseInitializer: tf.initializers.glorotUniform({ seed }),
+      } as never);
+    case 'SeparableConv2D':
+      return tf.layers.separableConv2d({
+        ...spec.config,
+        depthwiseInitializer: tf.initializers.glorotUniform({ seed }),
+        pointwiseInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+      } as never);
     case 'Dense':
       return tf.layers.dense(seeded(spec.config as Config, seed) as never);
     case 'MaxPooling2D':

@@ -16,7 +16,8 @@ import { randomImages } from './test-exports.ts';
 /**
  * Models as the TensorFlow.js converter writes them from Keras 2 (fixtures/, written by hand in its
  * format): a Tiny VGG Sequential, and Teachable Machine's image export, a Sequential of a
- * Sequential holding a functional feature extractor and then a Sequential head.
+ * Sequential holding a functional feature extractor and then a Sequential head; and one of a
+ * DepthwiseConv2D and a SeparableConv2D.
  */
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -67,6 +68,11 @@ describe('importing a Sequential model.json', () => {
       'teachable-machine',
       'Input Conv2D Activation Conv2D GlobalAveragePooling2D Dense ClassificationHead',
       'The input is 16×16×3; the head is dense_Dense2: classification head, 5 outputs.',
+    ],
+    [
+      'depthwise',
+      'Input DepthwiseConv2D SeparableConv2D GlobalAveragePooling2D ClassificationHead',
+      'The input is 16×16×3; the head is output: classification head, 5 outputs.',
     ],
   ] as const) {
     it(`imports ${fixture} flat, with TensorFlow.js's outputs from its weights, and trains it`, async () => {

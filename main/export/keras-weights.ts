@@ -7,7 +7,17 @@ import type { ExportSource } from './source.ts';
 export const KERAS_WEIGHTS = 'weights.h5';
 
 /** Keras' order of a layer's weights (what get_weights returns and save_weights writes). */
-const WEIGHT_ORDER = ['kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance', 'alpha'];
+const WEIGHT_ORDER = [
+  'kernel',
+  'depthwise_kernel',
+  'pointwise_kernel',
+  'bias',
+  'gamma',
+  'beta',
+  'moving_mean',
+  'moving_variance',
+  'alpha',
+];
 
 /**
  * The trained weights in Keras 2's HDF5 layout (Model.save_weights to '.h5'): root attributes

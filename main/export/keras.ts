@@ -87,6 +87,10 @@ function kerasLayer(node: ModelNode): string {
       return `layers.Activation(${pythonString(c.activation ?? 'linear')}, ${name})`;
     case 'Concatenate':
       return `layers.Concatenate(axis=${c.axis}, ${name})`;
+    case 'DepthwiseConv2D':
+      return `layers.DepthwiseConv2D(${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, depth_multiplier=${c.depthMultiplier}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
+    case 'SeparableConv2D':
+      return `layers.SeparableConv2D(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, depth_multiplier=${c.depthMultiplier}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
     case 'Conv2DTranspose':
       return `layers.Conv2DTranspose(${c.filters}, ${pair(c.kernelSize)}, strides=${pair(c.strides)}, padding=${pythonString(c.padding ?? 'valid')}, activation=${pythonString(c.activation ?? 'linear')}, use_bias=${c.useBias ? 'True' : 'False'}, ${name})`;
     case 'UpSampling2D':

@@ -10,6 +10,8 @@ import type { ModelNode, Weight } from './source.ts';
 export interface LayerConfig {
   readonly units?: number;
   readonly filters?: number;
+  /** A depthwise step's filters per input channel. */
+  readonly depthMultiplier?: number;
   readonly kernelSize?: readonly [number, number];
   readonly poolSize?: readonly [number, number];
   readonly strides?: readonly [number, number];
@@ -120,3 +122,13 @@ export function transposedKernel(w: Weight): { dims: number[]; values: Float32Ar
 /** A merge axis (counting the batch) in a channels-first tensor of the same value. */
 export const channelsFirstAxis = (axis: number, rankWithoutBatch: number): number =>
   rankWithoutBatch === 3 ? ([0, 2, 3, 1][axis] ?? axis) : axis;
+
+/**
+ * A Keras depthwise kernel [kh, kw, C, multiplier] as the weight of a convolution grouped by
+ * channel, [C·multiplier, 1, kh, kw]: output channel c·multiplier + q reads input channel c, in
+ * both, so it is the channels-first move of the kernel seen as [kh, kw, 1, C·multiplier].
+ */
+export function depthwiseKernel(w: Weight): { dims: number[]; values: Float32Array } {
+  const [kh = 0, kw = 0, cin = 0, multiplier = 0] = w.shape;
+  return channelsFirstKernel({ ...w, shape: [kh, kw, 1, cin * multiplier] });
+}

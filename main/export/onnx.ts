@@ -9,6 +9,7 @@ import type { ExportFiles } from './files.ts';
 import { outputMeanings } from './labels.ts';
 import {
   channelsFirstKernel,
+  depthwiseKernel,
   layerClass,
   layerConfig,
   mergeAxis,
@@ -171,6 +172,58 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           undefined,
           node.id,
         );
+        value = activate(
+          { name: conv, layout: 'nchw' },
+          c.activation ?? 'linear',
+          undefined,
+          `${node.id}_act`,
+        );
+        break;
+      }
+      case 'DepthwiseConv2D':
+      case 'SeparableConv2D': {
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        const channels = inputShape[2] ?? 0;
+        const separable = layerClass(node) === 'SeparableConv2D';
+        const kernel = depthwiseKernel(weightOf(node, 'depthwise_kernel'));
+        const inputs = [
+          spatial().name,
+          g.floatTensor(`${node.id}.depthwise_kernel`, kernel.dims, kernel.values),
+        ];
+        // The bias belongs to the last convolution: the pointwise one of a separable node.
+        const bias = (): string[] => {
+          if (!c.useBias) return [];
+          const b = weightOf(node, 'bias');
+          return [g.floatTensor(`${node.id}.bias`, b.shape, b.values)];
+        };
+        if (!separable) inputs.push(...bias());
+        let conv = g.op(
+          'Conv',
+          inputs,
+          {
+            kernel_shape: ks,
+            strides: st,
+            pads: windowPadding(inputShape, ks, st, c.padding ?? 'valid'),
+            group: channels,
+          },
+          undefined,
+          separable ? `${node.id}_depthwise` : node.id,
+        );
+        if (separable) {
+          const pointwise = channelsFirstKernel(weightOf(node, 'pointwise_kernel'));
+          conv = g.op(
+            'Conv',
+            [
+              conv,
+              g.floatTensor(`${node.id}.pointwise_kernel`, pointwise.dims, pointwise.values),
+              ...bias(),
+            ],
+            { kernel_shape: [1, 1] },
+            undefined,
+            node.id,
+          );
+        }
         value = activate(
           { name: conv, layout: 'nchw' },
           c.activation ?? 'linear',

@@ -9,6 +9,7 @@ import type { ExportFiles } from './files.ts';
 import {
   channelsFirstAxis,
   channelsFirstKernel,
+  depthwiseKernel,
   layerClass,
   layerConfig,
   mergeAxis,
@@ -98,6 +99,35 @@ function translate(source: ExportSource) {
         if (c.useBias) put(`${n}.bias`, [c.filters ?? 0], weightOf(node, 'bias').values);
         const pads = padArgs(ks, st);
         expr = act(`self.${n}(${pads ? `F.pad(${x}, ${pads})` : x})`);
+        break;
+      }
+      case 'DepthwiseConv2D':
+      case 'SeparableConv2D': {
+        const ks = c.kernelSize ?? [1, 1];
+        const st = c.strides ?? [1, 1];
+        const channels = inShape[2] ?? 0;
+        const depthwise = depthwiseKernel(weightOf(node, 'depthwise_kernel'));
+        const separable = layerClass(node) === 'SeparableConv2D';
+        const biased = c.useBias ? 'True' : 'False';
+        // The bias belongs to the last convolution: the pointwise one of a separable node.
+        const d = separable ? `${n}_depthwise` : n;
+        init.push(
+          `self.${d} = nn.Conv2d(${channels}, ${depthwise.dims[0]}, kernel_size=${tuple(ks)}, stride=${tuple(st)}, groups=${channels}, bias=${separable ? 'False' : biased})`,
+        );
+        put(`${d}.weight`, depthwise.dims, depthwise.values);
+        const pads = padArgs(ks, st);
+        let conv = `self.${d}(${pads ? `F.pad(${x}, ${pads})` : x})`;
+        if (separable) {
+          const pointwise = channelsFirstKernel(weightOf(node, 'pointwise_kernel'));
+          init.push(`self.${n} = nn.Conv2d(${depthwise.dims[0]}, ${c.filters}, 1, bias=${biased})`);
+          put(`${n}.weight`, pointwise.dims, pointwise.values);
+          conv = `self.${n}(${conv})`;
+        }
+        if (c.useBias) {
+          const bias = weightOf(node, 'bias');
+          put(`${n}.bias`, bias.shape, bias.values);
+        }
+        expr = act(conv);
         break;
       }
       case 'Conv2DTranspose': {

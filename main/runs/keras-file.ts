@@ -27,6 +27,8 @@ export interface KerasFile {
 const VARIABLE_ORDER: Readonly<Record<string, readonly string[]>> = {
   Conv2D: ['kernel', 'bias'],
   Conv2DTranspose: ['kernel', 'bias'],
+  DepthwiseConv2D: ['depthwise_kernel', 'bias'],
+  SeparableConv2D: ['depthwise_kernel', 'pointwise_kernel', 'bias'],
   Dense: ['kernel', 'bias'],
   BatchNormalization: ['gamma', 'beta', 'moving_mean', 'moving_variance'],
 };
@@ -106,14 +108,19 @@ function keras3Weights(root: Group, model: unknown, weights: Map<string, Weight>
  * attribute weight_names ("conv1/kernel:0", or "inner_model/conv1/kernel"), each weight at that
  * path in the group. Named here by its last two parts, the layer and the variable.
  */
-function legacyWeights(group: Group, weights: Map<string, Weight>): void {
+function legacyWeights(group: Group, model: unknown, weights: Map<string, Weight>): void {
+  const classes = kerasLayersByName(model);
   const layerNames = attribute(group, 'layer_names');
   for (const layer of Array.isArray(layerNames) ? layerNames.map(text) : []) {
     const layerGroup = groupAt(group, layer);
     const names = layerGroup ? attribute(layerGroup, 'weight_names') : undefined;
     if (!layerGroup || !Array.isArray(names)) continue;
     for (const path of names.map(text)) {
-      const name = path.replace(/:\d+$/, '').split('/').slice(-2).join('/');
+      const [owner = '', variable = ''] = path.replace(/:\d+$/, '').split('/').slice(-2);
+      // Keras 3 names a DepthwiseConv2D's kernel `kernel`; Keras 2 and TensorFlow.js, as the
+      // graph's layer does, `depthwise_kernel`.
+      const depthwise = classes.get(owner)?.className === 'DepthwiseConv2D' && variable === 'kernel';
+      const name = `${owner}/${depthwise ? 'depthwise_kernel' : variable}`;
       weights.set(name, asWeight(layerGroup.get(path), `model_weights/${layer}/${path}`));
     }
   }
@@ -173,7 +180,7 @@ export async function readKerasBytes(
       }
       const model = parseConfig(text(config), `The model_config of ${name}`);
       const weights = new Map<string, Weight>();
-      if (withWeights) legacyWeights(groupAt(file, 'model_weights') ?? file, weights);
+      if (withWeights) legacyWeights(groupAt(file, 'model_weights') ?? file, model, weights);
       return { model, weights };
     });
   }

@@ -2,6 +2,7 @@ import { tf } from '../tf.ts';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
+import { registerWasmDepthwiseConv2DGrad } from './kernels/depthwise-conv2d-grad.ts';
 import { registerWasmIdentity } from './kernels/identity.ts';
 import { registerWasmMaxPoolGrad } from './kernels/max-pool-grad.ts';
 import { registerWasmReluGrad } from './kernels/relu-grad.ts';
@@ -46,6 +47,8 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmIdentity();
   registerWasmReluGrad();
   registerWasmTile();
+  // Both depthwise convolution gradients, which the wasm backend lacks.
+  registerWasmDepthwiseConv2DGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const actual = threadsOf(tf.backend() as Parameters<typeof threadsOf>[0]);
   return `WebAssembly (tfjs-backend-wasm${simd ? ', SIMD' : ''}, ${plural(actual)}${note})`;
