@@ -368,6 +368,7 @@ describe('exporting a run', () => {
     });
     expect((await readdir(out)).sort()).toEqual([
       'graph.json',
+      'metadata.json',
       'metrics.json',
       'model.json',
       'run.json',

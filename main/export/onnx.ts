@@ -499,14 +499,6 @@ export function onnxFiles(source: ExportSource): ExportFiles {
         );
         break;
     }
-    // A head on a feature map answers channels-last, [N, H, W, C], as the studio's model does.
-    const out = outputs.get(node.id);
-    if (out && value.layout === 'nchw') {
-      value = {
-        ...value,
-        name: g.op('Transpose', [value.name], { perm: [0, 2, 3, 1] }, out, node.id),
-      };
-    }
     values.set(node.id, value);
   }
   // A head on a feature map answers channels last, [N, H, W, C], as the studio's model does.

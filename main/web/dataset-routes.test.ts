@@ -124,6 +124,6 @@ describe('the dataset routes', () => {
     expect(inspection.preview.length).toBeGreaterThan(0);
     expect(inspection.preview[0]?.box).toHaveLength(4);
     expect(inspection.info).toMatchObject({ name: path, fullSize: made.rows });
-    expect(inspection.info.targets.map((t) => t.kind).sort()).toEqual(['box', 'class']);
+    expect(inspection.info.targets.map((t) => t.kind).sort()).toEqual(['box', 'class', 'objects']);
   });
 });

@@ -95,6 +95,9 @@ describe('the browser host, end to end', () => {
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
     expect(Object.keys(files).sort()).toEqual([
       'graph.json',
+      'labels-box.txt',
+      'labels-class.txt',
+      'metadata.json',
       'metrics.json',
       'model.json',
       'run.json',
