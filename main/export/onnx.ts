@@ -135,6 +135,14 @@ export function onnxFiles(source: ExportSource): ExportFiles {
       if (x?.layout !== 'nchw') throw new Error(`'${node.id}' needs an image input`);
       return x;
     };
+    // A convolution's NCHW output with the node's activation, as every convolution kind ends.
+    const convolved = (conv: string): Value =>
+      activate(
+        { name: conv, layout: 'nchw' },
+        c.activation ?? 'linear',
+        undefined,
+        `${node.id}_act`,
+      );
     // A (transposed) convolution's image, kernel and bias: Keras' kernel [kh, kw, a, b] is
     // ONNX's [b, a, kh, kw] for both, by the same move.
     const convolutionInputs = (): string[] => {
@@ -172,12 +180,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           undefined,
           node.id,
         );
-        value = activate(
-          { name: conv, layout: 'nchw' },
-          c.activation ?? 'linear',
-          undefined,
-          `${node.id}_act`,
-        );
+        value = convolved(conv);
         break;
       }
       case 'DepthwiseConv2D':
@@ -224,12 +227,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
             node.id,
           );
         }
-        value = activate(
-          { name: conv, layout: 'nchw' },
-          c.activation ?? 'linear',
-          undefined,
-          `${node.id}_act`,
-        );
+        value = convolved(conv);
         break;
       }
       case 'Conv2DTranspose': {
@@ -251,12 +249,7 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           undefined,
           node.id,
         );
-        value = activate(
-          { name: conv, layout: 'nchw' },
-          c.activation ?? 'linear',
-          undefined,
-          `${node.id}_act`,
-        );
+        value = convolved(conv);
         break;
       }
       case 'UpSampling2D': {
@@ -490,13 +483,6 @@ export function onnxFiles(source: ExportSource): ExportFiles {
           ),
           layout: x!.layout,
         };
-        break;
-        value = dense(
-          node,
-          { name: toNhwcVector(x!, `${node.id}_in`), layout: 'vector' },
-          c.activation ?? 'linear',
-          true,
-        );
         break;
     }
     values.set(node.id, value);
