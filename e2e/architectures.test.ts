@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, nodeLocator, SCREENSHOTS } from './harness.ts';
+import { SCREENSHOTS, hasChromium, nodeLocator, trainFromPanel } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /** A multi-task architecture beyond one shared trunk, as a user opens and trains it. */
@@ -23,17 +23,7 @@ describe.skipIf(!hasChromium)('Multi-task architectures in the app', { timeout: 
     // W [1440, 3] and b [3].
     expect(await gate.getByTestId('node-params').textContent()).toBe('4,323');
     expect(await page.getByTestId('run-dataset').inputValue()).toBe('multidigits');
-    for (const [id, value] of [
-      ['run-limit', '60'],
-      ['run-epochs', '1'],
-    ] as const) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).press('Enter');
-    }
-    await page.getByTestId('btn-start').click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 150_000 })
-      .toContain('Finished');
+    await trainFromPanel(page, { limit: 60, epochs: 1 }, 150_000);
     for (const id of ['chart-left-accuracy', 'chart-right-accuracy']) {
       expect(await page.getByTestId(id).count()).toBe(1);
     }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, SCREENSHOTS } from './harness.ts';
+import { SCREENSHOTS, hasChromium, trainFromPanel } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /** Detection as a user finds it: the template, digits-scenes, mAP charts, boxes in the gallery. */
@@ -15,17 +15,7 @@ describe.skipIf(!hasChromium)('detection in the app', { timeout: 300_000 }, () =
     await page.getByTestId('template-select').selectOption({ label: TEMPLATE });
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(8);
     expect(await page.getByTestId('run-dataset').inputValue()).toBe('digits-scenes');
-    for (const [id, value] of [
-      ['run-limit', '60'],
-      ['run-epochs', '2'],
-    ] as const) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).press('Enter');
-    }
-    await page.getByTestId('btn-start').click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 200_000 })
-      .toContain('Finished');
+    await trainFromPanel(page, { limit: 60, epochs: 2 }, 200_000);
     for (const id of ['chart-objects-mAP50', 'chart-objects-mAP50_95']) {
       expect(await page.getByTestId(id).count(), id).toBe(1);
     }

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -269,4 +270,26 @@ export async function headsInView(page: Page): Promise<{ heads: number; inView: 
     });
     return { heads: heads.length, inView: inView.length };
   });
+}
+
+/**
+ * Sets the run panel's sample limit and epochs, starts a run and waits until it says Finished:
+ * the short training run most end-to-end tests make.
+ */
+export async function trainFromPanel(
+  page: Page,
+  settings: { readonly limit: number; readonly epochs: number },
+  timeoutMs: number,
+): Promise<void> {
+  for (const [id, value] of [
+    ['run-limit', settings.limit],
+    ['run-epochs', settings.epochs],
+  ] as const) {
+    await page.getByTestId(id).fill(String(value));
+    await page.getByTestId(id).press('Enter');
+  }
+  await page.getByTestId('btn-start').click();
+  await expect
+    .poll(() => page.getByTestId('run-status').textContent(), { timeout: timeoutMs })
+    .toContain('Finished');
 }

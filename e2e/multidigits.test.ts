@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, SCREENSHOTS } from './harness.ts';
+import { SCREENSHOTS, hasChromium, trainFromPanel } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /** The MultiMNIST benchmark as a user finds it: a template, a built-in dataset, both digits shown. */
@@ -19,17 +19,7 @@ describe.skipIf(!hasChromium)('MultiDigits in the app', { timeout: 240_000 }, ()
     expect(await dataset.locator('option').allTextContents()).toEqual(
       expect.arrayContaining(['digits', 'multidigits', 'shapes']),
     );
-    for (const [id, value] of [
-      ['run-limit', '60'],
-      ['run-epochs', '1'],
-    ] as const) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).press('Enter');
-    }
-    await page.getByTestId('btn-start').click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 150_000 })
-      .toContain('Finished');
+    await trainFromPanel(page, { limit: 60, epochs: 1 }, 150_000);
     for (const id of ['chart-left-accuracy', 'chart-right-accuracy']) {
       expect(await page.getByTestId(id).count()).toBe(1);
     }

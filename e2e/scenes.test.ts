@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasChromium, SCREENSHOTS } from './harness.ts';
+import { SCREENSHOTS, hasChromium, trainFromPanel } from './harness.ts';
 import { laptopStudio } from './suite.ts';
 
 /** Dense multi-task learning as a user finds it: the U-Net template on scenes, maps in the gallery. */
@@ -15,17 +15,7 @@ describe.skipIf(!hasChromium)('Scenes in the app', { timeout: 300_000 }, () => {
     await page.getByTestId('template-select').selectOption({ label: TEMPLATE });
     await expect.poll(() => page.getByTestId('studio-node').count()).toBe(16);
     expect(await page.getByTestId('run-dataset').inputValue()).toBe('scenes');
-    for (const [id, value] of [
-      ['run-limit', '30'],
-      ['run-epochs', '1'],
-    ] as const) {
-      await page.getByTestId(id).fill(value);
-      await page.getByTestId(id).press('Enter');
-    }
-    await page.getByTestId('btn-start').click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 240_000 })
-      .toContain('Finished');
+    await trainFromPanel(page, { limit: 30, epochs: 1 }, 240_000);
     for (const id of [
       'chart-segmentation-meanClassIoU',
       'chart-depth-depthAbsError',
