@@ -8,16 +8,17 @@ import { benchmarkMarkdown, type BenchmarkSection } from './mtl-benchmark-doc.ts
 
 /**
  * `npm run bench:mtl`: every balancing method and the single-task baselines, 3 seeds, on
- * multidigits (MultiLeNet) and the three-task shapes example, each through the `sweep` command;
- * writes docs/mtl-benchmark.md. The presets are sized for about 40 minutes on two idle cores
- * (87 runs: MultiLeNet takes about 3 s an epoch there, a gradient-level method about twice a
- * `fixed` step); `--epochs`, `--limit` or `--seeds` below them make a smoke run, and the
+ * multidigits (MultiLeNet), the three-task shapes example and the dense scenes U-Net, each
+ * through the `sweep` command; writes docs/mtl-benchmark.md. The presets are sized for about 95
+ * minutes on two idle cores (132 runs: MultiLeNet takes about 3 s an epoch there, the U-Net about
+ * 60 samples a second, a gradient-level method about twice a `fixed` step); `--epochs`, `--limit` or `--seeds` below them make a smoke run, and the
  * document says so.
  */
 const ROOT = join(import.meta.dirname, '../..');
 const PRESETS = [
   { graph: 'assets/examples/multidigits-lenet.graph.json', epochs: 5, limit: undefined },
   { graph: 'assets/examples/shapes-three-tasks.graph.json', epochs: 4, limit: 800 },
+  { graph: 'assets/examples/scenes-unet.graph.json', epochs: 6, limit: 480 },
 ] as const;
 const SEEDS = 3;
 
