@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deltaM, sweepCells, sweepRows, type SweepRun } from './sweep.ts';
+import {
+  deltaM,
+  deltaMNote,
+  sweepCells,
+  sweepMarkdown,
+  sweepRows,
+  type SweepRun,
+} from './sweep.ts';
 
 const test = (accuracy: number, mae: number) => ({
   loss: 1,
@@ -15,6 +22,45 @@ describe('sweep table', () => {
       { class: { accuracy: { mean: 0.5, std: 0 } }, colour: { mae: { mean: 0.1, std: 0 } } },
     );
     expect(got).toBeCloseTo(15, 10);
+  });
+
+  it('leaves out of Δm% a share metric whose single-task baseline is below 1 % of its scale', () => {
+    const normals = (within11: number, meanAngle: number) => ({
+      loss: 1,
+      samples: 10,
+      tasks: { normals: { loss: 1, within11, meanAngle } },
+    });
+    // within 11.25° 0.003 vs 0.001 would be +200 %; only the angle counts: 40° vs 50° is +20 %.
+    const runs: SweepRun[] = [
+      { method: 'fixed', seed: 1, test: normals(0.003, 40), secondsPerEpoch: 1 },
+      { method: 'single-task', seed: 1, test: normals(0.001, 50), secondsPerEpoch: 1 },
+    ];
+    const rows = sweepRows(runs);
+    expect(rows[0]?.deltaM).toBeCloseTo(20, 10);
+    const note = deltaMNote(rows);
+    expect(note).toBe(
+      'Δm% leaves out normals within 11.25° (single-task 0.0010): a share metric whose single-task baseline is below 0.01 (1 % of its 0–1 scale), or any metric whose baseline is 0, would turn a tiny change into a huge relative one.',
+    );
+    const md = sweepMarkdown({
+      format: 'multitask-studio/sweep',
+      graphName: 'U-Net',
+      dataset: 'scenes',
+      epochs: 1,
+      sizes: { train: 1, validation: 1, test: 1 },
+      seeds: [1],
+      backend: 'wasm',
+      rows,
+      pending: 0,
+    });
+    expect(md.trimEnd().endsWith(note ?? '?')).toBe(true);
+    // At the floor it counts again: 0.02 vs 0.01 is +100 %, (100 + 20) / 2.
+    expect(
+      deltaM(
+        { n: { within11: { mean: 0.02, std: 0 }, meanAngle: { mean: 40, std: 0 } } },
+        { n: { within11: { mean: 0.01, std: 0 }, meanAngle: { mean: 50, std: 0 } } },
+      ),
+    ).toBeCloseTo(60, 10);
+    expect(deltaMNote(sweepRows(runs.slice(0, 1)))).toBeUndefined();
   });
 
   it('gives mean ± sample std over seeds, Δm% and time against fixed per method', () => {

@@ -77,21 +77,67 @@ function taskStats(runs: readonly SweepRun[]): SweepRow['tasks'] {
 }
 
 /**
+ * A share metric (scale 'ratio', in [0, 1]) whose single-task baseline is below 1 % of its scale
+ * stays out of Δm%: dividing by a baseline near 0 (within 11.25° at 0.001 after a short run)
+ * turns a change of a few pixels into thousands of percent and drowns every other task. A free
+ * metric has no scale to measure "near 0" against; only an exact 0 is left out.
+ */
+export const DELTA_M_FLOOR = 0.01;
+
+/** One task metric that Δm% leaves out, and its baseline. */
+export interface SkippedMetric {
+  readonly task: string;
+  readonly key: MetricKey;
+  readonly baseline: number;
+}
+
+/** The metrics of `tasks` that Δm% leaves out against `baseline`, by the floor above. */
+export function deltaMSkipped(
+  tasks: SweepRow['tasks'],
+  baseline: SweepRow['tasks'],
+): SkippedMetric[] {
+  const skipped: SkippedMetric[] = [];
+  for (const [task, metrics] of Object.entries(tasks)) {
+    for (const m of METRICS) {
+      const base = baseline[task]?.[m.key]?.mean;
+      if (metrics[m.key] === undefined || base === undefined) continue;
+      const floor = m.scale === 'ratio' ? DELTA_M_FLOOR : 0;
+      if (Math.abs(base) < floor || base === 0) skipped.push({ task, key: m.key, baseline: base });
+    }
+  }
+  return skipped;
+}
+
+/**
  * Δm% (Maninis et al.): the mean over every task metric of its relative change against the same
- * task trained alone, signed so that better is positive.
+ * task trained alone, signed so that better is positive; metrics under the floor left out.
  */
 export function deltaM(tasks: SweepRow['tasks'], baseline: SweepRow['tasks']): number | null {
+  const skipped = new Set(deltaMSkipped(tasks, baseline).map((s) => `${s.task}\0${s.key}`));
   const changes: number[] = [];
   for (const [task, metrics] of Object.entries(tasks)) {
     for (const m of METRICS) {
       const value = metrics[m.key]?.mean;
       const base = baseline[task]?.[m.key]?.mean;
-      if (value === undefined || base === undefined || base === 0) continue;
+      if (value === undefined || base === undefined || skipped.has(`${task}\0${m.key}`)) continue;
       const sign = m.direction === 'lower' ? -1 : 1;
       changes.push((sign * (value - base)) / Math.abs(base));
     }
   }
   return changes.length ? (100 * changes.reduce((a, b) => a + b, 0)) / changes.length : null;
+}
+
+/** The sentence under a table whose Δm% leaves metrics out, or undefined when it leaves none. */
+export function deltaMNote(rows: readonly SweepRow[]): string | undefined {
+  const baseline = rows.find((r) => r.method === 'single-task')?.tasks;
+  if (!baseline) return undefined;
+  const skipped = deltaMSkipped(baseline, baseline);
+  if (!skipped.length) return undefined;
+  const names = skipped.map((s) => {
+    const label = METRICS.find((m) => m.key === s.key)?.label ?? s.key;
+    return `${s.task} ${label} (single-task ${fixed(s.baseline, 4)})`;
+  });
+  return `Δm% leaves out ${names.join(', ')}: a share metric whose single-task baseline is below ${DELTA_M_FLOOR} (1 % of its 0–1 scale), or any metric whose baseline is 0, would turn a tiny change into a huge relative one.`;
 }
 
 /** The table's rows from the runs so far: one per method, in the order they were asked for. */
@@ -159,6 +205,7 @@ export const sweepSummary = (file: SweepFile): string =>
 /** sweep.md: what was run, then the table. */
 export function sweepMarkdown(file: SweepFile): string {
   const cells = sweepCells(file.rows);
+  const note = deltaMNote(file.rows);
   const line = (row: readonly string[]) => `| ${row.join(' | ')} |`;
   return [
     `# Sweep: ${file.graphName} on ${file.dataset}`,
@@ -169,5 +216,6 @@ export function sweepMarkdown(file: SweepFile): string {
     line((cells[0] ?? []).map(() => '---')),
     ...cells.slice(1).map(line),
     '',
+    ...(note ? [note, ''] : []),
   ].join('\n');
 }
