@@ -50,7 +50,25 @@ export interface SweepRun {
   readonly secondsPerEpoch: number;
 }
 
-const meanStd = (values: readonly number[]) => {
+/** A run's seconds per epoch as the table counts them: its epochs' seconds (validation included), averaged. */
+export const secondsPerEpoch = (history: readonly { readonly seconds: number }[]): number =>
+  history.reduce((s, e) => s + e.seconds, 0) / Math.max(history.length, 1);
+
+/**
+ * The single-task runs of one seed add up to one entry: the tasks' metrics merged, their
+ * seconds per epoch summed (training every task alone costs all of them).
+ */
+export const mergeSingleTask = (before: SweepRun | undefined, run: SweepRun): SweepRun =>
+  before
+    ? {
+        ...run,
+        test: { ...run.test, tasks: { ...before.test.tasks, ...run.test.tasks } },
+        secondsPerEpoch: before.secondsPerEpoch + run.secondsPerEpoch,
+      }
+    : run;
+
+/** Mean and sample standard deviation (0 for fewer than two values). */
+export const meanStd = (values: readonly number[]) => {
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
   const variance =
     values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0;
@@ -58,7 +76,7 @@ const meanStd = (values: readonly number[]) => {
 };
 
 /** Per task and metric (loss included), mean and sample std over the runs. */
-function taskStats(runs: readonly SweepRun[]): SweepRow['tasks'] {
+export function taskStats(runs: readonly SweepRun[]): SweepRow['tasks'] {
   const out: SweepRow['tasks'] = {};
   const tasks = new Set(runs.flatMap((r) => Object.keys(r.test.tasks)));
   for (const task of tasks) {

@@ -5,6 +5,8 @@ import {
   type BalancingMethodName,
 } from '../../core/balancing/methods.ts';
 import {
+  mergeSingleTask,
+  secondsPerEpoch,
   SWEEP_FILE,
   SWEEP_MARKDOWN,
   sweepMarkdown,
@@ -125,24 +127,14 @@ export async function runSweep(request: SweepRequest): Promise<{ dir: string; fi
     });
     pending--;
     if (outcome.test) {
-      const history = outcome.result.history;
-      const secondsPerEpoch = history.reduce((s, e) => s + e.seconds, 0) / Math.max(history.length, 1);
-      const run: SweepRun = { method: job.method, seed: job.seed, test: outcome.test, secondsPerEpoch };
-      if (job.method === 'single-task') {
-        const before = singles.get(job.seed);
-        singles.set(
-          job.seed,
-          before
-            ? {
-                ...run,
-                test: { ...run.test, tasks: { ...before.test.tasks, ...run.test.tasks } },
-                secondsPerEpoch: before.secondsPerEpoch + run.secondsPerEpoch,
-              }
-            : run,
-        );
-      } else {
-        runs.push(run);
-      }
+      const run: SweepRun = {
+        method: job.method,
+        seed: job.seed,
+        test: outcome.test,
+        secondsPerEpoch: secondsPerEpoch(outcome.result.history),
+      };
+      if (job.method === 'single-task') singles.set(job.seed, mergeSingleTask(singles.get(job.seed), run));
+      else runs.push(run);
     }
     const manifest = outcome.manifest;
     file = {

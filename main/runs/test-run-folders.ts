@@ -29,7 +29,14 @@ export const testMetrics = split(1.1);
 export async function writeRunFolder(
   runsDir: string,
   runId: string,
-  options: { createdAt?: string; status?: RunManifest['status']; epochs?: number } = {},
+  options: {
+    createdAt?: string;
+    status?: RunManifest['status'];
+    epochs?: number;
+    /** Metrics of the test split and of each epoch's validation, instead of the fixed ones. */
+    test?: SplitMetrics;
+    val?: (epoch: number) => SplitMetrics;
+  } = {},
 ): Promise<string> {
   const graph = tinyReferenceGraph();
   const status = options.status ?? 'finished';
@@ -54,12 +61,15 @@ export async function writeRunFolder(
     status,
     epochsCompleted: epochs,
   };
-  const history = Array.from({ length: epochs }, (_, i) => epochEntry(i + 1, epochs));
+  const history = Array.from({ length: epochs }, (_, i) => ({
+    ...epochEntry(i + 1, epochs),
+    ...(options.val ? { val: options.val(i + 1) } : {}),
+  }));
   await writeFile(join(dir, RUN_FILE), JSON.stringify(manifest));
   await writeFile(join(dir, GRAPH_FILE), JSON.stringify(graph));
   await writeFile(
     join(dir, METRICS_FILE),
-    JSON.stringify({ history, ...(status === 'finished' ? { test: testMetrics } : {}) }),
+    JSON.stringify({ history, ...(status === 'finished' ? { test: options.test ?? testMetrics } : {}) }),
   );
   return dir;
 }
