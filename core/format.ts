@@ -1,4 +1,4 @@
-import type { SplitMetrics, TaskMetrics } from './contract/training.ts';
+import type { ClassIoURow, SplitMetrics, TaskMetrics } from './contract/training.ts';
 import { METRIC_NAMES, METRIC_SPECS, type MetricName } from './tasks/registry.ts';
 import type { MetricSpec } from './tasks/task.ts';
 
@@ -90,3 +90,13 @@ export function printable(text: string): string {
  * as printable, and its newlines and tabs escaped too, so it cannot make a line of its own.
  */
 export const inline = (text: string): string => printable(text).replace(/[\n\t]/g, escaped);
+
+/**
+ * A mask class's row of the per-class IoU table as the CLI and the run panel print it; "–" for a
+ * class neither in the truth nor predicted, which the mean IoU leaves out.
+ */
+export const classIoUCells = (row: ClassIoURow) => ({
+  iou: row.iou === null ? '–' : fixed(row.iou, 4),
+  pixels: thousands(row.pixels),
+  share: `${(row.share * 100).toFixed(1)}%`,
+});

@@ -30,11 +30,23 @@ export const taskMetricsSchema = z.object({
 });
 export type TaskMetrics = z.infer<typeof taskMetricsSchema>;
 
+/** One class of a mask head's table over a split (core/tasks/map-metrics.ts), with its name. */
+export const classIoURowSchema = z.object({
+  name: z.string(),
+  /** Null for a class neither in the truth nor predicted: the mean IoU leaves it out. */
+  iou: z.number().nullable(),
+  pixels: z.number(),
+  share: z.number(),
+});
+export type ClassIoURow = z.infer<typeof classIoURowSchema>;
+
 export const splitMetricsSchema = z.object({
   /** Σ effective weight × task loss (core/balancing/objective.ts), averaged over the samples. */
   loss: z.number(),
   samples: z.number().int(),
   tasks: z.record(z.string(), taskMetricsSchema),
+  /** Each mask head's per-class IoU, by task: the test split's at the end of a run. */
+  perClass: z.record(z.string(), z.array(classIoURowSchema)).optional(),
 });
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 

@@ -1,7 +1,7 @@
 import type { Shape } from '../shape.ts';
 import { argmaxAt } from './accumulators.ts';
 import { pixelsOf } from './maps.ts';
-import type { MetricAccumulator } from './task.ts';
+import type { ClassIoU, MetricAccumulator } from './task.ts';
 
 /**
  * Metrics over every pixel of a split (not means of per-image values), as LibMTL and the NYUv2
@@ -17,12 +17,14 @@ function pixelSums(
   size: number,
   add: (sums: Float64Array, truth: Float32Array, prediction: Float32Array, samples: number) => void,
   finish: (sums: Float64Array) => number,
+  perClass?: (sums: Float64Array) => readonly ClassIoU[],
 ): MetricAccumulator {
   const sums = new Float64Array(size);
   return {
     reset: () => sums.fill(0),
     add: (truth, prediction, samples) => add(sums, truth, prediction, samples),
     finish: () => finish(sums),
+    ...(perClass ? { perClass: () => perClass(sums) } : {}),
   };
 }
 
@@ -61,6 +63,25 @@ export function classIoUs(confusion: Float64Array, classes: number): number[] {
   });
 }
 
+/**
+ * Each class's row of the end-of-run table from a confusion matrix: its IoU (null where
+ * `classIoUs` gives NaN, so the rows' mean is `meanClassIoU`), its truth pixels and their share.
+ */
+export function classTable(confusion: Float64Array, classes: number): ClassIoU[] {
+  const ious = classIoUs(confusion, classes);
+  const pixels = ious.map((_, c) => {
+    let row = 0;
+    for (let k = 0; k < classes; k++) row += confusion[c * classes + k]!;
+    return row;
+  });
+  const all = pixels.reduce((a, b) => a + b, 0);
+  return ious.map((iou, c) => ({
+    iou: Number.isNaN(iou) ? null : iou,
+    pixels: pixels[c]!,
+    share: all > 0 ? pixels[c]! / all : 0,
+  }));
+}
+
 /** The mean of the values that are numbers; NaN when none is. */
 const meanOfNumbers = (values: readonly number[]) => {
   const present = values.filter((v) => !Number.isNaN(v));
@@ -79,6 +100,7 @@ export function confusionMetric(
     (confusion, truth, prediction, samples) =>
       addConfusion(confusion, classes, truth, prediction, samples * pixels),
     (confusion) => finish(confusion, classes),
+    (confusion) => classTable(confusion, classes),
   );
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBindings } from '../graph/binding.ts';
 import type { HeadInfo } from '../graph/analyze.ts';
 import { asNodeId, asTaskName } from '../ids.ts';
-import { classIoUs } from './map-metrics.ts';
+import { classIoUs, classTable, meanClassIoU } from './map-metrics.ts';
 import { METRIC_SPECS, TASKS, targetAtImageSize, type MetricName } from './registry.ts';
 
 /** A metric over samples given as flat rows, with the head's output shape per sample. */
@@ -35,6 +35,41 @@ describe('mask metrics over a split', () => {
   it('leave a class neither present nor predicted out of the mean', () => {
     const confusion = Float64Array.from([3, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(classIoUs(confusion, 3)).toEqual([1, Number.NaN, 1]);
+  });
+
+  it('give the per-class table the mean is made of', () => {
+    // Rows are the truth, columns the prediction. Class 2 is neither in the truth nor predicted;
+    // class 3 is predicted once but never true, so its IoU is 0 and it counts in the mean.
+    // prettier-ignore
+    const confusion = Float64Array.from([
+      3, 1, 0, 0,
+      0, 2, 0, 1,
+      0, 0, 0, 0,
+      0, 0, 0, 0,
+    ]);
+    const rows = classTable(confusion, 4);
+    // Class 0: 3 / (4 true + 3 predicted − 3); class 1: 2 / (3 + 3 − 2).
+    expect(rows).toEqual([
+      { iou: 0.75, pixels: 4, share: 4 / 7 },
+      { iou: 0.5, pixels: 3, share: 3 / 7 },
+      { iou: null, pixels: 0, share: 0 },
+      { iou: 0, pixels: 0, share: 0 },
+    ]);
+    const present = rows.flatMap((r) => (r.iou === null ? [] : [r.iou]));
+    expect(meanClassIoU(confusion, 4)).toBeCloseTo((0.75 + 0.5 + 0) / 3, 12);
+    expect(present.reduce((a, b) => a + b, 0) / present.length).toBe(meanClassIoU(confusion, 4));
+  });
+
+  it('hand the split accumulator the same table through the metric', () => {
+    const acc = METRIC_SPECS.meanClassIoU.create(6, shape);
+    truth.forEach((t, i) => acc.add(Float32Array.from(t), Float32Array.from(scores[i]!), 1));
+    // The ignored pixel is in neither the pixels nor the share.
+    expect(acc.perClass?.()).toEqual([
+      { iou: 1, pixels: 1, share: 1 / 3 },
+      { iou: 0.5, pixels: 1, share: 1 / 3 },
+      { iou: 0, pixels: 1, share: 1 / 3 },
+    ]);
+    expect(METRIC_SPECS.depthAbsError.create(1, [1, 1, 1]).perClass).toBeUndefined();
   });
 });
 

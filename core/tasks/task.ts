@@ -35,6 +35,21 @@ export interface MetricAccumulator {
   add(truth: Float32Array, prediction: Float32Array, samples: number): void;
   /** The value over everything added since the last reset; NaN when nothing was added. */
   finish(): number;
+  /**
+   * Each class's share of the value, for a metric built on a split's confusion matrix (a mask's
+   * mean IoU): the table the end of a run shows beside the mean.
+   */
+  perClass?(): readonly ClassIoU[];
+}
+
+/** One class of a mask head over a split: its IoU and how much of the truth it covers. */
+export interface ClassIoU {
+  /** Intersection over union; null for a class neither in the truth nor predicted, which the mean leaves out. */
+  readonly iou: number | null;
+  /** The class's pixels in the truth (ignored pixels not counted). */
+  readonly pixels: number;
+  /** Those pixels' share of all counted truth pixels, 0–1. */
+  readonly share: number;
 }
 
 export interface MetricSpec {

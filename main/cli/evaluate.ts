@@ -54,6 +54,8 @@ export async function evaluateCommand(
       dataset.splits[split],
       dataset.imageShape,
       batchSize,
+      undefined,
+      dataset.targets,
     );
     const detections = await detectSplit(
       model,

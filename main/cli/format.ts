@@ -1,5 +1,5 @@
 import type { SplitMetrics } from '../../core/contract/training.ts';
-import { fixed, inline, metricsOf } from '../../core/format.ts';
+import { classIoUCells, fixed, inline, metricsOf } from '../../core/format.ts';
 
 export { duration, fixed, inline, printable, thousands } from '../../core/format.ts';
 
@@ -50,5 +50,17 @@ export function evaluationTable(m: SplitMetrics): string {
     );
     if (metrics.length === 0) rows.push([task, fixed(t.loss), '', '']);
   }
-  return table(rows, [1, 3]);
+  return [table(rows, [1, 3]), ...perClassTables(m)].join('\n\n');
+}
+
+/** Each mask head's per-class IoU, with the pixels of each class in the truth. */
+function perClassTables(m: SplitMetrics): string[] {
+  return Object.entries(m.perClass ?? {}).map(([task, classes]) => {
+    const rows = [['class', 'IoU', 'pixels', 'share']];
+    for (const row of classes) {
+      const cells = classIoUCells(row);
+      rows.push([row.name, cells.iou, cells.pixels, cells.share]);
+    }
+    return `${inline(task)}: IoU per class (– for a class neither in the truth nor predicted)\n${table(rows, [1, 2, 3])}`;
+  });
 }

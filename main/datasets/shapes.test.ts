@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { luminance } from './canvas.ts';
 import { SHAPE_KINDS, shapeContains, shapeCoverage } from './shape-geometry.ts';
-import { MIN_LUMINANCE_CONTRAST, SHAPES_FULL_SIZE, loadShapes, shapeClassOrder } from './shapes.ts';
+import {
+  MIN_LUMINANCE_CONTRAST,
+  SHAPE_MASK_CLASSES,
+  SHAPES_FULL_SIZE,
+  loadShapes,
+  shapeClassOrder,
+} from './shapes.ts';
 import type { DatasetSplit } from './types.ts';
 
 const small = { imageShape: [32, 32, 3], seed: 5, limit: 80 } as const;
@@ -135,6 +141,45 @@ describe('loadShapes', () => {
         for (let c = 0; c < 3; c += 1)
           expect(Math.abs((centre[c] ?? 0) - (fill[c] ?? 0))).toBeLessThan(1);
       }
+    }
+  });
+
+  it('marks in its mask exactly the pixels drawn nearer the fill than the background', () => {
+    const [height, width] = [32, 32];
+    const data = loadShapes({ ...small, limit: 60 }, { noiseSigma: 0 });
+    expect(data.targets.find((t) => t.name === 'mask')).toEqual({
+      name: 'mask',
+      kind: 'mask',
+      classes: ['background', 'circle', 'square', 'triangle', 'cross', 'ring'],
+      height,
+      width,
+    });
+    const { train } = data.splits;
+    const pixels = height * width;
+    for (let i = 0; i < train.size; i += 1) {
+      const image = train.images.subarray(i * pixels * 3, (i + 1) * pixels * 3);
+      const mask = train.targets.mask?.subarray(i * pixels, (i + 1) * pixels) ?? [];
+      const kind = SHAPE_KINDS[train.targets.class?.[i] ?? 0] ?? 'circle';
+      const fill = Array.from(
+        train.targets.colour?.subarray(i * 3, i * 3 + 3) ?? [],
+        (v) => v * 255,
+      );
+      // A corner outside the box is plain background.
+      const box = boxPixels(train, i, height, width);
+      const corner = [0, width - 1, pixels - width, pixels - 1].find((p) => {
+        const [x, y] = [p % width, Math.floor(p / width)];
+        return x < box.left || x > box.right || y < box.top || y > box.bottom;
+      });
+      const background = Array.from(image.subarray((corner ?? 0) * 3, (corner ?? 0) * 3 + 3));
+      const distance = (p: number, colour: readonly number[]) =>
+        [0, 1, 2].reduce((sum, c) => sum + Math.abs((image[p * 3 + c] ?? 0) - (colour[c] ?? 0)), 0);
+      let marked = 0;
+      for (let p = 0; p < pixels; p += 1) {
+        const nearerFill = distance(p, fill) < distance(p, background);
+        expect(mask[p]).toBe(nearerFill ? SHAPE_MASK_CLASSES.indexOf(kind) : 0);
+        if (nearerFill) marked += 1;
+      }
+      expect(marked).toBeGreaterThan(0);
     }
   });
 

@@ -1,8 +1,9 @@
 /**
  * The "shapes" built-in dataset: one filled shape per image in a random colour on a noisy background
- * of a contrasting colour, with three tasks: which shape (class), where it is (box) and its fill
- * colour (numeric red/green/blue).
+ * of a contrasting colour, with four tasks: which shape (class), where it is (box), its fill
+ * colour (numeric red/green/blue) and which pixels it covers (a mask: background or its kind).
  */
+import { targetAtImageSize } from '../../core/tasks/registry.ts';
 import { addGaussianNoise, luminance, normaliseBox, tightBox, writeBytes } from './canvas.ts';
 import type { PixelBox } from './canvas.ts';
 import { buildDataset } from './dataset-builder.ts';
@@ -16,12 +17,16 @@ import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 
 export const SHAPES_NAME = 'shapes';
 export const SHAPES_DESCRIPTION =
-  'Five kinds of filled shape in random colours, sizes and places on a noisy background: name the shape, box it and tell its colour.';
+  'Five kinds of filled shape in random colours, sizes and places on a noisy background: name the shape, box it, tell its colour and mark its pixels.';
 export const SHAPES_FULL_SIZE = 10_000;
+/** The mask's classes: a pixel is background or the kind of the shape that covers it. */
+export const SHAPE_MASK_CLASSES = ['background', ...SHAPE_KINDS] as const;
+/** The mask is drawn at the image's size; 64×64 unless the graph's input says otherwise. */
 export const SHAPES_TARGETS: readonly DatasetTarget[] = [
   { name: 'class', kind: 'class', classes: SHAPE_KINDS },
   { name: 'box', kind: 'box' },
   { name: 'colour', kind: 'numeric', columns: ['red', 'green', 'blue'] },
+  { name: 'mask', kind: 'mask', classes: SHAPE_MASK_CLASSES, height: 64, width: 64 },
 ];
 
 /** The shape's side as a fraction of the canvas's shorter side. */
@@ -82,6 +87,11 @@ export interface RenderedShape {
   readonly values: Float32Array;
   /** Tight box of every pixel the shape touches, in canvas pixels. */
   readonly box: PixelBox;
+  /**
+   * A class per pixel (SHAPE_MASK_CLASSES): the shape's kind where it covers at least half the
+   * pixel, so where the pixel's colour is nearer the fill than the background; else 0.
+   */
+  readonly mask: Float32Array;
 }
 
 /** Draws one shape on a clean canvas; a 1-channel canvas shows the colours' luminance. Pure. */
@@ -94,6 +104,8 @@ export function renderShape(
   const coverage = shapeCoverage(placement, height, width).data;
   const pixels = height * width;
   const values = new Float32Array(pixels * channels);
+  const kindClass = SHAPE_MASK_CLASSES.indexOf(placement.kind);
+  const mask = Float32Array.from(coverage, (covered) => (covered >= 0.5 ? kindClass : 0));
   if (channels === 1) {
     const base = lumaOf(placement.background);
     const lift = lumaOf(placement.fill) - base;
@@ -117,7 +129,7 @@ export function renderShape(
     right: width - 1,
     bottom: height - 1,
   };
-  return { values, box };
+  return { values, box, mask };
 }
 
 /**
@@ -133,7 +145,8 @@ export function loadShapes(
   options: BuiltInDatasetOptions,
   overrides: RenderOverrides = {},
 ): Dataset {
-  const sampleCount = resolveSampleCount(SHAPES_NAME, SHAPES_FULL_SIZE, options);
+  // The mask: one float32 class per pixel.
+  const sampleCount = resolveSampleCount(SHAPES_NAME, SHAPES_FULL_SIZE, options, 4);
   const [height, width, channels] = options.imageShape;
   const noiseSigma = overrides.noiseSigma ?? SHAPE_NOISE_SIGMA;
   const classes = shapeClassOrder(options.seed);
@@ -142,7 +155,7 @@ export function loadShapes(
       name: SHAPES_NAME,
       description: SHAPES_DESCRIPTION,
       imageShape: options.imageShape,
-      targets: SHAPES_TARGETS,
+      targets: SHAPES_TARGETS.map((t) => targetAtImageSize(t, height, width)),
       sampleCount,
     },
     (sampleIndex, pixels) => {
@@ -152,13 +165,14 @@ export function loadShapes(
       const classIndex = classes[sampleIndex] ?? 0;
       const kind = SHAPE_KINDS[classIndex] ?? 'circle';
       const placement = drawShapePlacement(rng, kind, height, width);
-      const { values, box } = renderShape(placement, height, width, channels);
+      const { values, box, mask } = renderShape(placement, height, width, channels);
       addGaussianNoise(values, noiseSigma, rng);
       writeBytes(values, pixels);
       return {
         class: classIndex,
         box: normaliseBox(box, width, height),
         colour: placement.fill,
+        mask,
       };
     },
   );

@@ -1,5 +1,6 @@
 import type { SplitMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
+import type { DatasetTarget } from '../../core/tasks/registry.ts';
 import type { DatasetSplit, ImageShape, SplitReader } from '../datasets/types.ts';
 import { batchIndices, disposeBatch, makeBatch, prefetchBlocks } from './batches.ts';
 import { batchLosses, SplitAccumulator } from './split-stats.ts';
@@ -20,6 +21,11 @@ export async function evaluateSplit(
   batchSize: number,
   /** Each task's effective weight for the total (the heads' loss weights when absent). */
   weights?: Readonly<Record<string, number>>,
+  /**
+   * The dataset's targets, given for an evaluation that ends a run: each mask head's per-class
+   * IoU table is added, named by its classes.
+   */
+  perClassOf?: readonly DatasetTarget[],
 ): Promise<SplitMetrics> {
   const acc = new SplitAccumulator(heads);
   const order = Int32Array.from({ length: split.size }, (_, i) => i);
@@ -34,7 +40,9 @@ export async function evaluateSplit(
     acc.add((await stats.data()) as Float32Array, batch.size);
     stats.dispose();
   }
-  return acc.result(weights);
+  const metrics = acc.result(weights);
+  const perClass = perClassOf ? acc.perClass(perClassOf) : {};
+  return Object.keys(perClass).length ? { ...metrics, perClass } : metrics;
 }
 
 /**

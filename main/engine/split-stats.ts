@@ -1,7 +1,7 @@
 import { weightedTotal } from '../../core/balancing/objective.ts';
-import type { SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
+import type { ClassIoURow, SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
-import { METRIC_SPECS } from '../../core/tasks/registry.ts';
+import { METRIC_SPECS, taskSpec, type DatasetTarget } from '../../core/tasks/registry.ts';
 import type { MetricAccumulator } from '../../core/tasks/task.ts';
 import { perSampleLoss } from './tasks/index.ts';
 import { tf, type Tensor, type Tensor1D } from './tf.ts';
@@ -110,5 +110,21 @@ export class SplitAccumulator {
     });
     const w = weights ?? Object.fromEntries(this.heads.map((h) => [h.task, h.lossWeight]));
     return { loss: weightedTotal(losses, w), samples: this.samples, tasks };
+  }
+
+  /**
+   * Each mask head's per-class IoU over the split, named by the classes of its target in
+   * `targets` (the dataset's); empty when no head has a per-class table.
+   */
+  perClass(targets: readonly DatasetTarget[]): Record<string, ClassIoURow[]> {
+    const tables: Record<string, ClassIoURow[]> = {};
+    this.heads.forEach((h, k) => {
+      const rows = this.metrics[k]?.find((m) => m.perClass)?.perClass?.();
+      if (!rows) return;
+      const target = targets.find((t) => t.name === h.target);
+      const names = target ? taskSpec(target.kind).outputNames?.(target) : undefined;
+      tables[h.task] = rows.map((row, c) => ({ name: names?.[c] ?? `class ${c}`, ...row }));
+    });
+    return tables;
   }
 }

@@ -328,6 +328,7 @@ async function trainInFolder(hooks: RunHooks, run: FolderRun): Promise<RunOutcom
       settings.batchSize,
       // The total weighs the tasks as the kept epoch did.
       (history.find((e) => e.epoch === bestEpoch) ?? history.at(-1))?.weights,
+      dataset.targets,
     );
   }
   await guard(() =>

@@ -119,6 +119,7 @@ describe('createWebHost', () => {
       'multidigits-mmoe',
       'multidigits-mtan',
       'scenes-unet',
+      'shapes-segmentation',
       'shapes-three-tasks',
     ]);
     expect(examples[4]?.name).toMatch(/Keras/i);

@@ -4,6 +4,7 @@ import { useGraphStore } from '../graph/graph-store.ts';
 import { useHost } from '../host/host-context.tsx';
 import { EarlierRuns } from './EarlierRuns.tsx';
 import { Sweeps } from './Sweeps.tsx';
+import { ClassIoUTable } from './ClassIoUTable.tsx';
 import { DetectionResults } from './DetectionResults.tsx';
 import { Gallery } from './Gallery.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
@@ -74,6 +75,7 @@ export function RunPanel() {
               <RunsTable />
               <div className="run-after">
                 <ResultsTable runId={shown} />
+                <ClassIoUTable runId={shown} />
                 <DetectionResults runId={shown} />
                 <Gallery runId={shown} />
               </div>
