@@ -1,9 +1,11 @@
 /**
- * The check pass for segmentation layouts: every image's mask is read once, must have the
+ * The check pass for segmentation layouts: every image's mask file is read once, must have the
  * image's size and only known classes (or 255), and the mask target is sized and named from them.
+ * Masks drawn from COCO shapes were checked as the file was read and are not drawn here.
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import { badRow, errorReason, mapLimit, toKey } from './files.ts';
+import { misfitShapes } from './coco-masks.ts';
 import { largestClass, maskProblem, readMask } from './masks.ts';
 import { CHECK_CONCURRENCY } from './check.ts';
 import type { BadRow, ImportedIndex, Sample } from './types.ts';
@@ -71,6 +73,13 @@ export async function checkMasks(
           sample.key,
         ),
       );
+      return -1;
+    }
+    if (typeof file !== 'string') {
+      // Drawn masks fit by construction; only an RLE sized unlike the image is ignored, and said.
+      for (const { kind, message } of misfitShapes(file, sample.key, sample)) {
+        badRows.push(badRow(kind, sample.key, message, 'fixed', sample.key));
+      }
       return -1;
     }
     let mask;

@@ -218,9 +218,11 @@ function checkRecord(
   }
 
   const eligible = usableObjects(record, size, index, classIndexOf, badRows);
-  // A segmentation layout's image has a mask instead of a class.
+  // A segmentation layout's image has a mask instead of a class; a COCO file's images keep
+  // their objects' classes and boxes beside the mask, so one without objects is still dropped.
   const chosen: Usable | { readonly classIndex: number; readonly box?: undefined } | undefined =
-    chooseObject(eligible, choice) ?? (index.masks ? { classIndex: -1 } : undefined);
+    chooseObject(eligible, choice) ??
+    (index.masks && index.classes.length === 0 ? { classIndex: -1 } : undefined);
   if (!chosen) {
     const reason =
       record.objects.length === 0

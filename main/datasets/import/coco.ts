@@ -3,7 +3,9 @@
  * pixels) and `categories`. Images lie beside the JSON file or in an `images/` folder beside it.
  */
 import { basename, dirname, join, resolve } from 'node:path';
+import { IGNORE_CLASS } from '../../../core/tasks/map-metrics.ts';
 import { DatasetError } from '../errors.ts';
+import { hasSegmentation, maskShapeOf } from './coco-masks.ts';
 import type { SplitName } from '../types.ts';
 import {
   badRow,
@@ -22,6 +24,7 @@ import type {
   ImportedObject,
   ImportedRecord,
   ImportOptions,
+  MaskShape,
   PixelBox,
 } from './types.ts';
 
@@ -129,12 +132,16 @@ async function findImageRoot(folder: string, fileNames: readonly string[]): Prom
   return (await found(images)) ? images : folder;
 }
 
-function readBbox(value: unknown, where: string): { box: PixelBox } | { bad: BadRow } {
+function readBbox(
+  value: unknown,
+  where: string,
+  skipped = 'the annotation was skipped',
+): { box: PixelBox } | { bad: BadRow } {
   if (!Array.isArray(value) || value.length !== 4) {
     const bad = badRow(
       'malformed',
       where,
-      `${capitalise(where)} has no bbox of four numbers [x, y, width, height]; the annotation was skipped.`,
+      `${capitalise(where)} has no bbox of four numbers [x, y, width, height]; ${skipped}.`,
     );
     return { bad };
   }
@@ -149,11 +156,7 @@ function readBbox(value: unknown, where: string): { box: PixelBox } | { bad: Bad
       typeof cell === 'number'
         ? `a bbox value too large to be a finite number`
         : `${JSON.stringify(cell)} in its bbox, ${typeof cell === 'string' ? notANumberWhy(cell) : 'which is not a number'}`;
-    const bad = badRow(
-      'not-a-number',
-      where,
-      `${capitalise(where)} has ${shown}; the annotation was skipped.`,
-    );
+    const bad = badRow('not-a-number', where, `${capitalise(where)} has ${shown}; ${skipped}.`);
     return { bad };
   }
   const [x = 0, y = 0, w = 0, h = 0] = numbers as number[];
@@ -170,6 +173,7 @@ const splitOf = (value: unknown): SplitName | undefined =>
 interface Draft {
   readonly record: ImportedRecord;
   readonly objects: ImportedObject[];
+  readonly shapes: MaskShape[];
 }
 
 /** Reads a COCO annotation file; entries it cannot use become bad rows. */
@@ -184,6 +188,13 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
     badRows,
   );
 
+  const annotations = Array.isArray(data.annotations) ? data.annotations : [];
+  // One object's segmentation makes it a segmentation file, whose images all get a mask drawn
+  // from their shapes; a crowd's RLE alone does not (detection files keep those too).
+  const segmented = annotations.some(
+    (a: unknown) =>
+      isObject(a) && a.iscrowd !== 1 && a.iscrowd !== true && hasSegmentation(a.segmentation),
+  );
   const images = data.images as unknown[];
   const validImages: { id: string; name: string; entry: Json; where: string }[] = [];
   const seenIds = new Set<string>();
@@ -228,6 +239,7 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
     const width = positive(entry.width);
     const height = positive(entry.height);
     const objects: ImportedObject[] = [];
+    const shapes: MaskShape[] = [];
     const split = splitOf(entry.split);
     const record: ImportedRecord = {
       key: toKey(root, file),
@@ -237,11 +249,11 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       where,
       ...(split ? { split } : {}),
       ...(width !== undefined && height !== undefined ? { width, height } : {}),
+      ...(segmented ? { mask: { from: fileName, shapes } } : {}),
     };
-    drafts.set(id, { record, objects });
+    drafts.set(id, { record, objects, shapes });
   }
 
-  const annotations = Array.isArray(data.annotations) ? data.annotations : [];
   annotations.forEach((annotation: unknown, i) => {
     const id = isObject(annotation) ? idOf(annotation.id) : undefined;
     const where = `${fileName} annotation ${id ?? `entry ${i + 1}`}`;
@@ -267,34 +279,51 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
       return;
     }
     const key = draft.record.key;
+    const { width, height } = draft.record;
+    const stated = width !== undefined && height !== undefined ? { width, height } : undefined;
     const categoryId = idOf(annotation.category_id);
     const className = categoryId === undefined ? undefined : nameOfId.get(categoryId);
     if (className === undefined) {
+      // Its pixels are of no known class, so the mask ignores them rather than call them background.
+      if (segmented)
+        draft.shapes.push(maskShapeOf(annotation, IGNORE_CLASS, where, key, stated).shape);
       badRows.push(
         badRow(
           'unknown-class',
           where,
-          `${capitalise(where)} of '${key}' has category_id ${categoryId ?? '(none)'}, which is not among the categories; the annotation was skipped.`,
+          `${capitalise(where)} of '${key}' has category_id ${categoryId ?? '(none)'}, which is not among the categories; the annotation was skipped${segmented ? ' and its pixels are ignored in the mask (255)' : ''}.`,
           'dropped',
           key,
         ),
       );
       return;
     }
+    const value = crowd ? IGNORE_CLASS : classes.indexOf(className) + 1;
+    const drawn = segmented ? maskShapeOf(annotation, value, where, key, stated) : undefined;
+    if (drawn) draft.shapes.push(drawn.shape);
+    if (drawn?.fixed) {
+      badRows.push(badRow(drawn.fixed.kind, where, drawn.fixed.message, 'fixed', key));
+    }
     if (crowd && annotation.bbox === undefined) {
       // A crowd given only as a segmentation (RLE) is read by its bbox, which this one lacks.
+      const told = drawn?.shape.parts.length
+        ? 'its region is ignored in the mask, but the box and objects targets, which read crowds by their bbox, leave it out'
+        : 'the studio reads crowds by their bbox, so it was skipped';
       badRows.push(
         badRow(
           'malformed',
           where,
-          `${capitalise(where)} of '${key}' is a crowd with a segmentation but no bbox; the studio reads crowds by their bbox, so it was skipped.`,
+          `${capitalise(where)} of '${key}' is a crowd with a segmentation but no bbox; ${told}.`,
           'dropped',
           key,
         ),
       );
       return;
     }
-    const bbox = readBbox(annotation.bbox, where);
+    const skipped = drawn?.shape.parts.length
+      ? 'its box was skipped; its shape is still drawn in the mask'
+      : undefined;
+    const bbox = readBbox(annotation.bbox, where, skipped);
     if ('bad' in bbox) {
       badRows.push({ ...bbox.bad, key });
       return;
@@ -311,5 +340,7 @@ export async function readCoco(path: string, _options: ImportOptions = {}): Prom
     valueColumns: [],
     records: [...drafts.values()].map((d) => d.record),
     badRows,
+    // Class 0 of a COCO mask is what no annotation covers; the categories follow in order.
+    ...(segmented ? { masks: { classes: ['background', ...classes] } } : {}),
   };
 }

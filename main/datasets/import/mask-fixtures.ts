@@ -1,12 +1,13 @@
 /**
  * Tiny segmentation datasets for tests: palette PNG masks written byte by byte (no encoder at
- * hand writes palette indices as given), images whose colour follows the mask, and the folder and
- * Pascal VOC layouts around them.
+ * hand writes palette indices as given), images whose colour follows the mask, and the folder,
+ * Pascal VOC and COCO layouts around them.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { drawMask, readSegmentation } from './coco-masks.ts';
 
 const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -147,5 +148,118 @@ export async function writeVocSegmentation(
   for (const [name, list] of Object.entries(lists)) {
     await writeFile(join(root, 'ImageSets', 'Segmentation', `${name}.txt`), list.join('\n'));
   }
+  return masks;
+}
+
+/** The classes of writeCocoSegmentation's file; 'sun' and 'lemon' are painted alike (yellow). */
+export const COCO_FIXTURE_CATEGORIES = ['red', 'green', 'blue', 'sun', 'lemon'] as const;
+
+/** Column-major runs of a 0/1 bitmap given row by row, as COCO's RLE counts them. */
+function runsOf(bitmap: Uint8Array, width: number, height: number): number[] {
+  const runs: number[] = [];
+  let value = 0;
+  let run = 0;
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      if (bitmap[y * width + x] !== value) {
+        runs.push(run);
+        run = 0;
+        value = 1 - value;
+      }
+      run++;
+    }
+  }
+  return [...runs, run];
+}
+
+/** COCO's compressed RLE string of runs (pycocotools' rleToString). */
+export function encodeRleString(runs: readonly number[]): string {
+  let text = '';
+  runs.forEach((run, i) => {
+    let x = i > 2 ? run - runs[i - 2]! : run;
+    for (let more = true; more;) {
+      let c = x & 0x1f;
+      x >>= 5;
+      more = c & 0x10 ? x !== -1 : x !== 0;
+      if (more) c |= 0x20;
+      text += String.fromCharCode(c + 48);
+    }
+  });
+  return text;
+}
+
+/** An RLE of a rectangle [x0, x1) × [y0, y1), and its bbox. */
+function rectangleRle(width: number, height: number, [x0, y0, x1, y1]: readonly number[]) {
+  const bitmap = new Uint8Array(width * height);
+  for (let y = y0!; y < y1!; y++) bitmap.fill(1, y * width + x0!, y * width + x1!);
+  return {
+    counts: runsOf(bitmap, width, height),
+    size: [height, width],
+    bbox: [x0, y0, x1! - x0!, y1! - y0!],
+  };
+}
+
+/**
+ * A COCO file (instances.json, images in images/) whose annotations are polygons: in each image a
+ * concave L of one class and, in every other image, an object of another class in two parts.
+ * Image 0 adds an uncompressed RLE object, image 1 a compressed one, image 2 a crowd. Each image
+ * is painted by its mask as drawn from those shapes; the last `test` images are the test split.
+ */
+export async function writeCocoSegmentation(
+  root: string,
+  layout: Omit<MaskLayout, 'classes'>,
+): Promise<Uint8Array[]> {
+  const { images, width = 16, height = 12, test = 0 } = layout;
+  await mkdir(join(root, 'images'), { recursive: true });
+  const entries: object[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const masks: Uint8Array[] = [];
+  const cut = Math.ceil((images - test) * 0.75);
+  for (let n = 0; n < images; n++) {
+    const file = `coco_${n}.png`;
+    const split = n >= images - test ? 'test' : n < cut ? 'train' : 'validation';
+    entries.push({ id: n + 1, file_name: file, width, height, split });
+    const add = (category: number, segmentation: unknown, bbox: readonly number[], crowd = 0) =>
+      annotations.push({
+        id: annotations.length + 1,
+        image_id: n + 1,
+        category_id: category,
+        segmentation,
+        bbox,
+        area: bbox[2]! * bbox[3]!,
+        iscrowd: crowd,
+      });
+    const [x, y] = [1 + (n % 4), 1 + ((n >> 2) % 3)];
+    const ell = [x, y, x + 7, y, x + 7, y + 3, x + 3, y + 3, x + 3, y + 7, x, y + 7];
+    add(1 + (n % 5), [ell], [x, y, 7, 7]);
+    if (n % 2 === 0) {
+      const [a, b] = [width - 6, 1 + (n % 3)];
+      const parts = [
+        [a, b, a + 5, b, a + 5, b + 4],
+        [a, b + 5, a + 5, b + 9, a, b + 9],
+      ];
+      add(1 + ((n + 2) % 5), parts, [a, b, 5, 9]);
+    }
+    if (n <= 2) {
+      const { counts, size, bbox } = rectangleRle(width, height, [2, height - 4, 9, height - 1]);
+      if (n === 0) add(3, { counts, size }, bbox);
+      if (n === 1) add(2, { counts: encodeRleString(counts), size }, bbox);
+      if (n === 2) add(1, { counts, size }, bbox, 1);
+    }
+    const mine = annotations.filter((a) => a.image_id === n + 1);
+    const shapes = mine.map((a) => ({
+      value: a.iscrowd === 1 ? 255 : (a.category_id as number),
+      parts: readSegmentation(a.segmentation),
+      where: `annotation ${String(a.id)}`,
+    }));
+    const mask = drawMask({ from: 'instances.json', shapes }, height, width).values;
+    masks.push(mask);
+    await writeMaskedImage(join(root, 'images', file), mask, width, height);
+  }
+  const categories = COCO_FIXTURE_CATEGORIES.map((name, i) => ({ id: i + 1, name }));
+  await writeFile(
+    join(root, 'instances.json'),
+    JSON.stringify({ images: entries, annotations, categories }),
+  );
   return masks;
 }

@@ -3,19 +3,16 @@
  * through the same path the CLI takes, and augmentation moves each mask with its pixels.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-web';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphOf } from '../../engine/test-graphs.ts';
-import { exportRunFiles } from '../../export/index.ts';
-import { ONNX_FILE, ONNX_INPUT } from '../../export/onnx.ts';
-import { pythonHas, runPython } from '../../export/test-python.ts';
 import { runTraining } from '../../runs/run-training.ts';
 import { checkIndex } from './check.ts';
 import { readIndex } from './detect.ts';
 import { writeVocSegmentation } from './mask-fixtures.ts';
 import { createImportedData } from './reader.ts';
 import { temporaryFolders } from './test-fixtures.ts';
+import { numpyTestMeanIoU } from './test-mask-iou.ts';
 
 const folders = temporaryFolders('studio-import-mask-run-');
 afterAll(() => folders.cleanup());
@@ -118,44 +115,23 @@ describe('an imported segmentation dataset', () => {
     expect(metrics.test.tasks.segmentation.meanClassIoU).toBeGreaterThan(0.5);
     expect(metrics.test.tasks.segmentation.meanClassIoU).toBeLessThan(0.95);
 
-    if (!pythonHas('numpy')) {
+    // The same number from outside the studio: the exported model's outputs on the test images,
+    // scored by numpy from its own confusion matrix.
+    const independent = await numpyTestMeanIoU({
+      dataset: root,
+      run: out,
+      size: [12, 12],
+      classes: 21,
+      head: 'segmentation',
+      work: await folders.make(),
+    });
+    if (independent === undefined) {
       console.log('numpy is missing: the independent mean IoU was not computed.');
       return;
     }
-    // The same number from outside the studio: the exported model's outputs on the test images,
-    // scored by numpy from its own confusion matrix.
-    const checked = await checkIndex(await readIndex(root));
-    const data = createImportedData(checked, {
-      imageShape: [12, 12, 3],
-      resize: 'letterbox',
-      cache: false,
-      seed: 2,
-    });
-    const test = await data.splits.test.read(Int32Array.from({ length: 6 }, (_, i) => i));
-    const files = await exportRunFiles(out, { format: 'onnx', checkpoint: 'best' });
-    const session = await ort.InferenceSession.create(files.get(ONNX_FILE)!);
-    const images = Float32Array.from(test.images, (v) => v / 255);
-    const result = await session.run({
-      [ONNX_INPUT]: new ort.Tensor('float32', images, [6, 12, 12, 3]),
-    });
-    const work = await folders.make();
-    await writeFile(join(work, 'scores.f32'), result.segmentation!.data as Float32Array);
-    await writeFile(join(work, 'truth.f32'), test.targets.mask as Float32Array);
-    const script = [
-      'import numpy as np',
-      "scores = np.fromfile('scores.f32', dtype=np.float32).reshape(-1, 21)",
-      "truth = np.fromfile('truth.f32', dtype=np.float32).astype(np.int64)",
-      'keep = truth != 255',
-      'confusion = np.bincount(truth[keep] * 21 + scores.argmax(1)[keep], minlength=441).reshape(21, 21)',
-      'hit = np.diag(confusion)',
-      'union = confusion.sum(0) + confusion.sum(1) - hit',
-      'print(np.mean(hit[union > 0] / union[union > 0]))',
-    ].join('\n');
-    const independent = Number(await runPython(['-c', script], work));
     console.log(
       `mean IoU: studio ${metrics.test.tasks.segmentation.meanClassIoU}, numpy ${independent}`,
     );
     expect(Math.abs(independent - metrics.test.tasks.segmentation.meanClassIoU)).toBeLessThan(1e-3);
-    await data.close();
   }, 120_000);
 });

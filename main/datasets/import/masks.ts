@@ -7,8 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import sharp, { type OutputInfo } from 'sharp';
 import { IGNORE_CLASS } from '../../../core/tasks/map-metrics.ts';
+import { drawMask } from './coco-masks.ts';
 import type { BoxTransform } from './decode.ts';
 import { errorReason } from './files.ts';
+import type { MaskSource } from './types.ts';
 
 export interface MaskImage {
   readonly width: number;
@@ -109,6 +111,19 @@ export async function readMask(file: string): Promise<MaskImage> {
   const values = new Uint8Array(info.width * info.height);
   for (let i = 0; i < values.length; i++) values[i] = data[i * info.channels]!;
   return { width: info.width, height: info.height, values };
+}
+
+/**
+ * An image's mask, read from its file or drawn from its shapes at the image's size (a drawn
+ * mask fits by construction, save an RLE of another size, which drawing refuses).
+ */
+export async function loadMask(
+  source: MaskSource,
+  image: { readonly width: number; readonly height: number },
+): Promise<MaskImage> {
+  return typeof source === 'string'
+    ? readMask(source)
+    : drawMask(source, image.height, image.width);
 }
 
 /** The largest class index in a mask, 255 aside; -1 when every pixel is ignored. */

@@ -33,7 +33,7 @@ import {
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
 import { mapLimit } from './files.ts';
-import { fitMask, readMask } from './masks.ts';
+import { fitMask, loadMask } from './masks.ts';
 import {
   PRIMARY_CLASS,
   type AugmentOptions,
@@ -224,7 +224,7 @@ function createSplitReader(context: SplitContext): SplitReader {
           mask =
             sample.mask === undefined
               ? undefined
-              : fitMask(await readMask(sample.mask), height, width, image.transform);
+              : fitMask(await loadMask(sample.mask, sample), height, width, image.transform);
         } catch (error) {
           return `its mask ${reasonOf(error)}`;
         }

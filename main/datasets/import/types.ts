@@ -52,9 +52,43 @@ export interface ImportedRecord {
   readonly split?: SplitName;
   /** Where the record came from, for reports: "row 12", "labels/a.txt", "annotations.json image 7". */
   readonly where: string;
-  /** Absolute path of the image's mask (class indices per pixel), for segmentation layouts. */
-  readonly mask?: string;
+  /** The image's mask (class indices per pixel), for segmentation layouts. */
+  readonly mask?: MaskSource;
 }
+
+/**
+ * Where an image's mask comes from: the absolute path of a file of class indices, or shapes to
+ * draw (COCO segmentations).
+ */
+export type MaskSource = string | DrawnMask;
+
+/** A mask drawn from an annotation file's shapes rather than read from an image. */
+export interface DrawnMask {
+  /** The annotation file, for reports: "instances.json". */
+  readonly from: string;
+  readonly shapes: readonly MaskShape[];
+}
+
+/** One annotation's shape and the value its pixels take: its class index, or 255 for a crowd. */
+export interface MaskShape {
+  readonly value: number;
+  /** The parts to draw (their union); none when the segmentation is missing or unreadable. */
+  readonly parts: readonly MaskPart[];
+  /** [x, y, width, height]: what the mask ignores (255) when the parts cannot be drawn. */
+  readonly box?: readonly [number, number, number, number];
+  /** "instances.json annotation 7" */
+  readonly where: string;
+}
+
+/** A polygon [x1, y1, x2, y2, …] in pixels, or column-major runs of a height × width image. */
+export type MaskPart =
+  | { readonly kind: 'polygon'; readonly xy: readonly number[] }
+  | {
+      readonly kind: 'rle';
+      readonly runs: readonly number[];
+      readonly height: number;
+      readonly width: number;
+    };
 
 export const BAD_ROW_KINDS = [
   'missing-file',
@@ -177,8 +211,8 @@ export interface Sample {
   /** Numeric and attribute columns (0/1), by column name. */
   readonly values: Readonly<Record<string, number>>;
   readonly split: SplitName;
-  /** Absolute path of the image's mask, checked to fit the image and the classes. */
-  readonly mask?: string;
+  /** The image's mask, checked to fit the image and the classes. */
+  readonly mask?: MaskSource;
 }
 
 /** One object of a sample: its class index, unit box and whether it is ignored. */
