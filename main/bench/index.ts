@@ -6,6 +6,7 @@ import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
 import { readSettingFlags, settingFlagOptions } from '../cli/setting-flags.ts';
 import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
+import { withPlacement } from '../engine/kernel-placement.ts';
 import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm/threads.ts';
 import { benchDataset } from './bench-data.ts';
 import { balancingBench } from './balancing-bench.ts';
@@ -27,7 +28,8 @@ import { webgpuSection } from './webgpu-bench.ts';
  * `npm run bench`: training throughput of the Keras reference model at batch 32 through the
  * trainer, against a bare loop of the same steps and against inference, measured side by side
  * in one process on the backend this machine gets. Medians of the timed epochs. Then the twin
- * table of every shipped template (twins-section.ts); `--template a,b --rounds N` runs only that.
+ * table of every shipped template (twins-section.ts); `--template a,b --rounds N` runs only that,
+ * and `--smoke` runs every path once at the smallest size.
  */
 async function main(): Promise<void> {
   const { values } = parseCommandArgs('bench', process.argv.slice(2), {
@@ -45,12 +47,16 @@ async function main(): Promise<void> {
     template: { type: 'string' },
     rounds: { type: 'string' },
     'no-twins': { type: 'boolean' },
+    smoke: { type: 'boolean' },
   } as const);
-  const chosenBatchSize = readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize;
+  // --smoke: every path once at the smallest size, to check it runs (its figures mean nothing).
+  const smoke = values.smoke === true;
+  const chosenBatchSize =
+    readSettingFlags({ 'batch-size': values['batch-size'] }).batchSize ?? (smoke ? 2 : undefined);
   const batchSize = chosenBatchSize ?? 32;
-  const rounds = intFlag('rounds', values.rounds, 1) ?? 2;
-  const batches = intFlag('batches', values.batches, 1) ?? 6;
-  const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
+  const rounds = intFlag('rounds', values.rounds, 1) ?? (smoke ? 1 : 2);
+  const batches = intFlag('batches', values.batches, 1) ?? (smoke ? 1 : 6);
+  const epochs = intFlag('epochs', values.epochs, 1) ?? (smoke ? 1 : 3);
   const graphPath =
     values.graph ?? join(import.meta.dirname, '../../assets/examples/keras-reference.graph.json');
   // Timed as a full-size run trains: see withoutProbes.
@@ -103,8 +109,10 @@ async function main(): Promise<void> {
       `Trainer overhead against the bare loop: ${(((bare - trainer) / bare) * 100).toFixed(1)}% (trainer/bare = ${(trainer / bare).toFixed(3)})\n`,
     );
     const profile = await kernelProfile(settings, batches);
+    const placed = withPlacement(backend, profile.calls);
     process.stdout.write(
-      `\nWhere a training step goes (${backend.name}, ${profile.steps} profiled steps, ${profile.stepMs.toFixed(0)} ms a step), slowest kernels first:\n` +
+      `\nBackend of this step: ${placed.name}: ${placed.description}` +
+        `\nWhere a training step goes (${backend.name}, ${profile.steps} profiled steps, ${profile.stepMs.toFixed(0)} ms a step), slowest kernels first:\n` +
         `${table(profileRows(profile), [1, 2, 3])}\n`,
     );
     if (backend.name === 'wasm' && !values['no-compare']) {

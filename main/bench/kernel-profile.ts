@@ -1,5 +1,6 @@
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import { batchIndices, disposeBatch, makeBatch } from '../engine/batches.ts';
+import type { KernelCall } from '../engine/kernel-placement.ts';
 import { tf } from '../engine/tf.ts';
 import { bareSteps, type BenchSettings } from './training-bench.ts';
 
@@ -18,6 +19,8 @@ export interface KernelProfile {
   /** Wall-clock milliseconds of a profiled step (the rest is JavaScript around the kernels). */
   readonly stepMs: number;
   readonly steps: number;
+  /** Each kernel dispatch of the profiled steps, once per kernel and shapes (for kernel-placement.ts). */
+  readonly calls: readonly KernelCall[];
 }
 
 /**
@@ -40,6 +43,7 @@ export async function kernelProfile(s: BenchSettings, steps: number): Promise<Ke
   };
   await step(0);
   const totals = new Map<string, { ms: number; calls: number }>();
+  const calls = new Map<string, KernelCall>();
   let stepMs = 0;
   for (let i = 1; i <= steps; i++) {
     const start = performance.now();
@@ -50,6 +54,8 @@ export async function kernelProfile(s: BenchSettings, steps: number): Promise<Ke
       t.ms += Number(k.kernelTimeMs);
       t.calls++;
       totals.set(k.name, t);
+      const call = { name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes };
+      calls.set(JSON.stringify(call), call);
     }
   }
   bare.dispose();
@@ -61,6 +67,7 @@ export async function kernelProfile(s: BenchSettings, steps: number): Promise<Ke
     kernelMsPerStep: kernels.reduce((sum, k) => sum + k.msPerStep, 0),
     stepMs: stepMs / steps,
     steps,
+    calls: [...calls.values()],
   };
 }
 

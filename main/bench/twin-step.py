@@ -7,7 +7,8 @@
 #
 # Prints one JSON line: the framework's version, the threads it ran on and samples/s of each timed
 # epoch (one warm-up epoch first). Targets are drawn per head kind as the dataset export writes
-# them: one-hot classes, 0/1 attributes, boxes with xmin <= xmax, numbers in [0, 1).
+# them: one-hot classes, 0/1 attributes, boxes with xmin <= xmax, numbers in [0, 1), a class
+# per pixel, positive depths, unit normals, three objects an image.
 import json
 import os
 import sys
@@ -27,19 +28,32 @@ n = batch * batches
 images = rng.random((n, *spec["inputShape"]), dtype=np.float32)
 
 
-def target(head):
+def target(head, shape):
+    """Synthetic truth for a head whose output is `shape` a sample ([units], or [H, W, C] for a map)."""
     units, kind = head["units"], head["targetKind"]
     if kind == "class":
         return np.eye(units, dtype=np.float32)[rng.integers(0, units, n)]
     if kind == "attributes":
         return (rng.random((n, units)) < 0.5).astype(np.float32)
+    if kind == "mask":  # a class per pixel, flat, as the studio's batches and train.py hold it
+        return rng.integers(0, units, (n, shape[0] * shape[1])).astype(np.float32)
+    if kind == "depth":  # every pixel with a depth
+        return rng.uniform(0.5, 5, (n, shape[0], shape[1])).astype(np.float32)
+    if kind == "normals":
+        v = rng.normal(size=(n, shape[0], shape[1], 3)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    if kind == "objects":  # three boxes an image in the fixed block of 100 rows, the rest unused
+        rows = np.zeros((n, 100, 6), dtype=np.float32)
+        rows[:, :, 0] = -1
+        # [[xmin, ymin], [xmax, ymax]]: each coordinate's two draws sorted.
+        corners = np.sort(rng.random((n, 3, 2, 2), dtype=np.float32), axis=2)
+        rows[:, :3, 0] = rng.integers(0, units - 4, (n, 3))
+        rows[:, :3, 1:5] = corners.reshape(n, 3, 4)
+        return rows
     values = rng.random((n, units), dtype=np.float32)
     if kind == "box":
         values[:, 2:] = np.maximum(values[:, :2], values[:, 2:])
     return values
-
-
-targets = [target(h) for h in spec["heads"]]
 
 
 def timed(run_epoch):
@@ -63,6 +77,11 @@ if framework == "torch":
 
     torch.manual_seed(spec["settings"]["seed"])
     model = load_model(folder)
+    with torch.no_grad():
+        model.eval()
+        outs = model(torch.from_numpy(images[:1]))
+    outs = outs if isinstance(outs, (list, tuple)) else [outs]
+    targets = [target(h, tuple(o.shape[1:])) for h, o in zip(spec["heads"], outs)]
     settings = spec["settings"]
     optimizer = train.make_optimizer(settings, model.parameters(), settings["learningRate"])
     balancing = Balancing(spec, model, model, optimizer, train.task_loss, 1, torch.device("cpu"))
@@ -88,6 +107,8 @@ elif framework == "keras":
 
     keras.utils.set_random_seed(spec["settings"]["seed"])
     model = build_model()
+    shapes = [tuple(model.get_layer(h["node"]).output.shape[1:]) for h in spec["heads"]]
+    targets = [target(h, shape) for h, shape in zip(spec["heads"], shapes)]
     ys = {h["node"]: t for h, t in zip(spec["heads"], targets)}
     rates = timed(lambda: model.fit(images, ys, batch_size=batch, epochs=1, shuffle=False, verbose=0))
     version = f"Keras {keras.__version__} / TensorFlow {tf.__version__}"

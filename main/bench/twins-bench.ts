@@ -33,6 +33,12 @@ export const TEMPLATES = [
   'digits-compact',
   'shapes-three-tasks',
   'multidigits-lenet',
+  'multidigits-mmoe',
+  'multidigits-cross-stitch',
+  'multidigits-mtan',
+  'digits-scenes-detect',
+  'digits-scenes-multitask',
+  'scenes-unet',
 ] as const;
 
 export const templatePath = (name: string): string => join(EXAMPLES, `${name}.graph.json`);
@@ -82,6 +88,8 @@ export interface TwinSettings {
   readonly rounds: number;
 }
 
+const missingExport = (e: Exported): string | undefined => ('missing' in e ? e.missing : undefined);
+
 async function missingPython(side: Side): Promise<string | undefined> {
   if (side.python === undefined) return undefined;
   if (!existsSync(side.python)) {
@@ -97,6 +105,9 @@ async function missingPython(side: Side): Promise<string | undefined> {
   }
 }
 
+/** Each twin's export folder, or the one sentence saying why the graph has no such export. */
+type Exported = { readonly dir: string } | { readonly missing: string };
+
 /** A run folder with the graph's freshly initialised model, and its PyTorch and Keras exports. */
 async function writeExports(graph: GraphDocument, root: string) {
   const runDir = join(root, 'run');
@@ -105,12 +116,29 @@ async function writeExports(graph: GraphDocument, root: string) {
   await saveModel(model, join(runDir, MODEL_DIR));
   model.dispose();
   await writeFile(join(runDir, GRAPH_FILE), JSON.stringify(graph));
-  const folder = async (format: 'pytorch' | 'keras') =>
-    writeExportFolder(
-      join(root, format),
-      await exportRunFiles(runDir, { format, checkpoint: 'best' }),
-    );
+  const folder = async (format: 'pytorch' | 'keras'): Promise<Exported> => {
+    try {
+      const files = await exportRunFiles(runDir, { format, checkpoint: 'best' });
+      return { dir: await writeExportFolder(join(root, format), files) };
+    } catch (e) {
+      // A format that refuses the graph (Keras has no detection heads) leaves its rows unmeasured.
+      return { missing: `the export refused the graph: ${(e as Error).message}` };
+    }
+  };
   return { torch: await folder('pytorch'), keras: await folder('keras') };
+}
+
+/**
+ * The line of a failed process's output that says what went wrong (Node's and Python's last
+ * "…Error: …" line), not the whole stderr, which can hold a minified script.
+ */
+export function errorSentence(e: unknown): string {
+  const lines = (e as Error).message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l.length < 500);
+  const errors = lines.filter((l) => /^[\w.]*(Error|Exception)\b.*:/.test(l));
+  return errors.at(-1) ?? lines.at(-1) ?? 'no output';
 }
 
 async function lastJsonLine<T>(file: string, args: readonly string[]): Promise<T> {
@@ -130,7 +158,10 @@ export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
         name: side.name,
         label: side.name,
         rates: [],
-        missing: await missingPython(side),
+        missing:
+          side.framework === undefined
+            ? undefined
+            : (missingExport(dirs[side.framework]) ?? (await missingPython(side))),
       });
     const shape = [String(s.threads), String(s.batchSize), String(s.batches), String(s.epochs)];
     for (let round = 0; round < s.rounds; round++) {
@@ -138,30 +169,35 @@ export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
         const out = sides[i]!;
         if (out.missing !== undefined) continue;
         if (side.framework === undefined) {
-          const child = await lastJsonLine<ChildResult>(process.execPath, [
-            ...process.execArgv,
-            CHILD,
-            `--graph=${templatePath(s.template)}`,
-            `--threads=${s.threads}`,
-            `--batch-size=${s.batchSize}`,
-            `--batches=${s.batches}`,
-            `--epochs=${s.epochs}`,
-            `--tiles=${side.tiles}`,
-          ]);
-          const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
-          out.label = `studio trainer, ${tiles}, ${child.description}`;
-          out.rates.push(...child.rates);
+          try {
+            const child = await lastJsonLine<ChildResult>(process.execPath, [
+              ...process.execArgv,
+              CHILD,
+              `--graph=${templatePath(s.template)}`,
+              `--threads=${s.threads}`,
+              `--batch-size=${s.batchSize}`,
+              `--batches=${s.batches}`,
+              `--epochs=${s.epochs}`,
+              `--tiles=${side.tiles}`,
+            ]);
+            const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
+            out.label = `studio trainer, ${tiles}, ${child.description}`;
+            out.rates.push(...child.rates);
+          } catch (e) {
+            out.missing = `its run failed: ${errorSentence(e)}`;
+          }
         } else {
-          const dir = side.framework === 'torch' ? dirs.torch : dirs.keras;
+          const exported = dirs[side.framework];
+          if (!('dir' in exported)) continue;
           try {
             const r = await lastJsonLine<{ version: string; threads: number; rates: number[] }>(
               side.python!,
-              [TWIN_STEP, side.framework, dir, ...shape],
+              [TWIN_STEP, side.framework, exported.dir, ...shape],
             );
             out.label = `${r.version}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
             out.rates.push(...r.rates);
           } catch (e) {
-            out.missing = `its step failed: ${(e as Error).message.split('\n').slice(-3).join(' ')}`;
+            out.missing = `its step failed: ${errorSentence(e)}`;
           }
         }
       }

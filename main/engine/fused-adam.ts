@@ -21,7 +21,7 @@ import { engineThreads, shares, type EngineLoop } from './wasm/parallel.ts';
 
 /** Below this many weights the update runs on one thread (a split costs ~0.05 ms). */
 const MIN_SPLIT_WEIGHTS = 1 << 16;
-import type { HeapBackend } from './wasm/kernels/kernel-helpers.ts';
+import { declareEngineKernel, type HeapBackend } from './wasm/kernels/kernel-helpers.ts';
 
 const KERNEL = 'MtsAdamUpdate';
 
@@ -196,6 +196,8 @@ for (const [backendName, kernelFunc] of [
     tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc });
   }
 }
+// On WebAssembly without SIMD the update is the JavaScript loop.
+declareEngineKernel(KERNEL, () => (wasmAdamIsSimd() && !plainAdam ? 'WebAssembly' : 'JavaScript'));
 
 interface Moment {
   originalName: string;

@@ -22,6 +22,7 @@ import {
 import type { CompiledGraph } from './compile.ts';
 import { Balancing } from './balancing/index.ts';
 import { probeBatch } from './balancing/probe.ts';
+import { stepKernels, withPlacement } from './kernel-placement.ts';
 import { saveBalancingState, saveCheckpoint, type ResumePoint } from './control/checkpoint.ts';
 import { setDropoutStep } from './dropout.ts';
 import { endReasonOf } from './control/end-reason.ts';
@@ -123,6 +124,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     stepsPerEpoch: batchesPerEpoch,
     unfreeze,
   });
+  const probe = await probeBatch(dataset, heads, settings.batchSize);
+  // On WebAssembly the backend line names any kernel of this graph's step that runs as
+  // JavaScript; counted before Balancing takes the probe batch (it frees it when probes are off).
+  const backendLine =
+    backend.name === 'wasm' && probe !== undefined
+      ? withPlacement(backend, await stepKernels(model, heads, probe))
+      : backend;
   const balancing = new Balancing({
     model,
     analysis: compiled.analysis,
@@ -131,7 +139,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     updater: control,
     settings: settings.balancing ?? balancingSettingsSchema.parse({}),
     seed: settings.seed,
-    probe: await probeBatch(dataset, heads, settings.batchSize),
+    probe,
     batchesPerEpoch,
     unfrozenLater: new Set(unfreeze.nodes),
   });
@@ -172,7 +180,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
   await onEvent({
     type: 'started',
-    backend,
+    backend: backendLine,
     dataset: {
       name: dataset.name,
       sizes: {

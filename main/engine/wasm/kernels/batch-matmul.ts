@@ -202,8 +202,8 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
  * XNNPACK. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmBatchMatMul(): void {
-  replaceStockKernel(OWNER, batchMatMulWasm, 'needed');
-  replaceStockKernel(FUSED_OWNER, fusedMatMulWasm, 'needed');
+  replaceStockKernel(OWNER, batchMatMulWasm, 'needed', 'WebAssembly');
+  replaceStockKernel(FUSED_OWNER, fusedMatMulWasm, 'needed', 'WebAssembly');
 }
 
 /** The activations `_FusedMatMul` may apply, as the wasm kernels that apply them. */

@@ -213,5 +213,5 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, attrs, backend: anyBacke
  * wasm backend. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmConv2DBackpropFilter(): void {
-  replaceStockKernel('Conv2DBackpropFilter', conv2DBackpropFilterWasm, 'optional');
+  replaceStockKernel('Conv2DBackpropFilter', conv2DBackpropFilterWasm, 'optional', 'WebAssembly');
 }

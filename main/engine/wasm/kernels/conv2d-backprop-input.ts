@@ -192,5 +192,5 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
  * convolution. Safe to call more than once; later calls do nothing.
  */
 export function registerWasmConv2DBackpropInput(): void {
-  replaceStockKernel('Conv2DBackpropInput', conv2DBackpropInputWasm, 'optional');
+  replaceStockKernel('Conv2DBackpropInput', conv2DBackpropInputWasm, 'optional', 'WebAssembly');
 }

@@ -139,6 +139,6 @@ const backpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
 
 /** Gives the wasm backend both depthwise convolution gradients. Later calls do nothing. */
 export function registerWasmDepthwiseConv2DGrad(): void {
-  replaceStockKernel(INPUT, backpropInput, 'optional');
-  replaceStockKernel(FILTER, backpropFilter, 'optional');
+  replaceStockKernel(INPUT, backpropInput, 'optional', 'JavaScript');
+  replaceStockKernel(FILTER, backpropFilter, 'optional', 'JavaScript');
 }

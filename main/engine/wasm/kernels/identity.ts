@@ -25,5 +25,5 @@ const identityWasm: KernelFunc = (args) => {
 
 /** Replaces the wasm backend's `Identity` with the sharing one. Later calls do nothing. */
 export function registerWasmIdentity(): void {
-  replaceStockKernel('Identity', identityWasm, 'optional');
+  replaceStockKernel('Identity', identityWasm, 'optional', 'memory');
 }

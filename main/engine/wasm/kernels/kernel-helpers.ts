@@ -51,16 +51,39 @@ export function shape4(owner: string, shape: readonly number[], what: string): S
 const stockKernels = new Map<string, KernelConfig>();
 
 /**
+ * Where a kernel's work runs: in a WebAssembly function, in JavaScript loops, or in the runtime's
+ * own memory copies (a whole buffer copied, filled or shared: no arithmetic anywhere).
+ */
+export type Placement = 'WebAssembly' | 'JavaScript' | 'memory';
+
+/** How each kernel the engine puts on the wasm backend runs: its registration cannot tell. */
+const engineKernels = new Map<string, Placement | (() => Placement)>();
+
+/** `runs` is a function where the kernel picks its loop when it starts (SIMD or not). */
+export function declareEngineKernel(kernelName: string, runs: Placement | (() => Placement)): void {
+  engineKernels.set(kernelName, runs);
+}
+
+/** How the engine said its kernel `kernelName` runs, if the engine supplies it. */
+export function engineKernelPlacement(kernelName: string): Placement | undefined {
+  const runs = engineKernels.get(kernelName);
+  return typeof runs === 'function' ? runs() : runs;
+}
+
+/**
  * Puts `kernelFunc` in place of the wasm backend's kernel `kernelName` and keeps the stock one for
  * `stockKernel`. The stock setupFunc stays: it binds the C++ function the stock kernelFunc calls,
  * and runs whenever the backend is (re)selected. A backend without the kernel gets ours alone,
- * unless the stock one is `needed` (ours falls back to it). Later calls do nothing.
+ * unless the stock one is `needed` (ours falls back to it). Later calls do nothing. `runs` says
+ * where ours does its work, for the backend line (kernel-placement.ts).
  */
 export function replaceStockKernel(
   kernelName: string,
   kernelFunc: KernelFunc,
   stock: 'needed' | 'optional',
+  runs: Placement,
 ): void {
+  declareEngineKernel(kernelName, runs);
   const current = tf.getKernel(kernelName, 'wasm') as KernelConfig | undefined;
   if (current?.kernelFunc === kernelFunc) return;
   if (current === undefined) {

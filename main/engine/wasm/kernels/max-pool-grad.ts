@@ -287,5 +287,5 @@ function accumulate(
  * than once; later calls do nothing.
  */
 export function registerWasmMaxPoolGrad(): void {
-  replaceStockKernel('MaxPoolGrad', maxPoolGradWasm, 'optional');
+  replaceStockKernel('MaxPoolGrad', maxPoolGradWasm, 'optional', 'WebAssembly');
 }

@@ -18,7 +18,7 @@ import {
   type ValueType,
   type WasmMemory,
 } from '../emit.ts';
-import type { HeapBackend } from './kernel-helpers.ts';
+import { declareEngineKernel, type HeapBackend } from './kernel-helpers.ts';
 import { engineLoop, engineThreads, shares } from '../parallel.ts';
 
 const KERNEL = 'MtsReluGrad';
@@ -127,6 +127,7 @@ const stockReluGrad = (dy: Tensor, x: Tensor): Tensor => tf.mul(dy, tf.cast(tf.s
 export function registerWasmReluGrad(): void {
   if ((tf.getKernel(KERNEL, 'wasm') as tf.KernelConfig | undefined) !== undefined) return;
   tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: reluGradWasm });
+  declareEngineKernel(KERNEL, 'WebAssembly');
   tf.registerGradient({
     kernelName: 'Relu',
     inputsToSave: ['x'],

@@ -230,5 +230,5 @@ const sumWasm: KernelFunc = (args) => {
  * Safe to call more than once; later calls do nothing.
  */
 export function registerWasmSum(): void {
-  replaceStockKernel('Sum', sumWasm, 'needed');
+  replaceStockKernel('Sum', sumWasm, 'needed', 'WebAssembly');
 }

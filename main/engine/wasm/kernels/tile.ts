@@ -57,5 +57,5 @@ const tileWasm: KernelFunc = (args) => {
 
 /** Replaces the wasm backend's `Tile` with one that copies whole repeats. Later calls do nothing. */
 export function registerWasmTile(): void {
-  replaceStockKernel('Tile', tileWasm, 'needed');
+  replaceStockKernel('Tile', tileWasm, 'needed', 'memory');
 }
