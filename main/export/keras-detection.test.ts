@@ -32,9 +32,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   work = await mkdtemp(join(tmpdir(), 'mts-keras-detect-'));
 });
-afterAll(() =>
-  process.env.KEEP_WORK ? console.log(work) : rm(work, { recursive: true, force: true }),
-);
+afterAll(() => rm(work, { recursive: true, force: true }));
 
 /** Every peak above a low threshold, so the lists compare long: no top K cuts a tie. */
 const EVERY = { topK: 10_000, threshold: 0.2, nms: true, nmsIoU: 0.5 };
