@@ -53,16 +53,6 @@ function sameDetections(a: readonly Detection[], b: readonly Detection[]) {
   });
 }
 
-describe('a detection head in the Keras export', () => {
-  it('is refused with a sentence naming the task and the exports that have it', async () => {
-    const run = join(work, 'keras-run');
-    await writeTrainedRun(await exampleGraph('digits-scenes-detect'), run);
-    await expect(exportRunFiles(run, { format: 'keras', checkpoint: 'best' })).rejects.toThrow(
-      "The Keras export has no detection heads yet, and 'objects' is one; export ONNX or PyTorch, which ship its decoding and (PyTorch) its training.",
-    );
-  });
-});
-
 describe.skipIf(!hasTorch)('a detection head exported', () => {
   it('gives the studio’s raw maps in PyTorch and ONNX, and their decoding the studio’s detections', async () => {
     const graph = await exampleGraph('digits-scenes-detect');

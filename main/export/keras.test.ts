@@ -88,6 +88,11 @@ describe.skipIf(!hasH5py)('Keras export', () => {
     for (const name of ARCHITECTURE_TEMPLATES) await check(name, await exampleGraph(name));
   }, 120_000);
 
+  it('exports a detection head beside an image-level head: model.py compiles, weights.h5 is exact', async () => {
+    await check('detect', await exampleGraph('digits-scenes-detect'));
+    await check('detect-multitask', await exampleGraph('digits-scenes-multitask'));
+  }, 120_000);
+
   it('model.py enlarges bilinearly as TensorFlow.js does, not at half-pixel centres as Keras', async () => {
     // The helper only needs the four array functions model.py takes from Keras; numpy's agree.
     const script = `

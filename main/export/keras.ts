@@ -1,9 +1,9 @@
 import { isFrozen } from '../../core/graph/trainable.ts';
 import { pythonOutputs } from './labels.ts';
-import { StudioError } from '../../core/problems.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { LossName, MetricName } from '../../core/tasks/registry.ts';
 import type { ExportFiles } from './files.ts';
+import { KERAS_DETECTION_NAMES, kerasDetectionPy } from './keras-detection.ts';
 import { KERAS_MAP_NAMES, KERAS_MAP_TASKS } from './keras-maps.ts';
 import { hdf5Weights, KERAS_WEIGHTS } from './keras-weights.ts';
 import { layerClass, layerConfig, paddingSides } from './layer-config.ts';
@@ -12,12 +12,12 @@ import { PYTHON_BOX_IOU } from './python-tasks.ts';
 import type { ExportSource, ModelNode } from './source.ts';
 import { trainingSpec } from './training-spec.ts';
 
-/** A detection head's loss and metrics are not Keras' yet: kerasFiles refuses such a graph. */
-type KerasLoss = Exclude<LossName, 'centerNet'>;
-type KerasMetric = Exclude<MetricName, 'mAP50' | 'mAP50_95'>;
+/** COCO mAP is over a whole split, not a batch: detect() and pycocotools score it, not compile. */
+type SplitMetric = 'mAP50' | 'mAP50_95';
+type KerasMetric = Exclude<MetricName, SplitMetric>;
 type SpecHead = ReturnType<typeof trainingSpec>['heads'][number];
 
-const KERAS_LOSSES: Record<KerasLoss, (head: SpecHead) => string> = {
+const KERAS_LOSSES: Record<LossName, (head: SpecHead) => string> = {
   categoricalCrossentropy: () => '"categorical_crossentropy"',
   binaryCrossentropy: () => '"binary_crossentropy"',
   meanSquaredError: () => '"mean_squared_error"',
@@ -27,6 +27,7 @@ const KERAS_LOSSES: Record<KerasLoss, (head: SpecHead) => string> = {
     `pixel_crossentropy(${h.classWeights ? `[${h.classWeights.join(', ')}]` : 'None'})`,
   maskedL1: () => 'masked_l1',
   cosineDistance: () => 'cosine_distance',
+  centerNet: (h) => `centernet_loss(${h.sizeWeight ?? 0.1}, ${h.offsetWeight ?? 1})`,
 };
 
 /** Each metric as model.compile takes it: one entry per metric of every task kind. */
@@ -51,11 +52,15 @@ const KERAS_METRICS: Record<KerasMetric, string> = {
   within30: 'within_30',
 };
 
+const kerasMetrics = (h: SpecHead) =>
+  h.metrics.flatMap((m) => (m === 'mAP50' || m === 'mAP50_95' ? [] : [KERAS_METRICS[m]]));
+
 /** model.py's own names: a layer variable of one of these would hide it from build_model. */
 export const KERAS_RESERVED = reservedNames(
   'h5py keras layers ops tf relu maximum minimum cast TASKS OUTPUTS box_iou mean_iou iou50 build_model load_weights model',
   '_grow_rows upsample_bilinear concat stack reshape transpose softmax matmul reduce_sum Gate CrossStitch',
   KERAS_MAP_NAMES,
+  KERAS_DETECTION_NAMES,
 );
 
 const pair = (v: readonly number[] | undefined) => `(${(v ?? []).join(', ')})`;
@@ -180,6 +185,7 @@ class CrossStitch(layers.Layer):
 `;
 
 function modelPy(source: ExportSource): string {
+  const detection = source.heads.some((h) => h.targetKind === 'objects');
   const names = pythonIdentifiers(
     source.nodes.map((n) => n.id),
     KERAS_RESERVED,
@@ -212,9 +218,15 @@ weights, and per-task metrics. load_weights(model, "${KERAS_WEIGHTS}") puts in t
 which ${KERAS_WEIGHTS} holds in Keras 2's HDF5 layout (save_weights: a group per layer with
 'weight_names', kernels [kh, kw, in, out] and [in, out]). Input: float32 images
 [N, ${source.inputShape.join(', ')}] (channels last) with pixels in [0, 1]; outputs in the order ${pythonText(source.heads.map((h) => h.task).join(', '))};
-OUTPUTS says what each holds (class names in output order).
+OUTPUTS says what each holds (class names in output order).${
+    detection
+      ? `
+Detection heads output their raw maps; decode(maps, **DETECTION_HEADS[task]) turns them into
+boxes, scores and classes as the studio does, and detect(model, images) does so for each head.`
+      : ''
+  }
 """
-import h5py
+import h5py${detection ? '\nimport numpy as np' : ''}
 
 try:
     from tensorflow import keras  # TensorFlow's Keras (2.x, or 3 in TensorFlow 2.16+)
@@ -239,7 +251,7 @@ ${pythonOutputs(source)}
 
 ${PYTHON_BOX_IOU}
 ${KERAS_UPSAMPLE_BILINEAR}${source.nodes.some((n) => n.kind === 'Gate' || n.kind === 'CrossStitch') ? KERAS_MIXING_LAYERS : ''}
-${source.heads.some((h) => h.shape.length === 3) ? KERAS_MAP_TASKS : ''}
+${source.heads.some((h) => h.shape.length === 3) ? KERAS_MAP_TASKS : ''}${kerasDetectionPy(source)}
 
 
 def mean_iou(y_true, y_pred):
@@ -257,9 +269,9 @@ ${lines.join('\n')}
     model = keras.Model(inputs=${names.get(source.inputId)}, outputs=[${headNames.join(', ')}], name="multitask")
     model.compile(
         optimizer=${optimizer},
-        loss={${byHead((h) => KERAS_LOSSES[h.loss as KerasLoss](h))}},
+        loss={${byHead((h) => KERAS_LOSSES[h.loss](h))}},
         loss_weights={${byHead((h) => String(h.lossWeight))}},
-        metrics={${byHead((h) => `[${h.metrics.map((m) => KERAS_METRICS[m as KerasMetric]).join(', ')}]`)}},
+        metrics={${byHead((h) => `[${kerasMetrics(h).join(', ')}]`)}},
     )
     return model
 
@@ -282,13 +294,6 @@ if __name__ == "__main__":
 
 /** Keras: model.py (build_model, load_weights) and weights.h5, with the training settings. */
 export async function kerasFiles(source: ExportSource): Promise<ExportFiles> {
-  const detection = source.heads.find((h) => h.targetKind === 'objects');
-  if (detection) {
-    throw new StudioError(
-      'E_EXPORT_UNSUPPORTED',
-      `The Keras export has no detection heads yet, and '${detection.task}' is one; export ONNX or PyTorch, which ship its decoding and (PyTorch) its training.`,
-    );
-  }
   const text = (s: string) => new TextEncoder().encode(s);
   return new Map([
     ['model.py', text(modelPy(source))],

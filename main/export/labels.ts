@@ -52,7 +52,7 @@ const MEANINGS = {
   normals: (_, [h, w]) =>
     `[${h}, ${w}, 3]: a surface normal (x right, y up, z towards the camera) at every pixel, not normalised; divide by its length`,
   objects: (_, [h, w, c]) =>
-    `detection maps [${h}, ${w}, ${c}] channels last: per class a centre heatmap logit (its sigmoid is the score), then each cell's object width and height and its centre's sub-cell offset x, y; decode() in the PyTorch model.py and postprocess.py beside the ONNX model turn them into boxes`,
+    `detection maps [${h}, ${w}, ${c}] channels last: per class a centre heatmap logit (its sigmoid is the score), then each cell's object width and height and its centre's sub-cell offset x, y; decode() in the PyTorch and Keras model.py and in postprocess.py beside the ONNX model turns them into boxes`,
 } satisfies Record<TaskKind, (size: number, shape: readonly number[]) => string>;
 
 /** The exported model's outputs, in the order the model gives them. */

@@ -1,7 +1,5 @@
-import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
 import { markdownText } from './markdown-text.ts';
-import { ONNX_DETECTION_POSTPROCESS } from './python-detection.ts';
-import { pythonString } from './python-names.ts';
+import { onnxDetectionPostprocess } from './python-detection.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { StudioError } from '../../core/problems.ts';
@@ -543,22 +541,10 @@ export function onnxFiles(source: ExportSource): ExportFiles {
 function detectionNotes(source: ExportSource): [string, Uint8Array][] {
   const heads = source.heads.filter((h) => h.targetKind === 'objects');
   if (heads.length === 0) return [];
-  const settings = heads.map((h) => {
-    const o = decodeOptionsOf(h.params);
-    return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
-  });
   const text = (s: string) => new TextEncoder().encode(s);
   const names = heads.map((h) => `\`${markdownText(h.task)}\``).join(', ');
   return [
-    [
-      'postprocess.py',
-      text(
-        ONNX_DETECTION_POSTPROCESS.replace(
-          'DETECTION_HEADS = {}  # filled below by the export',
-          `DETECTION_HEADS = {${settings.join(', ')}}`,
-        ),
-      ),
-    ],
+    ['postprocess.py', text(onnxDetectionPostprocess(source))],
     [
       'README.md',
       text(`# ${markdownText(source.graph.name)} — ONNX model exported from Multitask Studio

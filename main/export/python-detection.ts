@@ -1,8 +1,25 @@
+import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
+import { pythonString } from './python-names.ts';
+import type { ExportSource } from './source.ts';
+
 /**
- * The Python of a detection head, written once: model.py's `decode()` (the steps of
- * core/detection/decode.ts), and train.py's reader, CenterNet loss (the targets of
- * core/detection/centernet-targets.ts) and COCO mAP (pycocotools). Uses `torch`, `F` and `np`.
+ * The Python of a detection head, written once: the PyTorch model.py's `decode()` (the steps of
+ * core/detection/decode.ts), train.py's reader, CenterNet loss (the targets of
+ * core/detection/centernet-targets.ts) and COCO mAP (pycocotools), which use `torch`, `F` and
+ * `np`; and the same `decode()` in numpy alone for ONNX's postprocess.py and the Keras model.py.
  */
+
+/** Each detection head's decoding settings by task, as the studio's head has them. */
+export function pythonDetectionHeads(source: ExportSource): string {
+  const settings = source.heads
+    .filter((h) => h.targetKind === 'objects')
+    .map((h) => {
+      const o = decodeOptionsOf(h.params);
+      return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
+    });
+  return `# Each detection head's decoding settings, as the studio's head has them.
+DETECTION_HEADS = {${settings.join(', ')}}`;
+}
 
 /** model.py and train.py: a detection head's maps [N, H, W, classes + 4] to detections. */
 export const PYTHON_DETECTION_DECODE = `def decode(maps, classes, top_k=100, threshold=0.3, nms=False, nms_iou=0.5):
@@ -161,29 +178,16 @@ def coco_map(y, p, stat):
     return torch.tensor(max(0.0, float(evaluation.stats[stat])), dtype=torch.float64)`;
 
 /**
- * postprocess.py beside an ONNX model with detection heads: the same decoding in numpy alone, for
- * onnxruntime users without PyTorch.
+ * The decoding in numpy alone, written once for the exports without PyTorch: postprocess.py beside
+ * the ONNX model and the Keras model.py.
  */
-export const ONNX_DETECTION_POSTPROCESS = `"""Decoding of the detection heads' maps of model.onnx, exported from Multitask Studio.
-
-    import onnxruntime, postprocess
-    maps = onnxruntime.InferenceSession("model.onnx").run(None, {"image": images})
-    found = postprocess.decode(maps[k], **postprocess.DETECTION_HEADS[name])
-
-Each detection output is [N, H, W, classes + 4]: per cell a logit per class, then the box width
-and height and the centre's offset x and y, in cells. decode() gives per image a dict of boxes
-[K, 4] (xmin, ymin, xmax, ymax as fractions of the image), scores [K] and classes [K], best first.
-"""
-import numpy as np
-
-DETECTION_HEADS = {}  # filled below by the export
-
-
-def decode(maps, classes, top_k=100, threshold=0.3, nms=False, nms_iou=0.5):
-    """A cell is a peak of a class when its logit is the largest of its 3x3 neighbourhood; peaks
-    are sorted by score (ties by channels-last index), the first top_k kept, those under
-    threshold dropped, then, with nms, a box overlapping a higher-scored box of its class by
-    IoU > nms_iou is dropped."""
+export const NUMPY_DETECTION_DECODE = `def decode(maps, classes, top_k=100, threshold=0.3, nms=False, nms_iou=0.5):
+    """A detection head's maps [N, H, W, classes + 4] (class logits, box width and height, centre
+    offset x and y, in cells) as detections, one dict per image: boxes [K, 4] (xmin, ymin, xmax,
+    ymax as fractions of the image), scores [K] and classes [K], best first. A cell is a peak of a
+    class when its logit is the largest of its 3x3 neighbourhood; peaks are sorted by score (ties
+    by channels-last index), the first top_k kept, those under threshold dropped, then, with nms,
+    a box overlapping a higher-scored box of its class by IoU > nms_iou is dropped."""
     maps = np.asarray(maps, dtype=np.float32)
     _, height, width, _ = maps.shape
     found = []
@@ -214,5 +218,25 @@ def decode(maps, classes, top_k=100, threshold=0.3, nms=False, nms_iou=0.5):
                     kept.append(k)
             boxes, scores, label = boxes[kept], scores[kept], label[kept]
         found.append({"boxes": boxes, "scores": scores, "classes": label})
-    return found
+    return found`;
+
+/** postprocess.py beside an ONNX model with detection heads, for onnxruntime users without PyTorch. */
+export const onnxDetectionPostprocess = (
+  source: ExportSource,
+) => `"""Decoding of the detection heads' maps of model.onnx, exported from Multitask Studio.
+
+    import onnxruntime, postprocess
+    maps = onnxruntime.InferenceSession("model.onnx").run(None, {"image": images})
+    found = postprocess.decode(maps[k], **postprocess.DETECTION_HEADS[name])
+
+Each detection output is [N, H, W, classes + 4]: per cell a logit per class, then the box width
+and height and the centre's offset x and y, in cells. decode() gives per image a dict of boxes
+[K, 4] (xmin, ymin, xmax, ymax as fractions of the image), scores [K] and classes [K], best first.
+"""
+import numpy as np
+
+${pythonDetectionHeads(source)}
+
+
+${NUMPY_DETECTION_DECODE}
 `;

@@ -1,8 +1,7 @@
 import { nodesFeedingHeads } from '../../core/graph/model-nodes.ts';
 import { isFrozen, unfreezePlan } from '../../core/graph/trainable.ts';
 import { pythonOutputs } from './labels.ts';
-import { decodeOptionsOf, mapGeometry } from '../../core/detection/map-metric.ts';
-import { PYTHON_DETECTION_DECODE } from './python-detection.ts';
+import { PYTHON_DETECTION_DECODE, pythonDetectionHeads } from './python-detection.ts';
 import type { ActivationName } from '../../core/nodes/fields.ts';
 import { formatShape } from '../../core/shape.ts';
 import type { ExportFiles } from './files.ts';
@@ -413,15 +412,9 @@ function fineTuneLayout(source: ExportSource) {
  * \`decode(m(x)["objects"], **DETECTION_HEADS["objects"])\` gives the studio's detections.
  */
 function detectionPy(source: ExportSource): string {
-  const heads = source.heads.filter((h) => h.targetKind === 'objects');
-  if (heads.length === 0) return '';
-  const settings = heads.map((h) => {
-    const o = decodeOptionsOf(h.params);
-    return `${pythonString(h.task)}: {"classes": ${mapGeometry(h.shape).classes}, "top_k": ${o.topK}, "threshold": ${o.threshold}, "nms": ${o.nms ? 'True' : 'False'}}`;
-  });
+  if (!source.heads.some((h) => h.targetKind === 'objects')) return '';
   return `
-# Each detection head's decoding settings, as the studio's head has them.
-DETECTION_HEADS = {${settings.join(', ')}}
+${pythonDetectionHeads(source)}
 
 
 ${PYTHON_DETECTION_DECODE}

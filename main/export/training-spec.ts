@@ -22,6 +22,13 @@ export function trainingSpec(source: ExportSource) {
       ...(h.loss === 'pixelCrossentropy'
         ? { classWeights: classWeightsOf(String(h.params.classWeights ?? '')) ?? null }
         : {}),
+      // The exported trainers read these; a head without them would train with the defaults.
+      ...(h.loss === 'centerNet'
+        ? {
+            sizeWeight: Number(h.params.sizeWeight ?? 0.1),
+            offsetWeight: Number(h.params.offsetWeight ?? 1),
+          }
+        : {}),
       metrics: h.metrics,
     })),
     settings: {
