@@ -17,12 +17,16 @@ import {
 } from '../runs/run-training.ts';
 import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
+import { lowerPriority } from './priority.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
 
 const controller = new AbortController();
 let started = false;
 const parent = connectParent();
+// The window the run is watched in comes first: a trainer at its priority made the charts stutter.
+const lowered = parent ? lowerPriority() : undefined;
+if (lowered) process.stderr.write(`warning: ${lowered}\n`);
 // Started before a run is given: a spare process (run-supervisor.ts) has the backend ready when
 // Start is pressed. A backend that fails here is tried again, and said, by the run.
 const warm = parent ? initBackend().catch(() => undefined) : Promise.resolve(undefined);
