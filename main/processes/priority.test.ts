@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { TRAINING_NICENESS } from './priority.ts';
+import { TRAINING_NICENESS, trainingNiceness } from './priority.ts';
 import { forkTrainingProcess } from './run-supervisor.ts';
 
 const linux = process.platform === 'linux';
@@ -71,5 +71,18 @@ describe.skipIf(!linux)('lowerPriority', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('trainingNiceness', () => {
+  it('is 10 unless MTS_TRAINING_NICENESS says otherwise, and names a value it cannot use', () => {
+    expect(trainingNiceness({})).toBe(TRAINING_NICENESS);
+    expect(trainingNiceness({ MTS_TRAINING_NICENESS: ' ' })).toBe(TRAINING_NICENESS);
+    expect(trainingNiceness({ MTS_TRAINING_NICENESS: '0' })).toBe(0);
+    expect(trainingNiceness({ MTS_TRAINING_NICENESS: '19' })).toBe(19);
+    expect(() => trainingNiceness({ MTS_TRAINING_NICENESS: 'low' })).toThrow(
+      "MTS_TRAINING_NICENESS must be a whole number from 0 (the app's priority) to 19 (the lowest); got 'low'.",
+    );
+    expect(() => trainingNiceness({ MTS_TRAINING_NICENESS: '-5' })).toThrow("got '-5'");
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { StudioError } from '../../core/problems.ts';
 
 /**
  * The training process' niceness. The app's window and the trainer share the CPU: at equal
@@ -9,6 +10,24 @@ import { getPriority, setPriority } from 'node:os';
  * "below normal".
  */
 export const TRAINING_NICENESS = 10;
+export const NICENESS_ENV = 'MTS_TRAINING_NICENESS';
+
+/**
+ * MTS_TRAINING_NICENESS when set (0 trains at the app's own priority: faster on a machine busy
+ * with other work, at the cost of the window's frames), else {@link TRAINING_NICENESS}.
+ */
+export function trainingNiceness(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env[NICENESS_ENV];
+  if (given === undefined || given.trim() === '') return TRAINING_NICENESS;
+  const niceness = Number(given);
+  if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) {
+    throw new StudioError(
+      'E_BAD_FLAG',
+      `${NICENESS_ENV} must be a whole number from 0 (the app's priority) to 19 (the lowest); got '${given}'.`,
+    );
+  }
+  return niceness;
+}
 
 /**
  * Lowers the priority of this process (or `pid`) to `niceness`, never raising it: a host the user
