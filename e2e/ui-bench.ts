@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     await startProbe(page);
     await page.waitForTimeout(5000);
     const training = await stopProbe(page);
+    // Whether the run kept the engine's full event rate: a slowed trainer sends fewer events.
+    const progress = (await page.getByTestId('run-progress').textContent()) ?? '';
     await page.getByTestId('btn-stop').click();
 
     process.stdout.write('UI responsiveness (headless Chromium, software rendering)\n\n');
@@ -171,6 +173,8 @@ async function main(): Promise<void> {
         [1, 2, 3, 4, 5],
       )}\n`,
     );
+    const rate = /[\d.]+ samples\/s/.exec(progress)?.[0] ?? 'an unknown rate';
+    process.stdout.write(`\nThe run trained at ${rate} at the end of the measurement.\n`);
   } finally {
     await studio.close();
   }

@@ -17,12 +17,25 @@ import {
 } from '../runs/run-training.ts';
 import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
+import { lowerPriority, trainingNiceness, TRAINING_NICENESS } from './priority.ts';
 import { parentMessageSchema, type StartMessage } from './process-protocol.ts';
 import { checkRunRequest, describeIssues } from './run-request.ts';
 
 const controller = new AbortController();
 let started = false;
 const parent = connectParent();
+// The window the run is watched in comes first: a trainer at its priority made the charts stutter.
+if (parent) {
+  let niceness = TRAINING_NICENESS;
+  let problem: string | undefined;
+  try {
+    niceness = trainingNiceness();
+  } catch (e) {
+    problem = `${(e as Error).message} The run trains at niceness ${niceness}.`;
+  }
+  problem = lowerPriority(niceness) ?? problem;
+  if (problem) process.stderr.write(`warning: ${problem}\n`);
+}
 // Started before a run is given: a spare process (run-supervisor.ts) has the backend ready when
 // Start is pressed. A backend that fails here is tried again, and said, by the run.
 const warm = parent ? initBackend().catch(() => undefined) : Promise.resolve(undefined);

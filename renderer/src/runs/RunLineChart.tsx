@@ -12,6 +12,7 @@ import {
 } from 'recharts';
 import type { ChartModel } from './chart-data.ts';
 import { fixed } from './format.ts';
+import { useRedrawTurn } from './redraw-queue.ts';
 
 export interface RunLineChartProps {
   /** The chart's accessible name: what it plots. */
@@ -90,16 +91,21 @@ const TOOLTIP_CONTENT = { fontSize: 11, padding: '4px 8px', background: 'var(--p
 
 const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(v));
 
-/**
- * One run chart. Memoised on its props: the container hands it a memoised model, so it draws
- * again only when its own data (or the scale) changes, never for unrelated store updates.
- * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
- */
 /** The largest x of the chart's rows. */
 const lastX = (model: ChartModel, xKey: string): number =>
   Math.max(0, ...model.rows.map((row) => Number((row as Record<string, unknown>)[xKey]) || 0));
 
-export const RunLineChart = memo(function RunLineChart({
+/**
+ * One run chart. Memoised on its props: the container hands it a memoised model, so it draws
+ * again only when its own data (or the scale) changes, never for unrelated store updates; and
+ * then on its turn (redraw-queue.ts), so the charts an epoch changes draw one per frame.
+ * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
+ */
+export const RunLineChart = memo(function RunLineChart(props: RunLineChartProps) {
+  return <LineChartView {...useRedrawTurn(props)} />;
+});
+
+const LineChartView = memo(function LineChartView({
   name,
   model,
   xKey,
