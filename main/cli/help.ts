@@ -9,7 +9,7 @@ Usage: npm run cli -- <command> [options]
       Layers, output shapes, parameters and total, like Keras summary(), and the memory training
       needs; or the graph's problems.
 
-  train <graph.json> [--dataset digits|multidigits|shapes|digits-scenes|scenes|<path>] [--epochs N] [--batch-size N]
+  train <graph.json> [--dataset digits|multidigits|shapes|digits-scenes|scenes|shapes-scenes|<path>] [--epochs N] [--batch-size N]
         [--limit N] [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X]
         [--out DIR] [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
         [--stall-minutes X] [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]

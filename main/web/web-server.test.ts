@@ -130,6 +130,7 @@ describe('createWebHost', () => {
       'shapes',
       'digits-scenes',
       'scenes',
+      'shapes-scenes',
     ]);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));
   });
