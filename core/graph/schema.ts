@@ -148,7 +148,7 @@ export const trainingSettingsSchema = z.strictObject({
     .min(1)
     .default('digits')
     .describe(
-      'A built-in dataset (digits, multidigits, shapes, digits-scenes) or the path of an imported one.',
+      'A built-in dataset (digits, multidigits, shapes, digits-scenes, scenes, shapes-scenes) or the path of an imported one.',
     ),
   datasetOptions: datasetOptionsSchema
     .prefault({})

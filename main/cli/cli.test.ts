@@ -235,7 +235,7 @@ describe('bad input gets one sentence', () => {
     [['train', 'missing.json'], 'error: There is no file missing.json.'],
     [
       ['train', reference, '--dataset', 'cifar'],
-      "error: There is no dataset at 'cifar': give a built-in dataset (digits, multidigits, shapes, digits-scenes, scenes) or the path of a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image folder.",
+      "error: There is no dataset at 'cifar': give a built-in dataset (digits, multidigits, shapes, digits-scenes, scenes, shapes-scenes) or the path of a CSV file, a COCO JSON file, or a YOLO, Pascal VOC or image folder.",
     ],
     [['train', reference, '--epochz', '3'], "error: 'train' has no option --epochz;"],
     [

@@ -3,7 +3,7 @@ import { StudioError } from '../../core/problems.ts';
 import { openImportedDataset } from '../datasets/import/index.ts';
 import { isBuiltInDataset, loadBuiltInDataset, type ImageShape } from '../datasets/index.ts';
 import { asTrainingData } from '../engine/batches.ts';
-import { exportDatasetFiles } from '../export/dataset.ts';
+import { exportDatasetFiles, targetsHeld } from '../export/dataset.ts';
 import { DATASET_FORMATS } from '../export/dataset-layout.ts';
 import { writeExportFolder } from '../export/index.ts';
 import { choiceFlag, intFlag, onePositional, parseCommandArgs } from './args.ts';
@@ -25,7 +25,7 @@ function sizeFlag(value: string | undefined): ImageShape {
 }
 
 /**
- * `dataset export <digits|shapes|path> --out DIR`: a dataset the studio trains on (an imported
+ * `dataset export <built-in dataset|path> --out DIR`: a dataset the studio trains on (an imported
  * one after its check, bad rows left out) as images plus annotations.
  */
 export async function datasetExportCommand(
@@ -60,15 +60,8 @@ export async function datasetExportCommand(
     const sizes = (['train', 'validation', 'test'] as const)
       .map((s) => `${data.splits[s].size} ${s}`)
       .join(', ');
-    // YOLO and COCO hold the first class and box targets; a CSV holds every target.
-    const held = [
-      data.targets.find((t) => t.kind === 'class'),
-      data.targets.find((t) => t.kind === 'box'),
-    ];
-    const left =
-      format === 'csv'
-        ? []
-        : data.targets.filter((t) => !held.some((h) => h === t)).map((t) => t.name);
+    const held = targetsHeld(data, format);
+    const left = data.targets.filter((t) => !held.includes(t)).map((t) => t.name);
     ctx.out(
       `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
     );

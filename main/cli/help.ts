@@ -9,7 +9,7 @@ Usage: npm run cli -- <command> [options]
       Layers, output shapes, parameters and total, like Keras summary(), and the memory training
       needs; or the graph's problems.
 
-  train <graph.json> [--dataset digits|multidigits|shapes|digits-scenes|scenes|<path>] [--epochs N] [--batch-size N]
+  train <graph.json> [--dataset digits|multidigits|shapes|digits-scenes|scenes|shapes-scenes|<path>] [--epochs N] [--batch-size N]
         [--limit N] [--seed N] [--optimizer adam|sgd|rmsprop] [--learning-rate X] [--momentum X]
         [--out DIR] [--backend ${BACKEND_NAMES.join('|')}] [--threads N] [--memory-limit SIZE]
         [--stall-minutes X] [--balance METHOD] [--balance-param KEY=VALUE ...] [--json]
@@ -61,10 +61,12 @@ Usage: npm run cli -- <command> [options]
         [--limit N] [--seed N]
       Writes a dataset the studio trains on (an imported one after its check, bad rows left
       out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
-      value columns) and targets.json: what the studio's CSV import and an exported PyTorch
-      project's train.py read; yolo writes images/, labels/ and classes.txt, coco images/ and
-      annotations.json (classes and boxes only; COCO keeps no split). --size draws a built-in
-      dataset at that size (default 64x64x3).
+      value columns; a row per object with an ignore column for an objects target) and
+      targets.json: what the studio's CSV import and an exported PyTorch project's train.py
+      read; yolo writes images/, labels/ (every object but ignored ones), data.yaml and
+      classes.txt, coco images/ and annotations.json (every object, ignored ones as crowds, and
+      each image's split). The other targets stay out of yolo and coco. --size draws a
+      built-in dataset at that size (default 64x64x3).
 
   evaluate <run dir> [--split train|validation|test] [--checkpoint best|last] [--batch-size N]
         [--json]

@@ -28,6 +28,7 @@ describe('built-in dataset registry', () => {
       'shapes',
       'digits-scenes',
       'scenes',
+      'shapes-scenes',
     ]);
     expect(isBuiltInDataset('digits')).toBe(true);
     expect(isBuiltInDataset('mnist')).toBe(false);
@@ -38,6 +39,7 @@ describe('built-in dataset registry', () => {
       'shapes',
       'digits-scenes',
       'scenes',
+      'shapes-scenes',
     ]);
     for (const info of listing) {
       expect(info.description.length).toBeGreaterThan(20);
@@ -111,7 +113,7 @@ describe('built-in dataset registry', () => {
     );
     const unknown = errorOf(() => loadBuiltInDataset('cifar' as BuiltInDatasetName, valid));
     expect(unknown.message).toBe(
-      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes, digits-scenes, scenes.',
+      'There is no built-in dataset called "cifar"; choose one of digits, multidigits, shapes, digits-scenes, scenes, shapes-scenes.',
     );
   });
 });

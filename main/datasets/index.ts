@@ -16,6 +16,12 @@ import {
 } from './multidigits.ts';
 import { loadScenes, SCENES_DESCRIPTION, SCENES_FULL_SIZE, SCENES_TARGETS } from './scenes.ts';
 import { SHAPES_DESCRIPTION, SHAPES_FULL_SIZE, SHAPES_TARGETS, loadShapes } from './shapes.ts';
+import {
+  SHAPES_SCENES_DESCRIPTION,
+  SHAPES_SCENES_FULL_SIZE,
+  SHAPES_SCENES_TARGETS,
+  loadShapesScenes,
+} from './shapes-scenes.ts';
 import { targetAtImageSize } from '../../core/tasks/registry.ts';
 import type { BuiltInDatasetOptions, Dataset, DatasetTarget } from './types.ts';
 
@@ -38,6 +44,7 @@ export const BUILT_IN_DATASETS = [
   'shapes',
   'digits-scenes',
   'scenes',
+  'shapes-scenes',
 ] as const;
 export type BuiltInDatasetName = (typeof BUILT_IN_DATASETS)[number];
 
@@ -61,6 +68,8 @@ export function loadBuiltInDataset(
       return loadDigitsScenes(options);
     case 'scenes':
       return loadScenes(options);
+    case 'shapes-scenes':
+      return loadShapesScenes(options);
     default:
       // Reachable only from untyped callers (a CLI argument, an IPC payload).
       throw new DatasetError(
@@ -110,6 +119,12 @@ export function describeBuiltInDatasets(): readonly BuiltInDatasetInfo[] {
       description: SCENES_DESCRIPTION,
       fullSize: SCENES_FULL_SIZE,
       targets: SCENES_TARGETS,
+    },
+    {
+      name: 'shapes-scenes',
+      description: SHAPES_SCENES_DESCRIPTION,
+      fullSize: SHAPES_SCENES_FULL_SIZE,
+      targets: SHAPES_SCENES_TARGETS,
     },
   ];
 }

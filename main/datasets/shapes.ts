@@ -51,20 +51,21 @@ export interface ShapePlacement extends ShapeFrame {
   readonly background: Rgb;
 }
 
-function randomColour(rng: Rng): Rgb {
+export function randomColour(rng: Rng): Rgb {
   return [rng.nextFloat(), rng.nextFloat(), rng.nextFloat()];
 }
 
-function lumaOf(colour: Rgb): number {
+export function lumaOf(colour: Rgb): number {
   return luminance(colour[0], colour[1], colour[2]);
 }
 
-function contrastingBackground(rng: Rng, fill: Rgb): Rgb {
+/** A random colour at least MIN_LUMINANCE_CONTRAST brighter or darker than `other`. */
+export function contrastingColour(rng: Rng, other: Rgb): Rgb {
   for (let attempt = 0; attempt < MAX_COLOUR_TRIES; attempt += 1) {
-    const background = randomColour(rng);
-    if (Math.abs(lumaOf(background) - lumaOf(fill)) >= MIN_LUMINANCE_CONTRAST) return background;
+    const colour = randomColour(rng);
+    if (Math.abs(lumaOf(colour) - lumaOf(other)) >= MIN_LUMINANCE_CONTRAST) return colour;
   }
-  return lumaOf(fill) > 0.5 ? [0, 0, 0] : [1, 1, 1];
+  return lumaOf(other) > 0.5 ? [0, 0, 0] : [1, 1, 1];
 }
 
 /** Picks the size, position and colours of one shape of the given kind. */
@@ -78,7 +79,7 @@ export function drawShapePlacement(
   const left = rng.nextRange(0, width - size);
   const top = rng.nextRange(0, height - size);
   const fill = randomColour(rng);
-  const background = contrastingBackground(rng, fill);
+  const background = contrastingColour(rng, fill);
   return { kind, left, top, size, fill, background };
 }
 

@@ -34,6 +34,8 @@ interface TargetColumns<K extends TaskKind> {
 }
 
 const BOX_COLUMNS = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
+/** The columns of an objects target; 'class' and the box are those a CSV import looks for. */
+export const OBJECT_COLUMNS = ['class', ...BOX_COLUMNS, 'ignore'] as const;
 
 const valueCells = (width: number) => (_: unknown, values: Int32Array | Float32Array, i: number) =>
   Array.from(values.subarray(i * width, (i + 1) * width), (v) => Math.fround(v));
@@ -57,18 +59,12 @@ export const TARGET_COLUMNS: { readonly [K in TaskKind]: TargetColumns<K> } = {
     columns: (t) => t.columns,
     cells: (t, values, i) => valueCells(t.columns.length)(t, values, i),
   },
-  // Every object of the image in one cell, as JSON [[class name, xmin, ymin, xmax, ymax, ignore], …].
+  // One row per object (the image's other cells repeated): its class's name, its box as
+  // fractions and 0/1 for ignored, the columns an object-detection CSV has. A sample's cells are
+  // an image without objects, which no format of boxes holds; objectCells gives the rows.
   objects: {
-    columns: (t) => [t.name],
-    cells: (t, values, i) => [
-      JSON.stringify(
-        readObjectRows(values, i * OBJECT_ROWS_SIZE).map((o) => [
-          t.classes[o.classIndex] ?? String(o.classIndex),
-          ...o.box.map((v) => Math.fround(v)),
-          o.ignore ? 1 : 0,
-        ]),
-      ),
-    ],
+    columns: () => OBJECT_COLUMNS,
+    cells: () => OBJECT_COLUMNS.map(() => ''),
   },
   // A map is a .npy file of its layout (float32, [H, W] or [H, W, C]) named in one column.
   mask: mapColumns((t) => [t.height, t.width]),
@@ -117,3 +113,18 @@ export const targetCells = (
   i: number,
 ): (string | number)[] =>
   (TARGET_COLUMNS[t.kind] as TargetColumns<TaskKind>).cells(t as never, values, i);
+
+/**
+ * Sample `i`'s objects as CSV rows, cells in the order of OBJECT_COLUMNS: written one CSV row
+ * each, the image's other cells repeated, which the CSV import groups by image again.
+ */
+export const objectCells = (
+  t: TargetOf<'objects'>,
+  values: Int32Array | Float32Array,
+  i: number,
+): (string | number)[][] =>
+  readObjectRows(values, i * OBJECT_ROWS_SIZE).map((o) => [
+    t.classes[o.classIndex] ?? String(o.classIndex),
+    ...o.box.map((v) => Math.fround(v)),
+    o.ignore ? 1 : 0,
+  ]);

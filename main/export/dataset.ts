@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { stringify as stringifyYaml } from 'yaml';
 import {
   OBJECT_ROWS_SIZE,
   readObjectRows,
@@ -6,8 +7,14 @@ import {
 } from '../../core/detection/object-rows.ts';
 import { StudioError } from '../../core/problems.ts';
 import { csvTextCell, csvTextLine } from '../datasets/import/csv-cells.ts';
-import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
-import { targetCells, targetColumns, targetFile } from '../datasets/target-columns.ts';
+import type { DatasetSplit, DatasetTarget, SplitName, TrainingData } from '../datasets/index.ts';
+import {
+  OBJECT_COLUMNS,
+  objectCells,
+  targetCells,
+  targetColumns,
+  targetFile,
+} from '../datasets/target-columns.ts';
 import {
   DATASET_ANNOTATIONS,
   DATASET_TARGETS,
@@ -31,6 +38,8 @@ interface Sample {
   readonly box?: readonly number[];
   /** Every object of the first objects target, boxes as fractions of the image. */
   readonly objects?: readonly ObjectRow[];
+  /** Those objects as CSV cells, in the order of OBJECT_COLUMNS. */
+  readonly objectCells?: readonly (readonly (string | number)[])[];
 }
 
 /** Float32 values written so they read back to the same float32. */
@@ -84,7 +93,8 @@ async function readSamples(data: TrainingData) {
         const files = new Map<string, Uint8Array>();
         for (const t of data.targets) {
           const values = part.targets[t.name];
-          if (!values) continue;
+          // An objects target is a CSV row per object, written by csvFiles.
+          if (!values || t.kind === 'objects') continue;
           const file = targetFile(t);
           const cells = file
             ? [`maps/${t.name}/${split}/${String(index).padStart(5, '0')}.${file.extension}`]
@@ -117,6 +127,9 @@ async function readSamples(data: TrainingData) {
           ...(classIndex !== undefined ? { classIndex } : {}),
           ...(box ? { box } : {}),
           ...(objects ? { objects } : {}),
+          ...(objectsTarget?.kind === 'objects' && objectValues
+            ? { objectCells: objectCells(objectsTarget, objectValues, i) }
+            : {}),
         });
       }
     }
@@ -126,8 +139,9 @@ async function readSamples(data: TrainingData) {
 
 /**
  * A dataset the studio trains on, as images and annotations: CSV (annotations.csv with path,
- * split, class, a normalised box and value columns, plus targets.json), the layout the studio's
- * CSV import and the exported projects' train.py read.
+ * split, class, a normalised box and value columns, a row per object for an objects target, plus
+ * targets.json), the layout the studio's CSV import and the exported projects' train.py read;
+ * YOLO or COCO (every object, or the one box), which the studio's imports read back.
  */
 export async function exportDatasetFiles(
   data: TrainingData,
@@ -143,14 +157,65 @@ export async function exportDatasetFiles(
   }
 }
 
+/**
+ * An objects target is written a row per object, in the columns 'class', xmin…ymax and 'ignore',
+ * so it takes the class and box columns: one objects target, and a 'class' and box target only
+ * when they are the objects' (an import's chosen object, which the import chooses again).
+ */
+function checkObjectsCsv(data: TrainingData): void {
+  const objects = data.targets.filter((t) => t.kind === 'objects');
+  const [first, second] = objects;
+  if (!first) return;
+  if (second) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The dataset '${data.name}' has two objects targets, '${first.name}' and '${second.name}', and a CSV export holds one (a row per object); export it as coco.`,
+    );
+  }
+  const named = data.targets.find((t) => t.kind === 'class' && t.name === 'class');
+  if (named?.kind === 'class' && named.classes.join('\n') !== first.classes.join('\n')) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The dataset '${data.name}' has a class target 'class' whose classes are not those of its objects '${first.name}', and a CSV export gives the column 'class' to each object's class; rename the class target, or export as coco.`,
+    );
+  }
+}
+
+const sameBox = (a: readonly number[], b: readonly number[]) =>
+  a.every((v, k) => Math.fround(v) === Math.fround(b[k] ?? NaN));
+
+/** A sample's class and box, when it has them beside objects, must be one of its objects. */
+function checkChosenObject(data: TrainingData, s: Sample): void {
+  const classTarget = data.targets.find((t) => t.kind === 'class');
+  if (!s.objects || classTarget?.name !== 'class' || s.classIndex === undefined) return;
+  const chosen = s.objects.some(
+    (o) => !o.ignore && o.classIndex === s.classIndex && (!s.box || sameBox(o.box, s.box)),
+  );
+  if (chosen) return;
+  throw new StudioError(
+    'E_EXPORT_UNSUPPORTED',
+    `Image ${s.index} of the ${s.split} split of '${data.name}' has a class and box that are none of its objects, and a CSV export writes a row per object; export it as coco.`,
+  );
+}
+
 async function csvFiles(data: TrainingData): Promise<ExportFiles> {
+  checkObjectsCsv(data);
   const { samples, columns } = await readSamples(data);
   const files: ExportFiles = new Map();
   const lines = [csvTextLine(columns)];
+  const line = (row: ReadonlyMap<string, string | number>) =>
+    columns.map((c) => cellOf(row.get(c) ?? '')).join(',');
   for (const s of samples) {
     files.set(String(s.row.get('path')), s.png);
     for (const [path, bytes] of s.files) files.set(path, bytes);
-    lines.push(columns.map((c) => cellOf(s.row.get(c) ?? '')).join(','));
+    checkChosenObject(data, s);
+    // An image without objects is one row with a blank class and box, which an import reports.
+    if (!s.objectCells?.length) lines.push(line(s.row));
+    for (const cells of s.objectCells ?? []) {
+      const row = new Map(s.row);
+      OBJECT_COLUMNS.forEach((c, k) => row.set(c, cells[k] ?? ''));
+      lines.push(line(row));
+    }
   }
   const text = (v: string) => new TextEncoder().encode(v);
   files.set(DATASET_ANNOTATIONS, text(`${lines.join('\n')}\n`));
@@ -165,20 +230,52 @@ async function csvFiles(data: TrainingData): Promise<ExportFiles> {
 
 const YOLO_SPLITS: Record<SplitName, string> = { train: 'train', validation: 'val', test: 'test' };
 
-/**
- * YOLO: images/<train|val|test>/NNNNN.png, a label file per image (class, box centre and size
- * as fractions) in labels/, and classes.txt. It holds the class and box targets only.
- */
 /** The class names of a dataset that has a class and a box target, or the sentence why not. */
 function classesWithBoxes(data: TrainingData, format: string): readonly string[] {
   const classes = data.targets.find((t) => t.kind === 'class');
   if (!classes || !data.targets.some((t) => t.kind === 'box')) {
     throw new StudioError(
       'E_EXPORT_UNSUPPORTED',
-      `The dataset '${data.name}' has no ${classes ? 'box' : 'class'} target, and a ${format} dataset is classes with boxes; export it as csv.`,
+      `The dataset '${data.name}' has no objects target and no ${classes ? 'box' : 'class'} target, and a ${format} dataset is classes with boxes; export it as csv.`,
     );
   }
   return classes.classes;
+}
+
+/**
+ * The classes a YOLO or COCO file names: an objects target's (every object is written), else the
+ * class target's with the box target's one box per image.
+ */
+function detectionClasses(data: TrainingData, format: string): readonly string[] {
+  const objects = data.targets.find((t) => t.kind === 'objects');
+  return objects ? objects.classes : classesWithBoxes(data, format);
+}
+
+/** A sample's objects as YOLO and COCO write them: every object, or the one box. */
+const objectsOf = (s: Sample): readonly ObjectRow[] =>
+  s.objects ?? [
+    {
+      classIndex: s.classIndex ?? 0,
+      box: (s.box ?? [0, 0, 0, 0]) as unknown as ObjectRow['box'],
+      ignore: false,
+    },
+  ];
+
+/**
+ * The targets a format holds: a CSV every one; YOLO and COCO the objects target, with the class
+ * and box targets an import derives from it (its chosen object), else the first class and box.
+ */
+export function targetsHeld(
+  data: TrainingData,
+  format: DatasetExportFormat,
+): readonly DatasetTarget[] {
+  if (format === 'csv') return data.targets;
+  const objects = data.targets.find((t) => t.kind === 'objects');
+  const classTarget = data.targets.find((t) => t.kind === 'class');
+  const box = data.targets.find((t) => t.kind === 'box');
+  if (!objects) return [classTarget, box].filter((t) => t !== undefined);
+  const derived = classTarget?.name === 'class' ? [classTarget, box] : [];
+  return [objects, ...derived].filter((t) => t !== undefined);
 }
 
 /**
@@ -201,41 +298,48 @@ function assertYoloClassName(data: TrainingData, name: string): void {
   );
 }
 
+/**
+ * A label line's number: the shortest decimal that reads back as the same double. The centre
+ * and size of a box whose corners are float32 fractions are exact doubles, and the import's
+ * centre ∓ half the size gives the corners back exactly, so boxes round-trip to the bit (and a
+ * box drawn to the edge stays on it: no "reaches outside the image" on the way back).
+ */
+const yoloNumber = (v: number) => String(v);
+
+/**
+ * YOLO as Ultralytics reads it: images/<train|val|test>/NNNNN.png, a label file per image in
+ * labels/<train|val|test>/ with a line `class cx cy w h` (fractions of the image) per object,
+ * data.yaml (each split's image folder and the class names) and classes.txt for Darknet tools.
+ * It holds every object of an objects target, else the class and box targets' one box. YOLO
+ * cannot mark an object ignored, so ignored objects (crowds, difficult ones) are left out, as
+ * Ultralytics' own COCO and VOC converters leave them out.
+ */
 async function yoloFiles(data: TrainingData): Promise<ExportFiles> {
-  const classes = classesWithBoxes(data, 'YOLO');
+  const classes = detectionClasses(data, 'YOLO');
   for (const name of classes) assertYoloClassName(data, name);
   const { samples } = await readSamples(data);
   const files: ExportFiles = new Map();
   const text = (v: string) => new TextEncoder().encode(v);
   for (const s of samples) {
     const name = `${YOLO_SPLITS[s.split]}/${String(s.index).padStart(5, '0')}`;
-    const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = s.box ?? [];
     files.set(`images/${name}.png`, s.png);
-    const centre = [(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0].map((v) => float(v));
-    files.set(`labels/${name}.txt`, text(`${s.classIndex ?? 0} ${centre.join(' ')}\n`));
+    const lines = objectsOf(s)
+      .filter((o) => !o.ignore)
+      .map(({ classIndex, box: [x0, y0, x1, y1] }) =>
+        [classIndex, (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0].map(yoloNumber).join(' '),
+      );
+    files.set(`labels/${name}.txt`, text(lines.map((l) => `${l}\n`).join('')));
   }
+  const splits = Object.fromEntries(
+    SPLITS.filter((split) => data.splits[split].size > 0).map((split) => [
+      YOLO_SPLITS[split],
+      `images/${YOLO_SPLITS[split]}`,
+    ]),
+  );
+  files.set('data.yaml', text(stringifyYaml({ ...splits, nc: classes.length, names: classes })));
   files.set('classes.txt', text(`${classes.join('\n')}\n`));
   return files;
 }
-
-/**
- * The classes a COCO file names: an objects target's (every object is written), else the class
- * target's with the box target's one box per image.
- */
-function cocoClasses(data: TrainingData): readonly string[] {
-  const objects = data.targets.find((t) => t.kind === 'objects');
-  return objects ? objects.classes : classesWithBoxes(data, 'COCO');
-}
-
-/** A sample's objects as COCO annotations will have them: every object, or the one box. */
-const cocoObjectsOf = (s: Sample): readonly ObjectRow[] =>
-  s.objects ?? [
-    {
-      classIndex: s.classIndex ?? 0,
-      box: (s.box ?? [0, 0, 0, 0]) as unknown as ObjectRow['box'],
-      ignore: false,
-    },
-  ];
 
 /**
  * COCO: images/<split>-NNNNN.png and annotations.json (images, an annotation per object with
@@ -244,7 +348,7 @@ const cocoObjectsOf = (s: Sample): readonly ObjectRow[] =>
  * back (other tools ignore it).
  */
 async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
-  const classes = cocoClasses(data);
+  const classes = detectionClasses(data, 'COCO');
   const [height = 0, width = 0] = data.imageShape;
   const { samples } = await readSamples(data);
   const files: ExportFiles = new Map();
@@ -255,7 +359,7 @@ async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
     files.set(`images/${fileName}`, s.png);
     const id = images.length + 1;
     images.push({ id, file_name: fileName, width, height, split: s.split });
-    for (const o of cocoObjectsOf(s)) {
+    for (const o of objectsOf(s)) {
       const [x0, y0, x1, y1] = o.box;
       const bbox = [x0 * width, y0 * height, (x1 - x0) * width, (y1 - y0) * height];
       annotations.push({

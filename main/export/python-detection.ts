@@ -65,12 +65,15 @@ export const PYTHON_DETECTION_TRAIN = `MAX_OBJECTS = 100
 
 
 def objects_rows(target, rows):
-    """[N, 100, 6] rows [class, xmin, ymin, xmax, ymax, ignore] from the CSV's objects cells; class -1 unused."""
+    """[N, 100, 6] rows [class, xmin, ymin, xmax, ymax, ignore] from each image's rows, one per
+    object (an image without objects has one row with a blank class); class -1 unused."""
     out = np.full((len(rows), MAX_OBJECTS, 6), 0.0, dtype=np.float32)
     out[:, :, 0] = -1
-    for i, r in enumerate(rows):
-        for k, (name, *box, ignore) in enumerate(json.loads(r[target["name"]])[:MAX_OBJECTS]):
-            out[i, k] = [target["classes"].index(name), *box, ignore]
+    for i, image in enumerate(rows):
+        found = [r for r in image.objects if r["class"] != ""]
+        for k, r in enumerate(found[:MAX_OBJECTS]):
+            box = [float(r[c]) for c in ("xmin", "ymin", "xmax", "ymax")]
+            out[i, k] = [target["classes"].index(r["class"]), *box, float(r["ignore"] or 0)]
     return torch.from_numpy(out)
 
 

@@ -50,22 +50,49 @@ def cell(text):
     return text[1:] if re.match(r"'+[=+\-@\t\r]", text) else text
 
 
+class ImageRow(dict):
+    """An image's cells; .objects holds every row of the image, one per object (an objects target)."""
+
+
+def chosen_object(rows):
+    """The object a class or box head learns, as the studio's import chooses it: the largest one
+    not ignored, the first of equals."""
+    best, best_area = rows[0], None
+    for r in rows:
+        if r.get("ignore") == "1":
+            continue
+        area = (float(r["xmax"]) - float(r["xmin"])) * (float(r["ymax"]) - float(r["ymin"]))
+        if best_area is None or area > best_area:
+            best, best_area = r, area
+    return best
+
+
 def read_split(folder, split, spec):
-    """Images [N, H, W, C] in [0, 1] and one target tensor per head, in head order."""
+    """Images [N, H, W, C] in [0, 1] and one target tensor per head, in head order. With an
+    objects target an image has a row per object, its other cells repeated."""
     with open(os.path.join(folder, "${DATASET_TARGETS}")) as f:
         targets = {t["name"]: t for t in json.load(f)["targets"]}
+    per_object = any(t["kind"] == "objects" for t in targets.values())
     height, width, channels = spec["inputShape"]
-    images, columns = [], []
+    images, columns, seen = [], [], {}
     with open(os.path.join(folder, "${DATASET_ANNOTATIONS}"), newline="") as f:
         for written in csv.DictReader(f):
             row = {cell(k): cell(v) for k, v in written.items()}
             if row["split"] != split:
                 continue
+            if per_object and row["path"] in seen:
+                seen[row["path"]].objects.append(row)
+                continue
             picture = Image.open(os.path.join(folder, row["path"])).convert("L" if channels == 1 else "RGB")
             if picture.size != (width, height):
                 raise SystemExit(f"{row['path']} is {picture.size[0]}x{picture.size[1]}, the model takes {width}x{height}.")
             images.append(np.asarray(picture, dtype=np.float32).reshape(height, width, channels) / 255.0)
-            columns.append(row)
+            columns.append(ImageRow(row))
+            columns[-1].objects = [row]
+            seen[row["path"]] = columns[-1]
+    if per_object:
+        for image in columns:
+            image.update(chosen_object(image.objects))
     ys = []
     for head in spec["heads"]:
         target = targets.get(head["target"])

@@ -131,6 +131,7 @@ describe('createWebHost', () => {
       'shapes',
       'digits-scenes',
       'scenes',
+      'shapes-scenes',
     ]);
     expect(datasets[0]?.targets).toContainEqual(expect.objectContaining({ kind: 'box' }));
   });

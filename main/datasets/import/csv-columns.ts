@@ -5,7 +5,7 @@
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import { DatasetError } from '../errors.ts';
-import { targetColumns } from '../target-columns.ts';
+import { OBJECT_COLUMNS, targetColumns } from '../target-columns.ts';
 import { parseNumber } from './files.ts';
 import { PRIMARY_CLASS } from './types.ts';
 
@@ -34,6 +34,8 @@ const BOX_NAMES = {
   ymax: ['ymax', 'y2'],
 } as const;
 const WIDTH_NAMES = ['width', 'imagewidth', 'imgwidth'];
+/** A 0/1 column saying an object is ignored: COCO's crowds, Pascal VOC's difficult objects. */
+const IGNORE_NAMES = ['ignore', 'iscrowd', 'crowd', 'difficult'];
 const HEIGHT_NAMES = ['height', 'imageheight', 'imgheight'];
 /** Numeric identifiers are not something to learn, so they do not become value columns. */
 const IDENTIFIER_NAMES = new Set(['id', 'imageid', 'objectid', 'annotationid', 'index', 'idx']);
@@ -50,6 +52,8 @@ export interface CsvColumns {
   /** The image size columns (as in TensorFlow's object-detection CSV); only beside a box. */
   readonly width?: number;
   readonly height?: number;
+  /** The object's 0/1 ignore flag (a crowd, a difficult object); only beside a box. */
+  readonly ignore?: number;
   /** Numeric columns left over, by name, in file order. */
   readonly values: readonly { readonly name: string; readonly index: number }[];
   /** Further columns of words: each one a classification task named by its column. */
@@ -92,18 +96,24 @@ function isNumericColumn(rows: readonly (readonly string[])[], index: number): b
 /**
  * The columns of the targets a dataset export's targets.json lists (checked against the header
  * already): class targets are labels whatever their cells look like, attributes and value
- * columns are as listed. The class the objects carry is the target called 'class', else the
- * first class target.
+ * columns are as listed. The class the objects carry is an objects target's (its column is
+ * 'class', a row per object), else the target called 'class', else the first class target.
  */
 function targetRoles(header: readonly string[], targets: readonly DatasetTarget[]) {
   const at = (name: string) => ({ name, index: header.indexOf(name) });
   const classes = targets.filter((t) => t.kind === 'class');
   const primary = classes.find((t) => t.name === PRIMARY_CLASS) ?? classes[0];
+  const objects = targets.some((t) => t.kind === 'objects');
   const columnsOf = (kind: DatasetTarget['kind']) => [
     ...new Set(targets.filter((t) => t.kind === kind).flatMap((t) => targetColumns(t))),
   ];
   return {
-    className: primary ? header.indexOf(primary.name) : -1,
+    className: objects
+      ? header.indexOf(OBJECT_COLUMNS[0])
+      : primary
+        ? header.indexOf(primary.name)
+        : -1,
+    ...(objects ? { ignore: header.indexOf(OBJECT_COLUMNS[5]) } : {}),
     labels: classes.filter((t) => t.name !== PRIMARY_CLASS).map((t) => at(t.name)),
     values: columnsOf('numeric').map(at),
     attributes: columnsOf('attributes').map(at),
@@ -159,6 +169,7 @@ export function mapCsvColumns(
       className,
       ...(box ? { box } : {}),
       ...(split !== undefined ? { split } : {}),
+      ...(box && listed.ignore !== undefined ? { ignore: listed.ignore } : {}),
       values: listed.values,
       labels: listed.labels,
       attributes: listed.attributes,
@@ -167,6 +178,7 @@ export function mapCsvColumns(
   // Without a box, 'width' is more likely something to learn than the image's size.
   const width = box ? findColumn(normalised, WIDTH_NAMES) : undefined;
   const height = box ? findColumn(normalised, HEIGHT_NAMES) : undefined;
+  const ignore = box ? findColumn(normalised, IGNORE_NAMES) : undefined;
   const attributes = attributeNames.map((name) => {
     const index = header.findIndex((h) => h.trim() === name);
     if (index < 0) {
@@ -184,6 +196,7 @@ export function mapCsvColumns(
     split,
     width,
     height,
+    ignore,
     labelList,
     ...corners,
     ...attributes.map((a) => a.index),
@@ -209,6 +222,7 @@ export function mapCsvColumns(
     ...(split !== undefined ? { split } : {}),
     ...(width !== undefined ? { width } : {}),
     ...(height !== undefined ? { height } : {}),
+    ...(ignore !== undefined ? { ignore } : {}),
     ...(labelList !== undefined ? { labelList } : {}),
     values,
     labels,

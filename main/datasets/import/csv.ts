@@ -30,6 +30,7 @@ import type {
   ImportOptions,
   PixelBox,
 } from './types.ts';
+import { PRIMARY_CLASS } from './types.ts';
 
 interface CsvRow {
   readonly cells: readonly string[];
@@ -173,6 +174,11 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   const listedClasses = new Map(
     (targets ?? []).flatMap((t) => (t.kind === 'class' ? [[t.name, t.classes] as const] : [])),
   );
+  // A row per object: its class column holds the objects target's classes.
+  const listedObjects = targets?.find((t) => t.kind === 'objects');
+  if (listedObjects && !listedClasses.has(PRIMARY_CLASS)) {
+    listedClasses.set(PRIMARY_CLASS, listedObjects.classes);
+  }
   const primaryName = header[columns.className] ?? '';
   const badRows: BadRow[] = [];
   const drafts = new Map<string, RecordDraft>();
@@ -253,6 +259,17 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       );
       continue;
     }
+    const ignoreCell = cell(columns.ignore);
+    if (!/^[01]?$/.test(ignoreCell)) {
+      badRows.push(
+        badRow(
+          'malformed',
+          where,
+          `${capitalise(where)} has '${ignoreCell}' in column '${header[columns.ignore ?? 0]}', which is not 0 or 1 (whether the object is ignored); the row was skipped.`,
+        ),
+      );
+      continue;
+    }
     const notYesNo = columns.attributes.find(({ index }) => !/^[01]$/.test(cell(index)));
     if (notYesNo) {
       badRows.push(
@@ -285,6 +302,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     const object: ImportedObject = {
       className,
       where,
+      ...(cell(columns.ignore) === '1' ? { ignore: true } : {}),
       ...(box ? (boxUnits?.units === 'normalized' ? { unitBox: box } : { box }) : {}),
     };
     const draft = drafts.get(key);
