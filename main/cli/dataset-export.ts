@@ -60,17 +60,21 @@ export async function datasetExportCommand(
     const sizes = (['train', 'validation', 'test'] as const)
       .map((s) => `${data.splits[s].size} ${s}`)
       .join(', ');
-    // YOLO and COCO hold the first class and box targets; a CSV holds every target.
-    const held = [
-      data.targets.find((t) => t.kind === 'class'),
-      data.targets.find((t) => t.kind === 'box'),
-    ];
+    // YOLO and COCO hold the first class and box targets, VOC the first mask; a CSV every target.
+    const held =
+      format === 'voc'
+        ? [data.targets.find((t) => t.kind === 'mask')]
+        : [
+            data.targets.find((t) => t.kind === 'class'),
+            data.targets.find((t) => t.kind === 'box'),
+          ];
     const left =
       format === 'csv'
         ? []
         : data.targets.filter((t) => !held.some((h) => h === t)).map((t) => t.name);
+    const holds = format === 'voc' ? 'masks' : 'classes and boxes';
     ctx.out(
-      `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds classes and boxes: ${left.join(', ')} left out)` : ''}.\n`,
+      `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds ${holds}: ${left.join(', ')} left out)` : ''}.\n`,
     );
   } finally {
     await data.close?.();
