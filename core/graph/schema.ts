@@ -120,6 +120,14 @@ export const datasetOptionsSchema = z.strictObject({
     .max(4000)
     .optional()
     .describe('CSV: names of 0/1 columns, comma-separated, that together are one attributes task.'),
+  depthScale: z
+    .number()
+    .positive()
+    .max(1000)
+    .optional()
+    .describe(
+      'CSV: metres per unit of 16-bit depth PNGs whose row has no depth_scale; 0.001 when absent.',
+    ),
   augment: augmentSettingsSchema.prefault({}),
 });
 export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;

@@ -25,6 +25,7 @@ export async function datasetCommand(
       'test-fraction',
       'seed',
       'attributes',
+      'depth-scale',
     ]),
     json: { type: 'boolean' },
   } as const);

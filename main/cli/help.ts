@@ -25,6 +25,7 @@ Usage: npm run cli -- <command> [options]
         --object-choice largest|first (images with several objects)
         --bad-rows skip|stop         --no-cache
         --attributes A,B,C (CSV: 0/1 columns that are one attributes task)
+        --depth-scale X (CSV: metres per unit of 16-bit depth PNGs; default 0.001)
         --val-fraction X --test-fraction X (split shares when the data has no split)
         --flip --shift X --scale X --brightness X --contrast X (training augmentation; the
         built-in datasets take them too)
@@ -57,15 +58,17 @@ Usage: npm run cli -- <command> [options]
       Reads an imported dataset as training would and prints its format, image and class
       counts per split, box statistics and the report of bad rows, without training.
 
-  dataset export <digits|shapes|path> --out DIR [--format csv|coco|yolo] [--size HxWxC]
-        [--limit N] [--seed N]
+  dataset export <digits|shapes|scenes|path> --out DIR [--format csv|coco|yolo|voc]
+        [--size HxWxC] [--limit N] [--seed N]
       Writes a dataset the studio trains on (an imported one after its check, bad rows left
       out) as PNG images with annotations.csv (path, split, class, xmin, ymin, xmax, ymax,
-      value columns; a row per object with an ignore column for an objects target) and
-      targets.json: what the studio's CSV import and an exported PyTorch project's train.py
-      read; yolo writes images/, labels/ (every object but ignored ones), data.yaml and
-      classes.txt, coco images/ and annotations.json (every object, ignored ones as crowds, and
-      each image's split). The other targets stay out of yolo and coco. --size draws a
+      value columns; a row per object with an ignore column for an objects target; mask, depth
+      and normals columns naming a palette PNG or a .npy file per image) and targets.json: what
+      the studio's CSV import and an exported PyTorch project's train.py read; yolo writes
+      images/, labels/ (every object but ignored ones), data.yaml and classes.txt, coco images/
+      and annotations.json (every object, ignored ones as crowds, and each image's split), voc
+      JPEGImages/ (PNG files), SegmentationClass/ and ImageSets/Segmentation/ (the mask only).
+      The other targets stay out of yolo, coco and voc. --size draws a
       built-in dataset at that size (default 64x64x3).
 
   evaluate <run dir> [--split train|validation|test] [--checkpoint best|last] [--batch-size N]

@@ -46,6 +46,7 @@ export const SETTING_FLAGS = {
   'bad-rows': { setting: 'datasetOptions.onBadRows' },
   'no-cache': { setting: 'datasetOptions.cache', sets: false },
   attributes: { setting: 'datasetOptions.attributes' },
+  'depth-scale': { setting: 'datasetOptions.depthScale' },
   flip: { setting: 'datasetOptions.augment.flip', sets: true },
   shift: { setting: 'datasetOptions.augment.shift' },
   scale: { setting: 'datasetOptions.augment.scale' },

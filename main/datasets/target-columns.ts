@@ -1,6 +1,7 @@
 import { OBJECT_ROWS_SIZE, readObjectRows } from '../../core/detection/object-rows.ts';
 import type { DatasetTarget, TaskKind } from '../../core/tasks/registry.ts';
 import { npy } from '../export/npz.ts';
+import { encodeSingleChannelPng } from './png.ts';
 
 type TargetOf<K extends TaskKind> = Extract<DatasetTarget, { kind: K }>;
 
@@ -66,14 +67,36 @@ export const TARGET_COLUMNS: { readonly [K in TaskKind]: TargetColumns<K> } = {
     columns: () => OBJECT_COLUMNS,
     cells: () => OBJECT_COLUMNS.map(() => ''),
   },
-  // A map is a .npy file of its layout (float32, [H, W] or [H, W, C]) named in one column.
-  mask: mapColumns((t) => [t.height, t.width]),
+  // A mask is a palette PNG of class indices (VOC's colours, 255 ignored), which every
+  // segmentation tool reads; depth and normals are .npy files of their layout (float32,
+  // [H, W, C]), exact where a 16-bit PNG would round depth to its unit.
+  mask: {
+    columns: (t) => [t.name],
+    cells: () => [''],
+    file: {
+      extension: 'png',
+      bytes: (t, values, i) => maskPng(t, values.subarray(i * t.height * t.width)),
+    },
+  },
   depth: mapColumns((t) => [t.height, t.width, 1]),
   normals: mapColumns((t) => [t.height, t.width, 3]),
 };
 
+/** A mask's class indices as an 8-bit palette PNG. */
+export const maskPng = (
+  t: { readonly height: number; readonly width: number },
+  values: ArrayLike<number>,
+): Uint8Array =>
+  encodeSingleChannelPng({
+    width: t.width,
+    height: t.height,
+    bitDepth: 8,
+    colour: 3,
+    values: Uint8Array.from({ length: t.width * t.height }, (_, k) => values[k] ?? 0),
+  });
+
 /** The columns of a map target: its file's path in one column named as the target. */
-function mapColumns<K extends 'mask' | 'depth' | 'normals'>(
+function mapColumns<K extends 'depth' | 'normals'>(
   shape: (t: { readonly height: number; readonly width: number }) => number[],
 ): TargetColumns<K> {
   return {

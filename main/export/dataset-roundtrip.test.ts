@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asTrainingData } from '../engine/batches.ts';
@@ -8,7 +8,11 @@ import { openImportedDataset } from '../datasets/import/index.ts';
 import { formatSummary, summarizeDataset } from '../datasets/import/summary.ts';
 import { temporaryFolders } from '../datasets/import/test-fixtures.ts';
 import { exportDatasetFiles } from './dataset.ts';
-import { DATASET_ANNOTATIONS, DATASET_TARGETS } from './dataset-layout.ts';
+import {
+  DATASET_ANNOTATIONS,
+  DATASET_TARGETS,
+  type DatasetExportFormat,
+} from './dataset-layout.ts';
 import { writeExportFolder } from './index.ts';
 
 const folders = temporaryFolders('studio-dataset-roundtrip-');
@@ -25,24 +29,38 @@ async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetS
   return out;
 }
 
-const exported = async (data: TrainingData) =>
-  writeExportFolder(await folders.make(), await exportDatasetFiles(data, 'csv'));
+const exported = async (data: TrainingData, format: DatasetExportFormat = 'csv') =>
+  writeExportFolder(await folders.make(), await exportDatasetFiles(data, format));
 
-const reopen = (out: string, data: TrainingData) =>
-  openImportedDataset(`${out}/${DATASET_ANNOTATIONS}`, { imageShape: data.imageShape, seed: 5 });
+const reopen = (out: string, data: TrainingData, format: DatasetExportFormat = 'csv') =>
+  openImportedDataset(format === 'csv' ? `${out}/${DATASET_ANNOTATIONS}` : out, {
+    imageShape: data.imageShape,
+    seed: 5,
+  });
 
-/** Exports `data` as CSV and checks the import reads it back to the very same tensors. */
-async function expectRoundTrip(data: TrainingData) {
-  const again = await reopen(await exported(data), data);
+/**
+ * Exports `data` and checks the import reads it back to the very same tensors: every target for
+ * CSV, those the format holds (`held`) for the others.
+ */
+async function expectRoundTrip(
+  data: TrainingData,
+  format: DatasetExportFormat = 'csv',
+  held: readonly string[] = data.targets.map((t) => t.name),
+) {
+  const again = await reopen(await exported(data, format), data, format);
   expect(again.report.dropped).toBe(0);
-  expect(again.data.targets).toEqual(data.targets);
+  expect(again.data.targets).toEqual(data.targets.filter((t) => held.includes(t.name)));
   const [before, after] = [await tensorsOf(data), await tensorsOf(again.data)];
   for (const split of SPLITS) {
     expect(after[split].size, split).toBe(before[split].size);
     expect(Buffer.from(after[split].images).equals(Buffer.from(before[split].images))).toBe(true);
-    expect(Object.keys(after[split].targets)).toEqual(Object.keys(before[split].targets));
-    for (const [name, values] of Object.entries(before[split].targets)) {
-      expect(after[split].targets[name], `${split} ${name}`).toEqual(values);
+    expect(Object.keys(after[split].targets)).toEqual(held);
+    for (const name of held) {
+      const [was, is] = [before[split].targets[name], after[split].targets[name]];
+      expect(
+        is && was && Buffer.from(is.buffer).equals(Buffer.from(was.buffer)),
+        `${split} ${name}`,
+      ).toBe(true);
     }
   }
   await again.data.close?.();
@@ -128,5 +146,43 @@ describe('CSV export read back through its targets.json', () => {
       classes: ['-2', '1', '10', '4', '7'],
     });
     await again.data.close?.();
+  });
+});
+
+/** The built-in scenes: a mask, a depth and a normal map per image, on three splits. */
+const scenes = () =>
+  asTrainingData(loadBuiltInDataset('scenes', { imageShape: [24, 32, 3], seed: 4, limit: 12 }));
+
+describe('dense targets exported and read back', () => {
+  it('CSV: masks as palette PNGs, depth and normals as float32 .npy, to the same bytes', async () => {
+    const data = scenes();
+    expect(data.targets.map((t) => t.kind)).toEqual(['mask', 'depth', 'normals']);
+    const out = await exported(data);
+    const [header, first] = (await readFile(join(out, DATASET_ANNOTATIONS), 'utf8')).split('\n');
+    expect(header).toBe('path,split,mask,depth,normals');
+    expect(first).toBe(
+      'images/train/00000.png,train,maps/mask/train/00000.png,maps/depth/train/00000.npy,maps/normals/train/00000.npy',
+    );
+    await expectRoundTrip(data);
+  });
+
+  it('VOC: JPEGImages, SegmentationClass palette PNGs and the Segmentation split lists', async () => {
+    const data = scenes();
+    const out = await exported(data, 'voc');
+    expect((await readdir(out)).sort()).toEqual([
+      'ImageSets',
+      'JPEGImages',
+      'SegmentationClass',
+      'classes.txt',
+    ]);
+    const val = await readFile(join(out, 'ImageSets', 'Segmentation', 'val.txt'), 'utf8');
+    expect(val.split('\n').filter(Boolean).length).toBe(data.splits.validation.size);
+    await expectRoundTrip(data, 'voc', ['mask']);
+  });
+
+  it('VOC refuses a dataset without a mask in one sentence', async () => {
+    await expect(exportDatasetFiles(multidigits(), 'voc')).rejects.toThrow(
+      "The dataset 'multidigits' has no mask target, and a VOC segmentation dataset is masks; export it as csv.",
+    );
   });
 });

@@ -21,6 +21,7 @@ import {
   type DatasetExportFormat,
 } from './dataset-layout.ts';
 import type { ExportFiles } from './files.ts';
+import { VOC_SEGMENTATION_CLASSES } from '../datasets/import/voc-segmentation.ts';
 
 const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
@@ -139,9 +140,10 @@ async function readSamples(data: TrainingData) {
 
 /**
  * A dataset the studio trains on, as images and annotations: CSV (annotations.csv with path,
- * split, class, a normalised box and value columns, a row per object for an objects target, plus
- * targets.json), the layout the studio's CSV import and the exported projects' train.py read;
- * YOLO or COCO (every object, or the one box), which the studio's imports read back.
+ * split, class, a normalised box and value columns, a row per object for an objects target, a
+ * file per map target, plus targets.json), the layout the studio's CSV import and the exported
+ * projects' train.py read; YOLO or COCO (every object, or the one box), which the studio's
+ * imports read back; Pascal VOC for a mask.
  */
 export async function exportDatasetFiles(
   data: TrainingData,
@@ -154,6 +156,8 @@ export async function exportDatasetFiles(
       return yoloFiles(data);
     case 'coco':
       return cocoFiles(data);
+    case 'voc':
+      return vocFiles(data);
   }
 }
 
@@ -270,6 +274,7 @@ export function targetsHeld(
   format: DatasetExportFormat,
 ): readonly DatasetTarget[] {
   if (format === 'csv') return data.targets;
+  if (format === 'voc') return data.targets.filter((t) => t.kind === 'mask').slice(0, 1);
   const objects = data.targets.find((t) => t.kind === 'objects');
   const classTarget = data.targets.find((t) => t.kind === 'class');
   const box = data.targets.find((t) => t.kind === 'box');
@@ -283,7 +288,7 @@ export function targetsHeld(
  * skip blank ones; no escape exists. A name that would read back as something else (an extra
  * class, a shifted index) is refused rather than changed.
  */
-function assertYoloClassName(data: TrainingData, name: string): void {
+function assertYoloClassName(data: TrainingData, name: string, file = "YOLO's classes.txt"): void {
   const why = /[\r\n]/.test(name)
     ? 'holds a line break'
     : name.trim() === ''
@@ -294,7 +299,7 @@ function assertYoloClassName(data: TrainingData, name: string): void {
   if (why === undefined) return;
   throw new StudioError(
     'E_EXPORT_UNSUPPORTED',
-    `The class ${JSON.stringify(name)} of the dataset '${data.name}' ${why}, which YOLO's classes.txt (one name a line) cannot hold; rename it, or export as csv or coco.`,
+    `The class ${JSON.stringify(name)} of the dataset '${data.name}' ${why}, which ${file} (one name a line) cannot hold; rename it, or export as csv${file.startsWith('YOLO') ? ' or coco' : ''}.`,
   );
 }
 
@@ -375,5 +380,46 @@ async function cocoFiles(data: TrainingData): Promise<ExportFiles> {
   const categories = classes.map((name, i) => ({ id: i + 1, name }));
   const json = JSON.stringify({ images, annotations, categories });
   files.set('annotations.json', new TextEncoder().encode(`${json}\n`));
+  return files;
+}
+
+const VOC_SPLITS: Record<SplitName, string> = { train: 'train', validation: 'val', test: 'test' };
+
+/**
+ * Pascal VOC segmentation: JPEGImages/<split>-NNNNN.png, SegmentationClass/<same id>.png (palette
+ * indices, 255 ignored), ImageSets/Segmentation/{train,val,test}.txt, and classes.txt when the
+ * classes are not VOC's own. The images are PNG, though the folder is VOC's JPEGImages: JPEG would
+ * change their pixels, and the studio's VOC import (like most VOC readers that list the folder)
+ * takes any image; a reader that asks for '<id>.jpg' by name will not find them.
+ */
+async function vocFiles(data: TrainingData): Promise<ExportFiles> {
+  const mask = data.targets.find((t) => t.kind === 'mask');
+  if (!mask) {
+    throw new StudioError(
+      'E_EXPORT_UNSUPPORTED',
+      `The dataset '${data.name}' has no mask target, and a VOC segmentation dataset is masks; export it as csv.`,
+    );
+  }
+  for (const name of mask.classes) assertYoloClassName(data, name, 'classes.txt');
+  const { samples } = await readSamples(data);
+  const files: ExportFiles = new Map();
+  const text = (v: string) => new TextEncoder().encode(v);
+  const lists: Record<SplitName, string[]> = { train: [], validation: [], test: [] };
+  for (const s of samples) {
+    const id = `${s.split}-${String(s.index).padStart(5, '0')}`;
+    lists[s.split].push(id);
+    files.set(`JPEGImages/${id}.png`, s.png);
+    const png = s.files.get(String(s.row.get(mask.name)));
+    if (png) files.set(`SegmentationClass/${id}.png`, png);
+  }
+  for (const split of SPLITS) {
+    const ids = lists[split];
+    files.set(
+      `ImageSets/Segmentation/${VOC_SPLITS[split]}.txt`,
+      text(ids.map((id) => `${id}\n`).join('')),
+    );
+  }
+  const isVocs = mask.classes.join('\n') === VOC_SEGMENTATION_CLASSES.join('\n');
+  if (!isVocs) files.set('classes.txt', text(`${mask.classes.join('\n')}\n`));
   return files;
 }

@@ -30,3 +30,57 @@ export function npz(arrays: ReadonlyMap<string, NpyArray>): Uint8Array {
   for (const [name, array] of arrays) files[`${name}.npy`] = [npy(array), { level: 0 }];
   return zipSync(files);
 }
+
+/** A .npy file's array as read: its shape, its numbers and numpy's name of their type. */
+export interface ReadNpy {
+  readonly shape: readonly number[];
+  readonly dtype: NpyReadType;
+  readonly values: Float64Array;
+}
+
+const NPY_READ_TYPES = {
+  f4: { size: 4, get: (v: DataView, at: number, le: boolean) => v.getFloat32(at, le) },
+  f8: { size: 8, get: (v: DataView, at: number, le: boolean) => v.getFloat64(at, le) },
+  u2: { size: 2, get: (v: DataView, at: number, le: boolean) => v.getUint16(at, le) },
+  u1: { size: 1, get: (v: DataView, at: number) => v.getUint8(at) },
+} as const;
+export type NpyReadType = keyof typeof NPY_READ_TYPES;
+
+/**
+ * Reads a .npy file (format 1, 2 or 3) of float32, float64, uint16 or uint8 numbers in C order;
+ * anything else throws a sentence's end ("holds int64 numbers (<i8), …").
+ */
+export function readNpy(bytes: Uint8Array): ReadNpy {
+  const magic = String.fromCharCode(...bytes.subarray(1, 6));
+  if (bytes[0] !== 0x93 || magic !== 'NUMPY') throw new Error('is not a .npy file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  const long = major === 2 || major === 3;
+  const headerLength = long ? view.getUint32(8, true) : view.getUint16(8, true);
+  const start = (long ? 12 : 10) + headerLength;
+  const header = new TextDecoder().decode(bytes.subarray(long ? 12 : 10, start));
+  const descr = /'descr':\s*'([<>|=])([a-z]\d+)'/.exec(header);
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header);
+  if (!descr || !shapeText) throw new Error('has a .npy header without a type or a shape');
+  if (/'fortran_order':\s*True/.test(header)) {
+    throw new Error('is stored in Fortran order; save it with numpy.ascontiguousarray first');
+  }
+  const type = NPY_READ_TYPES[descr[2] as NpyReadType] as
+    (typeof NPY_READ_TYPES)[NpyReadType] | undefined;
+  if (!type) {
+    throw new Error(
+      `holds ${descr[1]}${descr[2]} numbers, not float32, float64, uint16 or uint8 ones`,
+    );
+  }
+  const shape = shapeText[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (bytes.length < start + count * type.size) throw new Error('is cut short');
+  const littleEndian = descr[1] !== '>';
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) values[i] = type.get(view, start + i * type.size, littleEndian);
+  return { shape, dtype: descr[2] as NpyReadType, values };
+}

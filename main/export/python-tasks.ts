@@ -33,8 +33,8 @@ const TARGET_READERS: Record<TaskKind, string> = {
   box: 'lambda target, rows, folder: torch.tensor([[float(r[c]) for c in ("xmin", "ymin", "xmax", "ymax")] for r in rows])',
   numeric:
     'lambda target, rows, folder: torch.tensor([[float(r[c]) for c in target["columns"]] for r in rows])',
-  // A map is a .npy file per sample, its path in the target's column; a mask's truth is a class
-  // per pixel, flat, as the studio's batches hold it.
+  // A map is a file per sample (a mask's palette PNG, else a .npy), its path in the target's
+  // column; a mask's truth is a class per pixel, flat, as the studio's batches hold it.
   mask: 'lambda target, rows, folder: read_maps(target, rows, folder).reshape(len(rows), -1)',
   depth: 'read_maps',
   normals: 'read_maps',
@@ -91,9 +91,14 @@ const table = (name: string, entries: Record<string, string>) =>
 const PYTHON_MAP_TASKS = String.raw`IGNORE_CLASS = 255
 
 
+def read_map(path):
+    """A mask's palette PNG (its indices, not its colours) or a .npy array."""
+    return np.asarray(Image.open(path)) if path.lower().endswith(".png") else np.load(path)
+
+
 def read_maps(target, rows, folder):
-    """A map target's .npy files, one per row, stacked: [N, H, W] or [N, H, W, C]."""
-    return torch.from_numpy(np.stack([np.load(os.path.join(folder, r[target["name"]])) for r in rows]).astype(np.float32))
+    """A map target's files, one per row, stacked: [N, H, W] or [N, H, W, C]."""
+    return torch.from_numpy(np.stack([read_map(os.path.join(folder, r[target["name"]])) for r in rows]).astype(np.float32))
 
 
 def pixel_crossentropy(head, y, p):

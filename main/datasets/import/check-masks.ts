@@ -1,26 +1,37 @@
 /**
- * The check pass for segmentation layouts: every image's mask file is read once, must have the
- * image's size and only known classes (or 255), and the mask target is sized and named from them.
- * Masks drawn from COCO shapes were checked as the file was read and are not drawn here.
+ * The check pass for dense layouts: every image's mask, depth map and normal map is read once and
+ * must have the image's size; a mask only known classes (or 255), a depth map finite depths of 0
+ * or more. The map targets are sized (and the mask's classes named) from them. Masks drawn from
+ * COCO shapes were checked as the file was read and are not read here.
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import { badRow, errorReason, mapLimit, toKey } from './files.ts';
 import { misfitShapes } from './coco-masks.ts';
 import { largestClass, maskProblem, readMask } from './masks.ts';
 import { CHECK_CONCURRENCY } from './check.ts';
-import type { BadRow, ImportedIndex, Sample } from './types.ts';
+import {
+  DEFAULT_DEPTH_SCALE,
+  depthProblem,
+  normalsProblem,
+  readDepth,
+  readNormals,
+  type MapImage,
+} from './dense-maps.ts';
+import type { BadRow, ImportedIndex, ImportOptions, Sample } from './types.ts';
 
-export type MaskTarget = Extract<DatasetTarget, { kind: 'mask' }>;
+export type MapTarget = Extract<DatasetTarget, { kind: 'mask' | 'depth' | 'normals' }>;
 
-export interface CheckedMasks {
+export interface CheckedMaps {
   /** The index with its mask classes named. */
   readonly index: ImportedIndex;
-  readonly target?: MaskTarget;
-  /** Keys of the images whose masks do not fit. */
+  /** The mask, depth and normals targets the maps give, in that order. */
+  readonly targets: readonly MapTarget[];
+  /** Keys of the images whose maps do not fit. */
   readonly dropped: ReadonlySet<string>;
   readonly badRows: readonly BadRow[];
+  /** The samples with their depth scale settled. */
+  readonly samples: readonly Omit<Sample, 'split'>[];
 }
-
 /** The size most images have, which the target states; others are fitted to the Input anyway. */
 function commonSize(samples: readonly Omit<Sample, 'split'>[]): { height: number; width: number } {
   const counts = new Map<string, number>();
@@ -35,74 +46,105 @@ function commonSize(samples: readonly Omit<Sample, 'split'>[]): { height: number
   return best;
 }
 
-export async function checkMasks(
-  samples: readonly Omit<Sample, 'split'>[],
+type Unchecked = Omit<Sample, 'split'>;
+
+export async function checkMaps(
+  given: readonly Unchecked[],
   index: ImportedIndex,
-): Promise<CheckedMasks> {
-  if (!index.masks) return { index, dropped: new Set(), badRows: [] };
-  const named = index.masks.classes;
-  const badRows: BadRow[] = [];
+  options: ImportOptions = {},
+): Promise<CheckedMaps> {
+  const scale = options.depthScale ?? DEFAULT_DEPTH_SCALE;
+  const samples = given.map((s) =>
+    s.depth ? { ...s, depth: { ...s.depth, scale: s.depth.scale ?? scale } } : s,
+  );
+  const named = index.masks?.classes;
+  // An image's first bad map drops it; the sentences come in the images' order, whatever order
+  // the files are read in.
+  const refused = new Map<string, BadRow>();
   const dropped = new Set<string>();
-  const refuse = (
-    sample: Omit<Sample, 'split'>,
-    file: string,
-    why: string,
-    kind: BadRow['kind'],
-  ) => {
+  const refuse = (sample: Unchecked, why: string, kind: BadRow['kind']) => {
     dropped.add(sample.key);
-    badRows.push(
-      badRow(
-        kind,
-        sample.key,
-        `The mask '${toKey(index.source, file)}' of '${sample.key}' ${why}; the image was skipped.`,
-        'dropped',
-        sample.key,
-      ),
+    refused.set(
+      sample.key,
+      badRow(kind, sample.key, `${why}; the image was skipped.`, 'dropped', sample.key),
     );
   };
-  const largest = await mapLimit(samples, CHECK_CONCURRENCY, async (sample) => {
-    const file = sample.mask;
-    if (file === undefined) {
-      dropped.add(sample.key);
-      badRows.push(
-        badRow(
-          'missing-file',
-          sample.key,
-          `'${sample.key}' has no mask; the image was skipped.`,
-          'dropped',
-          sample.key,
-        ),
-      );
-      return -1;
-    }
-    if (typeof file !== 'string') {
-      // Drawn masks fit by construction; only an RLE sized unlike the image is ignored, and said.
-      for (const { kind, message } of misfitShapes(file, sample.key, sample)) {
-        badRows.push(badRow(kind, sample.key, message, 'fixed', sample.key));
+  /** Reads one kind of map of every sample and refuses those that do not fit. */
+  const check = async <T>(
+    what: 'mask' | 'depth map' | 'normal map',
+    fileOf: (s: Unchecked) => string | undefined,
+    read: (s: Unchecked, file: string) => Promise<T>,
+    problem: (map: T, s: Unchecked) => string | undefined,
+    /** The kind of a bad value (a class beyond the list, a NaN depth); a wrong size is its own. */
+    valueKind: BadRow['kind'],
+  ): Promise<(T | undefined)[]> =>
+    mapLimit(samples, CHECK_CONCURRENCY, async (sample) => {
+      if (dropped.has(sample.key)) return undefined;
+      const file = fileOf(sample);
+      if (file === undefined) {
+        refuse(sample, `'${sample.key}' has no ${what}`, 'missing-file');
+        return undefined;
       }
-      return -1;
-    }
-    let mask;
-    try {
-      mask = await readMask(file);
-    } catch (error) {
-      refuse(sample, file, errorReason(error), 'unreadable-image');
-      return -1;
-    }
-    const why = maskProblem(mask, sample.width, sample.height, named?.length ?? 256);
-    if (why !== undefined) {
-      refuse(sample, file, why, why.startsWith('is ') ? 'size-mismatch' : 'unknown-class');
-      return -1;
-    }
-    return largestClass(mask);
-  });
-  const count = Math.max(1, ...largest.map((n) => n + 1));
-  const classes = named ?? Array.from({ length: count }, (_, c) => `class ${c}`);
-  const kept = samples.filter((s) => !dropped.has(s.key));
+      const shown = `The ${what} '${toKey(index.source, file)}' of '${sample.key}'`;
+      let map: T;
+      try {
+        map = await read(sample, file);
+      } catch (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        refuse(
+          sample,
+          missing ? `${shown} does not exist` : `${shown} ${errorReason(error)}`,
+          missing ? 'missing-file' : 'unreadable-image',
+        );
+        return undefined;
+      }
+      const why = problem(map, sample);
+      if (why === undefined) return map;
+      refuse(sample, `${shown} ${why}`, why.startsWith('is ') ? 'size-mismatch' : valueKind);
+      return undefined;
+    });
+
+  const targets: MapTarget[] = [];
+  let checkedIndex = index;
+  if (index.masks) {
+    const masks = await check(
+      'mask',
+      (s) => s.mask,
+      (_, file) => readMask(file),
+      (mask, s) => maskProblem(mask, s.width, s.height, named?.length ?? 256),
+      'unknown-class',
+    );
+    const count = Math.max(1, ...masks.map((m) => (m ? largestClass(m) + 1 : 0)));
+    const classes = named ?? Array.from({ length: count }, (_, c) => `class ${c}`);
+    checkedIndex = { ...index, masks: { classes } };
+    targets.push({ name: 'mask', kind: 'mask', classes, height: 0, width: 0 });
+  }
+  if (index.depthMaps) {
+    await check<MapImage>(
+      'depth map',
+      (s) => s.depth?.file,
+      (s, file) => readDepth({ file, scale: s.depth?.scale ?? scale }),
+      (map, s) => depthProblem(map, s.width, s.height),
+      'not-a-number',
+    );
+    targets.push({ name: 'depth', kind: 'depth', height: 0, width: 0 });
+  }
+  if (index.normalMaps) {
+    await check<MapImage>(
+      'normal map',
+      (s) => s.normals,
+      (_, file) => readNormals(file),
+      (map, s) => normalsProblem(map, s.width, s.height),
+      'not-a-number',
+    );
+    targets.push({ name: 'normals', kind: 'normals', height: 0, width: 0 });
+  }
+  const size = commonSize(samples.filter((s) => !dropped.has(s.key)));
   return {
-    index: { ...index, masks: { classes } },
-    target: { name: 'mask', kind: 'mask', classes, ...commonSize(kept) },
+    index: checkedIndex,
+    targets: targets.map((t) => ({ ...t, ...size })),
     dropped,
-    badRows,
+    badRows: samples.flatMap((s) => refused.get(s.key) ?? []),
+    samples,
   };
 }

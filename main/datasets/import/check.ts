@@ -11,20 +11,21 @@ import {
 } from '../../../core/detection/object-rows.ts';
 import type { SplitName } from '../types.ts';
 import { badRow, capitalise, compareText, mapLimit } from './files.ts';
-import { checkMasks, type MaskTarget } from './check-masks.ts';
+import { checkMaps, type MapTarget } from './check-masks.ts';
 import { datasetFolderOf, imageRef, probeImage, type Probe } from './probe-image.ts';
 import { assignSplits, splitSettings } from './split.ts';
-import type {
-  BadRow,
-  CheckedDataset,
-  ImportedIndex,
-  ImportedObject,
-  ImportedRecord,
-  ImportOptions,
-  ObjectChoice,
-  Sample,
-  SampleObject,
-  UnitBox,
+import {
+  hasMaps,
+  type BadRow,
+  type CheckedDataset,
+  type ImportedIndex,
+  type ImportedObject,
+  type ImportedRecord,
+  type ImportOptions,
+  type ObjectChoice,
+  type Sample,
+  type SampleObject,
+  type UnitBox,
 } from './types.ts';
 
 /** Images opened at once: enough to keep sharp's threads and the disk busy on a small machine. */
@@ -218,11 +219,11 @@ function checkRecord(
   }
 
   const eligible = usableObjects(record, size, index, classIndexOf, badRows);
-  // A segmentation layout's image has a mask instead of a class; a COCO file's images keep
+  // A dense layout's image has maps (a mask, depth) instead of a class; a COCO file's images keep
   // their objects' classes and boxes beside the mask, so one without objects is still dropped.
   const chosen: Usable | { readonly classIndex: number; readonly box?: undefined } | undefined =
     chooseObject(eligible, choice) ??
-    (index.masks && index.classes.length === 0 ? { classIndex: -1 } : undefined);
+    (hasMaps(index) && index.classes.length === 0 ? { classIndex: -1 } : undefined);
   if (!chosen) {
     const reason =
       record.objects.length === 0
@@ -275,6 +276,8 @@ function checkRecord(
       ...(chosen.box ? { box: chosen.box, objects } : {}),
       values: record.values,
       ...(record.mask !== undefined ? { mask: record.mask } : {}),
+      ...(record.depth !== undefined ? { depth: record.depth } : {}),
+      ...(record.normals !== undefined ? { normals: record.normals } : {}),
     },
   };
 }
@@ -287,13 +290,13 @@ function labelIndices(record: ImportedRecord, index: ImportedIndex): Record<stri
 }
 
 /** The targets the data offers, named as the built-in datasets name theirs. */
-export function targetsOf(index: ImportedIndex, masks?: MaskTarget): DatasetTarget[] {
+export function targetsOf(index: ImportedIndex, maps: readonly MapTarget[] = []): DatasetTarget[] {
   if (index.targets) return [...index.targets];
   const targets: DatasetTarget[] =
-    index.masks && index.classes.length === 0
+    hasMaps(index) && index.classes.length === 0
       ? []
       : [{ name: 'class', kind: 'class', classes: index.classes }];
-  if (masks) targets.push(masks);
+  targets.push(...maps);
   for (const t of index.labelTasks ?? []) {
     if (t.name !== 'class') targets.push({ name: t.name, kind: 'class', classes: t.classes });
   }
@@ -360,13 +363,15 @@ export async function checkIndex(
     return { record, checked };
   });
 
-  const checkedMasks = await checkMasks(
+  const checkedMasks = await checkMaps(
     results.flatMap(({ checked }) => (checked.sample ? [checked.sample] : [])),
     index,
+    options,
   );
+  const settled = new Map(checkedMasks.samples.map((s) => [s.key, s]));
   const kept = results.flatMap(({ record, checked }) =>
     checked.sample && !checkedMasks.dropped.has(checked.sample.key)
-      ? [{ record, sample: checked.sample }]
+      ? [{ record, sample: settled.get(checked.sample.key) ?? checked.sample }]
       : [],
   );
   const splitFrom = index.records.some((r) => r.split !== undefined) ? 'data' : 'ratio';
@@ -388,7 +393,7 @@ export async function checkIndex(
 
   return {
     index: checkedMasks.index,
-    targets: targetsOf(checkedMasks.index, checkedMasks.target),
+    targets: targetsOf(checkedMasks.index, checkedMasks.targets),
     samples,
     badRows: [
       ...index.badRows,

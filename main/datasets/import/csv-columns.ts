@@ -1,6 +1,6 @@
 /**
  * Which column of a CSV header holds what: the image path, the class, the box, the split, the
- * image size, the value columns a regression head can learn, further label columns (each a
+ * image size, the map files (mask, depth and its scale, normals), the value columns a regression head can learn, further label columns (each a
  * classification task) and attribute columns (together one attributes task).
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
@@ -37,6 +37,11 @@ const WIDTH_NAMES = ['width', 'imagewidth', 'imgwidth'];
 /** A 0/1 column saying an object is ignored: COCO's crowds, Pascal VOC's difficult objects. */
 const IGNORE_NAMES = ['ignore', 'iscrowd', 'crowd', 'difficult'];
 const HEIGHT_NAMES = ['height', 'imageheight', 'imgheight'];
+/** Map columns: a file per image (a PNG of class indices, a depth map, a normal map). */
+const MASK_NAMES = ['mask', 'maskpath', 'maskfile', 'segmentation'];
+const DEPTH_NAMES = ['depth', 'depthpath', 'depthfile', 'depthmap'];
+const DEPTH_SCALE_NAMES = ['depthscale'];
+const NORMALS_NAMES = ['normals', 'normalspath', 'normalmap'];
 /** Numeric identifiers are not something to learn, so they do not become value columns. */
 const IDENTIFIER_NAMES = new Set(['id', 'imageid', 'objectid', 'annotationid', 'index', 'idx']);
 
@@ -45,7 +50,14 @@ export const BOX_CORNERS: readonly BoxCorner[] = ['xmin', 'ymin', 'xmax', 'ymax'
 
 export interface CsvColumns {
   readonly path: number;
-  readonly className: number;
+  /** Absent only when the file has map columns: a dense dataset needs no class per image. */
+  readonly className?: number;
+  /** The map columns: each cell a file's path, relative to the CSV. */
+  readonly mask?: number;
+  readonly depth?: number;
+  /** Metres per unit of the row's depth file. */
+  readonly depthScale?: number;
+  readonly normals?: number;
   /** Indices of xmin, ymin, xmax, ymax; absent when the file has no box columns. */
   readonly box?: Readonly<Record<BoxCorner, number>>;
   readonly split?: number;
@@ -107,13 +119,20 @@ function targetRoles(header: readonly string[], targets: readonly DatasetTarget[
   const columnsOf = (kind: DatasetTarget['kind']) => [
     ...new Set(targets.filter((t) => t.kind === kind).flatMap((t) => targetColumns(t))),
   ];
+  const mapColumn = (kind: 'mask' | 'depth' | 'normals') => {
+    const map = targets.find((t) => t.kind === kind);
+    return map ? header.indexOf(map.name) : undefined;
+  };
   return {
     className: objects
       ? header.indexOf(OBJECT_COLUMNS[0])
       : primary
         ? header.indexOf(primary.name)
-        : -1,
+        : undefined,
     ...(objects ? { ignore: header.indexOf(OBJECT_COLUMNS[5]) } : {}),
+    mask: mapColumn('mask'),
+    depth: mapColumn('depth'),
+    normals: mapColumn('normals'),
     labels: classes.filter((t) => t.name !== PRIMARY_CLASS).map((t) => at(t.name)),
     values: columnsOf('numeric').map(at),
     attributes: columnsOf('attributes').map(at),
@@ -141,8 +160,24 @@ export function mapCsvColumns(
     );
   }
   const listed = targets && targetRoles(header, targets);
+  // A depth column of numbers is something to learn per image, not a depth map's path.
+  const depthColumn = findColumn(normalised, DEPTH_NAMES);
+  const maps = listed ?? {
+    mask: findColumn(normalised, MASK_NAMES),
+    depth:
+      depthColumn !== undefined && !isNumericColumn(rows, depthColumn) ? depthColumn : undefined,
+    normals: findColumn(normalised, NORMALS_NAMES),
+  };
+  const mapColumns = {
+    ...(maps.mask !== undefined ? { mask: maps.mask } : {}),
+    ...(maps.depth !== undefined ? { depth: maps.depth } : {}),
+    ...(maps.normals !== undefined ? { normals: maps.normals } : {}),
+  };
+  const depthScale =
+    maps.depth !== undefined ? findColumn(normalised, DEPTH_SCALE_NAMES) : undefined;
+  if (depthScale !== undefined) Object.assign(mapColumns, { depthScale });
   const className = listed ? listed.className : findColumn(normalised, CLASS_NAMES);
-  if (className === undefined) {
+  if (className === undefined && Object.keys(mapColumns).length === 0) {
     throw new DatasetError(
       'E_DATASET_COLUMNS',
       `${fileName} has no column for the class: name one ${listNames(CLASS_NAMES.slice(0, 3))} (its columns are ${shown}).`,
@@ -166,7 +201,8 @@ export function mapCsvColumns(
   if (listed) {
     return {
       path,
-      className,
+      ...(className !== undefined ? { className } : {}),
+      ...mapColumns,
       ...(box ? { box } : {}),
       ...(split !== undefined ? { split } : {}),
       ...(box && listed.ignore !== undefined ? { ignore: listed.ignore } : {}),
@@ -198,6 +234,7 @@ export function mapCsvColumns(
     height,
     ignore,
     labelList,
+    ...Object.values(mapColumns),
     ...corners,
     ...attributes.map((a) => a.index),
   ]);
@@ -217,7 +254,8 @@ export function mapCsvColumns(
   });
   return {
     path,
-    className,
+    ...(className !== undefined ? { className } : {}),
+    ...mapColumns,
     ...(box ? { box } : {}),
     ...(split !== undefined ? { split } : {}),
     ...(width !== undefined ? { width } : {}),

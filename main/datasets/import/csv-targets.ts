@@ -12,6 +12,9 @@ import { DatasetError } from '../errors.ts';
 import { targetColumns } from '../target-columns.ts';
 import { errorReason } from './files.ts';
 
+/** Targets read from a file per image; the import reads one of each kind. */
+const MAP_KINDS: readonly DatasetTarget['kind'][] = ['mask', 'depth', 'normals'];
+
 const exportTargetsSchema = z.object({ targets: z.array(datasetTargetSchema).min(1) });
 
 /** The first problem zod found, as "targets[1].classes: Expected array, received string". */
@@ -76,10 +79,18 @@ export async function readExportTargets(
       );
     }
   }
-  if (!targets.some((t) => t.kind === 'class')) {
+  const maps = targets.filter((t) => MAP_KINDS.includes(t.kind));
+  const twice = maps.find((t, i) => maps.findIndex((u) => u.kind === t.kind) !== i);
+  if (twice) {
     throw new DatasetError(
       'E_DATASET_COLUMNS',
-      `${DATASET_TARGETS} beside ${fileName} lists no class target, and an imported dataset needs one; add it or remove ${DATASET_TARGETS}.`,
+      `${DATASET_TARGETS} beside ${fileName} lists more than one ${twice.kind} target ('${twice.name}'), and a CSV import reads one of each; remove the others.`,
+    );
+  }
+  if (!targets.some((t) => t.kind === 'class') && maps.length === 0) {
+    throw new DatasetError(
+      'E_DATASET_COLUMNS',
+      `${DATASET_TARGETS} beside ${fileName} lists no class target and no mask, depth or normals target, and an imported dataset needs one; add it or remove ${DATASET_TARGETS}.`,
     );
   }
   return targets;

@@ -10,6 +10,7 @@ import type { SplitName } from '../types.ts';
 import { readCsvCell } from './csv-cells.ts';
 import { BOX_CORNERS, mapCsvColumns, sniffDelimiter } from './csv-columns.ts';
 import type { CsvColumns } from './csv-columns.ts';
+import { mapsOfCsv, readMapCells } from './csv-maps.ts';
 import { readExportTargets } from './csv-targets.ts';
 import {
   badRow,
@@ -102,7 +103,9 @@ function decideUnits(
   return { units: unit ? 'normalized' : 'pixels', how: 'detected' };
 }
 
-interface RecordDraft {
+type MapFields = Pick<ImportedRecord, 'mask' | 'depth' | 'normals'>;
+
+interface RecordDraft extends MapFields {
   key: string;
   file: string;
   width?: number;
@@ -179,11 +182,11 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   if (listedObjects && !listedClasses.has(PRIMARY_CLASS)) {
     listedClasses.set(PRIMARY_CLASS, listedObjects.classes);
   }
-  const primaryName = header[columns.className] ?? '';
+  const primaryName = columns.className === undefined ? '' : (header[columns.className] ?? '');
   const badRows: BadRow[] = [];
   const drafts = new Map<string, RecordDraft>();
   const seenRows = new Map<string, number>();
-  const accepted: { row: CsvRow; where: string; box?: PixelBox }[] = [];
+  const accepted: { row: CsvRow; where: string; box?: PixelBox; maps: MapFields }[] = [];
 
   for (const row of dataRows) {
     const where = `row ${row.line} of ${fileName}`;
@@ -208,13 +211,16 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       );
       continue;
     }
-    if (cell(columns.className) === '') {
+    if (columns.className !== undefined && cell(columns.className) === '') {
       badRows.push(
         badRow('malformed', where, `${capitalise(where)} has no class; the row was skipped.`),
       );
       continue;
     }
-    const unlisted = [{ name: primaryName, index: columns.className }, ...columns.labels].find(
+    const classColumn = columns.className;
+    const classColumns =
+      classColumn === undefined ? [] : [{ name: primaryName, index: classColumn }];
+    const unlisted = [...classColumns, ...columns.labels].find(
       ({ name, index }) => listedClasses.get(name)?.includes(cell(index)) === false,
     );
     if (unlisted) {
@@ -281,10 +287,15 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       );
       continue;
     }
-    accepted.push({ row, where, ...(boxCells ? { box: boxCells.box } : {}) });
+    const mapCells = readMapCells(cell, columns, header, root, where);
+    if ('bad' in mapCells) {
+      badRows.push(mapCells.bad);
+      continue;
+    }
+    accepted.push({ row, where, maps: mapCells.maps, ...(boxCells ? { box: boxCells.box } : {}) });
   }
 
-  const hasBoxes = accepted.some((a) => a.box !== undefined);
+  const hasBoxes = columns.className !== undefined && accepted.some((a) => a.box !== undefined);
   const boxUnits = hasBoxes
     ? decideUnits(
         accepted.flatMap((a) => (a.box ? [a.box] : [])),
@@ -292,24 +303,29 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       )
     : undefined;
 
-  for (const { row, where, box } of accepted) {
+  for (const { row, where, box, maps } of accepted) {
     const cell = (index: number | undefined) =>
       index === undefined ? '' : (row.cells[index] ?? '');
     // Windows paths in a CSV still name the right file on macOS and Linux.
     const file = resolve(root, cell(columns.path).replace(/\\/g, '/'));
     const key = toKey(root, file);
-    const className = cell(columns.className);
-    const object: ImportedObject = {
-      className,
-      where,
-      ...(cell(columns.ignore) === '1' ? { ignore: true } : {}),
-      ...(box ? (boxUnits?.units === 'normalized' ? { unitBox: box } : { box }) : {}),
-    };
+    // Without a class column the rows are dense (maps only) and an image has no objects.
+    const objects: ImportedObject[] =
+      columns.className === undefined
+        ? []
+        : [
+            {
+              className: cell(columns.className),
+              where,
+              ...(cell(columns.ignore) === '1' ? { ignore: true } : {}),
+              ...(box ? (boxUnits?.units === 'normalized' ? { unitBox: box } : { box }) : {}),
+            },
+          ];
     const draft = drafts.get(key);
     if (draft) {
       // Several boxed rows are several objects; anything else names the image twice.
-      if (box && draft.objects.every((o) => o.box ?? o.unitBox)) {
-        draft.objects.push(object);
+      if (box && objects.length && draft.objects.every((o) => o.box ?? o.unitBox)) {
+        draft.objects.push(...objects);
       } else {
         badRows.push(
           badRow(
@@ -337,7 +353,8 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     drafts.set(key, {
       key,
       file,
-      objects: [object],
+      objects,
+      ...maps,
       values,
       labels,
       where,
@@ -369,6 +386,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     root,
     source,
     classes,
+    ...(await mapsOfCsv(columns, root, targets)),
     hasBoxes,
     valueColumns: columns.values.map((v) => v.name),
     ...(labelTasks.length ? { labelTasks } : {}),

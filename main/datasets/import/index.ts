@@ -38,6 +38,7 @@ export function importOptionsOf(options: DatasetOptions | undefined, seed: numbe
     augment: options.augment,
     cache: options.cache,
     ...(options.attributes ? { attributes: attributeColumns(options.attributes) } : {}),
+    ...(options.depthScale !== undefined ? { depthScale: options.depthScale } : {}),
   };
 }
 

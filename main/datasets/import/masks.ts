@@ -1,14 +1,14 @@
 /**
  * Segmentation masks from files: a PNG whose pixel values (grey level, or palette index as in
- * Pascal VOC) are class indices, 255 meaning "ignore this pixel". A palette PNG is read here
- * rather than by sharp, which would hand back the palette's colours and lose the indices.
+ * Pascal VOC) are class indices, 255 meaning "ignore this pixel". A palette PNG is read by
+ * ../png.ts rather than by sharp, which would hand back the palette's colours and lose the indices.
  */
 import { readFile } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
 import sharp, { type OutputInfo } from 'sharp';
 import { IGNORE_CLASS } from '../../../core/tasks/map-metrics.ts';
 import { drawMask } from './coco-masks.ts';
 import type { BoxTransform } from './decode.ts';
+import { decodeSingleChannelPng } from '../png.ts';
 import { errorReason } from './files.ts';
 import type { MaskSource } from './types.ts';
 
@@ -19,69 +19,6 @@ export interface MaskImage {
   readonly values: Uint8Array;
 }
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Undoes PNG's per-row filters for one byte per pixel (8-bit grey or palette). */
-function unfilter(data: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  const stride = width + 1;
-  if (data.length < stride * height) throw new Error('its image data is cut short');
-  for (let y = 0; y < height; y++) {
-    const filter = data[y * stride]!;
-    const row = y * width;
-    const up = row - width;
-    for (let x = 0; x < width; x++) {
-      const raw = data[y * stride + 1 + x]!;
-      const a = x > 0 ? out[row + x - 1]! : 0;
-      const b = y > 0 ? out[up + x]! : 0;
-      const c = x > 0 && y > 0 ? out[up + x - 1]! : 0;
-      let predicted = 0;
-      if (filter === 1) predicted = a;
-      else if (filter === 2) predicted = b;
-      else if (filter === 3) predicted = (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else if (filter !== 0) throw new Error(`row ${y + 1} has an unknown filter ${filter}`);
-      out[row + x] = (raw + predicted) & 0xff;
-    }
-  }
-  return out;
-}
-
-/** The indices of an 8-bit palette or grey PNG, not interlaced; undefined for any other PNG. */
-function readIndexPng(bytes: Uint8Array): MaskImage | undefined {
-  if (!PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 8;
-  let header: { width: number; height: number; depth: number; colour: number; interlace: number };
-  header = { width: 0, height: 0, depth: 0, colour: -1, interlace: 0 };
-  const chunks: Uint8Array[] = [];
-  while (at + 8 <= bytes.length) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    const body = bytes.subarray(at + 8, at + 8 + length);
-    if (type === 'IHDR') {
-      header = {
-        width: view.getUint32(at + 8),
-        height: view.getUint32(at + 12),
-        depth: body[8]!,
-        colour: body[9]!,
-        interlace: body[12]!,
-      };
-    } else if (type === 'IDAT') chunks.push(body);
-    else if (type === 'IEND') break;
-    at += 12 + length;
-  }
-  const { width, height, depth, colour, interlace } = header;
-  if (depth !== 8 || (colour !== 0 && colour !== 3) || interlace !== 0) return undefined;
-  const data = inflateSync(Buffer.concat(chunks));
-  return { width, height, values: unfilter(data, width, height) };
-}
-
 /**
  * A mask file's class indices. Any other single-channel image sharp reads is taken as grey
  * levels; a colour image is refused, since its colours are not class indices.
@@ -89,8 +26,10 @@ function readIndexPng(bytes: Uint8Array): MaskImage | undefined {
 export async function readMask(file: string): Promise<MaskImage> {
   const bytes = await readFile(file);
   try {
-    const indexed = readIndexPng(bytes);
-    if (indexed) return indexed;
+    const png = decodeSingleChannelPng(bytes);
+    if (png?.bitDepth === 8) return { width: png.width, height: png.height, values: png.values };
+    if (png)
+      throw new Error('is a 16-bit image, not a PNG of class indices (8-bit grey or palette)');
   } catch (error) {
     throw new Error(`is not a readable PNG: ${errorReason(error)}`, { cause: error });
   }
@@ -154,29 +93,47 @@ export function maskProblem(
 }
 
 /**
- * The mask at the Input's size, moved as the image was: each output pixel takes the class of the
- * source pixel under its centre (nearest, never a blend of classes); letterbox padding is 255.
+ * A map over the image (a mask, depth, normals) at the Input's size, moved as the image was: each
+ * output pixel takes the values of the source pixel under its centre, never a blend (a blend of
+ * classes is no class, and a blend across an object's edge is a depth neither surface has);
+ * letterbox padding is `outside`.
  */
-export function fitMask(
-  mask: MaskImage,
+export function fitMap(
+  map: { readonly width: number; readonly height: number; readonly values: ArrayLike<number> },
+  channels: number,
   height: number,
   width: number,
   transform: BoxTransform,
+  outside: number,
 ): Float32Array {
   const sources = (n: number, from: number, scale: number, offset: number) =>
     Int32Array.from({ length: n }, (_, o) => {
       const unit = ((o + 0.5) / n - offset) / scale;
       return unit >= 0 && unit < 1 ? Math.min(from - 1, Math.floor(unit * from)) : -1;
     });
-  const xs = sources(width, mask.width, transform.scaleX, transform.offsetX);
-  const ys = sources(height, mask.height, transform.scaleY, transform.offsetY);
-  const out = new Float32Array(height * width);
+  const xs = sources(width, map.width, transform.scaleX, transform.offsetX);
+  const ys = sources(height, map.height, transform.scaleY, transform.offsetY);
+  const out = new Float32Array(height * width * channels);
   for (let y = 0; y < height; y++) {
     const sy = ys[y]!;
     for (let x = 0; x < width; x++) {
       const sx = xs[x]!;
-      out[y * width + x] = sy < 0 || sx < 0 ? IGNORE_CLASS : mask.values[sy * mask.width + sx]!;
+      const to = (y * width + x) * channels;
+      if (sy < 0 || sx < 0) {
+        out.fill(outside, to, to + channels);
+        continue;
+      }
+      const from = (sy * map.width + sx) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = map.values[from + c]!;
     }
   }
   return out;
 }
+
+/** The mask at the Input's size: nearest class, letterbox padding ignored (255). */
+export const fitMask = (
+  mask: MaskImage,
+  height: number,
+  width: number,
+  transform: BoxTransform,
+): Float32Array => fitMap(mask, 1, height, width, transform, IGNORE_CLASS);

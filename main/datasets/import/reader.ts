@@ -33,7 +33,8 @@ import {
 } from './cache.ts';
 import { applyBoxTransform, decodeImage, type DecodeImage } from './decode.ts';
 import { mapLimit } from './files.ts';
-import { fitMask, loadMask } from './masks.ts';
+import { readDepth, readNormals, type MapImage } from './dense-maps.ts';
+import { fitMap, loadMask, type MaskImage } from './masks.ts';
 import {
   PRIMARY_CLASS,
   type AugmentOptions,
@@ -127,10 +128,44 @@ const SAMPLE_TARGETS: {
   objects: (_, __, { objects }, out, b) =>
     out.set(objects ?? writeObjectRows([]).rows, b * OBJECT_ROWS_SIZE),
   mask: (t, _, { mask }, out, b) => (mask ? out.set(mask, b * mask.length) : mapNothing(t, out, b)),
-  // No import offers depth or normals yet; a sample without them is "nothing here" everywhere.
-  depth: (t, _, __, out, b) => mapNothing(t, out, b),
-  normals: (t, _, __, out, b) => mapNothing(t, out, b),
+  depth: (t, _, { depth }, out, b) =>
+    depth ? out.set(depth, b * depth.length) : mapNothing(t, out, b),
+  normals: (t, _, { normals }, out, b) =>
+    normals ? out.set(normals, b * normals.length) : mapNothing(t, out, b),
 };
+
+type MapKind = 'mask' | 'depth' | 'normals';
+const MAP_CHANNELS = { mask: 1, depth: 1, normals: 3 } as const satisfies Record<MapKind, number>;
+
+/**
+ * A sample's maps read and fitted to the Input as its image was (nearest, padding "nothing
+ * here"); a map that cannot be read any more throws "its depth map …".
+ */
+async function fittedMaps(
+  sample: Sample,
+  height: number,
+  width: number,
+  transform: CachedImage['transform'],
+): Promise<Partial<Record<MapKind, Float32Array>>> {
+  const files: [MapKind, string, () => Promise<MapImage | MaskImage>][] = [];
+  if (sample.mask !== undefined) files.push(['mask', 'mask', () => loadMask(sample.mask!, sample)]);
+  if (sample.depth) files.push(['depth', 'depth map', () => readDepth(sample.depth!)]);
+  if (sample.normals !== undefined)
+    files.push(['normals', 'normal map', () => readNormals(sample.normals!)]);
+  const out: Partial<Record<MapKind, Float32Array>> = {};
+  // Maps are small and read again each time rather than held with the images.
+  for (const [kind, what, read] of files) {
+    let map: MapImage | MaskImage;
+    try {
+      map = await read();
+    } catch (error) {
+      throw new Error(`its ${what} ${reasonOf(error)}`, { cause: error });
+    }
+    const outside = taskSpec(kind).mapMotion?.outside ?? 0;
+    out[kind] = fitMap(map, MAP_CHANNELS[kind], height, width, transform, outside);
+  }
+  return out;
+}
 
 /** Sample `b`'s map all "nothing here": the ignore class of a mask, no depth, no normal. */
 function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: number): void {
@@ -138,12 +173,11 @@ function mapNothing(target: DatasetTarget, out: Int32Array | Float32Array, b: nu
   out.fill(taskSpec(target.kind).mapMotion?.outside ?? 0, b * width, (b + 1) * width);
 }
 
-/** What a sample brings besides its pixels, moved with them: its box, objects and mask. */
-interface Prepared {
+/** What a sample brings besides its pixels, moved with them: its box, objects and maps. */
+interface Prepared extends Partial<Record<MapKind, Float32Array>> {
   readonly box?: UnitBox | undefined;
   /** The objects target's rows (core/detection/object-rows.ts); absent without boxes. */
   readonly objects?: Float32Array | undefined;
-  readonly mask?: Float32Array | undefined;
 }
 
 /** The block's target arrays, exactly the targets the dataset offers. */
@@ -218,17 +252,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         }
         const box = sample.box && applyBoxTransform(sample.box, image.transform);
         const objects = objectRows(sample, image.transform);
-        let mask: Float32Array | undefined;
+        let maps: Partial<Record<MapKind, Float32Array>>;
         try {
-          // Masks are small and read again each time rather than held with the images.
-          mask =
-            sample.mask === undefined
-              ? undefined
-              : fitMask(await loadMask(sample.mask, sample), height, width, image.transform);
+          maps = await fittedMaps(sample, height, width, image.transform);
         } catch (error) {
-          return `its mask ${reasonOf(error)}`;
+          return reasonOf(error);
         }
-        if (!augment) return { pixels: image.pixels, box, objects, mask };
+        if (!augment) return { pixels: image.pixels, box, objects, ...maps };
         const augmented = augmentSample(
           image.pixels,
           options.imageShape,
@@ -239,12 +269,13 @@ function createSplitReader(context: SplitContext): SplitReader {
         const { moves } = augmented;
         if (objects && (moves.flipped || moves.affine))
           moveObjects(objects, (b) => moveBox(moves, b));
-        const motion = { outside: taskSpec('mask').mapMotion?.outside ?? 0 };
-        return {
-          ...augmented,
-          objects,
-          mask: mask && moveMap(mask, [height, width, 1], augmented.moves, motion),
-        };
+        const moved = Object.fromEntries(
+          (Object.entries(maps) as [MapKind, Float32Array][]).map(([kind, map]) => {
+            const motion = taskSpec(kind).mapMotion ?? { outside: 0 };
+            return [kind, moveMap(map, [height, width, MAP_CHANNELS[kind]], moves, motion)];
+          }),
+        );
+        return { ...augmented, objects, ...moved };
       });
 
       const kept: Sample[] = [];

@@ -6,6 +6,7 @@
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import type { SplitName } from '../types.ts';
+import type { DepthFile } from './dense-maps.ts';
 
 export const IMPORT_FORMATS = ['csv', 'coco', 'yolo', 'voc', 'folder'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -54,6 +55,10 @@ export interface ImportedRecord {
   readonly where: string;
   /** The image's mask (class indices per pixel), for segmentation layouts. */
   readonly mask?: MaskSource;
+  /** The image's depth map (CSV `depth` column). */
+  readonly depth?: DepthFile;
+  /** Absolute path of the image's normal map, a .npy (CSV `normals` column). */
+  readonly normals?: string;
 }
 
 /**
@@ -151,6 +156,10 @@ export interface ImportedIndex {
    * Such a layout has no image class: `classes` is empty and no 'class' target is offered.
    */
   readonly masks?: { readonly classes?: readonly string[] };
+  /** Every image has a depth map (CSV): a 'depth' target. */
+  readonly depthMaps?: boolean;
+  /** Every image has a normal map (CSV): a 'normals' target. */
+  readonly normalMaps?: boolean;
   /** How boxes were given, for CSV: stated or detected. */
   readonly boxUnits?: {
     readonly units: 'pixels' | 'normalized';
@@ -180,6 +189,8 @@ export interface ImportOptions {
   readonly cache?: boolean;
   /** CSV: 0/1 columns that together are one attributes task, by column name. */
   readonly attributes?: readonly string[];
+  /** CSV: metres per unit of 16-bit depth PNGs (and integer .npy) without a `depth_scale` cell. */
+  readonly depthScale?: number;
 }
 
 export interface AugmentOptions {
@@ -213,7 +224,15 @@ export interface Sample {
   readonly split: SplitName;
   /** The image's mask, checked to fit the image and the classes. */
   readonly mask?: MaskSource;
+  /** The image's depth map, checked to fit the image, with its scale settled. */
+  readonly depth?: DepthFile;
+  /** Absolute path of the image's normal map, checked to fit the image. */
+  readonly normals?: string;
 }
+
+/** Whether an index's images have maps (mask, depth, normals): then they need no class. */
+export const hasMaps = (index: ImportedIndex): boolean =>
+  index.masks !== undefined || index.depthMaps === true || index.normalMaps === true;
 
 /** One object of a sample: its class index, unit box and whether it is ignored. */
 export interface SampleObject {

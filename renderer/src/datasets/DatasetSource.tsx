@@ -30,7 +30,9 @@ export function DatasetSource({ onInspect }: { onInspect: () => void }) {
           >
             Choose file…
           </button>
-          <span className="studio-muted">a CSV index or COCO annotations (JSON)</span>
+          <span className="studio-muted">
+            a CSV index (classes, boxes, values, mask and depth files) or COCO annotations (JSON)
+          </span>
           <button
             type="button"
             data-testid="dataset-choose-folder"
@@ -39,7 +41,10 @@ export function DatasetSource({ onInspect }: { onInspect: () => void }) {
           >
             Choose folder…
           </button>
-          <span className="studio-muted">YOLO, Pascal VOC, or one folder of images per class</span>
+          <span className="studio-muted">
+            YOLO, Pascal VOC (boxes or masks), images/ with masks/, or one folder of images per
+            class
+          </span>
         </div>
         <p className="dataset-source__path" data-testid="dataset-path-shown" title={path}>
           {path || 'No dataset chosen yet.'}

@@ -27,6 +27,7 @@ describe('the dataset options form', () => {
       'onBadRows',
       'cache',
       'attributes',
+      'depthScale',
       'augment.flip',
       'augment.shift',
       'augment.scale',
