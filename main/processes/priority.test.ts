@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { TRAINING_NICENESS, trainingNiceness } from './priority.ts';
+import { lowerPriority, TRAINING_NICENESS, trainingNiceness } from './priority.ts';
 import { forkTrainingProcess } from './run-supervisor.ts';
 
 const linux = process.platform === 'linux';
@@ -84,5 +84,13 @@ describe('trainingNiceness', () => {
       "MTS_TRAINING_NICENESS must be a whole number from 0 (the app's priority) to 19 (the lowest); got 'low'.",
     );
     expect(() => trainingNiceness({ MTS_TRAINING_NICENESS: '-5' })).toThrow("got '-5'");
+  });
+});
+
+describe('lowerPriority of a process that has ended', () => {
+  it('says so in a sentence instead of throwing', () => {
+    expect(lowerPriority(10, 2 ** 22 + 1)).toMatch(
+      /^The training process could not lower its priority to 10: /,
+    );
   });
 });

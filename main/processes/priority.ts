@@ -46,7 +46,7 @@ export function lowerPriority(niceness = TRAINING_NICENESS, pid = process.pid): 
         setPriority(tid, Math.max(getPriority(tid), niceness));
       } catch (e) {
         // A thread that ended since the folder was read is no reason to stop.
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+        if ((e as { info?: { code?: string } }).info?.code !== 'ESRCH') throw e;
       }
     }
     return undefined;
