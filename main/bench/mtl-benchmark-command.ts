@@ -21,9 +21,10 @@ import { readSweepFile, readSweepSection } from './mtl-benchmark-runs.ts';
 /**
  * `npm run bench:mtl` (main/bench/mtl-benchmark.ts): every balancing method and the single-task baselines, 3 seeds, on
  * multidigits (MultiLeNet), the three-task shapes example and the dense scenes U-Net, each
- * through the `sweep` command; writes docs/mtl-benchmark.md. The presets are sized for about 95
- * minutes on two idle cores (132 runs: MultiLeNet takes about 3 s an epoch there, the U-Net about
- * 60 samples a second, a gradient-level method about twice a `fixed` step); `--epochs`, `--limit`
+ * through the `sweep` command; writes docs/mtl-benchmark.md. The presets take about 95 minutes on
+ * the two-core build machine (132 runs; sections of 23, 35 and 38 minutes on 2026-12-06: shapes
+ * needs about 8 epochs of 2,000 images before its shape task learns at all, and a gradient-level
+ * method costs up to about 2.7 times a `fixed` step); `--epochs`, `--limit`
  * or `--seeds` below them make a smoke run, and the document says so. A section whose folder
  * already holds its finished sweep is kept, so a stopped benchmark goes on where it stopped;
  * `--render` only writes the document again from the folders in --runs.

@@ -7,7 +7,7 @@ import { StudioError } from '../../core/problems.ts';
 /** What `npm run bench:mtl` runs, and how it tells a finished section from one still to run. */
 export const PRESETS = [
   { graph: 'assets/examples/multidigits-lenet.graph.json', epochs: 5, limit: undefined },
-  { graph: 'assets/examples/shapes-three-tasks.graph.json', epochs: 4, limit: 800 },
+  { graph: 'assets/examples/shapes-three-tasks.graph.json', epochs: 8, limit: 2500 },
   { graph: 'assets/examples/scenes-unet.graph.json', epochs: 6, limit: 480 },
 ] as const;
 export const SEEDS = 3;

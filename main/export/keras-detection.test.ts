@@ -167,7 +167,7 @@ describe.skipIf(missing)('a detection head in the Keras export, run in Keras 3',
             Array.from(
               centerNet(
                 tf.tensor2d(y, [3, y.length / 3]),
-                tf.tensor4d(maps, [3, ...head.shape] as [number, number, number]),
+                tf.tensor4d(maps, [3, ...head.shape] as [number, number, number, number]),
                 head,
               ).dataSync(),
             ),

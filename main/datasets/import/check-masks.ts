@@ -61,6 +61,8 @@ export async function checkMaps(
   // An image's first bad map drops it; the sentences come in the images' order, whatever order
   // the files are read in.
   const refused = new Map<string, BadRow>();
+  /** Sentences about an image that keeps its place (a drawn mask's shape ignored). */
+  const noted = new Map<string, BadRow[]>();
   const dropped = new Set<string>();
   const refuse = (sample: Unchecked, why: string, kind: BadRow['kind']) => {
     dropped.add(sample.key);
@@ -72,7 +74,8 @@ export async function checkMaps(
   /** Reads one kind of map of every sample and refuses those that do not fit. */
   const check = async <T>(
     what: 'mask' | 'depth map' | 'normal map',
-    fileOf: (s: Unchecked) => string | undefined,
+    /** The file to read; false for a map that needs no reading (a mask drawn from COCO shapes). */
+    fileOf: (s: Unchecked) => string | false | undefined,
     read: (s: Unchecked, file: string) => Promise<T>,
     problem: (map: T, s: Unchecked) => string | undefined,
     /** The kind of a bad value (a class beyond the list, a NaN depth); a wrong size is its own. */
@@ -81,6 +84,7 @@ export async function checkMaps(
     mapLimit(samples, CHECK_CONCURRENCY, async (sample) => {
       if (dropped.has(sample.key)) return undefined;
       const file = fileOf(sample);
+      if (file === false) return undefined;
       if (file === undefined) {
         refuse(sample, `'${sample.key}' has no ${what}`, 'missing-file');
         return undefined;
@@ -109,7 +113,15 @@ export async function checkMaps(
   if (index.masks) {
     const masks = await check(
       'mask',
-      (s) => s.mask,
+      (s) => {
+        if (s.mask === undefined || typeof s.mask === 'string') return s.mask;
+        // Drawn masks fit by construction; only an RLE sized unlike the image is ignored, and said.
+        const rows = misfitShapes(s.mask, s.key, s).map(({ kind, message }) =>
+          badRow(kind, s.key, message, 'fixed', s.key),
+        );
+        if (rows.length) noted.set(s.key, rows);
+        return false;
+      },
       (_, file) => readMask(file),
       (mask, s) => maskProblem(mask, s.width, s.height, named?.length ?? 256),
       'unknown-class',
@@ -144,7 +156,10 @@ export async function checkMaps(
     index: checkedIndex,
     targets: targets.map((t) => ({ ...t, ...size })),
     dropped,
-    badRows: samples.flatMap((s) => refused.get(s.key) ?? []),
+    badRows: samples.flatMap((s) => [
+      ...(noted.get(s.key) ?? []),
+      ...[refused.get(s.key)].filter((r) => r !== undefined),
+    ]),
     samples,
   };
 }

@@ -189,13 +189,17 @@ export function encodeRleString(runs: readonly number[]): string {
 }
 
 /** An RLE of a rectangle [x0, x1) × [y0, y1), and its bbox. */
-function rectangleRle(width: number, height: number, [x0, y0, x1, y1]: readonly number[]) {
+function rectangleRle(
+  width: number,
+  height: number,
+  [x0, y0, x1, y1]: readonly [number, number, number, number],
+) {
   const bitmap = new Uint8Array(width * height);
-  for (let y = y0!; y < y1!; y++) bitmap.fill(1, y * width + x0!, y * width + x1!);
+  for (let y = y0; y < y1; y++) bitmap.fill(1, y * width + x0, y * width + x1);
   return {
     counts: runsOf(bitmap, width, height),
     size: [height, width],
-    bbox: [x0, y0, x1! - x0!, y1! - y0!],
+    bbox: [x0, y0, x1 - x0, y1 - y0],
   };
 }
 
