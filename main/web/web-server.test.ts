@@ -119,6 +119,7 @@ describe('createWebHost', () => {
       'multidigits-mmoe',
       'multidigits-mtan',
       'scenes-unet',
+      'shapes-detect',
       'shapes-segmentation',
       'shapes-three-tasks',
     ]);
