@@ -59,7 +59,8 @@ describe.skipIf(!hasChromium)('A U-Net built by clicks', { timeout: 900_000 }, (
       await connect(page, 'concatenate_1', head);
     }
     await page.getByTestId('run-dataset').selectOption('scenes');
-    await expect.poll(() => page.getByTestId('problem-item').count()).toBe(0);
+    // The dataset's shapes reach the graph after it loads, which takes a while on a busy machine.
+    await expect.poll(() => page.getByTestId('problem-item').count(), { timeout: 60_000 }).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'unet-built-by-clicks.png') });
 
     await trainFromPanel(page, { limit: 30, epochs: 1 }, 600_000);

@@ -199,6 +199,7 @@ describe('CSV dataset export of every object', () => {
 
 /** train.py's own reading of a split (read_split and the target readers), without its model. */
 const READ_SPLITS = `import ast, csv, json, os, re, sys
+from PIL import Image
 import numpy as np
 import torch
 import torch.nn.functional as F

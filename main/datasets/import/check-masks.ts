@@ -7,6 +7,7 @@
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
 import { badRow, errorReason, mapLimit, toKey } from './files.ts';
 import { misfitShapes } from './coco-masks.ts';
+import { datasetFolderOf } from './probe-image.ts';
 import { largestClass, maskProblem, readMask } from './masks.ts';
 import { CHECK_CONCURRENCY } from './check.ts';
 import {
@@ -58,6 +59,8 @@ export async function checkMaps(
     s.depth ? { ...s, depth: { ...s.depth, scale: s.depth.scale ?? scale } } : s,
   );
   const named = index.masks?.classes;
+  // Files are named from the dataset's folder (a CSV's own folder), as the user sees them.
+  const root = await datasetFolderOf(index);
   // An image's first bad map drops it; the sentences come in the images' order, whatever order
   // the files are read in.
   const refused = new Map<string, BadRow>();
@@ -89,7 +92,7 @@ export async function checkMaps(
         refuse(sample, `'${sample.key}' has no ${what}`, 'missing-file');
         return undefined;
       }
-      const shown = `The ${what} '${toKey(index.source, file)}' of '${sample.key}'`;
+      const shown = `The ${what} '${toKey(root, file)}' of '${sample.key}'`;
       let map: T;
       try {
         map = await read(sample, file);

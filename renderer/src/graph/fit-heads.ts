@@ -1,4 +1,5 @@
 import type { DatasetInfo } from '../../../core/contract/host.ts';
+import { analyzeGraph } from '../../../core/graph/analyze.ts';
 import type { GraphDocument, GraphNode } from '../../../core/graph/schema.ts';
 import { HEAD_KINDS, kindSpec } from '../../../core/nodes/registry.ts';
 import { targetWidth, taskSpec } from '../../../core/tasks/registry.ts';
@@ -34,6 +35,11 @@ export interface HeadFit {
   readonly added: readonly string[];
   /** Heads whose kind the dataset has no target for, left as they were. */
   readonly unmatched: readonly string[];
+  /**
+   * Targets no head learns whose head cannot sit where the others do (a mask beside heads fed by
+   * a flat vector needs a feature map): left for the user to place.
+   */
+  readonly notAdded?: readonly string[];
 }
 
 /**
@@ -77,6 +83,7 @@ export function fitHeadsToDataset(
     }
   }
   const added: string[] = [];
+  const notAdded: string[] = [];
   const first = heads[0];
   for (const target of targets) {
     if (used.has(target.name) || !first) continue;
@@ -85,12 +92,20 @@ export function fitHeadsToDataset(
     const after = added.at(-1) ?? first.id;
     const result = addAfter(next, kind, after, direction, targets);
     if (!result.ok || result.nodeId === undefined) continue;
+    const id = result.nodeId;
+    if (analyzeGraph(result.document).problems.some((p) => p.nodeIds.some((n) => n === id))) {
+      notAdded.push(target.name);
+      continue;
+    }
     next = result.document;
     added.push(result.nodeId);
     used.add(target.name);
   }
   const unmatched = heads.filter((n) => !choice.has(n.id)).map((n) => n.id);
-  return { ...accepted(next), fit: { changed, added, unmatched } };
+  return {
+    ...accepted(next),
+    fit: { changed, added, unmatched, ...(notAdded.length ? { notAdded } : {}) },
+  };
 }
 
 /** What the fit did, as the notice says it: "Fitted the heads to shapes: changed class; added colour_head." */
@@ -100,6 +115,9 @@ export function fitSentence(fit: HeadFit, dataset: string): string {
     fit.added.length ? `added ${fit.added.join(', ')}` : undefined,
     fit.unmatched.length
       ? `${fit.unmatched.join(', ')} ${fit.unmatched.length === 1 ? 'has' : 'have'} no target of ${fit.unmatched.length === 1 ? 'its' : 'their'} kind there (remove or keep)`
+      : undefined,
+    fit.notAdded?.length
+      ? `no head added for ${fit.notAdded.join(', ')}, whose head needs a feature map the other heads do not see (add it by hand)`
       : undefined,
   ].filter(Boolean);
   return parts.length
