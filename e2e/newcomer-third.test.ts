@@ -101,7 +101,9 @@ describe.skipIf(!hasChromium)(
       expect(await page.getByTestId('results-total-note').count()).toBe(0);
       await page.getByTestId('run-item').nth(1).getByRole('checkbox').check();
       const table = page.getByTestId('runs-table');
-      await expect.poll(() => table.getByTestId('runs-table-row').count()).toBe(2);
+      await expect
+        .poll(() => table.getByTestId('runs-table-row').count(), { timeout: 30_000 })
+        .toBe(2);
       const header = (await table.locator('thead th').allTextContents()).map((t) => t.trim());
       // No weighted total to compare; Δm% against the first, and the weights each run trained
       // with: uncertainty's differ from the graph's 1, so they are a column.
@@ -199,7 +201,9 @@ describe.skipIf(!hasChromium)(
       // Compared: the dataset by its name, the samples each run drew (30, never the limit 400).
       await tinyRun(page, 1).getByRole('checkbox').check();
       const table = page.getByTestId('runs-table');
-      await expect.poll(() => table.getByTestId('runs-table-row').count()).toBe(2);
+      await expect
+        .poll(() => table.getByTestId('runs-table-row').count(), { timeout: 30_000 })
+        .toBe(2);
       const header = (await table.locator('thead th').allTextContents()).map((t) => t.trim());
       const cell = (row: number, column: string) =>
         table
