@@ -80,6 +80,8 @@ if framework == "torch":
     with torch.no_grad():
         model.eval()
         outs = model(torch.from_numpy(images[:1]))
+    # One output, a list of them, or a dict keyed by task in the heads' order.
+    outs = list(outs.values()) if isinstance(outs, dict) else outs
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
     targets = [target(h, tuple(o.shape[1:])) for h, o in zip(spec["heads"], outs)]
     settings = spec["settings"]
