@@ -211,6 +211,32 @@ export async function connect(page: Page, source: string, target: string, port =
   await page.mouse.up();
 }
 
+/**
+ * Links two handles by dragging, again when the drag was lost (a busy machine can drop the
+ * pointer's moves), until the canvas has one more edge.
+ */
+export async function connectUntilLinked(
+  page: Page,
+  source: string,
+  target: string,
+  port?: string,
+): Promise<void> {
+  const edges = page.locator('.react-flow__edge');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = await edges.count();
+    await connect(page, source, target, port);
+    const linked = await expect
+      .poll(() => edges.count(), { timeout: 5_000 })
+      .toBeGreaterThan(before)
+      .then(
+        () => true,
+        () => false,
+      );
+    if (linked) return;
+  }
+  throw new Error(`Dragging from ${source} to ${target} made no edge in three tries.`);
+}
+
 /** Drags a palette item onto the canvas at a point relative to the canvas's top-left corner. */
 export async function dropFromPalette(page: Page, kind: string, x: number, y: number) {
   await page

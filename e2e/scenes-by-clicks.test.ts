@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   SCREENSHOTS,
   clickNode,
-  connect,
+  connectUntilLinked,
   dropFromPalette,
   hasChromium,
   reloadDiscardingUnsaved,
@@ -18,27 +18,6 @@ import { laptopStudio } from './suite.ts';
  */
 
 const SCENE_CLASSES = ['floor', 'wall', 'box', 'sphere', 'cylinder'];
-
-/**
- * Links two handles by dragging, again when the drag was lost (a busy machine can drop the
- * pointer's moves), until the canvas has one more edge.
- */
-async function link(page: Page, source: string, target: string, port?: string): Promise<void> {
-  const edges = page.locator('.react-flow__edge');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const before = await edges.count();
-    await connect(page, source, target, port);
-    const linked = await expect
-      .poll(() => edges.count(), { timeout: 5_000 })
-      .toBeGreaterThan(before)
-      .then(
-        () => true,
-        () => false,
-      );
-    if (linked) return;
-  }
-  throw new Error(`Dragging from ${source} to ${target} made no edge in three tries.`);
-}
 
 describe.skipIf(!hasChromium)('A U-Net built by clicks', { timeout: 900_000 }, () => {
   const studio = laptopStudio();
@@ -69,15 +48,15 @@ describe.skipIf(!hasChromium)('A U-Net built by clicks', { timeout: 900_000 }, (
     await page.getByTestId('param-classes').fill('5');
     await page.keyboard.press('Tab');
 
-    await link(page, 'input_1', 'conv2d_1');
-    await link(page, 'conv2d_1', 'max_pooling2d_1');
-    await link(page, 'max_pooling2d_1', 'conv2d_2');
-    await link(page, 'conv2d_2', 'up_sampling2d_1');
+    await connectUntilLinked(page, 'input_1', 'conv2d_1');
+    await connectUntilLinked(page, 'conv2d_1', 'max_pooling2d_1');
+    await connectUntilLinked(page, 'max_pooling2d_1', 'conv2d_2');
+    await connectUntilLinked(page, 'conv2d_2', 'up_sampling2d_1');
     // The skip: the decoder's upsampled map beside the encoder's full-resolution one.
-    await link(page, 'up_sampling2d_1', 'concatenate_1', 'in0');
-    await link(page, 'conv2d_1', 'concatenate_1', 'in1');
+    await connectUntilLinked(page, 'up_sampling2d_1', 'concatenate_1', 'in0');
+    await connectUntilLinked(page, 'conv2d_1', 'concatenate_1', 'in1');
     for (const head of ['mask_head_1', 'depth_head_1', 'normals_head_1']) {
-      await link(page, 'concatenate_1', head);
+      await connectUntilLinked(page, 'concatenate_1', head);
     }
     await page.getByTestId('run-dataset').selectOption('scenes');
     // The dataset's shapes reach the graph after it loads, which takes a while on a busy machine.

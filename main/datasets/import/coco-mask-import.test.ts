@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphOf } from '../../engine/test-graphs.ts';
-import { runTraining } from '../../runs/run-training.ts';
 import { checkIndex } from './check.ts';
 import { locateDataset, readIndex } from './detect.ts';
 import { openImportedDataset } from './index.ts';
@@ -15,7 +14,7 @@ import { loadMask } from './masks.ts';
 import { COCO_FIXTURE_CATEGORIES, writeCocoSegmentation } from './mask-fixtures.ts';
 import { formatSummary, summarizeDataset } from './summary.ts';
 import { temporaryFolders } from './test-fixtures.ts';
-import { numpyTestMeanIoU } from './test-mask-iou.ts';
+import { numpyTestMeanIoU, trainSegmentation } from './test-mask-iou.ts';
 
 const folders = temporaryFolders('studio-import-coco-masks-');
 afterAll(() => folders.cleanup());
@@ -133,16 +132,7 @@ describe('a COCO file with segmentations', () => {
       { learningRate: 0.05, batchSize: 8, epochs: 12, seed: 2, dataset: root },
     );
     const out = join(await folders.make(), 'run');
-    const losses: number[] = [];
-    const outcome = await runTraining({
-      graph,
-      overrides: { dataset: root, limit: undefined },
-      out,
-      backend: 'wasm',
-      onEvent: (e) => {
-        if (e.type === 'epoch') losses.push(e.train.tasks.segmentation?.loss ?? NaN);
-      },
-    });
+    const { outcome, losses } = await trainSegmentation(graph, root, out);
     expect(outcome.status).toBe('finished');
     expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) * 0.8);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));

@@ -6,13 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphOf } from '../../engine/test-graphs.ts';
-import { runTraining } from '../../runs/run-training.ts';
 import { checkIndex } from './check.ts';
 import { readIndex } from './detect.ts';
 import { writeVocSegmentation } from './mask-fixtures.ts';
 import { createImportedData } from './reader.ts';
 import { temporaryFolders } from './test-fixtures.ts';
-import { numpyTestMeanIoU } from './test-mask-iou.ts';
+import { numpyTestMeanIoU, trainSegmentation } from './test-mask-iou.ts';
 
 const folders = temporaryFolders('studio-import-mask-run-');
 afterAll(() => folders.cleanup());
@@ -95,16 +94,7 @@ describe('an imported segmentation dataset', () => {
       { learningRate: 0.05, batchSize: 8, epochs: 12, seed: 2, dataset: root },
     );
     const out = join(await folders.make(), 'run');
-    const losses: number[] = [];
-    const outcome = await runTraining({
-      graph,
-      overrides: { dataset: root, limit: undefined },
-      out,
-      backend: 'wasm',
-      onEvent: (e) => {
-        if (e.type === 'epoch') losses.push(e.train.tasks.segmentation?.loss ?? NaN);
-      },
-    });
+    const { outcome, losses } = await trainSegmentation(graph, root, out);
     expect(outcome.status).toBe('finished');
     expect(losses.at(-1)).toBeLessThan((losses[0] ?? 0) * 0.8);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));

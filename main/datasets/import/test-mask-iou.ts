@@ -11,6 +11,8 @@ import { pythonHas, runPython } from '../../export/test-python.ts';
 import { checkIndex } from './check.ts';
 import { readIndex } from './detect.ts';
 import { createImportedData } from './reader.ts';
+import type { GraphDocument } from '../../../core/graph/schema.ts';
+import { runTraining } from '../../runs/run-training.ts';
 
 export interface IouCheck {
   /** The dataset folder or file the run trained on. */
@@ -60,4 +62,22 @@ export async function numpyTestMeanIoU(check: IouCheck): Promise<number | undefi
     'print(np.mean(hit[union > 0] / union[union > 0]))',
   ].join('\n');
   return Number(await runPython(['-c', script], check.work));
+}
+
+/**
+ * Trains a segmentation graph on an imported dataset into `out` and hands back each epoch's
+ * training loss of the `segmentation` task with the run's outcome.
+ */
+export async function trainSegmentation(graph: GraphDocument, dataset: string, out: string) {
+  const losses: number[] = [];
+  const outcome = await runTraining({
+    graph,
+    overrides: { dataset, limit: undefined },
+    out,
+    backend: 'wasm',
+    onEvent: (e) => {
+      if (e.type === 'epoch') losses.push(e.train.tasks.segmentation?.loss ?? NaN);
+    },
+  });
+  return { outcome, losses };
 }
