@@ -16,6 +16,15 @@ import { singlePort } from './rules.ts';
 const channels = (p: { classes: number }) => detectionChannels(p.classes);
 
 /**
+ * CenterNet starts every heatmap logit at −2.19, a centre probability of 0.1: with a zero bias
+ * each of the many background cells starts at 0.5 and the focal loss of the first batches is
+ * large (≈35 on digits-scenes), which short runs never leave.
+ */
+export const HEATMAP_PRIOR_BIAS = -Math.log((1 - 0.1) / 0.1);
+
+const layer = mapHeadLayer(channels, 'linear');
+
+/**
  * CenterNet ("Objects as Points", Zhou et al. 2019): a 1×1 convolution on a feature map gives at
  * each cell a centre-heatmap logit per class, then the box's width and height and the centre's
  * sub-cell offset, in cells. The trunk's own convolutions do the work CenterNet's 3×3 head
@@ -65,7 +74,13 @@ export const detectionHeadKind = defineNodeKind({
   inputPorts: singlePort,
   outputShape: mapHeadShape(channels),
   paramCount: mapHeadParams(channels),
-  layer: mapHeadLayer(channels, 'linear'),
+  layer: (p, name) => ({
+    ...layer(p, name),
+    initialBias: [
+      ...Array<number>(p.classes).fill(HEATMAP_PRIOR_BIAS),
+      ...Array<number>(detectionChannels(p.classes) - p.classes).fill(0),
+    ],
+  }),
   describe: (p) => `${p.task}: objects of ${p.classes} classes`,
   head: {
     targetKind: 'objects',

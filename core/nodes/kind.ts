@@ -52,6 +52,8 @@ export type LayerClass = (typeof LAYER_CLASSES)[number];
 export interface LayerSpec {
   readonly className: LayerClass;
   readonly config: Readonly<Record<string, unknown>>;
+  /** A bias to start from, one number per output channel, where zeros would start badly. */
+  readonly initialBias?: readonly number[];
 }
 
 export interface ParamCount {

@@ -144,3 +144,23 @@ describe('compileGraph', () => {
     },
   );
 });
+
+describe('a detection head starts from CenterNet’s prior', () => {
+  it('sets every heatmap logit’s bias to −2.19 (probability 0.1) and the size and offset biases to 0', () => {
+    const doc = parseGraphDocument(
+      readFileSync(
+        join(import.meta.dirname, '../../assets/examples/digits-scenes-detect.graph.json'),
+        'utf8',
+      ),
+    );
+    const { model } = compileGraph(doc);
+    const [, bias] = model.getLayer('objects').getWeights();
+    const values = Array.from(bias!.dataSync());
+    expect(values).toHaveLength(14);
+    for (const v of values.slice(0, 10)) expect(v).toBeCloseTo(-2.1972, 4);
+    expect(values.slice(10)).toEqual([0, 0, 0, 0]);
+    // The kernel is still the seeded initialiser's, not zeros.
+    const [kernel] = model.getLayer('objects').getWeights();
+    expect(Math.max(...Array.from(kernel!.dataSync()).map(Math.abs))).toBeGreaterThan(0.01);
+  });
+});

@@ -23,6 +23,14 @@ export function assertCompilable(analysis: GraphAnalysis): void {
   if (error) throw new StudioError(error.code, error.message);
 }
 
+/** Replaces a just-built layer's bias (its last weight) with the kind's starting values. */
+function setBias(layer: tf.layers.Layer, values: readonly number[]): void {
+  const weights = layer.getWeights();
+  const bias = tf.tensor1d([...values]);
+  layer.setWeights([...weights.slice(0, -1), bias]);
+  bias.dispose();
+}
+
 /**
  * Graph → tfjs functional model with one output per head. Layer names are the node ids, so they
  * are stable across runs and a saved model maps back onto its graph. Nodes that reach no head
@@ -47,13 +55,15 @@ export function compileGraph(doc: GraphDocument, options: { seed?: number } = {}
       tensors.set(id, tf.input({ shape: [...inputShape], name: id }));
       return;
     }
-    const layer = createLayer(kindSpec(node.kind).layer(node.params, id), seed * 1000 + index);
+    const spec = kindSpec(node.kind).layer(node.params, id);
+    const layer = createLayer(spec, seed * 1000 + index);
     // Frozen as Keras freezes: no trainable weights, and a BatchNormalization in inference mode.
     if (isFrozen(node)) layer.trainable = false;
     const inputs = node.sources.map((s) => tensors.get(s));
     if (inputs.some((t) => !t)) throw new Error(`node '${id}' is built before its inputs`);
     const args = inputs.length === 1 ? inputs[0] : inputs;
     tensors.set(id, layer.apply(args as SymbolicTensor | SymbolicTensor[]) as SymbolicTensor);
+    if (spec.initialBias) setBias(layer, spec.initialBias);
   });
 
   const outputs = analysis.heads.map((h) => tensors.get(h.nodeId) as SymbolicTensor);
