@@ -109,5 +109,20 @@ describe.skipIf(!hasTorch)('a detection head exported', () => {
       const got = JSON.parse(await runPython(['-c', script], folder)) as Detection[][];
       got.forEach((found, i) => sameDetections(expected[i]!, found));
     }
+
+    // train.py --from-scratch starts the heatmaps from CenterNet's prior, as the studio does.
+    const fresh = JSON.parse(
+      await runPython(
+        [
+          '-c',
+          'import json; from model import load_model; m = load_model(".").reset_parameters(); ' +
+            `print(json.dumps(m.${head.nodeId}.bias.tolist()))`,
+        ],
+        torch,
+      ),
+    ) as number[];
+    const classes = channels - 4;
+    expect(fresh.slice(0, classes).every((b) => Math.abs(b + 2.1972) < 1e-3)).toBe(true);
+    expect(fresh.slice(classes)).toEqual([0, 0, 0, 0]);
   }, 180_000);
 });

@@ -41,6 +41,10 @@ export interface LayerConfig {
 export const layerConfig = (node: ModelNode): LayerConfig =>
   kindSpec(node.kind).layer(node.params, node.id).config as LayerConfig;
 
+/** The bias a node's layer starts from where it is not zeros (a detection head's heatmap prior). */
+export const initialBias = (node: ModelNode): readonly number[] | undefined =>
+  kindSpec(node.kind).layer(node.params, node.id).initialBias;
+
 /** A ZeroPadding2D's [top, bottom, left, right], from its Keras padding ((top, bottom), (left, right)). */
 export function paddingSides(node: ModelNode): [number, number, number, number] {
   const config = kindSpec(node.kind).layer(node.params, node.id).config;

@@ -175,9 +175,7 @@ def train(args):
 
     model = load_model(HERE).to(device)
     if args.from_scratch:
-        for module in model.modules():
-            if hasattr(module, "reset_parameters"):
-                module.reset_parameters()
+        model.reset_parameters()
     train_x, train_ys = read_split(args.data, "train", spec)
     val_x, val_ys = read_split(args.data, "validation", spec)
     say = (lambda line: print(json.dumps(line), flush=True)) if rank == 0 else (lambda line: None)

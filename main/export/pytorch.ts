@@ -9,6 +9,7 @@ import {
   channelsFirstAxis,
   channelsFirstKernel,
   depthwiseKernel,
+  initialBias,
   layerClass,
   layerConfig,
   mergeAxis,
@@ -281,6 +282,18 @@ function translate(source: ExportSource) {
   return { init, forward, outputs, weights, usesAveragePadding, usesGate, usesCrossStitch };
 }
 
+/** reset_parameters()' lines that give a layer the bias the engine starts it from (or `pass`). */
+function startingBiases(source: ExportSource): string[] {
+  const names = torchLayerNames(source.nodes);
+  const lines = source.nodes.flatMap((node) => {
+    const bias = initialBias(node);
+    if (!bias) return [];
+    const values = bias.map((v) => Number(v.toPrecision(9))).join(', ');
+    return [`self.${names.get(node.id)!}.bias.copy_(torch.tensor([${values}]))`];
+  });
+  return lines.length > 0 ? lines : ['pass'];
+}
+
 const MIX_EXPERTS = `
 def mix_experts(weights, experts):
     """A Gate's mixture: sum over k of weights[:, k] times experts[k], each share broadcast over its expert's axes."""
@@ -355,6 +368,15 @@ ${indent(parts.init, '        ')}
             getattr(self, name).requires_grad_(True)
             self.frozen.discard(name)
         return self.train(self.training)
+
+    def reset_parameters(self):
+        """New weights, as PyTorch starts each layer, with the biases the studio starts from."""
+        for module in self.modules():
+            if module is not self and hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+        with torch.no_grad():
+${indent(startingBiases(source), '            ')}
+        return self
 
     def train(self, mode=True):
         super().train(mode)
