@@ -7,8 +7,8 @@ import {
   readModelJson,
   weightNamed,
   weightsManifestOf,
-  type Weight,
 } from '../runs/weights-file.ts';
+import type { Weight } from '../runs/weight.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 // The Gate and CrossStitch layers must be registered before a model that has them is read.
 import './mixing-layers.ts';

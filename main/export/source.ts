@@ -28,7 +28,8 @@ import {
 } from '../runs/run-manifest.ts';
 import { readRegularFileIfAny } from '../fs/regular-file.ts';
 
-import { readWeights, type Weight } from '../runs/weights-file.ts';
+import type { Weight } from '../runs/weight.ts';
+import { readWeights } from '../runs/weights-file.ts';
 
 export { readWeights, type Weight };
 

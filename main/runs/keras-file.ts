@@ -6,7 +6,7 @@ import h5wasm, { type Group } from 'h5wasm/node';
 import { kerasLayersByName } from '../../core/graph/keras-config.ts';
 import { StudioError } from '../../core/problems.ts';
 import { readRegularFile } from '../fs/regular-file.ts';
-import type { Weight } from './weights-file.ts';
+import type { Weight } from './weight.ts';
 
 /**
  * Keras' own files, read without Keras: a Keras 3 `.keras` (a zip of config.json and

@@ -17,7 +17,7 @@ import {
   tensorValues,
   type Constant,
 } from './onnx-nodes.ts';
-import type { Weight } from './weights-file.ts';
+import type { Weight } from './weight.ts';
 
 // onnx-proto is CommonJS: Node's ES modules see only its default export.
 const { onnx } = onnxProto;

@@ -8,6 +8,7 @@ import { isKerasFile, isOnnxFile } from '../../core/graph/keras-config.ts';
 import { readKerasFile } from './keras-file.ts';
 import { readOnnxFile } from './onnx-file.ts';
 import { WEIGHTS_FILE } from './run-manifest.ts';
+import type { Weight } from './weight.ts';
 
 /**
  * The weights of a TensorFlow.js Layers model read from its files, without TensorFlow.js: the
@@ -15,11 +16,6 @@ import { WEIGHTS_FILE } from './run-manifest.ts';
  * way.
  */
 
-/** A weight: its shape and values, in the layout TensorFlow.js keeps it (Keras'). */
-export interface Weight {
-  readonly shape: readonly number[];
-  readonly values: Float32Array;
-}
 
 const weightSpecSchema = z.looseObject({
   name: z.string(),
