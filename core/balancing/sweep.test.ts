@@ -5,6 +5,8 @@ import {
   sweepCells,
   sweepMarkdown,
   sweepRows,
+  sweepSummary,
+  type SweepRow,
   type SweepRun,
 } from './sweep.ts';
 
@@ -90,5 +92,37 @@ describe('sweep table', () => {
       'time/epoch vs fixed',
     ]);
     expect(cells[2]).toEqual(['pcgrad', '2', '0.600 ± 0.000', '0.090 ± 0.000', '+15.00', '1.50×']);
+  });
+
+  it('names a column by its metric alone where the metric already names the task', () => {
+    const depth = (absError: number): SweepRun['test'] => ({
+      loss: 1,
+      samples: 10,
+      tasks: { depth: { loss: 1, depthAbsError: absError } },
+    });
+    const rows = sweepRows([
+      { method: 'fixed', seed: 1, test: depth(0.2), secondsPerEpoch: 2 },
+      { method: 'single-task', seed: 1, test: depth(0.25), secondsPerEpoch: 1 },
+    ]);
+    expect(sweepCells(rows)[0]?.[2]).toBe('depth abs error');
+  });
+
+  it('says that the single-task row’s time adds up its tasks’ runs, only when there is one', () => {
+    const file = (rows: SweepRow[]) =>
+      sweepSummary({
+        format: 'multitask-studio/sweep',
+        graphName: 'g',
+        dataset: 'd',
+        epochs: 1,
+        sizes: { train: 1, validation: 1, test: 1 },
+        seeds: [1],
+        backend: 'wasm',
+        rows,
+        pending: 0,
+      });
+    const fixed: SweepRun = { method: 'fixed', seed: 1, test: test(0.5, 0.1), secondsPerEpoch: 2 };
+    const single: SweepRun = { ...fixed, method: 'single-task' };
+    expect(file(sweepRows([fixed, single]))).toContain('the single-task row’s time adds up');
+    expect(file(sweepRows([fixed]))).not.toContain('single-task');
   });
 });

@@ -190,7 +190,8 @@ export function sweepColumns(
     METRICS.filter((m) => rows.some((r) => r.tasks[task]?.[m.key])).map((m) => ({
       task,
       key: m.key,
-      label: `${task} ${m.label}`,
+      // "depth abs error" of a task named depth, not "depth depth abs error".
+      label: m.label.split(' ')[0] === task ? m.label : `${task} ${m.label}`,
     })),
   );
 }
@@ -218,7 +219,7 @@ export function sweepCells(rows: readonly SweepRow[]): string[][] {
 
 /** What a sweep ran, in one paragraph. */
 export const sweepSummary = (file: SweepFile): string =>
-  `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds; time per epoch includes validation, and the runs skip the trunk probes.${file.pending ? ` ${file.pending} runs still to do.` : ''}`;
+  `${file.epochs} epochs; ${file.sizes.train} training, ${file.sizes.validation} validation and ${file.sizes.test} test samples${file.limit ? ` (--limit ${file.limit})` : ''}; seeds ${file.seeds.join(', ')}; backend ${file.backend}. Test-split metrics, mean ± std over seeds; time per epoch includes validation, and the runs skip the trunk probes${file.rows.some((r) => r.method === 'single-task') ? '; the single-task row’s time adds up its tasks’ runs (training each alone costs them all)' : ''}.${file.pending ? ` ${file.pending} runs still to do.` : ''}`;
 
 /** sweep.md: what was run, then the table. */
 export function sweepMarkdown(file: SweepFile): string {

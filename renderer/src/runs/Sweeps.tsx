@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { sweepCells, sweepSummary } from '../../../core/balancing/sweep.ts';
+import { deltaMNote, sweepCells, sweepSummary } from '../../../core/balancing/sweep.ts';
 import type { SavedSweep } from '../../../core/contract/host.ts';
 import { useHost } from '../host/host-context.tsx';
 import { sentenceOf } from './run-actions.ts';
@@ -50,6 +50,7 @@ function SweepItem({ saved }: { saved: SavedSweep }) {
   const [open, setOpen] = useState(false);
   const { sweep } = saved;
   const [header = [], ...rows] = sweepCells(sweep.rows);
+  const note = deltaMNote(sweep.rows);
   return (
     <li className="run-item" data-testid="sweep-item">
       <div className="run-item-main">
@@ -82,6 +83,11 @@ function SweepItem({ saved }: { saved: SavedSweep }) {
               ))}
             </tbody>
           </table>
+          {note && (
+            <p className="run-note" data-testid="sweep-note">
+              {note}
+            </p>
+          )}
         </div>
       )}
     </li>
