@@ -11,11 +11,14 @@ import type { DatasetReport, TrainingEvent } from '../../core/contract/training.
 import { taskSpec } from '../../core/tasks/registry.ts';
 import { temporaryFolders, writeFixtureDataset } from '../datasets/import/test-fixtures.ts';
 import { graphOf, tinyReferenceGraph } from '../engine/test-graphs.ts';
+import { REFERENCE_PYTHON, referenceMissing, runPython } from '../export/test-python.ts';
 import { buildGallery } from '../processes/gallery.ts';
 import { openRunFolder } from './run-folder.ts';
 import { runTraining } from './run-training.ts';
 
 const folders = temporaryFolders('studio-background-run-');
+const PYCOCOTOOLS = join(import.meta.dirname, '../cli/pycocotools-eval.py');
+const noPycocotools = referenceMissing('pycocotools');
 afterAll(() => folders.cleanup());
 
 /** Input 16×16, two stride-2 convolutions, a detection head on the 4×4 map. */
@@ -120,6 +123,22 @@ describe('a run on a dataset with background images', () => {
     expect(Array.isArray(JSON.parse(await readFile(join(out, 'detections.json'), 'utf8')))).toBe(
       true,
     );
+
+    // pycocotools scores the kept files, images without objects among them, as the studio did.
+    if (!noPycocotools) {
+      const scored = JSON.parse(
+        await runPython(
+          [PYCOCOTOOLS, join(out, 'detections-truth.json'), join(out, 'detections.json')],
+          out,
+          {},
+          undefined,
+          REFERENCE_PYTHON,
+        ),
+      ) as { stats: number[] };
+      const test = outcome.test?.tasks.objects;
+      expect(Math.max(0, scored.stats[0]!)).toBeCloseTo(test?.mAP50_95 ?? NaN, 6);
+      expect(Math.max(0, scored.stats[1]!)).toBeCloseTo(test?.mAP50 ?? NaN, 6);
+    }
 
     // The gallery shows a background image with no truth box.
     const views = gallery.map((g) => taskSpec('objects').gallery(g.heads[0]!));
