@@ -245,6 +245,10 @@ export const datasetSummarySchema = z.object({
       ignored: z.number().int(),
       crowdedImages: z.number().int(),
       leftOut: z.number().int(),
+      /** Background images (no objects, or only ignored ones), kept for a detection head. */
+      background: z.number().int().optional(),
+      /** Those of them without a label file (YOLO). */
+      noLabelFile: z.number().int().optional(),
     })
     .optional(),
   boxUnits: z

@@ -81,6 +81,14 @@ export const datasetReportSchema = z.object({
   firstMessages: z.array(z.string()),
   objectChoice: z.string(),
   multiObjectImages: z.number().int(),
+  /**
+   * Images without objects (or only ignored ones), those of them without a label file (YOLO),
+   * and whether the run kept them (a detection head learns them as background) or left them out
+   * (a class or box head has no label for them); absent when there are none.
+   */
+  background: z
+    .object({ images: z.number().int(), noLabelFile: z.number().int(), kept: z.boolean() })
+    .optional(),
 });
 export type DatasetReport = z.infer<typeof datasetReportSchema>;
 

@@ -57,4 +57,28 @@ describe('COCO AP over a split', () => {
     metric.reset();
     expect(metric.finish()).toBeNaN();
   });
+
+  it('counts a detection on an image without objects as a false positive, and gives 0 for a split of such images', () => {
+    const [h, w, classes] = [12, 16, 3];
+    const shape = [h, w, classes + 4];
+    // The third image has no objects; the head finds a class-0 object there, scored highest.
+    const found = images.map((o, i) =>
+      Array.from(
+        perfectMap(i === 2 ? [{ classIndex: 0, box: [0.6, 0.6, 0.9, 0.9] }] : o, h, w, classes),
+      ),
+    );
+    found[2]![(Math.floor(0.75 * h) * w + Math.floor(0.75 * w)) * (classes + 4)] = 9;
+    const metric = cocoApAccumulator(shape, undefined, 1);
+    metric.add(truth, Float32Array.from(found.flat()), images.length);
+    const ap = metric.finish();
+    expect(ap).toBeGreaterThan(0.5);
+    expect(ap).toBeLessThan(1);
+
+    const none = cocoApAccumulator(shape, undefined, 1);
+    const empty = new Float32Array(2 * OBJECT_ROWS_SIZE);
+    empty.set(writeObjectRows([]).rows, 0);
+    empty.set(writeObjectRows([]).rows, OBJECT_ROWS_SIZE);
+    none.add(empty, Float32Array.from([...found[2]!, ...found[2]!]), 2);
+    expect(none.finish()).toBe(0);
+  });
 });

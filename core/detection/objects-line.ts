@@ -9,6 +9,16 @@ export interface ObjectCounts {
   /** Images with more than MAX_OBJECTS objects, and the objects they left out in all. */
   readonly crowdedImages: number;
   readonly leftOut: number;
+  /** Background images: no objects, or only ignored ones. */
+  readonly background?: number;
+  /** Those of them without a label file (YOLO), read as background as Ultralytics reads them. */
+  readonly noLabelFile?: number;
+}
+
+/** Images without objects that an import kept, and how many of them had no label file (YOLO). */
+export interface BackgroundImages {
+  readonly images: number;
+  readonly noLabelFile: number;
 }
 
 /**
@@ -22,5 +32,32 @@ export function objectsLine(objects: ObjectCounts): string {
     objects.crowdedImages > 0
       ? `; ${thousands(objects.crowdedImages)} ${objects.crowdedImages === 1 ? 'image has' : 'images have'} more than ${MAX_OBJECTS}, and keep${objects.crowdedImages === 1 ? 's' : ''} the ${MAX_OBJECTS} largest, leaving out ${thousands(objects.leftOut)}`
       : '';
-  return `${thousands(objects.count)} objects${ignored} for a detection head${crowded}.`;
+  const line = `${thousands(objects.count)} objects${ignored} for a detection head${crowded}.`;
+  const background = objects.background ?? 0;
+  return background > 0
+    ? `${line} ${backgroundLine({ images: background, noLabelFile: objects.noLabelFile ?? 0 })}`
+    : line;
+}
+
+/**
+ * What became of the images without objects, in one sentence: before training (`use` absent)
+ * what each head does with them, in a run whether they were kept for its detection head or left
+ * out because a class or box head has no label for them.
+ */
+export function backgroundLine(background: BackgroundImages, use?: 'kept' | 'left-out'): string {
+  const { images, noLabelFile } = background;
+  const one = images === 1;
+  const without =
+    noLabelFile > 0
+      ? ` (${thousands(noLabelFile)} without a label file, which YOLO reads as no objects)`
+      : '';
+  const subject = `${thousands(images)} ${one ? 'image has' : 'images have'} no objects or only ignored ones${without}`;
+  switch (use) {
+    case undefined:
+      return `${subject}: a detection head learns ${one ? 'it' : 'them'} as background; a class or box head leaves ${one ? 'it' : 'them'} out, having no label for ${one ? 'it' : 'them'}.`;
+    case 'kept':
+      return `${subject}: kept as background for the detection head.`;
+    case 'left-out':
+      return `${subject}: left out, because a class or box head has no label for an image without objects.`;
+  }
 }

@@ -1,4 +1,5 @@
 import type { DatasetReport, EventOf, TrainingEvent } from '../../core/contract/training.ts';
+import { backgroundLine } from '../../core/detection/objects-line.ts';
 import { compactMetrics, duration, fixed, inline } from './format.ts';
 
 export interface ProgressOutput {
@@ -81,6 +82,11 @@ export function datasetReportLines(report: DatasetReport): string {
   if (report.multiObjectImages > 0) {
     lines.push(
       `  ${report.multiObjectImages} images have several objects; the heads learn the ${report.objectChoice} one`,
+    );
+  }
+  if (report.background) {
+    lines.push(
+      `  ${backgroundLine(report.background, report.background.kept ? 'kept' : 'left-out')}`,
     );
   }
   if (report.dropped + report.fixed > 0) {

@@ -192,6 +192,8 @@ const sameBox = (a: readonly number[], b: readonly number[]) =>
 function checkChosenObject(data: TrainingData, s: Sample): void {
   const classTarget = data.targets.find((t) => t.kind === 'class');
   if (!s.objects || classTarget?.name !== 'class' || s.classIndex === undefined) return;
+  // A background image (no objects, or only ignored ones) has no class, and no chosen box.
+  if (s.classIndex < 0 && !s.objects.some((o) => !o.ignore)) return;
   const chosen = s.objects.some(
     (o) => !o.ignore && o.classIndex === s.classIndex && (!s.box || sameBox(o.box, s.box)),
   );
@@ -213,8 +215,13 @@ async function csvFiles(data: TrainingData): Promise<ExportFiles> {
     files.set(String(s.row.get('path')), s.png);
     for (const [path, bytes] of s.files) files.set(path, bytes);
     checkChosenObject(data, s);
-    // An image without objects is one row with a blank class and box, which an import reports.
-    if (!s.objectCells?.length) lines.push(line(s.row));
+    // An image without objects is one row with a blank class and box, which the import reads as
+    // a background image; its box target's cells (zeros, as it has no box) are left blank.
+    if (s.objectCells && !s.objectCells.length) {
+      const row = new Map(s.row);
+      for (const c of OBJECT_COLUMNS) row.set(c, '');
+      lines.push(line(row));
+    } else if (!s.objectCells) lines.push(line(s.row));
     for (const cells of s.objectCells ?? []) {
       const row = new Map(s.row);
       OBJECT_COLUMNS.forEach((c, k) => row.set(c, cells[k] ?? ''));

@@ -56,10 +56,11 @@ class ImageRow(dict):
 
 def chosen_object(rows):
     """The object a class or box head learns, as the studio's import chooses it: the largest one
-    not ignored, the first of equals."""
+    not ignored, the first of equals. A background image (no objects, or only ignored ones) has
+    none: a row with a blank class, or only ignored rows."""
     best, best_area = rows[0], None
     for r in rows:
-        if r.get("ignore") == "1":
+        if r.get("ignore") == "1" or r.get("class", "") == "":
             continue
         area = (float(r["xmax"]) - float(r["xmin"])) * (float(r["ymax"]) - float(r["ymin"]))
         if best_area is None or area > best_area:
@@ -93,6 +94,14 @@ def read_split(folder, split, spec):
     if per_object:
         for image in columns:
             image.update(chosen_object(image.objects))
+        # As in the studio: a class or box head has no label for an image without objects (a
+        # background image), so such images are left out when one learns the chosen object.
+        chosen = [targets.get(h["target"], {}) for h in spec["heads"]]
+        if any(t.get("kind") == "box" or (t.get("kind") == "class" and t.get("name") == "class") for t in chosen):
+            keep = [k for k, image in enumerate(columns) if any(r["class"] != "" and r.get("ignore") != "1" for r in image.objects)]
+            if len(keep) < len(columns):
+                print(f"{split}: {len(columns) - len(keep)} images have no objects or only ignored ones: left out, because a class or box head has no label for an image without objects.", file=sys.stderr)
+            images, columns = [images[k] for k in keep], [columns[k] for k in keep]
     ys = []
     for head in spec["heads"]:
         target = targets.get(head["target"])

@@ -62,6 +62,7 @@ export async function openDatasetForRun(
     ...(request.limit !== undefined ? { limit: request.limit } : {}),
     ...(request.options ? { options: request.options } : {}),
     checkTargets: (targets) => assertBindings(analysis, targets, `'${name}'`),
+    learnedTargets: analysis.heads.map((h) => h.target),
   });
   return { data: opened.data, report: opened.report };
 }

@@ -116,6 +116,8 @@ interface Checked {
   readonly multiObject: boolean;
   /** Objects past MAX_OBJECTS that the objects target leaves out. */
   readonly objectsLeftOut?: number;
+  /** Set for a background image; whether it had no label file (YOLO). */
+  readonly background?: { readonly noLabelFile: boolean };
 }
 
 interface Usable {
@@ -193,6 +195,22 @@ function chooseObject(all: readonly Usable[], choice: ObjectChoice): Usable | un
   );
 }
 
+/**
+ * An image of a dataset with boxes whose annotation gives no object, or only ignored ones (COCO
+ * images without annotations, an empty or missing YOLO label file, a VOC file without <object>,
+ * a CSV row with a blank class and box): a background image, which a detection head learns from
+ * (COCO keeps about 1% of its images so; YOLO's empty label files are its way to add them). An
+ * image whose every object was unusable is not one: it had objects, now unknown.
+ */
+function isBackgroundRecord(
+  record: ImportedRecord,
+  eligible: readonly Usable[],
+  index: ImportedIndex,
+): boolean {
+  if (!index.hasBoxes || eligible.some((o) => !o.ignore)) return false;
+  return record.objects.length === 0 || eligible.length > 0;
+}
+
 /** Everything about one record once its image is probed: its sample, or why it has none. */
 function checkRecord(
   record: ImportedRecord,
@@ -219,12 +237,13 @@ function checkRecord(
   }
 
   const eligible = usableObjects(record, size, index, classIndexOf, badRows);
-  // A dense layout's image has maps (a mask, depth) instead of a class; a COCO file's images keep
-  // their objects' classes and boxes beside the mask, so one without objects is still dropped.
+  // A dense layout's image has maps (a mask, depth) instead of a class.
   const chosen: Usable | { readonly classIndex: number; readonly box?: undefined } | undefined =
     chooseObject(eligible, choice) ??
-    (hasMaps(index) && index.classes.length === 0 ? { classIndex: -1 } : undefined);
+    (hasMaps(index) && index.classes.length === 0 ? { classIndex: -1 } : undefined) ??
+    (isBackgroundRecord(record, eligible, index) ? { classIndex: -1 } : undefined);
   if (!chosen) {
+    // With boxes, an image without objects or with only ignored ones is a background image.
     const reason =
       record.objects.length === 0
         ? 'has no objects'
@@ -260,12 +279,14 @@ function checkRecord(
   const every: SampleObject[] = eligible.flatMap((o) =>
     o.box ? [{ classIndex: o.classIndex, box: o.box, ignore: o.ignore }] : [],
   );
+  const background = index.hasBoxes && chosen.box === undefined;
   // Past the limit, the rows' own choice (the largest non-ignored) decides which are kept.
   const objects = every.length > MAX_OBJECTS ? readObjectRows(writeObjectRows(every).rows) : every;
   return {
     badRows,
     multiObject: eligible.length > 1,
     objectsLeftOut: every.length - objects.length,
+    ...(background ? { background: { noLabelFile: record.noLabelFile === true } } : {}),
     sample: {
       key: record.key,
       file: record.file,
@@ -273,7 +294,8 @@ function checkRecord(
       height: size.height,
       classIndex: chosen.classIndex,
       ...(index.labelTasks?.length ? { labels: labelIndices(record, index) } : {}),
-      ...(chosen.box ? { box: chosen.box, objects } : {}),
+      ...(chosen.box ? { box: chosen.box } : {}),
+      ...(index.hasBoxes ? { objects } : {}),
       values: record.values,
       ...(record.mask !== undefined ? { mask: record.mask } : {}),
       ...(record.depth !== undefined ? { depth: record.depth } : {}),
@@ -371,7 +393,7 @@ export async function checkIndex(
   const settled = new Map(checkedMasks.samples.map((s) => [s.key, s]));
   const kept = results.flatMap(({ record, checked }) =>
     checked.sample && !checkedMasks.dropped.has(checked.sample.key)
-      ? [{ record, sample: settled.get(checked.sample.key) ?? checked.sample }]
+      ? [{ record, checked, sample: settled.get(checked.sample.key) ?? checked.sample }]
       : [],
   );
   const splitFrom = index.records.some((r) => r.split !== undefined) ? 'data' : 'ratio';
@@ -390,6 +412,9 @@ export async function checkIndex(
   });
   for (const list of Object.values(samples)) list.sort((a, b) => compareText(a.key, b.key));
   const crowded = results.filter(({ checked }) => (checked.objectsLeftOut ?? 0) > 0);
+  const background = kept.flatMap(({ checked }) =>
+    checked.background ? [checked.background] : [],
+  );
 
   return {
     index: checkedMasks.index,
@@ -411,6 +436,14 @@ export async function checkIndex(
               (sum, { checked }) => sum + (checked.objectsLeftOut ?? 0),
               0,
             ),
+          },
+        }
+      : {}),
+    ...(background.length > 0
+      ? {
+          backgroundImages: {
+            images: background.length,
+            noLabelFile: background.filter((b) => b.noLabelFile).length,
           },
         }
       : {}),

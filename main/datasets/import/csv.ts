@@ -1,6 +1,7 @@
 /**
  * The CSV reader: one row per image, or per object when an image has several boxes. Paths are
  * relative to the CSV's folder; boxes are pixels or fractions of the image, stated or detected.
+ * A row with a blank class and box is an image without objects (a background image).
  */
 import { parse } from 'csv-parse/sync';
 import { basename, dirname, resolve } from 'node:path';
@@ -117,6 +118,8 @@ interface RecordDraft extends MapFields {
   where: string;
   /** The first row's line, named when a later row repeats the image. */
   line: number;
+  /** The first row was a blank class and box: an image without objects, which no row adds to. */
+  noObject: boolean;
 }
 
 /** The names in a `labels` cell: "smiling; glasses" → ['smiling', 'glasses']. */
@@ -186,7 +189,14 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   const badRows: BadRow[] = [];
   const drafts = new Map<string, RecordDraft>();
   const seenRows = new Map<string, number>();
-  const accepted: { row: CsvRow; where: string; box?: PixelBox; maps: MapFields }[] = [];
+  const accepted: {
+    row: CsvRow;
+    where: string;
+    box?: PixelBox;
+    maps: MapFields;
+    /** A blank class and box: the image has no objects. */
+    noObject: boolean;
+  }[] = [];
 
   for (const row of dataRows) {
     const where = `row ${row.line} of ${fileName}`;
@@ -211,7 +221,14 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       );
       continue;
     }
-    if (columns.className !== undefined && cell(columns.className) === '') {
+    // A blank class with a blank box is an image without objects (a background image, which a
+    // detection head learns from); a blank class alone is a row missing its class.
+    const noObject =
+      columns.className !== undefined &&
+      cell(columns.className) === '' &&
+      columns.box !== undefined &&
+      readBox(row, columns, header) === undefined;
+    if (columns.className !== undefined && cell(columns.className) === '' && !noObject) {
       badRows.push(
         badRow('malformed', where, `${capitalise(where)} has no class; the row was skipped.`),
       );
@@ -220,7 +237,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     const classColumn = columns.className;
     const classColumns =
       classColumn === undefined ? [] : [{ name: primaryName, index: classColumn }];
-    const unlisted = [...classColumns, ...columns.labels].find(
+    const unlisted = [...(noObject ? [] : classColumns), ...columns.labels].find(
       ({ name, index }) => listedClasses.get(name)?.includes(cell(index)) === false,
     );
     if (unlisted) {
@@ -292,7 +309,13 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       badRows.push(mapCells.bad);
       continue;
     }
-    accepted.push({ row, where, maps: mapCells.maps, ...(boxCells ? { box: boxCells.box } : {}) });
+    accepted.push({
+      row,
+      where,
+      maps: mapCells.maps,
+      noObject,
+      ...(boxCells ? { box: boxCells.box } : {}),
+    });
   }
 
   const hasBoxes = columns.className !== undefined && accepted.some((a) => a.box !== undefined);
@@ -303,7 +326,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       )
     : undefined;
 
-  for (const { row, where, box, maps } of accepted) {
+  for (const { row, where, box, maps, noObject } of accepted) {
     const cell = (index: number | undefined) =>
       index === undefined ? '' : (row.cells[index] ?? '');
     // Windows paths in a CSV still name the right file on macOS and Linux.
@@ -311,7 +334,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     const key = toKey(root, file);
     // Without a class column the rows are dense (maps only) and an image has no objects.
     const objects: ImportedObject[] =
-      columns.className === undefined
+      columns.className === undefined || noObject
         ? []
         : [
             {
@@ -324,7 +347,12 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
     const draft = drafts.get(key);
     if (draft) {
       // Several boxed rows are several objects; anything else names the image twice.
-      if (box && objects.length && draft.objects.every((o) => o.box ?? o.unitBox)) {
+      if (
+        box &&
+        objects.length &&
+        !draft.noObject &&
+        draft.objects.every((o) => o.box ?? o.unitBox)
+      ) {
         draft.objects.push(...objects);
       } else {
         badRows.push(
@@ -354,6 +382,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
       key,
       file,
       objects,
+      noObject,
       ...maps,
       values,
       labels,
@@ -365,7 +394,7 @@ export async function readCsv(path: string, options: ImportOptions = {}): Promis
   }
 
   const records: ImportedRecord[] = [...drafts.values()].map(
-    ({ line: _line, ...record }) => record,
+    ({ line: _line, noObject: _noObject, ...record }) => record,
   );
   const classes =
     listedClasses.get(primaryName) ??

@@ -12,7 +12,15 @@ import type { DatasetTarget, ImageShape, SplitName, TrainingData } from '../type
 import { checkIndex } from './check.ts';
 import { readIndex } from './detect.ts';
 import { createImportedData } from './reader.ts';
-import type { BadRow, BadRowKind, CheckedDataset, ImportOptions, Sample } from './types.ts';
+import {
+  isBackground,
+  PRIMARY_CLASS,
+  type BadRow,
+  type BadRowKind,
+  type CheckedDataset,
+  type ImportOptions,
+  type Sample,
+} from './types.ts';
 
 export type { CheckedDataset } from './types.ts';
 
@@ -57,6 +65,7 @@ export type ImportedDatasetReport = DatasetReport;
 export function reportOf(
   checked: CheckedDataset,
   sizes: Record<SplitName, number>,
+  background: 'kept' | 'left-out' = 'kept',
 ): ImportedDatasetReport {
   const badRows: Partial<Record<BadRowKind, number>> = {};
   for (const row of checked.badRows) badRows[row.kind] = (badRows[row.kind] ?? 0) + 1;
@@ -71,6 +80,33 @@ export function reportOf(
     firstMessages: checked.badRows.slice(0, 5).map((r) => r.message),
     objectChoice: checked.objectChoice,
     multiObjectImages: checked.multiObjectImages,
+    ...(checked.backgroundImages
+      ? { background: { ...checked.backgroundImages, kept: background === 'kept' } }
+      : {}),
+  };
+}
+
+/**
+ * Whether learning `learned` (target names) leaves background images out: the image's class
+ * and the box are its chosen object's, which an image without objects does not have.
+ */
+export function needsAnObject(checked: CheckedDataset, learned: readonly string[]): boolean {
+  return checked.targets.some(
+    (t) =>
+      learned.includes(t.name) &&
+      (t.kind === 'box' || (t.kind === 'class' && t.name === PRIMARY_CLASS)),
+  );
+}
+
+/** The samples without background images (see `isBackground`). */
+export function withoutBackground(
+  samples: CheckedDataset['samples'],
+): Record<SplitName, readonly Sample[]> {
+  const keep = (list: readonly Sample[]) => list.filter((s) => !isBackground(s));
+  return {
+    train: keep(samples.train),
+    validation: keep(samples.validation),
+    test: keep(samples.test),
   };
 }
 
@@ -104,12 +140,19 @@ export interface OpenImportedOptions {
   readonly options?: DatasetOptions;
   /** Throws a sentence when the graph's heads cannot learn these targets. */
   readonly checkTargets?: (targets: readonly DatasetTarget[]) => void;
+  /**
+   * The targets the graph's heads learn, by name. When one is the class or box of an image's
+   * chosen object, background images (no objects) are left out, having no label for it; absent,
+   * every image is read (an export).
+   */
+  readonly learnedTargets?: readonly string[];
 }
 
 /**
  * Opens an imported dataset for training: checks it, applies the bad-row policy (stop: the run
- * ends before training with the first bad row's sentence), checks the heads' targets, and
- * returns readers that decode batches as the trainer asks for them.
+ * ends before training with the first bad row's sentence), checks the heads' targets, leaves
+ * background images out when a head learns an image's one class or box, and returns readers
+ * that decode batches as the trainer asks for them.
  */
 export async function openImportedDataset(
   path: string,
@@ -126,8 +169,10 @@ export async function openImportedDataset(
   // A map target is fitted to the Input as the images are, so the heads are checked at that size.
   const [height, width] = request.imageShape;
   request.checkTargets?.(checked.targets.map((t) => targetAtImageSize(t, height, width)));
-  const samples =
-    request.limit !== undefined ? limitSamples(checked.samples, request.limit) : checked.samples;
+  const background =
+    request.learnedTargets && needsAnObject(checked, request.learnedTargets) ? 'left-out' : 'kept';
+  const usable = background === 'kept' ? checked.samples : withoutBackground(checked.samples);
+  const samples = request.limit !== undefined ? limitSamples(usable, request.limit) : usable;
   if (samples.train.length === 0) {
     throw new StudioError(
       'E_DATASET_EMPTY',
@@ -149,5 +194,5 @@ export async function openImportedDataset(
     validation: samples.validation.length,
     test: samples.test.length,
   };
-  return { data, report: reportOf(checked, sizes), checked: limited };
+  return { data, report: reportOf(checked, sizes, background), checked: limited };
 }

@@ -14,7 +14,7 @@ import { mapLimit } from './files.ts';
 import { applyBoxTransform, decodeImage } from './decode.ts';
 import { importOptionsOf, inspectDataset } from './index.ts';
 import { summarizeDataset } from './summary.ts';
-import type { CheckedDataset, Sample } from './types.ts';
+import { isBackground, type CheckedDataset, type Sample } from './types.ts';
 
 /** Bad rows sent to the page; the counts cover the rest. */
 export const MAX_BAD_ROWS = 500;
@@ -57,7 +57,9 @@ async function previewOf(checked: CheckedDataset, sample: Sample): Promise<Datas
       height: PREVIEW_SIZE,
       channels: 3,
       pixels: Buffer.from(pixels).toString('base64'),
-      className: checked.index.classes[sample.classIndex] ?? String(sample.classIndex),
+      className: isBackground(sample)
+        ? 'no objects'
+        : (checked.index.classes[sample.classIndex] ?? String(sample.classIndex)),
       ...(sample.box
         ? { box: [...applyBoxTransform(sample.box, transform)] as DatasetPreview['box'] }
         : {}),

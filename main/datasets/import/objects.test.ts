@@ -146,7 +146,7 @@ describe('an imported detection dataset', () => {
     ]);
   });
 
-  it('skips an image whose objects are all ignored, saying so', async () => {
+  it('keeps an image whose objects are all ignored as a background image, its crowd still ignored', async () => {
     const dir = await folders.make();
     await writeRectanglesPng(join(dir, 'a.png'), 20, 20, []);
     await write(dir, {
@@ -157,9 +157,13 @@ describe('an imported detection dataset', () => {
       }),
     });
     const checked = await checkIndex(await readIndex(join(dir, 'instances.json')));
-    expect(all(checked)).toEqual([]);
-    expect(checked.badRows.map((r) => r.message)).toEqual([
-      "'a.png' (instances.json image 1) has only ignored objects (crowds or difficult ones); the image was skipped.",
+    expect(checked.badRows).toEqual([]);
+    expect(all(checked).map((s) => [s.key, s.classIndex, s.box])).toEqual([
+      ['a.png', -1, undefined],
+    ]);
+    expect(checked.backgroundImages).toEqual({ images: 1, noLabelFile: 0 });
+    expect((await objectsRead(checked, 20, 20)).get('a.png')).toEqual([
+      { classIndex: 0, box: [0, 0, 0.4, 0.4], ignore: true },
     ]);
   });
 

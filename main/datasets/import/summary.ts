@@ -88,6 +88,12 @@ function objectCounts(checked: CheckedDataset, all: readonly Sample[]): ObjectCo
     ignored: objects.filter((o) => o.ignore).length,
     crowdedImages: checked.crowdedImages?.images ?? 0,
     leftOut: checked.crowdedImages?.objectsLeftOut ?? 0,
+    ...(checked.backgroundImages
+      ? {
+          background: checked.backgroundImages.images,
+          noLabelFile: checked.backgroundImages.noLabelFile,
+        }
+      : {}),
   };
 }
 

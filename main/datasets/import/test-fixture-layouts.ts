@@ -14,7 +14,7 @@ import type {
   FixtureSpec,
   ImageWriter,
 } from './test-fixtures.ts';
-import { FIXTURE_CLASSES } from './test-fixtures.ts';
+import { FIXTURE_CLASSES, writeRectanglesPng } from './test-fixtures.ts';
 import type { ImportFormat, PixelBox } from './types.ts';
 
 export interface LayoutInput {
@@ -22,10 +22,18 @@ export interface LayoutInput {
   readonly spec: FixtureSpec;
   readonly good: readonly FixtureImage[];
   readonly extras: readonly FixtureExtra[];
+  /** File names of background images (no objects) to add. */
+  readonly background: readonly string[];
   readonly writeImage: ImageWriter;
 }
 
-type Written = Omit<FixtureDataset, 'format'>;
+/** A grey image without objects, for a background image. */
+const writeBackground = (file: string, spec: FixtureSpec) => {
+  const { width, height } = sizeOf(spec);
+  return writeRectanglesPng(file, width, height, []);
+};
+
+type Written = Omit<FixtureDataset, 'format' | 'background'>;
 type Mention = { kind: BrokenThing; mention: string };
 
 const SPLIT_FOLDERS: Readonly<Record<SplitName, string>> = {
@@ -41,7 +49,14 @@ async function writeText(file: string, text: string): Promise<void> {
 
 const sizeOf = (spec: FixtureSpec) => ({ width: spec.width ?? 48, height: spec.height ?? 40 });
 
-async function writeCsv({ dir, spec, good, extras, writeImage }: LayoutInput): Promise<Written> {
+async function writeCsv({
+  dir,
+  spec,
+  good,
+  extras,
+  background,
+  writeImage,
+}: LayoutInput): Promise<Written> {
   const { width, height } = sizeOf(spec);
   const withSizes = extras.some((e) => e.kind === 'size-mismatch');
   const header = ['path', 'class', 'xmin', 'ymin', 'xmax', 'ymax'];
@@ -74,6 +89,10 @@ async function writeCsv({ dir, spec, good, extras, writeImage }: LayoutInput): P
         values: [String(image.values.area ?? 0), String(image.values.aspect ?? 0)],
       });
     }
+  }
+  for (const name of background) {
+    await writeBackground(join(dir, name), spec);
+    row(name, '', ['', '', '', '']);
   }
   const broken: Mention[] = [];
   const at = (line: number) => `row ${line} of labels.csv`;
@@ -112,7 +131,14 @@ async function writeCsv({ dir, spec, good, extras, writeImage }: LayoutInput): P
   return { path, images: good, broken };
 }
 
-async function writeCoco({ dir, spec, good, extras, writeImage }: LayoutInput): Promise<Written> {
+async function writeCoco({
+  dir,
+  spec,
+  good,
+  extras,
+  background,
+  writeImage,
+}: LayoutInput): Promise<Written> {
   const { width, height } = sizeOf(spec);
   const images: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
@@ -132,6 +158,10 @@ async function writeCoco({ dir, spec, good, extras, writeImage }: LayoutInput): 
     images.push({ id: images.length + 1, file_name: image.name, width, height });
     for (const object of image.objects)
       annotate(images.length, object.classIndex + 1, bbox(object.box));
+  }
+  for (const name of background) {
+    await writeBackground(join(dir, 'images', name), spec);
+    images.push({ id: images.length + 1, file_name: name, width, height });
   }
   const broken: Mention[] = [];
   for (const extra of extras) {
@@ -161,7 +191,10 @@ async function writeCoco({ dir, spec, good, extras, writeImage }: LayoutInput): 
         });
         continue;
       case 'no-objects':
+        // Its one object has no area: an image with objects, none usable (one without any is a
+        // background image, which is kept).
         images.push({ id, file_name: extra.name, width, height });
+        annotate(id, 1, [box[0], box[1], 0, box[3]]);
         break;
       case 'size-mismatch':
         images.push({ id, file_name: extra.name, width: width * 2, height: height * 2 });
@@ -183,7 +216,14 @@ async function writeCoco({ dir, spec, good, extras, writeImage }: LayoutInput): 
   return { path, images: good, broken };
 }
 
-async function writeYolo({ dir, spec, good, extras, writeImage }: LayoutInput): Promise<Written> {
+async function writeYolo({
+  dir,
+  spec,
+  good,
+  extras,
+  background,
+  writeImage,
+}: LayoutInput): Promise<Written> {
   const { width, height } = sizeOf(spec);
   const sideBySide = spec.yoloLayout === 'side-by-side';
   const imageDir = sideBySide ? dir : join(dir, 'images');
@@ -203,6 +243,11 @@ async function writeYolo({ dir, spec, good, extras, writeImage }: LayoutInput): 
     await writeText(join(labelDir, labelName(sub, image.name)), `${lines.join('\n')}\n`);
     images.push({ ...image, key: sub ? `${sub}/${image.name}` : image.name });
   }
+  for (const [i, name] of background.entries()) {
+    await writeBackground(join(imageDir, name), spec);
+    const withoutLabel = spec.backgroundWithoutLabel && i === background.length - 1;
+    if (!withoutLabel) await writeText(join(labelDir, labelName('', name)), '');
+  }
   const broken: Mention[] = [];
   for (const extra of extras) {
     const label = labelName('', extra.name);
@@ -211,6 +256,8 @@ async function writeYolo({ dir, spec, good, extras, writeImage }: LayoutInput): 
       'unknown-class': line(7, box),
       'not-a-number': `0 abc 0.5 0.2 0.2`,
       malformed: '0 0.5 0.5',
+      // Its one object has no area (an image without any is a background image, which is kept).
+      'no-objects': `0 0.5 0.5 0 0.2`,
     }[extra.kind as string];
     if (extra.kind === 'size-mismatch') continue;
     if (extra.kind === 'duplicate') {
@@ -222,10 +269,13 @@ async function writeYolo({ dir, spec, good, extras, writeImage }: LayoutInput): 
       continue;
     }
     if (extra.kind !== 'missing-file') await writeImage(join(imageDir, extra.name), extra, spec);
-    if (extra.kind !== 'no-objects')
-      await writeText(join(labelDir, label), `${text ?? line(0, box)}\n`);
+    await writeText(join(labelDir, label), `${text ?? line(0, box)}\n`);
     const mention =
-      text !== undefined ? `${label} line 1` : extra.kind === 'missing-file' ? label : extra.name;
+      text !== undefined && extra.kind !== 'no-objects'
+        ? `${label} line 1`
+        : extra.kind === 'missing-file'
+          ? label
+          : extra.name;
     broken.push({ kind: extra.kind, mention });
   }
   if (spec.yoloNames === 'data.yaml') {
@@ -258,7 +308,14 @@ function vocXml(
 /** VOC counts pixels from 1, both ends included. */
 const vocCorners = (box: PixelBox) => [box[0] + 1, box[1] + 1, box[2], box[3]];
 
-async function writeVoc({ dir, spec, good, extras, writeImage }: LayoutInput): Promise<Written> {
+async function writeVoc({
+  dir,
+  spec,
+  good,
+  extras,
+  background,
+  writeImage,
+}: LayoutInput): Promise<Written> {
   const { width, height } = sizeOf(spec);
   const duplicate = extras.some((e) => e.kind === 'duplicate');
   const lists: Record<SplitName, string[]> = { train: [], validation: [], test: [] };
@@ -282,6 +339,10 @@ async function writeVoc({ dir, spec, good, extras, writeImage }: LayoutInput): P
       );
     }
   }
+  for (const name of background) {
+    await writeBackground(join(dir, 'JPEGImages', name), spec);
+    await writeText(xmlPath(name), vocXml(name, [width, height], []));
+  }
   const broken: Mention[] = [];
   for (const extra of extras) {
     const xml = extra.name.replace(/\.png$/, '.xml');
@@ -304,15 +365,15 @@ async function writeVoc({ dir, spec, good, extras, writeImage }: LayoutInput): P
       );
       mention = xml;
     } else {
-      const objects =
-        extra.kind === 'no-objects'
-          ? []
-          : [
-              {
-                name: 'blue',
-                corners: extra.kind === 'not-a-number' ? ['abc', ...corners.slice(1)] : corners,
-              },
-            ];
+      // The no-objects image's one object has no area (an image without any is a background
+      // image, which is kept).
+      const written =
+        extra.kind === 'not-a-number'
+          ? ['abc', ...corners.slice(1)]
+          : extra.kind === 'no-objects'
+            ? [corners[0] ?? 0, corners[1] ?? 0, (corners[0] ?? 1) - 1, corners[3] ?? 0]
+            : corners;
+      const objects = [{ name: 'blue', corners: written }];
       const size = extra.kind === 'size-mismatch' ? [width * 2, height * 2] : [width, height];
       await writeText(xmlPath(extra.name), vocXml(extra.name, size, objects));
       if (extra.kind === 'not-a-number') mention = `${xml} object 1`;

@@ -46,6 +46,14 @@ export interface FixtureSpec {
   readonly yoloNames?: 'classes.txt' | 'data.yaml';
   /** Broken rows and files to add; kinds a format cannot express are left out of `broken`. */
   readonly broken?: readonly BrokenThing[];
+  /**
+   * Background images to add (bg_000.png, …: grey, no objects), each written as its layout says
+   * an image has none: a COCO image without annotations, an empty YOLO label file, a VOC file
+   * without <object>, a CSV row with a blank class and box.
+   */
+  readonly background?: number;
+  /** YOLO only: the last background image has no label file at all. */
+  readonly backgroundWithoutLabel?: boolean;
 }
 
 export interface FixtureObject {
@@ -77,6 +85,8 @@ export interface FixtureDataset {
   readonly images: readonly FixtureImage[];
   /** The broken things written, each with a text its bad row's message must contain. */
   readonly broken: readonly { readonly kind: BrokenThing; readonly mention: string }[];
+  /** The keys of the background images written. */
+  readonly background: readonly string[];
 }
 
 const noValues: Readonly<Record<string, number>> = {};
@@ -214,11 +224,15 @@ export async function writeFixtureDataset(
   format: ImportFormat,
   spec: FixtureSpec = {},
 ): Promise<FixtureDataset> {
+  const background = Array.from(
+    { length: spec.background ?? 0 },
+    (_, i) => `bg_${String(i).padStart(3, '0')}.png`,
+  );
   const written = await writeLayout(
-    { dir, spec, good: fixtureImages(spec), extras: extrasOf(spec), writeImage },
+    { dir, spec, good: fixtureImages(spec), extras: extrasOf(spec), background, writeImage },
     format,
   );
-  return { format, ...written };
+  return { format, ...written, background };
 }
 
 /** Temporary folders under the system's, made per test and removed by `cleanup`. */

@@ -5,6 +5,7 @@
  * nothing of formats.
  */
 import type { DatasetTarget } from '../../../core/dataset-target.ts';
+import type { BackgroundImages } from '../../../core/detection/objects-line.ts';
 import type { SplitName } from '../types.ts';
 import type { DepthFile } from './dense-maps.ts';
 
@@ -59,6 +60,11 @@ export interface ImportedRecord {
   readonly depth?: DepthFile;
   /** Absolute path of the image's normal map, a .npy (CSV `normals` column). */
   readonly normals?: string;
+  /**
+   * YOLO: no label file was found for the image. Ultralytics reads such an image as one with no
+   * objects (a background image), and so does the import; the report counts them apart.
+   */
+  readonly noLabelFile?: boolean;
 }
 
 /**
@@ -205,7 +211,11 @@ export interface AugmentOptions {
   readonly contrast?: number;
 }
 
-/** One image after the index is checked: its chosen object, class index and unit box. */
+/**
+ * One image after the index is checked: its chosen object, class index and unit box. A background
+ * image (no objects, or only ignored ones) has class index −1, no box and its objects (none but
+ * ignored ones): a detection head learns it, a class or box head has no label for it.
+ */
 export interface Sample {
   readonly key: string;
   readonly file: string;
@@ -234,6 +244,15 @@ export interface Sample {
 export const hasMaps = (index: ImportedIndex): boolean =>
   index.masks !== undefined || index.depthMaps === true || index.normalMaps === true;
 
+/**
+ * Whether a sample is a background image: the dataset has boxes and the image no object a head
+ * learns (none at all, or only crowds and difficult ones).
+ */
+export const isBackground = (sample: Sample): boolean =>
+  sample.objects !== undefined &&
+  sample.box === undefined &&
+  !sample.objects.some((o) => !o.ignore);
+
 /** One object of a sample: its class index, unit box and whether it is ignored. */
 export interface SampleObject {
   readonly classIndex: number;
@@ -259,6 +278,11 @@ export interface CheckedDataset {
    * largest non-ignored ones, and how many objects were left out in all.
    */
   readonly crowdedImages?: { readonly images: number; readonly objectsLeftOut: number };
+  /**
+   * Background images kept (no objects, or only ignored ones; see `isBackground`), and how many
+   * of them had no label file (YOLO); absent when there are none.
+   */
+  readonly backgroundImages?: BackgroundImages;
   /** Where the split came from. */
   readonly splitFrom: 'data' | 'ratio';
 }

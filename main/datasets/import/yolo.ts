@@ -2,7 +2,8 @@
  * The YOLO reader: one `.txt` per image with a line `class cx cy w h` (fractions of the image)
  * per object, beside the image or in a `labels/` folder mirroring `images/`. Folders named
  * train, val or test on the way to an image give its split; class names come from `data.yaml`,
- * `classes.txt` or `obj.names`.
+ * `classes.txt` or `obj.names`. An empty label file, or none, is an image without objects: a
+ * background image, as Ultralytics reads it.
  */
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -196,6 +197,8 @@ export async function readYolo(path: string, _options: ImportOptions = {}): Prom
         values: {},
         where: labelName ?? toKey(folder, file),
         ...(split ? { split } : {}),
+        // Ultralytics reads an image without a label file as a background image, and so do we.
+        ...(labelFile ? {} : { noLabelFile: true }),
       },
       lines,
     });

@@ -42,6 +42,15 @@ describe('summary sentences', () => {
     ).toBe(
       '1 image with several objects; a box head learns the largest object of each; 100 objects (2 ignored: crowds or difficult) for a detection head; 1 image has more than 100, and keeps the 100 largest, leaving out 5.',
     );
+    expect(
+      objectText({
+        objectChoice: 'largest',
+        multiObjectImages: 0,
+        objects: { count: 9, ignored: 0, crowdedImages: 0, leftOut: 0, background: 1 },
+      }),
+    ).toBe(
+      'One object per image; heads learn the largest object of each. 1 image has no objects or only ignored ones: a detection head learns it as background; a class or box head leaves it out, having no label for it.',
+    );
     expect(boxUnitsText({ boxUnits: { units: 'pixels', how: 'detected' } })).toBe(
       'pixels (detected)',
     );

@@ -1,4 +1,4 @@
-import { objectsLine } from '../../../core/detection/objects-line.ts';
+import { backgroundLine, objectsLine } from '../../../core/detection/objects-line.ts';
 import { targetSummary } from '../../../core/tasks/registry.ts';
 import type { DatasetInfo, DatasetSummary } from '../../../core/contract/host.ts';
 import type { DatasetOptions } from '../../../core/graph/schema.ts';
@@ -48,8 +48,12 @@ export function objectText(
     summary.multiObjectImages === 0
       ? `One object per image; heads learn ${which} of each.`
       : `${plural(summary.multiObjectImages, 'image')} with several objects; heads learn ${which} of each.`;
-  return summary.objects && summary.multiObjectImages > 0
-    ? `${single.slice(0, -1).replace('heads learn', 'a box head learns')}; ${objectsLine(summary.objects)}`
+  if (summary.objects && summary.multiObjectImages > 0) {
+    return `${single.slice(0, -1).replace('heads learn', 'a box head learns')}; ${objectsLine(summary.objects)}`;
+  }
+  const background = summary.objects?.background ?? 0;
+  return background > 0
+    ? `${single} ${backgroundLine({ images: background, noLabelFile: summary.objects?.noLabelFile ?? 0 })}`
     : single;
 }
 

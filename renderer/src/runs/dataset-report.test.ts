@@ -39,4 +39,20 @@ describe('the run’s dataset report', () => {
     );
     expect(unreadableText(1)).toBe('1 image could not be read while training and was left out.');
   });
+
+  it('says what became of the images without objects', () => {
+    const background = { images: 4, noLabelFile: 1, kept: false };
+    const started = {
+      ...startedEvent,
+      dataset: { ...startedEvent.dataset, report: { ...report, background } },
+    };
+    expect(runDatasetReport({ ...run, started })?.messages).toEqual([
+      '4 images have no objects or only ignored ones (1 without a label file, which YOLO reads as no objects): left out, because a class or box head has no label for an image without objects.',
+      ...report.firstMessages,
+    ]);
+    const kept = { ...started, dataset: { ...started.dataset, report: { ...report, background: { ...background, kept: true, noLabelFile: 0 } } } };
+    expect(runDatasetReport({ ...run, started: kept })?.messages[0]).toBe(
+      '4 images have no objects or only ignored ones: kept as background for the detection head.',
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import type { DatasetReport } from '../../../core/contract/training.ts';
+import { backgroundLine } from '../../../core/detection/objects-line.ts';
 import type { Run } from './run-reducer.ts';
 
 const plural = (n: number, word: string) =>
@@ -30,7 +31,12 @@ export function runDatasetReport(run: Run): RunDatasetReport | undefined {
   if (!report && unreadable === 0) return undefined;
   return {
     headline: report ? reportHeadline(report) : '',
-    messages: report?.firstMessages ?? [],
+    messages: [
+      ...(report?.background
+        ? [backgroundLine(report.background, report.background.kept ? 'kept' : 'left-out')]
+        : []),
+      ...(report?.firstMessages ?? []),
+    ],
     unreadable,
   };
 }
