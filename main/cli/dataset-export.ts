@@ -62,7 +62,7 @@ export async function datasetExportCommand(
       .join(', ');
     const held = targetsHeld(data, format);
     const left = data.targets.filter((t) => !held.includes(t)).map((t) => t.name);
-    const holds = format === 'voc' ? 'masks' : 'classes and boxes';
+    const holds = format === 'voc' ? 'masks, classes and boxes' : 'classes and boxes';
     ctx.out(
       `Exported ${inline(data.name)} (${sizes}; ${imageShape.join('×')}) as ${format} to ${out}${left.length ? ` (${format} holds ${holds}: ${left.join(', ')} left out)` : ''}.\n`,
     );

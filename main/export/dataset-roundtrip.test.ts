@@ -180,9 +180,9 @@ describe('dense targets exported and read back', () => {
     await expectRoundTrip(data, 'voc', ['mask']);
   });
 
-  it('VOC refuses a dataset without a mask in one sentence', async () => {
+  it('VOC refuses a dataset without a mask or boxes in one sentence', async () => {
     await expect(exportDatasetFiles(multidigits(), 'voc')).rejects.toThrow(
-      "The dataset 'multidigits' has no mask target, and a VOC segmentation dataset is masks; export it as csv.",
+      "The dataset 'multidigits' has no mask target, no objects target and no class with a box target, and a VOC dataset is masks or classes with boxes; export it as csv.",
     );
   });
 });

@@ -17,6 +17,13 @@ export const isMaskFolder = (folders: readonly string[]): boolean =>
 
 /** The class names a classes.txt or labelmap.txt gives, in index order; undefined without one. */
 export async function readClassNames(folder: string): Promise<string[] | undefined> {
+  return (await readClassList(folder))?.names;
+}
+
+/** The class names of the first of classes.txt and labelmap.txt that names any, with that file. */
+export async function readClassList(
+  folder: string,
+): Promise<{ readonly file: (typeof CLASS_FILES)[number]; readonly names: string[] } | undefined> {
   for (const name of CLASS_FILES) {
     const file = join(folder, name);
     if ((await pathKind(file)) !== 'file') continue;
@@ -25,7 +32,7 @@ export async function readClassNames(folder: string): Promise<string[] | undefin
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'))
       .map((line) => (name === 'labelmap.txt' ? (line.split(':')[0] ?? '').trim() : line));
-    if (names.length > 0) return names;
+    if (names.length > 0) return { file: name, names };
   }
   return undefined;
 }

@@ -93,4 +93,26 @@ describe('the Pascal VOC reader', () => {
       /^None of the 1 annotation files in '.*Annotations' is a readable VOC annotation; the first fails with Annotations\/a\.xml: <annotation> is not closed \(line 1\)\.$/,
     );
   });
+
+  it('takes the classes and their order from a classes.txt, or a labelmap.txt less an unused background', async () => {
+    const object = (name: string) =>
+      `<object><name>${name}</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>6</ymax></bndbox></object>`;
+    const files = {
+      'Annotations/a.xml': xml(`<filename>a.png</filename>${object('zebra')}${object('ant')}`),
+      'JPEGImages/a.png': '',
+    };
+    const listed = await folders.make();
+    await write(listed, { ...files, 'classes.txt': '# kinds\nzebra\nyak\nant\n' });
+    expect((await readVoc(listed)).classes).toEqual(['zebra', 'yak', 'ant']);
+    const cvat = await folders.make();
+    await write(cvat, {
+      ...files,
+      'labelmap.txt':
+        '# label:color_rgb:parts:actions\nbackground:0,0,0::\nzebra:1,2,3::\nant:4,5,6::\n',
+    });
+    expect((await readVoc(cvat)).classes).toEqual(['zebra', 'ant']);
+    const none = await folders.make();
+    await write(none, files);
+    expect((await readVoc(none)).classes).toEqual(['ant', 'zebra']);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The Pascal VOC reader: one XML file per image in `Annotations/`, images in `JPEGImages/`, the
  * split in `ImageSets/Main/{train,val,test}.txt` when present. A folder with `SegmentationClass/`
- * is read as VOC's segmentation layout instead (voc-segmentation.ts).
+ * is read as VOC's segmentation layout instead (voc-segmentation.ts). The classes are those a
+ * `classes.txt` or `labelmap.txt` lists, in its order, else the names found, sorted.
  *
  * VOC's devkit counts pixels from 1 and includes both ends: a box over the first ten pixels is
  * xmin 1, xmax 10. As pixel edges that is [0, 10], the convention every other reader gives,
@@ -24,6 +25,7 @@ import {
   stemOf,
   toKey,
 } from './files.ts';
+import { readClassList } from './mask-folder.ts';
 import { readSplitLists, readVocSegmentation, VOC_MASKS_FOLDER } from './voc-segmentation.ts';
 import type {
   BadRow,
@@ -168,6 +170,23 @@ function readObject(node: unknown, where: string, key: string): ImportedObject |
   return { className, box, where, ...(difficult ? { ignore: true } : {}) };
 }
 
+/**
+ * The classes a classes.txt (the studio's export writes one) or a CVAT-style labelmap.txt names,
+ * in that order, so class indices survive a round trip; an object of a class neither names is an
+ * unknown class. A labelmap's leading 'background' (CVAT lists it for masks) is left out when no
+ * object is named so.
+ */
+async function listedClasses(
+  source: string,
+  named: readonly string[],
+): Promise<readonly string[] | undefined> {
+  const list = await readClassList(source);
+  if (!list) return undefined;
+  const [first, ...others] = list.names;
+  const unused = first === 'background' && !named.includes(first);
+  return list.file === 'labelmap.txt' && unused ? others : list.names;
+}
+
 /** Reads a Pascal VOC folder; files and objects it cannot use become bad rows. */
 export async function readVoc(path: string, _options: ImportOptions = {}): Promise<ImportedIndex> {
   const source = resolve(path);
@@ -252,9 +271,8 @@ export async function readVoc(path: string, _options: ImportOptions = {}): Promi
       `None of the ${xmlFiles.length} annotation files in '${annotationsFolder}' is a readable VOC annotation; the first fails with ${firstFailure}.`,
     );
   }
-  const classes = [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))].sort(
-    compareText,
-  );
+  const named = [...new Set(records.flatMap((r) => r.objects.map((o) => o.className)))];
+  const classes = (await listedClasses(source, named)) ?? named.sort(compareText);
   return {
     format: 'voc',
     root,
