@@ -90,11 +90,17 @@ describe.skipIf(!hasChromium)('Runs a newcomer can tell apart', { timeout: 240_0
     await expect
       .poll(() => page.getByTestId('runs-legend-item').allTextContents())
       .toEqual(['saved · run 2 (shown)', 'saved · run 1']);
-    const strokes = await page
-      .getByTestId('chart-shape-loss')
-      .locator('.recharts-line-curve')
-      .evaluateAll((paths) => [...new Set(paths.map((p) => p.getAttribute('stroke')))]);
-    expect(strokes).toHaveLength(2);
+    // The card draws the compared run on its turn (redraw-queue.ts).
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('chart-shape-loss')
+            .locator('.recharts-line-curve')
+            .evaluateAll((paths) => [...new Set(paths.map((p) => p.getAttribute('stroke')))]),
+        { timeout: 30_000 },
+      )
+      .toHaveLength(2);
     // Axes say what they measure.
     const loss = await page.getByTestId('chart-shape-loss').textContent();
     expect(loss).toContain('epoch');

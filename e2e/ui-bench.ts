@@ -82,6 +82,22 @@ const PROBE = `(() => {
 
 const startProbe = (page: Page) => page.evaluate(PROBE);
 
+/** How often the run panel's charts have drawn (RunLineChart's data-draws), and how many are in view. */
+const chartDraws = (page: Page) =>
+  page.evaluate(() => {
+    const main = document.querySelector('[data-testid="run-main"]')?.getBoundingClientRect();
+    const charts = [...document.querySelectorAll<HTMLElement>('.run-line-chart')];
+    const inView = charts.filter((c) => {
+      const box = c.getBoundingClientRect();
+      return main !== undefined && box.bottom > main.top && box.top < main.bottom;
+    });
+    return {
+      total: charts.reduce((sum, c) => sum + Number(c.dataset.draws ?? 0), 0),
+      cards: charts.length,
+      inView: inView.length,
+    };
+  });
+
 async function stopProbe(page: Page) {
   return page.evaluate(() => {
     const probe = (
@@ -148,9 +164,11 @@ async function main(): Promise<void> {
     await page.waitForFunction(() =>
       /batch \d+/.test(document.querySelector('[data-testid="run-progress"]')?.textContent ?? ''),
     );
+    const drawsBefore = await chartDraws(page);
     await startProbe(page);
     await page.waitForTimeout(5000);
     const training = await stopProbe(page);
+    const drawsAfter = await chartDraws(page);
     // Whether the run kept the engine's full event rate: a slowed trainer sends fewer events.
     const progress = (await page.getByTestId('run-progress').textContent()) ?? '';
     await page.getByTestId('btn-stop').click();
@@ -175,6 +193,10 @@ async function main(): Promise<void> {
     );
     const rate = /[\d.]+ samples\/s/.exec(progress)?.[0] ?? 'an unknown rate';
     process.stdout.write(`\nThe run trained at ${rate} at the end of the measurement.\n`);
+    const drawn = drawsAfter.total - drawsBefore.total;
+    process.stdout.write(
+      `The charts drew ${drawn} times in the 5 s; ${drawsAfter.inView} of ${drawsAfter.cards} cards were in view.\n`,
+    );
   } finally {
     await studio.close();
   }

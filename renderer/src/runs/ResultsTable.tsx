@@ -2,7 +2,7 @@ import { balancingSpec } from '../../../core/balancing/methods.ts';
 import type { SplitMetrics } from '../../../core/contract/training.ts';
 import type { RunId } from '../../../core/ids.ts';
 import { fixed, kerasLine, metricsOf } from './format.ts';
-import { findRun, isLive } from './run-reducer.ts';
+import { findEndedRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
 interface ResultRow {
@@ -25,8 +25,8 @@ function rowsOf(m: SplitMetrics): ResultRow[] {
 
 /** After a run: the test evaluation and the last epoch's validation, four decimals each. */
 export function ResultsTable({ runId }: { runId: RunId }) {
-  const run = useRunStore((s) => findRun(s, runId));
-  if (!run || isLive(run)) return null;
+  const run = useRunStore((s) => findEndedRun(s, runId));
+  if (!run) return null;
   const last = run.epochs[run.epochs.length - 1];
   const reference = run.test ?? last?.val;
   if (!reference) return null;

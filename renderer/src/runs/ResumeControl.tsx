@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { settingSchema } from '../../../core/graph/setting-fields.ts';
 import { useHost } from '../host/host-context.tsx';
 import { resumeRun } from './run-actions.ts';
-import { findRun, isLive } from './run-reducer.ts';
+import { findEndedRun } from './run-reducer.ts';
 import { useRunStore } from './run-store.ts';
 
 /**
@@ -12,11 +12,11 @@ import { useRunStore } from './run-store.ts';
  */
 export function ResumeControl() {
   const host = useHost();
-  const run = useRunStore((s) => findRun(s, s.selectedRunId));
+  const run = useRunStore((s) => findEndedRun(s, s.selectedRunId));
   const busy = useRunStore((s) => s.activeRunId !== undefined || s.starting);
   const [draft, setDraft] = useState<string | null>(null);
   const done = run?.epochs.at(-1)?.epoch ?? 0;
-  if (!run || isLive(run) || done === 0) return null;
+  if (!run || done === 0) return null;
   const planned = run.settings.epochs;
   const suggested = done < planned ? planned : done + planned;
   const text = draft ?? String(suggested);

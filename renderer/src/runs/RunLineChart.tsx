@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -9,10 +9,11 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  type AxisDomain,
 } from 'recharts';
 import type { ChartModel } from './chart-data.ts';
 import { fixed } from './format.ts';
-import { useRedrawTurn } from './redraw-queue.ts';
+import { useOnScreen, useRedrawTurn } from './redraw-queue.ts';
 
 export interface RunLineChartProps {
   /** The chart's accessible name: what it plots. */
@@ -38,6 +39,15 @@ export interface RunLineChartProps {
 
 const HEIGHT = 150;
 const TICK = { fontSize: 11 };
+const MARGIN = { top: 4, right: 12, bottom: 14, left: 6 };
+const X_PADDING = { left: 6, right: 6 };
+/**
+ * Every tick given is drawn: the ticks are few and round already, and recharts' default
+ * ('preserveEnd') measures each tick's text in the page to drop overlapping ones, at every draw.
+ * Where the ticks are given, recharts is also told not to work out nice ticks of its own
+ * (`niceTicks="none"`), which it would only throw away.
+ */
+const EVERY_TICK = 0;
 
 /** "0.0123" → "0.012", "1234" → "1.2k": short tick labels. */
 export function shortNumber(v: number): string {
@@ -89,20 +99,51 @@ const ESCAPE = { x: false, y: true };
 const TOOLTIP_WRAPPER = { zIndex: 20 };
 const TOOLTIP_CONTENT = { fontSize: 11, padding: '4px 8px', background: 'var(--panel)' };
 
+const ZERO_LINE = <ReferenceLine yAxisId="left" y={0} stroke="var(--muted)" strokeWidth={1.5} />;
+
 const tooltipValue = (v: unknown) => (typeof v === 'number' ? fixed(v) : String(v));
 
 /** The largest x of the chart's rows. */
 const lastX = (model: ChartModel, xKey: string): number =>
   Math.max(0, ...model.rows.map((row) => Number((row as Record<string, unknown>)[xKey]) || 0));
 
+/** The same array as before while its values are the same. */
+function useSameValues(values: number[] | undefined): number[] | undefined {
+  const kept = useRef(values);
+  const before = kept.current;
+  if (
+    values !== before &&
+    (values === undefined ||
+      before === undefined ||
+      values.length !== before.length ||
+      values.some((v, i) => v !== before[i]))
+  ) {
+    kept.current = values;
+  }
+  return kept.current;
+}
+
 /**
  * One run chart. Memoised on its props: the container hands it a memoised model, so it draws
  * again only when its own data (or the scale) changes, never for unrelated store updates; and
- * then on its turn (redraw-queue.ts), so the charts an epoch changes draw one per frame.
+ * then on its turn (redraw-queue.ts), so the charts an epoch changes draw one per frame, and
+ * a chart scrolled out of view draws when it comes back into view.
  * Animation is off everywhere: a chart that animates each update looks like it is wobbling.
  */
 export const RunLineChart = memo(function RunLineChart(props: RunLineChartProps) {
-  return <LineChartView {...useRedrawTurn(props)} />;
+  const box = useRef<HTMLDivElement>(null);
+  const shown = useRedrawTurn(props, { onScreen: useOnScreen(box) });
+  // How often the chart was drawn, for the end-to-end tests and `npm run bench:ui` to read.
+  const draws = useRef(0);
+  useEffect(() => {
+    draws.current += 1;
+    if (box.current) box.current.dataset.draws = String(draws.current);
+  }, [shown]);
+  return (
+    <div className="run-line-chart" ref={box}>
+      <LineChartView {...shown} />
+    </div>
+  );
 });
 
 const LineChartView = memo(function LineChartView({
@@ -127,11 +168,57 @@ const LineChartView = memo(function LineChartView({
     () => (xMax === undefined ? undefined : niceTicks(xMin, xMax, Math.min(5, xMax - xMin), true)),
     [xMin, xMax],
   );
+  // Props keep their identity while their values stay: recharts stores each axis' settings and
+  // replaces them, laying the chart out again, whenever one changes.
   // Recharts' own ticks on [0, auto] can be 0.65, 1.3, 1.95: round ones read better.
-  const yTicks = useMemo(
+  const yTicks = useSameValues(
+    useMemo(
+      () =>
+        signed ? [-1, -0.5, 0, 0.5, 1] : ratio || log ? undefined : zeroBasedTicks(leftMax(model)),
+      [model, ratio, log, signed],
+    ),
+  );
+  const yTop = yTicks?.[yTicks.length - 1];
+  const xDomain = useMemo((): AxisDomain => [xMin, xMax ?? 'dataMax'], [xMin, xMax]);
+  const yDomain = useMemo(
+    (): AxisDomain =>
+      signed ? [-1, 1] : ratio ? [0, 1] : log ? ['auto', 'auto'] : [0, yTop ?? 'auto'],
+    [signed, ratio, log, yTop],
+  );
+  const xAxisLabel = useMemo(
+    () => ({ value: xLabel, position: 'insideBottom' as const, offset: -10, style: AXIS_LABEL }),
+    [xLabel],
+  );
+  const yAxisLabel = useMemo(
+    () => ({ value: yLabel, angle: -90, position: 'insideLeft' as const, offset: 8, style: AXIS_LABEL }),
+    [yLabel],
+  );
+  const tooltipLabel = useCallback((x: unknown) => `${xLabel} ${String(x)}`, [xLabel]);
+  // The best epoch's line as the same element while it stays: recharts removes and adds a
+  // reference line each time the element renders, and lays the chart out again for it.
+  const markerX = marker?.x;
+  const markerLabel = marker?.label;
+  const markerRight =
+    markerX !== undefined && markerX > (xMin + (xMax ?? lastX(model, xKey))) / 2;
+  const markerLine = useMemo(
     () =>
-      signed ? [-1, -0.5, 0, 0.5, 1] : ratio || log ? undefined : zeroBasedTicks(leftMax(model)),
-    [model, ratio, log, signed],
+      markerX !== undefined && (
+        <ReferenceLine
+          x={markerX}
+          className="best-epoch-marker"
+          stroke="var(--accent, #2f9e44)"
+          strokeDasharray="3 3"
+          // Right of the line in the left half, left of it in the right half: a label
+          // drawn past the plot's edge is cut ("best 4" read "be").
+          label={{
+            value: markerLabel,
+            position: markerRight ? 'insideTopRight' : 'insideTopLeft',
+            style: AXIS_LABEL,
+          }}
+          ifOverflow="extendDomain"
+        />
+      ),
+    [markerX, markerLabel, markerRight],
   );
   if (model.rows.length === 0) {
     return (
@@ -144,40 +231,36 @@ const LineChartView = memo(function LineChartView({
     <ResponsiveContainer width="100%" height={height}>
       <LineChart
         data={model.rows as object[]}
-        margin={{ top: 4, right: 12, bottom: 14, left: 6 }}
+        margin={MARGIN}
         aria-label={`${name}; the arrow keys read the values`}
       >
         <CartesianGrid stroke="var(--border)" strokeDasharray="2 4" />
         <XAxis
           dataKey={xKey}
           type="number"
-          domain={[xMin, xMax ?? 'dataMax']}
-          padding={{ left: 6, right: 6 }}
+          domain={xDomain}
+          padding={X_PADDING}
           ticks={xTicks}
+          niceTicks={xTicks ? 'none' : undefined}
+          interval={EVERY_TICK}
           allowDecimals={false}
           tick={TICK}
           tickFormatter={shortNumber}
-          label={{ value: xLabel, position: 'insideBottom', offset: -10, style: AXIS_LABEL }}
+          label={xAxisLabel}
         />
         <YAxis
           scale={log ? 'log' : 'linear'}
-          domain={
-            signed
-              ? [-1, 1]
-              : ratio
-                ? [0, 1]
-                : log
-                  ? ['auto', 'auto']
-                  : [0, yTicks?.[yTicks.length - 1] ?? 'auto']
-          }
+          domain={yDomain}
           ticks={yTicks}
+          niceTicks={yTicks ? 'none' : undefined}
+          interval={EVERY_TICK}
           allowDataOverflow={log}
           width={50}
           tick={TICK}
           tickFormatter={shortNumber}
-          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 8, style: AXIS_LABEL }}
+          label={yAxisLabel}
         />
-        {signed && <ReferenceLine yAxisId="left" y={0} stroke="var(--muted)" strokeWidth={1.5} />}
+        {signed && ZERO_LINE}
         {legend && (
           <Legend
             verticalAlign="top"
@@ -192,27 +275,12 @@ const LineChartView = memo(function LineChartView({
         <Tooltip
           isAnimationActive={false}
           formatter={tooltipValue}
-          labelFormatter={(x) => `${xLabel} ${String(x)}`}
+          labelFormatter={tooltipLabel}
           allowEscapeViewBox={ESCAPE}
           wrapperStyle={TOOLTIP_WRAPPER}
           contentStyle={TOOLTIP_CONTENT}
         />
-        {marker && (
-          <ReferenceLine
-            x={marker.x}
-            className="best-epoch-marker"
-            stroke="var(--accent, #2f9e44)"
-            strokeDasharray="3 3"
-            // Right of the line in the left half, left of it in the right half: a label
-            // drawn past the plot's edge is cut ("best 4" read "be").
-            label={{
-              value: marker.label,
-              position: marker.x > (xMin + (xMax ?? lastX(model, xKey))) / 2 ? 'insideTopRight' : 'insideTopLeft',
-              style: AXIS_LABEL,
-            }}
-            ifOverflow="extendDomain"
-          />
-        )}
+        {markerLine}
         {model.lines.map((line) => (
           <Line
             key={line.key}

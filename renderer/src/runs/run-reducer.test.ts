@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../../core/contract/host.ts';
 import {
   applyHostEvent,
+  findEndedRun,
   hasModel,
   initialRunsState,
   newRun,
@@ -104,5 +105,21 @@ describe('applyHostEvent', () => {
     expect(hasModel(ended([epoch(1)], 'stopped'))).toBe(true);
     expect(hasModel(ended([epoch(1)], 'failed'))).toBe(false);
     expect(hasModel(only(apply([started()])))).toBe(false);
+  });
+});
+
+describe('findEndedRun', () => {
+  it('gives nothing while the run trains, whatever its events, then the ended run', () => {
+    let state = apply([started()]);
+    const seen = new Set<Run | undefined>();
+    for (const event of [batch(1), batch(2), epoch(1), batch(26)]) {
+      state = applyHostEvent(state, event);
+      seen.add(findEndedRun(state, RUN));
+    }
+    // One value while it trains: a component that selects it is not rendered for the events.
+    expect([...seen]).toEqual([undefined]);
+    state = applyHostEvent(state, { type: 'run-ended', runId: RUN, status: 'finished' });
+    expect(findEndedRun(state, RUN)).toBe(only(state));
+    expect(findEndedRun(state, undefined)).toBeUndefined();
   });
 });

@@ -69,6 +69,15 @@ export const findRun = (state: RunsState, runId: string | undefined): Run | unde
 export const isLive = (run: Run | undefined): boolean =>
   run !== undefined && (run.status === 'starting' || run.status === 'running');
 
+/**
+ * The run once it is over, else undefined: the selector of what shows an ended run only (its
+ * results, Resume), which a run's events then do not re-render while it trains.
+ */
+export const findEndedRun = (state: RunsState, runId: string | undefined): Run | undefined => {
+  const run = findRun(state, runId);
+  return run && !isLive(run) ? run : undefined;
+};
+
 /** A run has a model to export once it finished, or stopped after at least one whole epoch. */
 export const hasModel = (run: Run): boolean =>
   run.status === 'finished' || (run.status === 'stopped' && run.epochs.length > 0);
