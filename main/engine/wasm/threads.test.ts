@@ -12,6 +12,8 @@ const FIXTURE = join(import.meta.dirname, 'test-support/threaded-step.ts');
 interface StepOutput {
   description: string;
   splitCalls: number;
+  splitByLoop: Record<string, number>;
+  copies: number[][];
   loss: number[];
   grads: number[][];
   weights: number[][];
@@ -48,6 +50,16 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.grads).toEqual(one.grads);
     expect(two.weights).toEqual(one.weights);
     expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 32, 8 * 8 * 32 * 64]);
+    // The box copies (Concat, SplitV, Slice) split over both threads and copied the same bits.
+    expect(two.splitByLoop['box copy']).toBeGreaterThanOrEqual(4);
+    expect(one.splitByLoop['box copy']).toBeUndefined();
+    expect(two.copies).toEqual(one.copies);
+    expect(one.copies.map((c) => c.length)).toEqual([
+      4 * 32 * 32 * 64,
+      4 * 32 * 32 * 24,
+      4 * 32 * 32 * 40,
+      4 * 28 * 30 * 60,
+    ]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
       [],
