@@ -11,9 +11,9 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
 
 /**
  * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
- * concatenation, split and slice: every loop the engine writes runs in it (the filter gradient's
+ * concatenation, split, slice and batch normalization: every loop the engine writes runs in it (the filter gradient's
  * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
- * copies).
+ * copies, the batch normalization).
  */
 function step(): void {
   const x = tf.tensor4d(seededValues(8 * 16 * 16 * 8, 1), [8, 16, 16, 8]);
@@ -32,7 +32,9 @@ function step(): void {
   for (let i = 0; i < 2; i++)
     adam.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
   const [, right] = tf.split(tf.concat([x, x.relu()], 3), [3, 13], 3);
-  tf.slice(right as tf.Tensor4D, [0, 1, 1, 2], [8, 8, 8, 5]).mean([0, 1, 2]);
+  const crop = tf.slice(right as tf.Tensor4D, [0, 1, 1, 2], [8, 8, 8, 5]);
+  const [mean, variance] = [crop.mean([0, 1, 2]), crop.square().mean([0, 1, 2])];
+  tf.batchNorm(crop, mean, variance, undefined, undefined, 1e-3);
 }
 
 describe("the engine's generated WebAssembly modules", () => {
@@ -44,7 +46,8 @@ describe("the engine's generated WebAssembly modules", () => {
   it('are valid for both memories, compiled here, and ran their SIMD path', () => {
     const records = engineLoopRecords();
     const ids = records.map((r) => r.id);
-    for (const id of ['adam', 'relu grad', 'column sums', 'box copy']) expect(ids).toContain(id);
+    for (const id of ['adam', 'relu grad', 'column sums', 'box copy', 'batch norm'])
+      expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith('max-pool grad'))).toBe(true);
     expect(ids.some((id) => id.startsWith('gemm'))).toBe(true);
     for (const r of records) {

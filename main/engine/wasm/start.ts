@@ -1,5 +1,6 @@
 import { tf } from '../tf.ts';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
+import { registerWasmBatchNorm } from './kernels/batch-norm.ts';
 import { registerWasmBoxCopies } from './kernels/box-copy.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
@@ -50,6 +51,8 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmTile();
   // Concat, SplitV and Slice as SIMD copies of runs instead of a JavaScript call per row.
   registerWasmBoxCopies();
+  // Batch normalization as one SIMD pass instead of a scalar loop on one thread.
+  registerWasmBatchNorm();
   // Both depthwise convolution gradients, which the wasm backend lacks.
   registerWasmDepthwiseConv2DGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

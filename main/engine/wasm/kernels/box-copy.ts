@@ -172,7 +172,7 @@ const copyRowsFor = (memory: WasmMemory) =>
   engineLoop(memory, 'box copy', copyRowsBytes, 'copyRows');
 
 /** Below this many elements in one call of the loop it runs on one thread (a split costs ~0.05 ms). */
-const MIN_SPLIT_ELEMENTS = 1 << 16;
+const MIN_SPLIT_ELEMENTS = 1 << 20;
 
 type Heap = Float32Array | Int32Array;
 
