@@ -13,7 +13,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
  * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
  * concatenation, split, slice and batch normalization: every loop the engine writes runs in it (the filter gradient's
  * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
- * copies, the batch normalization).
+ * copies, the batch normalization, the bias's broadcast Add).
  */
 function step(): void {
   const x = tf.tensor4d(seededValues(8 * 16 * 16 * 8, 1), [8, 16, 16, 8]);
@@ -46,7 +46,14 @@ describe("the engine's generated WebAssembly modules", () => {
   it('are valid for both memories, compiled here, and ran their SIMD path', () => {
     const records = engineLoopRecords();
     const ids = records.map((r) => r.id);
-    for (const id of ['adam', 'relu grad', 'column sums', 'box copy', 'batch norm'])
+    for (const id of [
+      'adam',
+      'relu grad',
+      'column sums',
+      'box copy',
+      'batch norm',
+      'broadcast add',
+    ])
       expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith('max-pool grad'))).toBe(true);
     expect(ids.some((id) => id.startsWith('gemm'))).toBe(true);
