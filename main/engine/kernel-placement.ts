@@ -1,9 +1,9 @@
 // Which kernels of a training step run as JavaScript on the WebAssembly backend. TensorFlow.js has
 // no per-kernel fallback (a kernel missing on wasm throws), but not every kernel registered there
-// is WebAssembly: tfjs-backend-wasm writes a few in JavaScript (Concat, SplitV and Slice copy row by row,
-// which matters on a channel axis, as a U-Net's skip connections concatenate;
-// Range, Unique and the string kernels borrow the CPU backend's loops), and some of the engine's
-// own are JavaScript loops (the depthwise convolution gradients). The backend line names them, in
+// is WebAssembly: tfjs-backend-wasm writes a few in JavaScript (Range, Unique and the string
+// kernels borrow the CPU backend's loops; its Concat, SplitV and Slice, which copied row by row,
+// the engine replaces), and some of the engine's own are JavaScript loops (the depthwise
+// convolution gradients). The backend line names them, in
 // the trainer's `started` event and in `npm run bench`, so a template's slow kernel is never silent.
 import type { BackendInfo } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
@@ -37,30 +37,6 @@ export interface KernelCall {
   readonly outputShapes?: readonly (readonly number[])[];
 }
 
-const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-
-/**
- * Concat, SplitV and Slice on wasm copy one row at a time in JavaScript, a row being everything
- * from the axis they work on. Where nothing comes before that axis (a concatenation of whole
- * tensors, a slice of consecutive numbers) the row is the whole tensor: one copy by the runtime.
- */
-function copiesWhole(call: KernelCall): boolean {
-  const [input] = call.inputShapes ?? [];
-  const [output] = call.outputShapes ?? [];
-  if (input === undefined || output === undefined) return false;
-  if (call.name === 'Slice') {
-    // As tfjs' isSliceContinous: every axis after the first longer than 1 is taken whole.
-    const first = output.findIndex((d) => d > 1);
-    return first < 0 || output.every((d, i) => i <= first || d === input[i]);
-  }
-  // Concat's output (SplitV's input) is longer than each part on the axis it works on.
-  const [whole, part] = call.name === 'Concat' ? [output, input] : [input, output];
-  const axis = whole.findIndex((d, i) => d !== part[i]);
-  return axis < 0 || product(whole.slice(0, axis)) === 1;
-}
-
-const ROW_COPIES = new Set(['Concat', 'SplitV', 'Slice']);
-
 /** Where a kernel does its work on the wasm backend; undefined where wasm has no such kernel. */
 export function placementOnWasm(call: KernelCall): Placement | undefined {
   const config = tf.getKernel(call.name, 'wasm') as tf.KernelConfig | undefined;
@@ -68,7 +44,6 @@ export function placementOnWasm(call: KernelCall): Placement | undefined {
   const engine = engineKernelPlacement(call.name);
   if (engine !== undefined) return engine;
   if (WHOLE_BUFFER.has(call.name)) return 'memory';
-  if (ROW_COPIES.has(call.name) && copiesWhole(call)) return 'memory';
   // tfjs-backend-wasm binds each kernel's WebAssembly function in its setupFunc: a stock kernel
   // without one is JavaScript.
   return config.setupFunc === undefined ? 'JavaScript' : 'WebAssembly';
@@ -84,7 +59,7 @@ export const javascriptKernels = (calls: Iterable<KernelCall>): string[] =>
 
 /**
  * What the backend line adds for a step of these kernel calls: "every kernel on WebAssembly" or
- * "on JavaScript: Concat, Slice"; nothing off the wasm backend.
+ * "on JavaScript: Range, Unique"; nothing off the wasm backend.
  */
 export function placementNote(backendName: string, calls: Iterable<KernelCall>): string {
   if (backendName !== 'wasm') return '';

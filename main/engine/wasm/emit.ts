@@ -69,6 +69,9 @@ export const op = {
   /** Loads and stores at (address on the stack) + a constant byte offset; 4-byte alignment hint. */
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
+  /** Four bytes as they are (a float's bits, NaN payloads included). */
+  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
   v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 2, ...uleb(offset)],
   v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 2, ...uleb(offset)],
   /** One float32 from memory in all four lanes. */

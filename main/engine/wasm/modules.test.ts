@@ -10,9 +10,10 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
   .WebAssembly;
 
 /**
- * One seeded step of a small conv net and two Adam updates on the threaded backend: every loop the
- * engine writes runs in it (the filter gradient's and the Dense layer's products, the bias's Sum,
- * MaxPoolGrad, ReLU's gradient, Adam).
+ * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
+ * concatenation, split, slice and batch normalization: every loop the engine writes runs in it (the filter gradient's
+ * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
+ * copies, the batch normalization, the bias's broadcast Add).
  */
 function step(): void {
   const x = tf.tensor4d(seededValues(8 * 16 * 16 * 8, 1), [8, 16, 16, 8]);
@@ -30,6 +31,10 @@ function step(): void {
   const adam = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
   for (let i = 0; i < 2; i++)
     adam.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+  const [, right] = tf.split(tf.concat([x, x.relu()], 3), [3, 13], 3);
+  const crop = tf.slice(right as tf.Tensor4D, [0, 1, 1, 2], [8, 8, 8, 5]);
+  const [mean, variance] = [crop.mean([0, 1, 2]), crop.square().mean([0, 1, 2])];
+  tf.batchNorm(crop, mean, variance, undefined, undefined, 1e-3);
 }
 
 describe("the engine's generated WebAssembly modules", () => {
@@ -41,7 +46,15 @@ describe("the engine's generated WebAssembly modules", () => {
   it('are valid for both memories, compiled here, and ran their SIMD path', () => {
     const records = engineLoopRecords();
     const ids = records.map((r) => r.id);
-    for (const id of ['adam', 'relu grad', 'column sums']) expect(ids).toContain(id);
+    for (const id of [
+      'adam',
+      'relu grad',
+      'column sums',
+      'box copy',
+      'batch norm',
+      'broadcast add',
+    ])
+      expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith('max-pool grad'))).toBe(true);
     expect(ids.some((id) => id.startsWith('gemm'))).toBe(true);
     for (const r of records) {

@@ -1,5 +1,8 @@
 import { tf } from '../tf.ts';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
+import { registerWasmBatchNorm } from './kernels/batch-norm.ts';
+import { registerWasmBoxCopies } from './kernels/box-copy.ts';
+import { registerWasmBroadcastBinary } from './kernels/broadcast-binary.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
 import { registerWasmDepthwiseConv2DGrad } from './kernels/depthwise-conv2d-grad.ts';
@@ -47,6 +50,13 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmIdentity();
   registerWasmReluGrad();
   registerWasmTile();
+  // Concat, SplitV and Slice as SIMD copies of runs instead of a JavaScript call per row.
+  registerWasmBoxCopies();
+  // Batch normalization as one SIMD pass instead of a scalar loop on one thread.
+  registerWasmBatchNorm();
+  // Add, Sub, Multiply and RealDiv with a vector repeated over the other operand (biases,
+  // per-channel factors) as one SIMD pass; XNNPACK keeps every other case.
+  registerWasmBroadcastBinary();
   // Both depthwise convolution gradients, which the wasm backend lacks.
   registerWasmDepthwiseConv2DGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

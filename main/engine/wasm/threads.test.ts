@@ -12,6 +12,8 @@ const FIXTURE = join(import.meta.dirname, 'test-support/threaded-step.ts');
 interface StepOutput {
   description: string;
   splitCalls: number;
+  splitByLoop: Record<string, number>;
+  copies: number[][];
   loss: number[];
   grads: number[][];
   weights: number[][];
@@ -48,6 +50,24 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.grads).toEqual(one.grads);
     expect(two.weights).toEqual(one.weights);
     expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 32, 8 * 8 * 32 * 64]);
+    // The box copies (Concat, SplitV, Slice), FusedBatchNorm and the channel Multiply and Sub split over both threads and gave
+    // the same bits.
+    // The concatenation's two inputs and the split's larger part (a million values or more each).
+    expect(two.splitByLoop['box copy']).toBe(3);
+    expect(two.splitByLoop['batch norm']).toBe(1);
+    expect(two.splitByLoop['broadcast mul']).toBe(1);
+    expect(two.splitByLoop['broadcast sub left']).toBe(1);
+    expect(one.splitByLoop).toEqual({});
+    expect(two.copies).toEqual(one.copies);
+    expect(one.copies.map(([length]) => length)).toEqual([
+      4 * 64 * 64 * 128,
+      4 * 64 * 64 * 24,
+      4 * 64 * 64 * 104,
+      4 * 28 * 30 * 60,
+      4 * 64 * 64 * 128,
+      4 * 64 * 64 * 128,
+      4 * 64 * 64 * 128,
+    ]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
       [],

@@ -13,11 +13,12 @@ async function sumOn(
   axis: number | number[] | undefined,
   keepDims: boolean,
   seed: number,
+  reduce: typeof tf.sum = tf.sum,
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor(support.seededValues(support.product(shape), seed), shape);
-    const s = tf.sum(x, axis, keepDims);
+    const s = reduce(x, axis, keepDims);
     return { shape: s.shape, values: s.dataSync() as Float32Array };
   });
 }
@@ -60,6 +61,35 @@ describe('wasm Sum against the cpu backend', () => {
       }
     },
   );
+
+  it.each(shapes.map((shape) => ({ shape })))(
+    'averages [$shape] over every set of axes (Mean)',
+    async ({ shape }) => {
+      let seed = shape.length * 300;
+      for (const axis of axesOf(shape.length)) {
+        for (const keepDims of [false, true]) {
+          const expected = await sumOn('cpu', shape, axis, keepDims, (seed += 1), tf.mean);
+          const actual = await sumOn('wasm', shape, axis, keepDims, seed, tf.mean);
+          expect(actual.shape, JSON.stringify({ shape, axis, keepDims })).toEqual(expected.shape);
+          expect(
+            support.maxRelativeError(actual.values, expected.values),
+            JSON.stringify({ shape, axis }),
+          ).toBeLessThan(1e-6);
+        }
+      }
+    },
+  );
+
+  it('averages a BatchNormalization layer’s batch moments as cpu does', async () => {
+    const expected = await sumOn('cpu', [8, 16, 16, 48], [0, 1, 2], false, 5, tf.mean);
+    const actual = await sumOn('wasm', [8, 16, 16, 48], [0, 1, 2], false, 5, tf.mean);
+    expect(support.maxRelativeError(actual.values, expected.values)).toBeLessThan(1e-6);
+    await tf.setBackend('wasm');
+    const ints = tf.tensor2d([1, 2, 3, 4, 5, 7], [3, 2], 'int32');
+    // The stock kernel's float mean of int32 values.
+    expect(Array.from(tf.mean(ints, 0).dataSync())).toEqual([3, Math.fround(13 / 3)]);
+    ints.dispose();
+  });
 
   it("sums the reference model's bias gradients and int32 tensors", async () => {
     for (const shape of [

@@ -4,7 +4,9 @@
 // sums transposed 4 M and 2 M values and took ~65 of ~870 ms (one thread). This kernel sums over
 // leading axes in place instead: one pass over the input in memory order, adding each row into a
 // float64 accumulator per output element, as the cpu backend accumulates. Every other reduction
-// goes to the stock kernel.
+// goes to the stock kernel. `Mean` transposes the same way; BatchNormalization's batch moments are
+// two Means over batch, height and width per layer (~19 ms of digits-strong's ~380 ms step in the
+// bench's profile of 7 December 2026), so it takes the same sums, divided by the count.
 import type { KernelFunc, SumAttrs } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import {
@@ -189,46 +191,58 @@ function leadingAxes(axes: number[], rank: number): number | undefined {
   return sorted.every((axis, i) => axis === i) ? sorted.length : undefined;
 }
 
-const sumWasm: KernelFunc = (args) => {
-  const { inputs, attrs, backend } = args;
-  const x = inputs['x'];
-  if (x === undefined) throw new Error('Sum needs the input x.');
-  const { axis, keepDims } = attrs as unknown as SumAttrs;
-  const k =
-    x.dtype === 'float32'
-      ? leadingAxes(tf.util.parseAxisParam(axis, x.shape), x.shape.length)
-      : undefined;
-  if (k === undefined) return stockKernel('Sum').kernelFunc(args);
-  const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
-  const columns = tf.util.sizeFromShape(x.shape.slice(k));
-  const heap = backend as unknown as HeapBackend;
-  const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
-  const out = heap.makeOutput(outShape, 'float32');
-  // Float64 sums on the heap for the SIMD module: a float32 tensor of twice the columns.
-  const scratch = heap.makeOutput([2 * columns], 'float32');
-  try {
-    // Views after the allocations: they may have grown (and so replaced) the heap.
-    const values = heap.typedArrayFromHeap(x);
-    const area = heap.typedArrayFromHeap(scratch);
-    const sums = new Float64Array(area.buffer, area.byteOffset, columns);
-    if (!simdColumnSums(backend, values, sums, rows, columns)) {
-      sums.fill(0);
-      for (let r = 0, at = 0; r < rows; r++, at += columns) {
-        for (let c = 0; c < columns; c++)
-          sums[c] = (sums[c] as number) + (values[at + c] as number);
+/**
+ * Sum or Mean over leading axes (float32) without a transpose; every other reduction goes to the
+ * stock kernel. A mean is the float64 sum divided by the count, rounded once.
+ */
+const leadingReduction =
+  (kernel: 'Sum' | 'Mean'): KernelFunc =>
+  (args) => {
+    const { inputs, attrs, backend } = args;
+    const x = inputs['x'];
+    if (x === undefined) throw new Error(`${kernel} needs the input x.`);
+    const { axis, keepDims } = attrs as unknown as SumAttrs;
+    const k =
+      x.dtype === 'float32'
+        ? leadingAxes(tf.util.parseAxisParam(axis, x.shape), x.shape.length)
+        : undefined;
+    if (k === undefined) return stockKernel(kernel).kernelFunc(args);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const columns = tf.util.sizeFromShape(x.shape.slice(k));
+    const heap = backend as unknown as HeapBackend;
+    const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const out = heap.makeOutput(outShape, 'float32');
+    // Float64 sums on the heap for the SIMD module: a float32 tensor of twice the columns.
+    const scratch = heap.makeOutput([2 * columns], 'float32');
+    try {
+      // Views after the allocations: they may have grown (and so replaced) the heap.
+      const values = heap.typedArrayFromHeap(x);
+      const area = heap.typedArrayFromHeap(scratch);
+      const sums = new Float64Array(area.buffer, area.byteOffset, columns);
+      if (!simdColumnSums(backend, values, sums, rows, columns)) {
+        sums.fill(0);
+        for (let r = 0, at = 0; r < rows; r++, at += columns) {
+          for (let c = 0; c < columns; c++)
+            sums[c] = (sums[c] as number) + (values[at + c] as number);
+        }
       }
+      if (kernel === 'Mean') for (let c = 0; c < columns; c++) sums[c] = (sums[c] as number) / rows;
+      heap.typedArrayFromHeap(out).set(sums);
+    } finally {
+      (backend as unknown as { disposeData(id: object): void }).disposeData(scratch.dataId);
     }
-    heap.typedArrayFromHeap(out).set(sums);
-  } finally {
-    (backend as unknown as { disposeData(id: object): void }).disposeData(scratch.dataId);
-  }
-  return out;
-};
+    return out;
+  };
+
+const sumWasm = leadingReduction('Sum');
+const meanWasm = leadingReduction('Mean');
 
 /**
- * Replaces the wasm backend's `Sum` with one that sums over leading axes without a transpose.
- * Safe to call more than once; later calls do nothing.
+ * Replaces the wasm backend's `Sum` and `Mean` with ones that reduce over leading axes without a
+ * transpose (BatchNormalization's batch moments are two Means over batch, height and width per
+ * layer). Safe to call more than once; later calls do nothing.
  */
 export function registerWasmSum(): void {
   replaceStockKernel('Sum', sumWasm, 'needed', 'WebAssembly');
+  replaceStockKernel('Mean', meanWasm, 'needed', 'WebAssembly');
 }
