@@ -159,7 +159,7 @@ function cellsByCategory(
     });
   });
   const table = {
-    box: detections.map((det) => det.bbox),
+    box: Float64Array.from(detections.flatMap((det) => det.bbox)),
     score: Float64Array.from(detections, (det) => det.score),
     area: Float64Array.from(detections, (det) => det.bbox[2] * det.bbox[3]),
   };

@@ -30,7 +30,8 @@ export class CocoSplit {
   private cells: Cell[][] = [];
   /** Per category, the image of its last cell (−1: none yet). */
   private lastImage: number[] = [];
-  private boxes: CocoBox[] = [];
+  /** Every detection's box, 4 numbers each (x, y, width, height). */
+  private boxes: number[] = [];
   private scores: number[] = [];
   private areas: number[] = [];
   private annotations = 0;
@@ -94,12 +95,14 @@ export class CocoSplit {
         this.options,
       );
       for (const d of found) {
-        const [x0, y0, x1, y1] = d.box;
-        const box = pixelBox(x0, y0, x1, y1, width, height);
-        this.cellOf(d.classIndex, image).detections.push(this.boxes.length);
-        this.boxes.push(box);
+        const box = d.box;
+        // pixelBox's arithmetic, without an array per detection.
+        const w = (box[2] - box[0]) * width;
+        const h = (box[3] - box[1]) * height;
+        this.cellOf(d.classIndex, image).detections.push(this.scores.length);
+        this.boxes.push(box[0] * width, box[1] * height, w, h);
         this.scores.push(d.score);
-        this.areas.push(box[2] * box[3]);
+        this.areas.push(w * h);
       }
     }
     this.evaluation = undefined;
@@ -118,7 +121,7 @@ export class CocoSplit {
     this.evaluation ??= evaluateCells(
       this.cells,
       {
-        box: this.boxes,
+        box: Float64Array.from(this.boxes),
         score: Float64Array.from(this.scores),
         area: Float64Array.from(this.areas),
       },
