@@ -104,7 +104,13 @@ function cellsByCategory(
   const images = positions(gt.images.map((image) => image.id));
   const categories = positions(gt.categories.map((category) => category.id));
   const byCategory = categories.sorted.map(() => new Map<number, Cell>());
-  const cellOf = (imageId: number, categoryId: number, source: Source, what: string): Cell => {
+  // `what` names the item for a refusal; a function, so no sentence is built for items that fit.
+  const cellOf = (
+    imageId: number,
+    categoryId: number,
+    source: Source,
+    what: () => string,
+  ): Cell => {
     const image = images.at.get(imageId);
     if (image === undefined) {
       const why =
@@ -113,14 +119,14 @@ function cellsByCategory(
           : 'every annotation needs an image of the list';
       throw refuse(
         source,
-        `${what} names image ${imageId}, which is not among the ground truth's ${images.sorted.length} images: ${why}.`,
+        `${what()} names image ${imageId}, which is not among the ground truth's ${images.sorted.length} images: ${why}.`,
       );
     }
     const k = categories.at.get(categoryId);
     if (k === undefined) {
       throw refuse(
         source,
-        `${what} names category ${categoryId}, which is not among the ground truth's categories (${categories.sorted.join(', ') || 'it lists none'}).`,
+        `${what()} names category ${categoryId}, which is not among the ground truth's categories (${categories.sorted.join(', ') || 'it lists none'}).`,
       );
     }
     const cells = byCategory[k]!;
@@ -144,7 +150,7 @@ function cellsByCategory(
       ann.image_id,
       ann.category_id,
       'groundTruth',
-      `Ground-truth annotation ${i + 1} (id ${id})`,
+      () => `Ground-truth annotation ${i + 1} (id ${id})`,
     ).objects.push({
       id,
       box: ann.bbox,
@@ -153,13 +159,15 @@ function cellsByCategory(
     });
   });
   const table = {
-    box: detections.map((det) => det.bbox),
+    box: Float64Array.from(detections.flatMap((det) => det.bbox)),
     score: Float64Array.from(detections, (det) => det.score),
     area: Float64Array.from(detections, (det) => det.bbox[2] * det.bbox[3]),
   };
   for (let i = 0; i < detections.length; i++) {
     const det = detections[i]!;
-    cellOf(det.image_id, det.category_id, 'detections', `Detection ${i + 1}`).detections.push(i);
+    cellOf(det.image_id, det.category_id, 'detections', () => `Detection ${i + 1}`).detections.push(
+      i,
+    );
   }
   const cells = byCategory.map((inCategory) =>
     [...inCategory.values()].sort((a, b) => a.image - b.image),
@@ -176,17 +184,29 @@ export function evaluateCoco(
   gt: CocoGroundTruth,
   detections: readonly CocoDetection[],
 ): CocoEvaluation {
-  const { cells: byCategory, table } = cellsByCategory(gt, detections);
-  const acc = emptyAccumulation(byCategory.length);
-  const maxDet = MAX_DETECTIONS[MAX_DETECTIONS.length - 1]!;
-  byCategory.forEach((cells, k) =>
-    accumulateCategory(matchCategory(cells, table, maxDet), k, acc, cells.length),
-  );
+  const { cells, table } = cellsByCategory(gt, detections);
   const categories = positions(gt.categories.map((c) => c.id)).sorted.map((id) => ({
     categoryId: id,
     // The last category of an id names it, as pycocotools' index keeps the last.
     name: gt.categories.findLast((c) => c.id === id)!.name,
   }));
+  return evaluateCells(cells, table, categories);
+}
+
+/**
+ * evaluateCoco's scoring from truth and detections already grouped: per category in id order,
+ * the cells of the images that have either, in image-id order.
+ */
+export function evaluateCells(
+  byCategory: readonly (readonly ImageCell[])[],
+  table: DetectionTable,
+  categories: readonly { categoryId: number; name: string }[],
+): CocoEvaluation {
+  const acc = emptyAccumulation(byCategory.length);
+  const maxDet = MAX_DETECTIONS[MAX_DETECTIONS.length - 1]!;
+  byCategory.forEach((cells, k) =>
+    accumulateCategory(matchCategory(cells, table, maxDet), k, acc, cells.length),
+  );
   const every = [...IOU_THRESHOLDS.keys()];
   return {
     stats: summaryStats(acc),

@@ -13,9 +13,12 @@ export interface GroundObject {
   readonly crowd: boolean;
 }
 
-/** Every detection, by its place in the results file; `area` is width × height as loadRes sets it. */
+/**
+ * Every detection, by its place in the results file: its box at 4 × place (x, y, width, height,
+ * laid flat), its score, and `area`, width × height as loadRes sets it.
+ */
 export interface DetectionTable {
-  readonly box: readonly CocoBox[];
+  readonly box: Float64Array;
   readonly score: Float64Array;
   readonly area: Float64Array;
 }
@@ -61,12 +64,14 @@ export function byScore(places: readonly number[], score: Float64Array, maxDet: 
 /**
  * pycocotools' bbIou (maskApi.c), operation for operation so the doubles agree: intersection over
  * union, or over the detection's own area when the ground truth is a crowd; [detection × object]
- * into `ious`. Not core/tasks/box-iou.ts: that one takes corner boxes and floors the union.
+ * into `ious`, for the detections at `places` of the flat `boxes`. Not core/tasks/box-iou.ts:
+ * that one takes corner boxes and floors the union.
  */
 export function cocoIoU(
-  boxes: readonly CocoBox[],
+  boxes: Float64Array,
+  places: readonly number[],
   objects: readonly GroundObject[],
-  ious = new Float64Array(boxes.length * objects.length),
+  ious = new Float64Array(places.length * objects.length),
 ): Float64Array {
   const G = objects.length;
   for (let g = 0; g < G; g++) {
@@ -77,12 +82,12 @@ export function cocoIoU(
     const gw = gb[2];
     const gh = gb[3];
     const ga = gw * gh;
-    for (let d = 0; d < boxes.length; d++) {
-      const db = boxes[d]!;
-      const dx = db[0];
-      const dy = db[1];
-      const dw = db[2];
-      const dh = db[3];
+    for (let d = 0; d < places.length; d++) {
+      const at = 4 * places[d]!;
+      const dx = boxes[at]!;
+      const dy = boxes[at + 1]!;
+      const dw = boxes[at + 2]!;
+      const dh = boxes[at + 3]!;
       const da = dw * dh;
       ious[d * G + g] = 0;
       const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
@@ -128,11 +133,7 @@ export function matchCategory(
       score[start + d] = table.score[detections[d]!]!;
       rank[start + d] = d;
     }
-    cocoIoU(
-      detections.map((place) => table.box[place]!),
-      objects,
-      ious,
-    );
+    cocoIoU(table.box, detections, objects, ious);
     for (let a = 0; a < A; a++) {
       const { min, max } = AREA_RANGES[a]!;
       // Objects that count first, then ignored ones, each group in its order (a stable sort).

@@ -44,37 +44,44 @@ export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export function decodeDetections(maps: DetectionMaps, options: DecodeOptions): Detection[] {
   const { values, at, height, width, classes } = maps;
   const stride = detectionChannels(classes);
-  const logit = (y: number, x: number, c: number) => values[at + (y * width + x) * stride + c]!;
-  const peaks: { index: number; score: number; y: number; x: number; c: number }[] = [];
+  // Peaks as channels-last indices ((y·W + x)·C + c), in that order; scores taken for peaks only.
+  const peaks: number[] = [];
+  const scores: number[] = [];
   for (let y = 0; y < height; y++) {
+    const top = Math.max(0, y - 1);
+    const bottom = Math.min(height - 1, y + 1);
     for (let x = 0; x < width; x++) {
+      const left = Math.max(0, x - 1);
+      const right = Math.min(width - 1, x + 1);
+      const cell = at + (y * width + x) * stride;
       for (let c = 0; c < classes; c++) {
-        const v = logit(y, x, c);
-        if (isPeak(logit, v, y, x, c, height, width)) {
-          peaks.push({ index: (y * width + x) * classes + c, score: sigmoid(v), y, x, c });
+        const v = values[cell + c]!;
+        if (isPeak(values, at, v, c, top, bottom, left, right, width, stride)) {
+          peaks.push((y * width + x) * classes + c);
+          scores.push(sigmoid(v));
         }
       }
     }
   }
-  peaks.sort((a, b) => b.score - a.score || a.index - b.index);
+  // Places in `peaks`, highest score first; equal scores keep index order (peaks is in it).
+  const order = Int32Array.from(peaks.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b);
   const kept: Detection[] = [];
-  for (const p of peaks.slice(0, options.topK)) {
-    if (p.score < options.threshold) continue;
-    const cell = at + (p.y * width + p.x) * stride + classes;
-    const [w, h, ox, oy] = [0, 1, 2, 3].map((k) => values[cell + k]!) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const cx = (p.x + ox) / width;
-    const cy = (p.y + oy) / height;
-    const halfW = w / width / 2;
-    const halfH = h / height / 2;
+  for (let i = 0; i < Math.min(order.length, options.topK); i++) {
+    const score = scores[order[i]!]!;
+    if (score < options.threshold) continue;
+    const index = peaks[order[i]!]!;
+    const c = index % classes;
+    const x = ((index - c) / classes) % width;
+    const y = ((index - c) / classes - x) / width;
+    const cell = at + (y * width + x) * stride + classes;
+    const cx = (x + values[cell + 2]!) / width;
+    const cy = (y + values[cell + 3]!) / height;
+    const halfW = values[cell]! / width / 2;
+    const halfH = values[cell + 1]! / height / 2;
     kept.push({
       box: [clip(cx - halfW), clip(cy - halfH), clip(cx + halfW), clip(cy + halfH)],
-      score: p.score,
-      classIndex: p.c,
+      score,
+      classIndex: c,
     });
   }
   return options.nms ? classwiseNms(kept, options.nmsIoU) : kept;
@@ -82,21 +89,22 @@ export function decodeDetections(maps: DetectionMaps, options: DecodeOptions): D
 
 const clip = (v: number) => Math.min(1, Math.max(0, v));
 
+/** Whether `v` (class `c`) is the largest of its class in the cells top..bottom × left..right. */
 function isPeak(
-  logit: (y: number, x: number, c: number) => number,
+  values: ArrayLike<number>,
+  at: number,
   v: number,
-  y: number,
-  x: number,
   c: number,
-  height: number,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
   width: number,
+  stride: number,
 ): boolean {
-  for (let dy = -1; dy <= 1; dy++) {
-    for (let dx = -1; dx <= 1; dx++) {
-      const ny = y + dy;
-      const nx = x + dx;
-      if (ny < 0 || nx < 0 || ny >= height || nx >= width) continue;
-      if (logit(ny, nx, c) > v) return false;
+  for (let ny = top; ny <= bottom; ny++) {
+    for (let nx = left; nx <= right; nx++) {
+      if (values[at + (ny * width + nx) * stride + c]! > v) return false;
     }
   }
   return true;

@@ -64,6 +64,70 @@ describe('the detection decoder', () => {
   });
 });
 
+/** The decoder's steps written plainly (no NMS): a reference for the decoder's fast loops. */
+function plainDecode(
+  values: Float32Array,
+  height: number,
+  width: number,
+  classes: number,
+  topK: number,
+) {
+  const stride = classes + 4;
+  const logit = (y: number, x: number, c: number) => values[(y * width + x) * stride + c]!;
+  const peaks = [];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < classes; c++) {
+        const around = [-1, 0, 1].flatMap((dy) =>
+          [-1, 0, 1].map((dx) => [y + dy, x + dx] as const),
+        );
+        const inside = around.filter(([ny, nx]) => ny >= 0 && nx >= 0 && ny < height && nx < width);
+        if (inside.every(([ny, nx]) => logit(ny, nx, c) <= logit(y, x, c)))
+          peaks.push({
+            index: (y * width + x) * classes + c,
+            score: 1 / (1 + Math.exp(-logit(y, x, c))),
+            y,
+            x,
+            c,
+          });
+      }
+  peaks.sort((a, b) => b.score - a.score || a.index - b.index);
+  return peaks.slice(0, topK).map((p) => {
+    const [w, h, ox, oy] = [0, 1, 2, 3].map(
+      (k) => values[(p.y * width + p.x) * stride + classes + k]!,
+    );
+    const [cx, cy] = [(p.x + ox!) / width, (p.y + oy!) / height];
+    const clip = (v: number) => Math.min(1, Math.max(0, v));
+    const box = [
+      cx - w! / width / 2,
+      cy - h! / height / 2,
+      cx + w! / width / 2,
+      cy + h! / height / 2,
+    ].map(clip);
+    return { box, score: p.score, classIndex: p.c };
+  });
+}
+
+describe('the decoder on noisy maps', () => {
+  it("gives the plain steps' detections in their order, ties included", () => {
+    const [height, width, classes] = [5, 7, 3];
+    let s = 11;
+    const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const topK of [100, 10]) {
+      // Logits on a coarse grid: plateaus of equal values and equal scores across classes.
+      const values = Float32Array.from(
+        { length: height * width * (classes + 4) },
+        () => Math.round(next() * 6) / 2 - 1,
+      );
+      const found = decodeDetections({ values, at: 0, height, width, classes }, { ...ALL, topK });
+      expect(found.map((d) => ({ ...d, box: [...d.box] }))).toEqual(
+        plainDecode(values, height, width, classes, topK),
+      );
+      expect(found.length).toBeGreaterThan(topK === 10 ? 9 : 10);
+    }
+  });
+});
+
 describe('objects rows', () => {
   it('keep the largest non-ignored objects when an image has more than fit', () => {
     const objects = Array.from({ length: MAX_OBJECTS + 5 }, (_, k) => ({

@@ -31,7 +31,7 @@ export const objectsTask = defineTask({
       direction: 'higher',
       keras: 'map50',
       scale: 'ratio',
-      create: (_width, shape, params) => cocoApAccumulator(shape, params, 1),
+      create: (_width, shape, params, scope) => cocoApAccumulator(shape, params, 1, scope),
     },
     mAP50_95: {
       label: 'mAP@0.5:0.95',
@@ -39,7 +39,7 @@ export const objectsTask = defineTask({
       direction: 'higher',
       keras: 'map50_95',
       scale: 'ratio',
-      create: (_width, shape, params) => cocoApAccumulator(shape, params, 0),
+      create: (_width, shape, params, scope) => cocoApAccumulator(shape, params, 0, scope),
     },
   },
   summary: (t) =>

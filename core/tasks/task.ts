@@ -72,8 +72,17 @@ export interface MetricSpec {
     shape: Shape,
     /** The head's params, for a metric that depends on them (a detection head's top K). */
     params?: Readonly<Record<string, unknown>>,
+    /** Shared by the metrics of this head over one split; without it, nothing is shared. */
+    scope?: MetricScope,
   ) => MetricAccumulator;
 }
+
+/**
+ * What the metrics of one head over one split share: a metric whose work another one also needs
+ * (both mAP numbers read one COCO evaluation of the same decoded detections) keeps it here under
+ * its own key, so the work is done once.
+ */
+export type MetricScope = Map<string, unknown>;
 
 /** A box to draw over the image, as fractions of it: [xmin, ymin, xmax, ymax]. */
 export type GalleryBox = readonly [number, number, number, number];

@@ -2,7 +2,7 @@ import { weightedTotal } from '../../core/balancing/objective.ts';
 import type { ClassIoURow, SplitMetrics, TaskMetrics } from '../../core/contract/training.ts';
 import type { HeadInfo } from '../../core/graph/analyze.ts';
 import { METRIC_SPECS, taskSpec, type DatasetTarget } from '../../core/tasks/registry.ts';
-import type { MetricAccumulator } from '../../core/tasks/task.ts';
+import type { MetricAccumulator, MetricScope } from '../../core/tasks/task.ts';
 import { perSampleLoss } from './tasks/index.ts';
 import { tf, type Tensor, type Tensor1D } from './tf.ts';
 
@@ -65,9 +65,10 @@ export class SplitAccumulator {
 
   constructor(private readonly heads: readonly HeadInfo[]) {
     this.lossSums = new Float64Array(heads.length);
-    this.metrics = heads.map((h) =>
-      h.metrics.map((m) => METRIC_SPECS[m].create(h.units, h.shape, h.params)),
-    );
+    this.metrics = heads.map((h) => {
+      const scope: MetricScope = new Map();
+      return h.metrics.map((m) => METRIC_SPECS[m].create(h.units, h.shape, h.params, scope));
+    });
   }
 
   add(stats: Float32Array, batchSize: number): void {
