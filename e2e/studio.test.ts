@@ -234,8 +234,10 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
     );
     await page.getByLabel('Sweeps').screenshot({ path: join(SCREENSHOTS, 'run-sweep-table.png') });
     for (const chart of ['chart-weights', 'chart-grad-norm', 'chart-cosine']) {
+      // A card draws when it is in view: the balancing cards sit below the loss cards.
+      await page.getByTestId(chart).scrollIntoViewIfNeeded();
       const lines = page.getByTestId(chart).locator('.recharts-line-curve');
-      await expect.poll(() => lines.count()).toBeGreaterThan(0);
+      await expect.poll(() => lines.count(), { timeout: 30_000 }).toBeGreaterThan(0);
       const legend = await page
         .getByTestId(chart)
         .locator('.recharts-legend-item-text')
@@ -245,6 +247,7 @@ describe.skipIf(!hasChromium)('Multitask Studio in Chromium', { timeout: 180_000
       );
     }
     await page.getByTestId('toggle-normalised').check();
+    await page.getByTestId('chart-loss-ratio').scrollIntoViewIfNeeded();
     await expect
       .poll(() => page.getByTestId('chart-loss-ratio').locator('.recharts-line-curve').count())
       .toBeGreaterThan(0);
