@@ -6,6 +6,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SPLITS, tensorsOf } from './test-dataset.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
 import { openImportedDataset } from '../datasets/import/index.ts';
 import { temporaryFolders, writeFixtureDataset } from '../datasets/import/test-fixtures.ts';
@@ -20,17 +21,7 @@ import { pythonHas, runPython } from './test-python.ts';
 const folders = temporaryFolders('studio-dataset-background-');
 afterAll(() => folders.cleanup());
 
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 const OPTIONS = { imageShape: [40, 48, 3] as const, seed: 5 };
-
-async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetSplit>> {
-  const out = {} as Record<SplitName, DatasetSplit>;
-  for (const split of SPLITS) {
-    const reader = data.splits[split];
-    out[split] = await reader.read(Int32Array.from({ length: reader.size }, (_, i) => i));
-  }
-  return out;
-}
 
 /** A fixture of 12 images with objects and 3 without, in `format`, imported. */
 async function withBackground(format: ImportFormat, crowdOnly = false) {

@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SPLITS, tensorsOf } from './test-dataset.ts';
 import { OBJECT_ROWS_SIZE, readObjectRows } from '../../core/detection/object-rows.ts';
 import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
 import { loadBuiltInDataset } from '../datasets/index.ts';
@@ -17,17 +18,6 @@ import { pythonHas, runPython } from './test-python.ts';
 
 const folders = temporaryFolders('studio-dataset-objects-');
 afterAll(() => folders.cleanup());
-
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
-
-async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetSplit>> {
-  const out = {} as Record<SplitName, DatasetSplit>;
-  for (const split of SPLITS) {
-    const reader = data.splits[split];
-    out[split] = await reader.read(Int32Array.from({ length: reader.size }, (_, i) => i));
-  }
-  return out;
-}
 
 /** Each image's objects, boxes to float32's precision at this size, per split. */
 const objectsOf = (split: DatasetSplit, target = 'objects') =>

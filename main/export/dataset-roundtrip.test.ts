@@ -2,7 +2,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asTrainingData } from '../engine/batches.ts';
-import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
+import type { TrainingData } from '../datasets/index.ts';
 import { loadBuiltInDataset } from '../datasets/index.ts';
 import { openImportedDataset } from '../datasets/import/index.ts';
 import { formatSummary, summarizeDataset } from '../datasets/import/summary.ts';
@@ -14,20 +14,10 @@ import {
   type DatasetExportFormat,
 } from './dataset-layout.ts';
 import { writeExportFolder } from './index.ts';
+import { SPLITS, tensorsOf } from './test-dataset.ts';
 
 const folders = temporaryFolders('studio-dataset-roundtrip-');
 afterAll(() => folders.cleanup());
-
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
-
-async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetSplit>> {
-  const out = {} as Record<SplitName, DatasetSplit>;
-  for (const split of SPLITS) {
-    const reader = data.splits[split];
-    out[split] = await reader.read(Int32Array.from({ length: reader.size }, (_, i) => i));
-  }
-  return out;
-}
 
 const exported = async (data: TrainingData, format: DatasetExportFormat = 'csv') =>
   writeExportFolder(await folders.make(), await exportDatasetFiles(data, format));

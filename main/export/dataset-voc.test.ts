@@ -7,8 +7,9 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SPLITS, tensorsOf } from './test-dataset.ts';
 import { OBJECT_ROWS_SIZE, readObjectRows } from '../../core/detection/object-rows.ts';
-import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
+import type { DatasetSplit, TrainingData } from '../datasets/index.ts';
 import { loadBuiltInDataset } from '../datasets/index.ts';
 import { asTrainingData } from '../engine/batches.ts';
 import { openImportedDataset } from '../datasets/import/index.ts';
@@ -20,17 +21,7 @@ import { pythonHas, runPython } from './test-python.ts';
 const folders = temporaryFolders('studio-dataset-voc-');
 afterAll(() => folders.cleanup());
 
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 const OPTIONS = { imageShape: [40, 48, 3] as const, seed: 5 };
-
-async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetSplit>> {
-  const out = {} as Record<SplitName, DatasetSplit>;
-  for (const split of SPLITS) {
-    const reader = data.splits[split];
-    out[split] = await reader.read(Int32Array.from({ length: reader.size }, (_, i) => i));
-  }
-  return out;
-}
 
 const objectsOf = (split: DatasetSplit, target: string) =>
   Array.from({ length: split.size }, (_, i) =>

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DatasetSplit, SplitName, TrainingData } from '../datasets/index.ts';
+import type { TrainingData } from '../datasets/index.ts';
 import { openImportedDataset } from '../datasets/import/index.ts';
 import { temporaryFolders, writeFixtureDataset } from '../datasets/import/test-fixtures.ts';
 import { exportDatasetFiles } from './dataset.ts';
@@ -11,20 +11,10 @@ import { asTrainingData } from '../engine/batches.ts';
 import { writeExportFolder } from './index.ts';
 import { TRAIN_PY } from './pytorch-train.ts';
 import { runPython } from './test-python.ts';
+import { SPLITS, tensorsOf } from './test-dataset.ts';
 
 const folders = temporaryFolders('studio-dataset-export-');
 afterAll(() => folders.cleanup());
-
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
-
-async function tensorsOf(data: TrainingData): Promise<Record<SplitName, DatasetSplit>> {
-  const out = {} as Record<SplitName, DatasetSplit>;
-  for (const split of SPLITS) {
-    const reader = data.splits[split];
-    out[split] = await reader.read(Int32Array.from({ length: reader.size }, (_, i) => i));
-  }
-  return out;
-}
 
 const open = (path: string) => openImportedDataset(path, { imageShape: [16, 16, 3], seed: 5 });
 
