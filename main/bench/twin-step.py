@@ -111,7 +111,8 @@ elif framework == "keras":
     model = build_model()
     shapes = [tuple(model.get_layer(h["node"]).output.shape[1:]) for h in spec["heads"]]
     targets = [target(h, shape) for h, shape in zip(spec["heads"], shapes)]
-    ys = {h["node"]: t for h, t in zip(spec["heads"], targets)}
+    # A model with one output takes its truth as one array (Keras 3 reads a dict's keys as the values).
+    ys = targets[0] if len(model.outputs) == 1 else {h["node"]: t for h, t in zip(spec["heads"], targets)}
     rates = timed(lambda: model.fit(images, ys, batch_size=batch, epochs=1, shuffle=False, verbose=0))
     version = f"Keras {keras.__version__} / TensorFlow {tf.__version__}"
     print(json.dumps({"version": version, "threads": threads, "rates": rates}))

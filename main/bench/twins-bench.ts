@@ -109,7 +109,7 @@ async function missingPython(side: Side): Promise<string | undefined> {
 type Exported = { readonly dir: string } | { readonly missing: string };
 
 /** A run folder with the graph's freshly initialised model, and its PyTorch and Keras exports. */
-async function writeExports(graph: GraphDocument, root: string) {
+export async function writeExports(graph: GraphDocument, root: string) {
   const runDir = join(root, 'run');
   const { model } = compileGraph(graph);
   await mkdir(runDir, { recursive: true });
