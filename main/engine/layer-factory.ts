@@ -1,5 +1,6 @@
 import type { LayerSpec } from '../../core/nodes/kind.ts';
 import { createBatchNormalization } from './batch-norm.ts';
+import { createConv2D } from './conv2d-layer.ts';
 import { createDropout } from './dropout.ts';
 import { CrossStitchLayer, GateLayer } from './mixing-layers.ts';
 import { tf } from './tf.ts';
@@ -22,7 +23,7 @@ export function createLayer(spec: LayerSpec, seed: number): Layer {
   const c = spec.config as never;
   switch (spec.className) {
     case 'Conv2D':
-      return tf.layers.conv2d(seeded(spec.config as Config, seed) as never);
+      return createConv2D(seeded(spec.config as Config, seed));
     case 'Conv2DTranspose':
       return tf.layers.conv2dTranspose(seeded(spec.config as Config, seed) as never);
     case 'DepthwiseConv2D':
