@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useEngineLoops } from '../parallel.ts';
+import { engineLoopRecords, useEngineLoops } from '../parallel.ts';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerWasmMaxPoolGrad } from './max-pool-grad.ts';
 import * as support from '../test-support/conv.ts';
@@ -130,6 +130,13 @@ describe('the SIMD pass (channels in fours, windows inside the input)', () => {
     { shape: [2, 7, 9, 4], size: [3, 3], stride: 1 },
     { shape: [1, 8, 8, 12], size: [2, 2], stride: 3 },
     { shape: [3, 9, 8, 4], size: [3, 2], stride: 2 },
+    // Channels not in fours: a last, overlapping group where windows tile (10, 7, 5), the loop
+    // elsewhere (overlapping windows, fewer than four channels).
+    { shape: [2, 8, 6, 10], size: [2, 2], stride: 2 },
+    { shape: [3, 4, 4, 7], size: [2, 2], stride: 2 },
+    { shape: [2, 6, 6, 5], size: [3, 3], stride: 3 },
+    { shape: [2, 7, 9, 6], size: [3, 3], stride: 1 },
+    { shape: [2, 4, 4, 3], size: [2, 2], stride: 2 },
   ] as const)('gives the loop’s bits: $shape, window $size, stride $stride', async (c) => {
     await tf.setBackend('wasm');
     const n = support.product(c.shape);
@@ -147,6 +154,19 @@ describe('the SIMD pass (channels in fours, windows inside the input)', () => {
       expect(gradBits(true, input, size, c.stride)).toEqual(gradBits(false, input, size, c.stride));
     }
     tf.dispose([x, raw]);
+  });
+
+  it('takes the SIMD pass for tiling windows over channels not in fours', async () => {
+    await tf.setBackend('wasm');
+    const runs = () =>
+      engineLoopRecords()
+        .filter((r) => r.id.startsWith('max-pool grad store tail'))
+        .reduce((n, r) => n + r.runs, 0);
+    const before = runs();
+    const x = tf.tensor4d(support.seededValues(2 * 8 * 8 * 10, 3), [2, 8, 8, 10]);
+    tf.dispose(tf.grad((v: tf.Tensor4D) => tf.maxPool(v, 2, 2, 'valid'))(x));
+    x.dispose();
+    expect(runs()).toBe(before + 1);
   });
 });
 
