@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { SimdPeak } from './simd-peak.ts';
 import { analyzeGraph } from '../../core/graph/analyze.ts';
 import type { GraphDocument } from '../../core/graph/schema.ts';
 import type { LayerClass } from '../../core/nodes/kind.ts';
@@ -145,21 +146,37 @@ export interface Peak {
   readonly simd128Fma: number;
   readonly native: number;
   readonly nativeWidth: number;
+  /** Whether the 128-bit rates were measured (simd-peak.ts) rather than estimated from the clock. */
+  readonly measured: boolean;
 }
 
 /**
- * The machine's peak as clock × threads × operations a cycle, assuming two vector floating-point
- * instructions a cycle (two FMA or multiply ports, as on current x86 cores): 4 lanes × 2 = 8 a
- * cycle for WebAssembly's 128-bit SIMD without FMA, 16 with it, and 16 lanes (AVX-512) or 8 (AVX2)
- * × 2 × 2 natively. The clock is the one the system reports (no turbo), so shares can exceed what
- * a core really sustains only where it boosts.
+ * The machine's peak over `threads` cores. With `measured` (one core's rates from simd-peak.ts):
+ * those × the cores, and natively the FMA rate × the native width's lanes over four (what
+ * TensorFlow's oneDNN and PyTorch can use; WebAssembly cannot measure it). Without: clock ×
+ * threads × two vector instructions a cycle, 4 lanes × 2 = 8 operations a cycle for 128-bit SIMD
+ * without FMA, 16 with it, 16 lanes (AVX-512) or 8 (AVX2) × 2 × 2 natively, at the clock the
+ * system reports — which the build machine's cores beat twice over (two multiplies and two adds a
+ * cycle, and boost), so the measured rates are the ones to divide by.
  */
-export function machinePeak(threads: number, cpuinfo: string): Peak {
+export function machinePeak(threads: number, cpuinfo: string, measured?: SimdPeak): Peak {
   // Some virtual machines report no speed to Node; /proc/cpuinfo still has the clock.
   const mhz = cpus()[0]?.speed || Number(cpuinfo.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1] ?? 0);
   const ghz = mhz / 1000;
   const cpuFlags = cpuinfo.match(/^flags\s*:(.*)$/m)?.[1] ?? '';
   const lanes = /\bavx512f\b/.test(cpuFlags) ? 16 : /\bavx2\b/.test(cpuFlags) ? 8 : 4;
+  if (measured !== undefined) {
+    const fma = (measured.fma ?? measured.plain) * threads;
+    return {
+      ghz,
+      cores: threads,
+      simd128: measured.plain * threads,
+      simd128Fma: fma,
+      native: (fma * lanes) / 4,
+      nativeWidth: lanes * 32,
+      measured: true,
+    };
+  }
   const per = ghz * threads * 2;
   return {
     ghz,
@@ -168,5 +185,6 @@ export function machinePeak(threads: number, cpuinfo: string): Peak {
     simd128Fma: per * 4 * 2,
     native: per * lanes * 2,
     nativeWidth: lanes * 32,
+    measured: false,
   };
 }

@@ -6,6 +6,7 @@ import { engineLoopRecords } from '../engine/wasm/parallel.ts';
 import { benchDataset } from './bench-data.ts';
 import { machinePeak, trainingFlops, type Peak } from './flops.ts';
 import { kernelProfile, profileRows } from './kernel-profile.ts';
+import { measureSimdPeak } from './simd-peak.ts';
 import { withoutProbes } from './training-bench.ts';
 import { errorSentence, readTemplate, twinRows, twinsBench } from './twins-bench.ts';
 import { median } from './training-bench.ts';
@@ -66,12 +67,14 @@ async function templateSection(
 
 /** The twin table of each template, its studio kernel profile and its share of the machine's peak. */
 export async function twinsSection(s: TwinsSectionSettings): Promise<string> {
-  const peak = machinePeak(s.threads, cpuinfo());
+  // Measured before any template, while nothing of the bench's own runs.
+  const peak = machinePeak(s.threads, cpuinfo(), measureSimdPeak());
   const out: string[] = [
     `Twins: each template by the studio's trainer and by its own exports' training steps, ${s.threads} threads each, in its own process, ${s.rounds} alternating round(s) of 1 warm-up + ${s.epochs} timed epochs of ${s.batches} batches.`,
-    `Peak estimate: ${peak.ghz.toFixed(2)} GHz (as the system reports it) × ${peak.cores} cores × 2 vector instructions a cycle: ` +
-      `${peak.simd128.toFixed(0)} GFLOP/s for 128-bit SIMD without FMA (WebAssembly SIMD's plain multiply and add), ${peak.simd128Fma.toFixed(0)} with FMA (relaxed SIMD), ` +
-      `${peak.native.toFixed(0)} at the CPU's native ${peak.nativeWidth}-bit FMA (what TensorFlow's oneDNN and PyTorch can use). ` +
+    `Peak, measured (simd-peak.ts: independent chains of 128-bit SIMD operations in registers, the fastest of 5 runs on one core, × ${peak.cores} cores): ` +
+      `${peak.simd128.toFixed(0)} GFLOP/s of multiplies and adds (WebAssembly SIMD's plain ones), ${peak.simd128Fma.toFixed(0)} with FMA (relaxed SIMD); ` +
+      `≈ ${peak.native.toFixed(0)} at the CPU's native ${peak.nativeWidth}-bit FMA (the FMA rate × ${peak.nativeWidth / 128}: what TensorFlow's oneDNN and PyTorch can use, not measurable from WebAssembly). ` +
+      `The system reports ${peak.ghz.toFixed(2)} GHz; two vector instructions a cycle at that clock would be ${(peak.ghz * peak.cores * 8).toFixed(0)} GFLOP/s without FMA. ` +
       `FLOP a sample = every layer's forward operations (2 a multiply-add, 1 an add, comparison or elementwise function) × 3 for layers with weights (forward, input and weight gradients), × 2 for the rest (flops.ts).`,
     '',
   ];
