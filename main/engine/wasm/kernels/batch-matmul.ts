@@ -89,15 +89,32 @@ const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0
  * Products with a long sum (K ≥ SIMD_MIN_K) of at most SIMD_MAX_M rows (beyond that XNNPACK's
  * packing pays for itself) and no transposed B run as the engine's SIMD product (`gemm.ts`)
  * instead of XNNPACK: the forward Dense over a wide Flatten ([32, 16384]·[16384, 256]) took
- * ~100 ms in XNNPACK, ~12 ms there on one thread. Short sums (the Dense gradients' dW = Xᵀ·dY,
- * K = 32) measured as fast or faster on XNNPACK.
+ * ~100 ms in XNNPACK, ~12 ms there on one thread.
  */
 const SIMD_MIN_K = 256;
 const SIMD_MAX_M = 64;
 
 /**
- * op(a)·b for single float32 matrices (any leading dimensions of size 1) through the SIMD product,
- * or undefined where it does not apply or cannot run here.
+ * Products with a flag set and at least this many multiply-adds run as the SIMD product too: a
+ * Dense layer's weight gradient Xᵀ·dY as it is (A read transposed where it lies, C written in
+ * panels of rows), its input gradient dY·Wᵀ as (W·dYᵀ)ᵀ, with only the small dY and the result
+ * transposed, never W. See the table at the top for what XNNPACK took for them.
+ */
+const SIMD_MIN_FLAGGED = 1 << 20;
+
+/** Columns of the SIMD product's result below which its tiles are not vectors. */
+const SIMD_MIN_COLUMNS = 8;
+
+/** The last two dimensions swapped by the wasm `Transpose` kernel. */
+function swapLastTwo(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  const r = x.shape.length;
+  const perm = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+  return runWasmKernel(OWNER, 'Transpose', { x }, { perm }, backend);
+}
+
+/**
+ * op(a)·op(b) for single float32 matrices (any leading dimensions of size 1) through the SIMD
+ * product, or undefined where it does not apply or cannot run here.
  */
 function simdMatMul(
   a: TensorInfo,
@@ -108,31 +125,46 @@ function simdMatMul(
 ): TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (transposeB || ra < 2 || rb < 2) return undefined;
+  if (ra < 2 || rb < 2) return undefined;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || batchOf(a) !== 1 || batchOf(b) !== 1) {
     return undefined;
   }
   const m = (transposeA ? a.shape[ra - 1] : a.shape[ra - 2]) ?? 0;
   const k = (transposeA ? a.shape[ra - 2] : a.shape[ra - 1]) ?? 0;
-  const n = b.shape[rb - 1] ?? 0;
-  if (k !== b.shape[rb - 2] || k < SIMD_MIN_K || m > SIMD_MAX_M || m === 0 || n === 0) {
-    return undefined;
-  }
+  const kb = (transposeB ? b.shape[rb - 1] : b.shape[rb - 2]) ?? 0;
+  const n = (transposeB ? b.shape[rb - 2] : b.shape[rb - 1]) ?? 0;
+  if (k !== kb || m === 0 || n === 0 || k === 0) return undefined;
+  const longSum = !transposeB && k >= SIMD_MIN_K && m <= SIMD_MAX_M;
+  const flagged =
+    (transposeA || transposeB) &&
+    m * n * k >= SIMD_MIN_FLAGGED &&
+    (transposeB ? m : n) >= SIMD_MIN_COLUMNS;
+  if (!longSum && !flagged) return undefined;
   const memory = backendMemory(backend);
   if (memory === undefined || !gemmRuns(memory)) return undefined;
   const heap = backend as unknown as HeapBackend;
-  const shape = [...Array<number>(Math.max(ra, rb) - 2).fill(1), m, n];
-  const out = heap.makeOutput(shape, 'float32');
-  const [va, vb, vc] = [a, b, out].map((t) => heap.typedArrayFromHeap(t).byteOffset) as [
-    number,
-    number,
-    number,
-  ];
-  if (!runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, engineThreads(backend))) {
-    backend.disposeData(out.dataId);
-    return undefined;
+  const ones = Array<number>(Math.max(ra, rb) - 2).fill(1);
+  const at = (t: TensorInfo) => heap.typedArrayFromHeap(t).byteOffset;
+  const threads = engineThreads(backend);
+  if (!transposeB) {
+    const out = heap.makeOutput([...ones, m, n], 'float32');
+    if (!runMatMul(memory, { a: at(a), b: at(b), c: at(out), m, k, n, transposeA }, threads)) {
+      backend.disposeData(out.dataId);
+      return undefined;
+    }
+    return out;
   }
-  return out;
+  // op(A)·Bᵀ = (B·op(A)ᵀ)ᵀ: B as it lies ([n, k]) times op(A)ᵀ ([k, m], which A is when
+  // transposed), then the [n, m] result transposed.
+  const aT = transposeA ? a : swapLastTwo(a, backend);
+  const productT = heap.makeOutput([...ones, n, m], 'float32');
+  try {
+    const call = { a: at(b), b: at(aT), c: at(productT), m: n, k, n: m, transposeA: false };
+    return runMatMul(memory, call, threads) ? swapLastTwo(productT, backend) : undefined;
+  } finally {
+    if (aT !== a) backend.disposeData(aT.dataId);
+    backend.disposeData(productT.dataId);
+  }
 }
 
 /** Elements a plain product of x and y moves: the flagged operands, then y packed as weights. */
@@ -172,13 +204,8 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
   }
 
   const temporaries: TensorInfo[] = [];
-  const swapLastTwo = (x: TensorInfo): TensorInfo => {
-    const r = x.shape.length;
-    const perm = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
-    return runWasmKernel(OWNER, 'Transpose', { x }, { perm }, backend);
-  };
   const transposed = (x: TensorInfo): TensorInfo => {
-    const t = swapLastTwo(x);
+    const t = swapLastTwo(x, backend);
     temporaries.push(t);
     return t;
   };
@@ -191,7 +218,7 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
     if (direct <= swapped) return plain(a, b, transposeA, transposeB);
     const productT = plain(b, a, !transposeB, !transposeA);
     temporaries.push(productT);
-    return swapLastTwo(productT);
+    return swapLastTwo(productT, backend);
   } finally {
     for (const t of temporaries) backend.disposeData(t.dataId);
   }

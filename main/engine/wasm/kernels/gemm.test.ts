@@ -6,6 +6,7 @@ import { engineLoopRecords, useEngineLoops } from '../parallel.ts';
 import { backendMemory, relaxedSimd, type WasmMemory } from '../emit.ts';
 import {
   gemmModuleBytes,
+  panelRows,
   runGemm,
   runMatMul,
   sumBlock,
@@ -148,6 +149,21 @@ describe('the SIMD product routine', () => {
     check({ ...plain(m, n, k, 1), ams: 4, sxA: m * 4 }, m * 7 + n);
   });
 
+  it.each([
+    [37, 11, 9, 8],
+    [301, 19, 33, 84],
+    [13, 70, 5, 4],
+    [6, 3, 2, 12],
+  ])(
+    'matches float32 summed in order in panels of rows: %i × %i, sum of %i, panels of %i',
+    (m, n, k, rows) => {
+      check({ ...plain(m, n, k, 1), panelRows: rows }, m + n + k);
+      check({ ...plain(m, n, Math.max(1, k >> 1), 2), panelRows: rows }, m + 3);
+      check({ ...plain(m, n, k, 1), panelRows: rows, accumulate: true }, m + 5);
+      check({ ...plain(m, n, k, 1), ams: 4, sxA: m * 4, panelRows: rows }, m * 3 + n);
+    },
+  );
+
   it('sums over images, rows and columns at any strides, with rows of C apart', () => {
     // A filter gradient's shape: 6 rows of (j, c), 11 columns, 3 images of 4 × 5 pixels, stride 2.
     check(
@@ -182,6 +198,14 @@ describe('the SIMD product routine', () => {
     expect(sumBlock(32, 2048, 16384)).toBe(64);
     expect(sumBlock(64, 16, 100)).toBe(100);
     expect(sumBlock(1, 100000, 5000)).toBe(16);
+  });
+
+  it('sizes panels of rows so that their share of C and of A stays within 32 KiB', () => {
+    expect(panelRows(256, 32)).toBe(32);
+    expect(panelRows(32, 256)).toBe(32);
+    expect(panelRows(97, 37)).toBe(84);
+    expect(panelRows(8, 16384)).toBe(16);
+    expect(panelRows(100000, 5)).toBe(4);
   });
 
   it('runs a long product in blocks plus the rest, as one sum would', () => {
@@ -328,9 +352,48 @@ describe('the fused multiply-add tiles', () => {
     accumulate: false,
   };
 
+  // A Dense layer's weight gradient Xᵀ·dY and its input gradient as W·dYᵀ: many rows, in panels
+  // split over the threads by rows.
+  const weightGradient = {
+    ldc: 99 * 4,
+    ams: 4,
+    m: 1037,
+    n: 99,
+    nb: 1,
+    sbA: 0,
+    sbB: 0,
+    ny: 1,
+    syA: 0,
+    syB: 0,
+    nx: 32,
+    sxA: 1037 * 4,
+    sxB: 99 * 4,
+    accumulate: false,
+    panelRows: 80,
+  };
+  const inputGradient = {
+    ldc: 33 * 4,
+    ams: 257 * 4,
+    m: 1531,
+    n: 33,
+    nb: 1,
+    sbA: 0,
+    sbB: 0,
+    ny: 1,
+    syA: 0,
+    syB: 0,
+    nx: 257,
+    sxA: 4,
+    sxB: 33 * 4,
+    accumulate: false,
+    panelRows: 28,
+  };
+
   it.each([
     ['a Dense product', dense, 2048],
     ['a filter gradient', filterGradient, 8 * 16 * 16],
+    ['a weight gradient in panels', weightGradient, 32],
+    ['an input gradient in panels', inputGradient, 257],
   ] as const)(
     'give %s within float32 rounding of the plain tiles, the same on 1 and 2 threads',
     (_, shape, k) => {

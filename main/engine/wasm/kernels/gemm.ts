@@ -123,7 +123,7 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
 }
 
 // The driver's parameters: a, b, c, ldc, m, n0, n1, nb, sbA, sbB, ny, syA, syB, nx, sxA, sxB,
-// accumulate; then its locals.
+// accumulate, mp (rows of C a panel); then its locals.
 const D = {
   a: 0,
   b: 1,
@@ -142,21 +142,48 @@ const D = {
   sxA: 14,
   sxB: 15,
   accumulate: 16,
-  ib: 17,
-  n: 18,
-  mi: 19,
-  left: 20,
-  init: 21,
-  ab: 22,
-  bb: 23,
+  mp: 17,
+  ib: 18,
+  n: 19,
+  mi: 20,
+  left: 21,
+  init: 22,
+  ab: 23,
+  bb: 24,
+  mo: 25,
+  rows: 26,
+  ap: 27,
+  cp: 28,
 } as const;
-const DRIVER_PARAMS = 17;
+const DRIVER_PARAMS = 18;
 
-/** The blocks of the sum, then the column tiles, then the row tiles, each through the table. */
+/**
+ * Panels of `mp` rows of C, then in each the blocks of the sum, the column tiles and the row
+ * tiles, each tile through the table. A panel keeps the part of C it writes (and A's rows for it)
+ * in the cache while every column tile passes over it: a product with many rows and a short sum
+ * (a Dense layer's weight gradient, [16384, 32]·[32, 256]) then writes C once, row after row,
+ * instead of once for each column tile.
+ */
 function driverFunction(ams: number) {
-  const rowsLeft = [...get(D.m), ...get(D.mi), ...op.i32Sub];
+  const rowsLeft = [...get(D.rows), ...get(D.mi), ...op.i32Sub];
   const wide = (w: number) => [...get(D.left), ...op.i32(w), ...op.i32GeU];
+  const panelLeft = [...get(D.m), ...get(D.mo), ...op.i32Sub];
   const body = [
+    ...op.i32(0),
+    ...set(D.mo),
+    ...op.loop,
+    // rows = min(mp, m − mo); the panel's A and C.
+    ...get(D.mp),
+    ...panelLeft,
+    ...get(D.mp),
+    ...panelLeft,
+    ...op.i32LtU,
+    ...op.select,
+    ...set(D.rows),
+    ...indexed(D.a, D.mo, op.i32(ams)),
+    ...set(D.ap),
+    ...indexed(D.c, D.mo, get(D.ldc)),
+    ...set(D.cp),
     ...op.i32(0),
     ...set(D.ib),
     ...op.loop,
@@ -167,7 +194,7 @@ function driverFunction(ams: number) {
     ...op.i32Eqz,
     ...op.i32And,
     ...set(D.init),
-    ...indexed(D.a, D.ib, get(D.sbA)),
+    ...indexed(D.ap, D.ib, get(D.sbA)),
     ...set(D.ab),
     ...indexed(D.b, D.ib, get(D.sbB)),
     ...set(D.bb),
@@ -187,13 +214,13 @@ function driverFunction(ams: number) {
     ...op.block,
     ...op.loop,
     ...get(D.mi),
-    ...get(D.m),
+    ...get(D.rows),
     ...op.i32GeU,
     ...op.brIf(1),
     // The tile's arguments.
     ...indexed(D.ab, D.mi, op.i32(ams)),
     ...indexed(D.bb, D.n, op.i32(4)),
-    ...indexed(D.c, D.mi, get(D.ldc)),
+    ...indexed(D.cp, D.mi, get(D.ldc)),
     ...get(D.n),
     ...op.i32(4),
     ...op.i32Mul,
@@ -243,10 +270,16 @@ function driverFunction(ams: number) {
     ...op.i32LtU,
     ...op.brIf(0),
     ...op.end,
+    ...addTo(D.mo, get(D.mp)),
+    ...get(D.mo),
+    ...get(D.m),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
   ];
   return {
     type: 1,
-    locals: Array<ValueType>(7).fill(I32),
+    locals: Array<ValueType>(11).fill(I32),
     body,
     export: 'gemm',
   };
@@ -292,6 +325,11 @@ export interface GemmCall {
   readonly sxB: number;
   /** Add to C rather than overwrite it. */
   readonly accumulate: boolean;
+  /**
+   * Rows of C a panel (a multiple of TILE_ROWS): where given, the threads split the rows instead
+   * of the columns and each runs its rows panel by panel; otherwise all rows are one panel.
+   */
+  readonly panelRows?: number;
 }
 
 /** Tests compare the two kinds of tile: off sends every product to the plain ones. */
@@ -316,13 +354,13 @@ const gemmFor = (memory: WasmMemory, ams: number) => {
 /** Whether products can run as the engine's SIMD loop over this memory. */
 export const gemmRuns = (memory: WasmMemory): boolean => gemmFor(memory, 4) !== undefined;
 
-/** The driver's arguments for columns [n0, n1) of a call. */
-const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
-  g.a,
+/** The driver's arguments for rows [m0, m1) and columns [n0, n1) of a call. */
+const gemmArgs = (g: GemmCall, m0: number, m1: number, n0: number, n1: number): number[] => [
+  g.a + m0 * g.ams,
   g.b,
-  g.c,
+  g.c + m0 * g.ldc,
   g.ldc,
-  g.m,
+  m1 - m0,
   n0,
   n1,
   g.nb,
@@ -335,6 +373,7 @@ const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
   g.sxA,
   g.sxB,
   g.accumulate ? 1 : 0,
+  Math.max(1, Math.min(m1 - m0, g.panelRows ?? m1 - m0)),
 ];
 
 /** Below this many multiply-adds a product is not split over threads (a split costs ~0.05 ms). */
@@ -353,10 +392,13 @@ export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
   if (loop === undefined) return false;
   const work = g.m * g.n * g.nb * g.ny * g.nx;
   const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
-  loop.run(
-    shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, n0, n1)),
-    threads,
-  );
+  // Every element is summed by one tile in the same order whichever share holds its row, and the
+  // column split keeps whole tiles of eight, so the split changes no result.
+  const args =
+    g.panelRows === undefined
+      ? shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, 0, g.m, n0, n1))
+      : shares(g.m, parts, TILE_ROWS).map(([m0, m1]) => gemmArgs(g, m0, m1, 0, g.n));
+  loop.run(args, threads);
   return true;
 }
 
@@ -385,9 +427,25 @@ export function sumBlock(m: number, n: number, k: number): number {
   return Math.max(16, Math.min(k, fit - (fit % 16)));
 }
 
-/** op(A)·B as one or two SIMD calls (whole blocks, then the rest of the sum). */
+/**
+ * Rows of C a panel for a product of many rows: the panel's share of C (rows × n) and of A
+ * (rows × k, k up to a block of 512) within ~32 KiB each, so both stay in a core's L1 while the
+ * column tiles pass over them.
+ */
+export function panelRows(n: number, k: number): number {
+  const rows = Math.floor(8192 / Math.max(1, n, Math.min(k, 512)));
+  return Math.max(TILE_ROWS, rows - (rows % TILE_ROWS));
+}
+
+/**
+ * op(A)·B as one or two SIMD calls (whole blocks, then the rest of the sum). A product with more
+ * rows than columns (a weight gradient Xᵀ·dY, [16384, 32]·[32, 256]; the input gradient as
+ * W·dYᵀ, [16384, 256]·[256, 32]) runs in panels of rows, its rows split over the threads: then
+ * each thread reads all of B, which is the smaller operand, and writes its own rows of C whole.
+ */
 export function runMatMul(memory: WasmMemory, p: MatMulCall, threads: number): boolean {
-  const kc = sumBlock(p.m, p.n, p.k);
+  const panel = p.m > p.n ? panelRows(p.n, p.k) : p.m;
+  const kc = sumBlock(Math.min(p.m, panel), p.n, p.k);
   const blocks = Math.floor(p.k / kc);
   const rest = p.k - blocks * kc;
   const sxA = p.transposeA ? p.m * 4 : 4;
@@ -402,6 +460,7 @@ export function runMatMul(memory: WasmMemory, p: MatMulCall, threads: number): b
     syB: 0,
     sxA,
     sxB: p.n * 4,
+    ...(p.m > p.n ? { panelRows: panel } : {}),
   };
   if (blocks > 0) {
     const whole = { ...common, a: p.a, b: p.b, nb: blocks, sbA: kc * sxA, sbB: kc * p.n * 4 };
