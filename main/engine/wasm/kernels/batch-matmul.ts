@@ -35,7 +35,14 @@
 // tfjs-backend-wasm routes transposed products to XNNPACK itself.
 //
 // Before any of that, products with a long sum go to the engine's SIMD product (`simdMatMul`
-// below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path.
+// below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path;
+// and so do flagged products of a million multiply-adds or more, which includes the four backward
+// products of the reference model above: XNNPACK ran them at ~7-8 GMAC/s on one thread (the
+// table) and gained little from a second, the SIMD product runs at ~10 per thread. The weight
+// gradient Xᵀ·dY reads X transposed where it lies and writes dW (4M values at Dense 256) in panels
+// of rows, each written once; the input gradient dY·Wᵀ runs as (W·dYᵀ)ᵀ with its result written
+// transposed, straight into dX, so only dY (8K values) is transposed, never W. Both split their
+// rows over the threads.
 import { tf } from '../../tf.ts';
 import { backendMemory } from '../emit.ts';
 import { gemmRuns, runMatMul } from './gemm.ts';
@@ -155,16 +162,15 @@ function simdMatMul(
     return out;
   }
   // op(A)·Bᵀ = (B·op(A)ᵀ)ᵀ: B as it lies ([n, k]) times op(A)ᵀ ([k, m], which A is when
-  // transposed), then the [n, m] result transposed.
+  // transposed), its [n, m] result written transposed, straight into C.
   const aT = transposeA ? a : swapLastTwo(a, backend);
-  const productT = heap.makeOutput([...ones, n, m], 'float32');
-  try {
-    const call = { a: at(b), b: at(aT), c: at(productT), m: n, k, n: m, transposeA: false };
-    return runMatMul(memory, call, threads) ? swapLastTwo(productT, backend) : undefined;
-  } finally {
-    if (aT !== a) backend.disposeData(aT.dataId);
-    backend.disposeData(productT.dataId);
-  }
+  const out = heap.makeOutput([...ones, m, n], 'float32');
+  const call = { a: at(b), b: at(aT), c: at(out), m: n, k, n: m, transposeA: false };
+  const ran = runMatMul(memory, { ...call, transposeC: true }, threads);
+  if (aT !== a) backend.disposeData(aT.dataId);
+  if (ran) return out;
+  backend.disposeData(out.dataId);
+  return undefined;
 }
 
 /** Elements a plain product of x and y moves: the flagged operands, then y packed as weights. */

@@ -54,8 +54,18 @@ const TILE_PARAMS = 11;
 const [PA_ROW, PB_ROW, PA, PB, IY, IX] = [11, 12, 13, 14, 15, 16];
 const FIRST_VALUE = 17;
 
-/** A tile of `rows` × `kind.width` of C: its accumulators stay in locals over the whole sum. */
-function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, fma: boolean) {
+/**
+ * A tile of `rows` × `kind.width` of C: its accumulators stay in locals over the whole sum. With
+ * `transposedC`, C is stored transposed (C[m, n] at c + n·ldc + 4m) and always overwritten: the
+ * tile writes its values one float at a time, a column of C being a row of what is stored.
+ */
+function tileFunction(
+  rows: number,
+  kind: (typeof KINDS)[number],
+  ams: number,
+  fma: boolean,
+  transposedC: boolean,
+) {
   const lanes = Math.max(1, kind.vectors);
   const vector = kind.vectors > 0;
   const type: ValueType = vector ? V128 : F32;
@@ -74,13 +84,31 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
   const load = (offset: number) => (vector ? op.v128Load(offset) : op.f32Load(offset));
   const mul = vector ? op.f32x4Mul : op.f32Mul;
   const add = vector ? op.f32x4Add : op.f32Add;
+  const zeroAll = cells.flatMap(([r, v]) => [...zero, ...set(acc(r!, v!))]);
+  // Column j of the tile, r of its rows, as stored transposed.
+  const storeTransposed = [...Array(kind.width).keys()].flatMap((j) =>
+    [...Array(rows).keys()].flatMap((r) => [
+      ...get(C),
+      ...get(LDC),
+      ...op.i32(j),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...get(acc(r, j >> 2)),
+      ...(vector ? op.f32x4ExtractLane(j & 3) : []),
+      ...op.f32Store(r * 4),
+    ]),
+  );
   const body = [
-    ...get(INIT),
-    ...op.if,
-    ...cells.flatMap(([r, v]) => [...zero, ...set(acc(r!, v!))]),
-    ...op.else,
-    ...cells.flatMap(([r, v]) => [...rowAddress(r!), ...load(v! * 16), ...set(acc(r!, v!))]),
-    ...op.end,
+    ...(transposedC
+      ? zeroAll
+      : [
+          ...get(INIT),
+          ...op.if,
+          ...zeroAll,
+          ...op.else,
+          ...cells.flatMap(([r, v]) => [...rowAddress(r!), ...load(v! * 16), ...set(acc(r!, v!))]),
+          ...op.end,
+        ]),
     ...copy(A, PA_ROW),
     ...copy(B, PB_ROW),
     ...copy(NY, IY),
@@ -109,11 +137,13 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
     ...addTo(PB_ROW, get(SYB)),
     ...countdown(IY),
     ...op.end,
-    ...cells.flatMap(([r, v]) => [
-      ...rowAddress(r!),
-      ...get(acc(r!, v!)),
-      ...(vector ? op.v128Store(v! * 16) : op.f32Store(v! * 16)),
-    ]),
+    ...(transposedC
+      ? storeTransposed
+      : cells.flatMap(([r, v]) => [
+          ...rowAddress(r!),
+          ...get(acc(r!, v!)),
+          ...(vector ? op.v128Store(v! * 16) : op.f32Store(v! * 16)),
+        ])),
   ];
   const locals: ValueType[] = [
     ...Array<ValueType>(6).fill(I32),
@@ -164,7 +194,10 @@ const DRIVER_PARAMS = 18;
  * (a Dense layer's weight gradient, [16384, 32]·[32, 256]) then writes C once, row after row,
  * instead of once for each column tile.
  */
-function driverFunction(ams: number) {
+function driverFunction(ams: number, transposedC: boolean) {
+  // Bytes from one row of C to the next, and from one column to the next.
+  const rowStride = transposedC ? op.i32(4) : get(D.ldc);
+  const columnStride = transposedC ? get(D.ldc) : op.i32(4);
   const rowsLeft = [...get(D.rows), ...get(D.mi), ...op.i32Sub];
   const wide = (w: number) => [...get(D.left), ...op.i32(w), ...op.i32GeU];
   const panelLeft = [...get(D.m), ...get(D.mo), ...op.i32Sub];
@@ -182,7 +215,7 @@ function driverFunction(ams: number) {
     ...set(D.rows),
     ...indexed(D.a, D.mo, op.i32(ams)),
     ...set(D.ap),
-    ...indexed(D.c, D.mo, get(D.ldc)),
+    ...indexed(D.c, D.mo, rowStride),
     ...set(D.cp),
     ...op.i32(0),
     ...set(D.ib),
@@ -220,9 +253,9 @@ function driverFunction(ams: number) {
     // The tile's arguments.
     ...indexed(D.ab, D.mi, op.i32(ams)),
     ...indexed(D.bb, D.n, op.i32(4)),
-    ...indexed(D.cp, D.mi, get(D.ldc)),
+    ...indexed(D.cp, D.mi, rowStride),
     ...get(D.n),
-    ...op.i32(4),
+    ...columnStride,
     ...op.i32Mul,
     ...op.i32Add,
     ...[D.ldc, D.ny, D.syA, D.syB, D.nx, D.sxA, D.sxB, D.init].flatMap((p) => get(p)),
@@ -287,18 +320,23 @@ function driverFunction(ams: number) {
 
 /**
  * The module for one `ams`: 12 tile functions in the table, then the exported driver; `fma` for
- * the relaxed-SIMD tiles.
+ * the relaxed-SIMD tiles, `transposedC` for a C stored transposed.
  */
-export function gemmModuleBytes(ams: number, shared: boolean, fma = false): Uint8Array {
+export function gemmModuleBytes(
+  ams: number,
+  shared: boolean,
+  fma = false,
+  transposedC = false,
+): Uint8Array {
   const tiles = KINDS.flatMap((kind) =>
-    [1, 2, 3, 4].map((rows) => tileFunction(rows, kind, ams, fma)),
+    Array.from({ length: TILE_ROWS }, (_, i) => tileFunction(i + 1, kind, ams, fma, transposedC)),
   );
   return wasmModuleBytes({
     types: [
       { params: Array<ValueType>(TILE_PARAMS).fill(I32) },
       { params: Array<ValueType>(DRIVER_PARAMS).fill(I32) },
     ],
-    functions: [...tiles, driverFunction(ams)],
+    functions: [...tiles, driverFunction(ams, transposedC)],
     table: tiles.map((_, i) => i),
     sharedMemory: shared,
   });
@@ -330,6 +368,11 @@ export interface GemmCall {
    * of the columns and each runs its rows panel by panel; otherwise all rows are one panel.
    */
   readonly panelRows?: number;
+  /**
+   * C is stored transposed: C[m, n] at c + n·ldc + 4m. Only for one block of the sum (nb = 1)
+   * that overwrites C: a product op(A)·Bᵀ runs as (B·op(A)ᵀ)ᵀ and writes its result as it lies.
+   */
+  readonly transposedC?: boolean;
 }
 
 /** Tests compare the two kinds of tile: off sends every product to the plain ones. */
@@ -341,12 +384,12 @@ export function useGemmFma(on: boolean): void {
 /** Whether products take the fused multiply-add tiles here. */
 export const gemmFma = (): boolean => fmaOn && relaxedSimd();
 
-const gemmFor = (memory: WasmMemory, ams: number) => {
+const gemmFor = (memory: WasmMemory, ams: number, transposedC = false) => {
   const fma = gemmFma();
   return engineLoop(
     memory,
-    `gemm ${fma ? 'fma ' : ''}${ams}`,
-    (shared) => gemmModuleBytes(ams, shared, fma),
+    `gemm ${fma ? 'fma ' : ''}${transposedC ? 'cT ' : ''}${ams}`,
+    (shared) => gemmModuleBytes(ams, shared, fma, transposedC),
     'gemm',
   );
 };
@@ -358,7 +401,7 @@ export const gemmRuns = (memory: WasmMemory): boolean => gemmFor(memory, 4) !== 
 const gemmArgs = (g: GemmCall, m0: number, m1: number, n0: number, n1: number): number[] => [
   g.a + m0 * g.ams,
   g.b,
-  g.c + m0 * g.ldc,
+  g.c + m0 * (g.transposedC === true ? 4 : g.ldc),
   g.ldc,
   m1 - m0,
   n0,
@@ -388,7 +431,10 @@ export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
   if (g.nb <= 0 || g.ny <= 0 || g.nx <= 0) {
     throw new Error('A product needs a sum of at least one term.');
   }
-  const loop = gemmFor(memory, g.ams);
+  if (g.transposedC === true && (g.nb !== 1 || g.accumulate)) {
+    throw new Error('A product that stores C transposed runs its sum as one block into a new C.');
+  }
+  const loop = gemmFor(memory, g.ams, g.transposedC === true);
   if (loop === undefined) return false;
   const work = g.m * g.n * g.nb * g.ny * g.nx;
   const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
@@ -412,6 +458,8 @@ export interface MatMulCall {
   readonly n: number;
   /** A is stored [k, m]. */
   readonly transposeA: boolean;
+  /** C is stored [n, m]; the sum then runs as one block. */
+  readonly transposeC?: boolean;
 }
 
 /**
@@ -445,13 +493,14 @@ export function panelRows(n: number, k: number): number {
  */
 export function runMatMul(memory: WasmMemory, p: MatMulCall, threads: number): boolean {
   const panel = p.m > p.n ? panelRows(p.n, p.k) : p.m;
-  const kc = sumBlock(Math.min(p.m, panel), p.n, p.k);
+  const kc = p.transposeC === true ? p.k : sumBlock(Math.min(p.m, panel), p.n, p.k);
   const blocks = Math.floor(p.k / kc);
   const rest = p.k - blocks * kc;
   const sxA = p.transposeA ? p.m * 4 : 4;
   const common = {
     c: p.c,
-    ldc: p.n * 4,
+    ldc: (p.transposeC === true ? p.m : p.n) * 4,
+    transposedC: p.transposeC === true,
     ams: p.transposeA ? 4 : p.k * 4,
     m: p.m,
     n: p.n,
