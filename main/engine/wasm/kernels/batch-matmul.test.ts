@@ -138,9 +138,10 @@ describe('wasm BatchMatMul with a flag set and a million multiply-adds (the SIMD
     record(actual.values, expected.values, c);
   });
 
-  it('leaves a product of fewer multiply-adds, or under 8 columns, to the stock kernel', async () => {
+  it('leaves a product of fewer multiply-adds, under 8 columns or no side of 64 or less to the stock kernel', async () => {
     for (const c of [
       { a: [37, 101], b: [37, 97], transposeA: true, transposeB: false },
+      { a: [96, 120], b: [96, 100], transposeA: true, transposeB: false },
       { a: [7, 450], b: [1301, 450], transposeA: false, transposeB: true },
     ]) {
       const expected = await matMulOn('cpu', c, c.transposeA, c.transposeB, 13);

@@ -102,10 +102,11 @@ const SIMD_MIN_K = 256;
 const SIMD_MAX_M = 64;
 
 /**
- * Products with a flag set and at least this many multiply-adds run as the SIMD product too: a
+ * Products with a flag set, at least this many multiply-adds and one side no longer than a batch
+ * (SIMD_MAX_M; larger ones were not measured and keep XNNPACK) run as the SIMD product too: a
  * Dense layer's weight gradient Xᵀ·dY as it is (A read transposed where it lies, C written in
- * panels of rows), its input gradient dY·Wᵀ as (W·dYᵀ)ᵀ, with only the small dY and the result
- * transposed, never W. See the table at the top for what XNNPACK took for them.
+ * panels of rows), its input gradient dY·Wᵀ as (W·dYᵀ)ᵀ written transposed into dX, with only
+ * the small dY transposed, never W. The comment at the top has what each took.
  */
 const SIMD_MIN_FLAGGED = 1 << 20;
 
@@ -145,6 +146,7 @@ function simdMatMul(
   const flagged =
     (transposeA || transposeB) &&
     m * n * k >= SIMD_MIN_FLAGGED &&
+    Math.min(m, n, k) <= SIMD_MAX_M &&
     (transposeB ? m : n) >= SIMD_MIN_COLUMNS;
   if (!longSum && !flagged) return undefined;
   const memory = backendMemory(backend);
