@@ -36,13 +36,19 @@
 //
 // Before any of that, products with a long sum go to the engine's SIMD product (`simdMatMul`
 // below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path;
-// and so do flagged products of a million multiply-adds or more, which includes the four backward
-// products of the reference model above: XNNPACK ran them at ~7-8 GMAC/s on one thread (the
-// table) and gained little from a second, the SIMD product runs at ~10 per thread. The weight
-// gradient Xᵀ·dY reads X transposed where it lies and writes dW (4M values at Dense 256) in panels
-// of rows, each written once; the input gradient dY·Wᵀ runs as (W·dYᵀ)ᵀ with its result written
+// and so do flagged products of a million multiply-adds or more with one side of 64 or less,
+// which includes the four backward products of the reference model above. The weight gradient
+// Xᵀ·dY reads X transposed where it lies and writes dW (4M values at Dense 256) in panels of rows,
+// each written once; the input gradient dY·Wᵀ runs as (W·dYᵀ)ᵀ with its result written
 // transposed, straight into dX, so only dY (8K values) is transposed, never W. Both split their
-// rows over the threads.
+// rows over the threads. Fastest ms of 15, two alternated rounds, same machine under load:
+//   product                 XNNPACK, 1 thread  SIMD  XNNPACK, 2 threads  SIMD
+//   [32,16384]ᵀ·[32,256]                 18.4  17.9                 9.7   7.4
+//   [32,256]·[16384,256]ᵀ                22.2  11.9                13.8   6.1
+//   [32,16384]ᵀ·[32,128]                 10.0   8.1                 5.8   3.8
+//   [32,128]·[16384,128]ᵀ                13.7   6.1                 9.8   3.3
+// The weight gradient gains least: with a sum of 32 a tile spends much of its time starting and
+// storing (~7.5 GMAC/s on one thread against ~11 for the others).
 import { tf } from '../../tf.ts';
 import { backendMemory } from '../emit.ts';
 import { gemmRuns, runMatMul } from './gemm.ts';
