@@ -99,6 +99,7 @@ export const op = {
   /** (a & mask) | (b & ~mask), the mask on top. */
   v128Bitselect: [0xfd, ...uleb(0x52)],
   f32x4Splat: [0xfd, ...uleb(0x13)],
+  f32x4ExtractLane: (lane: number) => [0xfd, ...uleb(0x1f), lane],
   f32x4Sqrt: [0xfd, ...uleb(0xe3)],
   f32x4Add: [0xfd, ...uleb(0xe4)],
   f32x4Sub: [0xfd, ...uleb(0xe5)],

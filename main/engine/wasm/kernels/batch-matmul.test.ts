@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmBatchMatMul } from './batch-matmul.ts';
+import { engineLoopRecords } from '../parallel.ts';
 import { maxRelativeError, product, seededValues } from '../test-support/values.ts';
 
 const TOLERANCE = 1e-5;
@@ -110,6 +111,66 @@ describe('wasm BatchMatMul against the cpu backend', () => {
     const b = tf.zeros([60, 70]);
     expect(() => tf.matMul(a, b, true, false)).toThrow(/inner shapes \(40\) and \(60\)/);
     tf.dispose([a, b]);
+  });
+});
+
+describe('wasm BatchMatMul with a flag set and a million multiply-adds (the SIMD product)', () => {
+  // A weight gradient Xᵀ·dY (many rows, a short sum: panels of rows), an input gradient dY·Wᵀ
+  // (run as (W·dYᵀ)ᵀ), and both flags; odd sizes, so every panel, tile and share has a rest.
+  const cases = [
+    { a: [37, 301], b: [37, 97], transposeA: true, transposeB: false },
+    { a: [1, 37, 301], b: [1, 37, 97], transposeA: true, transposeB: false },
+    { a: [19, 45], b: [1301, 45], transposeA: false, transposeB: true },
+    { a: [1, 19, 45], b: [1301, 45], transposeA: false, transposeB: true },
+    { a: [129, 33], b: [257, 129], transposeA: true, transposeB: true },
+  ];
+  const gemmRuns = () =>
+    engineLoopRecords()
+      .filter((r) => r.id.startsWith('gemm'))
+      .reduce((sum, r) => sum + r.runs, 0);
+
+  it.each(cases)('$a · $b (transposeA $transposeA, transposeB $transposeB)', async (c) => {
+    const expected = await matMulOn('cpu', c, c.transposeA, c.transposeB, 11);
+    const before = gemmRuns();
+    const actual = await matMulOn('wasm', c, c.transposeA, c.transposeB, 11);
+    expect(gemmRuns()).toBeGreaterThan(before);
+    expect(actual.shape).toEqual(expected.shape);
+    record(actual.values, expected.values, c);
+  });
+
+  it('leaves a product of fewer multiply-adds, under 8 columns or no side of 64 or less to the stock kernel', async () => {
+    for (const c of [
+      { a: [37, 101], b: [37, 97], transposeA: true, transposeB: false },
+      { a: [96, 120], b: [96, 100], transposeA: true, transposeB: false },
+      { a: [7, 450], b: [1301, 450], transposeA: false, transposeB: true },
+    ]) {
+      const expected = await matMulOn('cpu', c, c.transposeA, c.transposeB, 13);
+      const before = gemmRuns();
+      const actual = await matMulOn('wasm', c, c.transposeA, c.transposeB, 13);
+      expect(gemmRuns()).toBe(before);
+      record(actual.values, expected.values, c);
+    }
+  });
+
+  it('leaks no tensors, no backend data and no wasm memory', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(seededValues(32 * 2048, 1), [32, 2048]);
+    const w = tf.tensor(seededValues(2048 * 64, 2), [2048, 64]);
+    const dy = tf.tensor(seededValues(32 * 64, 3), [32, 64]);
+    const step = () =>
+      tf.tidy(() => {
+        tf.matMul(x, dy, true, false).dataSync();
+        tf.matMul(dy, w, false, true).dataSync();
+      });
+    step();
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    const heap = wasmHeapBytes();
+    for (let i = 0; i < 10; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    expect(wasmHeapBytes()).toBe(heap);
+    tf.dispose([x, w, dy]);
   });
 });
 

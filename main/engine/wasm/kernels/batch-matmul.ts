@@ -35,7 +35,20 @@
 // tfjs-backend-wasm routes transposed products to XNNPACK itself.
 //
 // Before any of that, products with a long sum go to the engine's SIMD product (`simdMatMul`
-// below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path.
+// below), in `BatchMatMul` and in `_FusedMatMul` alike, so training and inference take one path;
+// and so do flagged products of a million multiply-adds or more with one side of 64 or less,
+// which includes the four backward products of the reference model above. The weight gradient
+// Xᵀ·dY reads X transposed where it lies and writes dW (4M values at Dense 256) in panels of rows,
+// each written once; the input gradient dY·Wᵀ runs as (W·dYᵀ)ᵀ with its result written
+// transposed, straight into dX, so only dY (8K values) is transposed, never W. Both split their
+// rows over the threads. Fastest ms of 15, two alternated rounds, same machine under load:
+//   product                 XNNPACK, 1 thread  SIMD  XNNPACK, 2 threads  SIMD
+//   [32,16384]ᵀ·[32,256]                 18.4  17.9                 9.7   7.4
+//   [32,256]·[16384,256]ᵀ                22.2  11.9                13.8   6.1
+//   [32,16384]ᵀ·[32,128]                 10.0   8.1                 5.8   3.8
+//   [32,128]·[16384,128]ᵀ                13.7   6.1                 9.8   3.3
+// The weight gradient gains least: with a sum of 32 a tile spends much of its time starting and
+// storing (~7.5 GMAC/s on one thread against ~11 for the others).
 import { tf } from '../../tf.ts';
 import { backendMemory } from '../emit.ts';
 import { gemmRuns, runMatMul } from './gemm.ts';
@@ -89,15 +102,33 @@ const batchOf = (t: TensorInfo): number => tf.util.sizeFromShape(t.shape.slice(0
  * Products with a long sum (K ≥ SIMD_MIN_K) of at most SIMD_MAX_M rows (beyond that XNNPACK's
  * packing pays for itself) and no transposed B run as the engine's SIMD product (`gemm.ts`)
  * instead of XNNPACK: the forward Dense over a wide Flatten ([32, 16384]·[16384, 256]) took
- * ~100 ms in XNNPACK, ~12 ms there on one thread. Short sums (the Dense gradients' dW = Xᵀ·dY,
- * K = 32) measured as fast or faster on XNNPACK.
+ * ~100 ms in XNNPACK, ~12 ms there on one thread.
  */
 const SIMD_MIN_K = 256;
 const SIMD_MAX_M = 64;
 
 /**
- * op(a)·b for single float32 matrices (any leading dimensions of size 1) through the SIMD product,
- * or undefined where it does not apply or cannot run here.
+ * Products with a flag set, at least this many multiply-adds and one side no longer than a batch
+ * (SIMD_MAX_M; larger ones were not measured and keep XNNPACK) run as the SIMD product too: a
+ * Dense layer's weight gradient Xᵀ·dY as it is (A read transposed where it lies, C written in
+ * panels of rows), its input gradient dY·Wᵀ as (W·dYᵀ)ᵀ written transposed into dX, with only
+ * the small dY transposed, never W. The comment at the top has what each took.
+ */
+const SIMD_MIN_FLAGGED = 1 << 20;
+
+/** Columns of the SIMD product's result below which its tiles are not vectors. */
+const SIMD_MIN_COLUMNS = 8;
+
+/** The last two dimensions swapped by the wasm `Transpose` kernel. */
+function swapLastTwo(x: TensorInfo, backend: KernelBackend): TensorInfo {
+  const r = x.shape.length;
+  const perm = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+  return runWasmKernel(OWNER, 'Transpose', { x }, { perm }, backend);
+}
+
+/**
+ * op(a)·op(b) for single float32 matrices (any leading dimensions of size 1) through the SIMD
+ * product, or undefined where it does not apply or cannot run here.
  */
 function simdMatMul(
   a: TensorInfo,
@@ -108,31 +139,46 @@ function simdMatMul(
 ): TensorInfo | undefined {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (transposeB || ra < 2 || rb < 2) return undefined;
+  if (ra < 2 || rb < 2) return undefined;
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || batchOf(a) !== 1 || batchOf(b) !== 1) {
     return undefined;
   }
   const m = (transposeA ? a.shape[ra - 1] : a.shape[ra - 2]) ?? 0;
   const k = (transposeA ? a.shape[ra - 2] : a.shape[ra - 1]) ?? 0;
-  const n = b.shape[rb - 1] ?? 0;
-  if (k !== b.shape[rb - 2] || k < SIMD_MIN_K || m > SIMD_MAX_M || m === 0 || n === 0) {
-    return undefined;
-  }
+  const kb = (transposeB ? b.shape[rb - 1] : b.shape[rb - 2]) ?? 0;
+  const n = (transposeB ? b.shape[rb - 2] : b.shape[rb - 1]) ?? 0;
+  if (k !== kb || m === 0 || n === 0 || k === 0) return undefined;
+  const longSum = !transposeB && k >= SIMD_MIN_K && m <= SIMD_MAX_M;
+  const flagged =
+    (transposeA || transposeB) &&
+    m * n * k >= SIMD_MIN_FLAGGED &&
+    Math.min(m, n, k) <= SIMD_MAX_M &&
+    (transposeB ? m : n) >= SIMD_MIN_COLUMNS;
+  if (!longSum && !flagged) return undefined;
   const memory = backendMemory(backend);
   if (memory === undefined || !gemmRuns(memory)) return undefined;
   const heap = backend as unknown as HeapBackend;
-  const shape = [...Array<number>(Math.max(ra, rb) - 2).fill(1), m, n];
-  const out = heap.makeOutput(shape, 'float32');
-  const [va, vb, vc] = [a, b, out].map((t) => heap.typedArrayFromHeap(t).byteOffset) as [
-    number,
-    number,
-    number,
-  ];
-  if (!runMatMul(memory, { a: va, b: vb, c: vc, m, k, n, transposeA }, engineThreads(backend))) {
-    backend.disposeData(out.dataId);
-    return undefined;
+  const ones = Array<number>(Math.max(ra, rb) - 2).fill(1);
+  const at = (t: TensorInfo) => heap.typedArrayFromHeap(t).byteOffset;
+  const threads = engineThreads(backend);
+  if (!transposeB) {
+    const out = heap.makeOutput([...ones, m, n], 'float32');
+    if (!runMatMul(memory, { a: at(a), b: at(b), c: at(out), m, k, n, transposeA }, threads)) {
+      backend.disposeData(out.dataId);
+      return undefined;
+    }
+    return out;
   }
-  return out;
+  // op(A)·Bᵀ = (B·op(A)ᵀ)ᵀ: B as it lies ([n, k]) times op(A)ᵀ ([k, m], which A is when
+  // transposed), its [n, m] result written transposed, straight into C.
+  const aT = transposeA ? a : swapLastTwo(a, backend);
+  const out = heap.makeOutput([...ones, m, n], 'float32');
+  const call = { a: at(b), b: at(aT), c: at(out), m: n, k, n: m, transposeA: false };
+  const ran = runMatMul(memory, { ...call, transposeC: true }, threads);
+  if (aT !== a) backend.disposeData(aT.dataId);
+  if (ran) return out;
+  backend.disposeData(out.dataId);
+  return undefined;
 }
 
 /** Elements a plain product of x and y moves: the flagged operands, then y packed as weights. */
@@ -172,13 +218,8 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
   }
 
   const temporaries: TensorInfo[] = [];
-  const swapLastTwo = (x: TensorInfo): TensorInfo => {
-    const r = x.shape.length;
-    const perm = [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
-    return runWasmKernel(OWNER, 'Transpose', { x }, { perm }, backend);
-  };
   const transposed = (x: TensorInfo): TensorInfo => {
-    const t = swapLastTwo(x);
+    const t = swapLastTwo(x, backend);
     temporaries.push(t);
     return t;
   };
@@ -191,7 +232,7 @@ const batchMatMulWasm: KernelFunc = ({ inputs, attrs, backend: anyBackend }) => 
     if (direct <= swapped) return plain(a, b, transposeA, transposeB);
     const productT = plain(b, a, !transposeB, !transposeA);
     temporaries.push(productT);
-    return swapLastTwo(productT);
+    return swapLastTwo(productT, backend);
   } finally {
     for (const t of temporaries) backend.disposeData(t.dataId);
   }

@@ -6,6 +6,7 @@ import { engineLoopRecords, useEngineLoops } from '../parallel.ts';
 import { backendMemory, relaxedSimd, type WasmMemory } from '../emit.ts';
 import {
   gemmModuleBytes,
+  panelRows,
   runGemm,
   runMatMul,
   sumBlock,
@@ -37,7 +38,7 @@ function reference(g: GemmCall, a: Float32Array, b: Float32Array, c: Float32Arra
   const out = Float32Array.from(c);
   for (let m = 0; m < g.m; m++) {
     for (let n = 0; n < g.n; n++) {
-      const at = (m * g.ldc) / 4 + n;
+      const at = g.transposedC === true ? (n * g.ldc) / 4 + m : (m * g.ldc) / 4 + n;
       let sum = g.accumulate ? (out[at] as number) : 0;
       for (let i = 0; i < g.nb; i++) {
         for (let y = 0; y < g.ny; y++) {
@@ -61,7 +62,8 @@ function check(shape: Omit<GemmCall, 'a' | 'b' | 'c'>, seed: number): void {
   const aSize =
     ((g.nb - 1) * g.sbA + (g.ny - 1) * g.syA + (g.nx - 1) * g.sxA + (g.m - 1) * g.ams) / 4 + 1;
   const bSize = ((g.nb - 1) * g.sbB + (g.ny - 1) * g.syB + (g.nx - 1) * g.sxB) / 4 + g.n;
-  const cSize = ((g.m - 1) * g.ldc) / 4 + g.n;
+  const cSize =
+    g.transposedC === true ? ((g.n - 1) * g.ldc) / 4 + g.m : ((g.m - 1) * g.ldc) / 4 + g.n;
   const a = onHeap(seededValues(aSize, seed));
   const b = onHeap(seededValues(bSize, seed + 1));
   const c = onHeap(seededValues(cSize, seed + 2));
@@ -108,8 +110,10 @@ describe('the SIMD product routine', () => {
     expect(relaxedSimd()).toBe(true);
     for (const ams of [4, 1024, 65536 * 4]) {
       for (const fma of [false, true]) {
-        expect(wasm.validate(gemmModuleBytes(ams, false, fma))).toBe(true);
-        expect(wasm.validate(gemmModuleBytes(ams, true, fma))).toBe(true);
+        for (const transposedC of [false, true]) {
+          expect(wasm.validate(gemmModuleBytes(ams, false, fma, transposedC))).toBe(true);
+          expect(wasm.validate(gemmModuleBytes(ams, true, fma, transposedC))).toBe(true);
+        }
       }
     }
   });
@@ -148,6 +152,43 @@ describe('the SIMD product routine', () => {
     check({ ...plain(m, n, k, 1), ams: 4, sxA: m * 4 }, m * 7 + n);
   });
 
+  it.each([
+    [37, 11, 9, 8],
+    [301, 19, 33, 84],
+    [13, 70, 5, 4],
+    [6, 3, 2, 12],
+  ])(
+    'matches float32 summed in order in panels of rows: %i × %i, sum of %i, panels of %i',
+    (m, n, k, rows) => {
+      check({ ...plain(m, n, k, 1), panelRows: rows }, m + n + k);
+      check({ ...plain(m, n, Math.max(1, k >> 1), 2), panelRows: rows }, m + 3);
+      check({ ...plain(m, n, k, 1), panelRows: rows, accumulate: true }, m + 5);
+      check({ ...plain(m, n, k, 1), ams: 4, sxA: m * 4, panelRows: rows }, m * 3 + n);
+    },
+  );
+
+  it.each([
+    [1, 1, 1, 4],
+    [3, 7, 5, 4],
+    [37, 11, 9, 8],
+    [301, 19, 33, 84],
+    [13, 70, 5, 4],
+  ])(
+    'writes C transposed, as summed in order: %i × %i, sum of %i, panels of %i',
+    (m, n, k, rows) => {
+      const g = { ...plain(m, n, k, 1), transposedC: true };
+      check({ ...g, ldc: m * 4 }, m + n + k);
+      // Rows of the stored C apart, in panels.
+      check({ ...g, ldc: (m + 3) * 4, panelRows: rows }, m + 7);
+    },
+  );
+
+  it('refuses to add to a C stored transposed, or to sum it in blocks', () => {
+    const g = { ...plain(4, 4, 4, 1), a: 0, b: 0, c: 0, transposedC: true };
+    expect(() => runGemm(memory, { ...g, accumulate: true })).toThrow(/one block into a new C/);
+    expect(() => runGemm(memory, { ...g, nb: 2 })).toThrow(/one block into a new C/);
+  });
+
   it('sums over images, rows and columns at any strides, with rows of C apart', () => {
     // A filter gradient's shape: 6 rows of (j, c), 11 columns, 3 images of 4 × 5 pixels, stride 2.
     check(
@@ -182,6 +223,14 @@ describe('the SIMD product routine', () => {
     expect(sumBlock(32, 2048, 16384)).toBe(64);
     expect(sumBlock(64, 16, 100)).toBe(100);
     expect(sumBlock(1, 100000, 5000)).toBe(16);
+  });
+
+  it('sizes panels of rows so that their share of C and of A stays within 32 KiB', () => {
+    expect(panelRows(256, 32)).toBe(32);
+    expect(panelRows(32, 256)).toBe(32);
+    expect(panelRows(97, 37)).toBe(84);
+    expect(panelRows(8, 16384)).toBe(16);
+    expect(panelRows(100000, 5)).toBe(4);
   });
 
   it('runs a long product in blocks plus the rest, as one sum would', () => {
@@ -281,7 +330,8 @@ function productOf(shape: Omit<GemmCall, 'a' | 'b' | 'c'>, fma: boolean, threads
   const aSize =
     ((g.nb - 1) * g.sbA + (g.ny - 1) * g.syA + (g.nx - 1) * g.sxA + (g.m - 1) * g.ams) / 4 + 1;
   const bSize = ((g.nb - 1) * g.sbB + (g.ny - 1) * g.syB + (g.nx - 1) * g.sxB) / 4 + g.n;
-  const cSize = ((g.m - 1) * g.ldc) / 4 + g.n;
+  const cSize =
+    g.transposedC === true ? ((g.n - 1) * g.ldc) / 4 + g.m : ((g.m - 1) * g.ldc) / 4 + g.n;
   const [a, b, c] = [aSize, bSize, cSize].map((size, i) => onHeap(seededValues(size, 40 + i)));
   useGemmFma(fma);
   try {
@@ -328,9 +378,51 @@ describe('the fused multiply-add tiles', () => {
     accumulate: false,
   };
 
+  // A Dense layer's weight gradient Xᵀ·dY and its input gradient as W·dYᵀ: many rows, in panels
+  // split over the threads by rows.
+  const weightGradient = {
+    ldc: 99 * 4,
+    ams: 4,
+    m: 1037,
+    n: 99,
+    nb: 1,
+    sbA: 0,
+    sbB: 0,
+    ny: 1,
+    syA: 0,
+    syB: 0,
+    nx: 32,
+    sxA: 1037 * 4,
+    sxB: 99 * 4,
+    accumulate: false,
+    panelRows: 80,
+  };
+  const inputGradient = {
+    ldc: 33 * 4,
+    ams: 257 * 4,
+    m: 1531,
+    n: 33,
+    nb: 1,
+    sbA: 0,
+    sbB: 0,
+    ny: 1,
+    syA: 0,
+    syB: 0,
+    nx: 257,
+    sxA: 4,
+    sxB: 33 * 4,
+    accumulate: false,
+    panelRows: 28,
+  };
+  // The same written transposed, as the input gradient dY·Wᵀ writes dX.
+  const inputGradientT = { ...inputGradient, ldc: 1531 * 4, transposedC: true };
+
   it.each([
     ['a Dense product', dense, 2048],
     ['a filter gradient', filterGradient, 8 * 16 * 16],
+    ['a weight gradient in panels', weightGradient, 32],
+    ['an input gradient in panels', inputGradient, 257],
+    ['an input gradient written transposed', inputGradientT, 257],
   ] as const)(
     'give %s within float32 rounding of the plain tiles, the same on 1 and 2 threads',
     (_, shape, k) => {

@@ -54,8 +54,18 @@ const TILE_PARAMS = 11;
 const [PA_ROW, PB_ROW, PA, PB, IY, IX] = [11, 12, 13, 14, 15, 16];
 const FIRST_VALUE = 17;
 
-/** A tile of `rows` × `kind.width` of C: its accumulators stay in locals over the whole sum. */
-function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, fma: boolean) {
+/**
+ * A tile of `rows` × `kind.width` of C: its accumulators stay in locals over the whole sum. With
+ * `transposedC`, C is stored transposed (C[m, n] at c + n·ldc + 4m) and always overwritten: the
+ * tile writes its values one float at a time, a column of C being a row of what is stored.
+ */
+function tileFunction(
+  rows: number,
+  kind: (typeof KINDS)[number],
+  ams: number,
+  fma: boolean,
+  transposedC: boolean,
+) {
   const lanes = Math.max(1, kind.vectors);
   const vector = kind.vectors > 0;
   const type: ValueType = vector ? V128 : F32;
@@ -74,13 +84,31 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
   const load = (offset: number) => (vector ? op.v128Load(offset) : op.f32Load(offset));
   const mul = vector ? op.f32x4Mul : op.f32Mul;
   const add = vector ? op.f32x4Add : op.f32Add;
+  const zeroAll = cells.flatMap(([r, v]) => [...zero, ...set(acc(r!, v!))]);
+  // Column j of the tile, r of its rows, as stored transposed.
+  const storeTransposed = [...Array(kind.width).keys()].flatMap((j) =>
+    [...Array(rows).keys()].flatMap((r) => [
+      ...get(C),
+      ...get(LDC),
+      ...op.i32(j),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...get(acc(r, j >> 2)),
+      ...(vector ? op.f32x4ExtractLane(j & 3) : []),
+      ...op.f32Store(r * 4),
+    ]),
+  );
   const body = [
-    ...get(INIT),
-    ...op.if,
-    ...cells.flatMap(([r, v]) => [...zero, ...set(acc(r!, v!))]),
-    ...op.else,
-    ...cells.flatMap(([r, v]) => [...rowAddress(r!), ...load(v! * 16), ...set(acc(r!, v!))]),
-    ...op.end,
+    ...(transposedC
+      ? zeroAll
+      : [
+          ...get(INIT),
+          ...op.if,
+          ...zeroAll,
+          ...op.else,
+          ...cells.flatMap(([r, v]) => [...rowAddress(r!), ...load(v! * 16), ...set(acc(r!, v!))]),
+          ...op.end,
+        ]),
     ...copy(A, PA_ROW),
     ...copy(B, PB_ROW),
     ...copy(NY, IY),
@@ -109,11 +137,13 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
     ...addTo(PB_ROW, get(SYB)),
     ...countdown(IY),
     ...op.end,
-    ...cells.flatMap(([r, v]) => [
-      ...rowAddress(r!),
-      ...get(acc(r!, v!)),
-      ...(vector ? op.v128Store(v! * 16) : op.f32Store(v! * 16)),
-    ]),
+    ...(transposedC
+      ? storeTransposed
+      : cells.flatMap(([r, v]) => [
+          ...rowAddress(r!),
+          ...get(acc(r!, v!)),
+          ...(vector ? op.v128Store(v! * 16) : op.f32Store(v! * 16)),
+        ])),
   ];
   const locals: ValueType[] = [
     ...Array<ValueType>(6).fill(I32),
@@ -123,7 +153,7 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
 }
 
 // The driver's parameters: a, b, c, ldc, m, n0, n1, nb, sbA, sbB, ny, syA, syB, nx, sxA, sxB,
-// accumulate; then its locals.
+// accumulate, mp (rows of C a panel); then its locals.
 const D = {
   a: 0,
   b: 1,
@@ -142,21 +172,51 @@ const D = {
   sxA: 14,
   sxB: 15,
   accumulate: 16,
-  ib: 17,
-  n: 18,
-  mi: 19,
-  left: 20,
-  init: 21,
-  ab: 22,
-  bb: 23,
+  mp: 17,
+  ib: 18,
+  n: 19,
+  mi: 20,
+  left: 21,
+  init: 22,
+  ab: 23,
+  bb: 24,
+  mo: 25,
+  rows: 26,
+  ap: 27,
+  cp: 28,
 } as const;
-const DRIVER_PARAMS = 17;
+const DRIVER_PARAMS = 18;
 
-/** The blocks of the sum, then the column tiles, then the row tiles, each through the table. */
-function driverFunction(ams: number) {
-  const rowsLeft = [...get(D.m), ...get(D.mi), ...op.i32Sub];
+/**
+ * Panels of `mp` rows of C, then in each the blocks of the sum, the column tiles and the row
+ * tiles, each tile through the table. A panel keeps the part of C it writes (and A's rows for it)
+ * in the cache while every column tile passes over it: a product with many rows and a short sum
+ * (a Dense layer's weight gradient, [16384, 32]·[32, 256]) then writes C once, row after row,
+ * instead of once for each column tile.
+ */
+function driverFunction(ams: number, transposedC: boolean) {
+  // Bytes from one row of C to the next, and from one column to the next.
+  const rowStride = transposedC ? op.i32(4) : get(D.ldc);
+  const columnStride = transposedC ? get(D.ldc) : op.i32(4);
+  const rowsLeft = [...get(D.rows), ...get(D.mi), ...op.i32Sub];
   const wide = (w: number) => [...get(D.left), ...op.i32(w), ...op.i32GeU];
+  const panelLeft = [...get(D.m), ...get(D.mo), ...op.i32Sub];
   const body = [
+    ...op.i32(0),
+    ...set(D.mo),
+    ...op.loop,
+    // rows = min(mp, m − mo); the panel's A and C.
+    ...get(D.mp),
+    ...panelLeft,
+    ...get(D.mp),
+    ...panelLeft,
+    ...op.i32LtU,
+    ...op.select,
+    ...set(D.rows),
+    ...indexed(D.a, D.mo, op.i32(ams)),
+    ...set(D.ap),
+    ...indexed(D.c, D.mo, rowStride),
+    ...set(D.cp),
     ...op.i32(0),
     ...set(D.ib),
     ...op.loop,
@@ -167,7 +227,7 @@ function driverFunction(ams: number) {
     ...op.i32Eqz,
     ...op.i32And,
     ...set(D.init),
-    ...indexed(D.a, D.ib, get(D.sbA)),
+    ...indexed(D.ap, D.ib, get(D.sbA)),
     ...set(D.ab),
     ...indexed(D.b, D.ib, get(D.sbB)),
     ...set(D.bb),
@@ -187,15 +247,15 @@ function driverFunction(ams: number) {
     ...op.block,
     ...op.loop,
     ...get(D.mi),
-    ...get(D.m),
+    ...get(D.rows),
     ...op.i32GeU,
     ...op.brIf(1),
     // The tile's arguments.
     ...indexed(D.ab, D.mi, op.i32(ams)),
     ...indexed(D.bb, D.n, op.i32(4)),
-    ...indexed(D.c, D.mi, get(D.ldc)),
+    ...indexed(D.cp, D.mi, rowStride),
     ...get(D.n),
-    ...op.i32(4),
+    ...columnStride,
     ...op.i32Mul,
     ...op.i32Add,
     ...[D.ldc, D.ny, D.syA, D.syB, D.nx, D.sxA, D.sxB, D.init].flatMap((p) => get(p)),
@@ -243,10 +303,16 @@ function driverFunction(ams: number) {
     ...op.i32LtU,
     ...op.brIf(0),
     ...op.end,
+    ...addTo(D.mo, get(D.mp)),
+    ...get(D.mo),
+    ...get(D.m),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
   ];
   return {
     type: 1,
-    locals: Array<ValueType>(7).fill(I32),
+    locals: Array<ValueType>(11).fill(I32),
     body,
     export: 'gemm',
   };
@@ -254,18 +320,23 @@ function driverFunction(ams: number) {
 
 /**
  * The module for one `ams`: 12 tile functions in the table, then the exported driver; `fma` for
- * the relaxed-SIMD tiles.
+ * the relaxed-SIMD tiles, `transposedC` for a C stored transposed.
  */
-export function gemmModuleBytes(ams: number, shared: boolean, fma = false): Uint8Array {
+export function gemmModuleBytes(
+  ams: number,
+  shared: boolean,
+  fma = false,
+  transposedC = false,
+): Uint8Array {
   const tiles = KINDS.flatMap((kind) =>
-    [1, 2, 3, 4].map((rows) => tileFunction(rows, kind, ams, fma)),
+    Array.from({ length: TILE_ROWS }, (_, i) => tileFunction(i + 1, kind, ams, fma, transposedC)),
   );
   return wasmModuleBytes({
     types: [
       { params: Array<ValueType>(TILE_PARAMS).fill(I32) },
       { params: Array<ValueType>(DRIVER_PARAMS).fill(I32) },
     ],
-    functions: [...tiles, driverFunction(ams)],
+    functions: [...tiles, driverFunction(ams, transposedC)],
     table: tiles.map((_, i) => i),
     sharedMemory: shared,
   });
@@ -292,6 +363,16 @@ export interface GemmCall {
   readonly sxB: number;
   /** Add to C rather than overwrite it. */
   readonly accumulate: boolean;
+  /**
+   * Rows of C a panel (a multiple of TILE_ROWS): where given, the threads split the rows instead
+   * of the columns and each runs its rows panel by panel; otherwise all rows are one panel.
+   */
+  readonly panelRows?: number;
+  /**
+   * C is stored transposed: C[m, n] at c + n·ldc + 4m. Only for one block of the sum (nb = 1)
+   * that overwrites C: a product op(A)·Bᵀ runs as (B·op(A)ᵀ)ᵀ and writes its result as it lies.
+   */
+  readonly transposedC?: boolean;
 }
 
 /** Tests compare the two kinds of tile: off sends every product to the plain ones. */
@@ -303,12 +384,12 @@ export function useGemmFma(on: boolean): void {
 /** Whether products take the fused multiply-add tiles here. */
 export const gemmFma = (): boolean => fmaOn && relaxedSimd();
 
-const gemmFor = (memory: WasmMemory, ams: number) => {
+const gemmFor = (memory: WasmMemory, ams: number, transposedC = false) => {
   const fma = gemmFma();
   return engineLoop(
     memory,
-    `gemm ${fma ? 'fma ' : ''}${ams}`,
-    (shared) => gemmModuleBytes(ams, shared, fma),
+    `gemm ${fma ? 'fma ' : ''}${transposedC ? 'cT ' : ''}${ams}`,
+    (shared) => gemmModuleBytes(ams, shared, fma, transposedC),
     'gemm',
   );
 };
@@ -316,13 +397,13 @@ const gemmFor = (memory: WasmMemory, ams: number) => {
 /** Whether products can run as the engine's SIMD loop over this memory. */
 export const gemmRuns = (memory: WasmMemory): boolean => gemmFor(memory, 4) !== undefined;
 
-/** The driver's arguments for columns [n0, n1) of a call. */
-const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
-  g.a,
+/** The driver's arguments for rows [m0, m1) and columns [n0, n1) of a call. */
+const gemmArgs = (g: GemmCall, m0: number, m1: number, n0: number, n1: number): number[] => [
+  g.a + m0 * g.ams,
   g.b,
-  g.c,
+  g.c + m0 * (g.transposedC === true ? 4 : g.ldc),
   g.ldc,
-  g.m,
+  m1 - m0,
   n0,
   n1,
   g.nb,
@@ -335,6 +416,7 @@ const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
   g.sxA,
   g.sxB,
   g.accumulate ? 1 : 0,
+  Math.max(1, Math.min(m1 - m0, g.panelRows ?? m1 - m0)),
 ];
 
 /** Below this many multiply-adds a product is not split over threads (a split costs ~0.05 ms). */
@@ -349,14 +431,20 @@ export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
   if (g.nb <= 0 || g.ny <= 0 || g.nx <= 0) {
     throw new Error('A product needs a sum of at least one term.');
   }
-  const loop = gemmFor(memory, g.ams);
+  if (g.transposedC === true && (g.nb !== 1 || g.accumulate)) {
+    throw new Error('A product that stores C transposed runs its sum as one block into a new C.');
+  }
+  const loop = gemmFor(memory, g.ams, g.transposedC === true);
   if (loop === undefined) return false;
   const work = g.m * g.n * g.nb * g.ny * g.nx;
   const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
-  loop.run(
-    shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, n0, n1)),
-    threads,
-  );
+  // Every element is summed by one tile in the same order whichever share holds its row, and the
+  // column split keeps whole tiles of eight, so the split changes no result.
+  const args =
+    g.panelRows === undefined
+      ? shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, 0, g.m, n0, n1))
+      : shares(g.m, parts, TILE_ROWS).map(([m0, m1]) => gemmArgs(g, m0, m1, 0, g.n));
+  loop.run(args, threads);
   return true;
 }
 
@@ -370,6 +458,8 @@ export interface MatMulCall {
   readonly n: number;
   /** A is stored [k, m]. */
   readonly transposeA: boolean;
+  /** C is stored [n, m]; the sum then runs as one block. */
+  readonly transposeC?: boolean;
 }
 
 /**
@@ -385,15 +475,32 @@ export function sumBlock(m: number, n: number, k: number): number {
   return Math.max(16, Math.min(k, fit - (fit % 16)));
 }
 
-/** op(A)·B as one or two SIMD calls (whole blocks, then the rest of the sum). */
+/**
+ * Rows of C a panel for a product of many rows: the panel's share of C (rows × n) and of A
+ * (rows × k, k up to a block of 512) within ~32 KiB each, so both stay in a core's L1 while the
+ * column tiles pass over them.
+ */
+export function panelRows(n: number, k: number): number {
+  const rows = Math.floor(8192 / Math.max(1, n, Math.min(k, 512)));
+  return Math.max(TILE_ROWS, rows - (rows % TILE_ROWS));
+}
+
+/**
+ * op(A)·B as one or two SIMD calls (whole blocks, then the rest of the sum). A product with more
+ * rows than columns (a weight gradient Xᵀ·dY, [16384, 32]·[32, 256]; the input gradient as
+ * W·dYᵀ, [16384, 256]·[256, 32]) runs in panels of rows, its rows split over the threads: then
+ * each thread reads all of B, which is the smaller operand, and writes its own rows of C whole.
+ */
 export function runMatMul(memory: WasmMemory, p: MatMulCall, threads: number): boolean {
-  const kc = sumBlock(p.m, p.n, p.k);
+  const panel = p.m > p.n ? panelRows(p.n, p.k) : p.m;
+  const kc = p.transposeC === true ? p.k : sumBlock(Math.min(p.m, panel), p.n, p.k);
   const blocks = Math.floor(p.k / kc);
   const rest = p.k - blocks * kc;
   const sxA = p.transposeA ? p.m * 4 : 4;
   const common = {
     c: p.c,
-    ldc: p.n * 4,
+    ldc: (p.transposeC === true ? p.m : p.n) * 4,
+    transposedC: p.transposeC === true,
     ams: p.transposeA ? 4 : p.k * 4,
     m: p.m,
     n: p.n,
@@ -402,6 +509,7 @@ export function runMatMul(memory: WasmMemory, p: MatMulCall, threads: number): b
     syB: 0,
     sxA,
     sxB: p.n * 4,
+    ...(p.m > p.n ? { panelRows: panel } : {}),
   };
   if (blocks > 0) {
     const whole = { ...common, a: p.a, b: p.b, nb: blocks, sbA: kc * sxA, sbB: kc * p.n * 4 };
