@@ -132,7 +132,7 @@ const poll = setInterval(() => {
 `;
 
 /** Starts the thread that answers a request in `requestFile` with where this process is stuck. */
-export function answerWhereStuckWhenAsked(requestFile: string, timeoutMs = 5000): void {
+export function answerWhereStuckWhenAsked(requestFile: string, timeoutMs = 60_000): void {
   const worker = new Worker(ANSWER_WHEN_ASKED_SCRIPT, {
     eval: true,
     workerData: { requestFile, answerFile: answerFile(requestFile), timeoutMs },
@@ -145,7 +145,10 @@ export function answerWhereStuckWhenAsked(requestFile: string, timeoutMs = 5000)
  * Asks the process that answers requests in `requestFile` where it is stuck: the sentence, or
  * undefined when no answer came within `waitMs` (a process that does not answer, or is gone).
  */
-export async function askWhereStuck(requestFile: string, waitMs = 8000): Promise<string | undefined> {
+export async function askWhereStuck(
+  requestFile: string,
+  waitMs = 65_000,
+): Promise<string | undefined> {
   await writeFile(requestFile, '');
   for (let waited = 0; waited < waitMs; waited += 100) {
     try {
