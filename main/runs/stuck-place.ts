@@ -13,7 +13,10 @@
 //
 // The code is a script for an eval'd worker (the stall watchdog's, and the bench trainer's): the
 // thread that is stuck cannot run anything of ours, so everything is done on the worker's side.
-import { readFile, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -133,6 +136,9 @@ const poll = setInterval(() => {
 
 /** Starts the thread that answers a request in `requestFile` with where this process is stuck. */
 export function answerWhereStuckWhenAsked(requestFile: string, timeoutMs = 60_000): void {
+  // Left by an earlier process of the same id, they would be taken for this one's.
+  rmSync(requestFile, { force: true });
+  rmSync(answerFile(requestFile), { force: true });
   const worker = new Worker(ANSWER_WHEN_ASKED_SCRIPT, {
     eval: true,
     workerData: { requestFile, answerFile: answerFile(requestFile), timeoutMs },
@@ -158,4 +164,18 @@ export async function askWhereStuck(
     }
   }
   return undefined;
+}
+
+/** The request file of a training process, by its id (training-process.ts answers in it). */
+export const whereRequestFile = (pid: number): string => join(tmpdir(), `mts-where-${pid}`);
+
+/** Asks the training process `pid` where it is stuck, and clears the files that asked. */
+export async function askProcessWhereStuck(pid: number): Promise<string | undefined> {
+  const request = whereRequestFile(pid);
+  try {
+    return await askWhereStuck(request);
+  } finally {
+    await rm(request, { force: true });
+    await rm(answerFile(request), { force: true });
+  }
 }
