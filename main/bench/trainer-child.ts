@@ -6,14 +6,8 @@
  * it is stuck through the file `--where`).
  */
 import { readFileSync } from 'node:fs';
-import { parseGraphDocument } from '../../core/graph/load.ts';
 import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
-import { initBackend } from '../engine/backend.ts';
-import { gemmFma, useGemmFma } from '../engine/wasm/kernels/gemm.ts';
-import { MAX_WASM_THREADS } from '../engine/wasm/threads.ts';
 import { answerWhereStuckWhenAsked } from '../runs/stuck-place.ts';
-import { benchDataset } from './bench-data.ts';
-import { trainerThroughput, withoutProbes } from './training-bench.ts';
 
 export interface ChildResult {
   readonly threads: number;
@@ -33,7 +27,19 @@ const { values } = parseCommandArgs('bench', process.argv.slice(2), {
   tiles: { type: 'string' },
   where: { type: 'string' },
 } as const);
+// Able to answer before the engine loads (seconds on a busy machine), which a stall may be in too.
 if (values.where !== undefined) answerWhereStuckWhenAsked(values.where);
+const [{ parseGraphDocument }, { initBackend }, { gemmFma, useGemmFma }, { MAX_WASM_THREADS }] =
+  await Promise.all([
+    import('../../core/graph/load.ts'),
+    import('../engine/backend.ts'),
+    import('../engine/wasm/kernels/gemm.ts'),
+    import('../engine/wasm/threads.ts'),
+  ]);
+const [{ benchDataset }, { trainerThroughput, withoutProbes }] = await Promise.all([
+  import('./bench-data.ts'),
+  import('./training-bench.ts'),
+]);
 // The product routine's tiles: 'plain' measures today's against the fused multiply-add ones.
 useGemmFma(choiceFlag('tiles', values.tiles, ['fma', 'plain'] as const) !== 'plain');
 const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? 1;

@@ -125,6 +125,8 @@ export function pythonStuckPlace(dump: string, script: string): string | undefin
   const thread =
     ours.find((t) => t.startsWith('Current thread')) ?? ours[0] ?? threads.at(-1) ?? '';
   const frames = [...thread.matchAll(/^ {2}File "(.*)", line (\d+) in (.*)$/gm)]
+    // Python's own import machinery says nothing of what is being done.
+    .filter(([, file]) => !file!.startsWith('<frozen '))
     .slice(0, 4)
     .map(([, file, line, fn]) => `${fn} (${basename(file!)}:${line})`);
   return frames.length > 0 ? `It was stuck in ${frames.join(' ← ')}.` : undefined;

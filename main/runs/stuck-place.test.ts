@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { askWhereStuck } from './stuck-place.ts';
+import { askWhereStuck, STUCK_PLACE_SCRIPT } from './stuck-place.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/stuck-process.ts');
 
@@ -45,4 +45,30 @@ describe('where a process is stuck', () => {
       /; other threads: (.*; )?\$spinKernel \(WebAssembly\) ← helperShare \(\[worker eval\]:\d+\)/,
     );
   }, 120_000);
+});
+
+describe("the stack of a thread, as the diagnostic report writes it", () => {
+  // The worker's script, its frame helpers taken out to try them here.
+  const frames = new Function(
+    'require',
+    `${STUCK_PLACE_SCRIPT}; return (lines) => stuckPlaceMeaningful(stuckPlaceReportFrames(lines));`,
+  )(() => ({})) as (lines: string[]) => string[];
+
+  it('names its frames, one unnamed WebAssembly function at most, and skips Node\'s own', () => {
+    expect(
+      frames([
+        'at $func564 (wasm://wasm/01b2c3d4:wasm-function[564]:0x1234)',
+        'at $func528 (wasm://wasm/01b2c3d4:wasm-function[528]:0x99)',
+        'at $Conv2D (wasm://wasm/01b2c3d4:wasm-function[90]:0x9)',
+        'at invokeEntryPoint (file:///x/tfjs-backend-wasm-threaded-simd.worker.js:9:100)',
+        'at [worker eval]:9:12',
+        'at runScriptInThisContext (node:internal/vm:209:10)',
+      ]),
+    ).toEqual([
+      '$func564 (WebAssembly)',
+      '$Conv2D (WebAssembly)',
+      'invokeEntryPoint (tfjs-backend-wasm-threaded-simd.worker.js:9)',
+      '(anonymous) ([worker eval]:9)',
+    ]);
+  });
 });

@@ -35,6 +35,10 @@ const stuckPlaceFrame = (name, url, line) => {
   const file = stuckPlaceFile(url);
   return (name || '(anonymous)') + (file === '' ? '' : ' (' + file + (line === undefined ? '' : ':' + line) + ')');
 };
+// A WebAssembly function without a name says nothing once one frame of them is said: the named
+// frames under it (tfjs's $Conv2D, Module._Conv2D) do.
+const stuckPlaceMeaningful = (frames) =>
+  frames.filter((f, i) => i === 0 || !/^\\$func\\d+ \\(WebAssembly\\)$/.test(f));
 const stuckPlaceSkipped = (url) => url !== undefined && /^node:|^internal\\//.test(url);
 // "at name (url:line:col)" or "at url:line:col", as the diagnostic report writes a stack.
 const stuckPlaceReportFrames = (lines) =>
@@ -70,13 +74,13 @@ function stuckPlace(timeoutMs, done) {
     scripts.set(m.params.scriptId, { url: m.params.url, mapped: Boolean(m.params.sourceMapURL) }),
   );
   session.on('Debugger.paused', (m) => {
-    const main = m.params.callFrames
+    const frames = m.params.callFrames
       .map((f) => ({ script: scripts.get(f.location.scriptId) || { url: f.url, mapped: false }, f }))
       .filter(({ script }) => !stuckPlaceSkipped(script.url))
       .map(({ script, f }) =>
         stuckPlaceFrame(f.functionName, script.url, script.mapped ? undefined : f.location.lineNumber + 1),
-      )
-      .slice(0, 4);
+      );
+    const main = stuckPlaceMeaningful(frames).slice(0, 4);
     const here = main.length > 0 ? 'It was stuck in ' + main.join(' ← ') : 'It was stuck outside any named function';
     session.post(
       'Runtime.evaluate',
@@ -89,7 +93,7 @@ function stuckPlace(timeoutMs, done) {
           for (const stack of JSON.parse(reply.result.value)) {
             // This thread, and any other between two pieces of JavaScript, has no stack.
             if (!Array.isArray(stack.stack) || stack.message === 'No stack.') continue;
-            const frames = stuckPlaceReportFrames(stack.stack).slice(0, 3);
+            const frames = stuckPlaceMeaningful(stuckPlaceReportFrames(stack.stack)).slice(0, 3);
             if (frames.length === 0) continue;
             const key = frames.join(' ← ');
             counts.set(key, (counts.get(key) || 0) + 1);
