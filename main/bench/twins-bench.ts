@@ -101,11 +101,12 @@ export interface TwinSettings {
 }
 
 /**
- * The silence that ends a side's process when nothing else is said: a minute for starting (Keras
- * and TensorFlow take 20 s to import on a busy machine) and 30 s a batch of an epoch, 4 minutes
- * at the bench's full size of 6 batches; the slowest template's epoch takes well under one.
+ * The silence that ends a side's process when nothing else is said: 2 minutes for its start and
+ * its first epoch's extra work (TensorFlow takes 20 s to import on a busy machine, a graph's
+ * tracing as long again) and 30 s a batch of an epoch: 5 minutes at the bench's full size of 6
+ * batches, where the slowest template's epoch takes well under one.
  */
-export const twinSilenceMs = (batches: number): number => 60_000 + 30_000 * batches;
+export const twinSilenceMs = (batches: number): number => 120_000 + 30_000 * batches;
 
 const missingExport = (e: Exported): string | undefined => ('missing' in e ? e.missing : undefined);
 
