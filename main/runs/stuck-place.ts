@@ -11,8 +11,15 @@
 // waits for it is named too. A thread stuck in native code (a system call, a C++ lock) answers
 // no interrupt: the place then says so, and native frames are beyond what either can show.
 //
-// The code is a script for an eval'd worker (the stall watchdog's, and the bench trainer's): the
-// thread that is stuck cannot run anything of ours, so everything is done on the worker's side.
+// The code is a script for an eval'd worker (the command line's stall watchdog, the answering
+// thread of the app's training processes and of the bench's trainer): the thread that is stuck
+// cannot run anything of ours, so everything is done on the worker's side. The paused thread is
+// never resumed: whoever asked ends the process. An answer takes 1–2 s on a quiet machine and
+// 7–60 s at a load of 10 on 2 cores under `nice -n 19` (the tests' figures), hence the minute.
+// Asked mid-epoch, the bench's trainer said: "It was stuck in $func250 (WebAssembly) ← $Conv2D
+// (WebAssembly) ← Module._Conv2D (tfjs-backend-wasm-threaded-simd.js:9) …; other threads:
+// $func564 (WebAssembly) ← invokeEntryPoint; (anonymous) ([worker eval]:9) …" — the backend's
+// own thread inside XNNPACK, and the engine's helper waiting for its next share.
 import { rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
