@@ -16,10 +16,12 @@
 // cannot run anything of ours, so everything is done on the worker's side. The paused thread is
 // never resumed: whoever asked ends the process. An answer takes 1–2 s on a quiet machine and
 // 7–60 s at a load of 10 on 2 cores under `nice -n 19` (the tests' figures), hence the minute.
-// Asked mid-epoch, the bench's trainer said: "It was stuck in $func250 (WebAssembly) ← $Conv2D
-// (WebAssembly) ← Module._Conv2D (tfjs-backend-wasm-threaded-simd.js:9) …; other threads:
-// $func564 (WebAssembly) ← invokeEntryPoint; (anonymous) ([worker eval]:9) …" — the backend's
-// own thread inside XNNPACK, and the engine's helper waiting for its next share.
+// Asked mid-epoch (digits-strong, 2 threads), the bench's trainer said: "It was stuck in $func3
+// (WebAssembly) ← $gemm (WebAssembly) ← run (parallel.ts) ← run (parallel.ts); other threads:
+// $func564 (WebAssembly) ← invokeEntryPoint ← self.onmessage (tfjs-backend-wasm-threaded-simd.
+// worker.cjs:1); (anonymous) ([worker eval]:9) …" — the engine's own product, the backend's
+// thread inside XNNPACK, the engine's helper between shares; another time, "$Conv2D
+// (WebAssembly) ← Module._Conv2D (tfjs-backend-wasm-threaded-simd.js:9)".
 import { rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
