@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import type { MessagePortMain } from 'electron';
 import type { HostEvent, ResumeRunRequest, StartRunRequest } from '../../core/contract/host.ts';
 import { MODEL_DIR } from '../../main/runs/run-manifest.ts';
+import { askProcessWhereStuck } from '../../main/runs/stuck-place.ts';
 import { createRunSupervisor, type RunInfo } from '../../main/processes/run-supervisor.ts';
 import {
   createUtilityChild,
@@ -124,6 +125,8 @@ export function createDesktopRuns(options: DesktopRunsOptions): DesktopRuns {
     runsDir: options.runsDir,
     spawn,
     log,
+    // A stuck run's sentence says where its process was stuck (training-process.ts answers).
+    whereStuck: askProcessWhereStuck,
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
     ...(options.exitGraceMs !== undefined ? { exitGraceMs: options.exitGraceMs } : {}),
   });

@@ -8,6 +8,7 @@ import { table } from '../cli/format.ts';
 import { describeBackend, initBackend, releaseBackend } from '../engine/backend.ts';
 import { withPlacement } from '../engine/kernel-placement.ts';
 import { MAX_WASM_THREADS, defaultWasmThreads } from '../engine/wasm/threads.ts';
+import { stallTimeoutMs } from '../runs/stall-watch.ts';
 import { benchDataset } from './bench-data.ts';
 import { balancingBench } from './balancing-bench.ts';
 import { importBench } from './import-bench.ts';
@@ -29,7 +30,8 @@ import { webgpuSection } from './webgpu-bench.ts';
  * trainer, against a bare loop of the same steps and against inference, measured side by side
  * in one process on the backend this machine gets. Medians of the timed epochs. Then the twin
  * table of every shipped template (twins-section.ts); `--template a,b --rounds N` runs only that,
- * and `--smoke` runs every path once at the smallest size.
+ * and `--smoke` runs every path once at the smallest size. `--stall-minutes M` is how long a
+ * twin's process may print nothing before it is ended and rerun (twinSilenceMs when not given).
  */
 async function main(): Promise<void> {
   const { values } = parseCommandArgs('bench', process.argv.slice(2), {
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     template: { type: 'string' },
     rounds: { type: 'string' },
     'no-twins': { type: 'boolean' },
+    'stall-minutes': { type: 'string' },
     smoke: { type: 'boolean' },
   } as const);
   // --smoke: every path once at the smallest size, to check it runs (its figures mean nothing).
@@ -65,9 +68,12 @@ async function main(): Promise<void> {
   const backend = await initBackend(choiceFlag('backend', values.backend, BACKEND_NAMES), {
     threads,
   });
+  // How long a twin's process may print nothing before it is asked where it is stuck and rerun.
+  const silenceMs =
+    values['stall-minutes'] !== undefined ? stallTimeoutMs(values['stall-minutes']) : undefined;
   const twins = async (templates: readonly string[]) =>
     process.stdout.write(
-      `\n${await twinsSection({ templates, backend, threads, batchSize: chosenBatchSize, batches, epochs, rounds })}\n`,
+      `\n${await twinsSection({ templates, backend, threads, batchSize: chosenBatchSize, batches, epochs, rounds, silenceMs })}\n`,
     );
   if (values.template !== undefined) {
     // One template (or a comma list) quickly: its twin table and profile alone.

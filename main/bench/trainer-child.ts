@@ -1,16 +1,13 @@
 /**
  * One side of `npm run bench`'s thread comparison, run as its own process because a process
  * starts the WebAssembly backend once, with one thread count: the reference model's training
- * rate through the real trainer at `--threads`, printed as one JSON line.
+ * rate through the real trainer at `--threads`, printed as one JSON line, after a line for every
+ * epoch that ends (the parent ends a process that stays silent too long, and asks it first where
+ * it is stuck through the file `--where`).
  */
 import { readFileSync } from 'node:fs';
-import { parseGraphDocument } from '../../core/graph/load.ts';
 import { choiceFlag, intFlag, parseCommandArgs } from '../cli/args.ts';
-import { initBackend } from '../engine/backend.ts';
-import { gemmFma, useGemmFma } from '../engine/wasm/kernels/gemm.ts';
-import { MAX_WASM_THREADS } from '../engine/wasm/threads.ts';
-import { benchDataset } from './bench-data.ts';
-import { trainerThroughput, withoutProbes } from './training-bench.ts';
+import { answerWhereStuckWhenAsked } from '../runs/stuck-place.ts';
 
 export interface ChildResult {
   readonly threads: number;
@@ -28,7 +25,21 @@ const { values } = parseCommandArgs('bench', process.argv.slice(2), {
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   tiles: { type: 'string' },
+  where: { type: 'string' },
 } as const);
+// Able to answer before the engine loads (seconds on a busy machine), which a stall may be in too.
+if (values.where !== undefined) answerWhereStuckWhenAsked(values.where);
+const [{ parseGraphDocument }, { initBackend }, { gemmFma, useGemmFma }, { MAX_WASM_THREADS }] =
+  await Promise.all([
+    import('../../core/graph/load.ts'),
+    import('../engine/backend.ts'),
+    import('../engine/wasm/kernels/gemm.ts'),
+    import('../engine/wasm/threads.ts'),
+  ]);
+const [{ benchDataset }, { trainerThroughput, withoutProbes }] = await Promise.all([
+  import('./bench-data.ts'),
+  import('./training-bench.ts'),
+]);
 // The product routine's tiles: 'plain' measures today's against the fused multiply-add ones.
 useGemmFma(choiceFlag('tiles', values.tiles, ['fma', 'plain'] as const) !== 'plain');
 const threads = intFlag('threads', values.threads, 1, MAX_WASM_THREADS) ?? 1;
@@ -38,6 +49,13 @@ const batches = intFlag('batches', values.batches, 1) ?? 6;
 const epochs = intFlag('epochs', values.epochs, 1) ?? 3;
 const backend = await initBackend('wasm', { threads });
 const dataset = benchDataset(graph, batches, batchSize);
-const rates = await trainerThroughput({ graph, dataset, backend, batchSize, epochs });
+const rates = await trainerThroughput({
+  graph,
+  dataset,
+  backend,
+  batchSize,
+  epochs,
+  onEpoch: (e) => process.stdout.write(`${JSON.stringify({ epoch: e.epoch })}\n`),
+});
 const result: ChildResult = { threads, description: backend.description, rates, fma: gemmFma() };
 process.stdout.write(`${JSON.stringify(result)}\n`);

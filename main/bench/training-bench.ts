@@ -44,14 +44,21 @@ export interface BenchSettings {
 
 /** Samples/s of each timed epoch through the real trainer (validation time excluded). */
 export async function trainerThroughput(
-  s: Omit<BenchSettings, 'dataset'> & { readonly dataset: Dataset | TrainingData },
+  s: Omit<BenchSettings, 'dataset'> & {
+    readonly dataset: Dataset | TrainingData;
+    /** Told of every epoch that ends, the warm-up's included. */
+    readonly onEpoch?: (event: EpochEvent) => void;
+  },
 ): Promise<number[]> {
   return (await trainerEpochs(s)).map((e) => e.samplesPerSec);
 }
 
 /** The epoch events of the timed epochs (after one warm-up) through the real trainer. */
 export async function trainerEpochs(
-  s: Omit<BenchSettings, 'dataset'> & { readonly dataset: Dataset | TrainingData },
+  s: Omit<BenchSettings, 'dataset'> & {
+    readonly dataset: Dataset | TrainingData;
+    readonly onEpoch?: (event: EpochEvent) => void;
+  },
 ): Promise<EpochEvent[]> {
   const compiled = compileGraph(s.graph);
   const result = await trainModel({
@@ -59,7 +66,9 @@ export async function trainerEpochs(
     dataset: s.dataset,
     settings: { ...s.graph.training, epochs: s.epochs + 1, batchSize: s.batchSize },
     backend: s.backend,
-    onEvent: () => undefined,
+    onEvent: (event) => {
+      if (event.type === 'epoch') s.onEpoch?.(event);
+    },
   });
   compiled.model.dispose();
   if (result.status !== 'finished') throw new Error(`the benchmark run ended ${result.status}`);

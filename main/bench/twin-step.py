@@ -5,14 +5,22 @@
 #   python twin-step.py torch EXPORT_DIR THREADS BATCH BATCHES EPOCHS   # PyTorch export: train.py's step
 #   python twin-step.py keras EXPORT_DIR THREADS BATCH BATCHES EPOCHS   # Keras export: model.fit's step
 #
-# Prints one JSON line: the framework's version, the threads it ran on and samples/s of each timed
-# epoch (one warm-up epoch first). Targets are drawn per head kind as the dataset export writes
+# Prints a line after every epoch (the bench ends a process silent too long), then one JSON line:
+# the framework's version, the threads it ran on and samples/s of each timed epoch (one warm-up
+# epoch first). On SIGUSR1 it writes every thread's Python stack to stderr (faulthandler, from the
+# signal handler itself, so a step stuck inside the framework's native code answers too): the
+# bench asks so before it ends a silent process. Targets are drawn per head kind as the dataset export writes
 # them: one-hot classes, 0/1 attributes, boxes with xmin <= xmax, numbers in [0, 1), a class
 # per pixel, positive depths, unit normals, three objects an image.
+import faulthandler
 import json
 import os
+import signal
 import sys
 import time
+
+if hasattr(signal, "SIGUSR1"):  # not on Windows
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 framework, folder = sys.argv[1], os.path.abspath(sys.argv[2])
 threads, batch, batches, epochs = (int(v) for v in sys.argv[3:7])
@@ -58,11 +66,13 @@ def target(head, shape):
 
 def timed(run_epoch):
     run_epoch()  # warm-up: graph tracing, allocator, caches
+    print(json.dumps({"epoch": 0}), flush=True)
     rates = []
-    for _ in range(epochs):
+    for e in range(epochs):
         start = time.perf_counter()
         run_epoch()
         rates.append(n / (time.perf_counter() - start))
+        print(json.dumps({"epoch": e + 1}), flush=True)
     return rates
 
 

@@ -18,8 +18,16 @@ import { saveModel } from '../engine/model-io.ts';
 import { exportRunFiles, writeExportFolder } from '../export/index.ts';
 import { PYTHON, REFERENCE_PYTHON } from '../export/python-paths.ts';
 import { GRAPH_FILE, MODEL_DIR } from '../runs/run-manifest.ts';
+import { askWhereStuck } from '../runs/stuck-place.ts';
 import type { ChildResult } from './trainer-child.ts';
 import { median } from './training-bench.ts';
+import {
+  askPythonWhereStuck,
+  lastJsonLine,
+  rerunOnceOnStall,
+  rerunSentence,
+  Stalled,
+} from './watched-child.ts';
 
 const run = promisify(execFile);
 const TWIN_STEP = join(import.meta.dirname, 'twin-step.py');
@@ -77,6 +85,8 @@ export interface TwinSide {
   readonly rates: number[];
   /** Why this side was not measured. */
   missing?: string;
+  /** A sentence for each run that stalled and was rerun. */
+  readonly reruns: string[];
 }
 
 export interface TwinSettings {
@@ -86,7 +96,17 @@ export interface TwinSettings {
   readonly batches: number;
   readonly epochs: number;
   readonly rounds: number;
+  /** How long a side's process may print nothing (it prints after every epoch); twinSilenceMs. */
+  readonly silenceMs?: number;
 }
+
+/**
+ * The silence that ends a side's process when nothing else is said: 2 minutes for its start and
+ * its first epoch's extra work (TensorFlow takes 20 s to import on a busy machine, a graph's
+ * tracing as long again) and 30 s a batch of an epoch: 5 minutes at the bench's full size of 6
+ * batches, where the slowest template's epoch takes well under one.
+ */
+export const twinSilenceMs = (batches: number): number => 120_000 + 30_000 * batches;
 
 const missingExport = (e: Exported): string | undefined => ('missing' in e ? e.missing : undefined);
 
@@ -141,11 +161,6 @@ export function errorSentence(e: unknown): string {
   return errors.at(-1) ?? lines.at(-1) ?? 'no output';
 }
 
-async function lastJsonLine<T>(file: string, args: readonly string[]): Promise<T> {
-  const { stdout } = await run(file, [...args], { maxBuffer: 1 << 22, timeout: 900_000 });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
-}
-
 /** Every side's samples/s for one template, `rounds` alternating rounds of each. */
 export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
   const graph = readTemplate(s.template);
@@ -158,47 +173,70 @@ export async function twinsBench(s: TwinSettings): Promise<TwinSide[]> {
         name: side.name,
         label: side.name,
         rates: [],
+        reruns: [],
         missing:
           side.framework === undefined
             ? undefined
             : (missingExport(dirs[side.framework]) ?? (await missingPython(side))),
       });
     const shape = [String(s.threads), String(s.batchSize), String(s.batches), String(s.epochs)];
+    const silenceMs = s.silenceMs ?? twinSilenceMs(s.batches);
+    let asked = 0;
     for (let round = 0; round < s.rounds; round++) {
       for (const [i, side] of SIDES.entries()) {
         const out = sides[i]!;
         if (out.missing !== undefined) continue;
-        if (side.framework === undefined) {
-          try {
-            const child = await lastJsonLine<ChildResult>(process.execPath, [
-              ...process.execArgv,
-              CHILD,
-              `--graph=${templatePath(s.template)}`,
-              `--threads=${s.threads}`,
-              `--batch-size=${s.batchSize}`,
-              `--batches=${s.batches}`,
-              `--epochs=${s.epochs}`,
-              `--tiles=${side.tiles}`,
-            ]);
-            const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
-            out.label = `studio trainer, ${tiles}, ${child.description}`;
-            out.rates.push(...child.rates);
-          } catch (e) {
-            out.missing = `its run failed: ${errorSentence(e)}`;
-          }
-        } else {
-          const exported = dirs[side.framework];
-          if (!('dir' in exported)) continue;
-          try {
+        const exported = side.framework === undefined ? undefined : dirs[side.framework];
+        if (exported !== undefined && !('dir' in exported)) continue;
+        try {
+          const { value, stall } = await rerunOnceOnStall(async () => {
+            if (exported === undefined) {
+              // The trainer answers a request in this file with where it is stuck.
+              const request = join(root, `where-${++asked}`);
+              const child = await lastJsonLine<ChildResult>(
+                process.execPath,
+                [
+                  ...process.execArgv,
+                  CHILD,
+                  `--graph=${templatePath(s.template)}`,
+                  `--threads=${s.threads}`,
+                  `--batch-size=${s.batchSize}`,
+                  `--batches=${s.batches}`,
+                  `--epochs=${s.epochs}`,
+                  `--tiles=${side.tiles}`,
+                  `--where=${request}`,
+                ],
+                { silenceMs, where: () => askWhereStuck(request) },
+              );
+              const tiles = child.fma ? 'FMA product tiles' : 'plain product tiles';
+              return {
+                label: `studio trainer, ${tiles}, ${child.description}`,
+                rates: child.rates,
+              };
+            }
             const r = await lastJsonLine<{ version: string; threads: number; rates: number[] }>(
               side.python!,
-              [TWIN_STEP, side.framework, exported.dir, ...shape],
+              [TWIN_STEP, side.framework!, exported.dir, ...shape],
+              {
+                silenceMs,
+                where: (pid, stderr) => askPythonWhereStuck(pid, stderr, 'twin-step.py'),
+              },
             );
-            out.label = `${r.version}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
-            out.rates.push(...r.rates);
-          } catch (e) {
-            out.missing = `its step failed: ${errorSentence(e)}`;
-          }
+            return {
+              label: `${r.version}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+              rates: r.rates,
+            };
+          });
+          out.label = value.label;
+          out.rates.push(...value.rates);
+          if (stall !== undefined) out.reruns.push(rerunSentence(stall));
+        } catch (e) {
+          // This side's rows say why; the other sides and templates are measured on.
+          const what = side.framework === undefined ? 'its run' : 'its step';
+          out.missing =
+            e instanceof Stalled
+              ? `${what} stalled twice: ${e.message}`
+              : `${what} failed: ${errorSentence(e)}`;
         }
       }
     }
@@ -214,7 +252,8 @@ export function twinRows(sides: readonly TwinSide[], flopsPerSample: number): st
   const studio = median(sides.find((x) => x.name === 'studio')?.rates ?? []);
   for (const side of sides) {
     if (side.missing !== undefined || side.rates.length === 0) {
-      rows.push([side.label, '—', '—', '—', `not measured: ${side.missing ?? 'no epochs'}`]);
+      const why = `not measured: ${side.missing ?? 'no epochs'}`;
+      rows.push([side.label, '—', '—', '—', [why, ...side.reruns].join(' ')]);
       continue;
     }
     const m = median(side.rates);
@@ -223,7 +262,7 @@ export function twinRows(sides: readonly TwinSide[], flopsPerSample: number): st
       m.toFixed(1),
       ((m * flopsPerSample) / 1e9).toFixed(1),
       side.name === 'studio' ? '1.00' : (studio / m).toFixed(2),
-      side.rates.map((r) => r.toFixed(1)).join(' '),
+      [side.rates.map((r) => r.toFixed(1)).join(' '), ...side.reruns].join(' '),
     ]);
   }
   return rows;

@@ -20,6 +20,8 @@ export interface TwinsSectionSettings {
   readonly batches: number;
   readonly epochs: number;
   readonly rounds: number;
+  /** How long a side's process may print nothing; twinSilenceMs when undefined. */
+  readonly silenceMs: number | undefined;
 }
 
 const cpuinfo = (): string => {
@@ -46,6 +48,7 @@ async function templateSection(
     batches: s.batches,
     epochs: s.epochs,
     rounds: s.rounds,
+    ...(s.silenceMs !== undefined ? { silenceMs: s.silenceMs } : {}),
   });
   const studio = median(sides.find((x) => x.name === 'studio')?.rates ?? []);
   const gflops = (studio * flops) / 1e9;

@@ -45,6 +45,7 @@ function setup(
     stallTimeoutMs?: number;
     runsDir?: string;
     spare?: boolean;
+    whereStuck?: (pid: number) => Promise<string | undefined>;
   } = {},
 ) {
   const children: FakeChild[] = [];
@@ -388,6 +389,34 @@ describe('createRunSupervisor', () => {
         'message',
         'Training made no progress for 1.5 seconds in epoch 1 (after batch 2 of 3), so it was ended before it finished an epoch; there is no model to keep, and the graph and earlier runs are untouched.',
       );
+    });
+
+    it('says where its process was stuck, asked before it is ended', async () => {
+      const asked: number[] = [];
+      let answer = (_place: string | undefined) => {};
+      const { ended, start } = setup({
+        stallTimeoutMs: 1000,
+        whereStuck: (pid) => {
+          asked.push(pid);
+          return new Promise((resolve) => (answer = resolve));
+        },
+      });
+      const { runId, child } = start();
+      child.emit('message', { type: 'run', runId, event: started });
+      child.emit('message', { type: 'run', runId, event: batch(1, 2) });
+      await vi.waitFor(() => expect(asked).toEqual([4242]), { timeout: 10_000 });
+      // A batch that finishes while it is asked starts no second stall watch.
+      child.emit('message', { type: 'run', runId, event: batch(1, 3) });
+      expect(child.kills).toEqual([]);
+      answer('It was stuck in $gemm (WebAssembly) ← matMul (gemm.ts).');
+      await vi.waitFor(() => expect(ended(runId)).toHaveLength(1));
+      expect(ended(runId)[0]).toHaveProperty(
+        'message',
+        'Training made no progress for 1 second in epoch 1 (after batch 2 of 3), so it was ended before it finished an epoch; there is no model to keep, and the graph and earlier runs are untouched. It was stuck in $gemm (WebAssembly) ← matMul (gemm.ts).',
+      );
+      expect(child.kills).toEqual(['SIGKILL']);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(asked).toEqual([4242]);
     });
 
     it('is not watched once training has ended (test evaluation, gallery)', () => {

@@ -75,6 +75,12 @@ export interface RunSupervisorOptions {
    */
   readonly stallTimeoutMs?: number;
   /**
+   * Asks a stuck training process where it is stuck, for the sentence that ends its run
+   * (askProcessWhereStuck: its answering thread names the stuck function, within a minute).
+   * Without it a stuck run is ended at once, its place unsaid.
+   */
+  readonly whereStuck?: (pid: number) => Promise<string | undefined>;
+  /**
    * Keeps one training process started ahead of the next run: loading TensorFlow.js and the
    * engine and starting the backend take most of a run's "Starting…" (about 9 s and 5 s of
    * 15 s on two busy cores), so a spare that did it while the user set up the run starts at
@@ -108,6 +114,8 @@ interface RunRecord {
   readonly progress: TrainingProgress;
   /** Ends the run as stuck unless it moves before it fires. */
   stallTimer?: NodeJS.Timeout | undefined;
+  /** The run is stuck, and its process is being asked where before it is ended. */
+  asking?: boolean;
   timers: Set<NodeJS.Timeout>;
   /** Resolves when the run has ended and its process is gone. */
   readonly done: Promise<void>;
@@ -236,8 +244,22 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
    * and the run with it, keeping the epochs it finished.
    */
   const stalled = (record: RunRecord) => {
+    if (record.ended || record.asking) return;
+    const sentence = record.progress.stallSentence(stallMs, record.out);
+    const pid = record.child.pid;
+    if (options.whereStuck === undefined || pid === undefined) {
+      endStalled(record, sentence);
+      return;
+    }
+    record.asking = true;
+    void options
+      .whereStuck(pid)
+      .catch(() => undefined)
+      .then((place) => endStalled(record, place === undefined ? sentence : `${sentence} ${place}`));
+  };
+
+  const endStalled = (record: RunRecord, message: string) => {
     if (record.ended) return;
-    const message = record.progress.stallSentence(stallMs, record.out);
     kill(record);
     void markRunEnded(record.out, 'failed', message).catch((e: unknown) =>
       log(`Could not record the end of ${record.runId}: ${(e as Error).message}`),
@@ -252,7 +274,7 @@ export function createRunSupervisor(options: RunSupervisorOptions): RunSuperviso
       record.timers.delete(record.stallTimer);
       record.stallTimer = undefined;
     }
-    if (record.progress.armed && !record.ended) {
+    if (record.progress.armed && !record.ended && !record.asking) {
       record.stallTimer = later(record, stallMs, () => stalled(record));
     }
   };

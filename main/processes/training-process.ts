@@ -15,6 +15,7 @@ import {
   type RunOutcome,
   type TrainedModel,
 } from '../runs/run-training.ts';
+import { answerWhereStuckWhenAsked, whereRequestFile } from '../runs/stuck-place.ts';
 import { buildGallery, keepGallery } from './gallery.ts';
 import { connectParent } from './parent-link.ts';
 import { lowerPriority, trainingNiceness, TRAINING_NICENESS } from './priority.ts';
@@ -24,6 +25,17 @@ import { checkRunRequest, describeIssues } from './run-request.ts';
 const controller = new AbortController();
 let started = false;
 const parent = connectParent();
+// The supervisor asks a run that made no progress where it is stuck before it ends it; a process
+// that cannot answer (no thread to spare) is ended all the same, its place unsaid.
+if (parent) {
+  try {
+    answerWhereStuckWhenAsked(whereRequestFile(process.pid));
+  } catch (e) {
+    process.stderr.write(
+      `warning: where a stuck run is stuck cannot be asked: ${(e as Error).message}\n`,
+    );
+  }
+}
 // The window the run is watched in comes first: a trainer at its priority made the charts stutter.
 if (parent) {
   let niceness = TRAINING_NICENESS;

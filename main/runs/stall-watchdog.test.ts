@@ -8,13 +8,13 @@ import { durationText, stallTimeoutMs } from './stall-watch.ts';
 const FIXTURE = join(import.meta.dirname, 'fixtures/stalling-training.ts');
 
 /** The fixture in its own process; resolves with how it ended and what it printed. */
-function training(dir: string, timeoutMs: number, mode: 'spin' | 'progress') {
+function training(dir: string, timeoutMs: number, mode: 'spin' | 'spin-wasm' | 'progress') {
   return new Promise<{ code: number | null; signal: string | null; out: string; err: string }>(
     (resolve) => {
       execFile(
         process.execPath,
         ['--import', 'tsx', FIXTURE, dir, String(timeoutMs), mode],
-        { timeout: 60_000 },
+        { timeout: 110_000 },
         (error, out, err) =>
           resolve({
             code: error ? ((error as { code?: number }).code ?? null) : 0,
@@ -27,6 +27,8 @@ function training(dir: string, timeoutMs: number, mode: 'spin' | 'progress') {
   );
 }
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,10 +40,27 @@ describe('the stall watchdog of a training in this process', () => {
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ id: 'r', status: 'running' }));
     const ended = await training(dir, 1500, 'spin');
     const sentence = `Training made no progress for 1.5 seconds in epoch 2 (after batch 1 of 4), so it was ended; the finished epoch 1 is kept in ${dir}.`;
+    // Top-level code of a module has no function name.
+    const place = 'It was stuck in (anonymous) (stalling-training.ts)';
     expect(ended.signal).toBe('SIGKILL');
-    expect(ended.err).toContain(`error: ${sentence}\n`);
-    expect(runFile()).toEqual({ id: 'r', status: 'failed', message: sentence });
-  }, 70_000);
+    expect(ended.err).toContain(`error: ${sentence} ${place}`);
+    expect(runFile()).toEqual({
+      id: 'r',
+      status: 'failed',
+      message: expect.stringMatching(new RegExp(`^${escaped(`${sentence} ${place}`)}`)),
+    });
+  }, 120_000);
+
+  it('names the WebAssembly function the training thread is stuck in, and its callers', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mts-watchdog-'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ id: 'r', status: 'running' }));
+    const ended = await training(dir, 1500, 'spin-wasm');
+    const { message } = runFile() as { message: string };
+    expect(message).toMatch(
+      /^Training made no progress for 1\.5 seconds in epoch 2 .* It was stuck in \$spinKernel \(WebAssembly\) ← spinInWebAssembly \(spin-kernel\.ts\) ← trainStep \(stalling-training\.ts\)/,
+    );
+    expect(ended.err).toContain(`error: ${message}\n`);
+  }, 120_000);
 
   it('leaves a training alone while batches keep finishing, and after it ends', async () => {
     dir = mkdtempSync(join(tmpdir(), 'mts-watchdog-'));
@@ -49,7 +68,7 @@ describe('the stall watchdog of a training in this process', () => {
     const ended = await training(dir, 1500, 'progress');
     expect(ended).toMatchObject({ code: 0, signal: null, out: 'ended normally\n', err: '' });
     expect(runFile()).toEqual({ id: 'r', status: 'running' });
-  }, 70_000);
+  }, 120_000);
 });
 
 describe('the stall timeout', () => {

@@ -7,6 +7,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { HostEvent } from '../../core/contract/host.ts';
 import { createApi } from './api-routes.ts';
 import { createInspectRunner, type InspectDataset } from '../processes/inspect-runner.ts';
+import { askProcessWhereStuck } from '../runs/stuck-place.ts';
 import { allowedHosts, securityHeaders, sendError, statusOf, tokenMatches } from './http-util.ts';
 import {
   createRunSupervisor,
@@ -75,7 +76,10 @@ export async function createWebHost(options: WebHostOptions): Promise<WebHost> {
     runsDir,
     log,
     // A test's fake process is spawned per run; real ones are kept one ahead of the next Start.
-    ...(options.spawn ? { spawn: options.spawn } : { spare: true }),
+    // Real ones answer where they are stuck when a run stalls.
+    ...(options.spawn
+      ? { spawn: options.spawn }
+      : { spare: true, whereStuck: askProcessWhereStuck }),
     ...(options.stopTimeoutMs !== undefined ? { stopTimeoutMs: options.stopTimeoutMs } : {}),
     ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
     maxRuns: options.maxRuns ?? DEFAULT_MAX_RUNS,
