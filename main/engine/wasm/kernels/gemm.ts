@@ -123,7 +123,7 @@ function tileFunction(rows: number, kind: (typeof KINDS)[number], ams: number, f
 }
 
 // The driver's parameters: a, b, c, ldc, m, n0, n1, nb, sbA, sbB, ny, syA, syB, nx, sxA, sxB,
-// accumulate; then its locals.
+// accumulate, ng, sgA, sgC; then its locals.
 const D = {
   a: 0,
   b: 1,
@@ -142,21 +142,31 @@ const D = {
   sxA: 14,
   sxB: 15,
   accumulate: 16,
-  ib: 17,
-  n: 18,
-  mi: 19,
-  left: 20,
-  init: 21,
-  ab: 22,
-  bb: 23,
+  ng: 17,
+  sgA: 18,
+  sgC: 19,
+  ib: 20,
+  n: 21,
+  mi: 22,
+  left: 23,
+  init: 24,
+  ab: 25,
+  bb: 26,
+  ig: 27,
 } as const;
-const DRIVER_PARAMS = 17;
+const DRIVER_PARAMS = 20;
 
-/** The blocks of the sum, then the column tiles, then the row tiles, each through the table. */
+/**
+ * The groups, then the blocks of the sum, then the column tiles, then the row tiles, each through
+ * the table. A group is a product of its own: A and C move on by sgA and sgC bytes.
+ */
 function driverFunction(ams: number) {
   const rowsLeft = [...get(D.m), ...get(D.mi), ...op.i32Sub];
   const wide = (w: number) => [...get(D.left), ...op.i32(w), ...op.i32GeU];
   const body = [
+    ...op.i32(0),
+    ...set(D.ig),
+    ...op.loop,
     ...op.i32(0),
     ...set(D.ib),
     ...op.loop,
@@ -243,10 +253,20 @@ function driverFunction(ams: number) {
     ...op.i32LtU,
     ...op.brIf(0),
     ...op.end,
+    ...addTo(D.a, get(D.sgA)),
+    ...addTo(D.c, get(D.sgC)),
+    ...get(D.ig),
+    ...op.i32(1),
+    ...op.i32Add,
+    ...tee(D.ig),
+    ...get(D.ng),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
   ];
   return {
     type: 1,
-    locals: Array<ValueType>(7).fill(I32),
+    locals: Array<ValueType>(8).fill(I32),
     body,
     export: 'gemm',
   };
@@ -292,6 +312,13 @@ export interface GemmCall {
   readonly sxB: number;
   /** Add to C rather than overwrite it. */
   readonly accumulate: boolean;
+  /**
+   * Products of the same shape one after another (default 1), each with A and C moved on by
+   * sgA and sgC bytes from the last: a strided convolution's output rows.
+   */
+  readonly ng?: number;
+  readonly sgA?: number;
+  readonly sgC?: number;
 }
 
 /** Tests compare the two kinds of tile: off sends every product to the plain ones. */
@@ -335,28 +362,57 @@ const gemmArgs = (g: GemmCall, n0: number, n1: number): number[] => [
   g.sxA,
   g.sxB,
   g.accumulate ? 1 : 0,
+  g.ng ?? 1,
+  g.sgA ?? 0,
+  g.sgC ?? 0,
 ];
 
 /** Below this many multiply-adds a product is not split over threads (a split costs ~0.05 ms). */
 const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 /**
- * Runs a product on up to `threads` threads, its columns split in whole tiles; false where the
- * SIMD loop cannot run (nothing written).
+ * Runs a product on up to `threads` threads, its columns (or, with `split` 'rows', its rows, or
+ * its groups where it has several) split in whole tiles; false where the SIMD loop cannot run (nothing written). Either way every element
+ * of C is summed by one thread in the same order, so the split changes no bits.
  */
-export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
+export function runGemm(
+  memory: WasmMemory,
+  g: GemmCall,
+  threads = 1,
+  split: 'columns' | 'rows' = 'columns',
+): boolean {
   if (g.m === 0 || g.n === 0) return true;
   if (g.nb <= 0 || g.ny <= 0 || g.nx <= 0) {
     throw new Error('A product needs a sum of at least one term.');
   }
   const loop = gemmFor(memory, g.ams);
   if (loop === undefined) return false;
-  const work = g.m * g.n * g.nb * g.ny * g.nx;
+  const groups = g.ng ?? 1;
+  if (groups <= 0) return true;
+  const work = groups * g.m * g.n * g.nb * g.ny * g.nx;
   const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
-  loop.run(
-    shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, n0, n1)),
-    threads,
-  );
+  const byGroups = (): number[][] =>
+    shares(groups, parts).map(([g0, g1]) =>
+      gemmArgs(
+        {
+          ...g,
+          a: g.a + g0 * (g.sgA ?? 0),
+          c: g.c + g0 * (g.sgC ?? 0),
+          ng: g1 - g0,
+        },
+        0,
+        g.n,
+      ),
+    );
+  const argLists =
+    split === 'rows'
+      ? groups > 1
+        ? byGroups()
+        : shares(g.m, parts, TILE_ROWS).map(([m0, m1]) =>
+            gemmArgs({ ...g, a: g.a + m0 * g.ams, c: g.c + m0 * g.ldc, m: m1 - m0 }, 0, g.n),
+          )
+      : shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, n0, n1));
+  loop.run(argLists, threads);
   return true;
 }
 
