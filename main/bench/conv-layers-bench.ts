@@ -35,8 +35,10 @@ const { values } = parseCommandArgs('bench', process.argv.slice(2), {
   'batch-size': { type: 'string' },
   conv: { type: 'string' },
 } as const);
-// 'xnnpack' sends every Conv2D to the backend's own kernel, as before the SIMD product.
-useConv2DProduct(choiceFlag('conv', values.conv, ['product', 'xnnpack'] as const) !== 'xnnpack');
+// Where Conv2D runs: 'auto' as training does, 'xnnpack' the backend's own kernel everywhere (as
+// before the SIMD product), 'product' the product wherever it can run.
+const conv = choiceFlag('conv', values.conv, ['auto', 'xnnpack', 'product'] as const) ?? 'auto';
+useConv2DProduct(conv === 'xnnpack' ? 'off' : conv === 'product' ? 'always' : 'auto');
 const threads = intFlag('threads', values.threads, 1, 8) ?? 1;
 const repeats = intFlag('repeats', values.repeats, 1) ?? 7;
 const batchSize = intFlag('batch-size', values['batch-size'], 1) ?? 32;
@@ -139,7 +141,7 @@ for (const path of (values.graph ?? '').split(',')) {
         template: c.template,
         kernel: c.kernel,
         threads,
-        conv: values.conv ?? 'product',
+        conv,
         x: shape,
         filter,
         strides: c.attrs.strides,

@@ -62,7 +62,7 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.copies).toEqual(one.copies);
     // Convolutions as the product: the strided forward one and its input gradient.
     expect(two.convs).toEqual(one.convs);
-    expect(one.convs.map(([length]) => length)).toEqual([8 * 9 * 9 * 24, 8 * 17 * 17 * 16]);
+    expect(one.convs.map(([length]) => length)).toEqual([8 * 16 * 16 * 24, 8 * 32 * 32 * 32]);
     expect(one.copies.map(([length]) => length)).toEqual([
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 24,

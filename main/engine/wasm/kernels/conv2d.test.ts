@@ -40,12 +40,14 @@ const productRuns = () =>
 beforeAll(async () => {
   await tf.setBackend('wasm');
   registerWasmConv2D();
+  // Every shape through the product, not only those where it is faster.
+  useConv2DProduct('always');
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
 });
 
 afterAll(() => {
-  useConv2DProduct(true);
+  useConv2DProduct('auto');
   console.info(log.summary());
 });
 
@@ -100,6 +102,26 @@ describe('wasm Conv2D as the SIMD product against the cpu backend', () => {
     expect(productRuns()).toBe(before);
   });
 
+  it('takes the product only where it measured faster than XNNPACK', async () => {
+    useConv2DProduct('auto');
+    try {
+      const runs = async (x: support.Shape4, cOut: number, stride: number) => {
+        const before = productRuns();
+        const c = support.caseFromShapes(x, [3, 3, x[3], cOut], [stride, stride], 'same');
+        await expectForwardMatchesCpu(c, 7);
+        return productRuns() > before;
+      };
+      expect(await runs([2, 32, 32, 16], 16, 1)).toBe(true);
+      // A padded 16×16 grid is 27 % larger than the image; three channels make a short sum.
+      expect(await runs([2, 16, 16, 16], 16, 1)).toBe(false);
+      expect(await runs([2, 32, 32, 3], 16, 1)).toBe(false);
+      expect(await runs([2, 32, 32, 32], 16, 2)).toBe(true);
+      expect(await runs([2, 32, 32, 16], 32, 2)).toBe(false);
+    } finally {
+      useConv2DProduct('always');
+    }
+  });
+
   it('agrees with the stock XNNPACK kernel', async () => {
     for (const strides of [
       [1, 1],
@@ -107,9 +129,9 @@ describe('wasm Conv2D as the SIMD product against the cpu backend', () => {
     ] as [number, number][]) {
       const c = support.caseFromShapes([3, 12, 13, 8], [3, 3, 8, 12], strides, 'same');
       const ours = await forward('wasm', c, 40);
-      useConv2DProduct(false);
+      useConv2DProduct('off');
       const stock = await forward('wasm', c, 40);
-      useConv2DProduct(true);
+      useConv2DProduct('always');
       expect(support.maxRelativeError(ours, Float64Array.from(stock))).toBeLessThan(1e-5);
     }
   });

@@ -26,10 +26,14 @@ import type { Conv2DAttrs, KernelBackend, KernelFunc, TensorInfo } from '@tensor
 
 const OWNER = 'Conv2D';
 
-/** Tests and the bench compare against XNNPACK: off sends every call to the stock kernel. */
-let productOn = true;
-export function useConv2DProduct(on: boolean): void {
-  productOn = on;
+/**
+ * 'auto': the product where it beat XNNPACK (productWins); 'always' wherever it can run (tests
+ * hold it to every shape); 'off': XNNPACK everywhere (the bench's baseline).
+ */
+export type Conv2DProductMode = 'auto' | 'always' | 'off';
+let productMode: Conv2DProductMode = 'auto';
+export function useConv2DProduct(mode: Conv2DProductMode): void {
+  productMode = mode;
 }
 
 const isOne = (v: number | [number, number] | undefined) =>
@@ -42,7 +46,7 @@ const conv2DWasm: KernelFunc = (args) => {
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as Conv2DAttrs;
   const memory = backendMemory(backend);
   if (
-    !productOn ||
+    productMode === 'off' ||
     x === undefined ||
     filter === undefined ||
     x.dtype !== 'float32' ||
@@ -77,7 +81,12 @@ const conv2DWasm: KernelFunc = (args) => {
     inChannels,
     outChannels,
   );
-  if (plan === undefined) return stockKernel(OWNER).kernelFunc(args);
+  if (
+    plan === undefined ||
+    (productMode === 'auto' && !productWins(plan, inChannels, outChannels, outHeight * outWidth))
+  ) {
+    return stockKernel(OWNER).kernelFunc(args);
+  }
 
   const temporaries: TensorInfo[] = [];
   try {
@@ -202,6 +211,20 @@ function planOf(g: Geometry, inChannels: number, outChannels: number): Plan | un
       sgC: g.outWidth * outChannels * 4,
     },
   };
+}
+
+/**
+ * Where the product beat XNNPACK on two threads (see the table above): at least 16 channels in
+ * and out, and for stride 1 a padded grid that wastes under 1/8 of the work (32×32 and larger
+ * with a 3×3 kernel); strided, 32 channels in. Elsewhere XNNPACK was as fast or faster: a sum of
+ * kw·C_in = 3 or 9 terms per filter row leaves the tiles mostly loading and storing, and an 8×8
+ * to 24×24 image pads into 15-36 % more pixels.
+ */
+function productWins(plan: Plan, inChannels: number, outChannels: number, pixels: number): boolean {
+  if (inChannels < 16 || outChannels < 16) return false;
+  if (plan.call.ng !== undefined) return inChannels >= 32;
+  const [, height, width] = plan.gridShape;
+  return pixels * 8 >= height * width * 7;
 }
 
 /**
