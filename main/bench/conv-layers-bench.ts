@@ -3,7 +3,7 @@
  * training step runs it: Conv2D, its input gradient and its filter gradient, with the shapes and
  * attributes one real step dispatches (recorded, then replayed alone), fastest of `--repeats`,
  * printed as one JSON line per call with its GMAC/s. One process per thread count, since a process
- * starts the backend once:
+ * starts the backend once; `--conv xnnpack` puts every Conv2D back on XNNPACK for the baseline:
  *   node --import tsx main/bench/conv-layers-bench.ts --threads=2 --graph=a.json,b.json
  */
 import { readFileSync } from 'node:fs';

@@ -1,16 +1,30 @@
-// A stride-1 convolution as the engine's SIMD product (`gemm.ts`) over the zero-padded input,
-// in place of the wasm backend's XNNPACK Conv2D. That covers the forward stride-1 layers and every
-// input gradient (conv2d-backprop-input.ts runs one stride-1 Conv2D over dy).
+// A convolution as the engine's SIMD product (`gemm.ts`) over the zero-padded input, in place of
+// the wasm backend's XNNPACK Conv2D for the shapes where it measured faster (productWins). That
+// covers forward layers and input gradients alike: conv2d-backprop-input.ts runs its work as one
+// stride-1 Conv2D over dy, which comes here.
 //
-// With the input padded to [B, Hp, Wp, C_in] (Hp = H_out + kh − 1, Wp = W_out + kw − 1), output
-// pixel (b, y, x) reads its window from padded pixel p = (b·Hp + y)·Wp + x onwards, so over the
-// padded grid the product is one matrix product with a pixel per row:
+// Stride 1: with the input padded to [B, Hp, Wp, C_in] (Hp = H_out + kh − 1, Wp = W_out + kw − 1),
+// output pixel (b, y, x) reads its window from padded pixel p = (b·Hp + y)·Wp + x onwards, so over
+// the padded grid the convolution is one matrix product with a pixel per row:
 //   O[p, co] = Σ_{i<kh} Σ_{t<kw·C_in} Xp[(p + i·Wp)·C_in + t] · W[i, t, co]
-// (for a filter row i the window's (j, ci) pairs lie side by side in Xp). The rows p with x ≥ W_out
-// or y ≥ H_out are wasted work that lands in the padding of an output laid out like the input, and
-// a Slice takes the result out of it; the last rows (past the last real pixel) are not computed,
-// so no window reads past the padded input. Threads split the pixels (rows of the product), each
-// pixel summed by one thread in the order above, so 1 and 2 threads give the same bits.
+// (for a filter row i the window's (j, ci) pairs lie side by side in Xp). The rows p with
+// x ≥ W_out or y ≥ H_out are wasted work that lands in the padding of an output laid out like the
+// input, and a Slice takes the result out of it; the rows past the last real pixel are not
+// computed, so no window reads past the padded input. Strided: one product per output row (the
+// product's groups), its pixels sw·C_in apart, over an input padded so that output row r of the
+// whole batch starts at input row r·sh. Threads split the pixels or the output rows; every output
+// is summed by one thread in the order above, so 1 and 2 threads give the same bits.
+//
+// Measured per layer on the four templates' convolutions at batch 32 (main/bench/conv-layers-
+// bench.ts, fastest of 5-8, 2-core machine under other load, 7 December 2026; README, Speed): on
+// one thread the product runs 10-12 GMAC/s where XNNPACK's Conv2D runs 8.3-9.1 and its input
+// gradient (the rearranged form) 6-6.4, so input gradients take 1.3-1.7× less time. On two threads
+// XNNPACK scales well (16-18 GMAC/s, near the ~20 the two cores give the product's tiles) and the
+// product gains 1.15-1.35× on large layers only: [32, 64, 64, 32] → 16 and [32, 32, 32, 64] → 32
+// at 19-19.7 GMAC/s against 16.6, the U-Net's 2×2 stride-2 conv 22 against 16. It lost on small
+// images (the padded 8×8 to 24×24 grids hold 15-36 % more pixels: 12.8-15 against 17.4-17.9), on
+// three or one input channels (a sum of 9 or 3 terms per filter row: 0.8-5.7 against 6.3-8.2) and
+// on stride 2 with 16 input channels (9.8 against 15.6), so XNNPACK keeps those.
 import { tf } from '../../tf.ts';
 import { backendMemory } from '../emit.ts';
 import { engineThreads } from '../parallel.ts';
@@ -35,6 +49,7 @@ let productMode: Conv2DProductMode = 'auto';
 export function useConv2DProduct(mode: Conv2DProductMode): void {
   productMode = mode;
 }
+export const conv2DProductMode = (): Conv2DProductMode => productMode;
 
 const isOne = (v: number | [number, number] | undefined) =>
   v === undefined || (Array.isArray(v) ? v[0] === 1 && v[1] === 1 : v === 1);
@@ -214,7 +229,7 @@ function planOf(g: Geometry, inChannels: number, outChannels: number): Plan | un
 }
 
 /**
- * Where the product beat XNNPACK on two threads (see the table above): at least 16 channels in
+ * Where the product beat XNNPACK on two threads (see the figures above): at least 16 channels in
  * and out, and for stride 1 a padded grid that wastes under 1/8 of the work (32×32 and larger
  * with a 3×3 kernel); strided, 32 channels in. Elsewhere XNNPACK was as fast or faster: a sum of
  * kw·C_in = 3 or 9 terms per filter row leaves the tiles mostly loading and storing, and an 8×8
