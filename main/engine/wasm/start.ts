@@ -3,6 +3,7 @@ import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
 import { registerWasmBatchNorm } from './kernels/batch-norm.ts';
 import { registerWasmBoxCopies } from './kernels/box-copy.ts';
 import { registerWasmBroadcastBinary } from './kernels/broadcast-binary.ts';
+import { registerWasmConv2D } from './kernels/conv2d.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
 import { registerWasmDepthwiseConv2DGrad } from './kernels/depthwise-conv2d-grad.ts';
@@ -44,6 +45,8 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   // threads as the backend has.
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
+  // Stride-1 convolutions (the input gradients' among them) as the SIMD product.
+  registerWasmConv2D();
   registerWasmBatchMatMul();
   registerWasmMaxPoolGrad();
   registerWasmSum();

@@ -14,6 +14,7 @@ interface StepOutput {
   splitCalls: number;
   splitByLoop: Record<string, number>;
   copies: number[][];
+  convs: number[][];
   loss: number[];
   grads: number[][];
   weights: number[][];
@@ -59,6 +60,9 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.splitByLoop['broadcast sub left']).toBe(1);
     expect(one.splitByLoop).toEqual({});
     expect(two.copies).toEqual(one.copies);
+    // Convolutions as the product: the strided forward one and its input gradient.
+    expect(two.convs).toEqual(one.convs);
+    expect(one.convs.map(([length]) => length)).toEqual([8 * 16 * 16 * 24, 8 * 32 * 32 * 32]);
     expect(one.copies.map(([length]) => length)).toEqual([
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 24,

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.ts';
+import { useConv2DProduct } from './conv2d.ts';
+import { engineLoopRecords } from '../parallel.ts';
 import * as support from '../test-support/conv.ts';
 import type { ConvCase } from '../test-support/conv.ts';
 
@@ -88,6 +90,24 @@ describe('wasm Conv2DBackpropInput against the cpu backend', () => {
 
   it('handles the reference model conv shape at a small batch', () =>
     expectKernelMatchesReference(support.referenceModelConvCase, 7));
+
+  it('runs a strided gradient as the per-phase products, as close to cpu as the Conv2D path', async () => {
+    const products = () =>
+      engineLoopRecords()
+        .filter((r) => r.id.startsWith('gemm'))
+        .reduce((sum, r) => sum + r.runs, 0);
+    const c = support.caseFromShapes([3, 24, 23, 16], [3, 3, 16, 32], [2, 2], 'same');
+    const expected = await support.convLossGradient('cpu', 'x', c, 70);
+    const before = products();
+    const phased = await support.convLossGradient('wasm', 'x', c, 70);
+    // One product per phase.
+    expect(products() - before).toBe(4);
+    useConv2DProduct('off');
+    const subPixel = await support.convLossGradient('wasm', 'x', c, 70);
+    useConv2DProduct('auto');
+    log.record('cpu', support.maxRelativeError(phased, expected), c);
+    log.record('cpu', support.maxRelativeError(subPixel, expected), c);
+  });
 });
 
 describe('training stacked tf.layers.conv2d on wasm', () => {

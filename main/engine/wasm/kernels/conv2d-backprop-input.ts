@@ -6,7 +6,8 @@
 // and 41-42 ms for the same two layers (median of 5, one thread, Node 20, 2-core build machine);
 // the reference model trains at about 24 samples/s instead of 17. The results agree with the
 // stock kernel bit for bit in those cases. Drop this if tfjs-backend-wasm moves its own kernel
-// onto XNNPACK.
+// onto XNNPACK. The Conv2D it runs is the registered one, so where conv2d.ts takes a shape to the
+// engine's SIMD product, the input gradient's convolution goes there too.
 //
 // The input gradient of a forward convolution with stride s and top padding t is
 //   dX[r] = Σ_{o, i : o·s + i = r + t} dY[o] · W[i]   (per axis, summed over C_out),
@@ -30,7 +31,11 @@
 // a Slice of the interleaved result. The number of windows comes from dy's own shape rather than
 // from computeConv2DInfo, for the same reason as in conv2d-backprop-filter.ts.
 import { tf } from '../../tf.ts';
-import { replaceStockKernel, runWasmKernel, shape4 } from './kernel-helpers.ts';
+import { backendMemory } from '../emit.ts';
+import { engineThreads } from '../parallel.ts';
+import { conv2DProductMode } from './conv2d.ts';
+import { gemmRuns, runGemm } from './gemm.ts';
+import { replaceStockKernel, runWasmKernel, shape4, type HeapBackend } from './kernel-helpers.ts';
 import type {
   Conv2DBackpropInputAttrs,
   KernelBackend,
@@ -107,6 +112,24 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
     'channelsLast',
   );
   const { inHeight, inWidth, strideHeight: sh, strideWidth: sw } = info;
+  if (sh > 1 || sw > 1) {
+    const phased = phaseProducts(backend, dy, filter, {
+      batch,
+      inHeight,
+      inWidth,
+      inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      kh,
+      kw,
+      sh,
+      sw,
+      top: info.padInfo.top,
+      left: info.padInfo.left,
+    });
+    if (phased !== undefined) return phased;
+  }
   const rows = planAxis(inHeight, outHeight, kh, sh, info.padInfo.top);
   const cols = planAxis(inWidth, outWidth, kw, sw, info.padInfo.left);
 
@@ -186,6 +209,148 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
     for (const t of temporaries) backend.disposeData(t.dataId);
   }
 };
+
+interface Strided {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+}
+
+/**
+ * A strided input gradient as one SIMD product (`gemm.ts`) per phase, each over that phase's own
+ * taps, written straight to its rows and columns of dX: none of the zero taps the sub-pixel
+ * Conv2D multiplies (16 taps for 9 with a 3×3 kernel at stride 2) and no interleaving transpose.
+ * digits-scenes-detect's two strided layers at batch 32 went from 17.3 and 11.9 ms to 4.8 and
+ * 5.6 ms on two threads (3.3-4.9 → 9.6-17.5 GMAC/s; main/bench/conv-layers-bench.ts, 7 December
+ * 2026, machine under other load).
+ * With R = r + top = sh·Q + φ, dX row r of phase φ sums dY rows Q − m against filter rows φ + m·sh
+ * (m < ceil((kh − φ)/sh)), and likewise for columns, then over C_out:
+ *   dX[b, r, c, ci] = Σ_m Σ_t Σ_co dYp[b, Q − m + Pt, X − t + Pl, co] · Wt[φh + m·sh, φw + t·sw, co, ci]
+ * with dY padded by Pt = ceil(kh/sh) − 1 rows above (and Pl columns left) so that every term reads
+ * a real value or a zero, and the filter transposed to [kh, kw, C_out, C_in] so that C_in lies
+ * along the product's vector lanes. A group is one padded dY row q = Q + Pt of the whole batch,
+ * its pixels X the product's rows; it writes a grid of sh·q + φh rows and sw·(X + Pl) + φw
+ * columns, every element by one thread in the order above, and dX is the grid's window at
+ * (top + sh·Pt, left + sw·Pl). Undefined where a phase has no tap (a kernel smaller than the
+ * stride) or dy holds rows past any dX row (explicit pads beyond the kernel): the Conv2D path
+ * then runs.
+ */
+function phaseProducts(
+  backend: KernelBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: Strided,
+): TensorInfo | undefined {
+  const memory = backendMemory(backend);
+  if (
+    memory === undefined ||
+    conv2DProductMode() === 'off' ||
+    dy.dtype !== 'float32' ||
+    filter.dtype !== 'float32' ||
+    g.kh < g.sh ||
+    g.kw < g.sw ||
+    !gemmRuns(memory)
+  ) {
+    return undefined;
+  }
+  const padTop = Math.ceil(g.kh / g.sh) - 1;
+  const padLeft = Math.ceil(g.kw / g.sw) - 1;
+  // The last phase blocks any dX row or column reaches.
+  const lastRow = Math.floor((g.top + g.inHeight - 1) / g.sh);
+  const lastCol = Math.floor((g.left + g.inWidth - 1) / g.sw);
+  const padBottom = lastRow + 1 - g.outHeight;
+  const padRight = lastCol + 1 - g.outWidth;
+  if (padBottom < 0 || padRight < 0) return undefined;
+  const rows = padTop + lastRow + 1;
+  const cols = padLeft + lastCol + 1;
+  const temporaries: TensorInfo[] = [];
+  try {
+    const padded = runWasmKernel(
+      OWNER,
+      'PadV2',
+      { x: dy },
+      {
+        paddings: [
+          [0, 0],
+          [padTop, padBottom],
+          [padLeft, padRight],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+      backend,
+    );
+    temporaries.push(padded);
+    const wt = runWasmKernel(OWNER, 'Transpose', { x: filter }, { perm: [0, 1, 3, 2] }, backend);
+    temporaries.push(wt);
+    const heap = backend as unknown as HeapBackend;
+    const gridShape = [g.batch, g.sh * rows, g.sw * cols, g.inChannels];
+    const grid = heap.makeOutput(gridShape, 'float32');
+    temporaries.push(grid);
+    const [a, b, c] = [padded, wt, grid].map((t) => heap.typedArrayFromHeap(t).byteOffset) as [
+      number,
+      number,
+      number,
+    ];
+    const dyPixel = g.outChannels * 4;
+    const dxPixel = g.inChannels * 4;
+    const gridRow = g.sw * cols * dxPixel;
+    const filterTap = g.outChannels * g.inChannels * 4;
+    for (let ph = 0; ph < g.sh; ph++) {
+      for (let pw = 0; pw < g.sw; pw++) {
+        runGemm(
+          memory,
+          {
+            a: a + (padTop * cols + padLeft) * dyPixel,
+            b: b + (ph * g.kw + pw) * filterTap,
+            c: c + (g.sh * padTop + ph) * gridRow + (g.sw * padLeft + pw) * dxPixel,
+            ldc: g.sw * dxPixel,
+            ams: dyPixel,
+            m: lastCol + 1,
+            n: g.inChannels,
+            nb: Math.ceil((g.kh - ph) / g.sh),
+            sbA: -cols * dyPixel,
+            sbB: g.sh * g.kw * filterTap,
+            ny: Math.ceil((g.kw - pw) / g.sw),
+            syA: -dyPixel,
+            syB: g.sw * filterTap,
+            nx: g.outChannels,
+            sxA: 4,
+            sxB: dxPixel,
+            accumulate: false,
+            ng: g.batch * rows - padTop,
+            sgA: cols * dyPixel,
+            sgC: g.sh * gridRow,
+          },
+          engineThreads(backend),
+          'rows',
+        );
+      }
+    }
+    return runWasmKernel(
+      OWNER,
+      'Slice',
+      { x: grid },
+      {
+        begin: [0, g.top + g.sh * padTop, g.left + g.sw * padLeft, 0],
+        size: [g.batch, g.inHeight, g.inWidth, g.inChannels],
+      },
+      backend,
+    );
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+}
 
 /**
  * Replaces the wasm backend's `Conv2DBackpropInput` kernel with one built from its XNNPACK

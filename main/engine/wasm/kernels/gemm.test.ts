@@ -447,3 +447,55 @@ describe('the fused multiply-add tiles', () => {
     },
   );
 });
+
+describe('groups of products', () => {
+  // A strided convolution's output rows: 4 input channels, a 3×3 filter of 12 outputs, stride 2
+  // over 11-pixel rows, 7 output rows in all (the groups), each of 5 pixels.
+  const row = {
+    ldc: 12 * 4,
+    ams: 2 * 4 * 4,
+    m: 5,
+    n: 12,
+    nb: 1,
+    sbA: 0,
+    sbB: 0,
+    ny: 3,
+    syA: 11 * 4 * 4,
+    syB: 3 * 4 * 12 * 4,
+    nx: 3 * 4,
+    sxA: 4,
+    sxB: 12 * 4,
+    accumulate: false,
+  };
+  const groups = { ng: 7, sgA: 2 * 11 * 4 * 4, sgC: 5 * 12 * 4 };
+
+  it('give each group the bits of its own product, split over rows or columns alike', () => {
+    const aSize = (7 * 2 + 3) * 11 * 4;
+    const bSize = 3 * 3 * 4 * 12;
+    const cSize = 7 * 5 * 12;
+    const [a, b, c] = [aSize, bSize, cSize].map((size, i) => onHeap(seededValues(size, 60 + i)));
+    const run = (f: () => void) => {
+      heap.typedArrayFromHeap(c!.info).fill(Number.NaN);
+      f();
+      return Float32Array.from(heap.typedArrayFromHeap(c!.info));
+    };
+    try {
+      const at = { a: a!.at(), b: b!.at(), c: c!.at() };
+      const one = run(() => {
+        for (let i = 0; i < groups.ng; i++) {
+          const g = { ...row, ...at, a: at.a + i * groups.sgA, c: at.c + i * groups.sgC };
+          expect(runGemm(memory, g)).toBe(true);
+        }
+      });
+      expect(one.every((v) => Number.isFinite(v))).toBe(true);
+      for (const split of ['rows', 'columns'] as const) {
+        for (const threads of [1, 2]) {
+          const grouped = run(() => runGemm(memory, { ...row, ...at, ...groups }, threads, split));
+          expect(grouped).toEqual(one);
+        }
+      }
+    } finally {
+      for (const t of [a, b, c]) heap.disposeData(t!.info.dataId);
+    }
+  });
+});

@@ -153,7 +153,7 @@ function tileFunction(
 }
 
 // The driver's parameters: a, b, c, ldc, m, n0, n1, nb, sbA, sbB, ny, syA, syB, nx, sxA, sxB,
-// accumulate, mp (rows of C a panel); then its locals.
+// accumulate, mp (rows of C a panel), ng, sgA, sgC (groups); then its locals.
 const D = {
   a: 0,
   b: 1,
@@ -173,22 +173,27 @@ const D = {
   sxB: 15,
   accumulate: 16,
   mp: 17,
-  ib: 18,
-  n: 19,
-  mi: 20,
-  left: 21,
-  init: 22,
-  ab: 23,
-  bb: 24,
-  mo: 25,
-  rows: 26,
-  ap: 27,
-  cp: 28,
+  ng: 18,
+  sgA: 19,
+  sgC: 20,
+  ib: 21,
+  n: 22,
+  mi: 23,
+  left: 24,
+  init: 25,
+  ab: 26,
+  bb: 27,
+  mo: 28,
+  rows: 29,
+  ap: 30,
+  cp: 31,
+  ig: 32,
 } as const;
-const DRIVER_PARAMS = 18;
+const DRIVER_PARAMS = 21;
 
 /**
- * Panels of `mp` rows of C, then in each the blocks of the sum, the column tiles and the row
+ * The groups (each a product of its own: A and C move on by sgA and sgC bytes), then panels of
+ * `mp` rows of C, then in each the blocks of the sum, the column tiles and the row
  * tiles, each tile through the table. A panel keeps the part of C it writes (and A's rows for it)
  * in the cache while every column tile passes over it: a product with many rows and a short sum
  * (a Dense layer's weight gradient, [16384, 32]·[32, 256]) then writes C once, row after row,
@@ -202,6 +207,9 @@ function driverFunction(ams: number, transposedC: boolean) {
   const wide = (w: number) => [...get(D.left), ...op.i32(w), ...op.i32GeU];
   const panelLeft = [...get(D.m), ...get(D.mo), ...op.i32Sub];
   const body = [
+    ...op.i32(0),
+    ...set(D.ig),
+    ...op.loop,
     ...op.i32(0),
     ...set(D.mo),
     ...op.loop,
@@ -309,10 +317,20 @@ function driverFunction(ams: number, transposedC: boolean) {
     ...op.i32LtU,
     ...op.brIf(0),
     ...op.end,
+    ...addTo(D.a, get(D.sgA)),
+    ...addTo(D.c, get(D.sgC)),
+    ...get(D.ig),
+    ...op.i32(1),
+    ...op.i32Add,
+    ...tee(D.ig),
+    ...get(D.ng),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
   ];
   return {
     type: 1,
-    locals: Array<ValueType>(11).fill(I32),
+    locals: Array<ValueType>(12).fill(I32),
     body,
     export: 'gemm',
   };
@@ -373,6 +391,13 @@ export interface GemmCall {
    * that overwrites C: a product op(A)·Bᵀ runs as (B·op(A)ᵀ)ᵀ and writes its result as it lies.
    */
   readonly transposedC?: boolean;
+  /**
+   * Products of the same shape one after another (default 1), each with A and C moved on by
+   * sgA and sgC bytes from the last: a strided convolution's output rows.
+   */
+  readonly ng?: number;
+  readonly sgA?: number;
+  readonly sgC?: number;
 }
 
 /** Tests compare the two kinds of tile: off sends every product to the plain ones. */
@@ -417,16 +442,27 @@ const gemmArgs = (g: GemmCall, m0: number, m1: number, n0: number, n1: number): 
   g.sxB,
   g.accumulate ? 1 : 0,
   Math.max(1, Math.min(m1 - m0, g.panelRows ?? m1 - m0)),
+  g.ng ?? 1,
+  g.sgA ?? 0,
+  g.sgC ?? 0,
 ];
 
 /** Below this many multiply-adds a product is not split over threads (a split costs ~0.05 ms). */
 const MIN_SPLIT_MULTIPLY_ADDS = 1 << 20;
 
 /**
- * Runs a product on up to `threads` threads, its columns split in whole tiles; false where the
- * SIMD loop cannot run (nothing written).
+ * Runs a product on up to `threads` threads, its columns split in whole tiles (or, with `split`
+ * 'rows' or panels, its rows; or its groups where it has several); false where the SIMD loop
+ * cannot run (nothing written). Every element of C is summed by one tile in the same order
+ * whichever share holds it, and a column split keeps whole tiles of eight, so the split changes
+ * no bits.
  */
-export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
+export function runGemm(
+  memory: WasmMemory,
+  g: GemmCall,
+  threads = 1,
+  split: 'columns' | 'rows' = 'columns',
+): boolean {
   if (g.m === 0 || g.n === 0) return true;
   if (g.nb <= 0 || g.ny <= 0 || g.nx <= 0) {
     throw new Error('A product needs a sum of at least one term.');
@@ -434,16 +470,27 @@ export function runGemm(memory: WasmMemory, g: GemmCall, threads = 1): boolean {
   if (g.transposedC === true && (g.nb !== 1 || g.accumulate)) {
     throw new Error('A product that stores C transposed runs its sum as one block into a new C.');
   }
+  const groups = g.ng ?? 1;
+  if (groups <= 0) return true;
   const loop = gemmFor(memory, g.ams, g.transposedC === true);
   if (loop === undefined) return false;
-  const work = g.m * g.n * g.nb * g.ny * g.nx;
+  const work = groups * g.m * g.n * g.nb * g.ny * g.nx;
   const parts = work < MIN_SPLIT_MULTIPLY_ADDS ? 1 : threads;
-  // Every element is summed by one tile in the same order whichever share holds its row, and the
-  // column split keeps whole tiles of eight, so the split changes no result.
+  const byRows = split === 'rows' || g.panelRows !== undefined;
   const args =
-    g.panelRows === undefined
-      ? shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, 0, g.m, n0, n1))
-      : shares(g.m, parts, TILE_ROWS).map(([m0, m1]) => gemmArgs(g, m0, m1, 0, g.n));
+    byRows && groups > 1
+      ? shares(groups, parts).map(([g0, g1]) =>
+          gemmArgs(
+            { ...g, a: g.a + g0 * (g.sgA ?? 0), c: g.c + g0 * (g.sgC ?? 0), ng: g1 - g0 },
+            0,
+            g.m,
+            0,
+            g.n,
+          ),
+        )
+      : byRows
+        ? shares(g.m, parts, TILE_ROWS).map(([m0, m1]) => gemmArgs(g, m0, m1, 0, g.n))
+        : shares(g.n, parts, 8).map(([n0, n1]) => gemmArgs(g, 0, g.m, n0, n1));
   loop.run(args, threads);
   return true;
 }
