@@ -10,9 +10,10 @@
 // The first pass sums dy and dy·(x − μ) per channel; the second writes
 //   dx = (x − μ) · k₂ + dy · k₁ + k₃, k₁ = a, k₂ = −a · r² · Σ(dy·(x − μ))/N, k₃ = −a · Σdy/N.
 // Both run four lanes at a time over periods of lcm(4, C) elements (C the channels) with a table of
-// each lane's μ and coefficients, as the forward pass does (batch-norm.ts). The sums go in fixed
-// blocks of rows, each block's float32 partial sums written apart and the blocks added in float64
-// here in block order, so the bits do not depend on how many threads took the blocks.
+// each lane's μ and coefficients, as the forward pass does (batch-norm.ts). The sums are float64,
+// as the cpu backend's and the engine's Sum accumulate (float32 sums of digits-strong's 8,192 rows
+// were ~3e-5 off dβ), in fixed blocks of rows: each block's sums are written apart and the blocks
+// added here in block order, so the bits do not depend on how many threads took the blocks.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import {
@@ -38,18 +39,45 @@ export interface BatchNormGradAttrs {
 }
 
 /**
- * Blocks × periods × vectors: each block's sums of dy and dy·(x − μ) per lane, written as two
- * vectors side by side for each vector of the period, the table's μ at a 64-byte stride.
+ * Blocks × periods × vectors: each block's float64 sums of dy and dy·(x − μ) per lane (each value
+ * widened, the product and the sums in float64, as the JavaScript loop computes them), written as
+ * four f64x2 side by side for each vector of the period; the table's μ at a 64-byte stride.
  */
 function sumsBody(): number[] {
   const [X, DY, TABLE, PART, VECTORS, PERIODS, BLOCKS] = [0, 1, 2, 3, 4, 5, 6];
   const [T, A, V, K, D] = [7, 8, 9, 10, 11];
   const { get, set } = op;
+  const widened = (base: number, half: number) => [
+    ...get(base),
+    ...op.v128Load64Zero(half),
+    ...op.f64x2PromoteLow,
+  ];
+  /** The low (half 0) or high (half 8) two lanes of one vector into the block's sums. */
+  const half = (h: number) => [
+    ...widened(DY, h),
+    ...set(D),
+    ...get(A),
+    ...get(A),
+    ...op.v128Load(2 * h),
+    ...get(D),
+    ...op.f64x2Add,
+    ...op.v128Store(2 * h),
+    ...get(A),
+    ...get(A),
+    ...op.v128Load(32 + 2 * h),
+    ...get(D),
+    ...widened(X, h),
+    ...widened(T, h),
+    ...op.f64x2Sub,
+    ...op.f64x2Mul,
+    ...op.f64x2Add,
+    ...op.v128Store(32 + 2 * h),
+  ];
   return [
     ...op.loop,
     ...copy(PART, A),
     ...get(VECTORS),
-    ...op.i32(2),
+    ...op.i32(4),
     ...op.i32Mul,
     ...set(V),
     ...op.loop,
@@ -65,31 +93,12 @@ function sumsBody(): number[] {
     ...copy(PART, A),
     ...copy(VECTORS, V),
     ...op.loop,
-    ...get(DY),
-    ...op.v128Load(),
-    ...set(D),
-    ...get(A),
-    ...get(A),
-    ...op.v128Load(),
-    ...get(D),
-    ...op.f32x4Add,
-    ...op.v128Store(),
-    ...get(A),
-    ...get(A),
-    ...op.v128Load(16),
-    ...get(D),
-    ...get(X),
-    ...op.v128Load(),
-    ...get(T),
-    ...op.v128Load(),
-    ...op.f32x4Sub,
-    ...op.f32x4Mul,
-    ...op.f32x4Add,
-    ...op.v128Store(16),
+    ...half(0),
+    ...half(8),
     ...addTo(X, op.i32(16)),
     ...addTo(DY, op.i32(16)),
     ...addTo(T, op.i32(64)),
-    ...addTo(A, op.i32(32)),
+    ...addTo(A, op.i32(64)),
     ...countdown(V),
     ...op.end,
     ...countdown(K),
@@ -162,7 +171,7 @@ const dxFor = (memory: WasmMemory) =>
 /** The longest period (elements) the table covers; longer cycles take the JavaScript loop. */
 const MAX_PERIOD = 1 << 14;
 /** A block of the sums holds at least this many elements (and 16 periods), whatever the threads. */
-const BLOCK_ELEMENTS = 4096;
+const BLOCK_ELEMENTS = 16384;
 const MIN_BLOCK_PERIODS = 16;
 /** Below this many elements a pass runs on one thread (a split costs ~0.05 ms). */
 const MIN_SPLIT_ELEMENTS = 1 << 16;
@@ -255,13 +264,17 @@ function batchNormGradSimd(
   const blocks = Math.floor(periods / blockPeriods);
   const lastPeriods = periods - blocks * blockPeriods;
   const partBlocks = blocks + (lastPeriods > 0 ? 1 : 0);
-  // The table (μ, k₁, k₂, k₃ for each lane of a period), then each block's partial sums.
-  const scratch = heap.makeOutput([4 * period + 2 * period * partBlocks], 'float32');
+  // The table (μ, k₁, k₂, k₃ for each lane of a period), then each block's float64 sums.
+  const scratch = heap.makeOutput([4 * period + 4 * period * partBlocks], 'float32');
   try {
     // Views after the allocation: it may have grown (and so replaced) the heap.
     const all = heap.typedArrayFromHeap(scratch);
     const table = all.subarray(0, 4 * period);
-    const part = all.subarray(4 * period);
+    const part = new Float64Array(
+      all.buffer,
+      all.byteOffset + 16 * period,
+      2 * period * partBlocks,
+    );
     const [xs, dys, dxs] = [tensors.x, tensors.dy, tensors.dx].map((t) =>
       heap.typedArrayFromHeap(t),
     ) as [Float32Array, Float32Array, Float32Array];
@@ -275,7 +288,7 @@ function batchNormGradSimd(
           at(xs, b0 * blockPeriods * period),
           at(dys, b0 * blockPeriods * period),
           table.byteOffset,
-          at(part, b0 * 2 * period),
+          part.byteOffset + 8 * b0 * 2 * period,
           vectors,
           blockPeriods,
           b1 - b0,
@@ -291,7 +304,7 @@ function batchNormGradSimd(
             at(xs, start),
             at(dys, start),
             table.byteOffset,
-            at(part, blocks * 2 * period),
+            part.byteOffset + 8 * blocks * 2 * period,
             vectors,
             lastPeriods,
             1,
@@ -315,7 +328,7 @@ function batchNormGradSimd(
     for (let i = periods * period, j = 0; i < size; i++, j = j + 1 === c ? 0 : j + 1) {
       const g = dys[i] as number;
       s1[j] = (s1[j] as number) + g;
-      s2[j] = (s2[j] as number) + f(g * f((xs[i] as number) - (params.mean[j] as number)));
+      s2[j] = (s2[j] as number) + g * ((xs[i] as number) - (params.mean[j] as number));
     }
     const rows = size / c;
     const k = coefficients(s1, s2, params.variance, params.scale, params.epsilon, rows);
