@@ -61,7 +61,11 @@ function trainingStep(layer: BatchNormInternals, input: tf.Tensor): tf.Tensor {
     };
   };
   const normalize = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
-  const normed = normalize(input, gamma.read(), beta.read());
+  // Named for tf.profile, which lists the forward pass under its scope's name (its Mean, Square
+  // and FusedBatchNorm kernels are listed too, so a profile's sum counts them twice).
+  const normed = tf.tidy('BatchNormalization forward', () =>
+    normalize(input, gamma.read(), beta.read()),
+  );
   try {
     const moving = (variable: LayerVariable, value: tf.Tensor, momentum: number) =>
       tf.tidy(() => {
