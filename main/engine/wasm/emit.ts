@@ -87,6 +87,8 @@ export const op = {
   v128Load64Zero: (offset = 0) => [0xfd, ...uleb(0x5d), 2, ...uleb(offset)],
   f64x2PromoteLow: [0xfd, ...uleb(0x5f)],
   f64x2Add: [0xfd, ...uleb(0xf0)],
+  f64x2Sub: [0xfd, ...uleb(0xf1)],
+  f64x2Mul: [0xfd, ...uleb(0xf2)],
   i32LtS: [0x48],
   i32GtU: [0x4b],
   f32x4Eq: [0xfd, ...uleb(0x41)],

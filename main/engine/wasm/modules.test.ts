@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { FusedAdamOptimizer } from '../fused-adam.ts';
 import { tf } from '../tf.ts';
+import { BATCH_NORM_GRAD } from './kernels/batch-norm-grad.ts';
 import { engineLoop, engineLoopRecords } from './parallel.ts';
 import { backendMemory } from './emit.ts';
 import { seededValues } from './test-support/values.ts';
@@ -11,7 +12,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
 
 /**
  * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
- * concatenation, split, slice and batch normalization: every loop the engine writes runs in it (the filter gradient's
+ * concatenation, split, slice and batch normalization and its gradient: every loop the engine writes runs in it (the filter gradient's
  * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
  * copies, the batch normalization, the bias's broadcast Add).
  */
@@ -35,6 +36,15 @@ function step(): void {
   const crop = tf.slice(right as tf.Tensor4D, [0, 1, 1, 2], [8, 8, 8, 5]);
   const [mean, variance] = [crop.mean([0, 1, 2]), crop.square().mean([0, 1, 2])];
   tf.batchNorm(crop, mean, variance, undefined, undefined, 1e-3);
+  const dy = crop.neg();
+  const scale = mean.add(1);
+  tf.engine().runKernel(
+    BATCH_NORM_GRAD,
+    { x: crop, dy, mean, variance, scale },
+    {
+      varianceEpsilon: 1e-3,
+    },
+  );
 }
 
 describe("the engine's generated WebAssembly modules", () => {
@@ -52,6 +62,8 @@ describe("the engine's generated WebAssembly modules", () => {
       'column sums',
       'box copy',
       'batch norm',
+      'batch norm grad sums',
+      'batch norm grad dx',
       'broadcast add',
     ])
       expect(ids).toContain(id);

@@ -1,6 +1,7 @@
 import { tf } from '../tf.ts';
 import { registerWasmBatchMatMul } from './kernels/batch-matmul.ts';
 import { registerWasmBatchNorm } from './kernels/batch-norm.ts';
+import { registerWasmBatchNormGrad } from './kernels/batch-norm-grad.ts';
 import { registerWasmBoxCopies } from './kernels/box-copy.ts';
 import { registerWasmBroadcastBinary } from './kernels/broadcast-binary.ts';
 import { registerWasmConv2D } from './kernels/conv2d.ts';
@@ -57,6 +58,9 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmBoxCopies();
   // Batch normalization as one SIMD pass instead of a scalar loop on one thread.
   registerWasmBatchNorm();
+  // BatchNormalization's training-mode gradient as two SIMD passes instead of the chain of small
+  // kernels tfjs differentiates its batch statistics with (the layer calls it: batch-norm.ts).
+  registerWasmBatchNormGrad();
   // Add, Sub, Multiply and RealDiv with a vector repeated over the other operand (biases,
   // per-channel factors) as one SIMD pass; XNNPACK keeps every other case.
   registerWasmBroadcastBinary();

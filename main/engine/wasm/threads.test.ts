@@ -51,11 +51,13 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.grads).toEqual(one.grads);
     expect(two.weights).toEqual(one.weights);
     expect(one.grads.map((g) => g.length)).toEqual([3 * 3 * 8 * 32, 32, 8 * 8 * 32 * 64]);
-    // The box copies (Concat, SplitV, Slice), FusedBatchNorm and the channel Multiply and Sub split over both threads and gave
-    // the same bits.
+    // The box copies (Concat, SplitV, Slice), FusedBatchNorm and its gradient (dx, dScale,
+    // dOffset), and the channel Multiply and Sub split over both threads and gave the same bits.
     // The concatenation's two inputs and the split's larger part (a million values or more each).
     expect(two.splitByLoop['box copy']).toBe(3);
     expect(two.splitByLoop['batch norm']).toBe(1);
+    expect(two.splitByLoop['batch norm grad sums']).toBe(1);
+    expect(two.splitByLoop['batch norm grad dx']).toBe(1);
     expect(two.splitByLoop['broadcast mul']).toBe(1);
     expect(two.splitByLoop['broadcast sub left']).toBe(1);
     expect(one.splitByLoop).toEqual({});
@@ -71,6 +73,9 @@ describe('the threaded WebAssembly backend', () => {
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 128,
+      4 * 64 * 64 * 128,
+      128,
+      128,
     ]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
