@@ -6,6 +6,7 @@ import { registerWasmBroadcastBinary } from './kernels/broadcast-binary.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
 import { registerWasmDepthwiseConv2DGrad } from './kernels/depthwise-conv2d-grad.ts';
+import { registerWasmElementwise } from './kernels/elementwise.ts';
 import { registerWasmIdentity } from './kernels/identity.ts';
 import { registerWasmMaxPoolGrad } from './kernels/max-pool-grad.ts';
 import { registerWasmReluGrad } from './kernels/relu-grad.ts';
@@ -54,9 +55,11 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   registerWasmBoxCopies();
   // Batch normalization as one SIMD pass instead of a scalar loop on one thread.
   registerWasmBatchNorm();
-  // Add, Sub, Multiply and RealDiv with a vector repeated over the other operand (biases,
-  // per-channel factors) as one SIMD pass; XNNPACK keeps every other case.
+  // Add, Sub, Multiply and RealDiv with a vector or a scalar repeated over the other operand
+  // (biases, per-channel factors), or of two tensors of one shape, as one SIMD pass; XNNPACK keeps
+  // every other case. Relu, Neg, Abs and Square likewise, instead of scalar loops on one thread.
   registerWasmBroadcastBinary();
+  registerWasmElementwise();
   // Both depthwise convolution gradients, which the wasm backend lacks.
   registerWasmDepthwiseConv2DGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
