@@ -13,7 +13,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
  * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
  * concatenation, split, slice and batch normalization: every loop the engine writes runs in it (the filter gradient's
  * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
- * copies, the batch normalization, the bias's broadcast Add).
+ * copies, the batch normalization, the bias's broadcast Add, the element-wise passes).
  */
 function step(): void {
   const x = tf.tensor4d(seededValues(8 * 16 * 16 * 8, 1), [8, 16, 16, 8]);
@@ -35,6 +35,9 @@ function step(): void {
   const crop = tf.slice(right as tf.Tensor4D, [0, 1, 1, 2], [8, 8, 8, 5]);
   const [mean, variance] = [crop.mean([0, 1, 2]), crop.square().mean([0, 1, 2])];
   tf.batchNorm(crop, mean, variance, undefined, undefined, 1e-3);
+  // The element-wise passes: one shape, a scalar, a value per row, and the unary kernels.
+  const perPixel = x.sum(3, true);
+  x.add(x).sub(x).mul(x).div(x.abs().add(1)).neg().abs().square().mul(perPixel);
 }
 
 describe("the engine's generated WebAssembly modules", () => {
@@ -53,6 +56,15 @@ describe("the engine's generated WebAssembly modules", () => {
       'box copy',
       'batch norm',
       'broadcast add',
+      'row broadcast mul',
+      'unary relu',
+      'unary neg',
+      'unary abs',
+      'unary square',
+      'same-shape add',
+      'same-shape sub',
+      'same-shape mul',
+      'same-shape div',
     ])
       expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith('max-pool grad'))).toBe(true);

@@ -57,6 +57,14 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.splitByLoop['batch norm']).toBe(1);
     expect(two.splitByLoop['broadcast mul']).toBe(1);
     expect(two.splitByLoop['broadcast sub left']).toBe(1);
+    // The element-wise passes: ReLU forward (the conv's and the skip's), a product of one shape, a
+    // scalar subtracted, a division by a value per pixel, and the Neg and Abs feeding them.
+    expect(two.splitByLoop['unary relu']).toBe(2);
+    expect(two.splitByLoop['same-shape mul']).toBe(1);
+    expect(two.splitByLoop['broadcast sub']).toBe(1);
+    expect(two.splitByLoop['row broadcast div']).toBe(1);
+    expect(two.splitByLoop['unary neg']).toBe(1);
+    expect(two.splitByLoop['unary abs']).toBe(1);
     expect(one.splitByLoop).toEqual({});
     expect(two.copies).toEqual(one.copies);
     expect(one.copies.map(([length]) => length)).toEqual([
@@ -67,6 +75,9 @@ describe('the threaded WebAssembly backend', () => {
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 128,
       4 * 64 * 64 * 128,
+      4 * 64 * 64 * 64,
+      4 * 64 * 64 * 64,
+      4 * 64 * 64 * 64,
     ]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(
