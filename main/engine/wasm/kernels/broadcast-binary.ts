@@ -6,7 +6,9 @@
 // detection and U-Net templates. Here that case is one SIMD pass over periods of lcm(4, vector
 // length) elements against a table of the vector repeated, split over the backend's threads; the
 // rest past the last whole period in JavaScript. Each element is one float32 operation, so the bits
-// are the cpu backend's. Every other case goes to the stock kernel.
+// are the cpu backend's. A large tensor and a scalar take the same pass (a table of four); two
+// tensors of one shape go to elementwise.ts, a value per row to row-broadcast.ts. Every other case
+// (and any of those below a few thousand values) goes to the stock kernel.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import {

@@ -78,7 +78,9 @@ describe('Relu, Neg, Abs and Square on wasm', () => {
         const engine = await unary('wasm', name, shape);
         expect(elementwisePasses() - before).toBe(product(shape) >= MIN_VALUES ? 1 : 0);
         expect(engine, JSON.stringify(shape)).toEqual(await unary('cpu', name, shape));
-        expect(engine, JSON.stringify(shape)).toEqual(await stock(() => unary('wasm', name, shape)));
+        expect(engine, JSON.stringify(shape)).toEqual(
+          await stock(() => unary('wasm', name, shape)),
+        );
       }
     },
   );

@@ -149,7 +149,11 @@ const unaryKernel =
     const split = valueShares(done, args.backend);
     passes++;
     loop.run(
-      split.shares.map(([i0, i1]) => [vx.byteOffset + 4 * i0, vout.byteOffset + 4 * i0, (i1 - i0) / 4]),
+      split.shares.map(([i0, i1]) => [
+        vx.byteOffset + 4 * i0,
+        vout.byteOffset + 4 * i0,
+        (i1 - i0) / 4,
+      ]),
       split.threads,
     );
     const f = UNARY[kernel].js;
