@@ -57,10 +57,9 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.splitByLoop['batch norm']).toBe(1);
     expect(two.splitByLoop['broadcast mul']).toBe(1);
     expect(two.splitByLoop['broadcast sub left']).toBe(1);
-    // The element-wise passes: ReLU forward (the conv's and the skip's), a product of one shape, a
-    // scalar subtracted, a division by a value per pixel, and the Neg and Abs feeding them.
+    // The element-wise passes: ReLU forward (the conv's and the skip's), a scalar subtracted, a
+    // division by a value per pixel, and the Neg and Abs feeding them.
     expect(two.splitByLoop['unary relu']).toBe(2);
-    expect(two.splitByLoop['same-shape mul']).toBe(1);
     expect(two.splitByLoop['broadcast sub']).toBe(1);
     expect(two.splitByLoop['row broadcast div']).toBe(1);
     expect(two.splitByLoop['unary neg']).toBe(1);

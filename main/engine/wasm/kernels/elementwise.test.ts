@@ -86,7 +86,7 @@ describe('Relu, Neg, Abs and Square on wasm', () => {
   );
 });
 
-describe('Add, Sub, Multiply and RealDiv of one shape, or with a scalar, on wasm', () => {
+describe('Add, Sub, Multiply and RealDiv with a scalar or a value per row, and of one shape, on wasm', () => {
   const pairs: [number[], number[]][] = [
     ...SHAPES.map((s): [number[], number[]] => [s, s]),
     [[3, 17, 19, 5], []],
@@ -112,6 +112,10 @@ describe('Add, Sub, Multiply and RealDiv of one shape, or with a scalar, on wasm
       [4, 1],
       [4, 4096],
     ],
+    [
+      [64, 1],
+      [64, 64],
+    ],
     // Below the engine's size, or a scalar of higher rank than the other: stock.
     [[9], []],
     [[1, 1, 1], [MIN_VALUES]],
@@ -128,12 +132,11 @@ describe('Add, Sub, Multiply and RealDiv of one shape, or with a scalar, on wasm
     },
   );
 
-  it('runs the same-shape pass for large operands only', async () => {
-    const before = elementwisePasses();
-    await binary('wasm', 'add', [5], [5]);
-    expect(elementwisePasses()).toBe(before);
+  it('leaves two tensors of one shape, and long rows, to XNNPACK', async () => {
+    const before = [elementwisePasses(), broadcastPasses(), rowBroadcastPasses()];
     await binary('wasm', 'add', [2, 24, 24, 16], [2, 24, 24, 16]);
-    expect(elementwisePasses()).toBe(before + 1);
+    await binary('wasm', 'mul', [4, 4096], [4, 1]);
+    expect([elementwisePasses(), broadcastPasses(), rowBroadcastPasses()]).toEqual(before);
   });
 
   it('takes a large tensor and a scalar through the broadcast pass (a table of four)', async () => {

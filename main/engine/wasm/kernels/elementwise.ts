@@ -1,11 +1,12 @@
-// What is left of a training step on WebAssembly after the convolutions is element-wise: ReLU
-// forward over every activation, gradients summed and multiplied where two tensors of one shape
-// meet, the losses' squares and differences. tfjs-backend-wasm 4.22 runs its Relu, Neg, Abs and
-// Square as scalar C++ loops on one thread, and its Add, Sub, Multiply and RealDiv of two tensors
-// of one shape (or of a tensor and a scalar) on XNNPACK on one thread. Here each is one SIMD pass
-// over groups of four floats split over the backend's threads, the last few values in JavaScript.
-// Each value is one float32 operation (or a sign bit, or wasm's max), so the bits are the stock
-// kernels' and the cpu backend's, and every value is computed by one thread whatever the count.
+// tfjs-backend-wasm 4.22 runs Relu, Neg, Abs and Square as scalar C++ loops on one thread: ReLU
+// forward over every activation of a conv net (2.6 ms for a [32, 48, 48, 16] activation), Neg and
+// Abs in the losses (8–10 ms for [32, 4096, 5]). Here each is one SIMD pass over groups of four
+// floats split over the backend's threads, the last few values in JavaScript: 1.1 and 0.7–0.8 ms
+// (2 threads, fastest of 20, 7 December 2026, machine under load). Each value is wasm's max with 0,
+// a sign bit or one float32 product, so the bits are the stock kernels' and the cpu backend's, and
+// every value is computed by one thread whatever the count. The binary operations' table (BINARY)
+// serves the broadcasts (broadcast-binary.ts, row-broadcast.ts); two tensors of one shape stay on
+// XNNPACK, which is as fast as a pass here (memory-bound: 1.1 ms for [32, 32, 32, 32] on either).
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import {
@@ -70,27 +71,6 @@ function unaryBody(kernel: UnaryKernel): number[] {
   ];
 }
 
-/** out = a ∘ b for `vectors` groups of four. */
-function binaryBody(kernel: BinaryKernel): number[] {
-  const [A, B, OUT, VECTORS] = [0, 1, 2, 3];
-  const { get } = op;
-  return [
-    ...op.loop,
-    ...get(OUT),
-    ...get(A),
-    ...op.v128Load(),
-    ...get(B),
-    ...op.v128Load(),
-    ...BINARY[kernel].simd,
-    ...op.v128Store(),
-    ...addTo(A, op.i32(16)),
-    ...addTo(B, op.i32(16)),
-    ...addTo(OUT, op.i32(16)),
-    ...countdown(VECTORS),
-    ...op.end,
-  ];
-}
-
 const moduleOf =
   (params: number, body: number[], name: string) =>
   (shared: boolean): Uint8Array =>
@@ -101,13 +81,9 @@ const moduleOf =
     });
 
 export const unaryBytes = (kernel: UnaryKernel) => moduleOf(3, unaryBody(kernel), 'unary');
-export const binaryBytes = (kernel: BinaryKernel) => moduleOf(4, binaryBody(kernel), 'binary');
 
 const unaryFor = (memory: WasmMemory, kernel: UnaryKernel) =>
   engineLoop(memory, `unary ${UNARY[kernel].id}`, unaryBytes(kernel), 'unary');
-const binaryFor = (memory: WasmMemory, kernel: BinaryKernel) =>
-  engineLoop(memory, `same-shape ${BINARY[kernel].id}`, binaryBytes(kernel), 'binary');
-
 /**
  * Below this many values the stock kernel runs: a call of the engine's loop costs about as much
  * as the stock kernel saves there.
@@ -161,44 +137,6 @@ const unaryKernel =
     return out;
   };
 
-/**
- * a ∘ b for two float32 tensors of one shape, by the engine's pass; undefined where it does not
- * take the case (the caller runs the stock kernel).
- */
-export function sameShapeBinary(
-  kernel: BinaryKernel,
-  a: TensorInfo,
-  b: TensorInfo,
-  backend: unknown,
-): TensorInfo | undefined {
-  const n = tf.util.sizeFromShape(a.shape);
-  const memory = backendMemory(backend);
-  const loop = n < MIN_VALUES || memory === undefined ? undefined : binaryFor(memory, kernel);
-  if (loop === undefined) return undefined;
-  const heap = backend as unknown as HeapBackend;
-  const out = heap.makeOutput([...a.shape], 'float32');
-  const [va, vb, vout] = [a, b, out].map((t) => heap.typedArrayFromHeap(t)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const done = n - (n % 4);
-  const split = valueShares(done, backend);
-  passes++;
-  loop.run(
-    split.shares.map(([i0, i1]) => [
-      va.byteOffset + 4 * i0,
-      vb.byteOffset + 4 * i0,
-      vout.byteOffset + 4 * i0,
-      (i1 - i0) / 4,
-    ]),
-    split.threads,
-  );
-  const f = BINARY[kernel].js;
-  for (let i = done; i < n; i++) vout[i] = f(va[i] as number, vb[i] as number);
-  return out;
-}
-
 /** Made once, so that registering again finds the same functions and does nothing. */
 const UNARY_KERNELS = {
   Relu: unaryKernel('Relu'),
@@ -208,8 +146,8 @@ const UNARY_KERNELS = {
 } satisfies Record<UnaryKernel, KernelFunc>;
 
 /**
- * Replaces the wasm backend's Relu, Neg, Abs and Square with one SIMD pass split over the threads
- * (the same-shape binary operations come in through broadcast-binary.ts). Later calls do nothing.
+ * Replaces the wasm backend's Relu, Neg, Abs and Square with one SIMD pass split over the threads.
+ * Later calls do nothing.
  */
 export function registerWasmElementwise(): void {
   for (const [kernel, kernelFunc] of Object.entries(UNARY_KERNELS)) {
