@@ -71,19 +71,18 @@ function unaryBody(kernel: UnaryKernel): number[] {
   ];
 }
 
-const moduleOf =
-  (params: number, body: number[], name: string) =>
+export const unaryBytes =
+  (kernel: UnaryKernel) =>
   (shared: boolean): Uint8Array =>
     wasmModuleBytes({
-      types: [{ params: Array<ValueType>(params).fill(I32) }],
-      functions: [{ type: 0, locals: [], body, export: name }],
+      types: [{ params: Array<ValueType>(3).fill(I32) }],
+      functions: [{ type: 0, locals: [], body: unaryBody(kernel), export: 'unary' }],
       sharedMemory: shared,
     });
 
-export const unaryBytes = (kernel: UnaryKernel) => moduleOf(3, unaryBody(kernel), 'unary');
-
 const unaryFor = (memory: WasmMemory, kernel: UnaryKernel) =>
   engineLoop(memory, `unary ${UNARY[kernel].id}`, unaryBytes(kernel), 'unary');
+
 /**
  * Below this many values the stock kernel runs: a call of the engine's loop costs about as much
  * as the stock kernel saves there.
