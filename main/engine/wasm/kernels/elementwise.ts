@@ -1,12 +1,14 @@
-// tfjs-backend-wasm 4.22 runs Relu, Neg, Abs and Square as scalar C++ loops on one thread: ReLU
-// forward over every activation of a conv net (2.6 ms for a [32, 48, 48, 16] activation), Neg and
-// Abs in the losses (8–10 ms for [32, 4096, 5]). Here each is one SIMD pass over groups of four
-// floats split over the backend's threads, the last few values in JavaScript: 1.1 and 0.7–0.8 ms
-// (2 threads, fastest of 20, 7 December 2026, machine under load). Each value is wasm's max with 0,
-// a sign bit or one float32 product, so the bits are the stock kernels' and the cpu backend's, and
-// every value is computed by one thread whatever the count. The binary operations' table (BINARY)
-// serves the broadcasts (broadcast-binary.ts, row-broadcast.ts); two tensors of one shape stay on
-// XNNPACK, which is as fast as a pass here (memory-bound: 1.1 ms for [32, 32, 32, 32] on either).
+// tfjs-backend-wasm 4.22 runs Relu as a scalar C++ loop on one thread (2.5–2.7 ms for a
+// [32, 48, 48, 16] activation), and its Neg, Abs and Square cost 1–2.6 ms a step in the detection
+// and multitask templates' losses. Here each is one SIMD pass, four vectors an iteration, split
+// over the backend's threads, the last few values in JavaScript: that Relu in 0.9–1.2 ms (2 threads,
+// fastest of 20, three runs, 7 December 2026), and Neg, Abs and Square under 0.2 ms a step each
+// (tf.profile of digits-scenes-detect and digits-scenes-multitask, 3 steps, 2 threads, two runs of
+// each tree alternating). Each value is wasm's max with 0, a sign bit or one float32 product, so the
+// bits are the stock kernels' and the cpu backend's, and every value is computed by one thread
+// whatever the count. The binary operations' table (BINARY) serves the broadcasts
+// (broadcast-binary.ts, row-broadcast.ts); two tensors of one shape stay on XNNPACK, which ran as
+// fast as a pass here (memory-bound: 1.0–1.2 ms for [32, 32, 32, 32] either way).
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import {
@@ -52,21 +54,26 @@ export const BINARY = {
   RealDiv: { id: 'div', simd: op.f32x4Div, js: (a: number, b: number) => a / b },
 } satisfies Record<BinaryKernel, unknown>;
 
-/** out = f(x) for `vectors` groups of four. */
+/** out = f(x) for `blocks` blocks of sixteen values, four vectors an iteration. */
 function unaryBody(kernel: UnaryKernel): number[] {
-  const [X, OUT, VECTORS] = [0, 1, 2];
+  const [X, OUT, BLOCKS] = [0, 1, 2];
   const { get } = op;
-  const load = [...get(X), ...op.v128Load()];
+  const one = (offset: number) => {
+    const load = [...get(X), ...op.v128Load(offset)];
+    return [
+      ...get(OUT),
+      ...load,
+      ...(kernel === 'Square' ? load : []),
+      ...UNARY[kernel].simd,
+      ...op.v128Store(offset),
+    ];
+  };
   return [
     ...op.loop,
-    ...get(OUT),
-    ...load,
-    ...(kernel === 'Square' ? load : []),
-    ...UNARY[kernel].simd,
-    ...op.v128Store(),
-    ...addTo(X, op.i32(16)),
-    ...addTo(OUT, op.i32(16)),
-    ...countdown(VECTORS),
+    ...[0, 16, 32, 48].flatMap(one),
+    ...addTo(X, op.i32(64)),
+    ...addTo(OUT, op.i32(64)),
+    ...countdown(BLOCKS),
     ...op.end,
   ];
 }
@@ -91,10 +98,10 @@ export const MIN_VALUES = 1 << 12;
 /** Below this many values the pass runs on one thread (a split costs ~0.05 ms). */
 const MIN_SPLIT_VALUES = 1 << 16;
 
-/** [from, to) value shares of `n` values over the threads, whole groups of four. */
+/** [from, to) value shares of `n` values over the threads, whole blocks of sixteen. */
 function valueShares(n: number, backend: unknown): { shares: [number, number][]; threads: number } {
   const threads = n < MIN_SPLIT_VALUES ? 1 : engineThreads(backend);
-  return { shares: shares(n, threads, 4), threads };
+  return { shares: shares(n, threads, 16), threads };
 }
 
 let passes = 0;
@@ -120,14 +127,14 @@ const unaryKernel =
       Float32Array,
       Float32Array,
     ];
-    const done = n - (n % 4);
+    const done = n - (n % 16);
     const split = valueShares(done, args.backend);
     passes++;
     loop.run(
       split.shares.map(([i0, i1]) => [
         vx.byteOffset + 4 * i0,
         vout.byteOffset + 4 * i0,
-        (i1 - i0) / 4,
+        (i1 - i0) / 16,
       ]),
       split.threads,
     );
