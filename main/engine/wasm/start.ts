@@ -56,8 +56,8 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   // Batch normalization as one SIMD pass instead of a scalar loop on one thread.
   registerWasmBatchNorm();
   // Add, Sub, Multiply and RealDiv with a vector or a scalar repeated over the other operand
-  // (biases, per-channel factors), or of two tensors of one shape, as one SIMD pass; XNNPACK keeps
-  // every other case. Relu, Neg, Abs and Square likewise, instead of scalar loops on one thread.
+  // (biases, per-channel factors) or a value per short row, as one SIMD pass; XNNPACK keeps every
+  // other case (two tensors of one shape among them). Relu, Neg, Abs and Square as SIMD passes.
   registerWasmBroadcastBinary();
   registerWasmElementwise();
   // Both depthwise convolution gradients, which the wasm backend lacks.
