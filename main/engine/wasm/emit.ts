@@ -65,7 +65,9 @@ export const op = {
   i32And: [0x71],
   select: [0x1b],
   f32Add: [0x92],
+  f32Sub: [0x93],
   f32Mul: [0x94],
+  f32Div: [0x95],
   /** Loads and stores at (address on the stack) + a constant byte offset; 4-byte alignment hint. */
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
@@ -102,11 +104,15 @@ export const op = {
   v128Bitselect: [0xfd, ...uleb(0x52)],
   f32x4Splat: [0xfd, ...uleb(0x13)],
   f32x4ExtractLane: (lane: number) => [0xfd, ...uleb(0x1f), lane],
+  f32x4Abs: [0xfd, ...uleb(0xe0)],
+  f32x4Neg: [0xfd, ...uleb(0xe1)],
   f32x4Sqrt: [0xfd, ...uleb(0xe3)],
   f32x4Add: [0xfd, ...uleb(0xe4)],
   f32x4Sub: [0xfd, ...uleb(0xe5)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
   f32x4Div: [0xfd, ...uleb(0xe7)],
+  /** IEEE maximum: NaN where either lane is NaN, and +0 above −0. */
+  f32x4Max: [0xfd, ...uleb(0xe9)],
   /**
    * a·b + c from relaxed SIMD (a, b, c on the stack in that order): one fused multiply-add where
    * the CPU has it, so the result may differ from f32x4Mul then f32x4Add in the last bit.

@@ -14,7 +14,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array):
  * One seeded step of a small conv net and two Adam updates on the threaded backend, and a channel
  * concatenation, split, slice and batch normalization and its gradient: every loop the engine writes runs in it (the filter gradient's
  * and the Dense layer's products, the bias's Sum, MaxPoolGrad, ReLU's gradient, Adam, the box
- * copies, the batch normalization, the bias's broadcast Add).
+ * copies, the batch normalization, the bias's broadcast Add, the element-wise passes).
  */
 function step(): void {
   const x = tf.tensor4d(seededValues(8 * 16 * 16 * 8, 1), [8, 16, 16, 8]);
@@ -45,6 +45,9 @@ function step(): void {
       varianceEpsilon: 1e-3,
     },
   );
+  // The element-wise passes: a scalar, a value per row, and the unary kernels.
+  const perPixel = x.sum(3, true);
+  x.add(x).sub(x).mul(x).div(x.abs().add(1)).neg().abs().square().mul(perPixel);
 }
 
 describe("the engine's generated WebAssembly modules", () => {
@@ -65,6 +68,11 @@ describe("the engine's generated WebAssembly modules", () => {
       'batch norm grad sums',
       'batch norm grad dx',
       'broadcast add',
+      'row broadcast mul',
+      'unary relu',
+      'unary neg',
+      'unary abs',
+      'unary square',
     ])
       expect(ids).toContain(id);
     expect(ids.some((id) => id.startsWith('max-pool grad'))).toBe(true);

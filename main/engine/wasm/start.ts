@@ -8,6 +8,7 @@ import { registerWasmConv2D } from './kernels/conv2d.ts';
 import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './kernels/conv2d-backprop-input.ts';
 import { registerWasmDepthwiseConv2DGrad } from './kernels/depthwise-conv2d-grad.ts';
+import { registerWasmElementwise } from './kernels/elementwise.ts';
 import { registerWasmIdentity } from './kernels/identity.ts';
 import { registerWasmMaxPoolGrad } from './kernels/max-pool-grad.ts';
 import { registerWasmReluGrad } from './kernels/relu-grad.ts';
@@ -61,9 +62,11 @@ export async function startWasm(threads = defaultWasmThreads()): Promise<string>
   // BatchNormalization's training-mode gradient as two SIMD passes instead of the chain of small
   // kernels tfjs differentiates its batch statistics with (the layer calls it: batch-norm.ts).
   registerWasmBatchNormGrad();
-  // Add, Sub, Multiply and RealDiv with a vector repeated over the other operand (biases,
-  // per-channel factors) as one SIMD pass; XNNPACK keeps every other case.
+  // Add, Sub, Multiply and RealDiv with a vector or a scalar repeated over the other operand
+  // (biases, per-channel factors) or a value per short row, as one SIMD pass; XNNPACK keeps every
+  // other case (two tensors of one shape among them). Relu, Neg, Abs and Square as SIMD passes.
   registerWasmBroadcastBinary();
+  registerWasmElementwise();
   // Both depthwise convolution gradients, which the wasm backend lacks.
   registerWasmDepthwiseConv2DGrad();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');

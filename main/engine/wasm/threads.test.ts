@@ -60,6 +60,13 @@ describe('the threaded WebAssembly backend', () => {
     expect(two.splitByLoop['batch norm grad dx']).toBe(1);
     expect(two.splitByLoop['broadcast mul']).toBe(1);
     expect(two.splitByLoop['broadcast sub left']).toBe(1);
+    // The element-wise passes: ReLU forward (the conv's and the skip's), a scalar subtracted, a
+    // division by a value per pixel, and the Neg and Abs feeding them.
+    expect(two.splitByLoop['unary relu']).toBe(2);
+    expect(two.splitByLoop['broadcast sub']).toBe(1);
+    expect(two.splitByLoop['row broadcast div']).toBe(1);
+    expect(two.splitByLoop['unary neg']).toBe(1);
+    expect(two.splitByLoop['unary abs']).toBe(1);
     expect(one.splitByLoop).toEqual({});
     expect(two.copies).toEqual(one.copies);
     // Convolutions as the product: the strided forward one and its input gradient.
@@ -76,6 +83,9 @@ describe('the threaded WebAssembly backend', () => {
       4 * 64 * 64 * 128,
       128,
       128,
+      4 * 64 * 64 * 64,
+      4 * 64 * 64 * 64,
+      4 * 64 * 64 * 64,
     ]);
     // The worker script's folder is gone once the workers have read it.
     expect(readdirSync(temp).filter((name) => name.startsWith('multitask-studio-wasm-'))).toEqual(

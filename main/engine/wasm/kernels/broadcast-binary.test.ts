@@ -73,7 +73,7 @@ describe('Add, Sub, Multiply and RealDiv on wasm give the cpu backend’s bits',
     ],
     [[2, 9, 9, 48], [48]],
     [[3, 2], [2]],
-    // Stock cases: one shape, a scalar, a broadcast inside.
+    // Stock cases: one shape and a scalar below the engine's sizes, a broadcast inside.
     [
       [4, 5],
       [4, 5],
