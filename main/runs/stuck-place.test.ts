@@ -1,9 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { askWhereStuck, STUCK_PLACE_SCRIPT } from './stuck-place.ts';
+import {
+  askWhereStuck,
+  STUCK_PLACE_SCRIPT,
+  whereFolder,
+  whereRequestFile,
+} from './stuck-place.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/stuck-process.ts');
 
@@ -70,5 +83,43 @@ describe("the stack of a thread, as the diagnostic report writes it", () => {
       'invokeEntryPoint (tfjs-backend-wasm-threaded-simd.worker.js:9)',
       '(anonymous) ([worker eval]:9)',
     ]);
+  });
+});
+
+describe("the training processes' request folder", () => {
+  const root = () => (dir = mkdtempSync(join(tmpdir(), 'mts-where-root-')));
+  const posix = process.platform !== 'win32';
+
+  it.skipIf(!posix)('is a folder only this user can enter, in the temporary folder', () => {
+    const made = whereFolder(root());
+    expect(made.startsWith(dir)).toBe(true);
+    expect(statSync(made).mode & 0o777).toBe(0o700);
+    expect(whereRequestFile(42, dir)).toBe(join(made, '42'));
+  });
+
+  it.skipIf(!posix)('closes a folder of ours that was left open to others', () => {
+    const open = join(root(), `mts-where-${process.getuid?.()}`);
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    whereFolder(dir);
+    expect(statSync(open).mode & 0o777).toBe(0o700);
+  });
+
+  it.skipIf(!posix)('refuses a link put where the folder goes', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mts-where-target-'));
+    try {
+      symlinkSync(elsewhere, join(root(), `mts-where-${process.getuid?.()}`));
+      expect(() => whereFolder(dir)).toThrow(/not a folder of this user's own/);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  // Only root can make a folder another user owns.
+  it.skipIf(!posix || process.getuid?.() !== 0)('refuses a folder another user made', () => {
+    const theirs = join(root(), 'mts-where-0');
+    mkdirSync(theirs, { mode: 0o700 });
+    chownSync(theirs, 65534, 65534);
+    expect(() => whereFolder(dir)).toThrow(/not a folder of this user's own/);
   });
 });

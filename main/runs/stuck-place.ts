@@ -22,9 +22,9 @@
 // worker.cjs:1); (anonymous) ([worker eval]:9) …" — the engine's own product, the backend's
 // thread inside XNNPACK, the engine's helper between shares; another time, "$Conv2D
 // (WebAssembly) ← Module._Conv2D (tfjs-backend-wasm-threaded-simd.js:9)".
-import { rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -179,8 +179,29 @@ export async function askWhereStuck(
   return undefined;
 }
 
+/**
+ * The folder of the training processes' request and answer files: this user's own, in the
+ * temporary folder. Not the temporary folder itself, where every user can write: anyone could
+ * then make a file named after a training process and pause its main thread for good, or put a
+ * link where its answer goes and have it written over a file of ours. A folder of that name that
+ * another user made, or a link, is refused with a sentence (the run then trains unasked).
+ */
+export function whereFolder(root = tmpdir()): string {
+  const uid = process.getuid?.() ?? -1;
+  const dir = join(root, `mts-where-${uid >= 0 ? uid : userInfo().username}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (uid >= 0 && st.uid !== uid)) {
+    throw new Error(`${dir} is not a folder of this user's own, so no request is taken there.`);
+  }
+  // Ours, but left open by an earlier umask or by hand: closed to others before use.
+  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return dir;
+}
+
 /** The request file of a training process, by its id (training-process.ts answers in it). */
-export const whereRequestFile = (pid: number): string => join(tmpdir(), `mts-where-${pid}`);
+export const whereRequestFile = (pid: number, root?: string): string =>
+  join(whereFolder(root), `${pid}`);
 
 /** Asks the training process `pid` where it is stuck, and clears the files that asked. */
 export async function askProcessWhereStuck(pid: number): Promise<string | undefined> {
