@@ -1,14 +1,23 @@
 /**
  * The arithmetic rate one core really sustains in WebAssembly SIMD, measured: the share-of-peak
  * figures of the twin table divide by it. The clock × ports estimate (flops.ts' machinePeak)
- * assumed two vector instructions a cycle, but the engine's own products run above that on the
- * 2-core build machine (XNNPACK's Conv2D at ≈ 14 GMAC/s, 28 GFLOP/s, on one thread of a 2 GHz
- * core, where the estimate allowed 16): its cores retire two multiplies and two adds a cycle and
- * may boost. So the bench times independent chains of f32x4 multiplies and adds (and of relaxed
- * SIMD's fused multiply-add) with nothing but registers: what no real kernel can exceed.
+ * assumed two vector instructions a cycle at the reported clock, 16 GFLOP/s a core on the 2-core
+ * build machine, but the engine's own product runs at 10–12 GMAC/s (20–24 GFLOP/s) on one thread
+ * there: its cores issue more than that, or run above the reported clock. So the bench times
+ * independent chains of f32x4 multiplies and adds (and of relaxed SIMD's fused multiply-add) with
+ * nothing but registers: what no real kernel can exceed.
  */
-import { I32, V128, countdown, op, wasmModuleBytes, type ValueType } from '../engine/wasm/emit.ts';
-import { instantiateOver, relaxedSimd, type WasmMemory } from '../engine/wasm/emit.ts';
+import {
+  I32,
+  V128,
+  countdown,
+  instantiateOver,
+  op,
+  relaxedSimd,
+  wasmModuleBytes,
+  type ValueType,
+  type WasmMemory,
+} from '../engine/wasm/emit.ts';
 
 /** A page of plain memory for the loop's stores (the project's TypeScript libraries lack the WebAssembly API). */
 const newMemory = (): WasmMemory =>
